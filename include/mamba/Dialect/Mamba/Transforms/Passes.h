@@ -1,0 +1,38 @@
+//===- Passes.h - transformations of the mamba dialect ----------*- C++ -*-===//
+
+#ifndef MAMBA_DIALECT_MAMBA_TRANSFORMS_PASSES_H
+#define MAMBA_DIALECT_MAMBA_TRANSFORMS_PASSES_H
+
+#include "mlir/Pass/Pass.h"
+
+namespace mlir {
+class RewritePatternSet;
+namespace arith {
+class ArithDialect;
+} // namespace arith
+namespace linalg {
+class LinalgDialect;
+} // namespace linalg
+namespace math {
+class MathDialect;
+} // namespace math
+namespace tensor {
+class TensorDialect;
+} // namespace tensor
+
+namespace mamba {
+
+#define GEN_PASS_DECL
+#include "mamba/Dialect/Mamba/Transforms/Passes.h.inc"
+
+/// Patterns that rewrite mamba.mixer into primitive ops; shared by the pass
+/// and by pipelines that decompose alongside other rewrites.
+void populateDecomposeMixerPatterns(RewritePatternSet &patterns);
+
+#define GEN_PASS_REGISTRATION
+#include "mamba/Dialect/Mamba/Transforms/Passes.h.inc"
+
+} // namespace mamba
+} // namespace mlir
+
+#endif // MAMBA_DIALECT_MAMBA_TRANSFORMS_PASSES_H

@@ -1,0 +1,422 @@
+//===- MambaOps.cpp - verifiers of the mamba ops --------------------------===//
+//
+// Every verifier binds the named dimensions of the op (b, d, L, N, ...) from
+// the first operand that has them static, then checks each later occurrence
+// against that binding. Dynamic dimensions are accepted and checked where the
+// shapes become static. Messages name the operand, the dimension and where the
+// expected size came from.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mamba/Dialect/Mamba/IR/MambaOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/OpImplementation.h"
+#include "llvm/ADT/StringMap.h"
+
+using namespace mlir;
+using namespace mlir::mamba;
+
+namespace {
+
+/// Checks the shapes of an op's operands and results against named
+/// dimensions. A symbol is bound by its first static occurrence.
+class ShapeChecker {
+public:
+  explicit ShapeChecker(Operation *op) : op(op) {}
+
+  /// Checks that `value` is a ranked tensor whose dimensions are `dims`, in
+  /// order. An empty name matches any size.
+  LogicalResult check(StringRef what, Value value, ArrayRef<StringRef> dims) {
+    return check(what, cast<RankedTensorType>(value.getType()), dims);
+  }
+
+  LogicalResult check(StringRef what, RankedTensorType type,
+                      ArrayRef<StringRef> dims) {
+    if (type.getRank() != static_cast<int64_t>(dims.size())) {
+      InFlightDiagnostic diag = op->emitOpError()
+                                << "expects " << what << " to have rank "
+                                << dims.size() << " ([";
+      llvm::interleaveComma(dims, diag);
+      return diag << "]), but got " << type;
+    }
+    for (auto [index, name] : llvm::enumerate(dims))
+      if (failed(bind(what, index, name, type.getDimSize(index))))
+        return failure();
+    return success();
+  }
+
+  /// Binds or checks one dimension.
+  LogicalResult bind(StringRef what, unsigned index, StringRef name,
+                     int64_t size) {
+    if (name.empty() || ShapedType::isDynamic(size))
+      return success();
+    auto [it, inserted] =
+        bound.try_emplace(name, Binding{size, (what + " dim " + Twine(index)).str()});
+    if (inserted || it->second.size == size)
+      return success();
+    return op->emitOpError() << "expects " << what << " dim " << index << " ("
+                             << name << ") to be " << it->second.size
+                             << " to match " << it->second.origin
+                             << ", but got " << size;
+  }
+
+  /// The bound size of a symbol, or ShapedType::kDynamic.
+  int64_t get(StringRef name) const {
+    auto it = bound.find(name);
+    return it == bound.end() ? ShapedType::kDynamic : it->second.size;
+  }
+
+private:
+  struct Binding {
+    int64_t size;
+    std::string origin;
+  };
+  Operation *op;
+  llvm::StringMap<Binding> bound;
+};
+
+Type elementType(Value value) {
+  return cast<RankedTensorType>(value.getType()).getElementType();
+}
+
+/// `what` must have exactly the element type `expected`.
+LogicalResult checkElementType(Operation *op, StringRef what, Value value,
+                               Type expected, StringRef expectedWhat) {
+  Type actual = elementType(value);
+  if (actual == expected)
+    return success();
+  return op->emitOpError() << "expects " << what << " to have element type "
+                           << expected << " (" << expectedWhat
+                           << "), but got " << actual;
+}
+
+/// Weights and biases may be stored in the activation type or in f32.
+LogicalResult checkActivationOrF32(Operation *op, StringRef what, Value value,
+                                   Type activation) {
+  Type actual = elementType(value);
+  if (actual == activation || actual.isF32())
+    return success();
+  return op->emitOpError() << "expects " << what << " to have element type "
+                           << activation << " or f32, but got " << actual;
+}
+
+/// B and C are shared by groups of d / G channels.
+LogicalResult checkGroupsDivideChannels(Operation *op,
+                                        const ShapeChecker &shapes) {
+  int64_t groups = shapes.get("G"), channels = shapes.get("d");
+  if (groups == 0)
+    return op->emitOpError() << "expects at least one group of B and C";
+  if (ShapedType::isDynamic(groups) || ShapedType::isDynamic(channels) ||
+      channels % groups == 0)
+    return success();
+  return op->emitOpError() << "expects the number of groups G = " << groups
+                           << " of B and C to divide the channels d = "
+                           << channels;
+}
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// SelectiveScanOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult SelectiveScanOp::verify() {
+  ShapeChecker shapes(*this);
+  Type act = elementType(getU());
+  if (failed(shapes.check("u", getU(), {"b", "d", "L"})) ||
+      failed(shapes.check("delta", getDelta(), {"b", "d", "L"})) ||
+      failed(shapes.check("A", getA(), {"d", "N"})) ||
+      failed(shapes.check("B", getB(), {"b", "G", "N", "L"})) ||
+      failed(shapes.check("C", getC(), {"b", "G", "N", "L"})) ||
+      failed(shapes.check("y", getY(), {"b", "d", "L"})))
+    return failure();
+  if (failed(checkElementType(*this, "delta", getDelta(), act, "as u")) ||
+      failed(checkElementType(*this, "B", getB(), act, "as u")) ||
+      failed(checkElementType(*this, "C", getC(), act, "as u")) ||
+      failed(checkElementType(*this, "y", getY(), act, "as u")))
+    return failure();
+  if (getD() && failed(shapes.check("D", getD(), {"d"})))
+    return failure();
+  if (Value z = getZ()) {
+    if (failed(shapes.check("z", z, {"b", "d", "L"})) ||
+        failed(checkElementType(*this, "z", z, act, "as u")))
+      return failure();
+  }
+  if (getDeltaBias() && failed(shapes.check("delta_bias", getDeltaBias(), {"d"})))
+    return failure();
+  if (getInitialState() &&
+      failed(shapes.check("initial_state", getInitialState(), {"b", "d", "N"})))
+    return failure();
+  if (getFinalState() &&
+      failed(shapes.check("final_state", getFinalState(), {"b", "d", "N"})))
+    return failure();
+  return checkGroupsDivideChannels(*this, shapes);
+}
+
+//===----------------------------------------------------------------------===//
+// CausalConv1dOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult CausalConv1dOp::verify() {
+  ShapeChecker shapes(*this);
+  Type act = elementType(getX());
+  if (failed(shapes.check("x", getX(), {"b", "d", "L"})) ||
+      failed(shapes.check("weight", getWeight(), {"d", "K"})) ||
+      failed(shapes.check("y", getY(), {"b", "d", "L"})) ||
+      failed(checkActivationOrF32(*this, "weight", getWeight(), act)) ||
+      failed(checkElementType(*this, "y", getY(), act, "as x")))
+    return failure();
+  if (Value bias = getBias()) {
+    if (failed(shapes.check("bias", bias, {"d"})) ||
+        failed(checkActivationOrF32(*this, "bias", bias, act)))
+      return failure();
+  }
+  if (shapes.get("K") == 0)
+    return emitOpError() << "expects a convolution width K of at least 1";
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// RmsNormOp
+//===----------------------------------------------------------------------===//
+
+/// The names of the dimensions of a `[..., D]` tensor of rank `rank`.
+static SmallVector<StringRef> rowsThenFeatures(int64_t rank) {
+  static const char *const rowNames[] = {"r0", "r1", "r2", "r3", "r4", "r5"};
+  SmallVector<StringRef> dims;
+  for (int64_t i = 0; i + 1 < rank; ++i)
+    dims.push_back(i < 6 ? StringRef(rowNames[i]) : StringRef());
+  dims.push_back("D");
+  return dims;
+}
+
+LogicalResult RmsNormOp::verify() {
+  auto xType = cast<RankedTensorType>(getX().getType());
+  if (xType.getRank() < 1)
+    return emitOpError() << "expects x to have rank at least 1, but got "
+                         << xType;
+  ShapeChecker shapes(*this);
+  SmallVector<StringRef> dims = rowsThenFeatures(xType.getRank());
+  Type act = xType.getElementType();
+  if (failed(shapes.check("x", getX(), dims)) ||
+      failed(shapes.check("weight", getWeight(), {"D"})) ||
+      failed(shapes.check("y", getY(), dims)) ||
+      failed(checkActivationOrF32(*this, "weight", getWeight(), act)) ||
+      failed(checkElementType(*this, "y", getY(), act, "as x")))
+    return failure();
+  if (Value residual = getResidual()) {
+    if (failed(shapes.check("residual", residual, dims)) ||
+        failed(checkActivationOrF32(*this, "residual", residual, act)))
+      return failure();
+  }
+  if (Value residualOut = getResidualOut()) {
+    if (failed(shapes.check("residual_out", residualOut, dims)))
+      return failure();
+    // The residual stream keeps one type from layer to layer.
+    if (Value residual = getResidual()) {
+      if (failed(checkElementType(*this, "residual_out", residualOut,
+                                  elementType(residual), "as residual")))
+        return failure();
+    } else if (failed(checkActivationOrF32(*this, "residual_out", residualOut,
+                                           act))) {
+      return failure();
+    }
+  }
+  float eps = getEps().convertToFloat();
+  if (!(eps > 0.0f) || !std::isfinite(eps))
+    return emitOpError() << "expects eps to be a positive finite number, but got "
+                         << eps;
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// LinearOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult LinearOp::verify() {
+  auto xType = cast<RankedTensorType>(getX().getType());
+  if (xType.getRank() < 1)
+    return emitOpError() << "expects x to have rank at least 1, but got "
+                         << xType;
+  ShapeChecker shapes(*this);
+  SmallVector<StringRef> xDims = rowsThenFeatures(xType.getRank());
+  xDims.back() = "K";
+  SmallVector<StringRef> yDims = xDims;
+  yDims.back() = "M";
+  Type act = xType.getElementType();
+  if (failed(shapes.check("x", getX(), xDims)) ||
+      failed(shapes.check("weight", getWeight(), {"M", "K"})) ||
+      failed(shapes.check("y", getY(), yDims)) ||
+      failed(checkElementType(*this, "weight", getWeight(), act, "as x")) ||
+      failed(checkElementType(*this, "y", getY(), act, "as x")))
+    return failure();
+  if (Value bias = getBias()) {
+    if (failed(shapes.check("bias", bias, {"M"})) ||
+        failed(checkActivationOrF32(*this, "bias", bias, act)))
+      return failure();
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// EmbeddingOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult EmbeddingOp::verify() {
+  auto idsType = cast<RankedTensorType>(getIds().getType());
+  ShapeChecker shapes(*this);
+  SmallVector<StringRef> yDims = rowsThenFeatures(idsType.getRank() + 1);
+  SmallVector<StringRef> idDims(ArrayRef<StringRef>(yDims).drop_back());
+  if (failed(shapes.check("ids", idsType, idDims)) ||
+      failed(shapes.check("table", getTable(), {"V", "D"})) ||
+      failed(shapes.check("y", getY(), yDims)) ||
+      failed(checkElementType(*this, "y", getY(), elementType(getTable()),
+                              "as table")))
+    return failure();
+  if (shapes.get("V") == 0)
+    return emitOpError() << "expects a table with at least one row";
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// SelectiveStateUpdateOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult SelectiveStateUpdateOp::verify() {
+  ShapeChecker shapes(*this);
+  Type act = elementType(getX());
+  if (failed(shapes.check("state", getState(), {"b", "d", "N"})) ||
+      failed(shapes.check("x", getX(), {"b", "d"})) ||
+      failed(shapes.check("dt", getDt(), {"b", "d"})) ||
+      failed(shapes.check("A", getA(), {"d", "N"})) ||
+      failed(shapes.check("B", getB(), {"b", "G", "N"})) ||
+      failed(shapes.check("C", getC(), {"b", "G", "N"})) ||
+      failed(shapes.check("y", getY(), {"b", "d"})) ||
+      failed(shapes.check("new_state", getNewState(), {"b", "d", "N"})))
+    return failure();
+  if (failed(checkElementType(*this, "dt", getDt(), act, "as x")) ||
+      failed(checkElementType(*this, "B", getB(), act, "as x")) ||
+      failed(checkElementType(*this, "C", getC(), act, "as x")) ||
+      failed(checkElementType(*this, "y", getY(), act, "as x")))
+    return failure();
+  if (getD() && failed(shapes.check("D", getD(), {"d"})))
+    return failure();
+  if (Value z = getZ()) {
+    if (failed(shapes.check("z", z, {"b", "d"})) ||
+        failed(checkElementType(*this, "z", z, act, "as x")))
+      return failure();
+  }
+  if (getDtBias() && failed(shapes.check("dt_bias", getDtBias(), {"d"})))
+    return failure();
+  return checkGroupsDivideChannels(*this, shapes);
+}
+
+//===----------------------------------------------------------------------===//
+// ConvStateUpdateOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult ConvStateUpdateOp::verify() {
+  ShapeChecker shapes(*this);
+  Type act = elementType(getX());
+  if (failed(shapes.check("conv_state", getConvState(), {"b", "d", "K"})) ||
+      failed(shapes.check("x", getX(), {"b", "d"})) ||
+      failed(shapes.check("weight", getWeight(), {"d", "K"})) ||
+      failed(shapes.check("y", getY(), {"b", "d"})) ||
+      failed(shapes.check("new_conv_state", getNewConvState(),
+                          {"b", "d", "K"})) ||
+      failed(checkActivationOrF32(*this, "conv_state", getConvState(), act)) ||
+      failed(checkActivationOrF32(*this, "weight", getWeight(), act)) ||
+      failed(checkElementType(*this, "y", getY(), act, "as x")) ||
+      failed(checkElementType(*this, "new_conv_state", getNewConvState(),
+                              elementType(getConvState()), "as conv_state")))
+    return failure();
+  if (Value bias = getBias()) {
+    if (failed(shapes.check("bias", bias, {"d"})) ||
+        failed(checkActivationOrF32(*this, "bias", bias, act)))
+      return failure();
+  }
+  if (shapes.get("K") == 0)
+    return emitOpError() << "expects a convolution width K of at least 1";
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// MixerOp
+//===----------------------------------------------------------------------===//
+
+static int64_t dimOf(Value value, unsigned index) {
+  return cast<RankedTensorType>(value.getType()).getDimSize(index);
+}
+
+int64_t MixerOp::getInnerSize() { return dimOf(getALog(), 0); }
+int64_t MixerOp::getStateSize() { return dimOf(getALog(), 1); }
+int64_t MixerOp::getDtRank() { return dimOf(getDtProjWeight(), 1); }
+
+LogicalResult MixerOp::verify() {
+  ShapeChecker shapes(*this);
+  Type act = elementType(getHidden());
+  // Dimensions that are sums of others are checked after binding E, N and R.
+  if (failed(shapes.check("hidden", getHidden(), {"b", "L", "D"})) ||
+      failed(shapes.check("A_log", getALog(), {"E", "N"})) ||
+      failed(shapes.check("dt_proj_weight", getDtProjWeight(), {"E", "R"})) ||
+      failed(shapes.check("dt_proj_bias", getDtProjBias(), {"E"})) ||
+      failed(shapes.check("D", getD(), {"E"})) ||
+      failed(shapes.check("in_proj_weight", getInProjWeight(), {"2E", "D"})) ||
+      failed(shapes.check("conv_weight", getConvWeight(), {"E", "K"})) ||
+      failed(shapes.check("x_proj_weight", getXProjWeight(), {"R+2N", "E"})) ||
+      failed(shapes.check("out_proj_weight", getOutProjWeight(), {"D", "E"})) ||
+      failed(shapes.check("out", getOut(), {"b", "L", "D"})))
+    return failure();
+  if (getInProjBias() &&
+      failed(shapes.check("in_proj_bias", getInProjBias(), {"2E"})))
+    return failure();
+  if (getConvBias() && failed(shapes.check("conv_bias", getConvBias(), {"E"})))
+    return failure();
+  if (getOutProjBias() &&
+      failed(shapes.check("out_proj_bias", getOutProjBias(), {"D"})))
+    return failure();
+
+  int64_t e = shapes.get("E"), n = shapes.get("N"), r = shapes.get("R");
+  auto checkDerived = [&](StringRef what, StringRef name, int64_t expected,
+                          StringRef formula) -> LogicalResult {
+    int64_t actual = shapes.get(name);
+    if (ShapedType::isDynamic(expected) || ShapedType::isDynamic(actual) ||
+        actual == expected)
+      return success();
+    return emitOpError() << "expects " << what << " dim 0 to be " << formula
+                         << " = " << expected << ", but got " << actual;
+  };
+  if (!ShapedType::isDynamic(e) &&
+      failed(checkDerived("in_proj_weight", "2E", 2 * e, "2 * E")))
+    return failure();
+  if (!ShapedType::isDynamic(r) && !ShapedType::isDynamic(n) &&
+      failed(checkDerived("x_proj_weight", "R+2N", r + 2 * n, "R + 2 * N")))
+    return failure();
+  if (shapes.get("K") == 0)
+    return emitOpError() << "expects a convolution width K of at least 1";
+
+  // The GEMM operands share the activation type; the parameters that feed
+  // the recurrence directly are f32 (checked by the operand constraints).
+  for (auto [what, value] :
+       {std::pair<StringRef, Value>{"in_proj_weight", getInProjWeight()},
+        {"x_proj_weight", getXProjWeight()},
+        {"dt_proj_weight", getDtProjWeight()},
+        {"out_proj_weight", getOutProjWeight()},
+        {"out", getOut()}})
+    if (failed(checkElementType(*this, what, value, act, "as hidden")))
+      return failure();
+  for (auto [what, value] :
+       {std::pair<StringRef, Value>{"in_proj_bias", getInProjBias()},
+        {"conv_weight", getConvWeight()},
+        {"conv_bias", getConvBias()},
+        {"out_proj_bias", getOutProjBias()}})
+    if (value && failed(checkActivationOrF32(*this, what, value, act)))
+      return failure();
+  return success();
+}
+
+#include "mamba/Dialect/Mamba/IR/MambaEnums.cpp.inc"
+
+#define GET_OP_CLASSES
+#include "mamba/Dialect/Mamba/IR/MambaOps.cpp.inc"

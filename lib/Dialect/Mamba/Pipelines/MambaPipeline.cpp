@@ -1,0 +1,27 @@
+//===- MambaPipeline.cpp - the mamba compilation pipeline -----------------===//
+
+#include "mamba/Dialect/Mamba/Pipelines/Pipelines.h"
+#include "mamba/Dialect/Mamba/Transforms/Passes.h"
+
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+void mamba::buildMambaPipeline(OpPassManager &pm,
+                               const MambaPipelineOptions &options) {
+  if (options.decomposeComposites)
+    pm.addPass(createMambaDecomposeMixer());
+  // Clean up between stages so each one sees folded, deduplicated IR.
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
+void mamba::registerMambaPipelines() {
+  PassPipelineRegistration<MambaPipelineOptions>(
+      "mamba-pipeline",
+      "Compile tensor-level mamba IR (today: as far as primitive mamba ops "
+      "and GEMMs)",
+      buildMambaPipeline);
+}

@@ -1,0 +1,203 @@
+//===- DecomposeMixer.cpp - mamba.mixer into primitive ops ----------------===//
+//
+// The GEMMs work on `[b, L, features]` (rows are tokens, the layout of
+// torch.nn.Linear), the convolution and the scan on `[b, channels, L]` (the
+// layout of mamba_ssm's kernels). The decomposition makes every layout change
+// an explicit linalg.transpose so later passes can fold them into the GEMM
+// operand layouts or into the kernels' loads, instead of hiding them here.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mamba/Dialect/Mamba/IR/MambaOps.h"
+#include "mamba/Dialect/Mamba/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/IndexingUtils.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir::mamba {
+#define GEN_PASS_DEF_MAMBADECOMPOSEMIXER
+#include "mamba/Dialect/Mamba/Transforms/Passes.h.inc"
+} // namespace mlir::mamba
+
+using namespace mlir;
+using namespace mlir::mamba;
+
+namespace {
+
+/// Builds the ops of one decomposition at the rewriter's insertion point.
+class MixerBuilder {
+public:
+  MixerBuilder(PatternRewriter &rewriter, Location loc)
+      : rewriter(rewriter), loc(loc) {}
+
+  SmallVector<OpFoldResult> sizes(Value value) {
+    return tensor::getMixedSizes(rewriter, loc, value);
+  }
+
+  OpFoldResult add(OpFoldResult lhs, OpFoldResult rhs) {
+    std::optional<int64_t> l = getConstantIntValue(lhs);
+    std::optional<int64_t> r = getConstantIntValue(rhs);
+    if (l && r)
+      return rewriter.getIndexAttr(*l + *r);
+    return arith::AddIOp::create(
+               rewriter, loc,
+               getValueOrCreateConstantIndexOp(rewriter, loc, lhs),
+               getValueOrCreateConstantIndexOp(rewriter, loc, rhs))
+        .getResult();
+  }
+
+  static RankedTensorType typeOf(ArrayRef<OpFoldResult> sizes,
+                                 Type elementType) {
+    auto [staticSizes, dynamicSizes] = decomposeMixedValues(sizes);
+    return RankedTensorType::get(staticSizes, elementType);
+  }
+
+  /// `[..., K] x [M, K]^T -> [..., M]`.
+  Value linear(Value x, Value weight, Value bias, Type resultType = {}) {
+    if (!resultType) {
+      SmallVector<OpFoldResult> outSizes = sizes(x);
+      outSizes.back() = tensor::getMixedSize(rewriter, loc, weight, 0);
+      resultType = typeOf(outSizes, getElementTypeOrSelf(x.getType()));
+    }
+    return LinearOp::create(rewriter, loc, resultType, x, weight, bias);
+  }
+
+  /// Swaps the last two dimensions of a rank-3 tensor.
+  Value swapLastTwo(Value value) {
+    const int64_t permutation[] = {0, 2, 1};
+    SmallVector<OpFoldResult> outSizes =
+        applyPermutation(sizes(value), permutation);
+    Value init = tensor::EmptyOp::create(rewriter, loc, outSizes,
+                                         getElementTypeOrSelf(value.getType()));
+    return linalg::TransposeOp::create(rewriter, loc, value, init, permutation)
+        ->getResult(0);
+  }
+
+  /// The slice [offset, offset + size) of dimension `dim`.
+  Value slice(Value value, unsigned dim, OpFoldResult offset,
+              OpFoldResult size) {
+    SmallVector<OpFoldResult> outSizes = sizes(value);
+    SmallVector<OpFoldResult> offsets(outSizes.size(),
+                                      rewriter.getIndexAttr(0));
+    SmallVector<OpFoldResult> strides(outSizes.size(),
+                                      rewriter.getIndexAttr(1));
+    offsets[dim] = offset;
+    outSizes[dim] = size;
+    return tensor::ExtractSliceOp::create(rewriter, loc, value, offsets,
+                                          outSizes, strides);
+  }
+
+  /// `[b, L, N]` (GEMM rows) to `[b, 1, N, L]`, the one-group B/C layout.
+  Value toScanGroupLayout(Value rows) {
+    Value transposed = swapLastTwo(rows);
+    SmallVector<OpFoldResult> outSizes = sizes(transposed);
+    outSizes.insert(outSizes.begin() + 1, rewriter.getIndexAttr(1));
+    RankedTensorType type =
+        typeOf(outSizes, getElementTypeOrSelf(rows.getType()));
+    SmallVector<ReassociationIndices> reassociation = {{0, 1}, {2}, {3}};
+    return tensor::ExpandShapeOp::create(rewriter, loc, type, transposed,
+                                         reassociation, outSizes);
+  }
+
+  /// A = -exp(A_log), elementwise; constant-folded once weights are known.
+  Value negExp(Value aLog) {
+    Value init = tensor::EmptyOp::create(rewriter, loc, sizes(aLog),
+                                         getElementTypeOrSelf(aLog.getType()));
+    auto map = linalg::MapOp::create(
+        rewriter, loc, ValueRange{aLog}, init,
+        [](OpBuilder &builder, Location bodyLoc, ValueRange args) {
+          Value e = math::ExpOp::create(builder, bodyLoc, args[0]);
+          Value neg = arith::NegFOp::create(builder, bodyLoc, e);
+          linalg::YieldOp::create(builder, bodyLoc, neg);
+        });
+    return map->getResult(0);
+  }
+
+private:
+  PatternRewriter &rewriter;
+  Location loc;
+};
+
+struct DecomposeMixerPattern : OpRewritePattern<MixerOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(MixerOp op,
+                                PatternRewriter &rewriter) const override {
+    MixerBuilder b(rewriter, op.getLoc());
+    OpFoldResult inner = tensor::getMixedSize(rewriter, op.getLoc(),
+                                              op.getALog(), 0);
+    OpFoldResult state = tensor::getMixedSize(rewriter, op.getLoc(),
+                                              op.getALog(), 1);
+    OpFoldResult rank = tensor::getMixedSize(rewriter, op.getLoc(),
+                                             op.getDtProjWeight(), 1);
+    OpFoldResult zero = rewriter.getIndexAttr(0);
+
+    // in_proj, then split channels into the conv/scan input x and the gate z.
+    Value xzRows =
+        b.linear(op.getHidden(), op.getInProjWeight(), op.getInProjBias());
+    Value xz = b.swapLastTwo(xzRows);
+    Value x = b.slice(xz, 1, zero, inner);
+    Value z = b.slice(xz, 1, inner, inner);
+
+    Value conv = CausalConv1dOp::create(
+        rewriter, op.getLoc(), x.getType(), x, op.getConvWeight(),
+        op.getConvBias(), Activation::Silu);
+
+    // x_proj produces [dt_r | B | C] per token.
+    Value convRows = b.swapLastTwo(conv);
+    Value dbc = b.linear(convRows, op.getXProjWeight(), Value());
+    Value dtRank = b.slice(dbc, 2, zero, rank);
+    Value bRows = b.slice(dbc, 2, rank, state);
+    Value cRows = b.slice(dbc, 2, b.add(rank, state), state);
+
+    // dt_proj's bias is left to the scan (delta_bias), which adds it in f32
+    // right before the softplus, as mamba_ssm's fused path does.
+    Value dtRows = b.linear(dtRank, op.getDtProjWeight(), Value());
+    Value dt = b.swapLastTwo(dtRows);
+
+    // Separate statements: the order of the emitted ops must not depend on
+    // the compiler's order of evaluating call arguments.
+    Value a = b.negExp(op.getALog());
+    Value bGroups = b.toScanGroupLayout(bRows);
+    Value cGroups = b.toScanGroupLayout(cRows);
+    auto scan = SelectiveScanOp::create(
+        rewriter, op.getLoc(), conv.getType(), /*final_state=*/Type(), conv,
+        dt, a, bGroups, cGroups, op.getD(), z, op.getDtProjBias(),
+        /*initial_state=*/Value(), /*delta_softplus=*/true);
+
+    Value yRows = b.swapLastTwo(scan.getY());
+    Value out = b.linear(yRows, op.getOutProjWeight(), op.getOutProjBias(),
+                         op.getType());
+    rewriter.replaceOp(op, out);
+    return success();
+  }
+};
+
+struct MambaDecomposeMixerPass
+    : mamba::impl::MambaDecomposeMixerBase<MambaDecomposeMixerPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    populateDecomposeMixerPatterns(patterns);
+    // Only mixers are rewritten; folding the rest is canonicalize's job.
+    GreedyRewriteConfig config;
+    config.setStrictness(GreedyRewriteStrictness::ExistingOps);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns),
+                                     config)))
+      return signalPassFailure();
+  }
+};
+
+} // namespace
+
+void mlir::mamba::populateDecomposeMixerPatterns(RewritePatternSet &patterns) {
+  patterns.add<DecomposeMixerPattern>(patterns.getContext());
+}

@@ -1,0 +1,24 @@
+//===- RegisterMamba.cpp - everything a mamba tool registers --------------===//
+
+#include "mamba/Registration/RegisterMamba.h"
+
+#include "mamba/Dialect/Mamba/IR/MambaDialect.h"
+#include "mamba/Dialect/Mamba/Pipelines/Pipelines.h"
+#include "mamba/Dialect/Mamba/Transforms/Passes.h"
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+
+void mlir::mamba::registerAllMambaDialects(DialectRegistry &registry) {
+  registry.insert<MambaDialect>();
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+}
+
+void mlir::mamba::registerAllMambaPasses() {
+  registerAllPasses();
+  mamba::registerMambaPasses();
+  registerMambaPipelines();
+}

@@ -1,0 +1,32 @@
+# -*- Python -*-
+# lit configuration of the mamba-mlir tests.
+
+import os
+import shutil
+
+import lit.formats
+from lit.llvm import llvm_config
+
+config.name = "MAMBA"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir"]
+config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "data", "Inputs"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.mamba_obj_root, "test")
+
+config.substitutions.append(("%PATH%", config.environment["PATH"]))
+config.substitutions.append(("%mamba_src_root", config.mamba_src_root))
+
+llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
+llvm_config.use_default_substitutions()
+# `not` and `count` are run from LLVM's tool directory.
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+
+# Hardware-dependent tests say what they need with REQUIRES.
+if config.mamba_ptxas and os.path.exists(config.mamba_ptxas):
+    config.available_features.add("ptxas")
+if shutil.which("nvidia-smi") and os.path.exists("/dev/nvidiactl"):
+    config.available_features.add("cuda-gpu")
+
+tool_dirs = [config.mamba_tools_dir, config.llvm_tools_dir]
+llvm_config.add_tool_substitutions(["mamba-opt"], tool_dirs)
