@@ -10,6 +10,7 @@
 
 #include "mamba/Dialect/Mamba/IR/MambaOps.h"
 
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
 #include "llvm/ADT/StringMap.h"
@@ -113,6 +114,38 @@ LogicalResult checkGroupsDivideChannels(Operation *op,
   return op->emitOpError() << "expects the number of groups G = " << groups
                            << " of B and C to divide the channels d = "
                            << channels;
+}
+
+/// Where one result dimension's size comes from: dimension `dim` of `value`.
+struct DimSource {
+  Value value;
+  int64_t dim;
+};
+
+/// Fills the sizes of one result: static sizes from the result type, dynamic
+/// ones from the operand dimensions they equal (the verifier ensured that).
+void reifyResult(OpBuilder &builder, Value result,
+                 ArrayRef<DimSource> sources,
+                 ReifiedRankedShapedTypeDims &shapes) {
+  auto type = cast<RankedTensorType>(result.getType());
+  SmallVector<OpFoldResult> &sizes = shapes.emplace_back();
+  for (auto [index, source] : llvm::enumerate(sources)) {
+    if (!type.isDynamicDim(index))
+      sizes.push_back(builder.getIndexAttr(type.getDimSize(index)));
+    else
+      sizes.push_back(tensor::getMixedSize(builder, result.getLoc(),
+                                           source.value, source.dim));
+  }
+}
+
+/// All dimensions of `value`, in order, followed by `extra`.
+SmallVector<DimSource> dimsOf(Value value, ArrayRef<DimSource> extra = {}) {
+  SmallVector<DimSource> sources;
+  int64_t rank = cast<RankedTensorType>(value.getType()).getRank();
+  for (int64_t i = 0; i < rank; ++i)
+    sources.push_back({value, i});
+  llvm::append_range(sources, extra);
+  return sources;
 }
 
 } // namespace
@@ -413,6 +446,69 @@ LogicalResult MixerOp::verify() {
         {"out_proj_bias", getOutProjBias()}})
     if (value && failed(checkActivationOrF32(*this, what, value, act)))
       return failure();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Result shapes
+//===----------------------------------------------------------------------===//
+
+LogicalResult SelectiveScanOp::reifyResultShapes(
+    OpBuilder &builder, ReifiedRankedShapedTypeDims &shapes) {
+  reifyResult(builder, getY(), dimsOf(getU()), shapes);
+  if (Value finalState = getFinalState())
+    reifyResult(builder, finalState, {{getU(), 0}, {getU(), 1}, {getA(), 1}},
+                shapes);
+  return success();
+}
+
+LogicalResult CausalConv1dOp::reifyResultShapes(
+    OpBuilder &builder, ReifiedRankedShapedTypeDims &shapes) {
+  reifyResult(builder, getY(), dimsOf(getX()), shapes);
+  return success();
+}
+
+LogicalResult RmsNormOp::reifyResultShapes(
+    OpBuilder &builder, ReifiedRankedShapedTypeDims &shapes) {
+  reifyResult(builder, getY(), dimsOf(getX()), shapes);
+  if (Value residualOut = getResidualOut())
+    reifyResult(builder, residualOut, dimsOf(getX()), shapes);
+  return success();
+}
+
+LogicalResult LinearOp::reifyResultShapes(
+    OpBuilder &builder, ReifiedRankedShapedTypeDims &shapes) {
+  SmallVector<DimSource> sources = dimsOf(getX());
+  sources.back() = {getWeight(), 0};
+  reifyResult(builder, getY(), sources, shapes);
+  return success();
+}
+
+LogicalResult EmbeddingOp::reifyResultShapes(
+    OpBuilder &builder, ReifiedRankedShapedTypeDims &shapes) {
+  reifyResult(builder, getY(), dimsOf(getIds(), {{getTable(), 1}}), shapes);
+  return success();
+}
+
+LogicalResult SelectiveStateUpdateOp::reifyResultShapes(
+    OpBuilder &builder, ReifiedRankedShapedTypeDims &shapes) {
+  reifyResult(builder, getY(), dimsOf(getX()), shapes);
+  reifyResult(builder, getNewState(), dimsOf(getState()), shapes);
+  return success();
+}
+
+LogicalResult ConvStateUpdateOp::reifyResultShapes(
+    OpBuilder &builder, ReifiedRankedShapedTypeDims &shapes) {
+  reifyResult(builder, getY(), dimsOf(getX()), shapes);
+  reifyResult(builder, getNewConvState(), dimsOf(getConvState()), shapes);
+  return success();
+}
+
+LogicalResult MixerOp::reifyResultShapes(OpBuilder &builder,
+                                         ReifiedRankedShapedTypeDims &shapes) {
+  reifyResult(builder, getOut(),
+              {{getHidden(), 0}, {getHidden(), 1}, {getOutProjWeight(), 0}},
+              shapes);
   return success();
 }
 

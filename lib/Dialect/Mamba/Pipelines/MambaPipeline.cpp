@@ -3,6 +3,7 @@
 #include "mamba/Dialect/Mamba/Pipelines/Pipelines.h"
 #include "mamba/Dialect/Mamba/Transforms/Passes.h"
 
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
@@ -13,7 +14,9 @@ void mamba::buildMambaPipeline(OpPassManager &pm,
                                const MambaPipelineOptions &options) {
   if (options.decomposeComposites)
     pm.addPass(createMambaDecomposeMixer());
-  // Clean up between stages so each one sees folded, deduplicated IR.
+  // Clean up between stages so each one sees folded, deduplicated IR; shape
+  // queries on op results are answered from the operands' shapes.
+  pm.addPass(memref::createResolveRankedShapeTypeResultDimsPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 }

@@ -14,14 +14,21 @@
 #define MAMBA_DIALECT_MAMBA_IR_MAMBAOPS_TD
 
 include "mamba/Dialect/Mamba/IR/MambaDialect.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
+
+// Result sizes in terms of operand sizes, so that tensor.dim of a result
+// folds to the operands' dims (resolve-ranked-shaped-type-result-dims).
+def Mamba_ReifyShapes
+    : DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
+                                ["reifyResultShapes"]>;
 
 //===----------------------------------------------------------------------===//
 // Sequence ops (prefill)
 //===----------------------------------------------------------------------===//
 
 def Mamba_SelectiveScanOp : Mamba_Op<"selective_scan",
-    [Pure, AttrSizedOperandSegments]> {
+    [Pure, Mamba_ReifyShapes, AttrSizedOperandSegments]> {
   let summary = "Mamba-1 selective scan over a whole sequence";
   let description = [{
     Runs the discretized selective state space recurrence of Mamba-1 over the
@@ -79,7 +86,7 @@ def Mamba_SelectiveScanOp : Mamba_Op<"selective_scan",
   let hasVerifier = 1;
 }
 
-def Mamba_CausalConv1dOp : Mamba_Op<"causal_conv1d", [Pure]> {
+def Mamba_CausalConv1dOp : Mamba_Op<"causal_conv1d", [Pure, Mamba_ReifyShapes]> {
   let summary = "depthwise causal 1-D convolution over the sequence";
   let description = [{
     Per channel `c`, with the input zero-padded on the left:
@@ -110,7 +117,7 @@ def Mamba_CausalConv1dOp : Mamba_Op<"causal_conv1d", [Pure]> {
 }
 
 def Mamba_RmsNormOp : Mamba_Op<"rms_norm",
-    [Pure]> {
+    [Pure, Mamba_ReifyShapes]> {
   let summary = "RMS normalization over the last dimension, with an optional fused residual add";
   let description = [{
     `r = x + residual` (or `r = x` without a residual);
@@ -143,7 +150,7 @@ def Mamba_RmsNormOp : Mamba_Op<"rms_norm",
   let hasVerifier = 1;
 }
 
-def Mamba_LinearOp : Mamba_Op<"linear", [Pure]> {
+def Mamba_LinearOp : Mamba_Op<"linear", [Pure, Mamba_ReifyShapes]> {
   let summary = "dense layer: y = x * transpose(weight) + bias";
   let description = [{
     A GEMM over the last dimension of `x` with a weight stored as
@@ -169,7 +176,7 @@ def Mamba_LinearOp : Mamba_Op<"linear", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Mamba_EmbeddingOp : Mamba_Op<"embedding", [Pure]> {
+def Mamba_EmbeddingOp : Mamba_Op<"embedding", [Pure, Mamba_ReifyShapes]> {
   let summary = "token embedding lookup";
   let description = [{
     `y[..., :] = table[ids[...], :]`. Shapes: `ids`: `[...]` of i32 or i64;
@@ -194,7 +201,7 @@ def Mamba_EmbeddingOp : Mamba_Op<"embedding", [Pure]> {
 //===----------------------------------------------------------------------===//
 
 def Mamba_SelectiveStateUpdateOp : Mamba_Op<"selective_state_update",
-    [Pure, AttrSizedOperandSegments]> {
+    [Pure, Mamba_ReifyShapes, AttrSizedOperandSegments]> {
   let summary = "one decode step of the selective scan";
   let description = [{
     Advances the recurrence of `mamba.selective_scan` by one token (the
@@ -239,7 +246,7 @@ def Mamba_SelectiveStateUpdateOp : Mamba_Op<"selective_state_update",
   let hasVerifier = 1;
 }
 
-def Mamba_ConvStateUpdateOp : Mamba_Op<"conv_state_update", [Pure]> {
+def Mamba_ConvStateUpdateOp : Mamba_Op<"conv_state_update", [Pure, Mamba_ReifyShapes]> {
   let summary = "one decode step of the causal convolution";
   let description = [{
     Shifts the rolling window `conv_state` (oldest input first) left by one,
@@ -275,7 +282,7 @@ def Mamba_ConvStateUpdateOp : Mamba_Op<"conv_state_update", [Pure]> {
 // Composite ops
 //===----------------------------------------------------------------------===//
 
-def Mamba_MixerOp : Mamba_Op<"mixer", [Pure, AttrSizedOperandSegments]> {
+def Mamba_MixerOp : Mamba_Op<"mixer", [Pure, Mamba_ReifyShapes, AttrSizedOperandSegments]> {
   let summary = "one whole Mamba-1 mixer block (composite)";
   let description = [{
     The `MambaMixer` of Hugging Face transformers (`Mamba` in mamba_ssm), over

@@ -1,0 +1,115 @@
+// RUN: mamba-opt %s -split-input-file -resolve-ranked-shaped-type-result-dims -canonicalize -cse | FileCheck %s
+
+// Every mamba op answers tensor.dim of its results from its operands' dims,
+// so shape queries after a decomposition do not keep the ops' results alive.
+
+// CHECK-LABEL: func @scan_dims
+// CHECK-SAME: (%[[U:[a-z0-9]+]]: tensor<?x?x?xf32>, %{{.*}}: tensor<?x?x?xf32>, %[[A:[a-z0-9]+]]: tensor<?x?xf32>
+// CHECK-DAG: %[[C1:.*]] = arith.constant 1 : index
+// CHECK-DAG: %[[C2:.*]] = arith.constant 2 : index
+// CHECK-DAG: %[[L:.*]] = tensor.dim %[[U]], %[[C2]]
+// CHECK-DAG: %[[D:.*]] = tensor.dim %[[U]], %[[C1]]
+// CHECK-DAG: %[[N:.*]] = tensor.dim %[[A]], %[[C1]]
+// CHECK: return %[[L]], %[[D]], %[[N]]
+func.func @scan_dims(%u: tensor<?x?x?xf32>, %dt: tensor<?x?x?xf32>,
+                     %A: tensor<?x?xf32>, %B: tensor<?x?x?x?xf32>,
+                     %C: tensor<?x?x?x?xf32>) -> (index, index, index) {
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %y, %h = mamba.selective_scan %u, %dt, %A, %B, %C
+      : (tensor<?x?x?xf32>, tensor<?x?x?xf32>, tensor<?x?xf32>,
+         tensor<?x?x?x?xf32>, tensor<?x?x?x?xf32>)
+      -> (tensor<?x?x?xf32>, tensor<?x?x?xf32>)
+  %l = tensor.dim %y, %c2 : tensor<?x?x?xf32>
+  %d = tensor.dim %h, %c1 : tensor<?x?x?xf32>
+  %n = tensor.dim %h, %c2 : tensor<?x?x?xf32>
+  return %l, %d, %n : index, index, index
+}
+
+// -----
+
+// The GEMM's output width comes from the weight, its rows from x.
+// CHECK-LABEL: func @linear_dims
+// CHECK-SAME: (%[[X:[a-z0-9]+]]: tensor<?x?xf32>, %[[W:[a-z0-9]+]]: tensor<?x?xf32>)
+// CHECK-DAG: %[[C0:.*]] = arith.constant 0 : index
+// CHECK-DAG: %[[ROWS:.*]] = tensor.dim %[[X]], %[[C0]]
+// CHECK-DAG: %[[COLS:.*]] = tensor.dim %[[W]], %[[C0]]
+// CHECK: return %[[ROWS]], %[[COLS]]
+func.func @linear_dims(%x: tensor<?x?xf32>, %w: tensor<?x?xf32>) -> (index, index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %y = mamba.linear %x, %w : (tensor<?x?xf32>, tensor<?x?xf32>) -> tensor<?x?xf32>
+  %r = tensor.dim %y, %c0 : tensor<?x?xf32>
+  %c = tensor.dim %y, %c1 : tensor<?x?xf32>
+  return %r, %c : index, index
+}
+
+// -----
+
+// CHECK-LABEL: func @embedding_norm_conv_dims
+// CHECK-SAME: (%[[IDS:[a-z0-9]+]]: tensor<?x?xi32>, %[[T:[a-z0-9]+]]: tensor<?x?xf32>
+// CHECK-DAG: %[[LEN:.*]] = tensor.dim %[[IDS]], %c1
+// CHECK-DAG: %[[WIDTH:.*]] = tensor.dim %[[T]], %c1
+// CHECK: return %[[LEN]], %[[WIDTH]], %[[WIDTH]], %[[LEN]]
+func.func @embedding_norm_conv_dims(%ids: tensor<?x?xi32>, %t: tensor<?x?xf32>,
+                                    %w: tensor<?xf32>, %cw: tensor<?x4xf32>)
+    -> (index, index, index, index) {
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %h = mamba.embedding %ids, %t : (tensor<?x?xi32>, tensor<?x?xf32>) -> tensor<?x?x?xf32>
+  %y, %r = mamba.rms_norm %h, %w : (tensor<?x?x?xf32>, tensor<?xf32>) -> (tensor<?x?x?xf32>, tensor<?x?x?xf32>)
+  %c = mamba.causal_conv1d %r, %cw : (tensor<?x?x?xf32>, tensor<?x4xf32>) -> tensor<?x?x?xf32>
+  %0 = tensor.dim %h, %c1 : tensor<?x?x?xf32>
+  %1 = tensor.dim %y, %c2 : tensor<?x?x?xf32>
+  %2 = tensor.dim %r, %c2 : tensor<?x?x?xf32>
+  %3 = tensor.dim %c, %c1 : tensor<?x?x?xf32>
+  return %0, %1, %2, %3 : index, index, index, index
+}
+
+// -----
+
+// CHECK-LABEL: func @decode_step_dims
+// CHECK-SAME: (%[[S:[a-z0-9]+]]: tensor<?x?x?xf32>, %[[X:[a-z0-9]+]]: tensor<?x?xf32>, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[CS:[a-z0-9]+]]: tensor<?x?x?xf32>
+// CHECK-DAG: %[[B:.*]] = tensor.dim %[[X]], %c0
+// CHECK-DAG: %[[N:.*]] = tensor.dim %[[S]], %c2
+// CHECK-DAG: %[[K:.*]] = tensor.dim %[[CS]], %c2
+// CHECK: return %[[B]], %[[N]], %[[K]]
+func.func @decode_step_dims(%s: tensor<?x?x?xf32>, %x: tensor<?x?xf32>,
+                            %dt: tensor<?x?xf32>, %A: tensor<?x?xf32>,
+                            %B: tensor<?x?x?xf32>, %C: tensor<?x?x?xf32>,
+                            %cs: tensor<?x?x?xf32>, %cw: tensor<?x?xf32>)
+    -> (index, index, index) {
+  %c0 = arith.constant 0 : index
+  %c2 = arith.constant 2 : index
+  %y, %ns = mamba.selective_state_update %s, %x, %dt, %A, %B, %C
+      : (tensor<?x?x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>,
+         tensor<?x?x?xf32>, tensor<?x?x?xf32>) -> (tensor<?x?xf32>, tensor<?x?x?xf32>)
+  %cy, %ncs = mamba.conv_state_update %cs, %x, %cw
+      : (tensor<?x?x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>) -> (tensor<?x?xf32>, tensor<?x?x?xf32>)
+  %0 = tensor.dim %y, %c0 : tensor<?x?xf32>
+  %1 = tensor.dim %ns, %c2 : tensor<?x?x?xf32>
+  %2 = tensor.dim %ncs, %c2 : tensor<?x?x?xf32>
+  return %0, %1, %2 : index, index, index
+}
+
+// -----
+
+// CHECK-LABEL: func @mixer_dims
+// CHECK-SAME: (%[[H:[a-z0-9]+]]: tensor<?x?x64xf32>
+// CHECK: %[[L:.*]] = tensor.dim %[[H]], %c1
+// CHECK: return %[[L]]
+func.func @mixer_dims(%h: tensor<?x?x64xf32>, %w_in: tensor<256x64xf32>,
+                      %w_conv: tensor<128x4xf32>, %w_x: tensor<36x128xf32>,
+                      %w_dt: tensor<128x4xf32>, %b_dt: tensor<128xf32>,
+                      %a_log: tensor<128x16xf32>, %d: tensor<128xf32>,
+                      %w_out: tensor<64x128xf32>) -> index {
+  %c1 = arith.constant 1 : index
+  %o = mamba.mixer %h in_proj(%w_in) conv(%w_conv) x_proj(%w_x)
+      dt_proj(%w_dt, %b_dt) A_log(%a_log) D(%d) out_proj(%w_out)
+      : (tensor<?x?x64xf32>, tensor<256x64xf32>, tensor<128x4xf32>,
+         tensor<36x128xf32>, tensor<128x4xf32>, tensor<128xf32>,
+         tensor<128x16xf32>, tensor<128xf32>, tensor<64x128xf32>)
+      -> tensor<?x?x64xf32>
+  %l = tensor.dim %o, %c1 : tensor<?x?x64xf32>
+  return %l : index
+}
