@@ -227,7 +227,7 @@ func.func @f(%x: tensor<2x3x10xf32>, %w: tensor<3x4xf32>) {
 
 // rms_norm reduces over a last dimension.
 func.func @f(%x: tensor<f32>, %w: tensor<1xf32>) {
-  // expected-error @+1 {{expects x to have rank at least 1, but got 'tensor<f32>'}}
+  // expected-error @+1 {{expects x to have rank 1 to 8, but got rank 0}}
   %y = mamba.rms_norm %x, %w : (tensor<f32>, tensor<1xf32>) -> tensor<f32>
   return
 }
@@ -508,6 +508,24 @@ func.func @f(%h: tensor<1x5x64xf32>, %w_in: tensor<256x64xf32>, %w_conv: tensor<
 func.func @f(%h: tensor<1x5x64xbf16>, %w_in: tensor<256x64xbf16>, %w_conv: tensor<128x4xf32>, %w_x: tensor<36x128xbf16>, %w_dt: tensor<128x4xbf16>, %b_dt: tensor<128xf32>, %a_log: tensor<128x16xf32>, %d: tensor<128xf32>, %w_out: tensor<64x128xf32>) {
   // expected-error @+1 {{expects out_proj_weight to have element type 'bf16' (as hidden), but got 'f32'}}
   %o = mamba.mixer %h in_proj(%w_in) conv(%w_conv) x_proj(%w_x) dt_proj(%w_dt, %b_dt) A_log(%a_log) D(%d) out_proj(%w_out) : (tensor<1x5x64xbf16>, tensor<256x64xbf16>, tensor<128x4xf32>, tensor<36x128xbf16>, tensor<128x4xbf16>, tensor<128xf32>, tensor<128x16xf32>, tensor<128xf32>, tensor<64x128xf32>) -> tensor<1x5x64xbf16>
+  return
+}
+
+// -----
+
+// Nine dimensions are more than any dimension name covers.
+func.func @f(%x: tensor<1x1x1x1x1x1x1x1x5xf32>, %w: tensor<5x5xf32>) {
+  // expected-error @+1 {{expects x to have rank 1 to 8, but got rank 9}}
+  %y = mamba.linear %x, %w : (tensor<1x1x1x1x1x1x1x1x5xf32>, tensor<5x5xf32>) -> tensor<1x1x1x1x1x1x1x1x5xf32>
+  return
+}
+
+// -----
+
+// Ids of rank 8 would need a result of rank 9.
+func.func @f(%ids: tensor<1x1x1x1x1x1x1x5xi32>, %t: tensor<5x5xf32>) {
+  // expected-error @+1 {{expects y to have rank 1 to 8, but got rank 9}}
+  %y = mamba.embedding %ids, %t : (tensor<1x1x1x1x1x1x1x5xi32>, tensor<5x5xf32>) -> tensor<1x1x1x1x1x1x1x5x5xf32>
   return
 }
 

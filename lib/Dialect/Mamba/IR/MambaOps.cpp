@@ -214,23 +214,30 @@ LogicalResult CausalConv1dOp::verify() {
 // RmsNormOp
 //===----------------------------------------------------------------------===//
 
-/// The names of the dimensions of a `[..., D]` tensor of rank `rank`.
-static SmallVector<StringRef> rowsThenFeatures(int64_t rank) {
-  static const char *const rowNames[] = {"r0", "r1", "r2", "r3", "r4", "r5"};
-  SmallVector<StringRef> dims;
-  for (int64_t i = 0; i + 1 < rank; ++i)
-    dims.push_back(i < 6 ? StringRef(rowNames[i]) : StringRef());
+/// The names of the dimensions of a `[r0, r1, ..., D]` tensor of rank `rank`,
+/// or an error naming `what` when the rank is outside [1, 8]. Eight dims are
+/// far more than any model needs; the bound keeps every dim named and checked.
+static FailureOr<SmallVector<StringRef>>
+rowsThenFeatures(Operation *op, StringRef what, int64_t rank) {
+  static const char *const rowNames[] = {"r0", "r1", "r2", "r3",
+                                         "r4", "r5", "r6"};
+  constexpr int64_t maxRank = std::size(rowNames) + 1;
+  if (rank < 1 || rank > maxRank)
+    return op->emitOpError() << "expects " << what << " to have rank 1 to "
+                             << maxRank << ", but got rank " << rank;
+  SmallVector<StringRef> dims(rowNames, rowNames + rank - 1);
   dims.push_back("D");
   return dims;
 }
 
 LogicalResult RmsNormOp::verify() {
   auto xType = cast<RankedTensorType>(getX().getType());
-  if (xType.getRank() < 1)
-    return emitOpError() << "expects x to have rank at least 1, but got "
-                         << xType;
+  FailureOr<SmallVector<StringRef>> maybeDims =
+      rowsThenFeatures(*this, "x", xType.getRank());
+  if (failed(maybeDims))
+    return failure();
+  SmallVector<StringRef> dims = *maybeDims;
   ShapeChecker shapes(*this);
-  SmallVector<StringRef> dims = rowsThenFeatures(xType.getRank());
   Type act = xType.getElementType();
   if (failed(shapes.check("x", getX(), dims)) ||
       failed(shapes.check("weight", getWeight(), {"D"})) ||
@@ -269,11 +276,12 @@ LogicalResult RmsNormOp::verify() {
 
 LogicalResult LinearOp::verify() {
   auto xType = cast<RankedTensorType>(getX().getType());
-  if (xType.getRank() < 1)
-    return emitOpError() << "expects x to have rank at least 1, but got "
-                         << xType;
+  FailureOr<SmallVector<StringRef>> maybeDims =
+      rowsThenFeatures(*this, "x", xType.getRank());
+  if (failed(maybeDims))
+    return failure();
+  SmallVector<StringRef> xDims = *maybeDims;
   ShapeChecker shapes(*this);
-  SmallVector<StringRef> xDims = rowsThenFeatures(xType.getRank());
   xDims.back() = "K";
   SmallVector<StringRef> yDims = xDims;
   yDims.back() = "M";
@@ -298,8 +306,12 @@ LogicalResult LinearOp::verify() {
 
 LogicalResult EmbeddingOp::verify() {
   auto idsType = cast<RankedTensorType>(getIds().getType());
+  FailureOr<SmallVector<StringRef>> maybeDims =
+      rowsThenFeatures(*this, "y", idsType.getRank() + 1);
+  if (failed(maybeDims))
+    return failure();
+  SmallVector<StringRef> yDims = *maybeDims;
   ShapeChecker shapes(*this);
-  SmallVector<StringRef> yDims = rowsThenFeatures(idsType.getRank() + 1);
   SmallVector<StringRef> idDims(ArrayRef<StringRef>(yDims).drop_back());
   if (failed(shapes.check("ids", idsType, idDims)) ||
       failed(shapes.check("table", getTable(), {"V", "D"})) ||
