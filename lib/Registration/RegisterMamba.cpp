@@ -10,11 +10,14 @@
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
 
 void mlir::mamba::registerAllMambaDialects(DialectRegistry &registry) {
   registry.insert<MambaDialect>();
   registerAllDialects(registry);
   registerAllExtensions(registry);
+  // Serializing gpu.module to PTX/cubin translates it to LLVM IR first.
+  registerAllToLLVMIRTranslations(registry);
 }
 
 void mlir::mamba::registerAllMambaPasses() {

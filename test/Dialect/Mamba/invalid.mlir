@@ -546,3 +546,15 @@ func.func @f(%x: tensor<2x5xf32>, %w: tensor<5xf32>) {
   %y = mamba.rms_norm %x, %w : (tensor<2x5xf32>) -> tensor<2x5xf32>
   return
 }
+
+// -----
+
+// Tile sizes are positive.
+func.func @f(%u: tensor<1x8x4xf32>, %A: tensor<8x4xf32>, %B: tensor<1x1x4x4xf32>) {
+  %y = mamba.selective_scan %u, %u, %A, %B, %B
+      // expected-error @+1 {{expects positive tile sizes, but got channels_per_block = 0, states_per_thread = 4, chunk_length = 2}}
+      {tiling = #mamba.scan_tiling<channels_per_block = 0, states_per_thread = 4, chunk_length = 2>}
+      : (tensor<1x8x4xf32>, tensor<1x8x4xf32>, tensor<8x4xf32>,
+         tensor<1x1x4x4xf32>, tensor<1x1x4x4xf32>) -> tensor<1x8x4xf32>
+  return
+}

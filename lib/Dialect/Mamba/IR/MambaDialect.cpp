@@ -4,14 +4,36 @@
 #include "mamba/Dialect/Mamba/IR/MambaOps.h"
 
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/DialectImplementation.h"
 #include "mlir/IR/OpImplementation.h"
+#include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
 using namespace mlir::mamba;
 
 #include "mamba/Dialect/Mamba/IR/MambaDialect.cpp.inc"
 
+#define GET_ATTRDEF_CLASSES
+#include "mamba/Dialect/Mamba/IR/MambaAttrs.cpp.inc"
+
+LogicalResult
+ScanTilingAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                       int64_t channelsPerBlock, int64_t statesPerThread,
+                       int64_t chunkLength) {
+  if (channelsPerBlock < 1 || statesPerThread < 1 || chunkLength < 1)
+    return emitError() << "expects positive tile sizes, but got "
+                          "channels_per_block = "
+                       << channelsPerBlock
+                       << ", states_per_thread = " << statesPerThread
+                       << ", chunk_length = " << chunkLength;
+  return success();
+}
+
 void MambaDialect::initialize() {
+  addAttributes<
+#define GET_ATTRDEF_LIST
+#include "mamba/Dialect/Mamba/IR/MambaAttrs.cpp.inc"
+      >();
   addOperations<
 #define GET_OP_LIST
 #include "mamba/Dialect/Mamba/IR/MambaOps.cpp.inc"

@@ -170,7 +170,8 @@ struct DecomposeMixerPattern : OpRewritePattern<MixerOp> {
     auto scan = SelectiveScanOp::create(
         rewriter, op.getLoc(), conv.getType(), /*final_state=*/Type(), conv,
         dt, a, bGroups, cGroups, op.getD(), z, op.getDtProjBias(),
-        /*initial_state=*/Value(), /*delta_softplus=*/true);
+        /*initial_state=*/Value(), /*delta_softplus=*/true,
+        /*tiling=*/ScanTilingAttr());
 
     Value yRows = b.swapLastTwo(scan.getY());
     Value out = b.linear(yRows, op.getOutProjWeight(), op.getOutProjBias(),

@@ -24,6 +24,7 @@ def Mamba_Dialect : Dialect {
     Later passes decompose the composite ops, fuse elementwise work into the
     scan, tile it and lower it to GPU kernels.
   }];
+  let useDefaultAttributePrinterParser = 1;
 }
 
 def Mamba_Activation : I32EnumAttr<"Activation",

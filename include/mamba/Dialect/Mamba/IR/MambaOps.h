@@ -12,6 +12,9 @@
 
 #include "mamba/Dialect/Mamba/IR/MambaEnums.h.inc"
 
+#define GET_ATTRDEF_CLASSES
+#include "mamba/Dialect/Mamba/IR/MambaAttrs.h.inc"
+
 #define GET_OP_CLASSES
 #include "mamba/Dialect/Mamba/IR/MambaOps.h.inc"
 

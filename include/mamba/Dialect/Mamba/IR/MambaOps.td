@@ -13,6 +13,7 @@
 #ifndef MAMBA_DIALECT_MAMBA_IR_MAMBAOPS_TD
 #define MAMBA_DIALECT_MAMBA_IR_MAMBAOPS_TD
 
+include "mamba/Dialect/Mamba/IR/MambaAttrs.td"
 include "mamba/Dialect/Mamba/IR/MambaDialect.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
@@ -48,6 +49,10 @@ def Mamba_SelectiveScanOp : Mamba_Op<"selective_scan",
     `[b, d, N]`. `h_0` is `initial_state`, or zero without it. The optional
     second result is the state after the last step.
 
+    The optional `tiling` attribute fixes how `mamba-tile-selective-scan`
+    splits this scan over GPU blocks and threads (a tuner sets it per shape);
+    without it the pass options decide.
+
     Example:
     ```mlir
     %y, %h = mamba.selective_scan %u, %dt, %A, %B, %C D(%D) z(%z)
@@ -68,7 +73,8 @@ def Mamba_SelectiveScanOp : Mamba_Op<"selective_scan",
     Optional<Mamba_FloatTensor>:$z,
     Optional<Mamba_F32Tensor>:$delta_bias,
     Optional<Mamba_F32Tensor>:$initial_state,
-    UnitAttr:$delta_softplus
+    UnitAttr:$delta_softplus,
+    OptionalAttr<Mamba_ScanTilingAttr>:$tiling
   );
   let results = (outs
     Mamba_FloatTensor:$y,

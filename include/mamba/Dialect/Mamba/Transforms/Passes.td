@@ -26,4 +26,66 @@ def MambaDecomposeMixer : Pass<"mamba-decompose-mixer"> {
   ];
 }
 
+def MambaTileSelectiveScan : Pass<"mamba-tile-selective-scan"> {
+  let summary = "Tile mamba.selective_scan into GPU block and thread loops over buffers";
+  let description = [{
+    Rewrites every tensor-level `mamba.selective_scan` into explicit tiled
+    loops on buffers (the scan's operands are taken with
+    `bufferization.to_buffer`, its results allocated):
+
+    - an `scf.forall` over (channel block, batch) mapped to GPU blocks;
+    - inside it an `scf.forall` over the block's threads mapped to GPU
+      threads: `channels-per-block` channels, each run by
+      `N / states-per-thread` consecutive threads that own
+      `states-per-thread` states each in a `vector<S x f32>`;
+    - per thread, an `scf.for` over chunks of `chunk-length` timesteps that
+      carries the state, with the chunk's timesteps unrolled.
+
+    Everything between the loads and the store is fused: time-step bias,
+    softplus, `exp(dt * A)` (as `exp2(dt * A * log2 e)`), the state update,
+    the C reduction (across the channel's threads with shuffles when a
+    channel has several), the D skip and the SiLU(z) gate. The chunk of B and
+    of C that the block reads is a `memref.subview` marked `mamba.promote`
+    for `mamba-promote-scan-operands`. The loop nest carries the tiling as
+    `mamba.tiling`. A `tiling` attribute on the op overrides the options.
+    Threads past the last channel compute a clamped channel and store
+    nothing, so every thread reaches the barriers added later; positions past
+    the sequence end get `dt = 0`, which leaves the state exactly unchanged.
+  }];
+  let options = [
+    Option<"channelsPerBlock", "channels-per-block", "int64_t", /*default=*/"64",
+           "Channels of one batch element run by one GPU block">,
+    Option<"statesPerThread", "states-per-thread", "int64_t", /*default=*/"0",
+           "States each thread owns in registers (0: all N states)">,
+    Option<"chunkLength", "chunk-length", "int64_t", /*default=*/"16",
+           "Timesteps per chunk staged in shared memory">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+
+def MambaMapForallToGpu : Pass<"mamba-map-forall-to-gpu"> {
+  let summary = "Turn block/thread scf.forall nests into gpu.launch";
+  let description = [{
+    Each `scf.forall` mapped to `#gpu.block<...>` whose body holds one
+    `scf.forall` mapped to `#gpu.thread<...>` becomes a `gpu.launch`: the
+    grid is the block loop's trip counts, the block size the thread loop's
+    (static) trip counts, and the induction variables become block and thread
+    ids. The ops around the thread loop run in every thread (they are
+    block-uniform index computations). A `memref.alloc` in workgroup memory
+    inside the nest becomes a workgroup attribution of the launch: shared
+    memory must be declared with the kernel, an alloc there would lower to
+    a call to malloc. Loops must be normalized (lower bound 0, step 1) and
+    have no shared outputs.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect"];
+}
+
 #endif // MAMBA_DIALECT_MAMBA_TRANSFORMS_PASSES_TD

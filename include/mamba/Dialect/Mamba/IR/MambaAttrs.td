@@ -1,0 +1,46 @@
+//===- MambaAttrs.td - attributes of the mamba dialect ----*- tablegen -*-===//
+//
+// Code generation decisions live on the IR as attributes, so a tuner can set
+// them and every later pass reads the same decision.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MAMBA_DIALECT_MAMBA_IR_MAMBAATTRS_TD
+#define MAMBA_DIALECT_MAMBA_IR_MAMBAATTRS_TD
+
+include "mamba/Dialect/Mamba/IR/MambaDialect.td"
+include "mlir/IR/AttrTypeBase.td"
+
+class Mamba_Attr<string name, string attrMnemonic, list<Trait> traits = []>
+    : AttrDef<Mamba_Dialect, name, traits> {
+  let mnemonic = attrMnemonic;
+}
+
+def Mamba_ScanTilingAttr : Mamba_Attr<"ScanTiling", "scan_tiling"> {
+  let summary = "how a selective scan is split over GPU blocks and threads";
+  let description = [{
+    Each GPU block runs `channels_per_block` channels of one batch element;
+    each channel is run by `N / states_per_thread` threads, each owning
+    `states_per_thread` states in registers; the sequence is walked in chunks
+    of `chunk_length` timesteps, whose B and C slices are staged in shared
+    memory once for the whole block.
+
+    ```mlir
+    #mamba.scan_tiling<channels_per_block = 64, states_per_thread = 16,
+                       chunk_length = 16>
+    ```
+  }];
+  let parameters = (ins
+    "int64_t":$channels_per_block,
+    "int64_t":$states_per_thread,
+    "int64_t":$chunk_length
+  );
+  let assemblyFormat = [{
+    `<` `channels_per_block` `=` $channels_per_block `,`
+        `states_per_thread` `=` $states_per_thread `,`
+        `chunk_length` `=` $chunk_length `>`
+  }];
+  let genVerifyDecl = 1;
+}
+
+#endif // MAMBA_DIALECT_MAMBA_IR_MAMBAATTRS_TD

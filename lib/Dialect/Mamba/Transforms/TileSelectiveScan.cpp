@@ -1,0 +1,465 @@
+//===- TileSelectiveScan.cpp - scan into GPU block/thread loops -----------===//
+//
+// The tiled scan gives each thread a few states of one channel in registers
+// and walks the sequence in order, so the per-element work is a handful of
+// FMAs and one exp2 (see docs/ScanCodegen.md for the instruction count this
+// layout is chosen for). Timesteps of a chunk are unrolled so that every
+// per-timestep value lives in a register (a dynamic index into a vector would
+// spill it to local memory).
+//
+//===----------------------------------------------------------------------===//
+
+#include "mamba/Dialect/Mamba/IR/MambaOps.h"
+#include "mamba/Dialect/Mamba/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+
+#include "llvm/Support/MathExtras.h"
+
+namespace mlir::mamba {
+#define GEN_PASS_DEF_MAMBATILESELECTIVESCAN
+#include "mamba/Dialect/Mamba/Transforms/Passes.h.inc"
+} // namespace mlir::mamba
+
+using namespace mlir;
+using namespace mlir::mamba;
+
+namespace {
+
+/// A tiling checked against one op's shapes.
+struct ScanTileShape {
+  int64_t channelsPerBlock;
+  int64_t statesPerThread;
+  int64_t chunkLength;
+  int64_t stateSize;          // N
+  int64_t threadsPerChannel;  // N / statesPerThread
+  int64_t threadsPerBlock;
+  int64_t channelsPerGroup;   // d / G, or 0 when there is one group
+};
+
+constexpr int64_t kMaxThreadsPerBlock = 1024;
+constexpr int64_t kWarpSize = 32;
+
+FailureOr<ScanTileShape> checkTiling(SelectiveScanOp op, ScanTilingAttr tiling) {
+  auto aType = cast<RankedTensorType>(op.getA().getType());
+  auto bType = cast<RankedTensorType>(op.getB().getType());
+  auto uType = cast<RankedTensorType>(op.getU().getType());
+  ScanTileShape shape{};
+  shape.channelsPerBlock = tiling.getChannelsPerBlock();
+  shape.chunkLength = tiling.getChunkLength();
+  shape.stateSize = aType.getDimSize(1);
+  if (ShapedType::isDynamic(shape.stateSize))
+    return op.emitOpError()
+           << "needs a static state size N to be tiled (states live in "
+              "registers)";
+  shape.statesPerThread = tiling.getStatesPerThread() == 0
+                              ? shape.stateSize
+                              : tiling.getStatesPerThread();
+  if (shape.stateSize % shape.statesPerThread != 0)
+    return op.emitOpError() << "cannot tile: states_per_thread = "
+                            << shape.statesPerThread
+                            << " does not divide the state size N = "
+                            << shape.stateSize;
+  shape.threadsPerChannel = shape.stateSize / shape.statesPerThread;
+  // The threads of one channel reduce y with warp shuffles.
+  if (!llvm::isPowerOf2_64(shape.threadsPerChannel) ||
+      shape.threadsPerChannel > kWarpSize)
+    return op.emitOpError()
+           << "cannot tile: N / states_per_thread = " << shape.threadsPerChannel
+           << " threads per channel must be a power of two of at most "
+           << kWarpSize;
+  shape.threadsPerBlock = shape.channelsPerBlock * shape.threadsPerChannel;
+  if (shape.threadsPerBlock > kMaxThreadsPerBlock)
+    return op.emitOpError() << "cannot tile: " << shape.threadsPerBlock
+                            << " threads per block exceed "
+                            << kMaxThreadsPerBlock;
+
+  int64_t groups = bType.getDimSize(1), channels = uType.getDimSize(1);
+  if (groups != 1) {
+    // B and C of a block come from one group, staged once for the block.
+    if (ShapedType::isDynamic(groups) || ShapedType::isDynamic(channels))
+      return op.emitOpError() << "needs static channels d and groups G to be "
+                                 "tiled when G is not 1";
+    shape.channelsPerGroup = channels / groups;
+    if (shape.channelsPerGroup % shape.channelsPerBlock != 0)
+      return op.emitOpError()
+             << "cannot tile: channels_per_block = " << shape.channelsPerBlock
+             << " must divide the channels per group d / G = "
+             << shape.channelsPerGroup;
+  }
+  return shape;
+}
+
+/// The per-timestep values one thread reads, already in f32.
+struct TimestepInputs {
+  Value b;     // vector<S>: B of this thread's states
+  Value c;     // vector<S>
+  Value u;     // scalar
+  Value delta; // scalar
+  Value z;     // scalar or null
+  Value valid; // i1: the timestep is before the sequence end
+};
+
+/// Emits the loops of one scan at the op, on buffers.
+class ScanTiler {
+public:
+  ScanTiler(SelectiveScanOp op, const ScanTileShape &shape)
+      : op(op), shape(shape), b(op.getLoc(), op),
+        elementType(getElementTypeOrSelf(op.getU().getType())),
+        f32(b.getF32Type()) {}
+
+  void run();
+
+private:
+  Value toBuffer(Value tensor) {
+    if (!tensor)
+      return {};
+    auto type = cast<RankedTensorType>(tensor.getType());
+    return bufferization::ToBufferOp::create(
+        b, MemRefType::get(type.getShape(), type.getElementType()), tensor,
+        /*read_only=*/true);
+  }
+
+  Value alloc(RankedTensorType type, ArrayRef<Value> dynamicSizesInOrder) {
+    SmallVector<Value> dynamicSizes;
+    for (auto [dim, size] : llvm::enumerate(dynamicSizesInOrder))
+      if (type.isDynamicDim(dim))
+        dynamicSizes.push_back(size);
+    return memref::AllocOp::create(
+        b, MemRefType::get(type.getShape(), type.getElementType()),
+        dynamicSizes);
+  }
+
+  Value index(int64_t value) {
+    return arith::ConstantIndexOp::create(b, value);
+  }
+  Value f32Const(double value) {
+    return arith::ConstantOp::create(b, b.getF32FloatAttr(value));
+  }
+  Value toF32(Value value) {
+    if (getElementTypeOrSelf(value.getType()) == f32)
+      return value;
+    Type type = f32;
+    if (auto vectorType = dyn_cast<VectorType>(value.getType()))
+      type = vectorType.clone(f32);
+    return arith::ExtFOp::create(b, type, value);
+  }
+  Value fromF32(Value value) {
+    if (elementType == f32)
+      return value;
+    return arith::TruncFOp::create(b, elementType, value);
+  }
+
+  void emitBlockBody(Value channelBlock, Value batch);
+  void emitThreadBody(Value thread, Value batch, Value firstChannel,
+                      Value group);
+  std::pair<Value, Value> emitTimestep(Value state, Value statesA,
+                                       const TimestepInputs &in, Value dSkip,
+                                       Value bias);
+  Value reduceOverChannelThreads(Value partial);
+
+  SelectiveScanOp op;
+  const ScanTileShape &shape;
+  ImplicitLocOpBuilder b;
+  Type elementType;
+  FloatType f32;
+
+  // Buffers and sizes shared by the loop bodies.
+  Value u, delta, A, B, C, D, z, deltaBias, initialState, y, finalState;
+  Value channels, length;
+};
+
+void ScanTiler::run() {
+  u = toBuffer(op.getU());
+  delta = toBuffer(op.getDelta());
+  A = toBuffer(op.getA());
+  B = toBuffer(op.getB());
+  C = toBuffer(op.getC());
+  D = toBuffer(op.getD());
+  z = toBuffer(op.getZ());
+  deltaBias = toBuffer(op.getDeltaBias());
+  initialState = toBuffer(op.getInitialState());
+
+  Value batchSize = memref::DimOp::create(b, u, 0);
+  channels = memref::DimOp::create(b, u, 1);
+  length = memref::DimOp::create(b, u, 2);
+  y = alloc(cast<RankedTensorType>(op.getY().getType()),
+            {batchSize, channels, length});
+  if (Value result = op.getFinalState())
+    finalState = alloc(cast<RankedTensorType>(result.getType()),
+                       {batchSize, channels, index(shape.stateSize)});
+
+  Value channelBlocks = arith::CeilDivUIOp::create(
+      b, channels, index(shape.channelsPerBlock));
+  MLIRContext *ctx = b.getContext();
+  auto blockMapping = b.getArrayAttr(
+      {gpu::GPUBlockMappingAttr::get(ctx, gpu::MappingId::DimX),
+       gpu::GPUBlockMappingAttr::get(ctx, gpu::MappingId::DimY)});
+  auto blocks = scf::ForallOp::create(
+      b, ArrayRef<OpFoldResult>{channelBlocks, batchSize}, ValueRange{},
+      blockMapping);
+  blocks->setAttr("mamba.tiling",
+                  ScanTilingAttr::get(ctx, shape.channelsPerBlock,
+                                      shape.statesPerThread,
+                                      shape.chunkLength));
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(blocks.getBody()->getTerminator());
+    emitBlockBody(blocks.getInductionVar(0), blocks.getInductionVar(1));
+  }
+
+  SmallVector<Value> results, buffers = {y, finalState};
+  for (auto [result, buffer] : llvm::zip(op->getResults(), buffers))
+    results.push_back(bufferization::ToTensorOp::create(
+        b, result.getType(), buffer, /*restrict=*/true, /*writable=*/true));
+  op->replaceAllUsesWith(results);
+  op->erase();
+}
+
+void ScanTiler::emitBlockBody(Value channelBlock, Value batch) {
+  // Block-uniform values: every thread of the block shares one group of B/C.
+  Value firstChannel =
+      arith::MulIOp::create(b, channelBlock, index(shape.channelsPerBlock));
+  Value group = shape.channelsPerGroup
+                    ? arith::DivUIOp::create(b, firstChannel,
+                                             index(shape.channelsPerGroup))
+                          .getResult()
+                    : index(0);
+  auto threadMapping = b.getArrayAttr(
+      {gpu::GPUThreadMappingAttr::get(b.getContext(), gpu::MappingId::DimX)});
+  auto threads = scf::ForallOp::create(
+      b, ArrayRef<OpFoldResult>{b.getIndexAttr(shape.threadsPerBlock)},
+      ValueRange{}, threadMapping);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(threads.getBody()->getTerminator());
+  emitThreadBody(threads.getInductionVar(0), batch, firstChannel, group);
+}
+
+void ScanTiler::emitThreadBody(Value thread, Value batch, Value firstChannel,
+                               Value group) {
+  const int64_t S = shape.statesPerThread, T = shape.chunkLength;
+  auto stateType = VectorType::get({S}, f32);
+  Value zero = index(0);
+
+  Value channelInBlock =
+      arith::DivUIOp::create(b, thread, index(shape.threadsPerChannel));
+  Value lane =
+      arith::RemUIOp::create(b, thread, index(shape.threadsPerChannel));
+  Value firstState = arith::MulIOp::create(b, lane, index(S));
+  Value channel = arith::AddIOp::create(b, firstChannel, channelInBlock);
+  Value active = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, channel,
+                                       channels);
+  Value lastChannel = arith::SubIOp::create(b, channels, index(1));
+  Value c = arith::SelectOp::create(b, active, channel, lastChannel);
+
+  // exp(dt * A) == exp2(dt * (A * log2 e)): one multiply and one MUFU.EX2.
+  Value statesA = vector::TransferReadOp::create(
+      b, stateType, A, ValueRange{c, firstState}, f32Const(0.0),
+      ArrayRef<bool>{true});
+  statesA = arith::MulFOp::create(
+      b, statesA,
+      vector::BroadcastOp::create(b, stateType,
+                                  f32Const(llvm::numbers::log2e)));
+  Value dSkip = D ? memref::LoadOp::create(b, D, ValueRange{c}).getResult()
+                  : Value();
+  Value bias = deltaBias
+                   ? memref::LoadOp::create(b, deltaBias, ValueRange{c})
+                         .getResult()
+                   : Value();
+  Value state0 =
+      initialState
+          ? vector::TransferReadOp::create(b, stateType, initialState,
+                                           ValueRange{batch, c, firstState},
+                                           f32Const(0.0), ArrayRef<bool>{true})
+                .getResult()
+          : vector::BroadcastOp::create(b, stateType, f32Const(0.0))
+                .getResult();
+
+  Value chunks = arith::CeilDivUIOp::create(b, length, index(T));
+  auto chunkLoop = scf::ForOp::create(b, zero, chunks, index(1), state0);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(chunkLoop.getBody());
+    Value chunk = chunkLoop.getInductionVar();
+    Value state = chunkLoop.getRegionIterArg(0);
+    Value start = arith::MulIOp::create(b, chunk, index(T));
+    Value remaining = arith::SubIOp::create(b, length, start);
+    Value chunkSize = arith::MinUIOp::create(b, remaining, index(T));
+
+    // The block's [N, chunk] slices of B and C, one group for the block.
+    auto chunkOf = [&](Value source) -> Value {
+      auto sourceType = cast<MemRefType>(source.getType());
+      SmallVector<OpFoldResult> offsets = {batch, group, b.getIndexAttr(0),
+                                           start};
+      SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1), b.getIndexAttr(1),
+                                         b.getIndexAttr(shape.stateSize),
+                                         chunkSize};
+      SmallVector<OpFoldResult> strides(4, b.getIndexAttr(1));
+      auto type = memref::SubViewOp::inferRankReducedResultType(
+          {shape.stateSize, ShapedType::kDynamic}, sourceType, offsets, sizes,
+          strides);
+      auto subview = memref::SubViewOp::create(b, cast<MemRefType>(type),
+                                               source, offsets, sizes, strides);
+      subview->setAttr("mamba.promote", b.getUnitAttr());
+      return subview;
+    };
+    Value bChunk = chunkOf(B), cChunk = chunkOf(C);
+
+    // This channel's timesteps of the chunk, zero past the sequence end.
+    auto chunkType = VectorType::get({T}, elementType);
+    auto readRow = [&](Value source) -> Value {
+      if (!source)
+        return {};
+      Value pad = arith::ConstantOp::create(b, b.getZeroAttr(elementType));
+      return toF32(vector::TransferReadOp::create(
+          b, chunkType, source, ValueRange{batch, c, start}, pad,
+          ArrayRef<bool>{false}));
+    };
+    Value uRow = readRow(u), deltaRow = readRow(delta), zRow = readRow(z);
+    Value lastColumn = arith::SubIOp::create(b, chunkSize, index(1));
+    AffineMap alongStates =
+        AffineMap::get(2, 0, {b.getAffineDimExpr(0)}, b.getContext());
+    Value pad = arith::ConstantOp::create(b, b.getZeroAttr(elementType));
+    SmallVector<Value> outputs;
+    for (int64_t step = 0; step < T; ++step) {
+      Value valid = arith::CmpIOp::create(b, arith::CmpIPredicate::ult,
+                                          index(step), chunkSize);
+      // Past the end the column index is clamped to stay inside B and C;
+      // dt = 0 there makes the value read irrelevant.
+      Value column = arith::SelectOp::create(b, valid, index(step), lastColumn);
+      auto columnOf = [&](Value chunkBuffer) -> Value {
+        return toF32(vector::TransferReadOp::create(
+            b, VectorType::get({S}, elementType), chunkBuffer,
+            ValueRange{firstState, column}, pad, alongStates,
+            ArrayRef<bool>{true}));
+      };
+      auto at = [&](Value row) -> Value {
+        return row ? vector::ExtractOp::create(b, row, step).getResult()
+                   : Value();
+      };
+      TimestepInputs in{columnOf(bChunk), columnOf(cChunk), at(uRow),
+                        at(deltaRow), at(zRow), valid};
+      Value out;
+      std::tie(state, out) = emitTimestep(state, statesA, in, dSkip, bias);
+      outputs.push_back(fromF32(out));
+    }
+
+    // One vector store per chunk; only the channel's first thread stores,
+    // and threads past the last channel store nothing.
+    Value isFirstLane = arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
+                                              lane, zero);
+    Value stores = arith::AndIOp::create(b, active, isFirstLane);
+    auto ifStore = scf::IfOp::create(b, stores, /*withElseRegion=*/false);
+    {
+      OpBuilder::InsertionGuard storeGuard(b);
+      b.setInsertionPointToStart(ifStore.thenBlock());
+      Value row = vector::FromElementsOp::create(b, chunkType, outputs);
+      vector::TransferWriteOp::create(b, row, y, ValueRange{batch, c, start},
+                                      ArrayRef<bool>{false});
+    }
+    scf::YieldOp::create(b, state);
+  }
+
+  if (finalState) {
+    auto ifStore = scf::IfOp::create(b, active, /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(ifStore.thenBlock());
+    vector::TransferWriteOp::create(b, chunkLoop.getResult(0), finalState,
+                                    ValueRange{batch, c, firstState},
+                                    ArrayRef<bool>{true});
+  }
+}
+
+std::pair<Value, Value> ScanTiler::emitTimestep(Value state, Value statesA,
+                                                const TimestepInputs &in,
+                                                Value dSkip, Value bias) {
+  auto stateType = cast<VectorType>(state.getType());
+  Value zero = f32Const(0.0);
+  Value dt = in.delta;
+  if (bias)
+    dt = arith::AddFOp::create(b, dt, bias);
+  if (op.getDeltaSoftplus()) {
+    // softplus(x) = log1p(exp(x)), and x itself above 20 as torch does
+    // (exp would overflow long before log1p stops being x).
+    Value soft = math::Log1pOp::create(b, math::ExpOp::create(b, dt));
+    Value large = arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, dt,
+                                        f32Const(20.0));
+    dt = arith::SelectOp::create(b, large, dt, soft);
+  }
+  // dt = 0 past the sequence end: exp2(0) = 1 and 0 * u * B = 0 keep the
+  // state exactly.
+  dt = arith::SelectOp::create(b, in.valid, dt, zero);
+
+  Value dtU = arith::MulFOp::create(b, dt, in.u);
+  Value decay = math::Exp2Op::create(
+      b, arith::MulFOp::create(
+             b, vector::BroadcastOp::create(b, stateType, dt), statesA));
+  Value input = arith::MulFOp::create(
+      b, vector::BroadcastOp::create(b, stateType, dtU), in.b);
+  Value next = vector::FMAOp::create(b, decay, state, input);
+
+  // y = sum_n C[n] h[n] as a chain of FMAs over this thread's states.
+  Value out = zero;
+  for (int64_t k = 0; k < stateType.getDimSize(0); ++k)
+    out = math::FmaOp::create(b, vector::ExtractOp::create(b, in.c, k),
+                              vector::ExtractOp::create(b, next, k), out);
+  out = reduceOverChannelThreads(out);
+  if (dSkip)
+    out = math::FmaOp::create(b, dSkip, in.u, out);
+  if (in.z) {
+    // silu(z) = z / (1 + exp(-z)).
+    Value expNeg = math::ExpOp::create(b, arith::NegFOp::create(b, in.z));
+    Value denom = arith::AddFOp::create(b, f32Const(1.0), expNeg);
+    out = arith::MulFOp::create(b, out,
+                                arith::DivFOp::create(b, in.z, denom));
+  }
+  return {next, out};
+}
+
+Value ScanTiler::reduceOverChannelThreads(Value partial) {
+  // The channel's threads are consecutive lanes of one warp: a butterfly
+  // leaves the full sum in every one of them.
+  for (int64_t offset = shape.threadsPerChannel / 2; offset >= 1;
+       offset /= 2) {
+    Value other = gpu::ShuffleOp::create(b, partial, offset, kWarpSize,
+                                         gpu::ShuffleMode::XOR)
+                      .getShuffleResult();
+    partial = arith::AddFOp::create(b, partial, other);
+  }
+  return partial;
+}
+
+struct MambaTileSelectiveScanPass
+    : mamba::impl::MambaTileSelectiveScanBase<MambaTileSelectiveScanPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    SmallVector<SelectiveScanOp> scans;
+    getOperation()->walk([&](SelectiveScanOp op) { scans.push_back(op); });
+    for (SelectiveScanOp op : scans) {
+      ScanTilingAttr tiling = op.getTilingAttr();
+      if (!tiling) {
+        if (channelsPerBlock < 1 || statesPerThread < 0 || chunkLength < 1) {
+          op.emitOpError() << "cannot tile: expects channels-per-block >= 1, "
+                              "states-per-thread >= 0 and chunk-length >= 1";
+          return signalPassFailure();
+        }
+        tiling = ScanTilingAttr::get(&getContext(), channelsPerBlock,
+                                     statesPerThread, chunkLength);
+      }
+      FailureOr<ScanTileShape> shape = checkTiling(op, tiling);
+      if (failed(shape))
+        return signalPassFailure();
+      ScanTiler(op, *shape).run();
+    }
+  }
+};
+
+} // namespace

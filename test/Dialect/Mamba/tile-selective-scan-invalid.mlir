@@ -1,0 +1,60 @@
+// RUN: mamba-opt %s -split-input-file -verify-diagnostics -mamba-tile-selective-scan="channels-per-block=4 states-per-thread=4 chunk-length=2"
+
+// Each thread owns a whole number of states.
+func.func @states_do_not_divide(%u: tensor<1x8x4xf32>, %A: tensor<8x6xf32>,
+    %B: tensor<1x1x6x4xf32>) -> tensor<1x8x4xf32> {
+  // expected-error @+1 {{cannot tile: states_per_thread = 4 does not divide the state size N = 6}}
+  %y = mamba.selective_scan %u, %u, %A, %B, %B
+      : (tensor<1x8x4xf32>, tensor<1x8x4xf32>, tensor<8x6xf32>,
+         tensor<1x1x6x4xf32>, tensor<1x1x6x4xf32>) -> tensor<1x8x4xf32>
+  return %y : tensor<1x8x4xf32>
+}
+
+// -----
+
+// A block's channels must share one group of B and C.
+func.func @block_spans_groups(%u: tensor<1x8x4xf32>, %A: tensor<8x4xf32>,
+    %B: tensor<1x4x4x4xf32>) -> tensor<1x8x4xf32> {
+  // expected-error @+1 {{cannot tile: channels_per_block = 4 must divide the channels per group d / G = 2}}
+  %y = mamba.selective_scan %u, %u, %A, %B, %B
+      : (tensor<1x8x4xf32>, tensor<1x8x4xf32>, tensor<8x4xf32>,
+         tensor<1x4x4x4xf32>, tensor<1x4x4x4xf32>) -> tensor<1x8x4xf32>
+  return %y : tensor<1x8x4xf32>
+}
+
+// -----
+
+// States live in registers: their number must be known.
+func.func @dynamic_state_size(%u: tensor<1x8x4xf32>, %A: tensor<8x?xf32>,
+    %B: tensor<1x1x?x4xf32>) -> tensor<1x8x4xf32> {
+  // expected-error @+1 {{needs a static state size N to be tiled}}
+  %y = mamba.selective_scan %u, %u, %A, %B, %B
+      : (tensor<1x8x4xf32>, tensor<1x8x4xf32>, tensor<8x?xf32>,
+         tensor<1x1x?x4xf32>, tensor<1x1x?x4xf32>) -> tensor<1x8x4xf32>
+  return %y : tensor<1x8x4xf32>
+}
+
+// -----
+
+// 2048 channels of one thread each exceed a GPU block.
+func.func @too_many_threads(%u: tensor<1x8x4xf32>, %A: tensor<8x4xf32>,
+    %B: tensor<1x1x4x4xf32>) -> tensor<1x8x4xf32> {
+  // expected-error @+1 {{cannot tile: 2048 threads per block exceed 1024}}
+  %y = mamba.selective_scan %u, %u, %A, %B, %B
+      {tiling = #mamba.scan_tiling<channels_per_block = 2048, states_per_thread = 4, chunk_length = 2>}
+      : (tensor<1x8x4xf32>, tensor<1x8x4xf32>, tensor<8x4xf32>,
+         tensor<1x1x4x4xf32>, tensor<1x1x4x4xf32>) -> tensor<1x8x4xf32>
+  return %y : tensor<1x8x4xf32>
+}
+
+// -----
+
+// Threads of one channel reduce with warp shuffles: a power of two, <= 32.
+func.func @threads_per_channel(%u: tensor<1x8x4xf32>, %A: tensor<8x12xf32>,
+    %B: tensor<1x1x12x4xf32>) -> tensor<1x8x4xf32> {
+  // expected-error @+1 {{cannot tile: N / states_per_thread = 3 threads per channel must be a power of two of at most 32}}
+  %y = mamba.selective_scan %u, %u, %A, %B, %B
+      : (tensor<1x8x4xf32>, tensor<1x8x4xf32>, tensor<8x12xf32>,
+         tensor<1x1x12x4xf32>, tensor<1x1x12x4xf32>) -> tensor<1x8x4xf32>
+  return %y : tensor<1x8x4xf32>
+}

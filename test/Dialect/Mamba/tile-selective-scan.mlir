@@ -1,0 +1,121 @@
+// RUN: mamba-opt %s -split-input-file -mamba-tile-selective-scan="channels-per-block=4 states-per-thread=4 chunk-length=2" -canonicalize -cse | FileCheck %s
+// RUN: mamba-opt %s -split-input-file -mamba-tile-selective-scan="channels-per-block=4 states-per-thread=2 chunk-length=2" -canonicalize -cse | FileCheck %s --check-prefix=SPLIT
+
+// Every option of the scan, bf16 activations, 4 channels per block and all
+// N = 4 states in one thread: the tile structure, the fused discretization,
+// the staged B/C chunks and the guarded stores.
+// CHECK-LABEL: func @all_options
+// CHECK-DAG:   %[[LOG2E:.*]] = arith.constant dense<1.44269502> : vector<4xf32>
+// CHECK-DAG:   %[[U:.*]] = bufferization.to_buffer %arg0 read_only
+// CHECK-DAG:   %[[A:.*]] = bufferization.to_buffer %arg2 read_only
+// CHECK-DAG:   %[[B:.*]] = bufferization.to_buffer %arg3 read_only
+// CHECK-DAG:   %[[C:.*]] = bufferization.to_buffer %arg4 read_only
+// CHECK-DAG:   %[[BATCH:.*]] = tensor.dim %arg0, %c0
+// CHECK-DAG:   %[[LEN:.*]] = tensor.dim %arg0, %c2
+// CHECK:       %[[Y:.*]] = memref.alloc(%[[BATCH]], %[[LEN]]) : memref<?x8x?xbf16>
+// CHECK:       %[[H:.*]] = memref.alloc(%[[BATCH]]) : memref<?x8x4xf32>
+// CHECK:       scf.forall (%[[CB:.*]], %[[BI:.*]]) in (2, %[[BATCH]]) {
+// CHECK:         %[[FIRST:.*]] = arith.muli %[[CB]], %c4
+// The block's channels all read group first_channel / (d / G).
+// CHECK:         %[[GROUP:.*]] = arith.divui %[[FIRST]], %c4
+// CHECK:         scf.forall (%[[TID:.*]]) in (4) {
+// CHECK:           %[[CH:.*]] = arith.addi %[[FIRST]], %[[TID]]
+// CHECK:           %[[ACTIVE:.*]] = arith.cmpi ult, %[[CH]], %c8
+// CHECK:           %[[CC:.*]] = arith.select %[[ACTIVE]], %[[CH]], %c7
+// CHECK:           %[[AROW:.*]] = vector.transfer_read %[[A]][%[[CC]], %c0]
+// CHECK:           %[[A2:.*]] = arith.mulf %[[AROW]], %[[LOG2E]] : vector<4xf32>
+// CHECK:           %[[H0:.*]] = vector.transfer_read %{{.*}}[%[[BI]], %[[CC]], %c0]
+// CHECK:           %[[HN:.*]] = scf.for %[[K:.*]] = %c0 to %{{.*}} step %c1 iter_args(%[[STATE:.*]] = %[[H0]]) -> (vector<4xf32>) {
+// CHECK:             %[[T0:.*]] = arith.muli %[[K]], %c2
+// CHECK:             %[[SIZE:.*]] = arith.minui
+// CHECK:             %[[BS:.*]] = memref.subview %[[B]][%[[BI]], %[[GROUP]], 0, %[[T0]]] [1, 1, 4, %[[SIZE]]] [1, 1, 1, 1] {mamba.promote}
+// CHECK:             %[[CS:.*]] = memref.subview %[[C]][%[[BI]], %[[GROUP]], 0, %[[T0]]] [1, 1, 4, %[[SIZE]]] [1, 1, 1, 1] {mamba.promote}
+// CHECK:             vector.transfer_read %[[U]][%[[BI]], %[[CC]], %[[T0]]], %{{.*}} : memref<?x8x?xbf16>, vector<2xbf16>
+// CHECK:             vector.transfer_read %[[BS]][%c0, %{{.*}}], %{{.*}} {in_bounds = [true], permutation_map = #{{.*}}} : memref<4x?xbf16, strided<[?, 1], offset: ?>>, vector<4xbf16>
+// Softplus of delta + bias, zero past the end of the sequence.
+// CHECK:             math.log1p
+// CHECK:             %[[DT:.*]] = arith.select %{{.*}}, %{{.*}}, %cst{{.*}} : f32
+// CHECK:             %[[DTA:.*]] = arith.mulf %{{.*}}, %[[A2]] : vector<4xf32>
+// CHECK:             %[[DECAY:.*]] = math.exp2 %[[DTA]] : vector<4xf32>
+// CHECK:             %[[NEXT:.*]] = vector.fma %[[DECAY]], %[[STATE]], %{{.*}} : vector<4xf32>
+// CHECK-COUNT-4:     math.fma
+// The D skip, then the SiLU(z) gate.
+// CHECK:             math.fma
+// CHECK:             arith.divf
+// CHECK:             arith.truncf %{{.*}} : f32 to bf16
+// The second timestep continues from the first one's state.
+// CHECK:             vector.fma %{{.*}}, %[[NEXT]], %{{.*}} : vector<4xf32>
+// CHECK-NOT:         gpu.shuffle
+// CHECK:             scf.if %[[ACTIVE]] {
+// CHECK:               %[[ROW:.*]] = vector.from_elements %{{.*}}, %{{.*}} : vector<2xbf16>
+// CHECK:               vector.transfer_write %[[ROW]], %[[Y]][%[[BI]], %[[CC]], %[[T0]]] : vector<2xbf16>, memref<?x8x?xbf16>
+// CHECK:             scf.yield
+// CHECK:           scf.if %[[ACTIVE]] {
+// CHECK:             vector.transfer_write %[[HN]], %[[H]][%[[BI]], %[[CC]], %c0] {in_bounds = [true]}
+// CHECK:         } {mapping = [#gpu.thread<x>]}
+// CHECK:       } {mamba.tiling = #mamba.scan_tiling<channels_per_block = 4, states_per_thread = 4, chunk_length = 2>, mapping = [#gpu.block<x>, #gpu.block<y>]}
+// CHECK:       bufferization.to_tensor %[[Y]] restrict writable
+// CHECK:       bufferization.to_tensor %[[H]] restrict writable
+
+// Two threads per channel own two states each and sum y with one shuffle.
+// SPLIT-LABEL: func @all_options
+// SPLIT:       scf.forall (%{{.*}}) in (8) {
+// SPLIT:         %[[LANE:.*]] = arith.remui %{{.*}}, %c2
+// SPLIT:         %[[S0:.*]] = arith.muli %[[LANE]], %c2
+// SPLIT:         vector.transfer_read %{{.*}}[%{{.*}}, %[[S0]]]{{.*}} vector<2xf32>
+// SPLIT:         gpu.shuffle  xor %{{.*}}, %c1_i32, %c32_i32 : f32
+// Only the channel's first thread stores y.
+// SPLIT:         %[[FIRSTLANE:.*]] = arith.cmpi eq, %[[LANE]], %c0
+// SPLIT:         %[[STORE:.*]] = arith.andi %{{.*}}, %[[FIRSTLANE]]
+// SPLIT:         scf.if %[[STORE]] {
+func.func @all_options(%u: tensor<?x8x?xbf16>, %dt: tensor<?x8x?xbf16>,
+    %A: tensor<8x4xf32>, %B: tensor<?x2x4x?xbf16>, %C: tensor<?x2x4x?xbf16>,
+    %D: tensor<8xf32>, %z: tensor<?x8x?xbf16>, %bias: tensor<8xf32>,
+    %h0: tensor<?x8x4xf32>) -> (tensor<?x8x?xbf16>, tensor<?x8x4xf32>) {
+  %y, %h = mamba.selective_scan %u, %dt, %A, %B, %C D(%D) z(%z)
+      delta_bias(%bias) initial_state(%h0) delta_softplus
+      : (tensor<?x8x?xbf16>, tensor<?x8x?xbf16>, tensor<8x4xf32>,
+         tensor<?x2x4x?xbf16>, tensor<?x2x4x?xbf16>, tensor<8xf32>,
+         tensor<?x8x?xbf16>, tensor<8xf32>, tensor<?x8x4xf32>)
+      -> (tensor<?x8x?xbf16>, tensor<?x8x4xf32>)
+  return %y, %h : tensor<?x8x?xbf16>, tensor<?x8x4xf32>
+}
+
+// -----
+
+// f32 without options: no conversions, no softplus, no D or gate, a zero
+// initial state and no final-state store.
+// CHECK-LABEL: func @no_options_f32
+// CHECK-NOT:   arith.extf
+// CHECK-NOT:   math.log1p
+// CHECK:       %[[ZERO:.*]] = arith.constant dense<0.000000e+00> : vector<4xf32>
+// CHECK:       scf.for {{.*}} iter_args(%{{.*}} = %[[ZERO]]) -> (vector<4xf32>)
+// CHECK-NOT:   arith.truncf
+// CHECK-NOT:   arith.divf
+// CHECK:       vector.transfer_write
+// CHECK-NOT:   vector.transfer_write
+// CHECK:       mapping = [#gpu.block<x>, #gpu.block<y>]
+func.func @no_options_f32(%u: tensor<2x8x16xf32>, %dt: tensor<2x8x16xf32>,
+    %A: tensor<8x4xf32>, %B: tensor<2x1x4x16xf32>, %C: tensor<2x1x4x16xf32>)
+    -> tensor<2x8x16xf32> {
+  %y = mamba.selective_scan %u, %dt, %A, %B, %C
+      : (tensor<2x8x16xf32>, tensor<2x8x16xf32>, tensor<8x4xf32>,
+         tensor<2x1x4x16xf32>, tensor<2x1x4x16xf32>) -> tensor<2x8x16xf32>
+  return %y : tensor<2x8x16xf32>
+}
+
+// -----
+
+// A tiling attribute on the op (set by a tuner) wins over the pass options.
+// CHECK-LABEL: func @tiling_attribute
+// CHECK:       scf.forall (%{{.*}}) in (16) {
+// CHECK:       mamba.tiling = #mamba.scan_tiling<channels_per_block = 16, states_per_thread = 4, chunk_length = 1>
+func.func @tiling_attribute(%u: tensor<1x32x5xf32>, %dt: tensor<1x32x5xf32>,
+    %A: tensor<32x4xf32>, %B: tensor<1x1x4x5xf32>, %C: tensor<1x1x4x5xf32>)
+    -> tensor<1x32x5xf32> {
+  %y = mamba.selective_scan %u, %dt, %A, %B, %C
+      {tiling = #mamba.scan_tiling<channels_per_block = 16, states_per_thread = 4, chunk_length = 1>}
+      : (tensor<1x32x5xf32>, tensor<1x32x5xf32>, tensor<32x4xf32>,
+         tensor<1x1x4x5xf32>, tensor<1x1x4x5xf32>) -> tensor<1x32x5xf32>
+  return %y : tensor<1x32x5xf32>
+}
