@@ -71,6 +71,32 @@ def MambaTileSelectiveScan : Pass<"mamba-tile-selective-scan"> {
   ];
 }
 
+def MambaPromoteScanOperands : Pass<"mamba-promote-scan-operands"> {
+  let summary = "Stage the tiles every thread of a block reads in shared memory";
+  let description = [{
+    Each `memref.subview` marked `mamba.promote` (by
+    `mamba-tile-selective-scan`: the chunk of B and of C a GPU block reads)
+    gets a buffer in workgroup memory, allocated once per block. Where the
+    subview is taken, a `gpu.barrier` is placed (no thread still reads the
+    previous chunk), the tile is copied with the copy spread over the block's
+    threads (consecutive threads read consecutive columns: coalesced), and a
+    second `gpu.barrier` makes it visible; the tiles of one chunk share the
+    two barriers. The buffer is transposed (`[cols][rows]`) so that a read
+    along the rows, one thread's states, is contiguous; when every read is
+    widened to f32 at once, the buffer holds f32 and the widening happens
+    once in the copy instead of in every thread. Positions past a short tail
+    tile are zero. The subview's reads (1-D `vector.transfer_read`) are
+    redirected to the buffer.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+
 def MambaMapForallToGpu : Pass<"mamba-map-forall-to-gpu"> {
   let summary = "Turn block/thread scf.forall nests into gpu.launch";
   let description = [{
