@@ -26,11 +26,14 @@ func.func @nest(%out: memref<?x64xf32>, %n: index) {
 
 // -----
 
-// Shared memory allocated in the nest becomes a workgroup attribution; its
-// dealloc goes away with it.
+// Shared memory allocated in the nest becomes an aligned workgroup global;
+// its dealloc goes away with it.
+// CHECK-DAG:   memref.global "private" @__mamba_shared : memref<16x4xf32, #gpu.address_space<workgroup>> {alignment = 16 : i64}
+// CHECK-DAG:   memref.global "private" @__mamba_shared_0 : memref<2xf16, #gpu.address_space<workgroup>> {alignment = 32 : i64}
 // CHECK-LABEL: func @workgroup_buffer
 // CHECK:       gpu.launch
-// CHECK-SAME:  workgroup(%[[SMEM:.*]] : memref<16x4xf32, #gpu.address_space<workgroup>>)
+// CHECK:         %[[SMEM:.*]] = memref.get_global @__mamba_shared : memref<16x4xf32, #gpu.address_space<workgroup>>
+// CHECK:         %[[SMEM2:.*]] = memref.get_global @__mamba_shared_0
 // CHECK:         memref.store %{{.*}}, %[[SMEM]]
 // CHECK-NOT:     memref.alloc
 // CHECK-NOT:     memref.dealloc
@@ -39,6 +42,7 @@ func.func @workgroup_buffer(%n: index) {
   %c0 = arith.constant 0 : index
   scf.forall (%i) in (%n) {
     %smem = memref.alloc() : memref<16x4xf32, #gpu.address_space<workgroup>>
+    %smem2 = memref.alloc() {alignment = 32 : i64} : memref<2xf16, #gpu.address_space<workgroup>>
     scf.forall (%t) in (16) {
       memref.store %cst, %smem[%t, %c0] : memref<16x4xf32, #gpu.address_space<workgroup>>
     } {mapping = [#gpu.thread<x>]}

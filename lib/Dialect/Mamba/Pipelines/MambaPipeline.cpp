@@ -27,4 +27,9 @@ void mamba::registerMambaPipelines() {
       "Compile tensor-level mamba IR (today: as far as primitive mamba ops "
       "and GEMMs)",
       buildMambaPipeline);
+  PassPipelineRegistration<MambaGpuPipelineOptions>(
+      "mamba-gpu-pipeline",
+      "Compile the scans of tensor-level mamba IR into GPU kernel images "
+      "(tiling, SRAM promotion, gpu.launch, NVVM, PTX/cubin)",
+      buildMambaGpuPipeline);
 }

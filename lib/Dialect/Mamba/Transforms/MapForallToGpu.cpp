@@ -13,7 +13,8 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
-#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/SymbolTable.h"
 #include "mlir/IR/PatternMatch.h"
 
 namespace mlir::mamba {
@@ -110,23 +111,37 @@ LogicalResult mapNest(IRRewriter &rewriter, scf::ForallOp blocks) {
   rewriter.inlineBlockBefore(blocks.getBody(), terminator, blockIvs);
   rewriter.eraseOp(blocks);
 
-  // Shared memory is declared with the launch.
+  // Shared memory is declared statically, as a workgroup global the kernel
+  // outliner copies into the GPU module. (A launch attribution would do too,
+  // but loses the alignment that vector loads from the buffer rely on.)
   SmallVector<memref::AllocOp> allocs;
   launch.walk([&](memref::AllocOp alloc) {
     if (gpu::GPUDialect::hasWorkgroupMemoryAddressSpace(alloc.getType()))
       allocs.push_back(alloc);
   });
+  auto module = launch->getParentOfType<ModuleOp>();
+  if (!allocs.empty() && !module)
+    return launch.emitOpError() << "needs an enclosing module to declare "
+                                   "its shared memory in";
+  SymbolTable symbols(module);
   for (memref::AllocOp alloc : allocs) {
     if (!alloc.getType().hasStaticShape())
       return alloc.emitOpError()
-             << "in workgroup memory must have a static shape to become a "
-                "launch attribution";
-    BlockArgument attribution =
-        launch.addWorkgroupAttribution(alloc.getType(), alloc.getLoc());
+             << "in workgroup memory must have a static shape to be "
+                "declared with the kernel";
+    rewriter.setInsertionPointToStart(module.getBody());
+    uint64_t alignment = alloc.getAlignment().value_or(16);
+    auto global = memref::GlobalOp::create(
+        rewriter, alloc.getLoc(), "__mamba_shared",
+        rewriter.getStringAttr("private"), alloc.getType(), Attribute(),
+        /*constant=*/false, rewriter.getI64IntegerAttr(alignment));
+    symbols.insert(global); // uniques the name
+    rewriter.setInsertionPoint(alloc);
     for (Operation *user : llvm::make_early_inc_range(alloc->getUsers()))
       if (isa<memref::DeallocOp>(user))
         rewriter.eraseOp(user);
-    rewriter.replaceOp(alloc, attribution);
+    rewriter.replaceOpWithNewOp<memref::GetGlobalOp>(alloc, alloc.getType(),
+                                                     global.getSymName());
   }
   return success();
 }

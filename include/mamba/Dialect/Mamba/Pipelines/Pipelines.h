@@ -25,7 +25,48 @@ struct MambaPipelineOptions
 /// CSE); fusion, tiling, SRAM promotion and GPU lowering extend it.
 void buildMambaPipeline(OpPassManager &pm, const MambaPipelineOptions &options);
 
-/// Registers `mamba-pipeline` with mamba-opt's pass registry.
+/// Options of the GPU kernel pipeline: tile sizes (defaults for ops without
+/// a tiling attribute) and the target.
+struct MambaGpuPipelineOptions
+    : public PassPipelineOptions<MambaGpuPipelineOptions> {
+  PassOptions::Option<int64_t> channelsPerBlock{
+      *this, "channels-per-block",
+      llvm::cl::desc("Scan channels per GPU block"), llvm::cl::init(64)};
+  PassOptions::Option<int64_t> statesPerThread{
+      *this, "states-per-thread",
+      llvm::cl::desc("Scan states per thread (0: all N)"), llvm::cl::init(0)};
+  PassOptions::Option<int64_t> chunkLength{
+      *this, "chunk-length",
+      llvm::cl::desc("Scan timesteps per shared-memory chunk"),
+      llvm::cl::init(16)};
+  PassOptions::Option<bool> promote{
+      *this, "promote",
+      llvm::cl::desc("Stage B/C chunks in shared memory"),
+      llvm::cl::init(true)};
+  PassOptions::Option<std::string> chip{
+      *this, "chip", llvm::cl::desc("GPU architecture (sm_80, sm_90, sm_90a)"),
+      llvm::cl::init("sm_90a")};
+  PassOptions::Option<std::string> features{
+      *this, "features", llvm::cl::desc("PTX features (PTX ISA version)"),
+      llvm::cl::init("+ptx80")};
+  PassOptions::Option<std::string> format{
+      *this, "format",
+      llvm::cl::desc("Kernel image format: isa (PTX), bin (cubin), fatbin"),
+      llvm::cl::init("isa")};
+  PassOptions::Option<std::string> toolkit{
+      *this, "toolkit",
+      llvm::cl::desc("CUDA toolkit: libdevice and ptxas come from here"),
+      llvm::cl::init("/usr/local/cuda")};
+};
+
+/// Compiles the scans of a module into GPU kernels: tiling, SRAM promotion,
+/// mapping to gpu.launch, bufferization, outlining, NVVM lowering and
+/// serialization into a gpu.binary (format as asked).
+void buildMambaGpuPipeline(OpPassManager &pm,
+                           const MambaGpuPipelineOptions &options);
+
+/// Registers `mamba-pipeline` and `mamba-gpu-pipeline` with the pass
+/// registry.
 void registerMambaPipelines();
 
 } // namespace mamba

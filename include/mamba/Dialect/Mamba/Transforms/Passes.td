@@ -106,12 +106,32 @@ def MambaMapForallToGpu : Pass<"mamba-map-forall-to-gpu"> {
     (static) trip counts, and the induction variables become block and thread
     ids. The ops around the thread loop run in every thread (they are
     block-uniform index computations). A `memref.alloc` in workgroup memory
-    inside the nest becomes a workgroup attribution of the launch: shared
-    memory must be declared with the kernel, an alloc there would lower to
-    a call to malloc. Loops must be normalized (lower bound 0, step 1) and
+    inside the nest becomes a private `memref.global` in workgroup memory,
+    with the alloc's alignment (16 bytes by default), read with
+    `memref.get_global`: shared memory must be declared with the kernel (an
+    alloc there would lower to a call to malloc), and vector loads from it
+    need the alignment, which launch attributions do not carry. Loops must be normalized (lower bound 0, step 1) and
     have no shared outputs.
   }];
   let dependentDialects = ["::mlir::gpu::GPUDialect"];
+}
+
+def MambaLowerVectorTransfers : Pass<"mamba-lower-vector-transfers"> {
+  let summary = "Lower 1-D vector transfers to vector loads and stores";
+  let description = [{
+    Rewrites 1-D `vector.transfer_read`/`transfer_write` whose permutation
+    map is a minor identity (after folding transposes) into `vector.load` /
+    `vector.store`, or their masked forms (with a `vector.create_mask` of
+    the elements left in the dimension) when a transfer may run out of
+    bounds. The LLVM conversion handles only those forms, and upstream
+    exposes these patterns in no pass of its own. Strided transfers (along
+    a non-innermost dimension) are left to `convert-vector-to-scf`.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::vector::VectorDialect"
+  ];
 }
 
 #endif // MAMBA_DIALECT_MAMBA_TRANSFORMS_PASSES_TD

@@ -1,0 +1,35 @@
+//===- ModuleFile.h - write compiled modules (.mmod) ------------*- C++ -*-===//
+//
+// The .mmod file is the contract between compiler and runtime; its format is
+// docs/ModuleFormat.md.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MAMBA_TARGET_MODULEFILE_H
+#define MAMBA_TARGET_MODULEFILE_H
+
+#include "mlir/Support/LLVM.h"
+
+namespace llvm {
+class raw_ostream;
+} // namespace llvm
+
+namespace mlir {
+class ModuleOp;
+
+namespace mamba {
+
+/// Writes `hostAndKernels` (the output of mamba-gpu-pipeline: host functions
+/// made of shape arithmetic, result allocations and gpu.launch_func, plus
+/// gpu.binary ops) as a .mmod file. `extraImages` are further compilations
+/// of the same input (other chips or formats) whose gpu.binary objects are
+/// added as images. Fails with a diagnostic on any host op the runtime could
+/// not replay.
+LogicalResult writeModuleFile(ModuleOp hostAndKernels,
+                              ArrayRef<ModuleOp> extraImages,
+                              llvm::raw_ostream &os);
+
+} // namespace mamba
+} // namespace mlir
+
+#endif // MAMBA_TARGET_MODULEFILE_H

@@ -1,0 +1,82 @@
+//===- MambaGpuPipeline.cpp - scans to GPU kernel images ------------------===//
+//
+// Our passes take the scan to a gpu.launch; the rest is upstream, run in the
+// order that works for MLIR 22 (see docs/ScanCodegen.md): outline before any
+// nvgpu lowering, lower vector transfers to loads before the LLVM
+// conversion, and give the serializer the toolkit so libdevice is linked.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mamba/Dialect/Mamba/Pipelines/Pipelines.h"
+#include "mamba/Dialect/Mamba/Transforms/Passes.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
+#include "mlir/Dialect/Arith/Transforms/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+void mamba::buildMambaGpuPipeline(OpPassManager &pm,
+                                  const MambaGpuPipelineOptions &options) {
+  MambaPipelineOptions frontend;
+  buildMambaPipeline(pm, frontend);
+
+  MambaTileSelectiveScanOptions tiling;
+  tiling.channelsPerBlock = options.channelsPerBlock;
+  tiling.statesPerThread = options.statesPerThread;
+  tiling.chunkLength = options.chunkLength;
+  pm.addPass(createMambaTileSelectiveScan(tiling));
+  if (options.promote)
+    pm.addPass(createMambaPromoteScanOperands());
+  pm.addPass(createMambaMapForallToGpu());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+
+  // Constants and shape queries move into the kernel so its parameters are
+  // exactly the buffers.
+  pm.addPass(createGpuLaunchSinkIndexComputationsPass());
+  pm.addPass(createGpuKernelOutliningPass());
+  pm.addPass(createSymbolDCEPass());
+
+  GpuNVVMAttachTargetOptions target;
+  target.chip = options.chip;
+  target.features = options.features;
+  target.optLevel = 3;
+  pm.addPass(createGpuNVVMAttachTarget(target));
+
+  OpPassManager &kernels = pm.nest<gpu::GPUModuleOp>();
+  // Strided transfers (unpromoted B/C columns) become unrolled scalar ones.
+  kernels.addPass(createConvertVectorToSCFPass(
+      VectorTransferToSCFOptions().enableFullUnroll()));
+  kernels.addPass(createMambaLowerVectorTransfers());
+  kernels.addPass(memref::createExpandStridedMetadataPass());
+  kernels.addPass(createLowerAffinePass());
+  kernels.addPass(arith::createArithExpandOpsPass());
+  kernels.addPass(createSCFToControlFlowPass());
+  ConvertGpuOpsToNVVMOpsOptions toNvvm;
+  toNvvm.indexBitwidth = 64;
+  kernels.addPass(createConvertGpuOpsToNVVMOps(toNvvm));
+  kernels.addPass(createConvertVectorToLLVMPass());
+  kernels.addPass(createArithToLLVMConversionPass());
+  kernels.addPass(createConvertIndexToLLVMPass());
+  kernels.addPass(createCanonicalizerPass());
+  kernels.addPass(createCSEPass());
+  kernels.addPass(createReconcileUnrealizedCastsPass());
+
+  GpuModuleToBinaryPassOptions binary;
+  binary.toolkitPath = options.toolkit;
+  binary.compilationTarget = options.format;
+  pm.addPass(createGpuModuleToBinaryPass(binary));
+}

@@ -1,0 +1,16 @@
+// Bad input to mamba-compile: a clear error and no output file.
+// RUN: not mamba-compile %s -o %t.mmod 2>&1 | FileCheck %s
+// RUN: not test -e %t.mmod
+// RUN: not mamba-compile %S/does-not-exist.mlir -o %t2.mmod 2>&1 | FileCheck %s --check-prefix=MISSING
+
+// A scan whose state size cannot be tiled is rejected by the tiling pass.
+// CHECK: error: 'mamba.selective_scan' op cannot tile: states_per_thread = 4 does not divide the state size N = 6
+// CHECK: mamba-compile: compiling for sm_90a (bin) failed
+// MISSING: mamba-compile: cannot open input file '{{.*}}does-not-exist.mlir': No such file or directory
+func.func @scan(%u: tensor<1x8x4xf32>, %A: tensor<8x6xf32>, %B: tensor<1x1x6x4xf32>) -> tensor<1x8x4xf32> {
+  %y = mamba.selective_scan %u, %u, %A, %B, %B
+      {tiling = #mamba.scan_tiling<channels_per_block = 4, states_per_thread = 4, chunk_length = 2>}
+      : (tensor<1x8x4xf32>, tensor<1x8x4xf32>, tensor<8x6xf32>,
+         tensor<1x1x6x4xf32>, tensor<1x1x6x4xf32>) -> tensor<1x8x4xf32>
+  return %y : tensor<1x8x4xf32>
+}

@@ -1,0 +1,121 @@
+//===- mamba-compile.cpp - compile mamba IR into a module file ------------===//
+//
+// mamba-compile scan.mlir -o scan.mmod --chip=sm_90a,sm_80
+//
+// Runs mamba-gpu-pipeline once per chip and image kind (cubin, PTX) and
+// writes the host replay plan and every image into one .mmod file.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mamba/Dialect/Mamba/Pipelines/Pipelines.h"
+#include "mamba/Registration/RegisterMamba.h"
+#include "mamba/Target/ModuleFile.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
+
+using namespace mlir;
+namespace cl = llvm::cl;
+
+static cl::opt<std::string> inputFilename(cl::Positional,
+                                          cl::desc("<input .mlir>"),
+                                          cl::Required);
+static cl::opt<std::string> outputFilename("o", cl::desc("Output .mmod file"),
+                                           cl::value_desc("file"),
+                                           cl::Required);
+static cl::list<std::string>
+    chips("chip", cl::desc("GPU architectures to compile for"),
+          cl::CommaSeparated, cl::list_init<std::string>({"sm_90a"}));
+static cl::opt<int64_t> channelsPerBlock("channels-per-block",
+                                         cl::desc("Scan channels per block"),
+                                         cl::init(64));
+static cl::opt<int64_t>
+    statesPerThread("states-per-thread",
+                    cl::desc("Scan states per thread (0: all N)"),
+                    cl::init(0));
+static cl::opt<int64_t> chunkLength("chunk-length",
+                                    cl::desc("Scan timesteps per chunk"),
+                                    cl::init(16));
+static cl::opt<bool> promote("promote",
+                             cl::desc("Stage B/C chunks in shared memory"),
+                             cl::init(true));
+static cl::opt<std::string>
+    toolkit("toolkit", cl::desc("CUDA toolkit (libdevice, ptxas)"),
+            cl::init("/usr/local/cuda"));
+
+static FailureOr<OwningOpRef<ModuleOp>>
+compile(ModuleOp input, StringRef chip, StringRef format) {
+  OwningOpRef<ModuleOp> module = input.clone();
+  PassManager pm(input.getContext());
+  mamba::MambaGpuPipelineOptions options;
+  options.channelsPerBlock = channelsPerBlock;
+  options.statesPerThread = statesPerThread;
+  options.chunkLength = chunkLength;
+  options.promote = promote;
+  options.chip = chip.str();
+  options.format = format.str();
+  options.toolkit = toolkit;
+  mamba::buildMambaGpuPipeline(pm, options);
+  if (failed(pm.run(*module)))
+    return failure();
+  return module;
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  cl::ParseCommandLineOptions(argc, argv,
+                              "mamba-compile: mamba IR to a module file\n");
+
+  DialectRegistry registry;
+  mamba::registerAllMambaDialects(registry);
+  MLIRContext context(registry);
+  llvm::SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  std::string error;
+  std::unique_ptr<llvm::MemoryBuffer> input =
+      openInputFile(inputFilename, &error);
+  if (!input) {
+    llvm::errs() << "mamba-compile: " << error << "\n";
+    return 1;
+  }
+  sourceMgr.AddNewSourceBuffer(std::move(input), llvm::SMLoc());
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  if (!module)
+    return 1;
+
+  // The first compilation provides the host plan; every compilation its
+  // images (a cubin and PTX per chip).
+  SmallVector<OwningOpRef<ModuleOp>> compiled;
+  for (const std::string &chip : chips) {
+    for (StringRef format : {"bin", "isa"}) {
+      FailureOr<OwningOpRef<ModuleOp>> result = compile(*module, chip, format);
+      if (failed(result)) {
+        llvm::errs() << "mamba-compile: compiling for " << chip << " ("
+                     << format << ") failed\n";
+        return 1;
+      }
+      compiled.push_back(std::move(*result));
+    }
+  }
+  SmallVector<ModuleOp> extra;
+  for (size_t i = 1; i < compiled.size(); ++i)
+    extra.push_back(*compiled[i]);
+
+  auto output = openOutputFile(outputFilename, &error);
+  if (!output) {
+    llvm::errs() << "mamba-compile: " << error << "\n";
+    return 1;
+  }
+  if (failed(mamba::writeModuleFile(*compiled.front(), extra, output->os())))
+    return 1;
+  output->keep();
+  return 0;
+}
