@@ -121,9 +121,8 @@ def MambaLowerVectorTransfers : Pass<"mamba-lower-vector-transfers"> {
   let description = [{
     Rewrites 1-D `vector.transfer_read`/`transfer_write` whose permutation
     map is a minor identity (after folding transposes) into `vector.load` /
-    `vector.store`, or their masked forms (with a `vector.create_mask` of
-    the elements left in the dimension) when a transfer may run out of
-    bounds. The LLVM conversion handles only those forms, and upstream
+    `vector.store`, or their masked forms (lanes below the number of
+    elements left in the dimension) when a transfer may run out of bounds. The LLVM conversion handles only those forms, and upstream
     exposes these patterns in no pass of its own. Strided transfers (along
     a non-innermost dimension) are left to `convert-vector-to-scf`.
   }];
