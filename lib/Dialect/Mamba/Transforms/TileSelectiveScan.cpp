@@ -313,14 +313,16 @@ void ScanTiler::emitThreadBody(Value thread, Value batch, Value firstChannel,
     Value bChunk = chunkOf(B), cChunk = chunkOf(C);
 
     // This channel's timesteps of the chunk, zero past the sequence end.
+    // Rows stay in their storage type (half the registers for 16-bit
+    // types); each element is widened when the timestep uses it.
     auto chunkType = VectorType::get({T}, elementType);
     auto readRow = [&](Value source) -> Value {
       if (!source)
         return {};
       Value pad = arith::ConstantOp::create(b, b.getZeroAttr(elementType));
-      return toF32(vector::TransferReadOp::create(
-          b, chunkType, source, ValueRange{batch, c, start}, pad,
-          ArrayRef<bool>{false}));
+      return vector::TransferReadOp::create(b, chunkType, source,
+                                            ValueRange{batch, c, start}, pad,
+                                            ArrayRef<bool>{false});
     };
     Value uRow = readRow(u), deltaRow = readRow(delta), zRow = readRow(z);
     Value lastColumn = arith::SubIOp::create(b, chunkSize, index(1));
@@ -341,8 +343,7 @@ void ScanTiler::emitThreadBody(Value thread, Value batch, Value firstChannel,
             ArrayRef<bool>{true}));
       };
       auto at = [&](Value row) -> Value {
-        return row ? vector::ExtractOp::create(b, row, step).getResult()
-                   : Value();
+        return row ? toF32(vector::ExtractOp::create(b, row, step)) : Value();
       };
       TimestepInputs in{columnOf(bChunk), columnOf(cChunk), at(uRow),
                         at(deltaRow), at(zRow), valid};
