@@ -1,0 +1,249 @@
+//===- CudaLaunch.cpp - Running a compiled function -----------------------===//
+
+#include "CudaDriver.h"
+#include "mamba/Runtime/Cuda.h"
+
+namespace mamba::runtime::cuda {
+
+namespace {
+
+std::vector<std::string> functionNames(const ModuleFile &file) {
+  std::vector<std::string> names;
+  for (const FunctionSpec &fn : file.functions())
+    names.push_back(fn.name);
+  return names;
+}
+
+const FunctionSpec *findFunction(const LoadedModule &module,
+                                 const std::string &name, std::string &error) {
+  if (!module.isLoaded()) {
+    error = "function '" + name + "': the module is not loaded";
+    return nullptr;
+  }
+  const FunctionSpec *fn = module.file().findFunction(name);
+  if (!fn) {
+    std::string known;
+    for (const std::string &n : functionNames(module.file()))
+      known += (known.empty() ? "" : ", ") + n;
+    error = module.file().sourceName() + ": no function '" + name +
+            "' (it has: " + (known.empty() ? "none" : known) + ")";
+  }
+  return fn;
+}
+
+std::vector<Shape> shapesOf(const std::vector<TensorRef> &tensors) {
+  std::vector<Shape> shapes;
+  for (const TensorRef &t : tensors)
+    shapes.push_back(t.shape);
+  return shapes;
+}
+
+std::string formatShape(const Shape &shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i)
+    s += (i ? "," : "") + std::to_string(shape[i]);
+  return s + "]";
+}
+
+/// A kernel's own limits, which depend on how it was compiled (registers,
+/// static shared memory), checked so that an impossible launch is an error
+/// naming the reason rather than CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES.
+bool checkKernelLimits(CUfunction kernel, const LaunchDims &dims,
+                       const Device &device, const std::string &where,
+                       std::string &error) {
+  const DriverApi &d = api();
+  int maxThreads = 0, registers = 0, staticShared = 0, maxDynamicShared = 0;
+  if (!check(d.cuFuncGetAttribute(
+                 &maxThreads, CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK, kernel),
+             "cuFuncGetAttribute", "reading the thread limit of " + where,
+             error) ||
+      !check(
+          d.cuFuncGetAttribute(&registers, CU_FUNC_ATTRIBUTE_NUM_REGS, kernel),
+          "cuFuncGetAttribute", "reading the register count of " + where,
+          error) ||
+      !check(d.cuFuncGetAttribute(&staticShared,
+                                  CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES, kernel),
+             "cuFuncGetAttribute", "reading the shared memory of " + where,
+             error) ||
+      !check(d.cuFuncGetAttribute(
+                 &maxDynamicShared,
+                 CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, kernel),
+             "cuFuncGetAttribute",
+             "reading the dynamic shared memory limit of " + where, error))
+    return false;
+
+  int64_t threads = int64_t(dims.block[0]) * dims.block[1] * dims.block[2];
+  if (threads > maxThreads) {
+    error = where + ": a block of " + std::to_string(threads) +
+            " threads is more than the " + std::to_string(maxThreads) +
+            " this kernel can run (it uses " + std::to_string(registers) +
+            " registers per thread)";
+    return false;
+  }
+  int64_t shared = int64_t(staticShared) + dims.sharedBytes;
+  if (shared > device.limits().maxSharedBytesPerBlock) {
+    error = where + ": " + std::to_string(staticShared) +
+            " bytes of static + " + std::to_string(dims.sharedBytes) +
+            " bytes of dynamic shared memory are more than the " +
+            std::to_string(device.limits().maxSharedBytesPerBlock) +
+            " a block can have on " + device.describe();
+    return false;
+  }
+  // Past the default 48 KiB a kernel must opt in to its dynamic size.
+  if (static_cast<int>(dims.sharedBytes) > maxDynamicShared &&
+      !check(d.cuFuncSetAttribute(
+                 kernel, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+                 static_cast<int>(dims.sharedBytes)),
+             "cuFuncSetAttribute",
+             "allowing " + std::to_string(dims.sharedBytes) +
+                 " bytes of dynamic shared memory for " + where,
+             error))
+    return false;
+  return true;
+}
+
+/// Non-empty tensors need memory behind them.
+bool checkAddresses(const FunctionSpec &fn, const std::vector<TensorRef> &ts,
+                    bool areArgs, std::string &error) {
+  for (size_t i = 0; i < ts.size(); ++i) {
+    const ElementType element =
+        areArgs ? fn.args[i].element : fn.results[i].element;
+    uint64_t bytes;
+    if (!tensorBytes(element, ts[i].shape, bytes, error))
+      return false;
+    if (bytes && !ts[i].address) {
+      error = "function '" + fn.name +
+              "': " + (areArgs ? "argument " : "result ") + std::to_string(i) +
+              " of shape " + formatShape(ts[i].shape) + " has no device memory";
+      return false;
+    }
+  }
+  return true;
+}
+
+} // namespace
+
+bool allocateResults(const LoadedModule &module,
+                     const std::string &functionName,
+                     const std::vector<Shape> &argShapes,
+                     std::vector<DeviceTensor> &results, std::string &error) {
+  results.clear();
+  const FunctionSpec *fn = findFunction(module, functionName, error);
+  if (!fn)
+    return false;
+  FunctionPlan plan;
+  if (!planFunction(*fn, argShapes, module.device().limits(), plan, error))
+    return false;
+  for (size_t r = 0; r < fn->results.size(); ++r) {
+    DeviceTensor t;
+    t.element = fn->results[r].element;
+    t.shape = plan.resultShapes[r];
+    if (!t.buffer.allocate(module.device(), plan.resultBytes[r], error)) {
+      error = "function '" + functionName + "': result " + std::to_string(r) +
+              " of shape " + formatShape(t.shape) + ": " + error;
+      results.clear();
+      return false;
+    }
+    results.push_back(std::move(t));
+  }
+  return true;
+}
+
+bool launchFunction(const LoadedModule &module, const std::string &functionName,
+                    const std::vector<TensorRef> &args,
+                    const std::vector<TensorRef> &results, std::string &error,
+                    CUstream stream) {
+  const FunctionSpec *fn = findFunction(module, functionName, error);
+  if (!fn)
+    return false;
+  const Device &device = module.device();
+  FunctionPlan plan;
+  if (!planFunction(*fn, shapesOf(args), device.limits(), plan, error))
+    return false;
+  if (results.size() != fn->results.size()) {
+    error = "function '" + fn->name + "' has " +
+            std::to_string(fn->results.size()) + " results, got " +
+            std::to_string(results.size()) + " buffers";
+    return false;
+  }
+  for (size_t r = 0; r < results.size(); ++r) {
+    if (results[r].shape != plan.resultShapes[r]) {
+      error = "function '" + fn->name + "': result " + std::to_string(r) +
+              " has shape " + formatShape(results[r].shape) + ", expected " +
+              formatShape(plan.resultShapes[r]);
+      return false;
+    }
+  }
+  if (!checkAddresses(*fn, args, true, error) ||
+      !checkAddresses(*fn, results, false, error))
+    return false;
+
+  ScopedContext scope(device.context(), error);
+  if (!scope.ok())
+    return false;
+
+  // Check and pack every launch before the first one runs, so that a bad
+  // call launches nothing.
+  std::vector<std::vector<uint64_t>> params(fn->launches.size());
+  std::vector<CUfunction> kernels;
+  std::string kernelList;
+  for (size_t l = 0; l < fn->launches.size(); ++l) {
+    const LaunchSpec &launch = fn->launches[l];
+    std::string where = "function '" + fn->name + "' launch " +
+                        std::to_string(l) + " (kernel '" + launch.kernel + "')";
+    CUfunction kernel = module.kernel(launch);
+    if (!kernel) {
+      error = where + ": the kernel was not loaded";
+      return false;
+    }
+    if (!checkKernelLimits(kernel, plan.launches[l], device, where, error) ||
+        !packKernelParams(launch, args, results, params[l], error))
+      return false;
+    kernels.push_back(kernel);
+    kernelList += (l ? ", " : "") + launch.kernel;
+  }
+
+  for (size_t l = 0; l < fn->launches.size(); ++l) {
+    const LaunchDims &dims = plan.launches[l];
+    std::vector<void *> pointers;
+    for (uint64_t &slot : params[l])
+      pointers.push_back(&slot);
+    std::string what =
+        "launching kernel '" + fn->launches[l].kernel + "' (function '" +
+        fn->name + "' launch " + std::to_string(l) + ", grid " +
+        std::to_string(dims.grid[0]) + "x" + std::to_string(dims.grid[1]) +
+        "x" + std::to_string(dims.grid[2]) + ", block " +
+        std::to_string(dims.block[0]) + "x" + std::to_string(dims.block[1]) +
+        "x" + std::to_string(dims.block[2]) + ", " +
+        std::to_string(dims.sharedBytes) + " bytes of dynamic shared memory)";
+    if (!check(api().cuLaunchKernel(kernels[l], dims.grid[0], dims.grid[1],
+                                    dims.grid[2], dims.block[0], dims.block[1],
+                                    dims.block[2], dims.sharedBytes, stream,
+                                    pointers.data(), nullptr),
+               "cuLaunchKernel", what, error))
+      return false;
+  }
+  // Faults inside a kernel surface here, not at the launch.
+  return check(api().cuStreamSynchronize(stream), "cuStreamSynchronize",
+               "running function '" + fn->name + "' (kernels " + kernelList +
+                   ")",
+               error);
+}
+
+bool runFunction(const LoadedModule &module, const std::string &functionName,
+                 const std::vector<TensorRef> &args,
+                 std::vector<DeviceTensor> &results, std::string &error,
+                 CUstream stream) {
+  if (!allocateResults(module, functionName, shapesOf(args), results, error))
+    return false;
+  std::vector<TensorRef> refs;
+  for (const DeviceTensor &t : results)
+    refs.push_back(t.ref());
+  if (!launchFunction(module, functionName, args, refs, error, stream)) {
+    results.clear();
+    return false;
+  }
+  return true;
+}
+
+} // namespace mamba::runtime::cuda

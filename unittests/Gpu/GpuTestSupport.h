@@ -1,0 +1,60 @@
+//===- GpuTestSupport.h - The GPU the tests share ---------------*- C++ -*-===//
+//
+// One device is opened for the whole run by a GoogleTest environment. When
+// there is none (no driver, no device: CI, the build machine) every GPU test
+// skips and says why, so the binary passes wherever it is run.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MAMBA_UNITTESTS_GPU_GPUTESTSUPPORT_H
+#define MAMBA_UNITTESTS_GPU_GPUTESTSUPPORT_H
+
+#include "mamba/Runtime/Cuda.h"
+#include "mamba/Runtime/ModuleFile.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace mamba::gpu_test {
+
+struct GpuState {
+  /// Whether the environment has run (it does not for --gtest_list_tests).
+  bool checked = false;
+  bool available = false;
+  std::string unavailableReason;
+  runtime::cuda::Device device;
+};
+
+GpuState &gpuState();
+
+/// Opens GPU MAMBA_GPU_DEVICE (default 0) before the tests and closes it,
+/// with every cached module, after.
+class GpuEnvironment : public ::testing::Environment {
+public:
+  void SetUp() override;
+  void TearDown() override;
+};
+
+/// A module file and its kernels loaded on the test GPU, cached by path so
+/// that the cases of one module share one load (and one PTX JIT).
+struct LoadedModuleFile {
+  runtime::ModuleFile file;
+  runtime::cuda::LoadedModule module;
+};
+
+/// nullptr with `error` set when the file is invalid or does not load.
+const LoadedModuleFile *loadModuleFile(const std::string &path,
+                                       std::string &error);
+
+} // namespace mamba::gpu_test
+
+/// First statement of every GPU test.
+#define MAMBA_REQUIRE_GPU()                                                    \
+  do {                                                                         \
+    if (!::mamba::gpu_test::gpuState().available)                              \
+      GTEST_SKIP() << "no GPU: "                                               \
+                   << ::mamba::gpu_test::gpuState().unavailableReason;         \
+  } while (0)
+
+#endif // MAMBA_UNITTESTS_GPU_GPUTESTSUPPORT_H

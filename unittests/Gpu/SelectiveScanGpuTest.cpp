@@ -1,0 +1,274 @@
+//===- SelectiveScanGpuTest.cpp - A compiled scan against the reference ---===//
+
+#include "SelectiveScanGpuTest.h"
+
+#include "GpuTestSupport.h"
+#include "HostTensor.h"
+#include "mamba/Reference/SelectiveScan.h"
+
+#include <cmath>
+#include <cstdio>
+#include <functional>
+#include <random>
+
+namespace mamba::gpu_test {
+
+using runtime::DeviceLimits;
+using runtime::ElementType;
+using runtime::FunctionSpec;
+using runtime::TensorRef;
+namespace cuda = runtime::cuda;
+
+namespace {
+
+/// FNV-1a: the same seed for the same case on every platform and build.
+uint64_t caseSeed(const std::string &name, size_t shapeIndex) {
+  uint64_t h = 1469598103934665603ull;
+  for (char c : name + "#" + std::to_string(shapeIndex)) {
+    h ^= static_cast<uint8_t>(c);
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+/// An operand of the scan: how the sidecar names it, its type and shape,
+/// and how its values are drawn.
+struct Operand {
+  std::string name;
+  ElementType element;
+  runtime::Shape shape;
+  std::function<double(std::mt19937_64 &)> draw;
+  HostTensor host;
+};
+
+std::function<double(std::mt19937_64 &)> normal(double mean, double stddev) {
+  return [=](std::mt19937_64 &rng) {
+    return std::normal_distribution<double>(mean, stddev)(rng);
+  };
+}
+
+std::function<double(std::mt19937_64 &)> uniform(double lo, double hi) {
+  return [=](std::mt19937_64 &rng) {
+    return std::uniform_real_distribution<double>(lo, hi)(rng);
+  };
+}
+
+/// The operands in the function's argument order: u, delta, A, B, C, then
+/// the optional ones present. Value ranges follow a trained Mamba: time
+/// steps dt of 0.001 to 0.1 after the bias and softplus (delta_bias is the
+/// inverse softplus of such a step), A = -exp(A_log) between -16 and -0.5.
+std::vector<Operand> scanOperands(const ScanCase &c, const ScanShape &s) {
+  ElementType act = c.element, f32 = ElementType::F32;
+  std::function<double(std::mt19937_64 &)> delta, bias;
+  if (c.deltaSoftplus && c.hasDeltaBias) {
+    delta = normal(0.0, 0.5);
+    bias = uniform(-6.9, -2.25);
+  } else if (c.deltaSoftplus) {
+    delta = uniform(-6.9, -2.25);
+  } else {
+    delta = uniform(0.001, 0.1);
+    bias = uniform(0.0, 0.05);
+  }
+  std::vector<Operand> ops = {
+      {"u", act, {s.b, s.d, s.L}, normal(0, 1), {}},
+      {"delta", act, {s.b, s.d, s.L}, delta, {}},
+      {"A",
+       f32,
+       {s.d, s.N},
+       [](std::mt19937_64 &rng) {
+         return -std::exp(std::uniform_real_distribution<double>(
+             std::log(0.5), std::log(16.0))(rng));
+       },
+       {}},
+      {"B", act, {s.b, s.G, s.N, s.L}, normal(0, 1), {}},
+      {"C", act, {s.b, s.G, s.N, s.L}, normal(0, 1), {}},
+  };
+  if (c.hasD)
+    ops.push_back({"D", f32, {s.d}, normal(0, 1), {}});
+  if (c.hasZ)
+    ops.push_back({"z", act, {s.b, s.d, s.L}, normal(0, 1), {}});
+  if (c.hasDeltaBias)
+    ops.push_back({"delta_bias", f32, {s.d}, bias, {}});
+  if (c.hasInitialState)
+    ops.push_back({"initial_state", f32, {s.b, s.d, s.N}, normal(0, 1), {}});
+  return ops;
+}
+
+const FunctionSpec *pickFunction(const runtime::ModuleFile &file,
+                                 const std::string &name, std::string &error) {
+  if (!name.empty()) {
+    const FunctionSpec *fn = file.findFunction(name);
+    if (!fn)
+      error = file.sourceName() + " has no function '" + name + "'";
+    return fn;
+  }
+  if (file.functions().size() != 1) {
+    error = file.sourceName() + " has " +
+            std::to_string(file.functions().size()) +
+            " functions; name one with \"function\" in the sidecar";
+    return nullptr;
+  }
+  return &file.functions()[0];
+}
+
+/// The bits of a quiet NaN, repeated over a whole buffer, so that an element
+/// the kernel never writes cannot pass as a number.
+bool poison(cuda::DeviceTensor &t, std::string &error) {
+  switch (t.element) {
+  case ElementType::F32:
+    return t.buffer.fill32(0x7fc00000u, error);
+  case ElementType::F16:
+    return t.buffer.fill16(0x7e00u, error);
+  case ElementType::BF16:
+    return t.buffer.fill16(0x7fc0u, error);
+  default:
+    error = "cannot poison a tensor of this element type";
+    return false;
+  }
+}
+
+} // namespace
+
+double scanTolerance(ElementType element) {
+  switch (element) {
+  case ElementType::F32:
+    return 1e-5;
+  case ElementType::F16:
+    return 2e-3;
+  default:
+    return 1e-2;
+  }
+}
+
+void SelectiveScanGpuTest::TestBody() {
+  MAMBA_REQUIRE_GPU();
+  const ScanShape &shape = case_.shapes[shapeIndex_];
+  const cuda::Device &device = gpuState().device;
+  std::string error;
+  const LoadedModuleFile *loaded = loadModuleFile(case_.modulePath, error);
+  ASSERT_NE(loaded, nullptr) << error;
+  const FunctionSpec *fn = pickFunction(loaded->file, case_.function, error);
+  ASSERT_NE(fn, nullptr) << error;
+
+  // The module must be the scan the sidecar describes.
+  std::vector<Operand> ops = scanOperands(case_, shape);
+  std::string names;
+  for (const Operand &op : ops)
+    names += (names.empty() ? "" : ", ") + op.name;
+  ASSERT_EQ(fn->args.size(), ops.size())
+      << case_.casePath << " describes " << ops.size() << " operands (" << names
+      << "), but function '" << fn->name << "' takes " << fn->args.size();
+  for (size_t i = 0; i < ops.size(); ++i)
+    ASSERT_EQ(fn->args[i].element, ops[i].element)
+        << "operand " << ops[i].name << " is "
+        << runtime::elementTypeName(fn->args[i].element) << " in "
+        << case_.modulePath << ", the sidecar implies "
+        << runtime::elementTypeName(ops[i].element);
+  size_t resultCount = case_.finalState ? 2 : 1;
+  ASSERT_EQ(fn->results.size(), resultCount)
+      << "function '" << fn->name << "' has " << fn->results.size()
+      << " results; the sidecar says final_state is "
+      << (case_.finalState ? "true" : "false");
+  ASSERT_EQ(fn->results[0].element, case_.element) << "the element type of y";
+  if (case_.finalState) {
+    ASSERT_EQ(fn->results[1].element, ElementType::F32) << "final_state is f32";
+  }
+
+  // Fresh inputs for this shape, uploaded exactly as drawn.
+  std::mt19937_64 rng(caseSeed(case_.name, shapeIndex_));
+  std::vector<runtime::Shape> argShapes;
+  std::vector<cuda::DeviceBuffer> buffers(ops.size());
+  std::vector<TensorRef> args;
+  for (size_t i = 0; i < ops.size(); ++i) {
+    Operand &op = ops[i];
+    op.host = HostTensor(op.element, op.shape);
+    for (int64_t k = 0; k < op.host.numel(); ++k)
+      op.host.set(k, op.draw(rng));
+    ASSERT_TRUE(buffers[i].allocate(device, op.host.bytes().size(), error) &&
+                buffers[i].copyFromHost(op.host.bytes().data(),
+                                        op.host.bytes().size(), error))
+        << op.name << ": " << error;
+    argShapes.push_back(op.shape);
+    args.push_back({buffers[i].address(), op.shape});
+  }
+  ASSERT_TRUE(runtime::checkArgShapes(*fn, argShapes, error))
+      << "shape " << shape.name() << " of " << case_.casePath
+      << " does not fit the module: " << error;
+
+  std::vector<cuda::DeviceTensor> results;
+  ASSERT_TRUE(cuda::allocateResults(loaded->module, fn->name, argShapes,
+                                    results, error))
+      << error;
+  runtime::Shape yShape = {shape.b, shape.d, shape.L};
+  runtime::Shape stateShape = {shape.b, shape.d, shape.N};
+  ASSERT_EQ(results[0].shape, yShape) << "y's shape from the module";
+  if (case_.finalState) {
+    ASSERT_EQ(results[1].shape, stateShape) << "final_state's shape";
+  }
+  std::vector<TensorRef> resultRefs;
+  for (cuda::DeviceTensor &r : results) {
+    ASSERT_TRUE(poison(r, error)) << error;
+    resultRefs.push_back(r.ref());
+  }
+
+  ASSERT_TRUE(
+      cuda::launchFunction(loaded->module, fn->name, args, resultRefs, error))
+      << error;
+
+  auto download = [&](size_t r) {
+    HostTensor host(results[r].element, results[r].shape);
+    EXPECT_TRUE(results[r].buffer.copyToHost(host.bytes().data(),
+                                             host.bytes().size(), error))
+        << error;
+    std::vector<double> values(static_cast<size_t>(host.numel()));
+    for (int64_t k = 0; k < host.numel(); ++k)
+      values[k] = host.get(k);
+    return values;
+  };
+  std::vector<double> y = download(0);
+  std::vector<double> finalState;
+  if (case_.finalState)
+    finalState = download(1);
+
+  // The reference on the very values uploaded.
+  std::vector<reference::Tensor> in;
+  for (const Operand &op : ops)
+    in.push_back(op.host.toReference());
+  size_t next = 5;
+  auto optional = [&](bool present) { return present ? &in[next++] : nullptr; };
+  const reference::Tensor *D = optional(case_.hasD);
+  const reference::Tensor *z = optional(case_.hasZ);
+  const reference::Tensor *bias = optional(case_.hasDeltaBias);
+  const reference::Tensor *init = optional(case_.hasInitialState);
+  reference::SelectiveScanResult expected = reference::selectiveScan(
+      in[0], in[1], in[2], in[3], in[4], D, z, bias, init, case_.deltaSoftplus);
+
+  double tolerance = scanTolerance(case_.element);
+  auto compare = [&](const char *what, const std::vector<double> &actual,
+                     const reference::Tensor &ref) {
+    size_t unwritten = 0;
+    for (double v : actual)
+      unwritten += std::isnan(v);
+    EXPECT_EQ(unwritten, 0u)
+        << unwritten << " of " << actual.size() << " elements of " << what
+        << " are NaN: not written by the kernel, or computed as NaN";
+    double err = relativeL2Error(actual, ref.values());
+    EXPECT_LE(err, tolerance)
+        << what << ": relative L2 error " << err << " over the "
+        << runtime::elementTypeName(case_.element) << " limit " << tolerance;
+    RecordProperty(std::string("rel_l2_") + what, std::to_string(err));
+    return err;
+  };
+  char line[256];
+  int n = std::snprintf(line, sizeof(line), "  %s %s: y rel L2 %.3g",
+                        case_.name.c_str(), shape.name().c_str(),
+                        compare("y", y, expected.y));
+  if (case_.finalState && n > 0 && n < int(sizeof(line)))
+    n += std::snprintf(line + n, sizeof(line) - n, ", final_state %.3g",
+                       compare("final_state", finalState, expected.finalState));
+  if (n > 0 && n < int(sizeof(line)))
+    std::snprintf(line + n, sizeof(line) - n, " (limit %.0e)", tolerance);
+  std::printf("%s\n", line);
+}
+
+} // namespace mamba::gpu_test
