@@ -25,6 +25,8 @@ Device &Device::operator=(Device &&other) noexcept {
   major_ = other.major_;
   minor_ = other.minor_;
   multiprocessors_ = other.multiprocessors_;
+  clockKHz_ = other.clockKHz_;
+  l2Bytes_ = other.l2Bytes_;
   limits_ = other.limits_;
   return *this;
 }
@@ -72,6 +74,8 @@ bool Device::open(int ordinal, std::string &error) {
       {CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_BLOCK, "threads per block"},
       {CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN,
        "shared memory per block"},
+      {CU_DEVICE_ATTRIBUTE_CLOCK_RATE, "peak clock rate"},
+      {CU_DEVICE_ATTRIBUTE_L2_CACHE_SIZE, "L2 cache size"},
   };
   for (Query &q : queries)
     if (!check(d->cuDeviceGetAttribute(&q.value, q.attribute, device),
@@ -98,6 +102,8 @@ bool Device::open(int ordinal, std::string &error) {
   }
   limits_.maxThreadsPerBlock = queries[9].value;
   limits_.maxSharedBytesPerBlock = queries[10].value;
+  clockKHz_ = queries[11].value;
+  l2Bytes_ = queries[12].value;
   return true;
 }
 
@@ -112,6 +118,8 @@ void Device::close() {
   name_.clear();
   major_ = minor_ = 0;
   multiprocessors_ = 0;
+  clockKHz_ = 0;
+  l2Bytes_ = 0;
   limits_ = DeviceLimits();
 }
 

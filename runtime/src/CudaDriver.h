@@ -36,6 +36,7 @@ namespace mamba::runtime::cuda {
   X(cuMemFree)                                                                 \
   X(cuMemcpyHtoD)                                                              \
   X(cuMemcpyDtoH)                                                              \
+  X(cuMemcpyDtoDAsync)                                                         \
   X(cuMemsetD16)                                                               \
   X(cuMemsetD32)                                                               \
   X(cuModuleLoadDataEx)                                                        \
@@ -44,7 +45,14 @@ namespace mamba::runtime::cuda {
   X(cuFuncGetAttribute)                                                        \
   X(cuFuncSetAttribute)                                                        \
   X(cuLaunchKernel)                                                            \
-  X(cuStreamSynchronize)
+  X(cuStreamSynchronize)                                                       \
+  X(cuStreamCreate)                                                            \
+  X(cuStreamDestroy)                                                           \
+  X(cuEventCreate)                                                             \
+  X(cuEventDestroy)                                                            \
+  X(cuEventRecord)                                                             \
+  X(cuEventSynchronize)                                                        \
+  X(cuEventElapsedTime)
 
 // Newer than some drivers the runtime should still run on (12.4+); used
 // when present.

@@ -149,13 +149,18 @@ bool allocateResults(const LoadedModule &module,
   return true;
 }
 
-bool launchFunction(const LoadedModule &module, const std::string &functionName,
-                    const std::vector<TensorRef> &args,
-                    const std::vector<TensorRef> &results, std::string &error,
-                    CUstream stream) {
+bool PreparedCall::prepare(const LoadedModule &module,
+                           const std::string &functionName,
+                           const std::vector<TensorRef> &args,
+                           const std::vector<TensorRef> &results,
+                           std::string &error) {
+  prepared_ = false;
+  launches_.clear();
+  kernelList_.clear();
   const FunctionSpec *fn = findFunction(module, functionName, error);
   if (!fn)
     return false;
+  functionName_ = fn->name;
   const Device &device = module.device();
   FunctionPlan plan;
   if (!planFunction(*fn, shapesOf(args), device.limits(), plan, error))
@@ -184,49 +189,84 @@ bool launchFunction(const LoadedModule &module, const std::string &functionName,
 
   // Check and pack every launch before the first one runs, so that a bad
   // call launches nothing.
-  std::vector<std::vector<uint64_t>> params(fn->launches.size());
-  std::vector<CUfunction> kernels;
-  std::string kernelList;
   for (size_t l = 0; l < fn->launches.size(); ++l) {
-    const LaunchSpec &launch = fn->launches[l];
+    const LaunchSpec &spec = fn->launches[l];
     std::string where = "function '" + fn->name + "' launch " +
-                        std::to_string(l) + " (kernel '" + launch.kernel + "')";
-    CUfunction kernel = module.kernel(launch);
-    if (!kernel) {
+                        std::to_string(l) + " (kernel '" + spec.kernel + "')";
+    Launch launch;
+    launch.kernel = module.kernel(spec);
+    if (!launch.kernel) {
       error = where + ": the kernel was not loaded";
       return false;
     }
-    if (!checkKernelLimits(kernel, plan.launches[l], device, where, error) ||
-        !packKernelParams(launch, args, results, params[l], error))
+    launch.dims = plan.launches[l];
+    if (!checkKernelLimits(launch.kernel, launch.dims, device, where, error) ||
+        !packKernelParams(spec, args, results, launch.params, error))
       return false;
-    kernels.push_back(kernel);
-    kernelList += (l ? ", " : "") + launch.kernel;
-  }
-
-  for (size_t l = 0; l < fn->launches.size(); ++l) {
-    const LaunchDims &dims = plan.launches[l];
-    std::vector<void *> pointers;
-    for (uint64_t &slot : params[l])
-      pointers.push_back(&slot);
-    std::string what =
-        "launching kernel '" + fn->launches[l].kernel + "' (function '" +
-        fn->name + "' launch " + std::to_string(l) + ", grid " +
+    const LaunchDims &dims = launch.dims;
+    launch.what =
+        "launching kernel '" + spec.kernel + "' (function '" + fn->name +
+        "' launch " + std::to_string(l) + ", grid " +
         std::to_string(dims.grid[0]) + "x" + std::to_string(dims.grid[1]) +
         "x" + std::to_string(dims.grid[2]) + ", block " +
         std::to_string(dims.block[0]) + "x" + std::to_string(dims.block[1]) +
         "x" + std::to_string(dims.block[2]) + ", " +
         std::to_string(dims.sharedBytes) + " bytes of dynamic shared memory)";
-    if (!check(api().cuLaunchKernel(kernels[l], dims.grid[0], dims.grid[1],
+    launch.name = spec.kernel;
+    kernelList_ += (l ? ", " : "") + spec.kernel;
+    launches_.push_back(std::move(launch));
+  }
+  prepared_ = true;
+  return true;
+}
+
+bool PreparedCall::enqueue(CUstream stream, std::string &error) const {
+  if (!prepared_) {
+    error = "the call is not prepared";
+    return false;
+  }
+  for (const Launch &launch : launches_) {
+    // cuLaunchKernel reads the parameter values during the call.
+    std::vector<void *> pointers;
+    for (const uint64_t &slot : launch.params)
+      pointers.push_back(const_cast<uint64_t *>(&slot));
+    const LaunchDims &dims = launch.dims;
+    if (!check(api().cuLaunchKernel(launch.kernel, dims.grid[0], dims.grid[1],
                                     dims.grid[2], dims.block[0], dims.block[1],
                                     dims.block[2], dims.sharedBytes, stream,
                                     pointers.data(), nullptr),
-               "cuLaunchKernel", what, error))
+               "cuLaunchKernel", launch.what, error))
       return false;
   }
+  return true;
+}
+
+std::string PreparedCall::describe() const {
+  std::string text;
+  for (const Launch &launch : launches_) {
+    const LaunchDims &d = launch.dims;
+    text += (text.empty() ? "" : "\n") + launch.name + " grid " + std::to_string(d.grid[0]) + "x" +
+            std::to_string(d.grid[1]) + "x" + std::to_string(d.grid[2]) +
+            " block " + std::to_string(d.block[0]) + "x" +
+            std::to_string(d.block[1]) + "x" + std::to_string(d.block[2]);
+  }
+  return text;
+}
+
+bool launchFunction(const LoadedModule &module, const std::string &functionName,
+                    const std::vector<TensorRef> &args,
+                    const std::vector<TensorRef> &results, std::string &error,
+                    CUstream stream) {
+  PreparedCall call;
+  if (!call.prepare(module, functionName, args, results, error))
+    return false;
+  ScopedContext scope(module.device().context(), error);
+  if (!scope.ok() || !call.enqueue(stream, error))
+    return false;
   // Faults inside a kernel surface here, not at the launch.
   return check(api().cuStreamSynchronize(stream), "cuStreamSynchronize",
-               "running function '" + fn->name + "' (kernels " + kernelList +
-                   ")",
+               "running function '" + functionName + "' (kernels " +
+                   call.kernelList() + ")",
                error);
 }
 

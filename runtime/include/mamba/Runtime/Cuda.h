@@ -64,6 +64,10 @@ public:
   /// "sm_90" for compute capability 9.0.
   std::string chipName() const;
   const DeviceLimits &limits() const { return limits_; }
+  int multiprocessors() const { return multiprocessors_; }
+  /// The peak SM clock, in kHz, as the driver reports it.
+  int clockKHz() const { return clockKHz_; }
+  int64_t l2Bytes() const { return l2Bytes_; }
   /// "NVIDIA H100 80GB HBM3 (sm_90, 132 SMs)", for logs.
   std::string describe() const;
 
@@ -74,6 +78,8 @@ private:
   std::string name_;
   unsigned major_ = 0, minor_ = 0;
   int multiprocessors_ = 0;
+  int clockKHz_ = 0;
+  int64_t l2Bytes_ = 0;
   DeviceLimits limits_;
 };
 
@@ -103,11 +109,60 @@ public:
   /// elements a kernel failed to write); the size must be a multiple of it.
   bool fill16(uint16_t pattern, std::string &error);
   bool fill32(uint32_t pattern, std::string &error);
+  /// Enqueues a copy of the first `bytes` bytes of `source` into this
+  /// buffer on `stream` (device to device; both on this buffer's device).
+  bool copyFromDevice(const DeviceBuffer &source, uint64_t bytes,
+                      CUstream stream, std::string &error);
 
 private:
   CUcontext context_ = nullptr;
   CUdeviceptr address_ = 0;
   uint64_t size_ = 0;
+};
+
+/// A non-blocking stream of the device's primary context. Move-only.
+class Stream {
+public:
+  Stream() = default;
+  ~Stream() { destroy(); }
+  Stream(Stream &&other) noexcept { *this = std::move(other); }
+  Stream &operator=(Stream &&other) noexcept;
+  Stream(const Stream &) = delete;
+  Stream &operator=(const Stream &) = delete;
+
+  bool create(const Device &device, std::string &error);
+  void destroy();
+  CUstream handle() const { return stream_; }
+  /// Waits for everything enqueued; kernel faults surface here.
+  bool synchronize(std::string &error) const;
+
+private:
+  CUcontext context_ = nullptr;
+  CUstream stream_ = nullptr;
+};
+
+/// A timing event. Elapsed times between two recorded events are measured
+/// by the GPU, so they hold the device's time alone, not the host's.
+class Event {
+public:
+  Event() = default;
+  ~Event() { destroy(); }
+  Event(Event &&other) noexcept { *this = std::move(other); }
+  Event &operator=(Event &&other) noexcept;
+  Event(const Event &) = delete;
+  Event &operator=(const Event &) = delete;
+
+  bool create(const Device &device, std::string &error);
+  void destroy();
+  bool record(CUstream stream, std::string &error);
+  bool synchronize(std::string &error) const;
+  /// Milliseconds from `start` to `end`; both recorded and completed.
+  static bool elapsedMs(const Event &start, const Event &end, float &ms,
+                        std::string &error);
+
+private:
+  CUcontext context_ = nullptr;
+  CUevent event_ = nullptr;
 };
 
 /// A result of a function: a buffer with its shape and element type.
@@ -152,6 +207,39 @@ private:
   const Device *device_ = nullptr;
   std::vector<Loaded> modules_;
   std::map<std::pair<std::string, std::string>, CUfunction> kernels_;
+};
+
+/// One call of a compiled function with its buffers bound: checked,
+/// planned and packed once, then enqueued any number of times with nothing
+/// but cuLaunchKernel per kernel (benchmark loops, decode steps, graph
+/// capture). The buffers must outlive it; the module too.
+class PreparedCall {
+public:
+  /// Checks the shapes and buffers against the function, evaluates every
+  /// launch and the kernels' own limits, and packs the parameters. Nothing
+  /// runs.
+  bool prepare(const LoadedModule &module, const std::string &functionName,
+               const std::vector<TensorRef> &args,
+               const std::vector<TensorRef> &results, std::string &error);
+  /// Enqueues the launches in order on `stream` without waiting.
+  bool enqueue(CUstream stream, std::string &error) const;
+  bool isPrepared() const { return prepared_; }
+  /// "scan_kernel grid 24x1x1 block 64x1x1", one launch per line, for logs.
+  std::string describe() const;
+  /// "scan_kernel, carry_kernel": the kernels in launch order.
+  const std::string &kernelList() const { return kernelList_; }
+
+private:
+  struct Launch {
+    CUfunction kernel = nullptr;
+    LaunchDims dims;
+    std::vector<uint64_t> params;
+    std::string name; ///< the kernel's
+    std::string what; ///< for errors
+  };
+  bool prepared_ = false;
+  std::string functionName_, kernelList_;
+  std::vector<Launch> launches_;
 };
 
 /// Evaluates the result shapes of `functionName` for these argument shapes

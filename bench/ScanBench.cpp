@@ -1,0 +1,409 @@
+//===- ScanBench.cpp - Time compiled selective scans on the GPU -----------===//
+//
+//   mamba-bench-scan [--runs N] [--rows b,d,L;...] [--markdown FILE]
+//                    KERNEL.mmod...
+//
+// Each module is a scan compiled by bench/make-scan-kernels.sh for one
+// channel count d and one tile configuration: bf16 u, delta, z, B, C and y,
+// f32 A, D and delta_bias, softplus on, one group, N = 16 (the benchmark set
+// of ../shared/design/PERFORMANCE.md). For every row of that set whose d
+// matches, the module is checked once against the reference library on a
+// smaller problem of the same d, then timed as METHOD.md asks: CUDA events
+// around each launch, warm-up first, the median of many runs, fresh random
+// inputs rotated over enough sets to leave the L2 cache cold, and the
+// device-to-device copy bandwidth measured in the same run.
+//
+//===----------------------------------------------------------------------===//
+
+#include "HostTensor.h"
+#include "mamba/Reference/SelectiveScan.h"
+#include "mamba/Runtime/Cuda.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <memory>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+using namespace mamba;
+using runtime::ElementType;
+using runtime::Shape;
+using runtime::TensorRef;
+namespace cuda = runtime::cuda;
+using gpu_test::HostTensor;
+
+namespace {
+
+/// One row of the benchmark set, with the H100 numbers of PERFORMANCE.md
+/// that the targets are stated against.
+struct Row {
+  int64_t b, d, L;
+  double publicMs; ///< mamba_ssm selective_scan_fwd, H100
+  double targetMs; ///< 2x faster than it
+};
+
+constexpr int64_t kStates = 16;
+const Row kRows[] = {
+    {1, 1536, 2048, 0.0705, 0.035},  {8, 1536, 2048, 0.4504, 0.225},
+    {16, 1536, 2048, 0.8800, 0.440}, {4, 4096, 2048, 0.5950, 0.298},
+    {1, 5120, 16384, 1.9424, 0.971}, {64, 1536, 512, 0.7936, 0.397},
+    {1, 1536, 128, 0.0167, 0.010},
+};
+
+/// The scan's operands in the modules' argument order.
+enum Operand { U, Delta, A, B, C, D, Z, DeltaBias, NumOperands };
+const char *const kOperandNames[] = {"u", "delta",  "A", "B",
+                                     "C", "D", "z", "delta_bias"};
+
+Shape operandShape(Operand op, int64_t b, int64_t d, int64_t L) {
+  switch (op) {
+  case A:
+    return {d, kStates};
+  case B:
+  case C:
+    return {b, 1, kStates, L};
+  case D:
+  case DeltaBias:
+    return {d};
+  default:
+    return {b, d, L};
+  }
+}
+
+ElementType operandElement(Operand op) {
+  return op == A || op == D || op == DeltaBias ? ElementType::F32
+                                               : ElementType::BF16;
+}
+
+/// Values in the ranges of a trained Mamba (as the GPU tests draw them):
+/// dt = softplus(delta + bias) between about 0.001 and 0.1, A = -exp(A_log)
+/// in [-16, -0.5], unit-scale activations.
+double drawValue(Operand op, std::mt19937_64 &rng) {
+  auto uniform = [&](double lo, double hi) {
+    return std::uniform_real_distribution<double>(lo, hi)(rng);
+  };
+  switch (op) {
+  case Delta:
+    return uniform(-1.0, 1.0);
+  case DeltaBias:
+    return uniform(-6.9, -2.25);
+  case A:
+    return -std::exp(uniform(std::log(0.5), std::log(16.0)));
+  default:
+    return uniform(-1.7, 1.7);
+  }
+}
+
+/// Fills `host` with drawn values, split over the host's cores (the large
+/// rows need hundreds of millions of them).
+void fill(HostTensor &host, Operand op, uint64_t seed) {
+  unsigned workers = std::max(1u, std::thread::hardware_concurrency());
+  int64_t n = host.numel(), per = (n + workers - 1) / workers;
+  std::vector<std::thread> threads;
+  for (unsigned w = 0; w < workers; ++w)
+    threads.emplace_back([&, w] {
+      std::mt19937_64 rng(seed * 7919 + w);
+      for (int64_t i = w * per; i < std::min(n, (w + 1) * per); ++i)
+        host.set(i, drawValue(op, rng));
+    });
+  for (std::thread &t : threads)
+    t.join();
+}
+
+/// One set of inputs and its output, on the device.
+struct ProblemSet {
+  std::vector<HostTensor> host; ///< kept only for the correctness check
+  std::vector<cuda::DeviceBuffer> inputs;
+  std::vector<TensorRef> args;
+  std::vector<cuda::DeviceTensor> results;
+  cuda::PreparedCall call;
+};
+
+bool makeSet(const cuda::LoadedModule &module, int64_t b, int64_t d, int64_t L,
+             uint64_t seed, bool keepHost, ProblemSet &set,
+             std::string &error) {
+  std::vector<Shape> shapes;
+  set.inputs.resize(NumOperands);
+  for (int op = 0; op < NumOperands; ++op) {
+    Shape shape = operandShape(Operand(op), b, d, L);
+    HostTensor host(operandElement(Operand(op)), shape);
+    fill(host, Operand(op), seed * 16 + op);
+    if (!set.inputs[op].allocate(module.device(), host.bytes().size(),
+                                 error) ||
+        !set.inputs[op].copyFromHost(host.bytes().data(), host.bytes().size(),
+                                     error)) {
+      error = std::string(kOperandNames[op]) + ": " + error;
+      return false;
+    }
+    set.args.push_back({set.inputs[op].address(), shape});
+    shapes.push_back(shape);
+    if (keepHost)
+      set.host.push_back(std::move(host));
+  }
+  if (!cuda::allocateResults(module, "scan", shapes, set.results, error))
+    return false;
+  std::vector<TensorRef> results;
+  for (cuda::DeviceTensor &r : set.results) {
+    // NaN: an element the kernel does not write cannot pass the check.
+    if (!r.buffer.fill16(0x7fc0u, error))
+      return false;
+    results.push_back(r.ref());
+  }
+  return set.call.prepare(module, "scan", set.args, results, error);
+}
+
+/// Runs the module once on (b=2, d, L=777) and returns y's relative L2
+/// error against the reference: a timing of a wrong kernel is worthless.
+bool checkAgainstReference(const cuda::LoadedModule &module, int64_t d,
+                           double &relError, std::string &error) {
+  const int64_t b = 2, L = 777;
+  ProblemSet set;
+  if (!makeSet(module, b, d, L, 12345, /*keepHost=*/true, set, error))
+    return false;
+  cuda::Stream stream;
+  if (!stream.create(module.device(), error) ||
+      !set.call.enqueue(stream.handle(), error) || !stream.synchronize(error))
+    return false;
+  HostTensor y(ElementType::BF16, {b, d, L});
+  if (!set.results[0].buffer.copyToHost(y.bytes().data(), y.bytes().size(),
+                                        error))
+    return false;
+  std::vector<reference::Tensor> in;
+  for (const HostTensor &t : set.host)
+    in.push_back(t.toReference());
+  reference::SelectiveScanResult expected = reference::selectiveScan(
+      in[U], in[Delta], in[A], in[B], in[C], &in[D], &in[Z], &in[DeltaBias],
+      nullptr, /*deltaSoftplus=*/true);
+  std::vector<double> actual(static_cast<size_t>(y.numel()));
+  for (int64_t i = 0; i < y.numel(); ++i)
+    actual[i] = y.get(i);
+  relError = gpu_test::relativeL2Error(actual, expected.y.values());
+  return true;
+}
+
+struct Timing {
+  double medianMs = 0, minMs = 0;
+};
+
+/// Median and minimum of `runs` launches, each between its own two events,
+/// all enqueued back to back so the GPU never waits for the host.
+bool timeCalls(const std::vector<std::unique_ptr<ProblemSet>> &sets,
+               const cuda::Device &device, int runs, Timing &timing,
+               std::string &error) {
+  cuda::Stream stream;
+  if (!stream.create(device, error))
+    return false;
+  for (int i = 0; i < 5; ++i)
+    if (!sets[i % sets.size()]->call.enqueue(stream.handle(), error))
+      return false;
+  std::vector<cuda::Event> events(2 * runs);
+  for (cuda::Event &e : events)
+    if (!e.create(device, error))
+      return false;
+  for (int i = 0; i < runs; ++i)
+    if (!events[2 * i].record(stream.handle(), error) ||
+        !sets[i % sets.size()]->call.enqueue(stream.handle(), error) ||
+        !events[2 * i + 1].record(stream.handle(), error))
+      return false;
+  if (!stream.synchronize(error))
+    return false;
+  std::vector<double> ms;
+  for (int i = 0; i < runs; ++i) {
+    float t;
+    if (!cuda::Event::elapsedMs(events[2 * i], events[2 * i + 1], t, error))
+      return false;
+    ms.push_back(t);
+  }
+  std::sort(ms.begin(), ms.end());
+  timing.medianMs = ms[ms.size() / 2];
+  timing.minMs = ms.front();
+  return true;
+}
+
+/// Device-to-device copy of 1 GiB, bytes read plus written over the median
+/// time, in bytes per second.
+bool measureCopyBandwidth(const cuda::Device &device, double &bytesPerSecond,
+                          std::string &error) {
+  const uint64_t bytes = 1ull << 30;
+  cuda::DeviceBuffer from, to;
+  cuda::Stream stream;
+  if (!from.allocate(device, bytes, error) ||
+      !to.allocate(device, bytes, error) || !from.fill32(0x3f800000u, error) ||
+      !stream.create(device, error))
+    return false;
+  const int runs = 20;
+  std::vector<cuda::Event> events(runs + 1);
+  for (cuda::Event &e : events)
+    if (!e.create(device, error))
+      return false;
+  if (!to.copyFromDevice(from, bytes, stream.handle(), error) ||
+      !events[0].record(stream.handle(), error))
+    return false;
+  for (int i = 0; i < runs; ++i)
+    if (!to.copyFromDevice(from, bytes, stream.handle(), error) ||
+        !events[i + 1].record(stream.handle(), error))
+      return false;
+  if (!stream.synchronize(error))
+    return false;
+  std::vector<double> ms;
+  for (int i = 0; i < runs; ++i) {
+    float t;
+    if (!cuda::Event::elapsedMs(events[i], events[i + 1], t, error))
+      return false;
+    ms.push_back(t);
+  }
+  std::sort(ms.begin(), ms.end());
+  bytesPerSecond = 2.0 * bytes / (ms[ms.size() / 2] * 1e-3);
+  return true;
+}
+
+/// "scan_d1536_cb64_s16_t16.mmod" -> "cb64_s16_t16".
+std::string configName(const std::string &path) {
+  std::string name = path.substr(path.find_last_of('/') + 1);
+  name = name.substr(0, name.rfind(".mmod"));
+  size_t underscore = name.find('_', name.find("_d") + 1);
+  return underscore == std::string::npos ? name : name.substr(underscore + 1);
+}
+
+struct Result {
+  Row row;
+  std::string config;
+  Timing timing;
+  double relError;
+};
+
+int fail(const std::string &message) {
+  std::fprintf(stderr, "mamba-bench-scan: %s\n", message.c_str());
+  return 1;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  int runs = 100;
+  std::string markdownPath, rowFilter;
+  std::vector<std::string> modules;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--runs" && i + 1 < argc)
+      runs = std::max(1, std::atoi(argv[++i]));
+    else if (arg == "--markdown" && i + 1 < argc)
+      markdownPath = argv[++i];
+    else if (arg == "--rows" && i + 1 < argc)
+      rowFilter = std::string(";") + argv[++i] + ";";
+    else if (!arg.empty() && arg[0] == '-')
+      return fail("unknown option " + arg +
+                  "; usage: mamba-bench-scan [--runs N] [--rows b,d,L;...] "
+                  "[--markdown FILE] KERNEL.mmod...");
+    else
+      modules.push_back(arg);
+  }
+  if (modules.empty())
+    return fail("no kernel modules given (build them with "
+                "bench/make-scan-kernels.sh)");
+
+  std::string error;
+  int count = 0;
+  if (!cuda::countDevices(count, error) || count == 0)
+    return fail("no GPU: " + (error.empty() ? "no device" : error));
+  cuda::Device device;
+  if (!device.open(0, error))
+    return fail(error);
+  double copyBandwidth;
+  if (!measureCopyBandwidth(device, copyBandwidth, error))
+    return fail(error);
+  // The MUFU unit: 16 exponentials per clock per SM.
+  double expRate = 16.0 * device.multiprocessors() * device.clockKHz() * 1e3;
+  std::printf("%s, copy bandwidth %.0f GB/s, exp rate %.3g /s\n",
+              device.describe().c_str(), copyBandwidth / 1e9, expRate);
+
+  std::vector<Result> results;
+  for (const std::string &path : modules) {
+    runtime::ModuleFile file;
+    cuda::LoadedModule module;
+    if (!file.load(path, error) || !module.load(file, device, error))
+      return fail(path + ": " + error);
+    const runtime::FunctionSpec *fn = file.findFunction("scan");
+    if (!fn || fn->args.size() != NumOperands || fn->args[0].shape.size() != 3)
+      return fail(path + ": expected a function 'scan' of the 8 operands "
+                         "u, delta, A, B, C, D, z, delta_bias");
+    int64_t d = fn->args[0].shape[1];
+    double relError;
+    try {
+      if (!checkAgainstReference(module, d, relError, error))
+        return fail(path + ": " + error);
+    } catch (const std::exception &e) {
+      return fail(path + ": the reference failed: " + e.what());
+    }
+    std::printf("%s: d=%lld, y rel L2 %.2e vs the reference (bf16 limit "
+                "1e-2)%s\n",
+                path.c_str(), static_cast<long long>(d), relError,
+                relError <= 1e-2 ? "" : "  ** WRONG **");
+    for (const Row &row : kRows) {
+      std::string key = ";" + std::to_string(row.b) + "," +
+                        std::to_string(row.d) + "," + std::to_string(row.L) +
+                        ";";
+      if (row.d != d ||
+          (!rowFilter.empty() && rowFilter.find(key) == std::string::npos))
+        continue;
+      double setBytes = 2.0 * (4 * row.b * row.d * row.L +
+                               2 * row.b * kStates * row.L);
+      // Enough sets that each launch finds its inputs out of the L2.
+      int sets = static_cast<int>(
+          std::min<double>(64, std::ceil(4.0 * device.l2Bytes() / setBytes)));
+      std::vector<std::unique_ptr<ProblemSet>> problems;
+      for (int s = 0; s < sets; ++s) {
+        problems.push_back(std::make_unique<ProblemSet>());
+        if (!makeSet(module, row.b, row.d, row.L, 1000 + s, false,
+                     *problems.back(), error))
+          return fail(path + ": " + error);
+      }
+      Result result{row, configName(path), {}, relError};
+      if (!timeCalls(problems, device, runs, result.timing, error))
+        return fail(path + ": " + error);
+      results.push_back(result);
+    }
+  }
+
+  // The table, rows in the order of PERFORMANCE.md, every configuration.
+  std::string table =
+      "| b | d | L | config | ms (median) | ms (min) | GB/s | % of copy BW | "
+      "% of floor | H100 public ms | target ms | check |\n"
+      "|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+  for (const Row &row : kRows)
+    for (const Result &r : results) {
+      if (r.row.b != row.b || r.row.d != row.d || r.row.L != row.L)
+        continue;
+      double bytes = 2.0 * (4 * row.b * row.d * row.L +
+                            2 * row.b * kStates * row.L);
+      double floorMs =
+          1e3 * std::max(bytes / copyBandwidth,
+                         double(row.b) * row.d * row.L * kStates / expRate);
+      double gbs = bytes / (r.timing.medianMs * 1e-3) / 1e9;
+      char line[512];
+      std::snprintf(line, sizeof(line),
+                    "| %lld | %lld | %lld | %s | %.4f | %.4f | %.0f | %.0f%% | "
+                    "%.0f%% | %.4f | %.3f | %.1e |\n",
+                    static_cast<long long>(row.b),
+                    static_cast<long long>(row.d),
+                    static_cast<long long>(row.L), r.config.c_str(),
+                    r.timing.medianMs, r.timing.minMs, gbs,
+                    100.0 * gbs * 1e9 / copyBandwidth,
+                    100.0 * floorMs / r.timing.medianMs, row.publicMs,
+                    row.targetMs, r.relError);
+      table += line;
+    }
+  std::printf("\n%s", table.c_str());
+  if (!markdownPath.empty()) {
+    std::ofstream out(markdownPath);
+    out << device.describe() << ", copy bandwidth " << copyBandwidth / 1e9
+        << " GB/s, " << runs << " timed runs per row\n\n"
+        << table;
+  }
+  return 0;
+}
