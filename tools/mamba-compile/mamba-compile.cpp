@@ -47,6 +47,16 @@ static cl::opt<int64_t> chunkLength("chunk-length",
 static cl::opt<bool> promote("promote",
                              cl::desc("Stage B/C chunks in shared memory"),
                              cl::init(true));
+static cl::opt<bool>
+    doubleBuffer("double-buffer",
+                 cl::desc("Load each scan chunk while the previous one is "
+                          "computed (two shared buffers per staged tile)"),
+                 cl::init(true));
+static cl::opt<int64_t>
+    maxRegisters("max-registers",
+                 cl::desc("Registers per thread of each kernel (0: ptxas "
+                          "decides)"),
+                 cl::init(0));
 static cl::opt<std::string>
     toolkit("toolkit", cl::desc("CUDA toolkit (libdevice, ptxas)"),
             cl::init("/usr/local/cuda"));
@@ -60,6 +70,8 @@ compile(ModuleOp input, StringRef chip, StringRef format) {
   options.statesPerThread = statesPerThread;
   options.chunkLength = chunkLength;
   options.promote = promote;
+  options.doubleBuffer = doubleBuffer;
+  options.maxRegisters = maxRegisters;
   options.chip = chip.str();
   options.format = format.str();
   options.toolkit = toolkit;

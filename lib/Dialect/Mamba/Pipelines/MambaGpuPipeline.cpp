@@ -32,8 +32,13 @@ void mamba::buildMambaGpuPipeline(OpPassManager &pm,
   tiling.statesPerThread = options.statesPerThread;
   tiling.chunkLength = options.chunkLength;
   pm.addPass(createMambaTileSelectiveScan(tiling));
-  if (options.promote)
-    pm.addPass(createMambaPromoteScanOperands());
+  if (options.promote) {
+    MambaPromoteScanOperandsOptions promotion;
+    promotion.doubleBuffer = options.doubleBuffer;
+    // Every chip the pipeline targets (sm_80 and newer) has cp.async.
+    promotion.asyncCopy = options.doubleBuffer;
+    pm.addPass(createMambaPromoteScanOperands(promotion));
+  }
   pm.addPass(createMambaMapForallToGpu());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
@@ -49,6 +54,9 @@ void mamba::buildMambaGpuPipeline(OpPassManager &pm,
   pm.addPass(createGpuLaunchSinkIndexComputationsPass());
   pm.addPass(createGpuKernelOutliningPass());
   pm.addPass(createSymbolDCEPass());
+  MambaLimitKernelRegistersOptions registers;
+  registers.maxRegisters = options.maxRegisters;
+  pm.addPass(createMambaLimitKernelRegisters(registers));
 
   GpuNVVMAttachTargetOptions target;
   target.chip = options.chip;
@@ -61,6 +69,7 @@ void mamba::buildMambaGpuPipeline(OpPassManager &pm,
   kernels.addPass(createConvertVectorToSCFPass(
       VectorTransferToSCFOptions().enableFullUnroll()));
   kernels.addPass(createMambaLowerVectorTransfers());
+  kernels.addPass(createConvertNVGPUToNVVMPass());
   kernels.addPass(memref::createExpandStridedMetadataPass());
   kernels.addPass(createLowerAffinePass());
   kernels.addPass(arith::createArithExpandOpsPass());

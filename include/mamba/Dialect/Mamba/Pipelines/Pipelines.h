@@ -43,6 +43,15 @@ struct MambaGpuPipelineOptions
       *this, "promote",
       llvm::cl::desc("Stage B/C chunks in shared memory"),
       llvm::cl::init(true)};
+  PassOptions::Option<bool> doubleBuffer{
+      *this, "double-buffer",
+      llvm::cl::desc("Overlap each chunk's loads with the previous chunk's "
+                     "compute (two buffers per staged tile)"),
+      llvm::cl::init(true)};
+  PassOptions::Option<int64_t> maxRegisters{
+      *this, "max-registers",
+      llvm::cl::desc("Registers per thread of each kernel (0: ptxas decides)"),
+      llvm::cl::init(0)};
   PassOptions::Option<std::string> chip{
       *this, "chip", llvm::cl::desc("GPU architecture (sm_80, sm_90, sm_90a)"),
       llvm::cl::init("sm_90a")};

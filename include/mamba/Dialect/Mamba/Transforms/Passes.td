@@ -87,10 +87,31 @@ def MambaPromoteScanOperands : Pass<"mamba-promote-scan-operands"> {
     once in the copy instead of in every thread. Positions past a short tail
     tile are zero. The subview's reads (1-D `vector.transfer_read`) are
     redirected to the buffer.
+
+    Input tiles taken in a normalized `scf.for` body (the chunk loop) are
+    double-buffered when `double-buffer` is set: chunk 0 is staged before the
+    loop, and each iteration loads the next chunk into registers right after
+    its one barrier and stores it into the other buffer after the body, so
+    the loads are in flight while the chunk is computed. Tiles copied as
+    they are (no widening, no transposition) move in 16-byte vectors when a
+    tile is full and aligned; with `async-copy` those go through cp.async
+    (`nvgpu.device_async_copy`, waited for before the barrier) and hold no
+    registers. An output tile (only written, with 1-D
+    `vector.transfer_write`) gets a buffer too: the writes go there, and
+    after the last one a barrier and a copy to global memory spread over the
+    threads store the tile's valid part with coalesced accesses.
   }];
+  let options = [
+    Option<"doubleBuffer", "double-buffer", "bool", /*default=*/"true",
+           "Overlap the next chunk's loads with this chunk's compute">,
+    Option<"asyncCopy", "async-copy", "bool", /*default=*/"false",
+           "Move double-buffered tiles that need no conversion with cp.async "
+           "(nvgpu.device_async_copy; sm_80 and newer)">
+  ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::gpu::GPUDialect",
+    "::mlir::nvgpu::NVGPUDialect",
     "::mlir::memref::MemRefDialect",
     "::mlir::scf::SCFDialect",
     "::mlir::vector::VectorDialect"
@@ -114,6 +135,22 @@ def MambaMapForallToGpu : Pass<"mamba-map-forall-to-gpu"> {
     have no shared outputs.
   }];
   let dependentDialects = ["::mlir::gpu::GPUDialect"];
+}
+
+def MambaLimitKernelRegisters : Pass<"mamba-limit-kernel-registers"> {
+  let summary = "Cap the registers per thread of every GPU kernel";
+  let description = [{
+    Sets `nvvm.maxnreg` (PTX `.maxnreg`) on every `gpu.func` kernel, so that
+    ptxas allocates at most `max-registers` registers per thread. Without a
+    cap ptxas may take up to 255 for an unrolled scan and leave too few
+    blocks per SM to hide memory latency; the cap is a tuning parameter
+    like the tile sizes. 0 leaves the kernels alone.
+  }];
+  let options = [
+    Option<"maxRegisters", "max-registers", "int64_t", /*default=*/"0",
+           "Registers per thread (24 to 255; 0: no cap)">
+  ];
+  let dependentDialects = ["::mlir::NVVM::NVVMDialect"];
 }
 
 def MambaLowerVectorTransfers : Pass<"mamba-lower-vector-transfers"> {
