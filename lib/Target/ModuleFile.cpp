@@ -155,9 +155,26 @@ FailureOr<json::Object> exportFunction(func::FuncOp func) {
                      {"shape", std::move(*shape)}});
   }
 
+  // Buffers allocated here but not returned are scratch: the runtime
+  // allocates them for the call (and frees them after).
+  DenseMap<Value, int64_t> scratchIndex;
+  json::Array scratch;
+  for (auto alloc : func.getBody().front().getOps<memref::AllocOp>()) {
+    if (resultIndex.count(alloc.getResult()))
+      continue;
+    FailureOr<json::Array> shape = shapeOf(exprs, alloc);
+    if (failed(shape))
+      return failure();
+    scratchIndex[alloc.getResult()] = scratch.size();
+    scratch.push_back(
+        json::Object{{"element", elementName(alloc.getType().getElementType())},
+                     {"shape", std::move(*shape)}});
+  }
+
   for (Operation &op : func.getBody().front()) {
     if (isa<arith::ArithDialect>(op.getDialect()) ||
-        isa<memref::DimOp, memref::AllocOp, func::ReturnOp>(op))
+        isa<memref::DimOp, memref::AllocOp, memref::DeallocOp,
+            func::ReturnOp>(op))
       continue;
     auto launch = dyn_cast<gpu::LaunchFuncOp>(op);
     if (!launch)
@@ -195,9 +212,13 @@ FailureOr<json::Object> exportFunction(func::FuncOp func) {
       } else if (resultIndex.count(operand)) {
         param["source"] = "result";
         param["index"] = resultIndex.lookup(operand);
+      } else if (scratchIndex.count(operand)) {
+        param["source"] = "scratch";
+        param["index"] = scratchIndex.lookup(operand);
       } else {
         return launch.emitOpError()
-               << "passes a buffer that is neither an argument nor a result";
+               << "passes a buffer that is neither an argument, a result nor "
+                  "a buffer allocated in the function";
       }
       params.push_back(std::move(param));
     }
@@ -209,10 +230,13 @@ FailureOr<json::Object> exportFunction(func::FuncOp func) {
         {"shared_bytes", 0},
         {"params", std::move(params)}});
   }
-  return json::Object{{"name", func.getSymName()},
-                      {"args", std::move(args)},
-                      {"results", std::move(results)},
-                      {"launches", std::move(launches)}};
+  json::Object exported{{"name", func.getSymName()},
+                        {"args", std::move(args)},
+                        {"results", std::move(results)},
+                        {"launches", std::move(launches)}};
+  if (!scratch.empty())
+    exported["scratch"] = std::move(scratch);
+  return exported;
 }
 
 /// Appends the objects of every gpu.binary in `module` to the image table.

@@ -183,6 +183,20 @@ bool PreparedCall::prepare(const LoadedModule &module,
       !checkAddresses(*fn, results, false, error))
     return false;
 
+  // Scratch buffers live as long as the prepared call.
+  scratch_.clear();
+  std::vector<TensorRef> scratchRefs;
+  for (size_t i = 0; i < plan.scratchBytes.size(); ++i) {
+    scratch_.emplace_back();
+    if (!scratch_.back().allocate(device, plan.scratchBytes[i], error)) {
+      error = "function '" + fn->name + "': scratch buffer " +
+              std::to_string(i) + " of shape " +
+              formatShape(plan.scratchShapes[i]) + ": " + error;
+      return false;
+    }
+    scratchRefs.push_back({scratch_.back().address(), plan.scratchShapes[i]});
+  }
+
   ScopedContext scope(device.context(), error);
   if (!scope.ok())
     return false;
@@ -201,7 +215,8 @@ bool PreparedCall::prepare(const LoadedModule &module,
     }
     launch.dims = plan.launches[l];
     if (!checkKernelLimits(launch.kernel, launch.dims, device, where, error) ||
-        !packKernelParams(spec, args, results, launch.params, error))
+        !packKernelParams(spec, args, results, launch.params, error,
+                          scratchRefs))
       return false;
     const LaunchDims &dims = launch.dims;
     launch.what =

@@ -71,35 +71,46 @@ bool planFunction(const FunctionSpec &fn, const std::vector<Shape> &argShapes,
   if (!checkArgShapes(fn, argShapes, error))
     return false;
 
-  for (size_t r = 0; r < fn.results.size(); ++r) {
-    const ResultSpec &spec = fn.results[r];
-    std::string where =
-        "function '" + fn.name + "': result " + std::to_string(r);
-    Shape shape;
-    for (size_t d = 0; d < spec.shape.size(); ++d) {
-      int64_t size;
+  // Results and scratch buffers: shapes are expressions over the args.
+  auto evaluateBuffers = [&](const std::vector<ResultSpec> &specs,
+                             const char *kind, std::vector<Shape> &shapes,
+                             std::vector<uint64_t> &sizes) {
+    for (size_t r = 0; r < specs.size(); ++r) {
+      const ResultSpec &spec = specs[r];
+      std::string where =
+          "function '" + fn.name + "': " + kind + " " + std::to_string(r);
+      Shape shape;
+      for (size_t d = 0; d < spec.shape.size(); ++d) {
+        int64_t size;
+        std::string why;
+        if (!spec.shape[d].evaluate(argShapes, size, why)) {
+          error = where + " dimension " + std::to_string(d) + ": " + why;
+          return false;
+        }
+        if (size < 0) {
+          error = where + " dimension " + std::to_string(d) + ": " +
+                  spec.shape[d].toString() + " is negative (" +
+                  std::to_string(size) + ")";
+          return false;
+        }
+        shape.push_back(size);
+      }
+      uint64_t bytes;
       std::string why;
-      if (!spec.shape[d].evaluate(argShapes, size, why)) {
-        error = where + " dimension " + std::to_string(d) + ": " + why;
+      if (!tensorBytes(spec.element, shape, bytes, why)) {
+        error = where + ": " + why;
         return false;
       }
-      if (size < 0) {
-        error = where + " dimension " + std::to_string(d) + ": " +
-                spec.shape[d].toString() + " is negative (" +
-                std::to_string(size) + ")";
-        return false;
-      }
-      shape.push_back(size);
+      shapes.push_back(std::move(shape));
+      sizes.push_back(bytes);
     }
-    uint64_t bytes;
-    std::string why;
-    if (!tensorBytes(spec.element, shape, bytes, why)) {
-      error = where + ": " + why;
-      return false;
-    }
-    plan.resultShapes.push_back(std::move(shape));
-    plan.resultBytes.push_back(bytes);
-  }
+    return true;
+  };
+  if (!evaluateBuffers(fn.results, "result", plan.resultShapes,
+                       plan.resultBytes) ||
+      !evaluateBuffers(fn.scratch, "scratch buffer", plan.scratchShapes,
+                       plan.scratchBytes))
+    return false;
 
   for (size_t l = 0; l < fn.launches.size(); ++l) {
     const LaunchSpec &launch = fn.launches[l];
@@ -153,13 +164,19 @@ bool planFunction(const FunctionSpec &fn, const std::vector<Shape> &argShapes,
 bool packKernelParams(const LaunchSpec &launch,
                       const std::vector<TensorRef> &args,
                       const std::vector<TensorRef> &results,
-                      std::vector<uint64_t> &slots, std::string &error) {
+                      std::vector<uint64_t> &slots, std::string &error,
+                      const std::vector<TensorRef> &scratch) {
   slots.clear();
   for (size_t p = 0; p < launch.params.size(); ++p) {
     const KernelParamSpec &param = launch.params[p];
-    bool isArg = param.source == ParamSource::Arg;
-    const std::vector<TensorRef> &tensors = isArg ? args : results;
-    std::string name = std::string(isArg ? "argument " : "result ") +
+    const std::vector<TensorRef> &tensors =
+        param.source == ParamSource::Arg      ? args
+        : param.source == ParamSource::Result ? results
+                                              : scratch;
+    std::string name = std::string(param.source == ParamSource::Arg ? "argument "
+                                   : param.source == ParamSource::Result
+                                       ? "result "
+                                       : "scratch buffer ") +
                        std::to_string(param.index);
     auto fail = [&](const std::string &why) {
       error = "kernel '" + launch.kernel + "' parameter " + std::to_string(p) +

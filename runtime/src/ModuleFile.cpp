@@ -351,9 +351,13 @@ bool parseParam(const json &v, const FunctionSpec &fn, const std::string &where,
   } else if (source == "result") {
     param.source = ParamSource::Result;
     count = fn.results.size();
+  } else if (source == "scratch") {
+    param.source = ParamSource::Scratch;
+    count = fn.scratch.size();
   } else {
     return fail(problem, where + ".source",
-                "unknown source '" + source + "' (expected arg or result)");
+                "unknown source '" + source +
+                    "' (expected arg, result or scratch)");
   }
   uint64_t index, rank;
   if (!getUnsignedField(v, "index", where, std::numeric_limits<uint32_t>::max(),
@@ -367,7 +371,9 @@ bool parseParam(const json &v, const FunctionSpec &fn, const std::string &where,
                     std::to_string(count) + " " + source + "s");
   size_t actualRank = param.source == ParamSource::Arg
                           ? fn.args[index].shape.size()
-                          : fn.results[index].shape.size();
+                      : param.source == ParamSource::Result
+                          ? fn.results[index].shape.size()
+                          : fn.scratch[index].shape.size();
   if (rank != actualRank)
     return fail(problem, where + ".rank",
                 "rank " + std::to_string(rank) + " does not match " + source +
@@ -447,6 +453,19 @@ bool parseFunction(const json &v, const std::set<std::string> &modules,
                      problem))
       return false;
     fn.results.push_back(std::move(result));
+  }
+  // Optional: most functions need no scratch.
+  if (findField(v, "scratch")) {
+    const json *scratch;
+    if (!getArrayField(v, "scratch", where, scratch, problem))
+      return false;
+    for (size_t i = 0; i < scratch->size(); ++i) {
+      ResultSpec buffer;
+      if (!parseResult((*scratch)[i], fn, indexed(where + ".scratch", i),
+                       buffer, problem))
+        return false;
+      fn.scratch.push_back(std::move(buffer));
+    }
   }
   for (size_t i = 0; i < launches->size(); ++i) {
     LaunchSpec launch;

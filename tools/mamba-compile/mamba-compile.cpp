@@ -44,6 +44,11 @@ static cl::opt<int64_t>
 static cl::opt<int64_t> chunkLength("chunk-length",
                                     cl::desc("Scan timesteps per chunk"),
                                     cl::init(16));
+static cl::opt<int64_t>
+    sequenceSplits("sequence-splits",
+                   cl::desc("Scan sequence segments run by different blocks "
+                            "(1: none)"),
+                   cl::init(1));
 static cl::opt<bool> promote("promote",
                              cl::desc("Stage B/C chunks in shared memory"),
                              cl::init(true));
@@ -69,6 +74,7 @@ compile(ModuleOp input, StringRef chip, StringRef format) {
   options.channelsPerBlock = channelsPerBlock;
   options.statesPerThread = statesPerThread;
   options.chunkLength = chunkLength;
+  options.sequenceSplits = sequenceSplits;
   options.promote = promote;
   options.doubleBuffer = doubleBuffer;
   options.maxRegisters = maxRegisters;

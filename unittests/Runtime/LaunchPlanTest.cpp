@@ -177,3 +177,67 @@ TEST(LaunchPlanTest, PacksMemrefDescriptors) {
 
 } // namespace
 } // namespace mamba::runtime
+
+namespace mamba::runtime {
+namespace {
+
+/// The fixture with a scratch buffer that the launch receives after its
+/// result: a split scan's carried states.
+ModuleFixture fixtureWithScratch() {
+  ModuleFixture f;
+  auto &fn = f.header["functions"][0];
+  fn["scratch"] = json::parse(
+      R"([{"element": "f32", "shape": [{"dim": [0, 0]}, 3, 64, 16]}])");
+  fn["launches"][0]["params"].push_back(json::parse(
+      R"({"kind": "memref", "source": "scratch", "index": 0, "rank": 4})"));
+  return f;
+}
+
+TEST(LaunchPlanTest, PlansAndPacksScratchBuffers) {
+  LoadedFixture f(fixtureWithScratch());
+  ASSERT_NE(f.fn, nullptr);
+  ASSERT_EQ(f.fn->scratch.size(), 1u);
+  FunctionPlan p;
+  ASSERT_EQ(plan(*f.fn, {{2, 64, 100}, {64, 16}}, p), "");
+  ASSERT_EQ(p.scratchShapes.size(), 1u);
+  EXPECT_EQ(p.scratchShapes[0], (Shape{2, 3, 64, 16}));
+  EXPECT_EQ(p.scratchBytes[0], 2u * 3 * 64 * 16 * 4);
+
+  std::vector<TensorRef> args = {{0x1000, {2, 64, 100}}, {0x2000, {64, 16}}};
+  std::vector<TensorRef> results = {{0x3000, {2, 64, 100}}};
+  std::vector<TensorRef> scratch = {{0x4000, {2, 3, 64, 16}}};
+  std::vector<uint64_t> slots;
+  std::string error;
+  ASSERT_TRUE(packKernelParams(f.fn->launches[0], args, results, slots, error,
+                               scratch))
+      << error;
+  // After the three earlier memrefs (3 + 2*3, 3 + 2*2, 3 + 2*3 slots): the
+  // scratch buffer's pointers, offset, sizes and row-major strides.
+  const size_t at = 9 + 7 + 9;
+  ASSERT_EQ(slots.size(), at + 3 + 2 * 4);
+  EXPECT_EQ(slots[at], 0x4000u);
+  EXPECT_EQ(slots[at + 3], 2u);
+  EXPECT_EQ(slots[at + 7], 3u * 64 * 16);
+  // Without the scratch buffer the launch cannot be packed.
+  EXPECT_FALSE(
+      packKernelParams(f.fn->launches[0], args, results, slots, error));
+  EXPECT_CONTAINS(error, "scratch buffer 0");
+}
+
+TEST(LaunchPlanTest, RejectsBadScratchReferences) {
+  ModuleFixture f = fixtureWithScratch();
+  f.header["functions"][0]["launches"][0]["params"][3]["index"] = 1;
+  EXPECT_CONTAINS(f.loadError(), "scratch 1 does not exist");
+  f = fixtureWithScratch();
+  f.header["functions"][0]["launches"][0]["params"][3]["rank"] = 3;
+  EXPECT_CONTAINS(f.loadError(), "does not match scratch 0, which has rank 4");
+  f = fixtureWithScratch();
+  f.header["functions"][0]["scratch"] = 5;
+  EXPECT_CONTAINS(f.loadError(), "scratch: expected an array");
+  f = fixtureWithScratch();
+  f.header["functions"][0]["launches"][0]["params"][3]["source"] = "temp";
+  EXPECT_CONTAINS(f.loadError(), "expected arg, result or scratch");
+}
+
+} // namespace
+} // namespace mamba::runtime

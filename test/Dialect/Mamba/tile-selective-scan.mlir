@@ -1,5 +1,6 @@
 // RUN: mamba-opt %s -split-input-file -mamba-tile-selective-scan="channels-per-block=4 states-per-thread=4 chunk-length=2" -canonicalize -cse | FileCheck %s
 // RUN: mamba-opt %s -split-input-file -mamba-tile-selective-scan="channels-per-block=4 states-per-thread=2 chunk-length=2" -canonicalize -cse | FileCheck %s --check-prefix=SPLIT
+// RUN: mamba-opt %s -split-input-file -mamba-tile-selective-scan="channels-per-block=4 states-per-thread=4 chunk-length=2 sequence-splits=3" -canonicalize -cse | FileCheck %s --check-prefix=SEQ
 
 // Every option of the scan, bf16 activations, 4 channels per block and all
 // N = 4 states in one thread: the tile structure, the fused discretization,
@@ -22,6 +23,7 @@
 // CHECK:           %[[CH:.*]] = arith.addi %[[FIRST]], %[[TID]]
 // CHECK:           %[[ACTIVE:.*]] = arith.cmpi ult, %[[CH]], %c8
 // CHECK:           %[[CC:.*]] = arith.select %[[ACTIVE]], %[[CH]], %c7
+// CHECK:           %[[ROW:.*]] = arith.subi %[[CC]], %[[FIRST]]
 // CHECK:           %[[AROW:.*]] = vector.transfer_read %[[A]][%[[CC]], %c0]
 // CHECK:           %[[A2:.*]] = arith.mulf %[[AROW]], %[[LOG2E]] : vector<4xf32>
 // CHECK:           %[[H0:.*]] = vector.transfer_read %{{.*}}[%[[BI]], %[[CC]], %c0]
@@ -33,7 +35,6 @@
 // The block's [channels, chunk] tiles of u, delta, z and y; a thread uses
 // the row of its clamped channel.
 // CHECK:             %[[NCH:.*]] = arith.minui %{{.*}}, %c4
-// CHECK:             %[[ROW:.*]] = arith.subi %[[CC]], %[[FIRST]]
 // CHECK:             %[[US:.*]] = memref.subview %[[U]][%[[BI]], %[[FIRST]], %[[T0]]] [1, %[[NCH]], %[[SIZE]]] [1, 1, 1] {mamba.promote}
 // CHECK-COUNT-2:     memref.subview {{.*}} {mamba.promote} : memref<?x8x?xbf16>
 // CHECK:             %[[YS:.*]] = memref.subview %[[Y]][%[[BI]], %[[FIRST]], %[[T0]]] [1, %[[NCH]], %[[SIZE]]] [1, 1, 1] {mamba.promote}
@@ -77,6 +78,37 @@
 // Every lane holds the same sum and writes it: no guard on the y write.
 // SPLIT-NOT:     scf.if
 // SPLIT:         vector.transfer_write {{.*}} : vector<2xbf16>, memref<?x?xbf16
+// The sequence split over 3 segments: scratch for the end states and dt
+// sums of the first 2 segments, a first kernel over (channel blocks, batch,
+// 2 segments) that only scans states (no C, z or y), and a second one over
+// 3 segments that folds the earlier segments' end states into its start
+// state, scans its segment writing y, and writes the final state from the
+// last non-empty segment.
+// SEQ-LABEL: func @all_options
+// SEQ:       %[[ENDS:.*]] = memref.alloc(%{{.*}}) : memref<?x2x8x4xf32>
+// SEQ:       %[[SUMS:.*]] = memref.alloc(%{{.*}}) : memref<?x2x8xf32>
+// SEQ:       scf.forall (%{{.*}}, %{{.*}}, %[[SEG1:.*]]) in (2, %{{.*}}, 2) {
+// SEQ:         scf.forall
+// SEQ:           %[[PASS1:.*]]:2 = scf.for {{.*}} -> (vector<4xf32>, f32) {
+// SEQ-NOT:         math.fma
+// SEQ:             arith.addf
+// SEQ:           vector.transfer_write %[[PASS1]]#0, %[[ENDS]][%{{.*}}, %[[SEG1]], %{{.*}}, %{{.*}}]
+// SEQ:           memref.store %[[PASS1]]#1, %[[SUMS]][%{{.*}}, %[[SEG1]], %{{.*}}]
+// SEQ:       scf.forall (%{{.*}}, %{{.*}}, %[[SEG2:.*]]) in (2, %{{.*}}, 3) {
+// SEQ:         scf.forall
+// SEQ:           %[[START:.*]] = scf.for %[[S:.*]] = %c0 to %[[SEG2]] step %c1 iter_args(%[[H:.*]] = %{{.*}}) -> (vector<4xf32>) {
+// SEQ:             %[[SUM:.*]] = memref.load %[[SUMS]][%{{.*}}, %[[S]], %{{.*}}]
+// SEQ:             %[[DECAY:.*]] = math.exp2
+// SEQ:             %[[END:.*]] = vector.transfer_read %[[ENDS]][%{{.*}}, %[[S]], %{{.*}}, %{{.*}}]
+// SEQ:             vector.fma %[[DECAY]], %[[H]], %[[END]]
+// SEQ:           scf.for {{.*}} iter_args(%{{.*}} = %[[START]]) -> (vector<4xf32>) {
+// SEQ:             math.fma
+// SEQ:             vector.transfer_write {{.*}} : vector<2xbf16>
+// SEQ:           arith.cmpi eq, %[[SEG2]]
+// SEQ:           scf.if
+// SEQ:             vector.transfer_write
+// SEQ:       memref.dealloc %[[ENDS]]
+// SEQ:       memref.dealloc %[[SUMS]]
 func.func @all_options(%u: tensor<?x8x?xbf16>, %dt: tensor<?x8x?xbf16>,
     %A: tensor<8x4xf32>, %B: tensor<?x2x4x?xbf16>, %C: tensor<?x2x4x?xbf16>,
     %D: tensor<8xf32>, %z: tensor<?x8x?xbf16>, %bias: tensor<8xf32>,

@@ -19,13 +19,15 @@ using namespace mlir::mamba;
 LogicalResult
 ScanTilingAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                        int64_t channelsPerBlock, int64_t statesPerThread,
-                       int64_t chunkLength) {
-  if (channelsPerBlock < 1 || statesPerThread < 1 || chunkLength < 1)
+                       int64_t chunkLength, int64_t sequenceSplits) {
+  if (channelsPerBlock < 1 || statesPerThread < 1 || chunkLength < 1 ||
+      sequenceSplits < 1)
     return emitError() << "expects positive tile sizes, but got "
                           "channels_per_block = "
                        << channelsPerBlock
                        << ", states_per_thread = " << statesPerThread
-                       << ", chunk_length = " << chunkLength;
+                       << ", chunk_length = " << chunkLength
+                       << ", sequence_splits = " << sequenceSplits;
   return success();
 }
 

@@ -31,6 +31,7 @@ void mamba::buildMambaGpuPipeline(OpPassManager &pm,
   tiling.channelsPerBlock = options.channelsPerBlock;
   tiling.statesPerThread = options.statesPerThread;
   tiling.chunkLength = options.chunkLength;
+  tiling.sequenceSplits = options.sequenceSplits;
   pm.addPass(createMambaTileSelectiveScan(tiling));
   if (options.promote) {
     MambaPromoteScanOperandsOptions promotion;

@@ -38,6 +38,7 @@ struct ScanTileShape {
   int64_t channelsPerBlock;
   int64_t statesPerThread;
   int64_t chunkLength;
+  int64_t sequenceSplits;     // Q
   int64_t stateSize;          // N
   int64_t threadsPerChannel;  // N / statesPerThread
   int64_t threadsPerBlock;
@@ -54,6 +55,10 @@ FailureOr<ScanTileShape> checkTiling(SelectiveScanOp op, ScanTilingAttr tiling) 
   ScanTileShape shape{};
   shape.channelsPerBlock = tiling.getChannelsPerBlock();
   shape.chunkLength = tiling.getChunkLength();
+  shape.sequenceSplits = tiling.getSequenceSplits();
+  if (shape.sequenceSplits < 1)
+    return op.emitOpError() << "cannot tile: sequence_splits = "
+                            << shape.sequenceSplits << " must be at least 1";
   shape.stateSize = aType.getDimSize(1);
   if (ShapedType::isDynamic(shape.stateSize))
     return op.emitOpError()
@@ -157,12 +162,40 @@ private:
     return arith::TruncFOp::create(b, elementType, value);
   }
 
-  void emitBlockBody(Value channelBlock, Value batch);
-  void emitThreadBody(Value thread, Value batch, Value firstChannel,
-                      Value group);
-  std::pair<Value, Value> emitTimestep(Value state, Value statesA,
-                                       const TimestepInputs &in, Value dSkip,
-                                       Value bias);
+  /// What one thread of a nest knows before its chunk loop.
+  struct ThreadContext {
+    Value batch, segment, firstChannel, group;
+    Value c;          // the thread's channel, clamped to the last one
+    Value active;     // the channel is real (not clamped)
+    Value row;        // c's row in the block's [channels, chunk] tiles
+    Value firstState; // the first of the thread's states
+    Value statesA;    // A * log2 e of those states
+    Value dSkip, bias;
+    Value chunks;        // chunks of the whole sequence
+    Value segmentChunks; // chunks per segment (split sequences)
+  };
+  /// The block and thread loops of one kernel over `grid` (channel blocks,
+  /// batch[, segments]); `body` runs in every thread.
+  void emitNest(ArrayRef<OpFoldResult> grid,
+                function_ref<void(const ThreadContext &)> body);
+  /// The loop over `count` chunks from `firstChunk`, carrying the state from
+  /// `state0`. Full: also computes and writes y. Otherwise only the states
+  /// and the sum of dt (the first pass of a split sequence). Returns the
+  /// final state and the sum of dt.
+  std::pair<Value, Value> emitChunkLoop(const ThreadContext &t,
+                                        Value firstChunk, Value count,
+                                        Value state0, bool full);
+  /// The first chunk and the number of chunks of a segment.
+  std::pair<Value, Value> segmentChunkRange(const ThreadContext &t);
+  Value initialStateOf(const ThreadContext &t);
+  void storeIf(Value condition, Value vector, Value buffer,
+               ArrayRef<Value> indices);
+  struct TimestepResult {
+    Value state, y, dt;
+  };
+  TimestepResult emitTimestep(Value state, Value statesA,
+                              const TimestepInputs &in, Value dSkip,
+                              Value bias);
   Value reduceOverChannelThreads(Value partial);
 
   SelectiveScanOp op;
@@ -195,24 +228,100 @@ void ScanTiler::run() {
   if (Value result = op.getFinalState())
     finalState = alloc(cast<RankedTensorType>(result.getType()),
                        {batchSize, channels, index(shape.stateSize)});
-
   Value channelBlocks = arith::CeilDivUIOp::create(
       b, channels, index(shape.channelsPerBlock));
-  MLIRContext *ctx = b.getContext();
-  auto blockMapping = b.getArrayAttr(
-      {gpu::GPUBlockMappingAttr::get(ctx, gpu::MappingId::DimX),
-       gpu::GPUBlockMappingAttr::get(ctx, gpu::MappingId::DimY)});
-  auto blocks = scf::ForallOp::create(
-      b, ArrayRef<OpFoldResult>{channelBlocks, batchSize}, ValueRange{},
-      blockMapping);
-  blocks->setAttr("mamba.tiling",
-                  ScanTilingAttr::get(ctx, shape.channelsPerBlock,
-                                      shape.statesPerThread,
-                                      shape.chunkLength));
-  {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPoint(blocks.getBody()->getTerminator());
-    emitBlockBody(blocks.getInductionVar(0), blocks.getInductionVar(1));
+  const int64_t Q = shape.sequenceSplits;
+
+  if (Q == 1) {
+    emitNest({channelBlocks, batchSize}, [&](const ThreadContext &t) {
+      auto [state, unused] = emitChunkLoop(t, index(0), t.chunks,
+                                           initialStateOf(t), /*full=*/true);
+      (void)unused;
+      if (finalState)
+        storeIf(t.active, state, finalState, {t.batch, t.c, t.firstState});
+    });
+  } else {
+    // The sequence is split into Q segments of whole chunks, run by
+    // different blocks. Pass 1 scans the first Q-1 segments from a zero
+    // state and keeps each one's end state and sum of dt; pass 2 starts each
+    // segment from the state carried over the segments before it
+    //   h = exp(A * sum dt) * h + h_end(segment),
+    // then scans it again, this time writing y. The second pass over the
+    // exponentials is the price of Q times more parallelism.
+    auto scratchType = [&](ArrayRef<int64_t> tail) {
+      SmallVector<int64_t> dims = {ShapedType::kDynamic, Q - 1};
+      llvm::append_range(dims, tail);
+      return MemRefType::get(dims, f32);
+    };
+    int64_t d = cast<MemRefType>(u.getType()).getDimSize(1);
+    SmallVector<Value> dynamicSizes = {batchSize};
+    if (ShapedType::isDynamic(d))
+      dynamicSizes.push_back(channels);
+    Value endStates = memref::AllocOp::create(
+        b, scratchType({d, shape.stateSize}), dynamicSizes);
+    Value dtSums =
+        memref::AllocOp::create(b, scratchType({d}), dynamicSizes);
+
+    emitNest({channelBlocks, batchSize, b.getIndexAttr(Q - 1)},
+             [&](const ThreadContext &t) {
+               auto [first, count] = segmentChunkRange(t);
+               Value zeros = vector::BroadcastOp::create(
+                   b, VectorType::get({shape.statesPerThread}, f32),
+                   f32Const(0.0));
+               auto [state, dtSum] =
+                   emitChunkLoop(t, first, count, zeros, /*full=*/false);
+               storeIf(t.active, state, endStates,
+                       {t.batch, t.segment, t.c, t.firstState});
+               auto ifActive = scf::IfOp::create(b, t.active, false);
+               OpBuilder::InsertionGuard guard(b);
+               b.setInsertionPointToStart(ifActive.thenBlock());
+               memref::StoreOp::create(b, dtSum, dtSums,
+                                       ValueRange{t.batch, t.segment, t.c});
+             });
+
+    emitNest({channelBlocks, batchSize, b.getIndexAttr(Q)},
+             [&](const ThreadContext &t) {
+               auto stateType =
+                   VectorType::get({shape.statesPerThread}, f32);
+               auto carry = scf::ForOp::create(b, index(0), t.segment,
+                                               index(1), initialStateOf(t));
+               {
+                 OpBuilder::InsertionGuard guard(b);
+                 b.setInsertionPointToStart(carry.getBody());
+                 Value s = carry.getInductionVar();
+                 Value sum = memref::LoadOp::create(
+                     b, dtSums, ValueRange{t.batch, s, t.c});
+                 Value decay = math::Exp2Op::create(
+                     b, arith::MulFOp::create(
+                            b, vector::BroadcastOp::create(b, stateType, sum),
+                            t.statesA));
+                 Value end = vector::TransferReadOp::create(
+                     b, stateType, endStates,
+                     ValueRange{t.batch, s, t.c, t.firstState},
+                     f32Const(0.0), ArrayRef<bool>{true});
+                 scf::YieldOp::create(
+                     b, ValueRange{vector::FMAOp::create(
+                            b, decay, carry.getRegionIterArg(0), end)});
+               }
+               auto [first, count] = segmentChunkRange(t);
+               auto [state, unused] = emitChunkLoop(t, first, count,
+                                                    carry.getResult(0),
+                                                    /*full=*/true);
+               (void)unused;
+               if (!finalState)
+                 return;
+               // The segment holding the last chunk has the final state.
+               Value segments = arith::MaxUIOp::create(
+                   b, arith::CeilDivUIOp::create(b, t.chunks, t.segmentChunks),
+                   index(1));
+               Value isLast = arith::CmpIOp::create(
+                   b, arith::CmpIPredicate::eq, t.segment,
+                   arith::SubIOp::create(b, segments, index(1)));
+               storeIf(arith::AndIOp::create(b, t.active, isLast), state,
+                       finalState, {t.batch, t.c, t.firstState});
+             });
+    memref::DeallocOp::create(b, endStates);
+    memref::DeallocOp::create(b, dtSums);
   }
 
   SmallVector<Value> results, buffers = {y, finalState};
@@ -223,72 +332,124 @@ void ScanTiler::run() {
   op->erase();
 }
 
-void ScanTiler::emitBlockBody(Value channelBlock, Value batch) {
-  // Block-uniform values: every thread of the block shares one group of B/C.
-  Value firstChannel =
-      arith::MulIOp::create(b, channelBlock, index(shape.channelsPerBlock));
-  Value group = shape.channelsPerGroup
-                    ? arith::DivUIOp::create(b, firstChannel,
-                                             index(shape.channelsPerGroup))
-                          .getResult()
-                    : index(0);
-  auto threadMapping = b.getArrayAttr(
-      {gpu::GPUThreadMappingAttr::get(b.getContext(), gpu::MappingId::DimX)});
-  auto threads = scf::ForallOp::create(
-      b, ArrayRef<OpFoldResult>{b.getIndexAttr(shape.threadsPerBlock)},
-      ValueRange{}, threadMapping);
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPoint(threads.getBody()->getTerminator());
-  emitThreadBody(threads.getInductionVar(0), batch, firstChannel, group);
+std::pair<Value, Value> ScanTiler::segmentChunkRange(const ThreadContext &t) {
+  Value first = arith::MulIOp::create(b, t.segment, t.segmentChunks);
+  Value inside =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::ult, first, t.chunks);
+  // Trailing segments of a short sequence have no chunks.
+  Value left = arith::SelectOp::create(
+      b, inside, arith::SubIOp::create(b, t.chunks, first), index(0));
+  return {first, arith::MinUIOp::create(b, left, t.segmentChunks)};
 }
 
-void ScanTiler::emitThreadBody(Value thread, Value batch, Value firstChannel,
-                               Value group) {
-  const int64_t S = shape.statesPerThread, T = shape.chunkLength;
-  auto stateType = VectorType::get({S}, f32);
-  Value zero = index(0);
+Value ScanTiler::initialStateOf(const ThreadContext &t) {
+  auto stateType = VectorType::get({shape.statesPerThread}, f32);
+  if (!initialState)
+    return vector::BroadcastOp::create(b, stateType, f32Const(0.0));
+  return vector::TransferReadOp::create(b, stateType, initialState,
+                                        ValueRange{t.batch, t.c, t.firstState},
+                                        f32Const(0.0), ArrayRef<bool>{true});
+}
 
+void ScanTiler::storeIf(Value condition, Value vector, Value buffer,
+                        ArrayRef<Value> indices) {
+  auto ifStore = scf::IfOp::create(b, condition, /*withElseRegion=*/false);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(ifStore.thenBlock());
+  vector::TransferWriteOp::create(b, vector, buffer, indices,
+                                  ArrayRef<bool>{true});
+}
+
+void ScanTiler::emitNest(ArrayRef<OpFoldResult> grid,
+                         function_ref<void(const ThreadContext &)> body) {
+  MLIRContext *ctx = b.getContext();
+  SmallVector<Attribute> mapping;
+  for (gpu::MappingId id :
+       {gpu::MappingId::DimX, gpu::MappingId::DimY, gpu::MappingId::DimZ})
+    if (mapping.size() < grid.size())
+      mapping.push_back(gpu::GPUBlockMappingAttr::get(ctx, id));
+  auto blocks = scf::ForallOp::create(b, grid, ValueRange{},
+                                      b.getArrayAttr(mapping));
+  blocks->setAttr("mamba.tiling",
+                  ScanTilingAttr::get(ctx, shape.channelsPerBlock,
+                                      shape.statesPerThread, shape.chunkLength,
+                                      shape.sequenceSplits));
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(blocks.getBody()->getTerminator());
+
+  ThreadContext t;
+  t.batch = blocks.getInductionVar(1);
+  if (grid.size() > 2)
+    t.segment = blocks.getInductionVar(2);
+  // Block-uniform values: every thread of the block shares one group of B/C.
+  t.firstChannel = arith::MulIOp::create(b, blocks.getInductionVar(0),
+                                         index(shape.channelsPerBlock));
+  t.group = shape.channelsPerGroup
+                ? arith::DivUIOp::create(b, t.firstChannel,
+                                         index(shape.channelsPerGroup))
+                      .getResult()
+                : index(0);
+  auto threads = scf::ForallOp::create(
+      b, ArrayRef<OpFoldResult>{b.getIndexAttr(shape.threadsPerBlock)},
+      ValueRange{},
+      b.getArrayAttr(
+          {gpu::GPUThreadMappingAttr::get(ctx, gpu::MappingId::DimX)}));
+  b.setInsertionPoint(threads.getBody()->getTerminator());
+
+  const int64_t S = shape.statesPerThread;
+  auto stateType = VectorType::get({S}, f32);
+  Value thread = threads.getInductionVar(0);
   Value channelInBlock =
       arith::DivUIOp::create(b, thread, index(shape.threadsPerChannel));
   Value lane =
       arith::RemUIOp::create(b, thread, index(shape.threadsPerChannel));
-  Value firstState = arith::MulIOp::create(b, lane, index(S));
-  Value channel = arith::AddIOp::create(b, firstChannel, channelInBlock);
-  Value active = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, channel,
-                                       channels);
+  t.firstState = arith::MulIOp::create(b, lane, index(S));
+  Value channel = arith::AddIOp::create(b, t.firstChannel, channelInBlock);
+  t.active = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, channel,
+                                   channels);
   Value lastChannel = arith::SubIOp::create(b, channels, index(1));
-  Value c = arith::SelectOp::create(b, active, channel, lastChannel);
+  t.c = arith::SelectOp::create(b, t.active, channel, lastChannel);
+  t.row = arith::SubIOp::create(b, t.c, t.firstChannel);
+  // Computed in the kernel rather than passed: the runtime binds buffers
+  // only.
+  t.chunks = arith::CeilDivUIOp::create(b, length, index(shape.chunkLength));
+  t.segmentChunks = arith::MaxUIOp::create(
+      b, arith::CeilDivUIOp::create(b, t.chunks, index(shape.sequenceSplits)),
+      index(1));
 
   // exp(dt * A) == exp2(dt * (A * log2 e)): one multiply and one MUFU.EX2.
   Value statesA = vector::TransferReadOp::create(
-      b, stateType, A, ValueRange{c, firstState}, f32Const(0.0),
+      b, stateType, A, ValueRange{t.c, t.firstState}, f32Const(0.0),
       ArrayRef<bool>{true});
-  statesA = arith::MulFOp::create(
+  t.statesA = arith::MulFOp::create(
       b, statesA,
       vector::BroadcastOp::create(b, stateType,
                                   f32Const(llvm::numbers::log2e)));
-  Value dSkip = D ? memref::LoadOp::create(b, D, ValueRange{c}).getResult()
-                  : Value();
-  Value bias = deltaBias
-                   ? memref::LoadOp::create(b, deltaBias, ValueRange{c})
-                         .getResult()
-                   : Value();
-  Value state0 =
-      initialState
-          ? vector::TransferReadOp::create(b, stateType, initialState,
-                                           ValueRange{batch, c, firstState},
-                                           f32Const(0.0), ArrayRef<bool>{true})
-                .getResult()
-          : vector::BroadcastOp::create(b, stateType, f32Const(0.0))
-                .getResult();
+  t.dSkip = D ? memref::LoadOp::create(b, D, ValueRange{t.c}).getResult()
+              : Value();
+  t.bias = deltaBias
+               ? memref::LoadOp::create(b, deltaBias, ValueRange{t.c})
+                     .getResult()
+               : Value();
+  body(t);
+}
 
-  Value chunks = arith::CeilDivUIOp::create(b, length, index(T));
-  auto chunkLoop = scf::ForOp::create(b, zero, chunks, index(1), state0);
+std::pair<Value, Value> ScanTiler::emitChunkLoop(const ThreadContext &t,
+                                                 Value firstChunk, Value count,
+                                                 Value state0, bool full) {
+  const int64_t S = shape.statesPerThread, T = shape.chunkLength;
+  Value zero = index(0);
+  // Normalized (0 to count, step 1), as the promotion's double buffering
+  // wants; the chunk index is firstChunk + iteration.
+  auto chunkLoop = scf::ForOp::create(b, zero, count, index(1),
+                                      ValueRange{state0, f32Const(0.0)});
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(chunkLoop.getBody());
-    Value chunk = chunkLoop.getInductionVar();
+    Value chunk =
+        arith::AddIOp::create(b, firstChunk, chunkLoop.getInductionVar());
     Value state = chunkLoop.getRegionIterArg(0);
+    Value dtSum = chunkLoop.getRegionIterArg(1);
     Value start = arith::MulIOp::create(b, chunk, index(T));
     Value remaining = arith::SubIOp::create(b, length, start);
     Value chunkSize = arith::MinUIOp::create(b, remaining, index(T));
@@ -296,7 +457,7 @@ void ScanTiler::emitThreadBody(Value thread, Value batch, Value firstChannel,
     // The block's [N, chunk] slices of B and C, one group for the block.
     auto chunkOf = [&](Value source) -> Value {
       auto sourceType = cast<MemRefType>(source.getType());
-      SmallVector<OpFoldResult> offsets = {batch, group, b.getIndexAttr(0),
+      SmallVector<OpFoldResult> offsets = {t.batch, t.group, b.getIndexAttr(0),
                                            start};
       SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1), b.getIndexAttr(1),
                                          b.getIndexAttr(shape.stateSize),
@@ -310,20 +471,20 @@ void ScanTiler::emitThreadBody(Value thread, Value batch, Value firstChannel,
       subview->setAttr("mamba.promote", b.getUnitAttr());
       return subview;
     };
-    Value bChunk = chunkOf(B), cChunk = chunkOf(C);
+    Value bChunk = chunkOf(B), cChunk = full ? chunkOf(C) : Value();
 
     // The block's [channels, chunk] tiles of u, delta, z and y. A thread
     // reads and writes the row of its (clamped) channel, which is always
     // inside the tile, so the accesses need no guard; marked for promotion,
     // the tiles are staged in shared memory and moved with coalesced copies.
     Value blockChannels = arith::MinUIOp::create(
-        b, arith::SubIOp::create(b, channels, firstChannel),
+        b, arith::SubIOp::create(b, channels, t.firstChannel),
         index(shape.channelsPerBlock));
     auto rowTileOf = [&](Value source) -> Value {
       if (!source)
         return {};
       auto sourceType = cast<MemRefType>(source.getType());
-      SmallVector<OpFoldResult> offsets = {batch, firstChannel, start};
+      SmallVector<OpFoldResult> offsets = {t.batch, t.firstChannel, start};
       SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1), blockChannels,
                                          chunkSize};
       SmallVector<OpFoldResult> strides(3, b.getIndexAttr(1));
@@ -335,7 +496,6 @@ void ScanTiler::emitThreadBody(Value thread, Value batch, Value firstChannel,
       subview->setAttr("mamba.promote", b.getUnitAttr());
       return subview;
     };
-    Value row = arith::SubIOp::create(b, c, firstChannel);
 
     // This channel's timesteps of the chunk, zero past the sequence end.
     // Rows stay in their storage type (half the registers for 16-bit
@@ -344,13 +504,14 @@ void ScanTiler::emitThreadBody(Value thread, Value batch, Value firstChannel,
     // Every tile of the chunk is taken before the first read, so that the
     // promotion stages them together, between one pair of barriers.
     Value uTile = rowTileOf(u), deltaTile = rowTileOf(delta),
-          zTile = rowTileOf(z), yTile = rowTileOf(y);
+          zTile = full ? rowTileOf(z) : Value(),
+          yTile = full ? rowTileOf(y) : Value();
     auto readRow = [&](Value tile) -> Value {
       if (!tile)
         return {};
       Value pad = arith::ConstantOp::create(b, b.getZeroAttr(elementType));
       return vector::TransferReadOp::create(b, chunkType, tile,
-                                            ValueRange{row, zero}, pad,
+                                            ValueRange{t.row, zero}, pad,
                                             ArrayRef<bool>{false});
     };
     Value uRow = readRow(uTile), deltaRow = readRow(deltaTile),
@@ -367,9 +528,11 @@ void ScanTiler::emitThreadBody(Value thread, Value batch, Value firstChannel,
       // dt = 0 there makes the value read irrelevant.
       Value column = arith::SelectOp::create(b, valid, index(step), lastColumn);
       auto columnOf = [&](Value chunkBuffer) -> Value {
+        if (!chunkBuffer)
+          return {};
         return toF32(vector::TransferReadOp::create(
             b, VectorType::get({S}, elementType), chunkBuffer,
-            ValueRange{firstState, column}, pad, alongStates,
+            ValueRange{t.firstState, column}, pad, alongStates,
             ArrayRef<bool>{true}));
       };
       auto at = [&](Value row) -> Value {
@@ -377,9 +540,12 @@ void ScanTiler::emitThreadBody(Value thread, Value batch, Value firstChannel,
       };
       TimestepInputs in{columnOf(bChunk), columnOf(cChunk), at(uRow),
                         at(deltaRow), at(zRow), valid};
-      Value out;
-      std::tie(state, out) = emitTimestep(state, statesA, in, dSkip, bias);
-      outputs.push_back(fromF32(out));
+      TimestepResult r = emitTimestep(state, t.statesA, in, t.dSkip, t.bias);
+      state = r.state;
+      if (full)
+        outputs.push_back(fromF32(r.y));
+      else
+        dtSum = arith::AddFOp::create(b, dtSum, r.dt);
     }
 
     // One row write per chunk, by every thread and unguarded: the threads
@@ -388,25 +554,19 @@ void ScanTiler::emitThreadBody(Value thread, Value batch, Value firstChannel,
     // last channel again, so duplicate writes store identical values. A
     // guard here would let LLVM sink the whole chunk's y computation into
     // the guarded block and keep every timestep's state alive until then.
-    Value yRow = vector::FromElementsOp::create(b, chunkType, outputs);
-    vector::TransferWriteOp::create(b, yRow, yTile, ValueRange{row, zero},
-                                    ArrayRef<bool>{false});
-    scf::YieldOp::create(b, state);
+    if (full) {
+      Value yRow = vector::FromElementsOp::create(b, chunkType, outputs);
+      vector::TransferWriteOp::create(b, yRow, yTile, ValueRange{t.row, zero},
+                                      ArrayRef<bool>{false});
+    }
+    scf::YieldOp::create(b, ValueRange{state, dtSum});
   }
-
-  if (finalState) {
-    auto ifStore = scf::IfOp::create(b, active, /*withElseRegion=*/false);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(ifStore.thenBlock());
-    vector::TransferWriteOp::create(b, chunkLoop.getResult(0), finalState,
-                                    ValueRange{batch, c, firstState},
-                                    ArrayRef<bool>{true});
-  }
+  return {chunkLoop.getResult(0), chunkLoop.getResult(1)};
 }
 
-std::pair<Value, Value> ScanTiler::emitTimestep(Value state, Value statesA,
-                                                const TimestepInputs &in,
-                                                Value dSkip, Value bias) {
+ScanTiler::TimestepResult ScanTiler::emitTimestep(Value state, Value statesA,
+                                                  const TimestepInputs &in,
+                                                  Value dSkip, Value bias) {
   auto stateType = cast<VectorType>(state.getType());
   Value zero = f32Const(0.0);
   Value dt = in.delta;
@@ -449,6 +609,8 @@ std::pair<Value, Value> ScanTiler::emitTimestep(Value state, Value statesA,
   Value input = arith::MulFOp::create(
       b, vector::BroadcastOp::create(b, stateType, dtU), in.b);
   Value next = vector::FMAOp::create(b, decay, state, input);
+  if (!in.c)
+    return {next, Value(), dt};
 
   // y = sum_n C[n] h[n] as a chain of FMAs over this thread's states.
   Value out = zero;
@@ -471,7 +633,7 @@ std::pair<Value, Value> ScanTiler::emitTimestep(Value state, Value statesA,
     out = arith::MulFOp::create(
         b, out, arith::DivFOp::create(b, in.z, denom, approx));
   }
-  return {next, out};
+  return {next, out, dt};
 }
 
 Value ScanTiler::reduceOverChannelThreads(Value partial) {
@@ -497,13 +659,16 @@ struct MambaTileSelectiveScanPass
     for (SelectiveScanOp op : scans) {
       ScanTilingAttr tiling = op.getTilingAttr();
       if (!tiling) {
-        if (channelsPerBlock < 1 || statesPerThread < 0 || chunkLength < 1) {
+        if (channelsPerBlock < 1 || statesPerThread < 0 || chunkLength < 1 ||
+            sequenceSplits < 1) {
           op.emitOpError() << "cannot tile: expects channels-per-block >= 1, "
-                              "states-per-thread >= 0 and chunk-length >= 1";
+                              "states-per-thread >= 0, chunk-length >= 1 "
+                              "and sequence-splits >= 1";
           return signalPassFailure();
         }
         tiling = ScanTilingAttr::get(&getContext(), channelsPerBlock,
-                                     statesPerThread, chunkLength);
+                                     statesPerThread, chunkLength,
+                                     sequenceSplits);
       }
       FailureOr<ScanTileShape> shape = checkTiling(op, tiling);
       if (failed(shape))

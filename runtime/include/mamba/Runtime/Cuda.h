@@ -212,7 +212,8 @@ private:
 /// One call of a compiled function with its buffers bound: checked,
 /// planned and packed once, then enqueued any number of times with nothing
 /// but cuLaunchKernel per kernel (benchmark loops, decode steps, graph
-/// capture). The buffers must outlive it; the module too.
+/// capture). The buffers must outlive it; the module too. The function's
+/// scratch buffers are allocated by prepare() and owned by the call.
 class PreparedCall {
 public:
   /// Checks the shapes and buffers against the function, evaluates every
@@ -240,6 +241,7 @@ private:
   bool prepared_ = false;
   std::string functionName_, kernelList_;
   std::vector<Launch> launches_;
+  std::vector<DeviceBuffer> scratch_;
 };
 
 /// Evaluates the result shapes of `functionName` for these argument shapes

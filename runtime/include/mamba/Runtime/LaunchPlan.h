@@ -46,6 +46,8 @@ struct LaunchDims {
 struct FunctionPlan {
   std::vector<Shape> resultShapes;
   std::vector<uint64_t> resultBytes;
+  std::vector<Shape> scratchShapes;
+  std::vector<uint64_t> scratchBytes;
   std::vector<LaunchDims> launches;
 };
 
@@ -73,7 +75,8 @@ bool planFunction(const FunctionSpec &fn, const std::vector<Shape> &argShapes,
 bool packKernelParams(const LaunchSpec &launch,
                       const std::vector<TensorRef> &args,
                       const std::vector<TensorRef> &results,
-                      std::vector<uint64_t> &slots, std::string &error);
+                      std::vector<uint64_t> &slots, std::string &error,
+                      const std::vector<TensorRef> &scratch = {});
 
 } // namespace mamba::runtime
 

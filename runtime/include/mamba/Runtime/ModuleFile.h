@@ -73,7 +73,7 @@ struct ResultSpec {
   std::vector<ShapeExpr> shape;
 };
 
-enum class ParamSource { Arg, Result };
+enum class ParamSource { Arg, Result, Scratch };
 
 /// A memref kernel parameter: expands to the memref descriptor of argument
 /// or result `index` (allocated and aligned pointer, offset, sizes, strides).
@@ -96,6 +96,9 @@ struct FunctionSpec {
   std::string name;
   std::vector<ArgSpec> args;
   std::vector<ResultSpec> results;
+  /// Buffers the launches use between them (a split scan's carried
+  /// states): allocated for a call, uninitialized, and not returned.
+  std::vector<ResultSpec> scratch;
   /// Run in order on one stream.
   std::vector<LaunchSpec> launches;
 };

@@ -23,22 +23,30 @@ def Mamba_ScanTilingAttr : Mamba_Attr<"ScanTiling", "scan_tiling"> {
     each channel is run by `N / states_per_thread` threads, each owning
     `states_per_thread` states in registers; the sequence is walked in chunks
     of `chunk_length` timesteps, whose B and C slices are staged in shared
-    memory once for the whole block.
+    memory once for the whole block. With `sequence_splits` Q > 1 the
+    sequence is cut into Q segments of whole chunks run by different blocks
+    (for batches too small to fill the GPU): a first pass finds each
+    segment's end state from zero, a second scans each segment from the
+    state carried over the ones before it. Q is printed only when not 1.
 
     ```mlir
     #mamba.scan_tiling<channels_per_block = 64, states_per_thread = 16,
                        chunk_length = 16>
+    #mamba.scan_tiling<channels_per_block = 32, states_per_thread = 4,
+                       chunk_length = 16, sequence_splits = 8>
     ```
   }];
   let parameters = (ins
     "int64_t":$channels_per_block,
     "int64_t":$states_per_thread,
-    "int64_t":$chunk_length
+    "int64_t":$chunk_length,
+    DefaultValuedParameter<"int64_t", "1">:$sequence_splits
   );
   let assemblyFormat = [{
     `<` `channels_per_block` `=` $channels_per_block `,`
         `states_per_thread` `=` $states_per_thread `,`
-        `chunk_length` `=` $chunk_length `>`
+        `chunk_length` `=` $chunk_length
+        (`,` `sequence_splits` `=` $sequence_splits^)? `>`
   }];
   let genVerifyDecl = 1;
 }

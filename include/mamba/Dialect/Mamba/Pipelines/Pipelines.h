@@ -39,6 +39,10 @@ struct MambaGpuPipelineOptions
       *this, "chunk-length",
       llvm::cl::desc("Scan timesteps per shared-memory chunk"),
       llvm::cl::init(16)};
+  PassOptions::Option<int64_t> sequenceSplits{
+      *this, "sequence-splits",
+      llvm::cl::desc("Scan sequence segments run by different blocks"),
+      llvm::cl::init(1)};
   PassOptions::Option<bool> promote{
       *this, "promote",
       llvm::cl::desc("Stage B/C chunks in shared memory"),

@@ -48,9 +48,17 @@ def MambaTileSelectiveScan : Pass<"mamba-tile-selective-scan"> {
     of C that the block reads is a `memref.subview` marked `mamba.promote`
     for `mamba-promote-scan-operands`. The loop nest carries the tiling as
     `mamba.tiling`. A `tiling` attribute on the op overrides the options.
-    Threads past the last channel compute a clamped channel and store
-    nothing, so every thread reaches the barriers added later; positions past
-    the sequence end get `dt = 0`, which leaves the state exactly unchanged.
+    Threads past the last channel compute a clamped channel (their
+    duplicate writes store the last channel's values again), so every thread
+    reaches the barriers added later; positions past the sequence end get
+    `dt = 0`, which leaves the state exactly unchanged.
+
+    With `sequence-splits` Q > 1 there are two kernels: the first scans the
+    first Q - 1 segments of the sequence from a zero state and writes each
+    segment's end state and sum of dt to scratch buffers; the second starts
+    each of the Q segments from `h = exp(A * sum dt) * h + h_end` folded over
+    the segments before it, scans it and writes y (and the final state from
+    the last non-empty segment).
   }];
   let options = [
     Option<"channelsPerBlock", "channels-per-block", "int64_t", /*default=*/"64",
@@ -58,7 +66,9 @@ def MambaTileSelectiveScan : Pass<"mamba-tile-selective-scan"> {
     Option<"statesPerThread", "states-per-thread", "int64_t", /*default=*/"0",
            "States each thread owns in registers (0: all N states)">,
     Option<"chunkLength", "chunk-length", "int64_t", /*default=*/"16",
-           "Timesteps per chunk staged in shared memory">
+           "Timesteps per chunk staged in shared memory">,
+    Option<"sequenceSplits", "sequence-splits", "int64_t", /*default=*/"1",
+           "Segments of the sequence run by different blocks (1: none)">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
