@@ -558,3 +558,15 @@ func.func @f(%u: tensor<1x8x4xf32>, %A: tensor<8x4xf32>, %B: tensor<1x1x4x4xf32>
          tensor<1x1x4x4xf32>, tensor<1x1x4x4xf32>) -> tensor<1x8x4xf32>
   return
 }
+
+// -----
+
+// A sequence is split into at least one segment.
+func.func @f(%u: tensor<1x8x4xf32>, %A: tensor<8x4xf32>, %B: tensor<1x1x4x4xf32>) {
+  %y = mamba.selective_scan %u, %u, %A, %B, %B
+      // expected-error @+1 {{expects positive tile sizes, but got channels_per_block = 4, states_per_thread = 4, chunk_length = 2, sequence_splits = 0}}
+      {tiling = #mamba.scan_tiling<channels_per_block = 4, states_per_thread = 4, chunk_length = 2, sequence_splits = 0>}
+      : (tensor<1x8x4xf32>, tensor<1x8x4xf32>, tensor<8x4xf32>,
+         tensor<1x1x4x4xf32>, tensor<1x1x4x4xf32>) -> tensor<1x8x4xf32>
+  return
+}

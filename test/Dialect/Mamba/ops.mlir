@@ -171,3 +171,22 @@ func.func @mixer(%h: tensor<1x5x64xf32>, %w_in: tensor<256x64xf32>,
       -> tensor<1x5x64xf32>
   return %o, %o2 : tensor<1x5x64xf32>, tensor<1x5x64xf32>
 }
+
+// A tiling decision on the op: sequence_splits is printed only when it is
+// not 1.
+// CHECK-LABEL: func @selective_scan_tiling
+func.func @selective_scan_tiling(%u: tensor<1x8x4xf32>, %A: tensor<8x4xf32>,
+                                 %B: tensor<1x1x4x4xf32>)
+    -> (tensor<1x8x4xf32>, tensor<1x8x4xf32>) {
+  // CHECK: tiling = #mamba.scan_tiling<channels_per_block = 4, states_per_thread = 2, chunk_length = 2>
+  %y0 = mamba.selective_scan %u, %u, %A, %B, %B
+      {tiling = #mamba.scan_tiling<channels_per_block = 4, states_per_thread = 2, chunk_length = 2, sequence_splits = 1>}
+      : (tensor<1x8x4xf32>, tensor<1x8x4xf32>, tensor<8x4xf32>,
+         tensor<1x1x4x4xf32>, tensor<1x1x4x4xf32>) -> tensor<1x8x4xf32>
+  // CHECK: tiling = #mamba.scan_tiling<channels_per_block = 8, states_per_thread = 4, chunk_length = 16, sequence_splits = 4>
+  %y1 = mamba.selective_scan %u, %u, %A, %B, %B
+      {tiling = #mamba.scan_tiling<channels_per_block = 8, states_per_thread = 4, chunk_length = 16, sequence_splits = 4>}
+      : (tensor<1x8x4xf32>, tensor<1x8x4xf32>, tensor<8x4xf32>,
+         tensor<1x1x4x4xf32>, tensor<1x1x4x4xf32>) -> tensor<1x8x4xf32>
+  return %y0, %y1 : tensor<1x8x4xf32>, tensor<1x8x4xf32>
+}
