@@ -13,6 +13,7 @@ ncu --clock-control none -k regex:scan --launch-skip 6 --launch-count 1 \
   --section LaunchStats --section Occupancy --section SpeedOfLight \
   --section SchedulerStats --section WarpStateStats \
   --section MemoryWorkloadAnalysis --section ComputeWorkloadAnalysis \
+  --section InstructionStats --section SourceCounters \
   build/bin/mamba-bench-scan --runs 2 --rows "$row" "$module" \
   >"$out/ncu-$name.txt" 2>&1
 echo "ncu exit $? -> $out/ncu-$name.txt"

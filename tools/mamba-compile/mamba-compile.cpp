@@ -62,6 +62,11 @@ static cl::opt<int64_t>
                  cl::desc("Registers per thread of each kernel (0: ptxas "
                           "decides)"),
                  cl::init(0));
+static cl::opt<bool>
+    flushDenormals("ftz",
+                   cl::desc("Flush f32 denormals to zero in kernels (one "
+                            "instruction per exp2, as nvcc --use_fast_math)"),
+                   cl::init(true));
 static cl::opt<std::string>
     toolkit("toolkit", cl::desc("CUDA toolkit (libdevice, ptxas)"),
             cl::init("/usr/local/cuda"));
@@ -78,6 +83,7 @@ compile(ModuleOp input, StringRef chip, StringRef format) {
   options.promote = promote;
   options.doubleBuffer = doubleBuffer;
   options.maxRegisters = maxRegisters;
+  options.flushDenormals = flushDenormals;
   options.chip = chip.str();
   options.format = format.str();
   options.toolkit = toolkit;

@@ -55,14 +55,17 @@ void mamba::buildMambaGpuPipeline(OpPassManager &pm,
   pm.addPass(createGpuLaunchSinkIndexComputationsPass());
   pm.addPass(createGpuKernelOutliningPass());
   pm.addPass(createSymbolDCEPass());
-  MambaLimitKernelRegistersOptions registers;
-  registers.maxRegisters = options.maxRegisters;
-  pm.addPass(createMambaLimitKernelRegisters(registers));
+  MambaSetKernelCodegenOptionsOptions codegen;
+  codegen.maxRegisters = options.maxRegisters;
+  codegen.flushDenormals = options.flushDenormals;
+  pm.addPass(createMambaSetKernelCodegenOptions(codegen));
 
   GpuNVVMAttachTargetOptions target;
   target.chip = options.chip;
   target.features = options.features;
   target.optLevel = 3;
+  // libdevice's own choice of flushing follows the kernels'.
+  target.ftzFlag = options.flushDenormals;
   pm.addPass(createGpuNVVMAttachTarget(target));
 
   OpPassManager &kernels = pm.nest<gpu::GPUModuleOp>();

@@ -56,6 +56,11 @@ struct MambaGpuPipelineOptions
       *this, "max-registers",
       llvm::cl::desc("Registers per thread of each kernel (0: ptxas decides)"),
       llvm::cl::init(0)};
+  PassOptions::Option<bool> flushDenormals{
+      *this, "ftz",
+      llvm::cl::desc("Flush f32 denormals to zero in kernels (single-"
+                     "instruction exp2 and friends, as nvcc --use_fast_math)"),
+      llvm::cl::init(true)};
   PassOptions::Option<std::string> chip{
       *this, "chip", llvm::cl::desc("GPU architecture (sm_80, sm_90, sm_90a)"),
       llvm::cl::init("sm_90a")};

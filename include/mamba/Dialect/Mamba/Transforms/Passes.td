@@ -147,20 +147,32 @@ def MambaMapForallToGpu : Pass<"mamba-map-forall-to-gpu"> {
   let dependentDialects = ["::mlir::gpu::GPUDialect"];
 }
 
-def MambaLimitKernelRegisters : Pass<"mamba-limit-kernel-registers"> {
-  let summary = "Cap the registers per thread of every GPU kernel";
+def MambaSetKernelCodegenOptions : Pass<"mamba-set-kernel-codegen-options"> {
+  let summary = "Set the register cap and the denormal mode of GPU functions";
   let description = [{
-    Sets `nvvm.maxnreg` (PTX `.maxnreg`) on every `gpu.func` kernel, so that
-    ptxas allocates at most `max-registers` registers per thread. Without a
-    cap ptxas may take up to 255 for an unrolled scan and leave too few
-    blocks per SM to hide memory latency; the cap is a tuning parameter
-    like the tile sizes. 0 leaves the kernels alone.
+    With `max-registers` N (not 0), sets `nvvm.maxnreg` (PTX `.maxnreg`) on
+    every `gpu.func` kernel, so that ptxas allocates at most N registers per
+    thread. Without a cap ptxas may take up to 255 for an unrolled scan and
+    leave too few blocks per SM to hide memory latency; the cap is a tuning
+    parameter like the tile sizes.
+
+    With `flush-denormals`, every `gpu.func` gets `denormal_fp_math_f32 =
+    "preserve-sign,preserve-sign"`, which the NVVM lowering carries to LLVM:
+    f32 denormals are flushed to zero; and every `gpu.module` gets the
+    `nvvm-reflect-ftz` module flag, which makes libdevice (through which
+    `math.exp2` is lowered) pick `ex2.approx.ftz.f32`: one MUFU.EX2 instead
+    of a range check, a scale, the MUFU.EX2 and a fix-up.
   }];
+  let dependentDialects = [
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::NVVM::NVVMDialect"
+  ];
   let options = [
     Option<"maxRegisters", "max-registers", "int64_t", /*default=*/"0",
-           "Registers per thread (24 to 255; 0: no cap)">
+           "Registers per thread (24 to 255; 0: no cap)">,
+    Option<"flushDenormals", "flush-denormals", "bool", /*default=*/"false",
+           "Flush f32 denormals to zero (ftz) in GPU functions">
   ];
-  let dependentDialects = ["::mlir::NVVM::NVVMDialect"];
 }
 
 def MambaLowerVectorTransfers : Pass<"mamba-lower-vector-transfers"> {
