@@ -19,13 +19,16 @@ void mamba::buildMambaPipeline(OpPassManager &pm,
   pm.addPass(memref::createResolveRankedShapeTypeResultDimsPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  // Time step, D skip and gate written around a scan become the scan's.
+  pm.addPass(createMambaFuseScanElementwise());
+  pm.addPass(createCanonicalizerPass());
 }
 
 void mamba::registerMambaPipelines() {
   PassPipelineRegistration<MambaPipelineOptions>(
       "mamba-pipeline",
-      "Compile tensor-level mamba IR (today: as far as primitive mamba ops "
-      "and GEMMs)",
+      "Compile tensor-level mamba IR as far as fused primitive mamba ops "
+      "and GEMMs",
       buildMambaPipeline);
   PassPipelineRegistration<MambaGpuPipelineOptions>(
       "mamba-gpu-pipeline",

@@ -26,6 +26,33 @@ def MambaDecomposeMixer : Pass<"mamba-decompose-mixer"> {
   ];
 }
 
+def MambaFuseScanElementwise : Pass<"mamba-fuse-scan-elementwise"> {
+  let summary = "Fold elementwise ops around a selective scan into the scan";
+  let description = [{
+    Recognizes, in elementwise `linalg.generic` ops over the scan's
+    `[b, d, L]` space (all loops parallel, identity output map), the three
+    computations the fused scan kernel does per element, and moves them
+    into the scan:
+
+    - the time step: a generic producing `delta` as `softplus(x + bias[c])`,
+      `softplus(x)` or `x + bias[c]` becomes the scan's `delta = x`,
+      `delta_bias = bias` and `delta_softplus` (softplus written as
+      `log1p(exp(t))`, optionally with torch's `t > threshold ? t : ...`);
+    - the D skip: the sole consumer of `y` computing `y + D[c] * u`, with
+      `u` the scan's own, becomes `D`;
+    - the gate: the sole consumer of `y` computing `y * silu(z)` (`z / (1 +
+      exp(-z))` or `z * (1 / (1 + exp(-z)))`) becomes `z`.
+
+    Widening and narrowing in the bodies are looked through: the fused
+    scan computes in f32 without the intermediate rounding. A fold applies
+    only where the scan does not have the operand yet, the operands keep
+    the scan's types, and a consumer's operands are defined before the
+    scan. `linalg.map` and named elementwise ops can be brought to this
+    form with `linalg-generalize-named-ops`.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 def MambaTileSelectiveScan : Pass<"mamba-tile-selective-scan"> {
   let summary = "Tile mamba.selective_scan into GPU block and thread loops over buffers";
   let description = [{
