@@ -49,33 +49,37 @@ void DeviceBuffer::release() {
 }
 
 bool DeviceBuffer::copyFromHost(const void *source, uint64_t bytes,
-                                std::string &error) {
-  if (bytes > size_) {
-    error = "cannot copy " + std::to_string(bytes) +
-            " bytes into a buffer of " + std::to_string(size_);
+                                std::string &error, uint64_t offset) {
+  if (offset > size_ || bytes > size_ - offset) {
+    error = "cannot copy " + std::to_string(bytes) + " bytes to offset " +
+            std::to_string(offset) + " of a buffer of " +
+            std::to_string(size_);
     return false;
   }
   if (bytes == 0)
     return true;
   ScopedContext scope(context_, error);
   return scope.ok() &&
-         check(api().cuMemcpyHtoD(address_, source, bytes), "cuMemcpyHtoD",
+         check(api().cuMemcpyHtoD(address_ + offset, source, bytes),
+               "cuMemcpyHtoD",
                "copying " + std::to_string(bytes) + " bytes to the device",
                error);
 }
 
 bool DeviceBuffer::copyToHost(void *destination, uint64_t bytes,
-                              std::string &error) const {
-  if (bytes > size_) {
-    error = "cannot copy " + std::to_string(bytes) +
-            " bytes out of a buffer of " + std::to_string(size_);
+                              std::string &error, uint64_t offset) const {
+  if (offset > size_ || bytes > size_ - offset) {
+    error = "cannot copy " + std::to_string(bytes) + " bytes from offset " +
+            std::to_string(offset) + " of a buffer of " +
+            std::to_string(size_);
     return false;
   }
   if (bytes == 0)
     return true;
   ScopedContext scope(context_, error);
   return scope.ok() &&
-         check(api().cuMemcpyDtoH(destination, address_, bytes), "cuMemcpyDtoH",
+         check(api().cuMemcpyDtoH(destination, address_ + offset, bytes),
+               "cuMemcpyDtoH",
                "copying " + std::to_string(bytes) + " bytes from the device",
                error);
 }

@@ -7,6 +7,7 @@
 
 #include "GpuTestSupport.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace mamba::gpu_test {
@@ -130,8 +131,28 @@ TEST(CudaRuntimeGpuTest, BuffersCopyAndFill) {
   EXPECT_EQ(out, std::vector<uint32_t>(1000, 0x7fc07fc0u));
 
   EXPECT_FALSE(buffer.copyFromHost(in.data(), 4004, error));
-  EXPECT_NE(error.find("cannot copy 4004 bytes into a buffer of 4000"),
+  EXPECT_NE(error.find("cannot copy 4004 bytes to offset 0 of a buffer of 4000"),
             std::string::npos)
+      << error;
+
+  // Copies at an offset touch only their bytes; past the end they fail,
+  // also when offset + bytes would wrap around.
+  ASSERT_TRUE(buffer.copyFromHost(in.data(), 4000, error)) << error;
+  std::vector<uint32_t> part = {1, 2, 3};
+  ASSERT_TRUE(buffer.copyFromHost(part.data(), 12, error, 400)) << error;
+  ASSERT_TRUE(buffer.copyToHost(out.data(), 4000, error)) << error;
+  std::vector<uint32_t> expected = in;
+  std::copy(part.begin(), part.end(), expected.begin() + 100);
+  EXPECT_EQ(out, expected);
+  std::vector<uint32_t> back(3);
+  ASSERT_TRUE(buffer.copyToHost(back.data(), 12, error, 400)) << error;
+  EXPECT_EQ(back, part);
+  EXPECT_FALSE(buffer.copyFromHost(part.data(), 12, error, 3992));
+  EXPECT_NE(error.find("cannot copy 12 bytes to offset 3992"),
+            std::string::npos)
+      << error;
+  EXPECT_FALSE(buffer.copyToHost(back.data(), 12, error, ~uint64_t(0) - 4));
+  EXPECT_NE(error.find("cannot copy 12 bytes from offset"), std::string::npos)
       << error;
 
   cuda::DeviceBuffer moved = std::move(buffer);

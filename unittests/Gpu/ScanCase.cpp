@@ -152,6 +152,22 @@ bool parseScanCase(const std::string &casePath, ScanCase &out,
       !getBool(j, "final_state", out.finalState, why) ||
       !parseShapes(j, out.shapes, why))
     return fail(why);
+  auto checked = j.find("checked_channels");
+  if (checked != j.end()) {
+    if (!checked->is_array() || checked->empty())
+      return fail("'checked_channels' must be a non-empty array of channels");
+    for (const json &c : *checked) {
+      if (!c.is_number_integer() || c.get<int64_t>() < 0)
+        return fail("'checked_channels' holds a non-channel " + c.dump());
+      out.checkedChannels.push_back(c.get<int64_t>());
+    }
+    for (const ScanShape &shape : out.shapes)
+      for (int64_t c : out.checkedChannels)
+        if (c >= shape.d || shape.G != 1)
+          return fail("checked channel " + std::to_string(c) +
+                      " needs a shape with d > " + std::to_string(c) +
+                      " and G = 1, got " + shape.name());
+  }
   return true;
 }
 

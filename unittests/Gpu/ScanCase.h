@@ -8,7 +8,8 @@
 //    "options": ["D", "z", "delta_bias", "initial_state"],
 //    "delta_softplus": true, "final_state": true,
 //    "shapes": [[b, d, L, N, G], ...],
-//    "function": "scan"}            (optional: the module's only function)
+//    "function": "scan",            (optional: the module's only function)
+//    "checked_channels": [0, 2047]} (optional: sample these channels only)
 //
 // The directories searched are MAMBA_GPU_KERNELS (colon-separated), else the
 // build's test-kernels (the compiler's) and runtime-test-kernels (the
@@ -45,6 +46,10 @@ struct ScanCase {
   bool deltaSoftplus = false;
   bool finalState = false;
   std::vector<ScanShape> shapes;
+  /// When set (long sequences, 64-bit offsets): only these channels get
+  /// random inputs and are checked; the rest of u, delta and z is a
+  /// constant filled on the device. Needs G = 1.
+  std::vector<int64_t> checkedChannels;
 };
 
 /// Reads and checks a sidecar; `modulePath` is set to NAME.mmod beside it.

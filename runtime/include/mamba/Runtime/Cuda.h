@@ -102,9 +102,11 @@ public:
   CUdeviceptr address() const { return address_; }
   uint64_t size() const { return size_; }
 
-  /// Synchronous copies of the first `bytes` bytes of the buffer.
-  bool copyFromHost(const void *source, uint64_t bytes, std::string &error);
-  bool copyToHost(void *destination, uint64_t bytes, std::string &error) const;
+  /// Synchronous copies of `bytes` bytes of the buffer, from byte `offset`.
+  bool copyFromHost(const void *source, uint64_t bytes, std::string &error,
+                    uint64_t offset = 0);
+  bool copyToHost(void *destination, uint64_t bytes, std::string &error,
+                  uint64_t offset = 0) const;
   /// Fills the buffer with a 16- or 32-bit pattern (e.g. a NaN, to find
   /// elements a kernel failed to write); the size must be a multiple of it.
   bool fill16(uint16_t pattern, std::string &error);
