@@ -128,6 +128,23 @@ bool poison(cuda::DeviceTensor &t, std::string &error) {
   }
 }
 
+/// The reference on host tensors in the function's operand order (u,
+/// delta, A, B, C, then the optional ones the case has).
+reference::SelectiveScanResult
+referenceScan(const ScanCase &c, const std::vector<const HostTensor *> &ops) {
+  std::vector<reference::Tensor> in;
+  for (const HostTensor *t : ops)
+    in.push_back(t->toReference());
+  size_t next = 5;
+  auto optional = [&](bool present) { return present ? &in[next++] : nullptr; };
+  const reference::Tensor *D = optional(c.hasD);
+  const reference::Tensor *z = optional(c.hasZ);
+  const reference::Tensor *bias = optional(c.hasDeltaBias);
+  const reference::Tensor *init = optional(c.hasInitialState);
+  return reference::selectiveScan(in[0], in[1], in[2], in[3], in[4], D, z,
+                                  bias, init, c.deltaSoftplus);
+}
+
 /// The bits of a small constant in `element`, for the unchecked channels.
 uint32_t constantBits(ElementType element, float value) {
   switch (element) {
@@ -262,17 +279,10 @@ void runSampledChannels(const ScanCase &c, size_t shapeIndex,
   if (c.finalState)
     finalState = download(1, s.N);
 
-  std::vector<reference::Tensor> in;
+  std::vector<const HostTensor *> inputs;
   for (const HostTensor &t : sliced)
-    in.push_back(t.toReference());
-  size_t next = 5;
-  auto optional = [&](bool present) { return present ? &in[next++] : nullptr; };
-  const reference::Tensor *D = optional(c.hasD);
-  const reference::Tensor *z = optional(c.hasZ);
-  const reference::Tensor *bias = optional(c.hasDeltaBias);
-  const reference::Tensor *init = optional(c.hasInitialState);
-  reference::SelectiveScanResult expected = reference::selectiveScan(
-      in[0], in[1], in[2], in[3], in[4], D, z, bias, init, c.deltaSoftplus);
+    inputs.push_back(&t);
+  reference::SelectiveScanResult expected = referenceScan(c, inputs);
 
   double tolerance = scanTolerance(c.element);
   auto compare = [&](const char *what, const std::vector<double> &actual,
@@ -404,17 +414,10 @@ void SelectiveScanGpuTest::TestBody() {
     finalState = download(1);
 
   // The reference on the very values uploaded.
-  std::vector<reference::Tensor> in;
+  std::vector<const HostTensor *> inputs;
   for (const Operand &op : ops)
-    in.push_back(op.host.toReference());
-  size_t next = 5;
-  auto optional = [&](bool present) { return present ? &in[next++] : nullptr; };
-  const reference::Tensor *D = optional(case_.hasD);
-  const reference::Tensor *z = optional(case_.hasZ);
-  const reference::Tensor *bias = optional(case_.hasDeltaBias);
-  const reference::Tensor *init = optional(case_.hasInitialState);
-  reference::SelectiveScanResult expected = reference::selectiveScan(
-      in[0], in[1], in[2], in[3], in[4], D, z, bias, init, case_.deltaSoftplus);
+    inputs.push_back(&op.host);
+  reference::SelectiveScanResult expected = referenceScan(case_, inputs);
 
   double tolerance = scanTolerance(case_.element);
   auto compare = [&](const char *what, const std::vector<double> &actual,

@@ -224,6 +224,37 @@ void distributeOverTile(
   }
 }
 
+/// Points the tile's reads at its buffer (at buffer slot `stage` when the
+/// buffer is double, `stage` non-null). The buffer covers the whole static
+/// tile, so every read is in bounds; widened reads lose their extf.
+void redirectReads(Promotion &p, Value stage) {
+  Type element = cast<MemRefType>(p.buffer.getType()).getElementType();
+  for (vector::TransferReadOp read : p.reads) {
+    OpBuilder rb(read);
+    SmallVector<Value> indices;
+    if (stage)
+      indices.push_back(stage);
+    llvm::append_range(indices, bufferIndices(p, read.getIndices()[0],
+                                              read.getIndices()[1]));
+    Value pad =
+        arith::ConstantOp::create(rb, read.getLoc(), rb.getZeroAttr(element));
+    AffineMap minor = AffineMap::getMinorIdentityMap(indices.size(), 1,
+                                                     rb.getContext());
+    auto newRead = vector::TransferReadOp::create(
+        rb, read.getLoc(), read.getVectorType().clone(element), p.buffer,
+        indices, pad, minor, ArrayRef<bool>{true});
+    if (p.widen) {
+      for (Operation *user : llvm::make_early_inc_range(read->getUsers())) {
+        user->getResult(0).replaceAllUsesWith(newRead);
+        user->erase();
+      }
+    } else {
+      read.getResult().replaceAllUsesWith(newRead);
+    }
+    read.erase();
+  }
+}
+
 /// Stages the input tiles of one block of ops: a barrier (nobody still
 /// reads the previous chunk), the copies, a barrier (everybody sees them),
 /// then the reads redirected to the shared buffers.
@@ -272,28 +303,7 @@ LogicalResult promoteInputs(MutableArrayRef<Promotion> group, Value thread,
   gpu::BarrierOp::create(b);
 
   for (Promotion &p : group) {
-    Type element = cast<MemRefType>(p.buffer.getType()).getElementType();
-    for (vector::TransferReadOp read : p.reads) {
-      OpBuilder rb(read);
-      SmallVector<Value> indices =
-          bufferIndices(p, read.getIndices()[0], read.getIndices()[1]);
-      Value pad = arith::ConstantOp::create(rb, read.getLoc(),
-                                            rb.getZeroAttr(element));
-      // The buffer covers the whole static tile, so every read is in bounds.
-      AffineMap minor = AffineMap::getMinorIdentityMap(2, 1, rb.getContext());
-      auto newRead = vector::TransferReadOp::create(
-          rb, read.getLoc(), read.getVectorType().clone(element), p.buffer,
-          indices, pad, minor, ArrayRef<bool>{true});
-      if (p.widen) {
-        for (Operation *user : llvm::make_early_inc_range(read->getUsers())) {
-          user->getResult(0).replaceAllUsesWith(newRead);
-          user->erase();
-        }
-      } else {
-        read.getResult().replaceAllUsesWith(newRead);
-      }
-      read.erase();
-    }
+    redirectReads(p, /*stage=*/Value());
     p.subview->removeAttr(kPromoteAttr);
   }
   return success();
@@ -701,28 +711,7 @@ LogicalResult promoteInputsDoubleBuffered(MutableArrayRef<Promotion> group,
 
   // The reads go to this chunk's stage; the tiles themselves are dead.
   for (Promotion &p : group) {
-    Type element = cast<MemRefType>(p.buffer.getType()).getElementType();
-    for (vector::TransferReadOp read : p.reads) {
-      OpBuilder rb(read);
-      SmallVector<Value> indices = {stage};
-      llvm::append_range(indices, bufferIndices(p, read.getIndices()[0],
-                                                read.getIndices()[1]));
-      Value pad = arith::ConstantOp::create(rb, read.getLoc(),
-                                            rb.getZeroAttr(element));
-      AffineMap minor = AffineMap::getMinorIdentityMap(3, 1, rb.getContext());
-      auto newRead = vector::TransferReadOp::create(
-          rb, read.getLoc(), read.getVectorType().clone(element), p.buffer,
-          indices, pad, minor, ArrayRef<bool>{true});
-      if (p.widen) {
-        for (Operation *user : llvm::make_early_inc_range(read->getUsers())) {
-          user->getResult(0).replaceAllUsesWith(newRead);
-          user->erase();
-        }
-      } else {
-        read.getResult().replaceAllUsesWith(newRead);
-      }
-      read.erase();
-    }
+    redirectReads(p, stage);
     if (p.subview->use_empty())
       p.subview->erase();
     else
