@@ -31,7 +31,8 @@ namespace {
 template <typename MappingAttr>
 FailureOr<SmallVector<unsigned>> mappedDims(scf::ForallOp loop) {
   std::optional<ArrayAttr> mapping = loop.getMapping();
-  if (!mapping || mapping->size() != loop.getRank() || mapping->size() > 3)
+  if (!mapping || static_cast<int64_t>(mapping->size()) != loop.getRank() ||
+      mapping->size() > 3)
     return failure();
   SmallVector<unsigned> dims;
   for (Attribute attr : *mapping) {
