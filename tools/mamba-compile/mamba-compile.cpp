@@ -25,54 +25,61 @@
 using namespace mlir;
 namespace cl = llvm::cl;
 
-static cl::opt<std::string> inputFilename(cl::Positional,
+// Only these options are listed by --help; LLVM's own stay usable but
+// hidden.
+static cl::OptionCategory compileCategory("mamba-compile options");
+
+static cl::opt<std::string> inputFilename(cl::cat(compileCategory),
+                                          cl::Positional,
                                           cl::desc("<input .mlir>"),
                                           cl::Required);
-static cl::opt<std::string> outputFilename("o", cl::desc("Output .mmod file"),
+static cl::opt<std::string> outputFilename(cl::cat(compileCategory), "o",
+                                           cl::desc("Output .mmod file"),
                                            cl::value_desc("file"),
                                            cl::Required);
-static cl::list<std::string>
-    chips("chip", cl::desc("GPU architectures to compile for"),
-          cl::CommaSeparated, cl::list_init<std::string>({"sm_90a"}));
-static cl::opt<int64_t> channelsPerBlock("channels-per-block",
+static cl::list<std::string> chips(cl::cat(compileCategory), "chip",
+                                   cl::desc("GPU architectures to compile for"),
+                                   cl::CommaSeparated,
+                                   cl::list_init<std::string>({"sm_90a"}));
+static cl::opt<int64_t> channelsPerBlock(cl::cat(compileCategory),
+                                         "channels-per-block",
                                          cl::desc("Scan channels per block"),
                                          cl::init(64));
 static cl::opt<int64_t>
-    statesPerThread("states-per-thread",
-                    cl::desc("Scan states per thread (0: all N)"),
-                    cl::init(0));
-static cl::opt<int64_t> chunkLength("chunk-length",
+    statesPerThread(cl::cat(compileCategory), "states-per-thread",
+                    cl::desc("Scan states per thread (0: all N)"), cl::init(0));
+static cl::opt<int64_t> chunkLength(cl::cat(compileCategory), "chunk-length",
                                     cl::desc("Scan timesteps per chunk"),
                                     cl::init(16));
 static cl::opt<int64_t>
-    sequenceSplits("sequence-splits",
+    sequenceSplits(cl::cat(compileCategory), "sequence-splits",
                    cl::desc("Scan sequence segments run by different blocks "
                             "(1: none)"),
                    cl::init(1));
-static cl::opt<bool> promote("promote",
+static cl::opt<bool> promote(cl::cat(compileCategory), "promote",
                              cl::desc("Stage B/C chunks in shared memory"),
                              cl::init(true));
 static cl::opt<bool>
-    doubleBuffer("double-buffer",
+    doubleBuffer(cl::cat(compileCategory), "double-buffer",
                  cl::desc("Load each scan chunk while the previous one is "
                           "computed (two shared buffers per staged tile)"),
                  cl::init(true));
 static cl::opt<int64_t>
-    maxRegisters("max-registers",
+    maxRegisters(cl::cat(compileCategory), "max-registers",
                  cl::desc("Registers per thread of each kernel (0: ptxas "
                           "decides)"),
                  cl::init(0));
 static cl::opt<bool>
-    flushDenormals("ftz",
+    flushDenormals(cl::cat(compileCategory), "ftz",
                    cl::desc("Flush f32 denormals to zero in kernels (one "
                             "instruction per exp2, as nvcc --use_fast_math)"),
                    cl::init(true));
-static cl::opt<std::string>
-    toolkit("toolkit", cl::desc("CUDA toolkit (libdevice, ptxas)"),
-            cl::init("/usr/local/cuda"));
+static cl::opt<std::string> toolkit(cl::cat(compileCategory), "toolkit",
+                                    cl::desc("CUDA toolkit (libdevice, ptxas)"),
+                                    cl::init("/usr/local/cuda"));
 
-static FailureOr<OwningOpRef<ModuleOp>>
-compile(ModuleOp input, StringRef chip, StringRef format) {
+static FailureOr<OwningOpRef<ModuleOp>> compile(ModuleOp input, StringRef chip,
+                                                StringRef format) {
   OwningOpRef<ModuleOp> module = input.clone();
   PassManager pm(input.getContext());
   mamba::MambaGpuPipelineOptions options;
@@ -95,6 +102,7 @@ compile(ModuleOp input, StringRef chip, StringRef format) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  cl::HideUnrelatedOptions(compileCategory);
   cl::ParseCommandLineOptions(argc, argv,
                               "mamba-compile: mamba IR to a module file\n");
 
@@ -114,6 +122,18 @@ int main(int argc, char **argv) {
   OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
   if (!module)
     return 1;
+
+  // The kernels use cp.async and CUDA 13's ptxas accepts nothing older:
+  // refuse other chips here rather than let the NVPTX backend abort.
+  for (const std::string &chip : chips) {
+    std::optional<unsigned> capability = mamba::chipComputeCapability(chip);
+    if (!capability || *capability < 80) {
+      llvm::errs() << "mamba-compile: unsupported chip '" << chip
+                   << "': expected sm_80 or newer, like sm_80, sm_86, sm_89, "
+                      "sm_90, sm_90a, sm_100a or sm_120\n";
+      return 1;
+    }
+  }
 
   // The first compilation provides the host plan; every compilation its
   // images (a cubin and PTX per chip).

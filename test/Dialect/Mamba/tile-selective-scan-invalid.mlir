@@ -58,3 +58,16 @@ func.func @threads_per_channel(%u: tensor<1x8x4xf32>, %A: tensor<8x12xf32>,
          tensor<1x1x12x4xf32>, tensor<1x1x12x4xf32>) -> tensor<1x8x4xf32>
   return %y : tensor<1x8x4xf32>
 }
+
+// -----
+
+// Segments of a split sequence are the grid's z dimension.
+func.func @too_many_segments(%u: tensor<1x8x4xf32>, %A: tensor<8x4xf32>,
+    %B: tensor<1x1x4x4xf32>) -> tensor<1x8x4xf32> {
+  // expected-error @+1 {{cannot tile: sequence_splits = 70000 must be between 1 and 65535 (the grid's z dimension)}}
+  %y = mamba.selective_scan %u, %u, %A, %B, %B
+      {tiling = #mamba.scan_tiling<channels_per_block = 4, states_per_thread = 4, chunk_length = 2, sequence_splits = 70000>}
+      : (tensor<1x8x4xf32>, tensor<1x8x4xf32>, tensor<8x4xf32>,
+         tensor<1x1x4x4xf32>, tensor<1x1x4x4xf32>) -> tensor<1x8x4xf32>
+  return %y : tensor<1x8x4xf32>
+}

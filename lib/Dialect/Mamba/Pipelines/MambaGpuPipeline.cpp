@@ -22,6 +22,17 @@
 
 using namespace mlir;
 
+std::optional<unsigned> mamba::chipComputeCapability(llvm::StringRef chip) {
+  unsigned capability;
+  if (!chip.consume_front("sm_"))
+    return std::nullopt;
+  // An architecture-specific suffix ("a", "f") does not change the version.
+  chip.consume_back("a") || chip.consume_back("f");
+  if (chip.getAsInteger(10, capability) || capability < 10)
+    return std::nullopt;
+  return capability;
+}
+
 void mamba::buildMambaGpuPipeline(OpPassManager &pm,
                                   const MambaGpuPipelineOptions &options) {
   MambaPipelineOptions frontend;
@@ -36,8 +47,10 @@ void mamba::buildMambaGpuPipeline(OpPassManager &pm,
   if (options.promote) {
     MambaPromoteScanOperandsOptions promotion;
     promotion.doubleBuffer = options.doubleBuffer;
-    // Every chip the pipeline targets (sm_80 and newer) has cp.async.
-    promotion.asyncCopy = options.doubleBuffer;
+    // cp.async exists from sm_80 on; older chips copy through registers.
+    std::optional<unsigned> capability = chipComputeCapability(options.chip);
+    promotion.asyncCopy = options.doubleBuffer && capability &&
+                          *capability >= 80;
     pm.addPass(createMambaPromoteScanOperands(promotion));
   }
   pm.addPass(createMambaMapForallToGpu());

@@ -56,9 +56,12 @@ FailureOr<ScanTileShape> checkTiling(SelectiveScanOp op, ScanTilingAttr tiling) 
   shape.channelsPerBlock = tiling.getChannelsPerBlock();
   shape.chunkLength = tiling.getChunkLength();
   shape.sequenceSplits = tiling.getSequenceSplits();
-  if (shape.sequenceSplits < 1)
+  // Segments are the grid's z dimension, at most 65535 blocks.
+  if (shape.sequenceSplits < 1 || shape.sequenceSplits > 65535)
     return op.emitOpError() << "cannot tile: sequence_splits = "
-                            << shape.sequenceSplits << " must be at least 1";
+                            << shape.sequenceSplits
+                            << " must be between 1 and 65535 (the grid's z "
+                               "dimension)";
   shape.stateSize = aType.getDimSize(1);
   if (ShapedType::isDynamic(shape.stateSize))
     return op.emitOpError()

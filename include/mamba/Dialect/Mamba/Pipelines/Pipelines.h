@@ -5,6 +5,8 @@
 
 #include "mlir/Pass/PassOptions.h"
 
+#include <optional>
+
 namespace mlir {
 class OpPassManager;
 
@@ -76,6 +78,10 @@ struct MambaGpuPipelineOptions
       llvm::cl::desc("CUDA toolkit: libdevice and ptxas come from here"),
       llvm::cl::init("/usr/local/cuda")};
 };
+
+/// The compute capability of an "sm_90a"-style chip name times ten (90),
+/// or std::nullopt when `chip` is not one.
+std::optional<unsigned> chipComputeCapability(llvm::StringRef chip);
 
 /// Compiles the scans of a module into GPU kernels: tiling, SRAM promotion,
 /// mapping to gpu.launch, bufferization, outlining, NVVM lowering and
