@@ -190,6 +190,23 @@ struct Timing {
   double medianMs = 0, minMs = 0;
 };
 
+/// The sorted times, in ms, between events[i * stride] and
+/// events[i * stride + 1] for i < count (all recorded and completed).
+bool sortedIntervals(const std::vector<cuda::Event> &events, size_t stride,
+                     size_t count, std::vector<double> &ms,
+                     std::string &error) {
+  ms.clear();
+  for (size_t i = 0; i < count; ++i) {
+    float t;
+    if (!cuda::Event::elapsedMs(events[i * stride], events[i * stride + 1], t,
+                                error))
+      return false;
+    ms.push_back(t);
+  }
+  std::sort(ms.begin(), ms.end());
+  return true;
+}
+
 /// Median and minimum of `runs` launches, each between its own two events,
 /// all enqueued back to back so the GPU never waits for the host.
 bool timeCalls(const std::vector<std::unique_ptr<ProblemSet>> &sets,
@@ -213,13 +230,8 @@ bool timeCalls(const std::vector<std::unique_ptr<ProblemSet>> &sets,
   if (!stream.synchronize(error))
     return false;
   std::vector<double> ms;
-  for (int i = 0; i < runs; ++i) {
-    float t;
-    if (!cuda::Event::elapsedMs(events[2 * i], events[2 * i + 1], t, error))
-      return false;
-    ms.push_back(t);
-  }
-  std::sort(ms.begin(), ms.end());
+  if (!sortedIntervals(events, 2, runs, ms, error))
+    return false;
   timing.medianMs = ms[ms.size() / 2];
   timing.minMs = ms.front();
   return true;
@@ -251,13 +263,8 @@ bool measureCopyBandwidth(const cuda::Device &device, double &bytesPerSecond,
   if (!stream.synchronize(error))
     return false;
   std::vector<double> ms;
-  for (int i = 0; i < runs; ++i) {
-    float t;
-    if (!cuda::Event::elapsedMs(events[i], events[i + 1], t, error))
-      return false;
-    ms.push_back(t);
-  }
-  std::sort(ms.begin(), ms.end());
+  if (!sortedIntervals(events, 1, runs, ms, error))
+    return false;
   bytesPerSecond = 2.0 * bytes / (ms[ms.size() / 2] * 1e-3);
   return true;
 }

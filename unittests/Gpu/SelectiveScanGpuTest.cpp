@@ -145,6 +145,27 @@ referenceScan(const ScanCase &c, const std::vector<const HostTensor *> &ops) {
                                   bias, init, c.deltaSoftplus);
 }
 
+/// Expects every element of `actual` written (no NaN) and its relative L2
+/// error against `ref` within the element type's tolerance; returns the
+/// error and records it as a test property.
+double compareToReference(const char *what, const std::vector<double> &actual,
+                          const reference::Tensor &ref, ElementType element) {
+  double tolerance = scanTolerance(element);
+  size_t unwritten = 0;
+  for (double v : actual)
+    unwritten += std::isnan(v);
+  EXPECT_EQ(unwritten, 0u)
+      << unwritten << " of " << actual.size() << " checked elements of "
+      << what << " are NaN: not written by the kernel, or computed as NaN";
+  double err = relativeL2Error(actual, ref.values());
+  EXPECT_LE(err, tolerance)
+      << what << ": relative L2 error " << err << " over the "
+      << runtime::elementTypeName(element) << " limit " << tolerance;
+  ::testing::Test::RecordProperty(std::string("rel_l2_") + what,
+                                  std::to_string(err));
+  return err;
+}
+
 /// The bits of a small constant in `element`, for the unchecked channels.
 uint32_t constantBits(ElementType element, float value) {
   switch (element) {
@@ -287,14 +308,7 @@ void runSampledChannels(const ScanCase &c, size_t shapeIndex,
   double tolerance = scanTolerance(c.element);
   auto compare = [&](const char *what, const std::vector<double> &actual,
                      const reference::Tensor &ref) {
-    size_t unwritten = 0;
-    for (double v : actual)
-      unwritten += std::isnan(v);
-    EXPECT_EQ(unwritten, 0u) << unwritten << " checked elements of " << what
-                             << " are NaN";
-    double err = relativeL2Error(actual, ref.values());
-    EXPECT_LE(err, tolerance) << what << ": relative L2 error " << err;
-    return err;
+    return compareToReference(what, actual, ref, c.element);
   };
   std::printf("  %s %s (channels sampled: %lld): y rel L2 %.3g", c.name.c_str(),
               s.name().c_str(), static_cast<long long>(k),
@@ -422,18 +436,7 @@ void SelectiveScanGpuTest::TestBody() {
   double tolerance = scanTolerance(case_.element);
   auto compare = [&](const char *what, const std::vector<double> &actual,
                      const reference::Tensor &ref) {
-    size_t unwritten = 0;
-    for (double v : actual)
-      unwritten += std::isnan(v);
-    EXPECT_EQ(unwritten, 0u)
-        << unwritten << " of " << actual.size() << " elements of " << what
-        << " are NaN: not written by the kernel, or computed as NaN";
-    double err = relativeL2Error(actual, ref.values());
-    EXPECT_LE(err, tolerance)
-        << what << ": relative L2 error " << err << " over the "
-        << runtime::elementTypeName(case_.element) << " limit " << tolerance;
-    RecordProperty(std::string("rel_l2_") + what, std::to_string(err));
-    return err;
+    return compareToReference(what, actual, ref, case_.element);
   };
   char line[256];
   int n = std::snprintf(line, sizeof(line), "  %s %s: y rel L2 %.3g",

@@ -385,6 +385,21 @@ Value groupsAligned(ImplicitLocOpBuilder &b, memref::SubViewOp tile) {
   return arith::CmpIOp::create(b, arith::CmpIPredicate::eq, misaligned, zero);
 }
 
+/// Whether `tile` has its full static size and 16-byte aligned groups: the
+/// case in which its share moves as whole 16-byte vectors.
+Value fullAndAligned(ImplicitLocOpBuilder &b, const Promotion &p,
+                     memref::SubViewOp tile) {
+  Value full = arith::AndIOp::create(
+      b,
+      arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
+                            memref::DimOp::create(b, tile, 0),
+                            arith::ConstantIndexOp::create(b, p.rows)),
+      arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
+                            memref::DimOp::create(b, tile, 1),
+                            arith::ConstantIndexOp::create(b, p.cols)));
+  return arith::AndIOp::create(b, full, groupsAligned(b, tile));
+}
+
 /// Loads this thread's share of `tile` into registers, zeros past the
 /// tile's valid part: whole 16-byte vectors when the tile is full and
 /// aligned, element by element otherwise.
@@ -434,14 +449,7 @@ SmallVector<Value> loadShare(ImplicitLocOpBuilder &b, const Promotion &p,
   if (share.width == 1)
     return gather(b);
 
-  int64_t rows = p.rows, cols = p.cols;
-  Value full = arith::AndIOp::create(
-      b,
-      arith::CmpIOp::create(b, arith::CmpIPredicate::eq, validRows,
-                            arith::ConstantIndexOp::create(b, rows)),
-      arith::CmpIOp::create(b, arith::CmpIPredicate::eq, validCols,
-                            arith::ConstantIndexOp::create(b, cols)));
-  Value fast = arith::AndIOp::create(b, full, groupsAligned(b, tile));
+  Value fast = fullAndAligned(b, p, tile);
   SmallVector<Type> types(share.count, type);
   auto ifFast = scf::IfOp::create(b, types, fast, /*addThenBlock=*/true,
                                   /*addElseBlock=*/true);
@@ -513,16 +521,8 @@ void storeShare(ImplicitLocOpBuilder &b, const Promotion &p,
 void issueAsyncShare(ImplicitLocOpBuilder &b, const Promotion &p,
                      memref::SubViewOp tile, const ThreadShare &share,
                      Value stage, Value thread, int64_t threadCount) {
-  Value validRows = memref::DimOp::create(b, tile, 0);
-  Value validCols = memref::DimOp::create(b, tile, 1);
-  Value full = arith::AndIOp::create(
-      b,
-      arith::CmpIOp::create(b, arith::CmpIPredicate::eq, validRows,
-                            arith::ConstantIndexOp::create(b, p.rows)),
-      arith::CmpIOp::create(b, arith::CmpIPredicate::eq, validCols,
-                            arith::ConstantIndexOp::create(b, p.cols)));
-  Value fast = arith::AndIOp::create(b, full, groupsAligned(b, tile));
-  auto ifFast = scf::IfOp::create(b, fast, /*withElseRegion=*/true);
+  auto ifFast = scf::IfOp::create(b, fullAndAligned(b, p, tile),
+                                  /*withElseRegion=*/true);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(ifFast.thenBlock());
   for (int64_t i = 0; i < share.count; ++i) {
