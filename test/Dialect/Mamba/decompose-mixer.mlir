@@ -84,3 +84,69 @@ func.func @no_mixer(%x: tensor<2x5xf32>, %w: tensor<5xf32>) -> tensor<2x5xf32> {
   %y = mamba.rms_norm %x, %w : (tensor<2x5xf32>, tensor<5xf32>) -> tensor<2x5xf32>
   return %y : tensor<2x5xf32>
 }
+
+// -----
+
+// A prefill mixer's decode state comes from the conv's last inputs and the
+// scan's final state, without any extra op.
+// CHECK-LABEL: func @mixer_with_states
+// CHECK:      %[[CONV:.*]], %[[WINDOW:.*]] = mamba.causal_conv1d %{{.*}}, %{{.*}} bias(%{{.*}}) activation(silu) : (tensor<?x128x?xf32>, tensor<128x4xf32>, tensor<128xf32>) -> (tensor<?x128x?xf32>, tensor<?x128x4xf32>)
+// CHECK:      %[[Y:.*]], %[[STATE:.*]] = mamba.selective_scan %[[CONV]], {{.*}} delta_softplus : {{.*}} -> (tensor<?x128x?xf32>, tensor<?x128x16xf32>)
+// CHECK:      %[[OUT:.*]] = mamba.linear
+// CHECK:      return %[[OUT]], %[[WINDOW]], %[[STATE]]
+func.func @mixer_with_states(%h: tensor<?x?x64xf32>, %w_in: tensor<256x64xf32>,
+                 %w_conv: tensor<128x4xf32>, %b_conv: tensor<128xf32>,
+                 %w_x: tensor<36x128xf32>, %w_dt: tensor<128x4xf32>,
+                 %b_dt: tensor<128xf32>, %a_log: tensor<128x16xf32>,
+                 %d: tensor<128xf32>, %w_out: tensor<64x128xf32>)
+    -> (tensor<?x?x64xf32>, tensor<?x128x4xf32>, tensor<?x128x16xf32>) {
+  %o, %c, %s = mamba.mixer %h in_proj(%w_in) conv(%w_conv, %b_conv)
+      x_proj(%w_x) dt_proj(%w_dt, %b_dt) A_log(%a_log) D(%d) out_proj(%w_out)
+      : (tensor<?x?x64xf32>, tensor<256x64xf32>, tensor<128x4xf32>,
+         tensor<128xf32>, tensor<36x128xf32>, tensor<128x4xf32>,
+         tensor<128xf32>, tensor<128x16xf32>, tensor<128xf32>,
+         tensor<64x128xf32>)
+      -> (tensor<?x?x64xf32>, tensor<?x128x4xf32>, tensor<?x128x16xf32>)
+  return %o, %c, %s : tensor<?x?x64xf32>, tensor<?x128x4xf32>, tensor<?x128x16xf32>
+}
+
+// -----
+
+// One decode step: the same data flow on [b, features] rows, with the
+// one-token conv and state updates and no transposes.
+// CHECK-LABEL: func @mixer_step
+// CHECK-SAME: (%[[H:.*]]: tensor<?x64xbf16>, %[[CS:.*]]: tensor<?x128x4xbf16>, %[[SS:.*]]: tensor<?x128x16xf32>, %[[WIN:.*]]: tensor<256x64xbf16>, %[[BIN:.*]]: tensor<256xbf16>, %[[WCONV:.*]]: tensor<128x4xbf16>, %[[WX:.*]]: tensor<36x128xbf16>, %[[WDT:.*]]: tensor<128x4xbf16>, %[[BDT:.*]]: tensor<128xf32>, %[[ALOG:.*]]: tensor<128x16xf32>, %[[D:.*]]: tensor<128xf32>, %[[WOUT:.*]]: tensor<64x128xbf16>)
+// CHECK-NOT:  linalg.transpose
+// CHECK:      %[[XZ:.*]] = mamba.linear %[[H]], %[[WIN]] bias(%[[BIN]]) : (tensor<?x64xbf16>, tensor<256x64xbf16>, tensor<256xbf16>) -> tensor<?x256xbf16>
+// CHECK:      %[[X:.*]] = tensor.extract_slice %[[XZ]][0, 0] [%{{.*}}, 128] [1, 1]
+// CHECK:      %[[Z:.*]] = tensor.extract_slice %[[XZ]][0, 128] [%{{.*}}, 128] [1, 1]
+// CHECK:      %[[XC:.*]], %[[NCS:.*]] = mamba.conv_state_update %[[CS]], %[[X]], %[[WCONV]] activation(silu) : (tensor<?x128x4xbf16>, tensor<?x128xbf16>, tensor<128x4xbf16>) -> (tensor<?x128xbf16>, tensor<?x128x4xbf16>)
+// CHECK:      %[[DBC:.*]] = mamba.linear %[[XC]], %[[WX]] : (tensor<?x128xbf16>, tensor<36x128xbf16>) -> tensor<?x36xbf16>
+// CHECK:      %[[DTR:.*]] = tensor.extract_slice %[[DBC]][0, 0] [%{{.*}}, 4] [1, 1]
+// CHECK:      %[[BR:.*]] = tensor.extract_slice %[[DBC]][0, 4] [%{{.*}}, 16] [1, 1]
+// CHECK:      %[[CR:.*]] = tensor.extract_slice %[[DBC]][0, 20] [%{{.*}}, 16] [1, 1]
+// CHECK:      %[[DT:.*]] = mamba.linear %[[DTR]], %[[WDT]] : (tensor<?x4xbf16>, tensor<128x4xbf16>) -> tensor<?x128xbf16>
+// CHECK:      %[[A:.*]] = linalg.map ins(%[[ALOG]] : tensor<128x16xf32>)
+// CHECK:      %[[B:.*]] = tensor.expand_shape %[[BR]] {{\[}}[0, 1], [2]] output_shape [%{{.*}}, 1, 16] : tensor<?x16xbf16> into tensor<?x1x16xbf16>
+// CHECK:      %[[C:.*]] = tensor.expand_shape %[[CR]] {{\[}}[0, 1], [2]]
+// CHECK:      %[[Y:.*]], %[[NSS:.*]] = mamba.selective_state_update %[[SS]], %[[XC]], %[[DT]], %[[A]], %[[B]], %[[C]] D(%[[D]]) z(%[[Z]]) dt_bias(%[[BDT]]) delta_softplus
+// CHECK:      %[[OUT:.*]] = mamba.linear %[[Y]], %[[WOUT]] : (tensor<?x128xbf16>, tensor<64x128xbf16>) -> tensor<?x64xbf16>
+// CHECK:      return %[[OUT]], %[[NCS]], %[[NSS]]
+// CHECK-NOT:  mamba.mixer_step
+func.func @mixer_step(%h: tensor<?x64xbf16>, %conv: tensor<?x128x4xbf16>,
+                 %ssm: tensor<?x128x16xf32>, %w_in: tensor<256x64xbf16>,
+                 %b_in: tensor<256xbf16>, %w_conv: tensor<128x4xbf16>,
+                 %w_x: tensor<36x128xbf16>, %w_dt: tensor<128x4xbf16>,
+                 %b_dt: tensor<128xf32>, %a_log: tensor<128x16xf32>,
+                 %d: tensor<128xf32>, %w_out: tensor<64x128xbf16>)
+    -> (tensor<?x64xbf16>, tensor<?x128x4xbf16>, tensor<?x128x16xf32>) {
+  %o, %c, %s = mamba.mixer_step %h, %conv, %ssm in_proj(%w_in, %b_in)
+      conv(%w_conv) x_proj(%w_x) dt_proj(%w_dt, %b_dt) A_log(%a_log) D(%d)
+      out_proj(%w_out)
+      : (tensor<?x64xbf16>, tensor<?x128x4xbf16>, tensor<?x128x16xf32>,
+         tensor<256x64xbf16>, tensor<256xbf16>, tensor<128x4xbf16>,
+         tensor<36x128xbf16>, tensor<128x4xbf16>, tensor<128xf32>,
+         tensor<128x16xf32>, tensor<128xf32>, tensor<64x128xbf16>)
+      -> (tensor<?x64xbf16>, tensor<?x128x4xbf16>, tensor<?x128x16xf32>)
+  return %o, %c, %s : tensor<?x64xbf16>, tensor<?x128x4xbf16>, tensor<?x128x16xf32>
+}

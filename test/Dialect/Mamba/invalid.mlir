@@ -570,3 +570,75 @@ func.func @f(%u: tensor<1x8x4xf32>, %A: tensor<8x4xf32>, %B: tensor<1x1x4x4xf32>
          tensor<1x1x4x4xf32>, tensor<1x1x4x4xf32>) -> tensor<1x8x4xf32>
   return
 }
+
+// -----
+
+// The conv's final window has K entries per channel.
+func.func @f(%x: tensor<2x3x10xf32>, %w: tensor<3x4xf32>) {
+  // expected-error @+1 {{expects final_state dim 2 (K) to be 4 to match weight dim 1, but got 3}}
+  %y, %s = mamba.causal_conv1d %x, %w : (tensor<2x3x10xf32>, tensor<3x4xf32>) -> (tensor<2x3x10xf32>, tensor<2x3x3xf32>)
+  return
+}
+
+// -----
+
+// The conv's final window is in the input's type.
+func.func @f(%x: tensor<2x3x10xbf16>, %w: tensor<3x4xbf16>) {
+  // expected-error @+1 {{expects final_state to have element type 'bf16' (as x), but got 'f32'}}
+  %y, %s = mamba.causal_conv1d %x, %w : (tensor<2x3x10xbf16>, tensor<3x4xbf16>) -> (tensor<2x3x10xbf16>, tensor<2x3x4xf32>)
+  return
+}
+
+// -----
+
+// A mixer returns both decode states or none.
+func.func @f(%h: tensor<1x5x64xf32>, %w_in: tensor<256x64xf32>, %w_conv: tensor<128x4xf32>, %w_x: tensor<36x128xf32>, %w_dt: tensor<128x4xf32>, %b_dt: tensor<128xf32>, %a_log: tensor<128x16xf32>, %d: tensor<128xf32>, %w_out: tensor<64x128xf32>) {
+  // expected-error @+1 {{expects either no state results or two (conv_state, ssm_state), but got 1}}
+  %o, %c = mamba.mixer %h in_proj(%w_in) conv(%w_conv) x_proj(%w_x) dt_proj(%w_dt, %b_dt) A_log(%a_log) D(%d) out_proj(%w_out) : (tensor<1x5x64xf32>, tensor<256x64xf32>, tensor<128x4xf32>, tensor<36x128xf32>, tensor<128x4xf32>, tensor<128xf32>, tensor<128x16xf32>, tensor<128xf32>, tensor<64x128xf32>) -> (tensor<1x5x64xf32>, tensor<1x128x4xf32>)
+  return
+}
+
+// -----
+
+// The SSM state of a mixer is f32.
+func.func @f(%h: tensor<1x5x64xbf16>, %w_in: tensor<256x64xbf16>, %w_conv: tensor<128x4xbf16>, %w_x: tensor<36x128xbf16>, %w_dt: tensor<128x4xbf16>, %b_dt: tensor<128xf32>, %a_log: tensor<128x16xf32>, %d: tensor<128xf32>, %w_out: tensor<64x128xbf16>) {
+  // expected-error @+1 {{expects ssm_state to have element type 'f32' (the state is kept in f32), but got 'bf16'}}
+  %o, %c, %s = mamba.mixer %h in_proj(%w_in) conv(%w_conv) x_proj(%w_x) dt_proj(%w_dt, %b_dt) A_log(%a_log) D(%d) out_proj(%w_out) : (tensor<1x5x64xbf16>, tensor<256x64xbf16>, tensor<128x4xbf16>, tensor<36x128xbf16>, tensor<128x4xbf16>, tensor<128xf32>, tensor<128x16xf32>, tensor<128xf32>, tensor<64x128xbf16>) -> (tensor<1x5x64xbf16>, tensor<1x128x4xbf16>, tensor<1x128x16xbf16>)
+  return
+}
+
+// -----
+
+// The conv state of a mixer has one window per inner channel.
+func.func @f(%h: tensor<1x5x64xf32>, %w_in: tensor<256x64xf32>, %w_conv: tensor<128x4xf32>, %w_x: tensor<36x128xf32>, %w_dt: tensor<128x4xf32>, %b_dt: tensor<128xf32>, %a_log: tensor<128x16xf32>, %d: tensor<128xf32>, %w_out: tensor<64x128xf32>) {
+  // expected-error @+1 {{expects conv_state dim 1 (E) to be 128 to match A_log dim 0, but got 64}}
+  %o, %c, %s = mamba.mixer %h in_proj(%w_in) conv(%w_conv) x_proj(%w_x) dt_proj(%w_dt, %b_dt) A_log(%a_log) D(%d) out_proj(%w_out) : (tensor<1x5x64xf32>, tensor<256x64xf32>, tensor<128x4xf32>, tensor<36x128xf32>, tensor<128x4xf32>, tensor<128xf32>, tensor<128x16xf32>, tensor<128xf32>, tensor<64x128xf32>) -> (tensor<1x5x64xf32>, tensor<1x64x4xf32>, tensor<1x128x16xf32>)
+  return
+}
+
+// -----
+
+// A mixer step takes one token per sequence.
+func.func @f(%h: tensor<2x5x64xf32>, %c: tensor<2x128x4xf32>, %s: tensor<2x128x16xf32>, %w_in: tensor<256x64xf32>, %w_conv: tensor<128x4xf32>, %w_x: tensor<36x128xf32>, %w_dt: tensor<128x4xf32>, %b_dt: tensor<128xf32>, %a_log: tensor<128x16xf32>, %d: tensor<128xf32>, %w_out: tensor<64x128xf32>) {
+  // expected-error @+1 {{expects hidden to have rank 2 ([b, D]), but got 'tensor<2x5x64xf32>'}}
+  %o, %c1, %s1 = mamba.mixer_step %h, %c, %s in_proj(%w_in) conv(%w_conv) x_proj(%w_x) dt_proj(%w_dt, %b_dt) A_log(%a_log) D(%d) out_proj(%w_out) : (tensor<2x5x64xf32>, tensor<2x128x4xf32>, tensor<2x128x16xf32>, tensor<256x64xf32>, tensor<128x4xf32>, tensor<36x128xf32>, tensor<128x4xf32>, tensor<128xf32>, tensor<128x16xf32>, tensor<128xf32>, tensor<64x128xf32>) -> (tensor<2x64xf32>, tensor<2x128x4xf32>, tensor<2x128x16xf32>)
+  return
+}
+
+// -----
+
+// A mixer step's states belong to the same batch as its tokens.
+func.func @f(%h: tensor<2x64xf32>, %c: tensor<3x128x4xf32>, %s: tensor<2x128x16xf32>, %w_in: tensor<256x64xf32>, %w_conv: tensor<128x4xf32>, %w_x: tensor<36x128xf32>, %w_dt: tensor<128x4xf32>, %b_dt: tensor<128xf32>, %a_log: tensor<128x16xf32>, %d: tensor<128xf32>, %w_out: tensor<64x128xf32>) {
+  // expected-error @+1 {{expects conv_state dim 0 (b) to be 2 to match hidden dim 0, but got 3}}
+  %o, %c1, %s1 = mamba.mixer_step %h, %c, %s in_proj(%w_in) conv(%w_conv) x_proj(%w_x) dt_proj(%w_dt, %b_dt) A_log(%a_log) D(%d) out_proj(%w_out) : (tensor<2x64xf32>, tensor<3x128x4xf32>, tensor<2x128x16xf32>, tensor<256x64xf32>, tensor<128x4xf32>, tensor<36x128xf32>, tensor<128x4xf32>, tensor<128xf32>, tensor<128x16xf32>, tensor<128xf32>, tensor<64x128xf32>) -> (tensor<2x64xf32>, tensor<3x128x4xf32>, tensor<2x128x16xf32>)
+  return
+}
+
+// -----
+
+// The new SSM state keeps the state's shape.
+func.func @f(%h: tensor<2x64xf32>, %c: tensor<2x128x4xf32>, %s: tensor<2x128x16xf32>, %w_in: tensor<256x64xf32>, %w_conv: tensor<128x4xf32>, %w_x: tensor<36x128xf32>, %w_dt: tensor<128x4xf32>, %b_dt: tensor<128xf32>, %a_log: tensor<128x16xf32>, %d: tensor<128xf32>, %w_out: tensor<64x128xf32>) {
+  // expected-error @+1 {{expects new_ssm_state dim 2 (N) to be 16 to match A_log dim 1, but got 8}}
+  %o, %c1, %s1 = mamba.mixer_step %h, %c, %s in_proj(%w_in) conv(%w_conv) x_proj(%w_x) dt_proj(%w_dt, %b_dt) A_log(%a_log) D(%d) out_proj(%w_out) : (tensor<2x64xf32>, tensor<2x128x4xf32>, tensor<2x128x16xf32>, tensor<256x64xf32>, tensor<128x4xf32>, tensor<36x128xf32>, tensor<128x4xf32>, tensor<128xf32>, tensor<128x16xf32>, tensor<128xf32>, tensor<64x128xf32>) -> (tensor<2x64xf32>, tensor<2x128x4xf32>, tensor<2x128x8xf32>)
+  return
+}

@@ -66,6 +66,17 @@ func.func @causal_conv1d(%x: tensor<2x3x10xbf16>, %w: tensor<3x4xf32>,
   return %y, %y2 : tensor<2x3x10xbf16>, tensor<1x2x7xf32>
 }
 
+// A prefill's conv also returns the window decoding continues from.
+// CHECK-LABEL: func @causal_conv1d_final_state
+func.func @causal_conv1d_final_state(%x: tensor<?x3x?xbf16>, %w: tensor<3x4xbf16>)
+    -> (tensor<?x3x?xbf16>, tensor<?x3x4xbf16>) {
+  // CHECK: mamba.causal_conv1d %{{.*}}, %{{.*}} activation(silu) : (tensor<?x3x?xbf16>, tensor<3x4xbf16>) -> (tensor<?x3x?xbf16>, tensor<?x3x4xbf16>)
+  %y, %s = mamba.causal_conv1d %x, %w activation(silu)
+      : (tensor<?x3x?xbf16>, tensor<3x4xbf16>)
+      -> (tensor<?x3x?xbf16>, tensor<?x3x4xbf16>)
+  return %y, %s : tensor<?x3x?xbf16>, tensor<?x3x4xbf16>
+}
+
 // CHECK-LABEL: func @rms_norm
 func.func @rms_norm(%x: tensor<2x8x64xbf16>, %w: tensor<64xbf16>,
                     %res: tensor<2x8x64xf32>, %x2: tensor<2x5xf32>,
@@ -170,6 +181,35 @@ func.func @mixer(%h: tensor<1x5x64xf32>, %w_in: tensor<256x64xf32>,
          tensor<128x16xf32>, tensor<128xf32>, tensor<64x128xf32>)
       -> tensor<1x5x64xf32>
   return %o, %o2 : tensor<1x5x64xf32>, tensor<1x5x64xf32>
+}
+
+// A prefill mixer returns its decode state; a mixer step continues from it.
+// CHECK-LABEL: func @mixer_states_and_step
+func.func @mixer_states_and_step(%h: tensor<?x?x64xbf16>, %h1: tensor<?x64xbf16>,
+                 %w_in: tensor<256x64xbf16>, %w_conv: tensor<128x4xbf16>,
+                 %b_conv: tensor<128xbf16>, %w_x: tensor<36x128xbf16>,
+                 %w_dt: tensor<128x4xbf16>, %b_dt: tensor<128xf32>,
+                 %a_log: tensor<128x16xf32>, %d: tensor<128xf32>,
+                 %w_out: tensor<64x128xbf16>)
+    -> (tensor<?x?x64xbf16>, tensor<?x64xbf16>, tensor<?x128x4xbf16>, tensor<?x128x16xf32>) {
+  // CHECK: %{{.*}}, %{{.*}}:2 = mamba.mixer %{{.*}} in_proj(%{{.*}}) conv(%{{.*}}, %{{.*}}) x_proj(%{{.*}}) dt_proj(%{{.*}}, %{{.*}}) A_log(%{{.*}}) D(%{{.*}}) out_proj(%{{.*}}) : {{.*}} -> (tensor<?x?x64xbf16>, tensor<?x128x4xbf16>, tensor<?x128x16xf32>)
+  %o, %conv, %ssm = mamba.mixer %h in_proj(%w_in) conv(%w_conv, %b_conv)
+      x_proj(%w_x) dt_proj(%w_dt, %b_dt) A_log(%a_log) D(%d) out_proj(%w_out)
+      : (tensor<?x?x64xbf16>, tensor<256x64xbf16>, tensor<128x4xbf16>,
+         tensor<128xbf16>, tensor<36x128xbf16>, tensor<128x4xbf16>,
+         tensor<128xf32>, tensor<128x16xf32>, tensor<128xf32>,
+         tensor<64x128xbf16>)
+      -> (tensor<?x?x64xbf16>, tensor<?x128x4xbf16>, tensor<?x128x16xf32>)
+  // CHECK: %{{.*}}, %{{.*}}, %{{.*}} = mamba.mixer_step %{{.*}}, %{{.*}}, %{{.*}} in_proj(%{{.*}}) conv(%{{.*}}, %{{.*}}) x_proj(%{{.*}}) dt_proj(%{{.*}}, %{{.*}}) A_log(%{{.*}}) D(%{{.*}}) out_proj(%{{.*}}) : {{.*}} -> (tensor<?x64xbf16>, tensor<?x128x4xbf16>, tensor<?x128x16xf32>)
+  %o1, %conv1, %ssm1 = mamba.mixer_step %h1, %conv, %ssm in_proj(%w_in)
+      conv(%w_conv, %b_conv) x_proj(%w_x) dt_proj(%w_dt, %b_dt)
+      A_log(%a_log) D(%d) out_proj(%w_out)
+      : (tensor<?x64xbf16>, tensor<?x128x4xbf16>, tensor<?x128x16xf32>,
+         tensor<256x64xbf16>, tensor<128x4xbf16>, tensor<128xbf16>,
+         tensor<36x128xbf16>, tensor<128x4xbf16>, tensor<128xf32>,
+         tensor<128x16xf32>, tensor<128xf32>, tensor<64x128xbf16>)
+      -> (tensor<?x64xbf16>, tensor<?x128x4xbf16>, tensor<?x128x16xf32>)
+  return %o, %o1, %conv1, %ssm1 : tensor<?x?x64xbf16>, tensor<?x64xbf16>, tensor<?x128x4xbf16>, tensor<?x128x16xf32>
 }
 
 // A tiling decision on the op: sequence_splits is printed only when it is

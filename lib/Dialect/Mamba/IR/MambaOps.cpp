@@ -205,6 +205,12 @@ LogicalResult CausalConv1dOp::verify() {
         failed(checkActivationOrF32(*this, "bias", bias, act)))
       return failure();
   }
+  if (Value finalState = getFinalState()) {
+    if (failed(shapes.check("final_state", finalState, {"b", "d", "K"})) ||
+        failed(checkElementType(*this, "final_state", finalState, act,
+                                "as x")))
+      return failure();
+  }
   if (shapes.get("K") == 0)
     return emitOpError() << "expects a convolution width K of at least 1";
   return success();
@@ -397,29 +403,36 @@ static int64_t dimOf(Value value, unsigned index) {
 int64_t MixerOp::getInnerSize() { return dimOf(getALog(), 0); }
 int64_t MixerOp::getStateSize() { return dimOf(getALog(), 1); }
 int64_t MixerOp::getDtRank() { return dimOf(getDtProjWeight(), 1); }
+int64_t MixerOp::getConvWidth() { return dimOf(getConvWeight(), 1); }
+int64_t MixerStepOp::getInnerSize() { return dimOf(getALog(), 0); }
+int64_t MixerStepOp::getStateSize() { return dimOf(getALog(), 1); }
+int64_t MixerStepOp::getDtRank() { return dimOf(getDtProjWeight(), 1); }
+int64_t MixerStepOp::getConvWidth() { return dimOf(getConvWeight(), 1); }
 
-LogicalResult MixerOp::verify() {
-  ShapeChecker shapes(*this);
-  Type act = elementType(getHidden());
+/// The weight checks shared by mamba.mixer and mamba.mixer_step, after the
+/// caller bound b, D (and L) from the activations. `act` is the element type
+/// of `hidden`.
+template <typename MixerLikeOp>
+static LogicalResult verifyMixerWeights(MixerLikeOp op, ShapeChecker &shapes,
+                                        Type act) {
   // Dimensions that are sums of others are checked after binding E, N and R.
-  if (failed(shapes.check("hidden", getHidden(), {"b", "L", "D"})) ||
-      failed(shapes.check("A_log", getALog(), {"E", "N"})) ||
-      failed(shapes.check("dt_proj_weight", getDtProjWeight(), {"E", "R"})) ||
-      failed(shapes.check("dt_proj_bias", getDtProjBias(), {"E"})) ||
-      failed(shapes.check("D", getD(), {"E"})) ||
-      failed(shapes.check("in_proj_weight", getInProjWeight(), {"2E", "D"})) ||
-      failed(shapes.check("conv_weight", getConvWeight(), {"E", "K"})) ||
-      failed(shapes.check("x_proj_weight", getXProjWeight(), {"R+2N", "E"})) ||
-      failed(shapes.check("out_proj_weight", getOutProjWeight(), {"D", "E"})) ||
-      failed(shapes.check("out", getOut(), {"b", "L", "D"})))
+  if (failed(shapes.check("A_log", op.getALog(), {"E", "N"})) ||
+      failed(shapes.check("dt_proj_weight", op.getDtProjWeight(), {"E", "R"})) ||
+      failed(shapes.check("dt_proj_bias", op.getDtProjBias(), {"E"})) ||
+      failed(shapes.check("D", op.getD(), {"E"})) ||
+      failed(shapes.check("in_proj_weight", op.getInProjWeight(), {"2E", "D"})) ||
+      failed(shapes.check("conv_weight", op.getConvWeight(), {"E", "K"})) ||
+      failed(shapes.check("x_proj_weight", op.getXProjWeight(), {"R+2N", "E"})) ||
+      failed(shapes.check("out_proj_weight", op.getOutProjWeight(), {"D", "E"})))
     return failure();
-  if (getInProjBias() &&
-      failed(shapes.check("in_proj_bias", getInProjBias(), {"2E"})))
+  if (op.getInProjBias() &&
+      failed(shapes.check("in_proj_bias", op.getInProjBias(), {"2E"})))
     return failure();
-  if (getConvBias() && failed(shapes.check("conv_bias", getConvBias(), {"E"})))
+  if (op.getConvBias() &&
+      failed(shapes.check("conv_bias", op.getConvBias(), {"E"})))
     return failure();
-  if (getOutProjBias() &&
-      failed(shapes.check("out_proj_bias", getOutProjBias(), {"D"})))
+  if (op.getOutProjBias() &&
+      failed(shapes.check("out_proj_bias", op.getOutProjBias(), {"D"})))
     return failure();
 
   int64_t e = shapes.get("E"), n = shapes.get("N"), r = shapes.get("R");
@@ -429,8 +442,9 @@ LogicalResult MixerOp::verify() {
     if (ShapedType::isDynamic(expected) || ShapedType::isDynamic(actual) ||
         actual == expected)
       return success();
-    return emitOpError() << "expects " << what << " dim 0 to be " << formula
-                         << " = " << expected << ", but got " << actual;
+    return op.emitOpError() << "expects " << what << " dim 0 to be "
+                            << formula << " = " << expected << ", but got "
+                            << actual;
   };
   if (!ShapedType::isDynamic(e) &&
       failed(checkDerived("in_proj_weight", "2E", 2 * e, "2 * E")))
@@ -439,26 +453,70 @@ LogicalResult MixerOp::verify() {
       failed(checkDerived("x_proj_weight", "R+2N", r + 2 * n, "R + 2 * N")))
     return failure();
   if (shapes.get("K") == 0)
-    return emitOpError() << "expects a convolution width K of at least 1";
+    return op.emitOpError() << "expects a convolution width K of at least 1";
 
   // The GEMM operands share the activation type; the parameters that feed
   // the recurrence directly are f32 (checked by the operand constraints).
   for (auto [what, value] :
-       {std::pair<StringRef, Value>{"in_proj_weight", getInProjWeight()},
-        {"x_proj_weight", getXProjWeight()},
-        {"dt_proj_weight", getDtProjWeight()},
-        {"out_proj_weight", getOutProjWeight()},
-        {"out", getOut()}})
-    if (failed(checkElementType(*this, what, value, act, "as hidden")))
+       {std::pair<StringRef, Value>{"in_proj_weight", op.getInProjWeight()},
+        {"x_proj_weight", op.getXProjWeight()},
+        {"dt_proj_weight", op.getDtProjWeight()},
+        {"out_proj_weight", op.getOutProjWeight()},
+        {"out", op.getOut()}})
+    if (failed(checkElementType(op, what, value, act, "as hidden")))
       return failure();
   for (auto [what, value] :
-       {std::pair<StringRef, Value>{"in_proj_bias", getInProjBias()},
-        {"conv_weight", getConvWeight()},
-        {"conv_bias", getConvBias()},
-        {"out_proj_bias", getOutProjBias()}})
-    if (value && failed(checkActivationOrF32(*this, what, value, act)))
+       {std::pair<StringRef, Value>{"in_proj_bias", op.getInProjBias()},
+        {"conv_weight", op.getConvWeight()},
+        {"conv_bias", op.getConvBias()},
+        {"out_proj_bias", op.getOutProjBias()}})
+    if (value && failed(checkActivationOrF32(op, what, value, act)))
       return failure();
   return success();
+}
+
+/// The conv state (activation type) and SSM state (f32) of a mixer block.
+static LogicalResult verifyMixerStates(Operation *op, ShapeChecker &shapes,
+                                       Type act, StringRef convWhat,
+                                       Value conv, StringRef ssmWhat,
+                                       Value ssm) {
+  if (failed(shapes.check(convWhat, conv, {"b", "E", "K"})) ||
+      failed(checkElementType(op, convWhat, conv, act, "as hidden")) ||
+      failed(shapes.check(ssmWhat, ssm, {"b", "E", "N"})))
+    return failure();
+  return checkElementType(op, ssmWhat, ssm, Float32Type::get(op->getContext()),
+                          "the state is kept in f32");
+}
+
+LogicalResult MixerOp::verify() {
+  ShapeChecker shapes(*this);
+  Type act = elementType(getHidden());
+  if (failed(shapes.check("hidden", getHidden(), {"b", "L", "D"})) ||
+      failed(shapes.check("out", getOut(), {"b", "L", "D"})) ||
+      failed(verifyMixerWeights(*this, shapes, act)))
+    return failure();
+  if (getStates().empty())
+    return success();
+  if (getStates().size() != 2)
+    return emitOpError() << "expects either no state results or two "
+                            "(conv_state, ssm_state), but got "
+                         << getStates().size();
+  return verifyMixerStates(*this, shapes, act, "conv_state", getConvState(),
+                           "ssm_state", getSsmState());
+}
+
+LogicalResult MixerStepOp::verify() {
+  ShapeChecker shapes(*this);
+  Type act = elementType(getHidden());
+  if (failed(shapes.check("hidden", getHidden(), {"b", "D"})) ||
+      failed(shapes.check("out", getOut(), {"b", "D"})) ||
+      failed(verifyMixerWeights(*this, shapes, act)) ||
+      failed(verifyMixerStates(*this, shapes, act, "conv_state",
+                               getConvState(), "ssm_state", getSsmState())))
+    return failure();
+  return verifyMixerStates(*this, shapes, act, "new_conv_state",
+                           getNewConvState(), "new_ssm_state",
+                           getNewSsmState());
 }
 
 //===----------------------------------------------------------------------===//
@@ -477,6 +535,9 @@ LogicalResult SelectiveScanOp::reifyResultShapes(
 LogicalResult CausalConv1dOp::reifyResultShapes(
     OpBuilder &builder, ReifiedRankedShapedTypeDims &shapes) {
   reifyResult(builder, getY(), dimsOf(getX()), shapes);
+  if (Value finalState = getFinalState())
+    reifyResult(builder, finalState,
+                {{getX(), 0}, {getX(), 1}, {getWeight(), 1}}, shapes);
   return success();
 }
 
@@ -521,6 +582,23 @@ LogicalResult MixerOp::reifyResultShapes(OpBuilder &builder,
   reifyResult(builder, getOut(),
               {{getHidden(), 0}, {getHidden(), 1}, {getOutProjWeight(), 0}},
               shapes);
+  if (!getStates().empty()) {
+    reifyResult(builder, getConvState(),
+                {{getHidden(), 0}, {getALog(), 0}, {getConvWeight(), 1}},
+                shapes);
+    reifyResult(builder, getSsmState(),
+                {{getHidden(), 0}, {getALog(), 0}, {getALog(), 1}}, shapes);
+  }
+  return success();
+}
+
+LogicalResult
+MixerStepOp::reifyResultShapes(OpBuilder &builder,
+                               ReifiedRankedShapedTypeDims &shapes) {
+  reifyResult(builder, getOut(), {{getHidden(), 0}, {getOutProjWeight(), 0}},
+              shapes);
+  reifyResult(builder, getNewConvState(), dimsOf(getConvState()), shapes);
+  reifyResult(builder, getNewSsmState(), dimsOf(getSsmState()), shapes);
   return success();
 }
 

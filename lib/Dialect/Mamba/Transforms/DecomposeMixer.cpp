@@ -1,4 +1,4 @@
-//===- DecomposeMixer.cpp - mamba.mixer into primitive ops ----------------===//
+//===- DecomposeMixer.cpp - mamba.mixer(_step) into primitive ops ---------===//
 //
 // The GEMMs work on `[b, L, features]` (rows are tokens, the layout of
 // torch.nn.Linear), the convolution and the scan on `[b, channels, L]` (the
@@ -66,7 +66,8 @@ public:
       outSizes.back() = tensor::getMixedSize(rewriter, loc, weight, 0);
       resultType = typeOf(outSizes, getElementTypeOrSelf(x.getType()));
     }
-    return LinearOp::create(rewriter, loc, resultType, x, weight, bias);
+    return LinearOp::create(rewriter, loc, resultType, x, weight, bias)
+        .getY();
   }
 
   /// Swaps the last two dimensions of a rank-3 tensor.
@@ -103,6 +104,17 @@ public:
         typeOf(outSizes, getElementTypeOrSelf(rows.getType()));
     SmallVector<ReassociationIndices> reassociation = {{0, 1}, {2}, {3}};
     return tensor::ExpandShapeOp::create(rewriter, loc, type, transposed,
+                                         reassociation, outSizes);
+  }
+
+  /// `[b, N]` to `[b, 1, N]`, the one-group B/C layout of a decode step.
+  Value withOneGroup(Value row) {
+    SmallVector<OpFoldResult> outSizes = sizes(row);
+    outSizes.insert(outSizes.begin() + 1, rewriter.getIndexAttr(1));
+    RankedTensorType type =
+        typeOf(outSizes, getElementTypeOrSelf(row.getType()));
+    SmallVector<ReassociationIndices> reassociation = {{0, 1}, {2}};
+    return tensor::ExpandShapeOp::create(rewriter, loc, type, row,
                                          reassociation, outSizes);
   }
 
@@ -146,9 +158,15 @@ struct DecomposeMixerPattern : OpRewritePattern<MixerOp> {
     Value x = b.slice(xz, 1, zero, inner);
     Value z = b.slice(xz, 1, inner, inner);
 
-    Value conv = CausalConv1dOp::create(
-        rewriter, op.getLoc(), x.getType(), x, op.getConvWeight(),
+    // A prefill also returns where decoding continues: the conv's last
+    // inputs and the scan's final state.
+    Value convState = op.getConvState();
+    Value ssmState = op.getSsmState();
+    auto convOp = CausalConv1dOp::create(
+        rewriter, op.getLoc(), x.getType(),
+        convState ? convState.getType() : Type(), x, op.getConvWeight(),
         op.getConvBias(), Activation::Silu);
+    Value conv = convOp.getY();
 
     // x_proj produces [dt_r | B | C] per token.
     Value convRows = b.swapLastTwo(conv);
@@ -168,15 +186,67 @@ struct DecomposeMixerPattern : OpRewritePattern<MixerOp> {
     Value bGroups = b.toScanGroupLayout(bRows);
     Value cGroups = b.toScanGroupLayout(cRows);
     auto scan = SelectiveScanOp::create(
-        rewriter, op.getLoc(), conv.getType(), /*final_state=*/Type(), conv,
+        rewriter, op.getLoc(), conv.getType(),
+        ssmState ? ssmState.getType() : Type(), conv,
         dt, a, bGroups, cGroups, op.getD(), z, op.getDtProjBias(),
         /*initial_state=*/Value(), /*delta_softplus=*/true,
         /*tiling=*/ScanTilingAttr());
 
     Value yRows = b.swapLastTwo(scan.getY());
     Value out = b.linear(yRows, op.getOutProjWeight(), op.getOutProjBias(),
-                         op.getType());
-    rewriter.replaceOp(op, out);
+                         op.getOut().getType());
+    if (convState)
+      rewriter.replaceOp(op, {out, convOp.getFinalState(), scan.getFinalState()});
+    else
+      rewriter.replaceOp(op, out);
+    return success();
+  }
+};
+
+/// The same block for one token: rows are sequences, `[b, features]`, so
+/// no layout changes are needed.
+struct DecomposeMixerStepPattern : OpRewritePattern<MixerStepOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(MixerStepOp op,
+                                PatternRewriter &rewriter) const override {
+    MixerBuilder b(rewriter, op.getLoc());
+    OpFoldResult inner = tensor::getMixedSize(rewriter, op.getLoc(),
+                                              op.getALog(), 0);
+    OpFoldResult state = tensor::getMixedSize(rewriter, op.getLoc(),
+                                              op.getALog(), 1);
+    OpFoldResult rank = tensor::getMixedSize(rewriter, op.getLoc(),
+                                             op.getDtProjWeight(), 1);
+    OpFoldResult zero = rewriter.getIndexAttr(0);
+
+    Value xz =
+        b.linear(op.getHidden(), op.getInProjWeight(), op.getInProjBias());
+    Value x = b.slice(xz, 1, zero, inner);
+    Value z = b.slice(xz, 1, inner, inner);
+
+    auto conv = ConvStateUpdateOp::create(
+        rewriter, op.getLoc(), x.getType(), op.getNewConvState().getType(),
+        op.getConvState(), x, op.getConvWeight(), op.getConvBias(),
+        Activation::Silu);
+
+    Value dbc = b.linear(conv.getY(), op.getXProjWeight(), Value());
+    Value dtRank = b.slice(dbc, 1, zero, rank);
+    Value bRow = b.slice(dbc, 1, rank, state);
+    Value cRow = b.slice(dbc, 1, b.add(rank, state), state);
+    Value dt = b.linear(dtRank, op.getDtProjWeight(), Value());
+
+    Value a = b.negExp(op.getALog());
+    Value bGroup = b.withOneGroup(bRow);
+    Value cGroup = b.withOneGroup(cRow);
+    auto step = SelectiveStateUpdateOp::create(
+        rewriter, op.getLoc(), conv.getY().getType(),
+        op.getNewSsmState().getType(), op.getSsmState(), conv.getY(), dt, a,
+        bGroup, cGroup, op.getD(), z, op.getDtProjBias(),
+        /*delta_softplus=*/true);
+
+    Value out = b.linear(step.getY(), op.getOutProjWeight(),
+                         op.getOutProjBias(), op.getOut().getType());
+    rewriter.replaceOp(op, {out, conv.getNewConvState(), step.getNewState()});
     return success();
   }
 };
@@ -200,5 +270,6 @@ struct MambaDecomposeMixerPass
 } // namespace
 
 void mlir::mamba::populateDecomposeMixerPatterns(RewritePatternSet &patterns) {
-  patterns.add<DecomposeMixerPattern>(patterns.getContext());
+  patterns.add<DecomposeMixerPattern, DecomposeMixerStepPattern>(
+      patterns.getContext());
 }

@@ -101,6 +101,11 @@ def Mamba_CausalConv1dOp : Mamba_Op<"causal_conv1d", [Pure, Mamba_ReifyShapes]> 
     `[d, K]`; `bias`: `[d]`. Weight and bias have the element type of `x`, or
     f32.
 
+    The optional second result `final_state` `[b, d, K]` (element type of
+    `x`) holds the last K inputs of each channel, oldest first, zero-padded
+    on the left when L < K: the `conv_state` from which
+    `mamba.conv_state_update` continues the sequence one token at a time.
+
     ```mlir
     %y = mamba.causal_conv1d %x, %w bias(%b) activation(silu)
         : (tensor<1x128x64xf32>, tensor<128x4xf32>, tensor<128xf32>)
@@ -113,7 +118,10 @@ def Mamba_CausalConv1dOp : Mamba_Op<"causal_conv1d", [Pure, Mamba_ReifyShapes]> 
     Optional<Mamba_FloatTensor>:$bias,
     DefaultValuedAttr<Mamba_Activation, "::mlir::mamba::Activation::None">:$activation
   );
-  let results = (outs Mamba_FloatTensor:$y);
+  let results = (outs
+    Mamba_FloatTensor:$y,
+    Optional<Mamba_FloatTensor>:$final_state
+  );
   let assemblyFormat = [{
     $x `,` $weight (`bias` `(` $bias^ `)`)?
     (`activation` `(` $activation^ `)`)?
@@ -174,7 +182,10 @@ def Mamba_LinearOp : Mamba_Op<"linear", [Pure, Mamba_ReifyShapes]> {
     Mamba_FloatTensor:$weight,
     Optional<Mamba_FloatTensor>:$bias
   );
-  let results = (outs Mamba_FloatTensor:$y);
+  let results = (outs
+    Mamba_FloatTensor:$y,
+    Optional<Mamba_FloatTensor>:$final_state
+  );
   let assemblyFormat = [{
     $x `,` $weight (`bias` `(` $bias^ `)`)?
     attr-dict `:` functional-type(operands, results)
@@ -288,7 +299,48 @@ def Mamba_ConvStateUpdateOp : Mamba_Op<"conv_state_update", [Pure, Mamba_ReifySh
 // Composite ops
 //===----------------------------------------------------------------------===//
 
-def Mamba_MixerOp : Mamba_Op<"mixer", [Pure, Mamba_ReifyShapes, AttrSizedOperandSegments]> {
+// mamba.mixer and mamba.mixer_step: the activation operands `leading` (with
+// their assembly `leadingFormat`), then the weights of one mixer block.
+class Mamba_MixerLikeOp<string mnemonic, dag leading, string leadingFormat>
+    : Mamba_Op<mnemonic,
+               [Pure, Mamba_ReifyShapes, AttrSizedOperandSegments]> {
+  let arguments = !con(leading, (ins
+    Mamba_FloatTensor:$in_proj_weight,
+    Optional<Mamba_FloatTensor>:$in_proj_bias,
+    Mamba_FloatTensor:$conv_weight,
+    Optional<Mamba_FloatTensor>:$conv_bias,
+    Mamba_FloatTensor:$x_proj_weight,
+    Mamba_FloatTensor:$dt_proj_weight,
+    Mamba_F32Tensor:$dt_proj_bias,
+    Mamba_F32Tensor:$A_log,
+    Mamba_F32Tensor:$D,
+    Mamba_FloatTensor:$out_proj_weight,
+    Optional<Mamba_FloatTensor>:$out_proj_bias
+  ));
+  let assemblyFormat = leadingFormat # [{
+    `in_proj` `(` $in_proj_weight (`,` $in_proj_bias^)? `)`
+    `conv` `(` $conv_weight (`,` $conv_bias^)? `)`
+    `x_proj` `(` $x_proj_weight `)`
+    `dt_proj` `(` $dt_proj_weight `,` $dt_proj_bias `)`
+    `A_log` `(` $A_log `)`
+    `D` `(` $D `)`
+    `out_proj` `(` $out_proj_weight (`,` $out_proj_bias^)? `)`
+    attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+  code mixerSizes = [{
+    /// Sizes derived from the operand shapes; ShapedType::kDynamic where the
+    /// defining dimension is dynamic.
+    int64_t getInnerSize();   // E
+    int64_t getStateSize();   // N
+    int64_t getDtRank();      // R
+    int64_t getConvWidth();   // K
+  }];
+  let extraClassDeclaration = mixerSizes;
+}
+
+def Mamba_MixerOp : Mamba_MixerLikeOp<"mixer",
+    (ins Mamba_FloatTensor:$hidden), "$hidden"> {
   let summary = "one whole Mamba-1 mixer block (composite)";
   let description = [{
     The `MambaMixer` of Hugging Face transformers (`Mamba` in mamba_ssm), over
@@ -311,46 +363,70 @@ def Mamba_MixerOp : Mamba_Op<"mixer", [Pure, Mamba_ReifyShapes, AttrSizedOperand
     `D` `[E]` f32, `out_proj_weight` `[D, E]`, `out_proj_bias` `[D]`. The
     `mamba-decompose-mixer` pass rewrites it into the primitive ops.
 
+    With two more results, the block also returns what decoding continues
+    from (a prefill): `conv_state` `[b, E, K]` (the last K conv inputs,
+    element type of `hidden`) and `ssm_state` `[b, E, N]` f32 (the scan's
+    final state). The results are `out` alone or all three.
+
     ```mlir
     %out = mamba.mixer %h in_proj(%w_in) conv(%w_conv, %b_conv)
         x_proj(%w_x) dt_proj(%w_dt, %b_dt) A_log(%a_log) D(%d)
         out_proj(%w_out) : (...) -> tensor<1x5x64xf32>
     ```
   }];
-  let arguments = (ins
-    Mamba_FloatTensor:$hidden,
-    Mamba_FloatTensor:$in_proj_weight,
-    Optional<Mamba_FloatTensor>:$in_proj_bias,
-    Mamba_FloatTensor:$conv_weight,
-    Optional<Mamba_FloatTensor>:$conv_bias,
-    Mamba_FloatTensor:$x_proj_weight,
-    Mamba_FloatTensor:$dt_proj_weight,
-    Mamba_F32Tensor:$dt_proj_bias,
-    Mamba_F32Tensor:$A_log,
-    Mamba_F32Tensor:$D,
-    Mamba_FloatTensor:$out_proj_weight,
-    Optional<Mamba_FloatTensor>:$out_proj_bias
+  let results = (outs
+    Mamba_FloatTensor:$out,
+    Variadic<Mamba_FloatTensor>:$states
   );
-  let results = (outs Mamba_FloatTensor:$out);
-  let assemblyFormat = [{
-    $hidden
-    `in_proj` `(` $in_proj_weight (`,` $in_proj_bias^)? `)`
-    `conv` `(` $conv_weight (`,` $conv_bias^)? `)`
-    `x_proj` `(` $x_proj_weight `)`
-    `dt_proj` `(` $dt_proj_weight `,` $dt_proj_bias `)`
-    `A_log` `(` $A_log `)`
-    `D` `(` $D `)`
-    `out_proj` `(` $out_proj_weight (`,` $out_proj_bias^)? `)`
-    attr-dict `:` functional-type(operands, results)
+  let extraClassDeclaration = mixerSizes # [{
+    /// The decode state results, or null without them.
+    ::mlir::Value getConvState() {
+      return getStates().empty() ? ::mlir::Value() : getStates()[0];
+    }
+    ::mlir::Value getSsmState() {
+      return getStates().empty() ? ::mlir::Value() : getStates()[1];
+    }
   }];
-  let hasVerifier = 1;
-  let extraClassDeclaration = [{
-    /// Sizes derived from the operand shapes; ShapedType::kDynamic where the
-    /// defining dimension is dynamic.
-    int64_t getInnerSize();   // E
-    int64_t getStateSize();   // N
-    int64_t getDtRank();      // R
+}
+
+def Mamba_MixerStepOp : Mamba_MixerLikeOp<"mixer_step",
+    (ins Mamba_FloatTensor:$hidden, Mamba_FloatTensor:$conv_state,
+         Mamba_F32Tensor:$ssm_state),
+    "$hidden `,` $conv_state `,` $ssm_state"> {
+  let summary = "one decode step of a whole Mamba-1 mixer block (composite)";
+  let description = [{
+    `mamba.mixer` for one token per sequence, continuing from the state a
+    prefill or the previous step left (the `step` of mamba_ssm's `Mamba`).
+    With `hidden: [b, D]`:
+
+    ```
+    xz            = linear(hidden, in_proj_weight, in_proj_bias)  [b, 2E]
+    x, z          = the halves of xz
+    x, conv_state = conv_state_update(conv_state, x, conv_weight,
+                                      conv_bias, silu)
+    dt_r, B, C    = split(linear(x, x_proj_weight), [R, N, N])
+    dt            = linear(dt_r, dt_proj_weight)
+    y, ssm_state  = selective_state_update(ssm_state, x, dt, -exp(A_log),
+                        B, C, D, z, dt_bias = dt_proj_bias, delta_softplus)
+    out           = linear(y, out_proj_weight, out_proj_bias)    [b, D]
+    ```
+
+    Shapes: `conv_state`, `new_conv_state` `[b, E, K]` (element type of
+    `hidden`); `ssm_state`, `new_ssm_state` `[b, E, N]` f32; the weights as
+    for `mamba.mixer`.
+
+    ```mlir
+    %out, %conv, %ssm = mamba.mixer_step %h, %conv0, %ssm0
+        in_proj(%w_in) conv(%w_conv, %b_conv) x_proj(%w_x)
+        dt_proj(%w_dt, %b_dt) A_log(%a_log) D(%d) out_proj(%w_out)
+        : (...) -> (tensor<2x64xf32>, tensor<2x128x4xf32>, tensor<2x128x16xf32>)
+    ```
   }];
+  let results = (outs
+    Mamba_FloatTensor:$out,
+    Mamba_FloatTensor:$new_conv_state,
+    Mamba_F32Tensor:$new_ssm_state
+  );
 }
 
 #endif // MAMBA_DIALECT_MAMBA_IR_MAMBAOPS_TD

@@ -6,7 +6,7 @@
 include "mlir/Pass/PassBase.td"
 
 def MambaDecomposeMixer : Pass<"mamba-decompose-mixer"> {
-  let summary = "Decompose mamba.mixer into primitive mamba ops, GEMMs and layout changes";
+  let summary = "Decompose mamba.mixer and mamba.mixer_step into primitive mamba ops, GEMMs and layout changes";
   let description = [{
     Rewrites every `mamba.mixer` into the sequence the block computes:
     `mamba.linear` for the four projections, `linalg.transpose` and
@@ -16,7 +16,12 @@ def MambaDecomposeMixer : Pass<"mamba-decompose-mixer"> {
     and one `mamba.selective_scan` that already carries the D skip, the
     SiLU(z) gate, the time-step bias and the softplus, so that the fused scan
     kernel does that work instead of separate elementwise kernels. Dynamic
-    batch and sequence sizes are kept dynamic.
+    batch and sequence sizes are kept dynamic. A mixer that returns its
+    decode state gets it from the conv's and the scan's `final_state`.
+
+    Every `mamba.mixer_step` becomes the one-token sequence: the same
+    projections on `[b, features]` rows, `mamba.conv_state_update` and
+    `mamba.selective_state_update`.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
