@@ -1,13 +1,17 @@
 //===- mamba-compile.cpp - compile mamba IR into a module file ------------===//
 //
 // mamba-compile scan.mlir -o scan.mmod --chip=sm_90a,sm_80
+// mamba-compile MODEL_DIR -o model.mlir --emit=mlir
 //
-// Runs mamba-gpu-pipeline once per chip and image kind (cubin, PTX) and
-// writes the host replay plan and every image into one .mmod file.
+// The input is mamba IR (.mlir) or a model directory (config.json and
+// *.safetensors), which is imported first. Runs mamba-gpu-pipeline once per
+// chip and image kind (cubin, PTX) and writes the host replay plan and every
+// image into one .mmod file; --emit=mlir stops after the import instead.
 //
 //===----------------------------------------------------------------------===//
 
 #include "mamba/Dialect/Mamba/Pipelines/Pipelines.h"
+#include "mamba/Import/ModelImporter.h"
 #include "mamba/Registration/RegisterMamba.h"
 #include "mamba/Target/ModuleFile.h"
 
@@ -18,6 +22,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
@@ -31,7 +36,7 @@ static cl::OptionCategory compileCategory("mamba-compile options");
 
 static cl::opt<std::string> inputFilename(cl::cat(compileCategory),
                                           cl::Positional,
-                                          cl::desc("<input .mlir>"),
+                                          cl::desc("<input .mlir or model directory>"),
                                           cl::Required);
 static cl::opt<std::string> outputFilename(cl::cat(compileCategory), "o",
                                            cl::desc("Output .mmod file"),
@@ -41,6 +46,18 @@ static cl::list<std::string> chips(cl::cat(compileCategory), "chip",
                                    cl::desc("GPU architectures to compile for"),
                                    cl::CommaSeparated,
                                    cl::list_init<std::string>({"sm_90a"}));
+static cl::alias targetAlias("target", cl::desc("Alias for --chip"),
+                             cl::aliasopt(chips), cl::cat(compileCategory));
+static cl::opt<std::string>
+    emit(cl::cat(compileCategory), "emit",
+         cl::desc("What to write: mmod (the compiled module) or mlir (the "
+                  "input as mamba IR, after importing a model directory)"),
+         cl::init("mmod"));
+static cl::opt<std::string>
+    dtype(cl::cat(compileCategory), "dtype",
+          cl::desc("Compute type of an imported model: auto (the config's "
+                   "torch_dtype, else the weights'), f32, bf16 or f16"),
+          cl::init("auto"));
 static cl::opt<int64_t> channelsPerBlock(cl::cat(compileCategory),
                                          "channels-per-block",
                                          cl::desc("Scan channels per block"),
@@ -112,16 +129,44 @@ int main(int argc, char **argv) {
   llvm::SourceMgr sourceMgr;
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
   std::string error;
-  std::unique_ptr<llvm::MemoryBuffer> input =
-      openInputFile(inputFilename, &error);
-  if (!input) {
-    llvm::errs() << "mamba-compile: " << error << "\n";
+  if (emit != "mmod" && emit != "mlir") {
+    llvm::errs() << "mamba-compile: unknown --emit=" << emit
+                 << ": expected mmod or mlir\n";
     return 1;
   }
-  sourceMgr.AddNewSourceBuffer(std::move(input), llvm::SMLoc());
-  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
-  if (!module)
-    return 1;
+  OwningOpRef<ModuleOp> module;
+  if (llvm::sys::fs::is_directory(inputFilename)) {
+    mamba::ModelImportOptions importOptions;
+    importOptions.dtype = dtype;
+    module = mamba::importModel(&context, inputFilename, importOptions, error);
+    if (!module) {
+      llvm::errs() << "mamba-compile: " << error << "\n";
+      return 1;
+    }
+  } else {
+    std::unique_ptr<llvm::MemoryBuffer> input =
+        openInputFile(inputFilename, &error);
+    if (!input) {
+      llvm::errs() << "mamba-compile: " << error << "\n";
+      return 1;
+    }
+    sourceMgr.AddNewSourceBuffer(std::move(input), llvm::SMLoc());
+    module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+    if (!module)
+      return 1;
+  }
+
+  if (emit == "mlir") {
+    auto output = openOutputFile(outputFilename, &error);
+    if (!output) {
+      llvm::errs() << "mamba-compile: " << error << "\n";
+      return 1;
+    }
+    module->print(output->os());
+    output->os() << "\n";
+    output->keep();
+    return 0;
+  }
 
   // The kernels use cp.async and CUDA 13's ptxas accepts nothing older:
   // refuse other chips here rather than let the NVPTX backend abort.

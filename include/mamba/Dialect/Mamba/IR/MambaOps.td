@@ -182,10 +182,7 @@ def Mamba_LinearOp : Mamba_Op<"linear", [Pure, Mamba_ReifyShapes]> {
     Mamba_FloatTensor:$weight,
     Optional<Mamba_FloatTensor>:$bias
   );
-  let results = (outs
-    Mamba_FloatTensor:$y,
-    Optional<Mamba_FloatTensor>:$final_state
-  );
+  let results = (outs Mamba_FloatTensor:$y);
   let assemblyFormat = [{
     $x `,` $weight (`bias` `(` $bias^ `)`)?
     attr-dict `:` functional-type(operands, results)

@@ -1,0 +1,370 @@
+//===- ModelImporter.cpp - A model directory as mamba IR ------------------===//
+//
+// The model is MambaForCausalLM of transformers:
+//
+//   h = embeddings[ids]
+//   per layer: residual = h (f32 with residual_in_fp32)
+//              h = residual + mixer(rms_norm(h))
+//   logits = lm_head(rms_norm_f(h))
+//
+// written with the fused residual add of mamba.rms_norm: layer i's norm adds
+// layer i-1's mixer output to the residual stream and returns both the sum
+// (the next residual) and its normalization, which is what mamba_ssm's
+// fused add-norm kernels compute.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mamba/Import/ModelImporter.h"
+
+#include "ModelWeights.h"
+#include "mamba/Dialect/Mamba/IR/MambaOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Verifier.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+using namespace mlir::mamba;
+
+namespace {
+
+constexpr int64_t kDynamic = ShapedType::kDynamic;
+
+/// The compute type named by `dtype`, or by the config and the embedding
+/// table for "auto"; null with `error` set for anything else.
+Type computeType(MLIRContext *context, const std::string &dtype,
+                 const ModelConfig &config, const StoredTensor &embedding,
+                 std::string &error) {
+  auto fromName = [&](StringRef name) -> Type {
+    if (name == "f32" || name == "float32" || name == "F32")
+      return Float32Type::get(context);
+    if (name == "bf16" || name == "bfloat16" || name == "BF16")
+      return BFloat16Type::get(context);
+    if (name == "f16" || name == "float16" || name == "F16")
+      return Float16Type::get(context);
+    return Type();
+  };
+  if (dtype != "auto") {
+    Type type = fromName(dtype);
+    if (!type)
+      error = "unknown dtype '" + dtype + "': expected auto, f32, bf16 or f16";
+    return type;
+  }
+  if (config.torchDtype) {
+    if (Type type = fromName(*config.torchDtype))
+      return type;
+    error = "config torch_dtype '" + *config.torchDtype +
+            "' is not float32, bfloat16 or float16; choose a dtype";
+    return Type();
+  }
+  if (Type type = fromName(embedding.dtype))
+    return type;
+  error = "the embedding table is " + embedding.dtype +
+          " and the config names no torch_dtype; choose a dtype";
+  return Type();
+}
+
+/// Builds the two functions of one model.
+class ModelBuilder {
+public:
+  ModelBuilder(ModuleOp module, const ModelConfig &config,
+               ArrayRef<ModelWeight> weights, Type act)
+      : module(module), builder(module.getContext()), loc(module.getLoc()),
+        config(config),
+        weights(weights), act(act), f32(builder.getF32Type()),
+        residual(config.residualInFp32 ? f32 : act) {}
+
+  void buildPrefill() {
+    SmallVector<Type> results = {tensor({kDynamic, kDynamic, config.vocab})};
+    SmallVector<Type> leading = {
+        RankedTensorType::get({kDynamic, kDynamic}, builder.getI32Type())};
+    appendStateTypes(results);
+    func::FuncOp func = beginFunction("prefill", leading, {"ids"}, results,
+                                      /*leadingStates=*/false);
+
+    Value h = embed(func.getArgument(0), {kDynamic, kDynamic, config.hidden});
+    SmallVector<Value> convStates, ssmStates;
+    Value stream;
+    for (int64_t layer = 0; layer < config.layers; ++layer) {
+      auto [normed, sum] = addNorm(h, stream, layerName(layer, "norm.weight"),
+                                   /*keepSum=*/true);
+      stream = sum;
+      Type out = normed.getType();
+      auto mixer = buildMixer<MixerOp>(
+          layer, {out, stateType(config.convKernel, act),
+                  stateType(config.stateSize, f32)},
+          {normed});
+      h = mixer.getOut();
+      convStates.push_back(mixer.getConvState());
+      ssmStates.push_back(mixer.getSsmState());
+    }
+    finish(h, stream, {kDynamic, kDynamic, config.vocab}, convStates,
+           ssmStates);
+  }
+
+  void buildDecodeStep() {
+    SmallVector<Type> results = {tensor({kDynamic, config.vocab})};
+    SmallVector<Type> leading = {
+        RankedTensorType::get({kDynamic}, builder.getI32Type())};
+    SmallVector<std::string> leadingNames = {"ids"};
+    appendStateTypes(results);
+    appendStateTypes(leading);
+    func::FuncOp func = beginFunction("decode_step", leading, leadingNames,
+                                      results, /*leadingStates=*/true);
+
+    Value h = embed(func.getArgument(0), {kDynamic, config.hidden});
+    SmallVector<Value> convStates, ssmStates;
+    Value stream;
+    for (int64_t layer = 0; layer < config.layers; ++layer) {
+      auto [normed, sum] = addNorm(h, stream, layerName(layer, "norm.weight"),
+                                   /*keepSum=*/true);
+      stream = sum;
+      Value convState = func.getArgument(1 + layer);
+      Value ssmState = func.getArgument(1 + config.layers + layer);
+      auto step = buildMixer<MixerStepOp>(
+          layer, {normed.getType(), convState.getType(), ssmState.getType()},
+          {normed, convState, ssmState});
+      h = step.getOut();
+      convStates.push_back(step.getNewConvState());
+      ssmStates.push_back(step.getNewSsmState());
+    }
+    finish(h, stream, {kDynamic, config.vocab}, convStates, ssmStates);
+  }
+
+private:
+  RankedTensorType tensor(ArrayRef<int64_t> shape, Type element = {}) {
+    return RankedTensorType::get(shape, element ? element : act);
+  }
+
+  /// [b, E, width]: a layer's conv window (width K) or SSM state (width N).
+  RankedTensorType stateType(int64_t width, Type element) {
+    return RankedTensorType::get({kDynamic, config.inner, width}, element);
+  }
+
+  /// Every layer's conv state, then every layer's SSM state.
+  void appendStateTypes(SmallVectorImpl<Type> &types) {
+    for (int64_t layer = 0; layer < config.layers; ++layer)
+      types.push_back(stateType(config.convKernel, act));
+    for (int64_t layer = 0; layer < config.layers; ++layer)
+      types.push_back(stateType(config.stateSize, f32));
+  }
+
+  static std::string stateName(int64_t index, int64_t layers) {
+    bool conv = index < layers;
+    return "layers." + std::to_string(conv ? index : index - layers) +
+           (conv ? ".conv" : ".ssm");
+  }
+
+  static std::string layerName(int64_t layer, const char *suffix) {
+    return layerWeightName(layer, suffix);
+  }
+
+  /// A function taking `leading` (named `leadingNames`, then states when
+  /// `leadingStates`) and every weight; its entry block becomes the
+  /// insertion point and weight names map to their arguments.
+  func::FuncOp beginFunction(StringRef name, ArrayRef<Type> leading,
+                             ArrayRef<std::string> leadingNames,
+                             ArrayRef<Type> results, bool leadingStates) {
+    SmallVector<Type> inputs(leading);
+    for (const ModelWeight &weight : weights)
+      inputs.push_back(RankedTensorType::get(
+          weight.shape, weight.role == WeightRole::Float32 ? f32 : act));
+    builder.setInsertionPointToEnd(module.getBody());
+    auto func = func::FuncOp::create(builder, loc, name,
+                                     builder.getFunctionType(inputs, results));
+    for (auto [index, input] : llvm::enumerate(leadingNames))
+      func.setArgAttr(index, "mamba.input", builder.getStringAttr(input));
+    int64_t states = 2 * config.layers;
+    if (leadingStates)
+      for (int64_t i = 0; i < states; ++i)
+        func.setArgAttr(leadingNames.size() + i, "mamba.state",
+                        builder.getStringAttr(stateName(i, config.layers)));
+    weightArgs.clear();
+    for (auto [index, weight] : llvm::enumerate(weights)) {
+      unsigned arg = leading.size() + index;
+      func.setArgAttr(arg, "mamba.weight", builder.getStringAttr(weight.name));
+      weightArgs[weight.name] = arg;
+    }
+    func.setResultAttr(0, "mamba.output", builder.getStringAttr("logits"));
+    for (int64_t i = 0; i < states; ++i)
+      func.setResultAttr(1 + i, "mamba.state",
+                         builder.getStringAttr(stateName(i, config.layers)));
+    builder.setInsertionPointToStart(func.addEntryBlock());
+    function = func;
+    return func;
+  }
+
+  /// The argument of weight `name`, null for an absent optional weight.
+  Value weight(const std::string &name) {
+    auto it = weightArgs.find(name);
+    return it == weightArgs.end() ? Value()
+                                  : function.getArgument(it->second);
+  }
+
+  Value embed(Value ids, ArrayRef<int64_t> shape) {
+    return EmbeddingOp::create(builder, loc, tensor(shape), ids,
+                               function.getArgument(
+                                   weightArgs[weights.front().name]))
+        .getY();
+  }
+
+  /// rms_norm(h + stream) (just rms_norm(h) without a stream); returns the
+  /// normalized activations and, with `keepSum`, the new residual stream.
+  std::pair<Value, Value> addNorm(Value h, Value stream,
+                                  const std::string &weightName,
+                                  bool keepSum) {
+    auto type = cast<RankedTensorType>(h.getType());
+    Type sumType = keepSum ? tensor(type.getShape(), residual) : Type();
+    auto norm = RmsNormOp::create(
+        builder, loc, type, sumType, h, weight(weightName), stream,
+        builder.getF32FloatAttr(static_cast<float>(config.eps)));
+    return {norm.getY(), norm.getResidualOut()};
+  }
+
+  /// conv1d.weight as [E, K] (PyTorch stores [E, 1, K]).
+  Value convWeight(int64_t layer) {
+    Value stored = weight(layerName(layer, "mixer.conv1d.weight"));
+    auto type = cast<RankedTensorType>(stored.getType());
+    if (type.getRank() == 2)
+      return stored;
+    SmallVector<ReassociationIndices> reassociation = {{0, 1}, {2}};
+    return tensor::CollapseShapeOp::create(builder, loc, stored, reassociation)
+        .getResult();
+  }
+
+  /// mamba.mixer or mamba.mixer_step of `layer`, on `leading` operands.
+  template <typename OpTy>
+  OpTy buildMixer(int64_t layer, ArrayRef<Type> resultTypes,
+                  ArrayRef<Value> leading) {
+    auto name = [&](const char *suffix) {
+      return weight(layerName(layer, (std::string("mixer.") + suffix).c_str()));
+    };
+    SmallVector<Value> operands(leading);
+    Value weightOperands[] = {
+        name("in_proj.weight"), name("in_proj.bias"),   convWeight(layer),
+        name("conv1d.bias"),    name("x_proj.weight"),  name("dt_proj.weight"),
+        name("dt_proj.bias"),   name("A_log"),          name("D"),
+        name("out_proj.weight"), name("out_proj.bias")};
+    SmallVector<int32_t> segments(leading.size(), 1);
+    for (Value operand : weightOperands) {
+      segments.push_back(operand ? 1 : 0);
+      if (operand)
+        operands.push_back(operand);
+    }
+    OperationState state(loc, OpTy::getOperationName());
+    state.addOperands(operands);
+    state.addTypes(resultTypes);
+    state.addAttribute(OpTy::getOperandSegmentSizesAttrName(state.name),
+                       builder.getDenseI32ArrayAttr(segments));
+    return cast<OpTy>(builder.create(state));
+  }
+
+  /// norm_f, lm_head and the return.
+  void finish(Value h, Value stream, ArrayRef<int64_t> logitsShape,
+              ArrayRef<Value> convStates, ArrayRef<Value> ssmStates) {
+    auto [normed, unused] =
+        addNorm(h, stream, "backbone.norm_f.weight", /*keepSum=*/false);
+    (void)unused;
+    std::string head = config.tieEmbeddings ? weights.front().name
+                                            : std::string("lm_head.weight");
+    Value logits = LinearOp::create(builder, loc, tensor(logitsShape), normed,
+                                    weight(head), Value())
+                       .getY();
+    SmallVector<Value> results = {logits};
+    llvm::append_range(results, convStates);
+    llvm::append_range(results, ssmStates);
+    func::ReturnOp::create(builder, loc, results);
+  }
+
+  ModuleOp module;
+  OpBuilder builder;
+  Location loc;
+  const ModelConfig &config;
+  ArrayRef<ModelWeight> weights;
+  Type act, f32, residual;
+  func::FuncOp function;
+  llvm::StringMap<unsigned> weightArgs;
+};
+
+/// The config sizes as a module attribute, for tools that read the IR.
+DictionaryAttr configAttr(Builder &b, const ModelConfig &config, Type act) {
+  NamedAttribute entries[] = {
+      b.getNamedAttr("hidden_size", b.getI64IntegerAttr(config.hidden)),
+      b.getNamedAttr("num_layers", b.getI64IntegerAttr(config.layers)),
+      b.getNamedAttr("vocab_size", b.getI64IntegerAttr(config.vocab)),
+      b.getNamedAttr("state_size", b.getI64IntegerAttr(config.stateSize)),
+      b.getNamedAttr("conv_kernel", b.getI64IntegerAttr(config.convKernel)),
+      b.getNamedAttr("intermediate_size", b.getI64IntegerAttr(config.inner)),
+      b.getNamedAttr("time_step_rank", b.getI64IntegerAttr(config.dtRank)),
+      b.getNamedAttr("layer_norm_epsilon", b.getF64FloatAttr(config.eps)),
+      b.getNamedAttr("tie_word_embeddings", b.getBoolAttr(config.tieEmbeddings)),
+      b.getNamedAttr("residual_in_fp32", b.getBoolAttr(config.residualInFp32)),
+      b.getNamedAttr("dtype", TypeAttr::get(act)),
+  };
+  return b.getDictionaryAttr(entries);
+}
+
+} // namespace
+
+OwningOpRef<ModuleOp> mlir::mamba::importModel(MLIRContext *context,
+                                               const std::string &directory,
+                                               const ModelImportOptions &options,
+                                               std::string &error) {
+  error.clear();
+  context->loadDialect<MambaDialect, func::FuncDialect, tensor::TensorDialect>();
+
+  llvm::SmallString<256> configPath(directory);
+  llvm::sys::path::append(configPath, "config.json");
+  llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> text =
+      llvm::MemoryBuffer::getFile(configPath);
+  if (!text) {
+    error = "cannot read " + configPath.str().str() + ": " +
+            text.getError().message();
+    return nullptr;
+  }
+  std::optional<ModelConfig> config =
+      parseModelConfig((*text)->getBuffer(), error);
+  if (!config) {
+    error = configPath.str().str() + ": " + error;
+    return nullptr;
+  }
+
+  StoredTensors stored;
+  std::vector<ModelWeight> weights;
+  if (!readStoredTensors(directory, stored, error) ||
+      !expectedWeights(*config, stored, weights, error))
+    return nullptr;
+  Type act = computeType(context, options.dtype, *config,
+                         stored.at(weights.front().name), error);
+  if (!act)
+    return nullptr;
+
+  OpBuilder b(context);
+  Location loc = FileLineColLoc::get(b.getStringAttr(configPath), 0, 0);
+  OwningOpRef<ModuleOp> module = ModuleOp::create(loc);
+  (*module)->setAttr("mamba.model", configAttr(b, *config, act));
+  ModelBuilder model(*module, *config, weights, act);
+  model.buildPrefill();
+  model.buildDecodeStep();
+
+  // The verifiers are the last line against an inconsistency between the
+  // config checks above and the ops' own rules.
+  std::string diagnostics;
+  {
+    ScopedDiagnosticHandler handler(context, [&](Diagnostic &diag) {
+      llvm::raw_string_ostream(diagnostics) << diag << "\n";
+      return success();
+    });
+    if (failed(verify(*module))) {
+      error = "the imported model does not verify: " + diagnostics;
+      return nullptr;
+    }
+  }
+  return module;
+}
