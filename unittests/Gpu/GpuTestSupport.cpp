@@ -2,6 +2,9 @@
 
 #include "GpuTestSupport.h"
 
+#include "HostTensor.h"
+
+#include <cmath>
 #include <cstdlib>
 #include <iostream>
 #include <map>
@@ -64,6 +67,60 @@ const LoadedModuleFile *loadModuleFile(const std::string &path,
       !loaded->module.load(loaded->file, gpuState().device, error))
     return nullptr;
   return cache.emplace(path, std::move(loaded)).first->second.get();
+}
+
+double elementTolerance(runtime::ElementType element) {
+  switch (element) {
+  case runtime::ElementType::F32:
+    return 1e-5;
+  case runtime::ElementType::F16:
+    return 2e-3;
+  default:
+    return 1e-2;
+  }
+}
+
+uint64_t caseSeed(const std::string &name, size_t shapeIndex) {
+  uint64_t h = 1469598103934665603ull;
+  for (char c : name + "#" + std::to_string(shapeIndex)) {
+    h ^= static_cast<uint8_t>(c);
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+bool poison(runtime::cuda::DeviceTensor &t, std::string &error) {
+  switch (t.element) {
+  case runtime::ElementType::F32:
+    return t.buffer.fill32(0x7fc00000u, error);
+  case runtime::ElementType::F16:
+    return t.buffer.fill16(0x7e00u, error);
+  case runtime::ElementType::BF16:
+    return t.buffer.fill16(0x7fc0u, error);
+  default:
+    error = "cannot poison a tensor of this element type";
+    return false;
+  }
+}
+
+double compareToReference(const std::string &what,
+                          const std::vector<double> &actual,
+                          const std::vector<double> &expected,
+                          runtime::ElementType element) {
+  double tolerance = elementTolerance(element);
+  size_t unwritten = 0;
+  for (double v : actual)
+    unwritten += std::isnan(v);
+  EXPECT_EQ(unwritten, 0u)
+      << unwritten << " of " << actual.size() << " checked elements of "
+      << what << " are NaN: not written by the kernel, or computed as NaN";
+  EXPECT_EQ(actual.size(), expected.size()) << what << ": element counts";
+  double err = relativeL2Error(actual, expected);
+  EXPECT_LE(err, tolerance)
+      << what << ": relative L2 error " << err << " over the "
+      << runtime::elementTypeName(element) << " limit " << tolerance;
+  ::testing::Test::RecordProperty("rel_l2_" + what, std::to_string(err));
+  return err;
 }
 
 } // namespace mamba::gpu_test

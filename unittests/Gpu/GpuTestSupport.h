@@ -14,7 +14,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 namespace mamba::gpu_test {
 
@@ -46,6 +48,26 @@ struct LoadedModuleFile {
 /// nullptr with `error` set when the file is invalid or does not load.
 const LoadedModuleFile *loadModuleFile(const std::string &path,
                                        std::string &error);
+
+/// The relative L2 error a kernel may have against the double-precision
+/// reference: 1e-5 for f32, 2e-3 for f16, 1e-2 for bf16.
+double elementTolerance(runtime::ElementType element);
+
+/// A seed from a case name and a shape index (FNV-1a): the same inputs for
+/// the same case on every platform and build.
+uint64_t caseSeed(const std::string &name, size_t shapeIndex);
+
+/// Fills a whole result buffer with a quiet NaN, so that an element the
+/// kernel never writes cannot pass as a number.
+bool poison(runtime::cuda::DeviceTensor &t, std::string &error);
+
+/// Expects every element of `actual` written (no NaN) and its relative L2
+/// error against `expected` within `element`'s tolerance; returns the error
+/// and records it as a test property.
+double compareToReference(const std::string &what,
+                          const std::vector<double> &actual,
+                          const std::vector<double> &expected,
+                          runtime::ElementType element);
 
 } // namespace mamba::gpu_test
 

@@ -59,7 +59,7 @@ uint16_t floatToBfloat16Bits(float value) {
 HostTensor::HostTensor(ElementType element, Shape shape)
     : element_(element), shape_(std::move(shape)) {
   if (element != ElementType::F32 && element != ElementType::F16 &&
-      element != ElementType::BF16)
+      element != ElementType::BF16 && element != ElementType::I32)
     throw std::invalid_argument(std::string("HostTensor: unsupported ") +
                                 runtime::elementTypeName(element));
   numel_ = reference::numElements(shape_);
@@ -74,6 +74,11 @@ double HostTensor::get(int64_t i) const {
     std::memcpy(&f, p, 4);
     return f;
   }
+  if (element_ == ElementType::I32) {
+    int32_t v;
+    std::memcpy(&v, p, 4);
+    return v;
+  }
   uint16_t bits;
   std::memcpy(&bits, p, 2);
   return element_ == ElementType::F16 ? runtime::halfBitsToDouble(bits)
@@ -85,6 +90,11 @@ void HostTensor::set(int64_t i, double value) {
   float f = static_cast<float>(value);
   if (element_ == ElementType::F32) {
     std::memcpy(p, &f, 4);
+    return;
+  }
+  if (element_ == ElementType::I32) {
+    int32_t v = static_cast<int32_t>(value);
+    std::memcpy(p, &v, 4);
     return;
   }
   uint16_t bits = element_ == ElementType::F16 ? floatToHalfBits(f)

@@ -28,7 +28,8 @@ uint16_t floatToBfloat16Bits(float value);
 class HostTensor {
 public:
   HostTensor() = default;
-  /// Zero-filled. Only f32, f16 and bf16 (the scan's types) are supported.
+  /// Zero-filled. Only f32, f16, bf16 (the kernels' float types) and i32
+  /// (token ids) are supported.
   HostTensor(ElementType element, Shape shape);
 
   ElementType element() const { return element_; }

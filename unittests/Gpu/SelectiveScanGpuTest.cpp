@@ -22,16 +22,6 @@ namespace cuda = runtime::cuda;
 
 namespace {
 
-/// FNV-1a: the same seed for the same case on every platform and build.
-uint64_t caseSeed(const std::string &name, size_t shapeIndex) {
-  uint64_t h = 1469598103934665603ull;
-  for (char c : name + "#" + std::to_string(shapeIndex)) {
-    h ^= static_cast<uint8_t>(c);
-    h *= 1099511628211ull;
-  }
-  return h;
-}
-
 /// An operand of the scan: how the sidecar names it, its type and shape,
 /// and how its values are drawn.
 struct Operand {
@@ -112,22 +102,6 @@ const FunctionSpec *pickFunction(const runtime::ModuleFile &file,
   return &file.functions()[0];
 }
 
-/// The bits of a quiet NaN, repeated over a whole buffer, so that an element
-/// the kernel never writes cannot pass as a number.
-bool poison(cuda::DeviceTensor &t, std::string &error) {
-  switch (t.element) {
-  case ElementType::F32:
-    return t.buffer.fill32(0x7fc00000u, error);
-  case ElementType::F16:
-    return t.buffer.fill16(0x7e00u, error);
-  case ElementType::BF16:
-    return t.buffer.fill16(0x7fc0u, error);
-  default:
-    error = "cannot poison a tensor of this element type";
-    return false;
-  }
-}
-
 /// The reference on host tensors in the function's operand order (u,
 /// delta, A, B, C, then the optional ones the case has).
 reference::SelectiveScanResult
@@ -143,27 +117,6 @@ referenceScan(const ScanCase &c, const std::vector<const HostTensor *> &ops) {
   const reference::Tensor *init = optional(c.hasInitialState);
   return reference::selectiveScan(in[0], in[1], in[2], in[3], in[4], D, z,
                                   bias, init, c.deltaSoftplus);
-}
-
-/// Expects every element of `actual` written (no NaN) and its relative L2
-/// error against `ref` within the element type's tolerance; returns the
-/// error and records it as a test property.
-double compareToReference(const char *what, const std::vector<double> &actual,
-                          const reference::Tensor &ref, ElementType element) {
-  double tolerance = scanTolerance(element);
-  size_t unwritten = 0;
-  for (double v : actual)
-    unwritten += std::isnan(v);
-  EXPECT_EQ(unwritten, 0u)
-      << unwritten << " of " << actual.size() << " checked elements of "
-      << what << " are NaN: not written by the kernel, or computed as NaN";
-  double err = relativeL2Error(actual, ref.values());
-  EXPECT_LE(err, tolerance)
-      << what << ": relative L2 error " << err << " over the "
-      << runtime::elementTypeName(element) << " limit " << tolerance;
-  ::testing::Test::RecordProperty(std::string("rel_l2_") + what,
-                                  std::to_string(err));
-  return err;
 }
 
 /// The bits of a small constant in `element`, for the unchecked channels.
@@ -308,7 +261,7 @@ void runSampledChannels(const ScanCase &c, size_t shapeIndex,
   double tolerance = scanTolerance(c.element);
   auto compare = [&](const char *what, const std::vector<double> &actual,
                      const reference::Tensor &ref) {
-    return compareToReference(what, actual, ref, c.element);
+    return compareToReference(what, actual, ref.values(), c.element);
   };
   std::printf("  %s %s (channels sampled: %lld): y rel L2 %.3g", c.name.c_str(),
               s.name().c_str(), static_cast<long long>(k),
@@ -321,16 +274,7 @@ void runSampledChannels(const ScanCase &c, size_t shapeIndex,
 
 } // namespace
 
-double scanTolerance(ElementType element) {
-  switch (element) {
-  case ElementType::F32:
-    return 1e-5;
-  case ElementType::F16:
-    return 2e-3;
-  default:
-    return 1e-2;
-  }
-}
+double scanTolerance(ElementType element) { return elementTolerance(element); }
 
 void SelectiveScanGpuTest::TestBody() {
   MAMBA_REQUIRE_GPU();
@@ -436,7 +380,7 @@ void SelectiveScanGpuTest::TestBody() {
   double tolerance = scanTolerance(case_.element);
   auto compare = [&](const char *what, const std::vector<double> &actual,
                      const reference::Tensor &ref) {
-    return compareToReference(what, actual, ref, case_.element);
+    return compareToReference(what, actual, ref.values(), case_.element);
   };
   char line[256];
   int n = std::snprintf(line, sizeof(line), "  %s %s: y rel L2 %.3g",

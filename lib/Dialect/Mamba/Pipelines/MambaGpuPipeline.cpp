@@ -53,6 +53,11 @@ void mamba::buildMambaGpuPipeline(OpPassManager &pm,
                           *capability >= 80;
     pm.addPass(createMambaPromoteScanOperands(promotion));
   }
+  // The other ops become one kernel each.
+  pm.addPass(createMambaTileEmbedding());
+  pm.addPass(createMambaTileRmsNorm());
+  pm.addPass(createMambaTileCausalConv1d());
+  pm.addPass(createMambaTileDecodeSteps());
   pm.addPass(createMambaMapForallToGpu());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());

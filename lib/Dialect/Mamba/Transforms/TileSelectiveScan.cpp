@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "KernelNest.h"
 #include "mamba/Dialect/Mamba/IR/MambaOps.h"
 #include "mamba/Dialect/Mamba/Transforms/Passes.h"
 
@@ -46,7 +47,6 @@ struct ScanTileShape {
 };
 
 constexpr int64_t kMaxThreadsPerBlock = 1024;
-constexpr int64_t kWarpSize = 32;
 
 FailureOr<ScanTileShape> checkTiling(SelectiveScanOp op, ScanTilingAttr tiling) {
   auto aType = cast<RankedTensorType>(op.getA().getType());
@@ -575,32 +575,10 @@ ScanTiler::TimestepResult ScanTiler::emitTimestep(Value state, Value statesA,
   Value dt = in.delta;
   if (bias)
     dt = arith::AddFOp::create(b, dt, bias);
-  if (op.getDeltaSoftplus()) {
-    // softplus(x) = log1p(exp(x)), and x itself above 20 as torch does
-    // (exp would overflow long before log1p stops being x). For 16-bit
-    // activations, whose results keep 8 or 11 bits, log2(1 + exp2(x log2 e))
-    // with the hardware's approximate exp2 and log2 is accurate enough
-    // (relative error about 1e-4 where exp(x) is small) at a tenth of the
-    // instructions; f32 keeps the exact log1p.
-    Value soft;
-    if (elementType == f32) {
-      soft = math::Log1pOp::create(b, math::ExpOp::create(b, dt));
-    } else {
-      auto approx = arith::FastMathFlagsAttr::get(b.getContext(),
-                                                  arith::FastMathFlags::afn);
-      Value e = math::Exp2Op::create(
-          b, arith::MulFOp::create(b, dt, f32Const(llvm::numbers::log2e)),
-          approx);
-      soft = arith::MulFOp::create(
-          b,
-          math::Log2Op::create(b, arith::AddFOp::create(b, f32Const(1.0), e),
-                               approx),
-          f32Const(llvm::numbers::ln2));
-    }
-    Value large = arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, dt,
-                                        f32Const(20.0));
-    dt = arith::SelectOp::create(b, large, dt, soft);
-  }
+  // The approximate softplus is accurate enough for 16-bit activations
+  // (see emitSoftplus); f32 keeps the exact log1p.
+  if (op.getDeltaSoftplus())
+    dt = emitSoftplus(b, dt, /*precise=*/elementType == f32);
   // dt = 0 past the sequence end: exp2(0) = 1 and 0 * u * B = 0 keep the
   // state exactly.
   dt = arith::SelectOp::create(b, in.valid, dt, zero);
@@ -623,19 +601,8 @@ ScanTiler::TimestepResult ScanTiler::emitTimestep(Value state, Value statesA,
   out = reduceOverChannelThreads(out);
   if (dSkip)
     out = math::FmaOp::create(b, dSkip, in.u, out);
-  if (in.z) {
-    // silu(z) = z / (1 + exp(-z)).
-    // exp(-z) as exp2(-z log2 e): the hardware exp2, two instructions.
-    Value expNeg = math::Exp2Op::create(
-        b, arith::MulFOp::create(b, in.z, f32Const(-llvm::numbers::log2e)));
-    Value denom = arith::AddFOp::create(b, f32Const(1.0), expNeg);
-    // An approximate division: the IEEE one calls a slow-path subroutine,
-    // and each call makes every live register a spill.
-    auto approx = arith::FastMathFlagsAttr::get(b.getContext(),
-                                                arith::FastMathFlags::afn);
-    out = arith::MulFOp::create(
-        b, out, arith::DivFOp::create(b, in.z, denom, approx));
-  }
+  if (in.z)
+    out = arith::MulFOp::create(b, out, emitSilu(b, in.z));
   return {next, out, dt};
 }
 

@@ -113,6 +113,105 @@ def MambaTileSelectiveScan : Pass<"mamba-tile-selective-scan"> {
   ];
 }
 
+def MambaTileRmsNorm : Pass<"mamba-tile-rms-norm"> {
+  let summary = "Tile mamba.rms_norm into one GPU kernel on buffers, a block per row";
+  let description = [{
+    Rewrites every tensor-level `mamba.rms_norm` (rank 1 to 3) into a block
+    and thread loop nest on buffers: one block per row (the row dimensions
+    are the grid's x and y), whose threads stride over the features. The
+    first pass over the row adds the residual, writes `residual_out` and
+    sums the squares; the sum goes through warp shuffles and one partial per
+    warp in shared memory, after a barrier every thread adds the partials;
+    the second pass writes `r * rsqrt(mean + eps) * weight`, reading `r`
+    back from `residual_out` when there is one (so that buffer may be the
+    residual's own: an in-place residual stream). All math is f32.
+  }];
+  let options = [
+    Option<"threadsPerBlock", "threads-per-block", "int64_t", /*default=*/"256",
+           "Threads per row (a multiple of 32)">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+
+def MambaTileCausalConv1d : Pass<"mamba-tile-causal-conv1d"> {
+  let summary = "Tile mamba.causal_conv1d into one GPU kernel on buffers";
+  let description = [{
+    Rewrites every tensor-level `mamba.causal_conv1d` into a block and
+    thread loop nest on buffers: a block per (`timesteps-per-block`
+    timesteps, channel, batch element), a thread per timestep computing the
+    K taps (unrolled, reads before the sequence start are zeros), the bias
+    and the activation in f32. With a `final_state` result, the first K
+    threads of each row's first block write its last K inputs.
+  }];
+  let options = [
+    Option<"timestepsPerBlock", "timesteps-per-block", "int64_t", /*default=*/"128",
+           "Timesteps (threads) per block">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+
+def MambaTileEmbedding : Pass<"mamba-tile-embedding"> {
+  let summary = "Tile mamba.embedding into one GPU kernel on buffers, a block per token";
+  let description = [{
+    Rewrites every tensor-level `mamba.embedding` into a gather kernel: one
+    block per token (ids of rank 1 or 2 on the grid's x and y) whose
+    threads copy the table row. Ids are clamped into the table, so an id the
+    runtime failed to reject cannot read outside it.
+  }];
+  let options = [
+    Option<"threadsPerBlock", "threads-per-block", "int64_t", /*default=*/"128",
+           "Threads per token">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+
+def MambaTileDecodeSteps : Pass<"mamba-tile-decode-steps"> {
+  let summary = "Tile mamba.conv_state_update and mamba.selective_state_update into GPU kernels";
+  let description = [{
+    Rewrites the one-token decode ops into kernels on buffers.
+    `conv_state_update`: a thread per (batch, channel) shifts the window,
+    appends x, convolves and activates. `selective_state_update`: each
+    channel's N states are split into vectors of up to 16 states, one per
+    thread (N / 16 threads per channel reduce y with shuffles); a thread
+    does the softplus, `exp(dt * A)`, the state update, its part of
+    `sum C h`, and the D skip and SiLU(z) gate. Every thread reads its
+    states before writing them, so state and new state may be one buffer.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+
 def MambaPromoteScanOperands : Pass<"mamba-promote-scan-operands"> {
   let summary = "Stage the tiles every thread of a block reads in shared memory";
   let description = [{

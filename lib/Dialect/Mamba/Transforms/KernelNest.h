@@ -1,0 +1,77 @@
+//===- KernelNest.h - What the tiling passes share --------------*- C++ -*-===//
+//
+// Each tiling pass rewrites one tensor-level mamba op into one or more GPU
+// kernels written as loop nests on buffers: the op's operands are taken with
+// bufferization.to_buffer, its results allocated, and the work placed in an
+// scf.forall over blocks (mapped to gpu.block_id) around an scf.forall over
+// the block's threads (mapped to gpu.thread_id), which mamba-map-forall-to-gpu
+// turns into a gpu.launch. The helpers here build those pieces and the math
+// that several kernels compute the same way.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MAMBA_LIB_DIALECT_MAMBA_TRANSFORMS_KERNELNEST_H
+#define MAMBA_LIB_DIALECT_MAMBA_TRANSFORMS_KERNELNEST_H
+
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "mlir/IR/Value.h"
+
+namespace mlir::mamba {
+
+constexpr int64_t kWarpSize = 32;
+
+/// `tensor` as a read-only buffer of identity layout; null for null.
+Value readOnlyBuffer(ImplicitLocOpBuilder &b, Value tensor);
+
+/// A new buffer shaped like `type`; `sizes` gives every dimension in order
+/// (only the dynamic ones are used).
+Value allocBuffer(ImplicitLocOpBuilder &b, Type tensorType,
+                  ArrayRef<Value> sizes);
+
+/// The sizes of every dimension of `buffer`, as index values.
+SmallVector<Value> bufferSizes(ImplicitLocOpBuilder &b, Value buffer);
+
+/// Replaces every result of `op` with a tensor of the matching buffer in
+/// `buffers` (the buffers the kernels wrote) and erases `op`.
+void replaceWithBuffers(ImplicitLocOpBuilder &b, Operation *op,
+                        ArrayRef<Value> buffers);
+
+/// A block loop over `grid` (x, y, z order, at most three sizes) around a
+/// loop over `threads` threads; `body` is called with the block indices and
+/// the thread index, with the insertion point inside the thread loop.
+void emitBlockThreadNest(
+    ImplicitLocOpBuilder &b, ArrayRef<OpFoldResult> grid, int64_t threads,
+    function_ref<void(ValueRange blocks, Value thread)> body);
+
+/// Conversions to and from the f32 the kernels compute in.
+Value toF32(ImplicitLocOpBuilder &b, Value value);
+Value fromF32(ImplicitLocOpBuilder &b, Value value, Type elementType);
+
+Value indexConstant(ImplicitLocOpBuilder &b, int64_t value);
+Value f32Constant(ImplicitLocOpBuilder &b, double value);
+
+/// softplus(x) = log1p(exp(x)), x itself above 20 as torch does. With
+/// `precise` false (16-bit activations, whose results keep 8 or 11 bits),
+/// log2(1 + exp2(x log2 e)) with the hardware's approximate exp2 and log2:
+/// relative error about 1e-4 at a tenth of the instructions.
+Value emitSoftplus(ImplicitLocOpBuilder &b, Value x, bool precise);
+
+/// silu(z) = z / (1 + exp(-z)) = z * sigmoid(z), with the hardware exp2 and
+/// an approximate division (the IEEE one calls a slow-path subroutine).
+Value emitSilu(ImplicitLocOpBuilder &b, Value z);
+
+/// The sum of `value` over groups of `width` consecutive lanes of a warp (a
+/// power of two, at most 32), left in every lane of the group.
+Value emitLaneSum(ImplicitLocOpBuilder &b, Value value, int64_t width);
+
+/// Runs `body` only where `condition` holds.
+void emitIf(ImplicitLocOpBuilder &b, Value condition,
+            function_ref<void()> body);
+
+/// Loops `for (i = first; i < end; i += step)` with `body(i)`.
+void emitStridedLoop(ImplicitLocOpBuilder &b, Value first, Value end,
+                     Value step, function_ref<void(Value)> body);
+
+} // namespace mlir::mamba
+
+#endif // MAMBA_LIB_DIALECT_MAMBA_TRANSFORMS_KERNELNEST_H

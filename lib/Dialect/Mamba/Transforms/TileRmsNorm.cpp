@@ -1,0 +1,177 @@
+//===- TileRmsNorm.cpp - mamba.rms_norm into one GPU kernel ---------------===//
+//
+// One block per row: a row (a token's D features) is a few KB, which a block
+// reads with coalesced loads, reduces with warp shuffles and one round
+// through shared memory, and then normalizes. The residual add is fused in
+// front, so a layer's norm reads the previous layer's output and the
+// residual stream once and writes the new stream and the normalized
+// activations once: the traffic of mamba_ssm's fused add-norm.
+//
+//===----------------------------------------------------------------------===//
+
+#include "KernelNest.h"
+#include "mamba/Dialect/Mamba/IR/MambaOps.h"
+#include "mamba/Dialect/Mamba/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+namespace mlir::mamba {
+#define GEN_PASS_DEF_MAMBATILERMSNORM
+#include "mamba/Dialect/Mamba/Transforms/Passes.h.inc"
+} // namespace mlir::mamba
+
+using namespace mlir;
+using namespace mlir::mamba;
+
+namespace {
+
+LogicalResult tileRmsNorm(RmsNormOp op, int64_t threads) {
+  auto xType = cast<RankedTensorType>(op.getX().getType());
+  int64_t rank = xType.getRank();
+  // Rows map to the grid's x and y dimensions.
+  if (rank > 3)
+    return op.emitOpError() << "cannot tile: rank " << rank
+                            << " is more than the two row dimensions and "
+                               "the feature dimension a kernel grid holds";
+  ImplicitLocOpBuilder b(op.getLoc(), op);
+  Type element = xType.getElementType();
+  Value x = readOnlyBuffer(b, op.getX());
+  Value weight = readOnlyBuffer(b, op.getWeight());
+  Value residual = readOnlyBuffer(b, op.getResidual());
+  SmallVector<Value> sizes = bufferSizes(b, x);
+  Value y = allocBuffer(b, op.getY().getType(), sizes);
+  Value residualOut;
+  if (Value result = op.getResidualOut())
+    residualOut = allocBuffer(b, result.getType(), sizes);
+  Type residualOutElement =
+      residualOut ? cast<MemRefType>(residualOut.getType()).getElementType()
+                  : Type();
+
+  Value features = sizes.back();
+  SmallVector<OpFoldResult> grid;
+  for (int64_t dim = rank - 2; dim >= 0; --dim)
+    grid.push_back(sizes[dim]);
+  if (grid.empty())
+    grid.push_back(b.getIndexAttr(1));
+
+  const int64_t warps = threads / kWarpSize;
+  auto workgroup = gpu::AddressSpaceAttr::get(
+      b.getContext(), gpu::GPUDialect::getWorkgroupAddressSpace());
+  auto partialsType = MemRefType::get({warps}, b.getF32Type(),
+                                      MemRefLayoutAttrInterface(), workgroup);
+  float eps = op.getEps().convertToFloat();
+
+  emitBlockThreadNest(b, grid, threads, [&](ValueRange blocks, Value thread) {
+    // The grid's x is the last row dimension.
+    SmallVector<Value> row;
+    for (int64_t dim = 0; dim <= rank - 2; ++dim)
+      row.push_back(blocks[rank - 2 - dim]);
+    auto at = [&](Value column) {
+      SmallVector<Value> indices(row);
+      indices.push_back(column);
+      return indices;
+    };
+    // r = x + residual, in f32.
+    auto load = [&](Value column) {
+      Value r = toF32(b, memref::LoadOp::create(b, x, at(column)));
+      if (residual)
+        r = arith::AddFOp::create(
+            b, r, toF32(b, memref::LoadOp::create(b, residual, at(column))));
+      return r;
+    };
+    Value step = indexConstant(b, threads);
+
+    // Pass 1: the sum of squares of this thread's columns (and the new
+    // residual stream on the way).
+    auto sumLoop = scf::ForOp::create(b, thread, features, step,
+                                      ValueRange{f32Constant(b, 0.0)});
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(sumLoop.getBody());
+      Value column = sumLoop.getInductionVar();
+      Value r = load(column);
+      if (residualOut) {
+        // Sum the squares of the stream as stored (rounded when it is 16-bit).
+        Value stored = fromF32(b, r, residualOutElement);
+        memref::StoreOp::create(b, stored, residualOut, at(column));
+        r = toF32(b, stored);
+      }
+      scf::YieldOp::create(b, ValueRange{math::FmaOp::create(
+                                  b, r, r, sumLoop.getRegionIterArg(0))});
+    }
+    Value warpTotal = emitLaneSum(b, sumLoop.getResult(0), kWarpSize);
+
+    // One partial per warp through shared memory; every thread then adds
+    // the few partials itself (a broadcast read), no second reduction.
+    Value partials = memref::AllocOp::create(b, partialsType,
+                                             b.getI64IntegerAttr(16));
+    Value warp = arith::DivUIOp::create(b, thread, indexConstant(b, kWarpSize));
+    Value lane = arith::RemUIOp::create(b, thread, indexConstant(b, kWarpSize));
+    Value first = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, lane,
+                                        indexConstant(b, 0));
+    emitIf(b, first, [&] {
+      memref::StoreOp::create(b, warpTotal, partials, ValueRange{warp});
+    });
+    gpu::BarrierOp::create(b);
+    Value total = f32Constant(b, 0.0);
+    for (int64_t w = 0; w < warps; ++w)
+      total = arith::AddFOp::create(
+          b, total,
+          memref::LoadOp::create(b, partials,
+                                 ValueRange{indexConstant(b, w)}));
+    Value count = arith::UIToFPOp::create(
+        b, b.getF32Type(),
+        arith::IndexCastUIOp::create(b, b.getI64Type(), features));
+    Value rstd = math::RsqrtOp::create(
+        b, arith::AddFOp::create(b, arith::DivFOp::create(b, total, count),
+                                 f32Constant(b, eps)));
+
+    // Pass 2: normalize (the row is read again, from L1 or L2). With a
+    // residual_out, the stream as stored is what gets normalized: each
+    // thread reads back exactly the columns it wrote, so the runtime may
+    // pass one buffer as residual and residual_out (an in-place stream).
+    emitStridedLoop(b, thread, features, step, [&](Value column) {
+      Value w = toF32(b, memref::LoadOp::create(b, weight, ValueRange{column}));
+      Value r = residualOut ? toF32(b, memref::LoadOp::create(b, residualOut,
+                                                             at(column)))
+                            : load(column);
+      Value out = arith::MulFOp::create(b, arith::MulFOp::create(b, r, rstd), w);
+      memref::StoreOp::create(b, fromF32(b, out, element), y, at(column));
+    });
+  });
+
+  SmallVector<Value> results = {y};
+  if (residualOut)
+    results.push_back(residualOut);
+  replaceWithBuffers(b, op, results);
+  return success();
+}
+
+struct MambaTileRmsNormPass
+    : mamba::impl::MambaTileRmsNormBase<MambaTileRmsNormPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    if (threadsPerBlock < kWarpSize || threadsPerBlock > 1024 ||
+        threadsPerBlock % kWarpSize != 0) {
+      getOperation()->emitError()
+          << "mamba-tile-rms-norm: threads-per-block = "
+          << static_cast<int64_t>(threadsPerBlock)
+          << " must be a multiple of 32 between 32 and 1024";
+      return signalPassFailure();
+    }
+    SmallVector<RmsNormOp> ops;
+    getOperation()->walk([&](RmsNormOp op) { ops.push_back(op); });
+    for (RmsNormOp op : ops)
+      if (failed(tileRmsNorm(op, threadsPerBlock)))
+        return signalPassFailure();
+  }
+};
+
+} // namespace

@@ -1,0 +1,27 @@
+// The ops around the scan go through their tiling passes and the upstream
+// GPU lowering to one kernel each, with the reductions and barriers in the
+// PTX and a cubin from ptxas.
+// REQUIRES: ptxas
+// RUN: mamba-opt %mamba_src_root/test/gpu-kernels/ops.mlir --mamba-gpu-pipeline="chip=sm_90a format=isa" | FileCheck %s --check-prefix=PTX
+// RUN: mamba-opt %mamba_src_root/test/gpu-kernels/ops.mlir --mamba-gpu-pipeline="chip=sm_80 format=bin" | FileCheck %s --check-prefix=CUBIN
+
+// Each function launches its kernel, whose binary follows it.
+// PTX-LABEL: func.func @norm_residual_bf16
+// PTX:       gpu.launch_func @norm_residual_bf16_kernel::@norm_residual_bf16_kernel blocks in (%{{.*}}, %{{.*}}, %c1) threads in (%c256, %c1, %c1)
+// The norm's warp reduction and shared-memory round.
+// PTX:       gpu.binary @norm_residual_bf16_kernel
+// PTX-SAME:  shfl.sync.bfly.b32
+// PTX-SAME:  bar.sync
+// PTX-SAME:  rsqrt.approx
+// PTX-LABEL: func.func @conv_silu_bf16
+// PTX:       gpu.launch_func @conv_silu_bf16_kernel::@conv_silu_bf16_kernel blocks in (%{{.*}}, %c96, %{{.*}}) threads in (%c128, %c1, %c1)
+// PTX-LABEL: func.func @embed_bf16
+// PTX:       gpu.launch_func
+// PTX-LABEL: func.func @ssm_step_bf16_n64_g2
+// PTX:       gpu.launch_func @ssm_step_bf16_n64_g2_kernel::@ssm_step_bf16_n64_g2_kernel blocks in (%c3, %{{.*}}, %c1) threads in (%c128, %c1, %c1)
+// The state update: one ex2 per state, shuffles over the channel's lanes.
+// PTX:       gpu.binary @ssm_step_bf16_n64_g2_kernel
+// PTX-SAME:  ex2.approx.ftz.f32
+// PTX-SAME:  shfl.sync.bfly.b32
+
+// CUBIN-COUNT-10: gpu.binary @{{.*}}_kernel [#gpu.object<#nvvm.target<O = 3, chip = "sm_80"

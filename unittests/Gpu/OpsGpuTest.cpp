@@ -1,0 +1,352 @@
+//===- OpsGpuTest.cpp - The compiled ops around the scan, on the GPU ------===//
+//
+// Each test runs one function of test-kernels/ops.mmod (from
+// test/gpu-kernels/ops.mlir) on fresh random inputs with poisoned outputs
+// and compares every result with the reference library on the very values
+// uploaded.
+//
+//===----------------------------------------------------------------------===//
+
+#include "GpuTestSupport.h"
+#include "HostTensor.h"
+#include "ScanCase.h"
+#include "mamba/Reference/CausalConv1d.h"
+#include "mamba/Reference/Linear.h"
+#include "mamba/Reference/RmsNorm.h"
+#include "mamba/Reference/SelectiveScan.h"
+
+#include <cmath>
+#include <cstdio>
+#include <functional>
+#include <random>
+#include <sys/stat.h>
+
+namespace mamba::gpu_test {
+namespace {
+
+using runtime::ElementType;
+using runtime::Shape;
+using runtime::TensorRef;
+namespace cuda = runtime::cuda;
+using Draw = std::function<double(std::mt19937_64 &)>;
+
+constexpr ElementType kF32 = ElementType::F32;
+constexpr ElementType kBF16 = ElementType::BF16;
+constexpr ElementType kI32 = ElementType::I32;
+
+Draw normal(double mean, double stddev) {
+  return [=](std::mt19937_64 &rng) {
+    return std::normal_distribution<double>(mean, stddev)(rng);
+  };
+}
+Draw uniform(double lo, double hi) {
+  return [=](std::mt19937_64 &rng) {
+    return std::uniform_real_distribution<double>(lo, hi)(rng);
+  };
+}
+Draw integers(int64_t lo, int64_t hi) {
+  return [=](std::mt19937_64 &rng) {
+    return static_cast<double>(
+        std::uniform_int_distribution<int64_t>(lo, hi)(rng));
+  };
+}
+/// A = -exp(A_log) with A_log as a trained Mamba has it.
+Draw negativeDecay() {
+  return [](std::mt19937_64 &rng) {
+    return -std::exp(std::uniform_real_distribution<double>(
+        std::log(0.5), std::log(16.0))(rng));
+  };
+}
+
+struct Arg {
+  ElementType element;
+  Shape shape;
+  Draw draw;
+};
+
+/// What one run of a function read and wrote.
+struct FunctionRun {
+  std::vector<HostTensor> inputs;
+  std::vector<reference::Tensor> refs; ///< the inputs as the reference sees them
+  std::vector<std::vector<double>> outputs;
+  std::vector<Shape> outputShapes;
+};
+
+std::string opsModulePath() {
+  for (const std::string &dir : kernelDirectories()) {
+    std::string path = dir + "/ops.mmod";
+    struct stat info;
+    if (::stat(path.c_str(), &info) == 0)
+      return path;
+  }
+  return {};
+}
+
+/// Runs `function` on inputs drawn from `args` with seed (test, index).
+void runFunction(const std::string &function, const std::vector<Arg> &args,
+                 const std::string &seedName, size_t seedIndex, FunctionRun &run) {
+  std::string path = opsModulePath();
+  ASSERT_FALSE(path.empty()) << "ops.mmod is in none of the kernel directories";
+  std::string error;
+  const LoadedModuleFile *loaded = loadModuleFile(path, error);
+  ASSERT_NE(loaded, nullptr) << error;
+  const runtime::FunctionSpec *fn = loaded->file.findFunction(function);
+  ASSERT_NE(fn, nullptr) << path << " has no function " << function;
+  ASSERT_EQ(fn->args.size(), args.size()) << function << "'s arguments";
+
+  std::mt19937_64 rng(caseSeed(seedName, seedIndex));
+  std::vector<cuda::DeviceBuffer> buffers(args.size());
+  std::vector<TensorRef> refs;
+  std::vector<Shape> shapes;
+  for (size_t i = 0; i < args.size(); ++i) {
+    ASSERT_EQ(fn->args[i].element, args[i].element)
+        << function << " argument " << i;
+    HostTensor host(args[i].element, args[i].shape);
+    for (int64_t k = 0; k < host.numel(); ++k)
+      host.set(k, args[i].draw(rng));
+    ASSERT_TRUE(buffers[i].allocate(gpuState().device, host.bytes().size(),
+                                    error) &&
+                buffers[i].copyFromHost(host.bytes().data(),
+                                        host.bytes().size(), error))
+        << error;
+    refs.push_back({buffers[i].address(), args[i].shape});
+    shapes.push_back(args[i].shape);
+    run.refs.push_back(host.toReference());
+    run.inputs.push_back(std::move(host));
+  }
+  ASSERT_TRUE(runtime::checkArgShapes(*fn, shapes, error)) << error;
+  std::vector<cuda::DeviceTensor> results;
+  ASSERT_TRUE(
+      cuda::allocateResults(loaded->module, function, shapes, results, error))
+      << error;
+  std::vector<TensorRef> resultRefs;
+  for (cuda::DeviceTensor &r : results) {
+    ASSERT_TRUE(poison(r, error)) << error;
+    resultRefs.push_back(r.ref());
+  }
+  ASSERT_TRUE(
+      cuda::launchFunction(loaded->module, function, refs, resultRefs, error))
+      << error;
+  for (cuda::DeviceTensor &r : results) {
+    HostTensor host(r.element, r.shape);
+    ASSERT_TRUE(r.buffer.copyToHost(host.bytes().data(), host.bytes().size(),
+                                    error))
+        << error;
+    std::vector<double> values(static_cast<size_t>(host.numel()));
+    for (int64_t k = 0; k < host.numel(); ++k)
+      values[k] = host.get(k);
+    run.outputs.push_back(std::move(values));
+    run.outputShapes.push_back(r.shape);
+  }
+}
+
+/// Compares result `index` with `expected` (shape and values) and prints
+/// the error.
+void expectResult(const FunctionRun &run, size_t index, const reference::Tensor &expected,
+                  const std::string &what, ElementType element) {
+  ASSERT_LT(index, run.outputs.size());
+  EXPECT_EQ(run.outputShapes[index], expected.shape()) << what << "'s shape";
+  double err =
+      compareToReference(what, run.outputs[index], expected.values(), element);
+  std::printf("  %s: rel L2 %.3g (limit %.0e)\n", what.c_str(), err,
+              elementTolerance(element));
+}
+
+std::string dims(std::initializer_list<int64_t> sizes) {
+  std::string out;
+  for (int64_t s : sizes)
+    out += (out.empty() ? "" : "x") + std::to_string(s);
+  return out;
+}
+
+TEST(OpsGpu, RmsNormResidualBf16) {
+  MAMBA_REQUIRE_GPU();
+  const int64_t D = 1000;
+  int index = 0;
+  for (auto [b, L] : {std::pair<int64_t, int64_t>{1, 1}, {3, 7}, {2, 33}}) {
+    FunctionRun run;
+    runFunction("norm_residual_bf16",
+                {{kBF16, {b, L, D}, normal(0, 1)},
+                 {kBF16, {D}, normal(1, 0.2)},
+                 {kF32, {b, L, D}, normal(0, 2)}},
+                "norm_residual_bf16", index++, run);
+    if (HasFatalFailure())
+      return;
+    reference::RmsNormResult ref =
+        reference::rmsNorm(run.refs[0], run.refs[1], &run.refs[2], 1e-5);
+    expectResult(run, 0, ref.y, "norm " + dims({b, L, D}) + " y", kBF16);
+    expectResult(run, 1, ref.residualOut,
+                 "norm " + dims({b, L, D}) + " residual_out", kF32);
+  }
+}
+
+TEST(OpsGpu, RmsNormFirstF32) {
+  MAMBA_REQUIRE_GPU();
+  int index = 0;
+  for (int64_t rows : {1, 5, 300}) {
+    FunctionRun run;
+    runFunction("norm_first_f32",
+                {{kF32, {rows, 64}, normal(0, 1)}, {kF32, {64}, normal(1, 0.2)}},
+                "norm_first_f32", index++, run);
+    if (HasFatalFailure())
+      return;
+    reference::RmsNormResult ref =
+        reference::rmsNorm(run.refs[0], run.refs[1], nullptr, 1e-6);
+    expectResult(run, 0, ref.y, "norm " + dims({rows, 64}) + " y", kF32);
+    expectResult(run, 1, ref.residualOut,
+                 "norm " + dims({rows, 64}) + " residual_out", kF32);
+  }
+}
+
+/// The last K inputs of each channel, oldest first, zeros before the start.
+reference::Tensor lastInputs(const reference::Tensor &x, int64_t K) {
+  int64_t b = x.dim(0), d = x.dim(1), L = x.dim(2);
+  reference::Tensor out = reference::Tensor::zeros({b, d, K});
+  for (int64_t row = 0; row < b * d; ++row)
+    for (int64_t k = 0; k < K; ++k)
+      if (L - K + k >= 0)
+        out[row * K + k] = x[row * L + L - K + k];
+  return out;
+}
+
+TEST(OpsGpu, CausalConvSiluBf16) {
+  MAMBA_REQUIRE_GPU();
+  int index = 0;
+  for (auto [b, L] :
+       {std::pair<int64_t, int64_t>{2, 1}, {1, 3}, {2, 200}, {1, 1000}}) {
+    FunctionRun run;
+    runFunction("conv_silu_bf16",
+                {{kBF16, {b, 96, L}, normal(0, 1)},
+                 {kBF16, {96, 4}, normal(0, 0.5)},
+                 {kBF16, {96}, normal(0, 0.5)}},
+                "conv_silu_bf16", index++, run);
+    if (HasFatalFailure())
+      return;
+    reference::Tensor y =
+        reference::causalConv1d(run.refs[0], run.refs[1], &run.refs[2],
+                                reference::Activation::SiLU);
+    expectResult(run, 0, y, "conv " + dims({b, 96, L}) + " y", kBF16);
+    expectResult(run, 1, lastInputs(run.refs[0], 4),
+                 "conv " + dims({b, 96, L}) + " final_state", kBF16);
+  }
+}
+
+TEST(OpsGpu, CausalConvPlainF32) {
+  MAMBA_REQUIRE_GPU();
+  int index = 0;
+  for (auto [b, L] : {std::pair<int64_t, int64_t>{1, 2}, {3, 129}}) {
+    FunctionRun run;
+    runFunction("conv_plain_f32",
+                {{kF32, {b, 64, L}, normal(0, 1)}, {kF32, {64, 3}, normal(0, 0.5)}},
+                "conv_plain_f32", index++, run);
+    if (HasFatalFailure())
+      return;
+    reference::Tensor y = reference::causalConv1d(run.refs[0], run.refs[1]);
+    expectResult(run, 0, y, "conv " + dims({b, 64, L}) + " y", kF32);
+  }
+}
+
+std::vector<int64_t> ids(const reference::Tensor &t) {
+  std::vector<int64_t> out;
+  for (double v : t.values())
+    out.push_back(static_cast<int64_t>(v));
+  return out;
+}
+
+TEST(OpsGpu, EmbeddingBf16) {
+  MAMBA_REQUIRE_GPU();
+  FunctionRun run;
+  runFunction("embed_bf16",
+              {{kI32, {2, 5}, integers(0, 299)}, {kBF16, {300, 96}, normal(0, 1)}},
+              "embed_bf16", 0, run);
+  if (HasFatalFailure())
+    return;
+  reference::Tensor y =
+      reference::embedding(run.refs[1], ids(run.refs[0]), {2, 5});
+  expectResult(run, 0, y, "embedding 2x5 of 300x96", kBF16);
+}
+
+TEST(OpsGpu, EmbeddingF32) {
+  MAMBA_REQUIRE_GPU();
+  FunctionRun run;
+  runFunction("embed_f32",
+              {{kI32, {7}, integers(0, 49)}, {kF32, {50, 64}, normal(0, 1)}},
+              "embed_f32", 0, run);
+  if (HasFatalFailure())
+    return;
+  reference::Tensor y = reference::embedding(run.refs[1], ids(run.refs[0]), {7});
+  expectResult(run, 0, y, "embedding 7 of 50x64", kF32);
+}
+
+TEST(OpsGpu, ConvStepBf16) {
+  MAMBA_REQUIRE_GPU();
+  int index = 0;
+  for (int64_t b : {1, 5}) {
+    FunctionRun run;
+    runFunction("conv_step_bf16",
+                {{kBF16, {b, 96, 4}, normal(0, 1)},
+                 {kBF16, {b, 96}, normal(0, 1)},
+                 {kBF16, {96, 4}, normal(0, 0.5)},
+                 {kBF16, {96}, normal(0, 0.5)}},
+                "conv_step_bf16", index++, run);
+    if (HasFatalFailure())
+      return;
+    reference::ConvStateUpdateResult ref = reference::convStateUpdate(
+        run.refs[0], run.refs[1], run.refs[2], &run.refs[3],
+        reference::Activation::SiLU);
+    expectResult(run, 0, ref.y, "conv step b" + std::to_string(b) + " y", kBF16);
+    expectResult(run, 1, ref.newConvState,
+                 "conv step b" + std::to_string(b) + " new_conv_state", kBF16);
+  }
+}
+
+/// A state-update case: N states, G groups, every option.
+void runStateUpdate(const std::string &function, ElementType act, int64_t d,
+                    int64_t N, int64_t G, bool options) {
+  int index = 0;
+  for (int64_t b : {1, 5}) {
+    std::vector<Arg> args = {
+        {kF32, {b, d, N}, normal(0, 1)},
+        {act, {b, d}, normal(0, 1)},
+        {act, {b, d}, options ? normal(0, 0.5) : uniform(0.001, 0.1)},
+        {kF32, {d, N}, negativeDecay()},
+        {act, {b, G, N}, normal(0, 1)},
+        {act, {b, G, N}, normal(0, 1)},
+    };
+    if (options) {
+      args.push_back({kF32, {d}, normal(0, 1)});
+      args.push_back({act, {b, d}, normal(0, 1)});
+      args.push_back({kF32, {d}, uniform(-6.9, -2.25)});
+    }
+    FunctionRun run;
+    runFunction(function, args, function, index++, run);
+    if (::testing::Test::HasFatalFailure())
+      return;
+    const std::vector<reference::Tensor> &r = run.refs;
+    reference::SelectiveStateUpdateResult ref = reference::selectiveStateUpdate(
+        r[0], r[1], r[2], r[3], r[4], r[5], options ? &r[6] : nullptr,
+        options ? &r[7] : nullptr, options ? &r[8] : nullptr, options);
+    std::string name = function + " b" + std::to_string(b);
+    expectResult(run, 0, ref.y, name + " y", act);
+    // The state is f32 but follows the activations' softplus accuracy.
+    expectResult(run, 1, ref.newState, name + " new_state", act);
+  }
+}
+
+TEST(OpsGpu, SsmStepF32) {
+  MAMBA_REQUIRE_GPU();
+  runStateUpdate("ssm_step_f32", kF32, 200, 16, 1, true);
+}
+
+TEST(OpsGpu, SsmStepBf16N64G2) {
+  MAMBA_REQUIRE_GPU();
+  runStateUpdate("ssm_step_bf16_n64_g2", kBF16, 96, 64, 2, true);
+}
+
+TEST(OpsGpu, SsmStepF32BareN1) {
+  MAMBA_REQUIRE_GPU();
+  runStateUpdate("ssm_step_f32_bare_n1", kF32, 8, 1, 1, false);
+}
+
+} // namespace
+} // namespace mamba::gpu_test
