@@ -1,21 +1,28 @@
 // RUN: mamba-opt %s -split-input-file -mamba-decompose-mixer | FileCheck %s
 
 // The tiny model's block with every optional bias: checks the whole data flow,
-// in particular that x and z are the first and second halves of in_proj's
-// output, that dt_r, B and C are split from x_proj's output in that order, and
-// that the dt_proj bias, D, z and the softplus go into the one scan.
+// in particular that x and z come from the first and second halves of
+// in_proj's rows (weight and bias), that dt_r, B and C come from x_proj's rows
+// in that order, and that the dt_proj bias, D, z and the softplus go into the
+// one scan.
 // CHECK-LABEL: func @mixer_all_biases
 // CHECK-SAME: (%[[H:.*]]: tensor<1x5x64xf32>, %[[WIN:.*]]: tensor<256x64xf32>, %[[BIN:.*]]: tensor<256xf32>, %[[WCONV:.*]]: tensor<128x4xf32>, %[[BCONV:.*]]: tensor<128xf32>, %[[WX:.*]]: tensor<36x128xf32>, %[[WDT:.*]]: tensor<128x4xf32>, %[[BDT:.*]]: tensor<128xf32>, %[[ALOG:.*]]: tensor<128x16xf32>, %[[D:.*]]: tensor<128xf32>, %[[WOUT:.*]]: tensor<64x128xf32>, %[[BOUT:.*]]: tensor<64xf32>)
-// CHECK:      %[[XZ:.*]] = mamba.linear %[[H]], %[[WIN]] bias(%[[BIN]]) : (tensor<1x5x64xf32>, tensor<256x64xf32>, tensor<256xf32>) -> tensor<1x5x256xf32>
-// CHECK:      %[[XZT:.*]] = linalg.transpose ins(%[[XZ]] : tensor<1x5x256xf32>) outs(%{{.*}} : tensor<1x256x5xf32>) permutation = [0, 2, 1]
-// CHECK:      %[[X:.*]] = tensor.extract_slice %[[XZT]][0, 0, 0] [1, 128, 5] [1, 1, 1]
-// CHECK:      %[[Z:.*]] = tensor.extract_slice %[[XZT]][0, 128, 0] [1, 128, 5] [1, 1, 1]
+// CHECK:      %[[WX0:.*]] = tensor.extract_slice %[[WIN]][0, 0] [128, 64] [1, 1] : tensor<256x64xf32> to tensor<128x64xf32>
+// CHECK:      %[[BX0:.*]] = tensor.extract_slice %[[BIN]][0] [128] [1] : tensor<256xf32> to tensor<128xf32>
+// CHECK:      %[[XROWS:.*]] = mamba.linear %[[H]], %[[WX0]] bias(%[[BX0]]) : (tensor<1x5x64xf32>, tensor<128x64xf32>, tensor<128xf32>) -> tensor<1x5x128xf32>
+// CHECK:      %[[X:.*]] = linalg.transpose ins(%[[XROWS]] : tensor<1x5x128xf32>) outs(%{{.*}} : tensor<1x128x5xf32>) permutation = [0, 2, 1]
+// CHECK:      %[[WZ:.*]] = tensor.extract_slice %[[WIN]][128, 0] [128, 64] [1, 1]
+// CHECK:      %[[BZ:.*]] = tensor.extract_slice %[[BIN]][128] [128] [1]
+// CHECK:      %[[ZROWS:.*]] = mamba.linear %[[H]], %[[WZ]] bias(%[[BZ]])
+// CHECK:      %[[Z:.*]] = linalg.transpose ins(%[[ZROWS]]
 // CHECK:      %[[CONV:.*]] = mamba.causal_conv1d %[[X]], %[[WCONV]] bias(%[[BCONV]]) activation(silu) : (tensor<1x128x5xf32>, tensor<128x4xf32>, tensor<128xf32>) -> tensor<1x128x5xf32>
 // CHECK:      %[[CONVT:.*]] = linalg.transpose ins(%[[CONV]] : tensor<1x128x5xf32>)
-// CHECK:      %[[DBC:.*]] = mamba.linear %[[CONVT]], %[[WX]] : (tensor<1x5x128xf32>, tensor<36x128xf32>) -> tensor<1x5x36xf32>
-// CHECK:      %[[DTR:.*]] = tensor.extract_slice %[[DBC]][0, 0, 0] [1, 5, 4] [1, 1, 1]
-// CHECK:      %[[BROWS:.*]] = tensor.extract_slice %[[DBC]][0, 0, 4] [1, 5, 16] [1, 1, 1]
-// CHECK:      %[[CROWS:.*]] = tensor.extract_slice %[[DBC]][0, 0, 20] [1, 5, 16] [1, 1, 1]
+// CHECK:      %[[WDTR:.*]] = tensor.extract_slice %[[WX]][0, 0] [4, 128] [1, 1] : tensor<36x128xf32> to tensor<4x128xf32>
+// CHECK:      %[[DTR:.*]] = mamba.linear %[[CONVT]], %[[WDTR]] : (tensor<1x5x128xf32>, tensor<4x128xf32>) -> tensor<1x5x4xf32>
+// CHECK:      %[[WB:.*]] = tensor.extract_slice %[[WX]][4, 0] [16, 128] [1, 1]
+// CHECK:      %[[BROWS:.*]] = mamba.linear %[[CONVT]], %[[WB]] : (tensor<1x5x128xf32>, tensor<16x128xf32>) -> tensor<1x5x16xf32>
+// CHECK:      %[[WC:.*]] = tensor.extract_slice %[[WX]][20, 0] [16, 128] [1, 1]
+// CHECK:      %[[CROWS:.*]] = mamba.linear %[[CONVT]], %[[WC]]
 // CHECK:      %[[DT:.*]] = mamba.linear %[[DTR]], %[[WDT]] : (tensor<1x5x4xf32>, tensor<128x4xf32>) -> tensor<1x5x128xf32>
 // CHECK:      %[[DTT:.*]] = linalg.transpose ins(%[[DT]] : tensor<1x5x128xf32>) outs(%{{.*}} : tensor<1x128x5xf32>)
 // CHECK:      %[[A:.*]] = linalg.map ins(%[[ALOG]] : tensor<128x16xf32>)
@@ -53,8 +60,8 @@ func.func @mixer_all_biases(%h: tensor<1x5x64xf32>, %w_in: tensor<256x64xf32>,
 // Prefill over any batch and prompt length: batch and length stay dynamic and
 // are carried through tensor.dim, with no bias operands invented.
 // CHECK-LABEL: func @mixer_dynamic_no_biases
-// CHECK:      mamba.linear %{{.*}}, %{{.*}} : (tensor<?x?x64xbf16>, tensor<256x64xbf16>) -> tensor<?x?x256xbf16>
-// CHECK:      tensor.extract_slice %{{.*}}[0, 0, 0] [%{{.*}}, 128, %{{.*}}] [1, 1, 1] : tensor<?x256x?xbf16> to tensor<?x128x?xbf16>
+// CHECK:      mamba.linear %{{.*}}, %{{.*}} : (tensor<?x?x64xbf16>, tensor<128x64xbf16>) -> tensor<?x?x128xbf16>
+// CHECK:      linalg.transpose ins(%{{.*}} : tensor<?x?x128xbf16>) outs(%{{.*}} : tensor<?x128x?xbf16>)
 // CHECK:      mamba.causal_conv1d %{{.*}}, %{{.*}} activation(silu) : (tensor<?x128x?xbf16>, tensor<128x4xbf16>) -> tensor<?x128x?xbf16>
 // CHECK:      tensor.expand_shape %{{.*}} {{\[}}[0, 1], [2], [3]] output_shape [%{{.*}}, 1, 16, %{{.*}}] : tensor<?x16x?xbf16> into tensor<?x1x16x?xbf16>
 // CHECK:      mamba.selective_scan {{.*}} delta_softplus : {{.*}} -> tensor<?x128x?xbf16>
@@ -117,14 +124,19 @@ func.func @mixer_with_states(%h: tensor<?x?x64xf32>, %w_in: tensor<256x64xf32>,
 // CHECK-LABEL: func @mixer_step
 // CHECK-SAME: (%[[H:.*]]: tensor<?x64xbf16>, %[[CS:.*]]: tensor<?x128x4xbf16>, %[[SS:.*]]: tensor<?x128x16xf32>, %[[WIN:.*]]: tensor<256x64xbf16>, %[[BIN:.*]]: tensor<256xbf16>, %[[WCONV:.*]]: tensor<128x4xbf16>, %[[WX:.*]]: tensor<36x128xbf16>, %[[WDT:.*]]: tensor<128x4xbf16>, %[[BDT:.*]]: tensor<128xf32>, %[[ALOG:.*]]: tensor<128x16xf32>, %[[D:.*]]: tensor<128xf32>, %[[WOUT:.*]]: tensor<64x128xbf16>)
 // CHECK-NOT:  linalg.transpose
-// CHECK:      %[[XZ:.*]] = mamba.linear %[[H]], %[[WIN]] bias(%[[BIN]]) : (tensor<?x64xbf16>, tensor<256x64xbf16>, tensor<256xbf16>) -> tensor<?x256xbf16>
-// CHECK:      %[[X:.*]] = tensor.extract_slice %[[XZ]][0, 0] [%{{.*}}, 128] [1, 1]
-// CHECK:      %[[Z:.*]] = tensor.extract_slice %[[XZ]][0, 128] [%{{.*}}, 128] [1, 1]
+// CHECK:      %[[WX0:.*]] = tensor.extract_slice %[[WIN]][0, 0] [128, 64] [1, 1]
+// CHECK:      %[[BX0:.*]] = tensor.extract_slice %[[BIN]][0] [128] [1]
+// CHECK:      %[[X:.*]] = mamba.linear %[[H]], %[[WX0]] bias(%[[BX0]]) : (tensor<?x64xbf16>, tensor<128x64xbf16>, tensor<128xbf16>) -> tensor<?x128xbf16>
+// CHECK:      %[[WZ:.*]] = tensor.extract_slice %[[WIN]][128, 0] [128, 64] [1, 1]
+// CHECK:      %[[BZ:.*]] = tensor.extract_slice %[[BIN]][128] [128] [1]
+// CHECK:      %[[Z:.*]] = mamba.linear %[[H]], %[[WZ]] bias(%[[BZ]])
 // CHECK:      %[[XC:.*]], %[[NCS:.*]] = mamba.conv_state_update %[[CS]], %[[X]], %[[WCONV]] activation(silu) : (tensor<?x128x4xbf16>, tensor<?x128xbf16>, tensor<128x4xbf16>) -> (tensor<?x128xbf16>, tensor<?x128x4xbf16>)
-// CHECK:      %[[DBC:.*]] = mamba.linear %[[XC]], %[[WX]] : (tensor<?x128xbf16>, tensor<36x128xbf16>) -> tensor<?x36xbf16>
-// CHECK:      %[[DTR:.*]] = tensor.extract_slice %[[DBC]][0, 0] [%{{.*}}, 4] [1, 1]
-// CHECK:      %[[BR:.*]] = tensor.extract_slice %[[DBC]][0, 4] [%{{.*}}, 16] [1, 1]
-// CHECK:      %[[CR:.*]] = tensor.extract_slice %[[DBC]][0, 20] [%{{.*}}, 16] [1, 1]
+// CHECK:      %[[WDTR:.*]] = tensor.extract_slice %[[WX]][0, 0] [4, 128] [1, 1]
+// CHECK:      %[[DTR:.*]] = mamba.linear %[[XC]], %[[WDTR]] : (tensor<?x128xbf16>, tensor<4x128xbf16>) -> tensor<?x4xbf16>
+// CHECK:      %[[WB:.*]] = tensor.extract_slice %[[WX]][4, 0] [16, 128] [1, 1]
+// CHECK:      %[[BR:.*]] = mamba.linear %[[XC]], %[[WB]] : (tensor<?x128xbf16>, tensor<16x128xbf16>) -> tensor<?x16xbf16>
+// CHECK:      %[[WC:.*]] = tensor.extract_slice %[[WX]][20, 0] [16, 128] [1, 1]
+// CHECK:      %[[CR:.*]] = mamba.linear %[[XC]], %[[WC]]
 // CHECK:      %[[DT:.*]] = mamba.linear %[[DTR]], %[[WDT]] : (tensor<?x4xbf16>, tensor<128x4xbf16>) -> tensor<?x128xbf16>
 // CHECK:      %[[A:.*]] = linalg.map ins(%[[ALOG]] : tensor<128x16xf32>)
 // CHECK:      %[[B:.*]] = tensor.expand_shape %[[BR]] {{\[}}[0, 1], [2]] output_shape [%{{.*}}, 1, 16] : tensor<?x16xbf16> into tensor<?x1x16xbf16>

@@ -642,3 +642,21 @@ func.func @f(%h: tensor<2x64xf32>, %c: tensor<2x128x4xf32>, %s: tensor<2x128x16x
   %o, %c1, %s1 = mamba.mixer_step %h, %c, %s in_proj(%w_in) conv(%w_conv) x_proj(%w_x) dt_proj(%w_dt, %b_dt) A_log(%a_log) D(%d) out_proj(%w_out) : (tensor<2x64xf32>, tensor<2x128x4xf32>, tensor<2x128x16xf32>, tensor<256x64xf32>, tensor<128x4xf32>, tensor<36x128xf32>, tensor<128x4xf32>, tensor<128xf32>, tensor<128x16xf32>, tensor<128xf32>, tensor<64x128xf32>) -> (tensor<2x64xf32>, tensor<2x128x4xf32>, tensor<2x128x8xf32>)
   return
 }
+
+// -----
+
+// Only rank-3 operands have a features-major layout.
+func.func @f(%x: tensor<5x64xf32>, %w: tensor<16x64xf32>) {
+  // expected-error @+1 {{expects x to have rank 3 to be features-major, but it has rank 2}}
+  %y = mamba.linear %x, %w {x_features_major} : (tensor<5x64xf32>, tensor<16x64xf32>) -> tensor<5x16xf32>
+  return
+}
+
+// -----
+
+// A features-major result is [b, M, L].
+func.func @f(%x: tensor<2x5x64xf32>, %w: tensor<16x64xf32>) {
+  // expected-error @+1 {{expects y dim 1 (M) to be 16 to match weight dim 0, but got 5}}
+  %y = mamba.linear %x, %w {y_features_major} : (tensor<2x5x64xf32>, tensor<16x64xf32>) -> tensor<2x5x16xf32>
+  return
+}

@@ -291,6 +291,23 @@ LogicalResult LinearOp::verify() {
   xDims.back() = "K";
   SmallVector<StringRef> yDims = xDims;
   yDims.back() = "M";
+  // Features-major operands are [b, features, L].
+  // Both sides have x's rank (checked below), which must be 3.
+  auto featuresMajor = [&](StringRef what,
+                           SmallVectorImpl<StringRef> &dims) -> LogicalResult {
+    int64_t rank = static_cast<int64_t>(dims.size());
+    if (rank != 3)
+      return emitOpError() << "expects " << what
+                           << " to have rank 3 to be features-major, but it "
+                              "has rank "
+                           << rank;
+    std::swap(dims[1], dims[2]);
+    return success();
+  };
+  if (getXFeaturesMajor() && failed(featuresMajor("x", xDims)))
+    return failure();
+  if (getYFeaturesMajor() && failed(featuresMajor("y", yDims)))
+    return failure();
   Type act = xType.getElementType();
   if (failed(shapes.check("x", getX(), xDims)) ||
       failed(shapes.check("weight", getWeight(), {"M", "K"})) ||
@@ -552,7 +569,12 @@ LogicalResult RmsNormOp::reifyResultShapes(
 LogicalResult LinearOp::reifyResultShapes(
     OpBuilder &builder, ReifiedRankedShapedTypeDims &shapes) {
   SmallVector<DimSource> sources = dimsOf(getX());
+  // In the rows-then-features order of a plain linear.
+  if (getXFeaturesMajor())
+    std::swap(sources[1], sources[2]);
   sources.back() = {getWeight(), 0};
+  if (getYFeaturesMajor())
+    std::swap(sources[1], sources[2]);
   reifyResult(builder, getY(), sources, shapes);
   return success();
 }

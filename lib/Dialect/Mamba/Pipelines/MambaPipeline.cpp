@@ -21,6 +21,9 @@ void mamba::buildMambaPipeline(OpPassManager &pm,
   pm.addPass(createCSEPass());
   // Time step, D skip and gate written around a scan become the scan's.
   pm.addPass(createMambaFuseScanElementwise());
+  // The layout changes between projections and the conv and scan become
+  // GEMM operand layouts.
+  pm.addPass(createMambaFoldGemmLayouts());
   pm.addPass(createCanonicalizerPass());
 }
 

@@ -4,7 +4,10 @@
 // torch.nn.Linear), the convolution and the scan on `[b, channels, L]` (the
 // layout of mamba_ssm's kernels). The decomposition makes every layout change
 // an explicit linalg.transpose so later passes can fold them into the GEMM
-// operand layouts or into the kernels' loads, instead of hiding them here.
+// operand layouts (mamba-fold-gemm-layouts), instead of hiding them here.
+// Projections whose output is split (in_proj into x and z, x_proj into
+// dt_r, B and C) become one GEMM per part on a row slice of the weight, so
+// that every intermediate is a whole, contiguous tensor.
 //
 //===----------------------------------------------------------------------===//
 
@@ -68,6 +71,18 @@ public:
     }
     return LinearOp::create(rewriter, loc, resultType, x, weight, bias)
         .getY();
+  }
+
+  /// The linear producing output features [offset, offset + size) only:
+  /// the same GEMM on those rows of the weight (and of the bias). Splitting
+  /// a projection this way instead of slicing its output keeps every
+  /// result contiguous; the input is read once per part, which is cheap
+  /// next to the weights and the outputs.
+  Value linearPart(Value x, Value weight, Value bias, OpFoldResult offset,
+                   OpFoldResult size) {
+    Value rows = slice(weight, 0, offset, size);
+    Value biasRows = bias ? slice(bias, 0, offset, size) : Value();
+    return linear(x, rows, biasRows);
   }
 
   /// Swaps the last two dimensions of a rank-3 tensor.
@@ -152,11 +167,10 @@ struct DecomposeMixerPattern : OpRewritePattern<MixerOp> {
     OpFoldResult zero = rewriter.getIndexAttr(0);
 
     // in_proj, then split channels into the conv/scan input x and the gate z.
-    Value xzRows =
-        b.linear(op.getHidden(), op.getInProjWeight(), op.getInProjBias());
-    Value xz = b.swapLastTwo(xzRows);
-    Value x = b.slice(xz, 1, zero, inner);
-    Value z = b.slice(xz, 1, inner, inner);
+    Value x = b.swapLastTwo(b.linearPart(op.getHidden(), op.getInProjWeight(),
+                                         op.getInProjBias(), zero, inner));
+    Value z = b.swapLastTwo(b.linearPart(op.getHidden(), op.getInProjWeight(),
+                                         op.getInProjBias(), inner, inner));
 
     // A prefill also returns where decoding continues: the conv's last
     // inputs and the scan's final state.
@@ -170,10 +184,12 @@ struct DecomposeMixerPattern : OpRewritePattern<MixerOp> {
 
     // x_proj produces [dt_r | B | C] per token.
     Value convRows = b.swapLastTwo(conv);
-    Value dbc = b.linear(convRows, op.getXProjWeight(), Value());
-    Value dtRank = b.slice(dbc, 2, zero, rank);
-    Value bRows = b.slice(dbc, 2, rank, state);
-    Value cRows = b.slice(dbc, 2, b.add(rank, state), state);
+    Value dtRank =
+        b.linearPart(convRows, op.getXProjWeight(), Value(), zero, rank);
+    Value bRows =
+        b.linearPart(convRows, op.getXProjWeight(), Value(), rank, state);
+    Value cRows = b.linearPart(convRows, op.getXProjWeight(), Value(),
+                               b.add(rank, state), state);
 
     // dt_proj's bias is left to the scan (delta_bias), which adds it in f32
     // right before the softplus, as mamba_ssm's fused path does.
@@ -219,20 +235,22 @@ struct DecomposeMixerStepPattern : OpRewritePattern<MixerStepOp> {
                                              op.getDtProjWeight(), 1);
     OpFoldResult zero = rewriter.getIndexAttr(0);
 
-    Value xz =
-        b.linear(op.getHidden(), op.getInProjWeight(), op.getInProjBias());
-    Value x = b.slice(xz, 1, zero, inner);
-    Value z = b.slice(xz, 1, inner, inner);
+    Value x = b.linearPart(op.getHidden(), op.getInProjWeight(),
+                           op.getInProjBias(), zero, inner);
+    Value z = b.linearPart(op.getHidden(), op.getInProjWeight(),
+                           op.getInProjBias(), inner, inner);
 
     auto conv = ConvStateUpdateOp::create(
         rewriter, op.getLoc(), x.getType(), op.getNewConvState().getType(),
         op.getConvState(), x, op.getConvWeight(), op.getConvBias(),
         Activation::Silu);
 
-    Value dbc = b.linear(conv.getY(), op.getXProjWeight(), Value());
-    Value dtRank = b.slice(dbc, 1, zero, rank);
-    Value bRow = b.slice(dbc, 1, rank, state);
-    Value cRow = b.slice(dbc, 1, b.add(rank, state), state);
+    Value dtRank =
+        b.linearPart(conv.getY(), op.getXProjWeight(), Value(), zero, rank);
+    Value bRow =
+        b.linearPart(conv.getY(), op.getXProjWeight(), Value(), rank, state);
+    Value cRow = b.linearPart(conv.getY(), op.getXProjWeight(), Value(),
+                              b.add(rank, state), state);
     Value dt = b.linear(dtRank, op.getDtProjWeight(), Value());
 
     Value a = b.negExp(op.getALog());

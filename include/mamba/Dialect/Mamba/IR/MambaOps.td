@@ -172,15 +172,26 @@ def Mamba_LinearOp : Mamba_Op<"linear", [Pure, Mamba_ReifyShapes]> {
     `x`: `[..., K]`; `weight`: `[M, K]`; `bias`: `[M]`; `y`: `[..., M]`.
     Accumulation is in f32. Later stages hand these to a GEMM library.
 
+    For rank-3 operands either side may be features-major instead, the
+    layout of the conv and the scan: with `x_features_major`, `x` is
+    `[b, K, L]`; with `y_features_major`, `y` is `[b, M, L]`. A GEMM library
+    reads and writes either layout at the same speed, so
+    `mamba-fold-gemm-layouts` folds the transposes around a linear into
+    these flags.
+
     ```mlir
     %y = mamba.linear %x, %w : (tensor<1x5x64xf32>, tensor<256x64xf32>)
         -> tensor<1x5x256xf32>
+    %t = mamba.linear %x, %w {y_features_major}
+        : (tensor<1x5x64xf32>, tensor<256x64xf32>) -> tensor<1x256x5xf32>
     ```
   }];
   let arguments = (ins
     Mamba_FloatTensor:$x,
     Mamba_FloatTensor:$weight,
-    Optional<Mamba_FloatTensor>:$bias
+    Optional<Mamba_FloatTensor>:$bias,
+    UnitAttr:$x_features_major,
+    UnitAttr:$y_features_major
   );
   let results = (outs Mamba_FloatTensor:$y);
   let assemblyFormat = [{

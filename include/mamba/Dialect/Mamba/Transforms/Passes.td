@@ -31,6 +31,21 @@ def MambaDecomposeMixer : Pass<"mamba-decompose-mixer"> {
   ];
 }
 
+def MambaFoldGemmLayouts : Pass<"mamba-fold-gemm-layouts"> {
+  let summary = "Fold transposes around mamba.linear into its operand layouts";
+  let description = [{
+    Rewrites `linalg.transpose` (of the last two dimensions of a rank-3
+    tensor) of a `mamba.linear` result into the linear with the other
+    `y_features_major` layout, and a `mamba.linear` of such a transpose into
+    the linear of the transpose's input with the other `x_features_major`
+    layout. A GEMM library reads and writes both layouts at the same speed,
+    so after `mamba-decompose-mixer` and this pass a mixer block has no
+    layout change left: the projections write the `[b, features, L]` tensors
+    the conv and the scan read, and read what they write.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 def MambaFuseScanElementwise : Pass<"mamba-fuse-scan-elementwise"> {
   let summary = "Fold elementwise ops around a selective scan into the scan";
   let description = [{
