@@ -29,7 +29,9 @@ namespace {
 
 constexpr int64_t kFormatVersion = 1;
 
-std::string elementName(Type type) {
+} // namespace
+
+std::string mlir::mamba::moduleElementName(Type type) {
   if (type.isF32())
     return "f32";
   if (type.isF16())
@@ -45,6 +47,10 @@ std::string elementName(Type type) {
   os << type;
   return name;
 }
+
+namespace {
+
+std::string elementName(Type type) { return mamba::moduleElementName(type); }
 
 /// Turns host shape arithmetic into a module-file expression.
 class ExprBuilder {
@@ -279,7 +285,8 @@ LogicalResult collectImages(ModuleOp module, json::Array &images,
 
 LogicalResult mlir::mamba::writeModuleFile(ModuleOp hostAndKernels,
                                            ArrayRef<ModuleOp> extraImages,
-                                           llvm::raw_ostream &os) {
+                                           llvm::raw_ostream &os,
+                                           const json::Object *model) {
   json::Array functions, images;
   for (auto func : hostAndKernels.getOps<func::FuncOp>()) {
     if (func.isExternal())
@@ -300,6 +307,8 @@ LogicalResult mlir::mamba::writeModuleFile(ModuleOp hostAndKernels,
                       {"version", kFormatVersion},
                       {"images", std::move(images)},
                       {"functions", std::move(functions)}};
+  if (model)
+    header["model"] = json::Object(*model);
   std::string headerText;
   llvm::raw_string_ostream headerStream(headerText);
   headerStream << json::Value(std::move(header));

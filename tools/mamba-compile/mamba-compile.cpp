@@ -13,8 +13,10 @@
 #include "mamba/Dialect/Mamba/Pipelines/Pipelines.h"
 #include "mamba/Import/ModelImporter.h"
 #include "mamba/Registration/RegisterMamba.h"
+#include "mamba/Target/ModelPlan.h"
 #include "mamba/Target/ModuleFile.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
@@ -180,6 +182,31 @@ int main(int argc, char **argv) {
     }
   }
 
+  // A model (functions with mamba.input arguments) is planned first: its
+  // GEMMs and views go to the plan, its kernel ops to kernel functions that
+  // are compiled like any other input.
+  std::optional<mamba::ModelPlan> plan;
+  bool isModel = false;
+  module->walk([&](func::FuncOp func) {
+    for (unsigned i = 0; i < func.getNumArguments(); ++i)
+      isModel |= bool(func.getArgAttr(i, "mamba.input"));
+  });
+  if (isModel) {
+    PassManager frontend(&context);
+    mamba::buildMambaPipeline(frontend, mamba::MambaPipelineOptions());
+    if (failed(frontend.run(*module))) {
+      llvm::errs() << "mamba-compile: the model's frontend passes failed\n";
+      return 1;
+    }
+    FailureOr<mamba::ModelPlan> planned = mamba::planModel(*module);
+    if (failed(planned)) {
+      llvm::errs() << "mamba-compile: planning the model failed\n";
+      return 1;
+    }
+    plan = std::move(*planned);
+    module = std::move(plan->kernels);
+  }
+
   // The first compilation provides the host plan; every compilation its
   // images (a cubin and PTX per chip).
   SmallVector<OwningOpRef<ModuleOp>> compiled;
@@ -203,7 +230,8 @@ int main(int argc, char **argv) {
     llvm::errs() << "mamba-compile: " << error << "\n";
     return 1;
   }
-  if (failed(mamba::writeModuleFile(*compiled.front(), extra, output->os())))
+  if (failed(mamba::writeModuleFile(*compiled.front(), extra, output->os(),
+                                    plan ? &plan->model : nullptr)))
     return 1;
   output->keep();
   return 0;

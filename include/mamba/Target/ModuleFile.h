@@ -10,12 +10,18 @@
 
 #include "mlir/Support/LLVM.h"
 
+#include <string>
+
 namespace llvm {
 class raw_ostream;
+namespace json {
+class Object;
+} // namespace json
 } // namespace llvm
 
 namespace mlir {
 class ModuleOp;
+class Type;
 
 namespace mamba {
 
@@ -25,9 +31,15 @@ namespace mamba {
 /// of the same input (other chips or formats) whose gpu.binary objects are
 /// added as images. Fails with a diagnostic on any host op the runtime could
 /// not replay.
+/// With `model` (a compiled model's plan, see ModelPlan.h), the header also
+/// gets a "model" section.
 LogicalResult writeModuleFile(ModuleOp hostAndKernels,
                               ArrayRef<ModuleOp> extraImages,
-                              llvm::raw_ostream &os);
+                              llvm::raw_ostream &os,
+                              const llvm::json::Object *model = nullptr);
+
+/// The module file's spelling of an element type: "f32", "bf16", "i32", ...
+std::string moduleElementName(Type type);
 
 } // namespace mamba
 } // namespace mlir
