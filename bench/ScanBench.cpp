@@ -321,7 +321,7 @@ int main(int argc, char **argv) {
   cuda::Device device;
   if (!device.open(0, error))
     return fail(error);
-  double copyBandwidth;
+  double copyBandwidth = 0;
   if (!measureCopyBandwidth(device, copyBandwidth, error))
     return fail(error);
   // The MUFU unit: 16 exponentials per clock per SM.

@@ -2,6 +2,8 @@
 
 #include "mamba/Runtime/ModuleFile.h"
 
+#include "HeaderJson.h"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -14,7 +16,6 @@
 
 namespace mamba::runtime {
 
-using json = nlohmann::json;
 
 namespace {
 
@@ -41,6 +42,11 @@ const ElementEntry &entryFor(ElementType type) {
 /// Thrown from the JSON parser's callback to stop at a nesting depth that
 /// could exhaust the stack of code that walks the document recursively.
 struct JsonTooDeep {};
+
+} // namespace
+
+// Shared with the model section's reader (HeaderJson.h).
+namespace header {
 
 /// Each check below reports `where` (a path into the header such as
 /// "functions[0].launches[1].grid[2]") and what is wrong there.
@@ -198,6 +204,12 @@ bool parseExpr(const json &v, unsigned depth, const std::string &where,
     return fail(problem, where, error);
   return true;
 }
+
+} // namespace header
+
+namespace {
+
+using namespace header;
 
 /// Every dim(A, D) must name an argument A of the function and one of its
 /// dimensions.
@@ -606,6 +618,7 @@ bool ModuleFile::loadFromMemory(const void *data, size_t size,
 }
 
 void ModuleFile::reset() {
+  model_.reset();
   loaded_ = false;
   sourceName_.clear();
   bytes_.clear();
@@ -702,6 +715,12 @@ bool ModuleFile::parse(std::string &error) {
       if (!names.insert(fn.name).second)
         return fail(where + ".name: a second function named '" + fn.name + "'");
       functions_.push_back(std::move(fn));
+    }
+    if (const json *model = findField(header, "model")) {
+      ModelSpec spec;
+      if (!parseModelSection(*model, functions_, spec, problem))
+        return fail(problem);
+      model_ = std::move(spec);
     }
   } catch (const std::exception &e) {
     return fail(std::string("cannot read header: ") + e.what());

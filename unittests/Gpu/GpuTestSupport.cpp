@@ -53,7 +53,15 @@ void GpuEnvironment::SetUp() {
 void GpuEnvironment::TearDown() {
   // Modules before the device: unloading needs its context.
   moduleCache().clear();
+  gpuState().blas.close();
   gpuState().device.close();
+}
+
+runtime::cuda::Blas *testBlas(std::string &error) {
+  GpuState &state = gpuState();
+  if (!state.blas.isOpen() && !state.blas.open(state.device, error))
+    return nullptr;
+  return &state.blas;
 }
 
 const LoadedModuleFile *loadModuleFile(const std::string &path,

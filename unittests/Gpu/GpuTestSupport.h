@@ -10,6 +10,7 @@
 #define MAMBA_UNITTESTS_GPU_GPUTESTSUPPORT_H
 
 #include "mamba/Runtime/Cuda.h"
+#include "mamba/Runtime/Gemm.h"
 #include "mamba/Runtime/ModuleFile.h"
 
 #include <gtest/gtest.h>
@@ -26,9 +27,16 @@ struct GpuState {
   bool available = false;
   std::string unavailableReason;
   runtime::cuda::Device device;
+  /// Opened by the first test that needs it (blas()); closed before the
+  /// device.
+  runtime::cuda::Blas blas;
 };
 
 GpuState &gpuState();
+
+/// gpuState().blas, opened on first use; nullptr with `error` set when
+/// cuBLASLt cannot be opened.
+runtime::cuda::Blas *testBlas(std::string &error);
 
 /// Opens GPU MAMBA_GPU_DEVICE (default 0) before the tests and closes it,
 /// with every cached module, after.

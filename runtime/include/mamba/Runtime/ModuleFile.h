@@ -17,20 +17,20 @@
 #ifndef MAMBA_RUNTIME_MODULEFILE_H
 #define MAMBA_RUNTIME_MODULEFILE_H
 
+#include "mamba/Runtime/ModelSpec.h"
 #include "mamba/Runtime/ShapeExpr.h"
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace mamba::runtime {
 
-/// Element types of tensors crossing the function boundary, spelled as MLIR
-/// spells them ("bf16", "f32", "i64").
-enum class ElementType { I8, I16, I32, I64, F16, BF16, F32, F64 };
-
+/// The spellings of ElementType (ModelSpec.h) are MLIR's ("bf16", "f32",
+/// "i64").
 const char *elementTypeName(ElementType type);
 size_t elementTypeSize(ElementType type);
 /// False for a name that is not one of the spellings above.
@@ -129,6 +129,8 @@ public:
   const std::vector<FunctionSpec> &functions() const { return functions_; }
   /// nullptr when there is no function of that name.
   const FunctionSpec *findFunction(const std::string &name) const;
+  /// The compiled model's plan; nullptr for a module of kernels only.
+  const ModelSpec *model() const { return model_ ? &*model_ : nullptr; }
 
   /// The names of the gpu modules that some launch uses, in order of first
   /// use: exactly the modules a loader must load.
@@ -156,6 +158,7 @@ private:
   size_t dataOffset_ = 0;
   std::vector<KernelImage> images_;
   std::vector<FunctionSpec> functions_;
+  std::optional<ModelSpec> model_;
 };
 
 /// Assembles a module file from a header and a data section, exactly as the

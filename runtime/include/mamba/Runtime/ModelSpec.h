@@ -1,0 +1,101 @@
+//===- ModelSpec.h - A compiled model's plan, as read -----------*- C++ -*-===//
+//
+// The "model" section of a module file (docs/ModuleFormat.md): the weights
+// to load, the weights derived from them at load time, and per entry
+// (prefill, decode_step) its inputs, buffers, steps and outputs. Read and
+// checked by ModuleFile; every index in it is in range once loaded.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MAMBA_RUNTIME_MODELSPEC_H
+#define MAMBA_RUNTIME_MODELSPEC_H
+
+#include "mamba/Runtime/ShapeExpr.h"
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace mamba::runtime {
+
+/// Element types of tensors crossing a function boundary.
+enum class ElementType { I8, I16, I32, I64, F16, BF16, F32, F64 };
+
+struct WeightSpec {
+  std::string name;
+  ElementType element = ElementType::F32; ///< the compute type to convert to
+  Shape shape;                            ///< as stored
+};
+
+/// A weight computed once at load time from weight `weight`.
+struct DerivedSpec {
+  enum class Transform { NegExp }; ///< -exp(x)
+  Transform transform = Transform::NegExp;
+  uint32_t weight = 0;
+  ElementType element = ElementType::F32;
+  Shape shape;
+};
+
+struct BufferSpec {
+  enum class Source { Input, Weight, Derived, Temp, View };
+  Source source = Source::Temp;
+  uint32_t index = 0;  ///< Input, Weight, Derived
+  uint32_t of = 0;     ///< View: an earlier buffer
+  int64_t offset = 0;  ///< View: elements into `of`
+  ElementType element = ElementType::F32;
+  /// Over the entry's inputs: dim(I, D) is dimension D of input I.
+  std::vector<ShapeExpr> shape;
+};
+
+struct EntryInputSpec {
+  std::string name;
+  ElementType element = ElementType::F32;
+  Shape shape; ///< -1: given by the caller
+  bool state = false;
+};
+
+struct StepSpec {
+  enum class Kind { Gemm, Kernel };
+  Kind kind = Kind::Gemm;
+  // Gemm: y = x * w^T (+ bias).
+  uint32_t x = 0, w = 0, y = 0;
+  bool hasBias = false;
+  uint32_t bias = 0;
+  bool xFeaturesMajor = false, yFeaturesMajor = false;
+  // Kernel: a function of the module.
+  std::string function;
+  std::vector<uint32_t> args, results;
+};
+
+struct EntryOutputSpec {
+  std::string name;
+  uint32_t buffer = 0;
+  bool state = false;
+};
+
+struct EntrySpec {
+  std::string name;
+  std::vector<EntryInputSpec> inputs;
+  std::vector<BufferSpec> buffers;
+  std::vector<StepSpec> steps;
+  std::vector<EntryOutputSpec> outputs;
+};
+
+struct ModelSpec {
+  int64_t shards = 1;
+  /// The integer and boolean fields of "config" (vocab_size, num_layers,
+  /// tie_word_embeddings as 0/1, ...), and its dtype.
+  std::map<std::string, int64_t> config;
+  std::string dtype;
+  std::vector<WeightSpec> weights;
+  std::vector<DerivedSpec> derived;
+  std::vector<EntrySpec> entries;
+
+  /// nullptr when there is no entry of that name.
+  const EntrySpec *findEntry(const std::string &name) const;
+};
+
+} // namespace mamba::runtime
+
+#endif // MAMBA_RUNTIME_MODELSPEC_H
