@@ -6,6 +6,7 @@
 #include "CudaDriver.h"
 
 #include <cstdio>
+#include <vector>
 
 namespace mamba::runtime::cuda {
 
@@ -48,12 +49,11 @@ uint32_t alignmentOf(CUdeviceptr address) {
   return a > 256 ? 256 : static_cast<uint32_t>(a);
 }
 
-/// One column-major operand of the cuBLASLt problem.
+/// One column-major operand of a cuBLASLt call.
 struct Matrix {
   uint64_t rows = 0, cols = 0;
   int64_t ld = 0;
   int64_t batchStride = 0;
-  bool rowOrder = false;
 };
 
 } // namespace
@@ -176,18 +176,21 @@ bool describeGemm(const Shape &x, const Shape &w, const Shape &y,
 // PreparedGemm
 //===----------------------------------------------------------------------===//
 
-struct PreparedGemm::State {
-  const Blas::State *blas = nullptr;
-  GemmProblem problem;
-  bool empty = false; ///< nothing to compute
+namespace {
+
+/// One cublasLtMatmul call: D = op(A) op(B) + beta D.
+struct Matmul {
+  const CublasLtApi *api = nullptr;
   cublasLtMatmulDesc_t desc = nullptr;
   cublasLtMatrixLayout_t a = nullptr, b = nullptr, d = nullptr;
   cublasLtMatmulAlgo_t algo{};
-  CUdeviceptr aPtr = 0, bPtr = 0;
-  std::string what;
+  CUdeviceptr aPtr = 0, bPtr = 0, dPtr = 0;
+  float beta = 0.0f;
 
-  ~State() {
-    const CublasLtApi *api = blas ? blas->api : nullptr;
+  Matmul() = default;
+  Matmul(const Matmul &) = delete;
+  Matmul &operator=(const Matmul &) = delete;
+  ~Matmul() {
     if (!api)
       return;
     if (desc)
@@ -198,13 +201,6 @@ struct PreparedGemm::State {
   }
 };
 
-PreparedGemm::PreparedGemm() = default;
-PreparedGemm::~PreparedGemm() = default;
-PreparedGemm::PreparedGemm(PreparedGemm &&other) noexcept = default;
-PreparedGemm &PreparedGemm::operator=(PreparedGemm &&other) noexcept = default;
-
-namespace {
-
 bool makeLayout(const CublasLtApi &api, cudaDataType type, const Matrix &m,
                 int64_t batch, cublasLtMatrixLayout_t &out,
                 std::string &error) {
@@ -213,15 +209,6 @@ bool makeLayout(const CublasLtApi &api, cudaDataType type, const Matrix &m,
                  "cublasLtMatrixLayoutCreate", "describing a GEMM operand",
                  error))
     return false;
-  if (m.rowOrder) {
-    int32_t order = CUBLASLT_ORDER_ROW;
-    if (!checkBlas(api.cublasLtMatrixLayoutSetAttribute(
-                       out, CUBLASLT_MATRIX_LAYOUT_ORDER, &order,
-                       sizeof(order)),
-                   "cublasLtMatrixLayoutSetAttribute", "setting row order",
-                   error))
-      return false;
-  }
   if (batch > 1) {
     int32_t count = static_cast<int32_t>(batch);
     int64_t stride = m.batchStride;
@@ -259,7 +246,112 @@ bool setPreference(const CublasLtApi &api, cublasLtMatmulPreference_t pref,
                    "setting a heuristic preference", error);
 }
 
+/// The operands of one call, before they are described to cuBLASLt.
+struct MatmulSpec {
+  Matrix a, b, d;
+  cublasOperation_t transA = CUBLAS_OP_N, transB = CUBLAS_OP_N;
+  CUdeviceptr aPtr = 0, bPtr = 0, dPtr = 0;
+  CUdeviceptr bias = 0; ///< the bias epilogue (along D's rows), or 0
+  float beta = 0.0f;
+};
+
+/// Describes `spec` and picks cuBLASLt's first heuristic algorithm for the
+/// operands' actual alignment.
+bool prepareMatmul(const CublasLtApi &api, cublasLtHandle_t handle,
+                   cudaDataType type, int64_t batch, const MatmulSpec &spec,
+                   const std::string &what, Matmul &out, std::string &error) {
+  out.api = &api;
+  out.aPtr = spec.aPtr;
+  out.bPtr = spec.bPtr;
+  out.dPtr = spec.dPtr;
+  out.beta = spec.beta;
+  if (!checkBlas(api.cublasLtMatmulDescCreate(&out.desc, CUBLAS_COMPUTE_32F,
+                                              CUDA_R_32F),
+                 "cublasLtMatmulDescCreate", "describing " + what, error))
+    return false;
+  if (!setDesc(api, out.desc, CUBLASLT_MATMUL_DESC_TRANSA, spec.transA,
+               "setting op(A)", error) ||
+      !setDesc(api, out.desc, CUBLASLT_MATMUL_DESC_TRANSB, spec.transB,
+               "setting op(B)", error))
+    return false;
+  if (spec.bias) {
+    cublasLtEpilogue_t epilogue = CUBLASLT_EPILOGUE_BIAS;
+    const void *bias = reinterpret_cast<const void *>(spec.bias);
+    if (!setDesc(api, out.desc, CUBLASLT_MATMUL_DESC_EPILOGUE, epilogue,
+                 "setting the bias epilogue", error) ||
+        !setDesc(api, out.desc, CUBLASLT_MATMUL_DESC_BIAS_POINTER, bias,
+                 "setting the bias", error))
+      return false;
+  }
+  if (!makeLayout(api, type, spec.a, batch, out.a, error) ||
+      !makeLayout(api, type, spec.b, batch, out.b, error) ||
+      !makeLayout(api, type, spec.d, batch, out.d, error))
+    return false;
+
+  cublasLtMatmulPreference_t pref = nullptr;
+  if (!checkBlas(api.cublasLtMatmulPreferenceCreate(&pref),
+                 "cublasLtMatmulPreferenceCreate", "choosing an algorithm",
+                 error))
+    return false;
+  uint64_t workspace = kWorkspaceBytes;
+  bool ok =
+      setPreference(api, pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES,
+                    workspace, error) &&
+      setPreference(api, pref, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_A_BYTES,
+                    alignmentOf(spec.aPtr), error) &&
+      setPreference(api, pref, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_B_BYTES,
+                    alignmentOf(spec.bPtr), error) &&
+      setPreference(api, pref, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES,
+                    alignmentOf(spec.dPtr), error) &&
+      setPreference(api, pref, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES,
+                    alignmentOf(spec.dPtr), error);
+  cublasLtMatmulHeuristicResult_t result{};
+  int found = 0;
+  if (ok)
+    ok = checkBlas(api.cublasLtMatmulAlgoGetHeuristic(handle, out.desc,
+                                                      out.a, out.b, out.d,
+                                                      out.d, pref, 1, &result,
+                                                      &found),
+                   "cublasLtMatmulAlgoGetHeuristic",
+                   "choosing an algorithm for " + what, error);
+  api.cublasLtMatmulPreferenceDestroy(pref);
+  if (!ok)
+    return false;
+  if (found == 0) {
+    error = "cuBLASLt has no algorithm for " + what;
+    return false;
+  }
+  out.algo = result.algo;
+  return true;
+}
+
+/// 1.0 as a 16- or 32-bit pattern of `element`.
+bool fillOnes(DeviceBuffer &buffer, ElementType element, std::string &error) {
+  switch (element) {
+  case ElementType::F32:
+    return buffer.fill32(0x3f800000u, error);
+  case ElementType::BF16:
+    return buffer.fill16(0x3f80u, error);
+  default:
+    return buffer.fill16(0x3c00u, error); // f16
+  }
+}
+
 } // namespace
+
+struct PreparedGemm::State {
+  const Blas::State *blas = nullptr;
+  std::vector<std::unique_ptr<Matmul>> calls; ///< in order; none when empty
+  /// A features-major y with a bias: a column of ones that spreads the bias
+  /// over the tokens.
+  DeviceBuffer ones;
+  std::string what;
+};
+
+PreparedGemm::PreparedGemm() = default;
+PreparedGemm::~PreparedGemm() = default;
+PreparedGemm::PreparedGemm(PreparedGemm &&other) noexcept = default;
+PreparedGemm &PreparedGemm::operator=(PreparedGemm &&other) noexcept = default;
 
 bool PreparedGemm::prepare(const Blas &blas, const GemmProblem &p,
                            std::string &error) {
@@ -270,8 +362,6 @@ bool PreparedGemm::prepare(const Blas &blas, const GemmProblem &p,
   }
   auto s = std::make_unique<State>();
   s->blas = blas.state_.get();
-  s->problem = p;
-  const CublasLtApi &api = *s->blas->api;
   char what[160];
   std::snprintf(what, sizeof(what),
                 "gemm %s M=%lld K=%lld tokens=%lld batch %lld%s%s%s",
@@ -292,8 +382,7 @@ bool PreparedGemm::prepare(const Blas &blas, const GemmProblem &p,
     return false;
   }
   if (p.batch == 0 || p.tokens == 0 || p.m == 0) {
-    s->empty = true;
-    state_ = std::move(s);
+    state_ = std::move(s); // nothing to compute
     return true;
   }
   if (p.k == 0) {
@@ -304,99 +393,68 @@ bool PreparedGemm::prepare(const Blas &blas, const GemmProblem &p,
   if (!dataTypeFor(p.element, type, error))
     return false;
 
-  // The problem D = op(A) op(B), column-major. Row-major x [.., L, K] is a
-  // column-major K x L matrix; features-major x [b, K, L] is L x K per item.
+  // Column-major operands. Row-major x [.., L, K] is a K x L matrix;
+  // features-major x [b, K, L] is L x K per batch item; w [M, K] is K x M
+  // and shared by the items (batch stride 0).
   const int64_t M = p.m, K = p.k, L = p.tokens;
-  Matrix w{static_cast<uint64_t>(K), static_cast<uint64_t>(M), K, 0, false};
-  Matrix x = p.xFeaturesMajor
-                 ? Matrix{uint64_t(L), uint64_t(K), L, K * L, false}
-                 : Matrix{uint64_t(K), uint64_t(L), K, K * L, false};
-  Matrix a, b, d;
-  cublasOperation_t transA, transB;
-  if (!p.yFeaturesMajor || p.bias) {
-    // D rows are the M features: y non-features-major is column-major M x L;
-    // a features-major y [M, L] per item is row-major M x L, which keeps the
-    // bias (broadcast along D's rows) applicable.
-    a = w;
-    transA = CUBLAS_OP_T;
-    b = x;
-    transB = p.xFeaturesMajor ? CUBLAS_OP_T : CUBLAS_OP_N;
-    d = p.yFeaturesMajor
-            ? Matrix{uint64_t(M), uint64_t(L), L, M * L, true}
-            : Matrix{uint64_t(M), uint64_t(L), M, M * L, false};
-    s->aPtr = p.w;
-    s->bPtr = p.x;
+  const uint64_t uM = M, uK = K, uL = L;
+  Matrix w{uK, uM, K, 0};
+  Matrix x = p.xFeaturesMajor ? Matrix{uL, uK, L, K * L}
+                              : Matrix{uK, uL, K, K * L};
+  std::vector<MatmulSpec> specs;
+  if (!p.yFeaturesMajor) {
+    // y [.., L, M] is M x L: D = w x, and the bias epilogue runs along M.
+    MatmulSpec main;
+    main.a = w;
+    main.transA = CUBLAS_OP_T;
+    main.b = x;
+    main.transB = p.xFeaturesMajor ? CUBLAS_OP_T : CUBLAS_OP_N;
+    main.d = Matrix{uM, uL, M, M * L};
+    main.aPtr = p.w;
+    main.bPtr = p.x;
+    main.bias = p.bias;
+    specs.push_back(main);
   } else {
-    // y [M, L] per item is column-major L x M: D = x^T w^T.
-    a = x;
-    transA = p.xFeaturesMajor ? CUBLAS_OP_N : CUBLAS_OP_T;
-    b = w;
-    transB = CUBLAS_OP_N;
-    d = Matrix{uint64_t(L), uint64_t(M), L, M * L, false};
-    s->aPtr = p.x;
-    s->bPtr = p.w;
+    // y [b, M, L] is L x M per item: D = x^T w^T. cuBLASLt's bias runs only
+    // along D's rows (here L), so a bias is first written as the rank-1
+    // product ones(L) bias^T, and the main product accumulates onto it.
+    Matrix d{uL, uM, L, M * L};
+    if (p.bias) {
+      uint64_t bytes = static_cast<uint64_t>(L) * elementTypeSize(p.element);
+      if (!s->ones.allocate(*s->blas->device, bytes, error) ||
+          !fillOnes(s->ones, p.element, error)) {
+        error = "preparing " + s->what + ": " + error;
+        return false;
+      }
+      MatmulSpec spread;
+      spread.a = Matrix{uL, 1, L, 0};
+      spread.b = Matrix{1, uM, 1, 0};
+      spread.d = d;
+      spread.aPtr = s->ones.address();
+      spread.bPtr = p.bias;
+      specs.push_back(spread);
+    }
+    MatmulSpec main;
+    main.a = x;
+    main.transA = p.xFeaturesMajor ? CUBLAS_OP_N : CUBLAS_OP_T;
+    main.b = w;
+    main.d = d;
+    main.aPtr = p.x;
+    main.bPtr = p.w;
+    main.beta = p.bias ? 1.0f : 0.0f;
+    specs.push_back(main);
   }
 
-  {
-    ScopedContext scope(s->blas->device->context(), error);
-    if (!scope.ok())
+  ScopedContext scope(s->blas->device->context(), error);
+  if (!scope.ok())
+    return false;
+  for (MatmulSpec &spec : specs) {
+    spec.dPtr = p.y;
+    auto call = std::make_unique<Matmul>();
+    if (!prepareMatmul(*s->blas->api, s->blas->handle, type, p.batch, spec,
+                       s->what, *call, error))
       return false;
-    if (!checkBlas(api.cublasLtMatmulDescCreate(&s->desc, CUBLAS_COMPUTE_32F,
-                                                CUDA_R_32F),
-                   "cublasLtMatmulDescCreate", "describing " + s->what, error))
-      return false;
-    if (!setDesc(api, s->desc, CUBLASLT_MATMUL_DESC_TRANSA, transA,
-                 "setting op(A)", error) ||
-        !setDesc(api, s->desc, CUBLASLT_MATMUL_DESC_TRANSB, transB,
-                 "setting op(B)", error))
-      return false;
-    if (p.bias) {
-      cublasLtEpilogue_t epilogue = CUBLASLT_EPILOGUE_BIAS;
-      const void *bias = reinterpret_cast<const void *>(p.bias);
-      if (!setDesc(api, s->desc, CUBLASLT_MATMUL_DESC_EPILOGUE, epilogue,
-                   "setting the bias epilogue", error) ||
-          !setDesc(api, s->desc, CUBLASLT_MATMUL_DESC_BIAS_POINTER, bias,
-                   "setting the bias", error))
-        return false;
-    }
-    if (!makeLayout(api, type, a, p.batch, s->a, error) ||
-        !makeLayout(api, type, b, p.batch, s->b, error) ||
-        !makeLayout(api, type, d, p.batch, s->d, error))
-      return false;
-
-    cublasLtMatmulPreference_t pref = nullptr;
-    if (!checkBlas(api.cublasLtMatmulPreferenceCreate(&pref),
-                   "cublasLtMatmulPreferenceCreate", "choosing an algorithm",
-                   error))
-      return false;
-    uint64_t workspace = kWorkspaceBytes;
-    bool ok =
-        setPreference(api, pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES,
-                      workspace, error) &&
-        setPreference(api, pref, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_A_BYTES,
-                      alignmentOf(s->aPtr), error) &&
-        setPreference(api, pref, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_B_BYTES,
-                      alignmentOf(s->bPtr), error) &&
-        setPreference(api, pref, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES,
-                      alignmentOf(p.y), error) &&
-        setPreference(api, pref, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES,
-                      alignmentOf(p.y), error);
-    cublasLtMatmulHeuristicResult_t result{};
-    int found = 0;
-    if (ok)
-      ok = checkBlas(api.cublasLtMatmulAlgoGetHeuristic(
-                         s->blas->handle, s->desc, s->a, s->b, s->d, s->d,
-                         pref, 1, &result, &found),
-                     "cublasLtMatmulAlgoGetHeuristic",
-                     "choosing an algorithm for " + s->what, error);
-    api.cublasLtMatmulPreferenceDestroy(pref);
-    if (!ok)
-      return false;
-    if (found == 0) {
-      error = "cuBLASLt has no algorithm for " + s->what;
-      return false;
-    }
-    s->algo = result.algo;
+    s->calls.push_back(std::move(call));
   }
   state_ = std::move(s);
   return true;
@@ -408,22 +466,27 @@ bool PreparedGemm::enqueue(CUstream stream, std::string &error) const {
     return false;
   }
   const State &s = *state_;
-  if (s.empty)
+  if (s.calls.empty())
     return true;
   const CublasLtApi &api = *s.blas->api;
   ScopedContext scope(s.blas->device->context(), error);
   if (!scope.ok())
     return false;
-  const float alpha = 1.0f, beta = 0.0f;
-  void *y = reinterpret_cast<void *>(s.problem.y);
-  return checkBlas(
-      api.cublasLtMatmul(s.blas->handle, s.desc, &alpha,
-                         reinterpret_cast<const void *>(s.aPtr), s.a,
-                         reinterpret_cast<const void *>(s.bPtr), s.b, &beta, y,
-                         s.d, y, s.d, &s.algo,
-                         reinterpret_cast<void *>(s.blas->workspace.address()),
-                         s.blas->workspace.size(), stream),
-      "cublasLtMatmul", "running " + s.what, error);
+  const float alpha = 1.0f;
+  for (const std::unique_ptr<Matmul> &call : s.calls) {
+    void *d = reinterpret_cast<void *>(call->dPtr);
+    if (!checkBlas(
+            api.cublasLtMatmul(
+                s.blas->handle, call->desc, &alpha,
+                reinterpret_cast<const void *>(call->aPtr), call->a,
+                reinterpret_cast<const void *>(call->bPtr), call->b,
+                &call->beta, d, call->d, d, call->d, &call->algo,
+                reinterpret_cast<void *>(s.blas->workspace.address()),
+                s.blas->workspace.size(), stream),
+            "cublasLtMatmul", "running " + s.what, error))
+      return false;
+  }
+  return true;
 }
 
 std::string PreparedGemm::describe() const {

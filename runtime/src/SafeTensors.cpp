@@ -195,25 +195,6 @@ bool isConvertibleToDouble(DType dtype) {
   }
 }
 
-double halfBitsToDouble(uint16_t bits) {
-  int exponent = (bits >> 10) & 0x1f;
-  int mantissa = bits & 0x3ff;
-  double magnitude;
-  if (exponent == 0) // Zero or subnormal: no implicit leading one.
-    magnitude = std::ldexp(mantissa, -24);
-  else if (exponent == 0x1f)
-    magnitude = mantissa ? std::numeric_limits<double>::quiet_NaN()
-                         : std::numeric_limits<double>::infinity();
-  else
-    magnitude = std::ldexp(mantissa | 0x400, exponent - 25);
-  return (bits & 0x8000) ? -magnitude : magnitude;
-}
-
-double bfloat16BitsToDouble(uint16_t bits) {
-  // bfloat16 is the top half of a binary32.
-  return bitCast<float>(static_cast<uint32_t>(bits) << 16);
-}
-
 SafeTensorsFile::~SafeTensorsFile() { reset(); }
 
 SafeTensorsFile::SafeTensorsFile(SafeTensorsFile &&other) noexcept {

@@ -11,51 +11,6 @@
 
 namespace mamba::gpu_test {
 
-namespace {
-
-uint32_t floatBits(float f) {
-  uint32_t bits;
-  std::memcpy(&bits, &f, sizeof(bits));
-  return bits;
-}
-
-} // namespace
-
-uint16_t floatToHalfBits(float value) {
-  uint32_t bits = floatBits(value);
-  uint16_t sign = static_cast<uint16_t>((bits >> 16) & 0x8000);
-  uint32_t magnitude = bits & 0x7fffffff;
-  if (magnitude >= 0x7f800000) // NaN (kept quiet) or infinity
-    return sign | (magnitude > 0x7f800000 ? 0x7e00 : 0x7c00);
-  // 65520 is halfway between 65504, the largest half, and 2^16; the tie
-  // goes to the even neighbour, which is infinity.
-  if (magnitude >= 0x477ff000)
-    return sign | 0x7c00;
-  if (magnitude < 0x38800000) {
-    // Below 2^-14 the result is subnormal: a multiple of 2^-24. Scaling by
-    // 2^24 is exact, and nearbyint rounds to nearest even; 1024 comes out as
-    // the bits of 2^-14, the smallest normal, as it should.
-    float scaled = std::fabs(value) * 16777216.0f;
-    return sign | static_cast<uint16_t>(std::nearbyint(scaled));
-  }
-  uint32_t exponent = (magnitude >> 23) - 127 + 15;
-  uint32_t mantissa = magnitude & 0x7fffff;
-  uint32_t half = (exponent << 10) | (mantissa >> 13);
-  uint32_t rest = mantissa & 0x1fff;
-  // A carry out of the mantissa correctly bumps the exponent.
-  if (rest > 0x1000 || (rest == 0x1000 && (half & 1)))
-    ++half;
-  return sign | static_cast<uint16_t>(half);
-}
-
-uint16_t floatToBfloat16Bits(float value) {
-  uint32_t bits = floatBits(value);
-  if ((bits & 0x7fffffff) > 0x7f800000)
-    return static_cast<uint16_t>((bits >> 16) | 0x40);
-  uint32_t roundingBias = 0x7fff + ((bits >> 16) & 1);
-  return static_cast<uint16_t>((bits + roundingBias) >> 16);
-}
-
 HostTensor::HostTensor(ElementType element, Shape shape)
     : element_(element), shape_(std::move(shape)) {
   if (element != ElementType::F32 && element != ElementType::F16 &&

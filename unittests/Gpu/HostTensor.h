@@ -10,6 +10,7 @@
 #define MAMBA_UNITTESTS_GPU_HOSTTENSOR_H
 
 #include "mamba/Reference/Tensor.h"
+#include "mamba/Runtime/Float16.h"
 #include "mamba/Runtime/ModuleFile.h"
 
 #include <cstdint>
@@ -20,10 +21,8 @@ namespace mamba::gpu_test {
 using runtime::ElementType;
 using runtime::Shape;
 
-/// IEEE binary16 and bfloat16 bits of `value`, rounded to nearest even
-/// (overflow to infinity, NaN stays NaN).
-uint16_t floatToHalfBits(float value);
-uint16_t floatToBfloat16Bits(float value);
+using runtime::floatToBfloat16Bits;
+using runtime::floatToHalfBits;
 
 class HostTensor {
 public:

@@ -15,6 +15,8 @@
 #ifndef MAMBA_RUNTIME_SAFETENSORS_H
 #define MAMBA_RUNTIME_SAFETENSORS_H
 
+#include "mamba/Runtime/Float16.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -47,11 +49,6 @@ enum class DType {
 const char *dtypeName(DType dtype);
 size_t dtypeSize(DType dtype);
 bool isConvertibleToDouble(DType dtype);
-
-/// IEEE binary16 and bfloat16 bit patterns, exactly (both are subsets of
-/// double, so there is no rounding).
-double halfBitsToDouble(uint16_t bits);
-double bfloat16BitsToDouble(uint16_t bits);
 
 struct TensorInfo {
   std::string name;
