@@ -37,6 +37,9 @@ namespace mamba::runtime::cuda {
   X(cuMemcpyHtoD)                                                              \
   X(cuMemcpyDtoH)                                                              \
   X(cuMemcpyDtoDAsync)                                                         \
+  X(cuMemcpyHtoDAsync)                                                         \
+  X(cuMemcpyDtoHAsync)                                                         \
+  X(cuMemGetInfo)                                                              \
   X(cuMemsetD16)                                                               \
   X(cuMemsetD32)                                                               \
   X(cuModuleLoadDataEx)                                                        \
@@ -48,6 +51,12 @@ namespace mamba::runtime::cuda {
   X(cuStreamSynchronize)                                                       \
   X(cuStreamCreate)                                                            \
   X(cuStreamDestroy)                                                           \
+  X(cuStreamBeginCapture)                                                      \
+  X(cuStreamEndCapture)                                                        \
+  X(cuGraphInstantiate)                                                        \
+  X(cuGraphLaunch)                                                             \
+  X(cuGraphExecDestroy)                                                        \
+  X(cuGraphDestroy)                                                            \
   X(cuEventCreate)                                                             \
   X(cuEventDestroy)                                                            \
   X(cuEventRecord)                                                             \

@@ -50,7 +50,19 @@ void GpuEnvironment::SetUp() {
               << "\n";
 }
 
+std::vector<std::function<void()>> &tearDownHooks() {
+  static std::vector<std::function<void()>> hooks;
+  return hooks;
+}
+
+void atGpuTearDown(std::function<void()> release) {
+  tearDownHooks().push_back(std::move(release));
+}
+
 void GpuEnvironment::TearDown() {
+  for (auto it = tearDownHooks().rbegin(); it != tearDownHooks().rend(); ++it)
+    (*it)();
+  tearDownHooks().clear();
   // Modules before the device: unloading needs its context.
   moduleCache().clear();
   gpuState().blas.close();

@@ -16,6 +16,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,10 @@ struct GpuState {
 };
 
 GpuState &gpuState();
+
+/// Runs `release` when the tests end, before the device closes: for caches
+/// of objects that hold device memory or modules.
+void atGpuTearDown(std::function<void()> release);
 
 /// gpuState().blas, opened on first use; nullptr with `error` set when
 /// cuBLASLt cannot be opened.

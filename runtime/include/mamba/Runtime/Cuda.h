@@ -26,6 +26,7 @@
 #include <cuda.h>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <utility>
@@ -142,6 +143,48 @@ private:
   CUcontext context_ = nullptr;
   CUstream stream_ = nullptr;
 };
+
+/// Work captured from a stream once and replayed with one launch: a decode
+/// step's dozens of kernels and GEMMs cost one launch's CPU time. The
+/// captured work keeps its buffer addresses. Move-only.
+class Graph {
+public:
+  Graph() = default;
+  ~Graph() { destroy(); }
+  Graph(Graph &&other) noexcept { *this = std::move(other); }
+  Graph &operator=(Graph &&other) noexcept;
+  Graph(const Graph &) = delete;
+  Graph &operator=(const Graph &) = delete;
+
+  /// Captures what `enqueue` puts on `stream` (nothing runs) and
+  /// instantiates it. An error from `enqueue` ends the capture and is
+  /// returned.
+  bool capture(const Stream &stream, const Device &device,
+               const std::function<bool(CUstream, std::string &)> &enqueue,
+               std::string &error);
+  void destroy();
+  bool isCaptured() const { return exec_ != nullptr; }
+  bool launch(CUstream stream, std::string &error) const;
+
+private:
+  CUcontext context_ = nullptr;
+  CUgraph graph_ = nullptr;
+  CUgraphExec exec_ = nullptr;
+};
+
+/// Asynchronous copies between host memory and a device address (for
+/// buffers that are views into larger ones); `stream`'s context must be
+/// `device`'s.
+bool copyToHostAsync(const Device &device, CUdeviceptr source,
+                     void *destination, uint64_t bytes, CUstream stream,
+                     std::string &error);
+bool copyFromHostAsync(const Device &device, const void *source,
+                       CUdeviceptr destination, uint64_t bytes,
+                       CUstream stream, std::string &error);
+
+/// The device's free and total memory, as the driver reports them.
+bool memoryInfo(const Device &device, uint64_t &freeBytes,
+                uint64_t &totalBytes, std::string &error);
 
 /// A timing event. Elapsed times between two recorded events are measured
 /// by the GPU, so they hold the device's time alone, not the host's.

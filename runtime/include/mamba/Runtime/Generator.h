@@ -1,0 +1,97 @@
+//===- Generator.h - Prefill, decode and sampling for a model ---*- C++ -*-===//
+//
+// Text generation with a compiled model: prefill over a prompt batch, then
+// one decode step per new token with the conv and SSM states kept on the
+// GPU. The decode step's states ping-pong between two sets of buffers (step
+// k reads set k % 2 and writes the other), so that no step reads a state
+// it is overwriting and each of the two step variants is one CUDA graph
+// replayed with a single launch.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MAMBA_RUNTIME_GENERATOR_H
+#define MAMBA_RUNTIME_GENERATOR_H
+
+#include "mamba/Runtime/Model.h"
+#include "mamba/Runtime/Sampling.h"
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace mamba::runtime::cuda {
+
+struct GeneratorOptions {
+  int64_t batch = 1;
+  int64_t promptLength = 1;
+  /// Replay the decode step as a CUDA graph (else launch it op by op).
+  bool cudaGraphs = true;
+};
+
+/// Times measured with CUDA events, in milliseconds.
+struct GenerationTimes {
+  double prefillMs = 0;
+  std::vector<double> decodeMs; ///< per step, including the logits' copy
+};
+
+class Generator {
+public:
+  /// Prepares prefill for [batch, promptLength] token ids and the decode
+  /// step for `batch` rows, allocating the states, ids and logits buffers.
+  /// `model` must outlive this object.
+  bool prepare(const Model &model, const GeneratorOptions &options,
+               std::string &error);
+
+  int64_t vocab() const { return vocab_; }
+  int64_t batch() const { return options_.batch; }
+
+  /// Runs prefill on `ids` (batch x promptLength, row-major); the states
+  /// are then those after the prompt. `lastLogits` gets each row's logits
+  /// at its last position ([batch, vocab]).
+  bool prefill(const std::vector<int32_t> &ids, std::vector<float> &lastLogits,
+               std::string &error);
+  /// All of prefill's logits, [batch, promptLength, vocab], after prefill().
+  bool prefillLogits(std::vector<float> &logits, std::string &error);
+  /// One token per row through the decode step: advances the states.
+  bool decode(const std::vector<int32_t> &ids, std::vector<float> &logits,
+              std::string &error);
+
+  /// prefill, then `maxNewTokens` decode steps fed with the sampled tokens.
+  /// `tokens` gets, per row, the new tokens (not the prompt). `onToken`, if
+  /// given, sees each step's tokens as they come.
+  bool generate(const std::vector<int32_t> &prompt, int64_t maxNewTokens,
+                const SamplingOptions &sampling,
+                std::vector<std::vector<int32_t>> &tokens, std::string &error,
+                GenerationTimes *times = nullptr,
+                const std::function<void(const std::vector<int32_t> &)>
+                    &onToken = {});
+
+  /// "prefill: ...; decode_step: ...", for logs.
+  std::string describe() const;
+
+private:
+  bool readLogits(const TensorRef &logits, uint64_t rowOffset,
+                  uint64_t rowStride, std::vector<float> &out,
+                  std::string &error);
+
+  const Model *model_ = nullptr;
+  GeneratorOptions options_;
+  int64_t vocab_ = 0;
+  ElementType logitsElement_ = ElementType::F32;
+  Stream stream_;
+  Event start_, end_;
+  DeviceBuffer promptIds_, stepIds_;
+  /// Two sets of states: prefill writes set 0; decode step k reads set
+  /// k % 2 and writes the other.
+  std::vector<DeviceBuffer> states_[2];
+  PreparedEntry prefill_;
+  PreparedEntry decode_[2];
+  Graph graphs_[2];
+  int64_t step_ = 0;
+  std::vector<uint8_t> staging_;
+};
+
+} // namespace mamba::runtime::cuda
+
+#endif // MAMBA_RUNTIME_GENERATOR_H

@@ -1,0 +1,279 @@
+//===- Generator.cpp - Prefill, decode and sampling for a model -----------===//
+
+#include "mamba/Runtime/Generator.h"
+
+#include "mamba/Runtime/Float16.h"
+
+#include <cstring>
+
+namespace mamba::runtime::cuda {
+
+namespace {
+
+const EntrySpec *requireEntry(const Model &model, const char *name,
+                              std::string &error) {
+  const EntrySpec *entry = model.spec().findEntry(name);
+  if (!entry)
+    error = model.file().sourceName() + ": the model has no '" + name +
+            "' entry (compiled from a model directory by an older "
+            "mamba-compile?)";
+  return entry;
+}
+
+float toFloat(const uint8_t *p, ElementType element) {
+  if (element == ElementType::F32) {
+    float f;
+    std::memcpy(&f, p, 4);
+    return f;
+  }
+  uint16_t bits;
+  std::memcpy(&bits, p, 2);
+  return static_cast<float>(element == ElementType::BF16
+                                ? bfloat16BitsToDouble(bits)
+                                : halfBitsToDouble(bits));
+}
+
+} // namespace
+
+bool Generator::prepare(const Model &model, const GeneratorOptions &options,
+                        std::string &error) {
+  model_ = &model;
+  options_ = options;
+  step_ = 0;
+  for (int k = 0; k < 2; ++k) {
+    graphs_[k].destroy();
+    states_[k].clear();
+  }
+  const Device &device = model.device();
+  if (options.batch < 1 || options.promptLength < 1) {
+    error = "a generation needs a batch of at least 1 and a prompt of at "
+            "least 1 token (got batch " + std::to_string(options.batch) +
+            ", prompt length " + std::to_string(options.promptLength) + ")";
+    return false;
+  }
+  const EntrySpec *prefill = requireEntry(model, "prefill", error);
+  const EntrySpec *decode = prefill ? requireEntry(model, "decode_step", error)
+                                    : nullptr;
+  if (!decode)
+    return false;
+  if (decode->inputs.empty() || decode->inputs[0].state) {
+    error = "the decode step's first input must be the token ids";
+    return false;
+  }
+  if (!stream_.create(device, error) || !start_.create(device, error) ||
+      !end_.create(device, error))
+    return false;
+
+  const int64_t b = options.batch, L = options.promptLength;
+  if (!promptIds_.allocate(device, uint64_t(b) * L * 4, error) ||
+      !stepIds_.allocate(device, uint64_t(b) * 4, error))
+    return false;
+
+  // The states: every decode input after the ids, its batch dimension set.
+  std::vector<Shape> stateShapes;
+  std::vector<std::string> stateNames;
+  for (size_t i = 1; i < decode->inputs.size(); ++i) {
+    const EntryInputSpec &input = decode->inputs[i];
+    Shape shape = input.shape;
+    for (size_t d = 0; d < shape.size(); ++d)
+      if (shape[d] < 0) {
+        if (d != 0) {
+          error = "decode state '" + input.name +
+                  "' has a dynamic dimension other than the batch";
+          return false;
+        }
+        shape[d] = b;
+      }
+    uint64_t bytes;
+    if (!tensorBytes(input.element, shape, bytes, error))
+      return false;
+    for (auto &set : states_) {
+      set.emplace_back();
+      if (!set.back().allocate(device, bytes, error)) {
+        error = "allocating decode state '" + input.name + "': " + error;
+        return false;
+      }
+    }
+    stateShapes.push_back(shape);
+    stateNames.push_back(input.name);
+  }
+  auto stateSet = [&](int k) {
+    std::map<std::string, TensorRef> bound;
+    for (size_t j = 0; j < stateNames.size(); ++j)
+      bound[stateNames[j]] = {states_[k][j].address(), stateShapes[j]};
+    return bound;
+  };
+
+  if (!prefill_.prepare(model, "prefill", {{promptIds_.address(), {b, L}}},
+                        error, stateSet(0)))
+    return false;
+  const TensorRef *logits = prefill_.output("logits");
+  if (!logits || logits->shape.size() != 3) {
+    error = "prefill has no 'logits' output of shape [batch, length, vocab]";
+    return false;
+  }
+  vocab_ = logits->shape[2];
+  for (const EntryOutputSpec &o : prefill->outputs)
+    if (o.name == "logits")
+      logitsElement_ = prefill->buffers[o.buffer].element;
+  for (int k = 0; k < 2; ++k) {
+    std::vector<TensorRef> inputs = {{stepIds_.address(), {b}}};
+    for (size_t j = 0; j < stateNames.size(); ++j)
+      inputs.push_back({states_[k][j].address(), stateShapes[j]});
+    if (!decode_[k].prepare(model, "decode_step", inputs, error,
+                            stateSet(1 - k)))
+      return false;
+    const TensorRef *stepLogits = decode_[k].output("logits");
+    if (!stepLogits || stepLogits->shape != Shape{b, vocab_}) {
+      error = "decode_step has no 'logits' output of shape [batch, vocab]";
+      return false;
+    }
+    if (options.cudaGraphs &&
+        !graphs_[k].capture(stream_, device,
+                            [&](CUstream s, std::string &e) {
+                              return decode_[k].enqueue(s, e);
+                            },
+                            error))
+      return false;
+  }
+  return true;
+}
+
+bool Generator::readLogits(const TensorRef &logits, uint64_t rowOffset,
+                           uint64_t rowStride, std::vector<float> &out,
+                           std::string &error) {
+  const uint64_t size = elementTypeSize(logitsElement_);
+  const uint64_t rowBytes = uint64_t(vocab_) * size;
+  staging_.resize(rowBytes * options_.batch);
+  for (int64_t r = 0; r < options_.batch; ++r)
+    if (!copyToHostAsync(model_->device(),
+                         logits.address + (rowOffset + r * rowStride) * size,
+                         staging_.data() + r * rowBytes, rowBytes,
+                         stream_.handle(), error))
+      return false;
+  if (!stream_.synchronize(error))
+    return false;
+  out.resize(uint64_t(vocab_) * options_.batch);
+  for (size_t i = 0; i < out.size(); ++i)
+    out[i] = toFloat(staging_.data() + i * size, logitsElement_);
+  return true;
+}
+
+bool Generator::prefill(const std::vector<int32_t> &ids,
+                        std::vector<float> &lastLogits, std::string &error) {
+  const int64_t b = options_.batch, L = options_.promptLength;
+  if (!model_) {
+    error = "the generator is not prepared";
+    return false;
+  }
+  if (ids.size() != uint64_t(b) * L) {
+    error = "prefill was prepared for " + std::to_string(b) + " x " +
+            std::to_string(L) + " token ids, got " + std::to_string(ids.size());
+    return false;
+  }
+  step_ = 0;
+  CUstream s = stream_.handle();
+  if (!copyFromHostAsync(model_->device(), ids.data(), promptIds_.address(),
+                         ids.size() * 4, s, error) ||
+      !start_.record(s, error) || !prefill_.enqueue(s, error) ||
+      !end_.record(s, error) || !stream_.synchronize(error))
+    return false;
+  const TensorRef &logits = *prefill_.output("logits");
+  return readLogits(logits, uint64_t(L - 1) * vocab_, uint64_t(L) * vocab_,
+                    lastLogits, error);
+}
+
+bool Generator::prefillLogits(std::vector<float> &logits, std::string &error) {
+  const int64_t L = options_.promptLength;
+  std::vector<float> rows;
+  logits.clear();
+  // Position by position: readLogits reads one row per batch entry.
+  std::vector<float> all(uint64_t(options_.batch) * L * vocab_);
+  for (int64_t t = 0; t < L; ++t) {
+    if (!readLogits(*prefill_.output("logits"), uint64_t(t) * vocab_,
+                    uint64_t(L) * vocab_, rows, error))
+      return false;
+    for (int64_t r = 0; r < options_.batch; ++r)
+      std::memcpy(&all[(uint64_t(r) * L + t) * vocab_], &rows[r * vocab_],
+                  vocab_ * sizeof(float));
+  }
+  logits = std::move(all);
+  return true;
+}
+
+bool Generator::decode(const std::vector<int32_t> &ids,
+                       std::vector<float> &logits, std::string &error) {
+  if (!model_) {
+    error = "the generator is not prepared";
+    return false;
+  }
+  if (ids.size() != uint64_t(options_.batch)) {
+    error = "the decode step takes one token per row (" +
+            std::to_string(options_.batch) + "), got " +
+            std::to_string(ids.size());
+    return false;
+  }
+  const int k = static_cast<int>(step_ % 2);
+  CUstream s = stream_.handle();
+  if (!copyFromHostAsync(model_->device(), ids.data(), stepIds_.address(),
+                         ids.size() * 4, s, error) ||
+      !start_.record(s, error))
+    return false;
+  bool ran = options_.cudaGraphs ? graphs_[k].launch(s, error)
+                                 : decode_[k].enqueue(s, error);
+  if (!ran || !readLogits(*decode_[k].output("logits"), 0, vocab_, logits,
+                          error) ||
+      !end_.record(s, error) || !end_.synchronize(error))
+    return false;
+  ++step_;
+  return true;
+}
+
+bool Generator::generate(
+    const std::vector<int32_t> &prompt, int64_t maxNewTokens,
+    const SamplingOptions &sampling, std::vector<std::vector<int32_t>> &tokens,
+    std::string &error, GenerationTimes *times,
+    const std::function<void(const std::vector<int32_t> &)> &onToken) {
+  if (!sampling.validate(error))
+    return false;
+  tokens.assign(options_.batch, {});
+  if (maxNewTokens <= 0)
+    return true;
+  Sampler sampler(sampling);
+  std::vector<float> logits;
+  if (!prefill(prompt, logits, error))
+    return false;
+  float ms = 0;
+  if (times) {
+    if (!Event::elapsedMs(start_, end_, ms, error))
+      return false;
+    times->prefillMs = ms;
+    times->decodeMs.clear();
+  }
+  std::vector<int32_t> next(options_.batch);
+  for (int64_t n = 0;; ++n) {
+    for (int64_t r = 0; r < options_.batch; ++r) {
+      next[r] = static_cast<int32_t>(
+          sampler.sample(logits.data() + r * vocab_, vocab_));
+      tokens[r].push_back(next[r]);
+    }
+    if (onToken)
+      onToken(next);
+    if (n + 1 == maxNewTokens)
+      return true;
+    if (!decode(next, logits, error))
+      return false;
+    if (times) {
+      if (!Event::elapsedMs(start_, end_, ms, error))
+        return false;
+      times->decodeMs.push_back(ms);
+    }
+  }
+}
+
+std::string Generator::describe() const {
+  return prefill_.describe() + "; " + decode_[0].describe() +
+         (options_.cudaGraphs ? " (CUDA graph)" : "");
+}
+
+} // namespace mamba::runtime::cuda

@@ -1,0 +1,248 @@
+//===- ModelGpuTest.cpp - Whole compiled models on a GPU ------------------===//
+//
+// The golden tiny model (test/data/golden/model-tiny, computed in float64 by
+// an independent implementation of transformers' Mamba), compiled by
+// mamba-compile in f32 and bf16 and run by the runtime: prefill logits
+// against the golden ones, greedy generation against the golden tokens, and
+// the decode step (with its CUDA graphs and state ping-pong) against
+// prefill on random batched prompts.
+//
+//===----------------------------------------------------------------------===//
+
+#include "GpuTestSupport.h"
+#include "HostTensor.h"
+#include "ScanCase.h"
+
+#include "mamba/Runtime/Generator.h"
+
+#include <nlohmann/json.hpp>
+
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <fstream>
+#include <random>
+
+namespace mamba::gpu_test {
+namespace {
+
+namespace cuda = runtime::cuda;
+
+std::string tinyDir() {
+  for (const std::string &dir : kernelDirectories()) {
+    std::string path = dir + "/model-tiny";
+    struct stat info;
+    if (::stat((path + "/f32.mmod").c_str(), &info) == 0)
+      return path;
+  }
+  return {};
+}
+
+struct Golden {
+  std::vector<int32_t> prompt;
+  std::vector<double> logits; ///< [L, V]
+  std::vector<int32_t> greedy;
+};
+
+Golden readGolden(const std::string &dir) {
+  std::ifstream in(dir + "/expected.json");
+  nlohmann::json j = nlohmann::json::parse(in);
+  Golden g;
+  g.prompt = j["prompt"].get<std::vector<int32_t>>();
+  g.logits = j["logits"]["data"].get<std::vector<double>>();
+  g.greedy = j["greedy_new_tokens"].get<std::vector<int32_t>>();
+  return g;
+}
+
+/// Loaded once per compute type: loading uploads the weights.
+const cuda::Model *tinyModel(const std::string &dtype, std::string &error) {
+  static std::map<std::string, std::unique_ptr<cuda::Model>> models;
+  if (models.empty())
+    atGpuTearDown([] { models.clear(); });
+  auto it = models.find(dtype);
+  if (it != models.end())
+    return it->second.get();
+  std::string dir = tinyDir();
+  if (dir.empty()) {
+    error = "model-tiny/f32.mmod is in none of the kernel directories";
+    return nullptr;
+  }
+  auto model = std::make_unique<cuda::Model>();
+  if (!model->load(dir + "/" + dtype + ".mmod", dir, gpuState().device, error))
+    return nullptr;
+  return (models[dtype] = std::move(model)).get();
+}
+
+std::vector<double> toDoubles(const std::vector<float> &v) {
+  return std::vector<double>(v.begin(), v.end());
+}
+
+void checkGolden(const std::string &dtype, double tolerance,
+                 bool tokensMustMatch) {
+  std::string error;
+  const cuda::Model *model = tinyModel(dtype, error);
+  ASSERT_NE(model, nullptr) << error;
+  Golden golden = readGolden(tinyDir());
+  cuda::Generator gen;
+  cuda::GeneratorOptions options;
+  options.promptLength = static_cast<int64_t>(golden.prompt.size());
+  ASSERT_TRUE(gen.prepare(*model, options, error)) << error;
+  std::printf("  %s\n", gen.describe().c_str());
+
+  std::vector<float> last, all;
+  ASSERT_TRUE(gen.prefill(golden.prompt, last, error)) << error;
+  ASSERT_TRUE(gen.prefillLogits(all, error)) << error;
+  ASSERT_EQ(all.size(), golden.logits.size());
+  double err = relativeL2Error(toDoubles(all), golden.logits);
+  std::printf("  %s prefill logits: rel L2 %.3g (limit %.0e)\n", dtype.c_str(),
+              err, tolerance);
+  EXPECT_LE(err, tolerance) << dtype << " prefill logits";
+
+  std::vector<std::vector<int32_t>> tokens;
+  cuda::GenerationTimes times;
+  ASSERT_TRUE(gen.generate(golden.prompt,
+                           static_cast<int64_t>(golden.greedy.size()), {},
+                           tokens, error, &times))
+      << error;
+  ASSERT_EQ(tokens.size(), 1u);
+  size_t same = 0;
+  while (same < golden.greedy.size() && tokens[0][same] == golden.greedy[same])
+    ++same;
+  std::printf("  %s greedy: %zu of %zu tokens as golden; prefill %.3f ms\n",
+              dtype.c_str(), same, golden.greedy.size(), times.prefillMs);
+  if (tokensMustMatch) {
+    EXPECT_EQ(tokens[0], golden.greedy);
+  }
+}
+
+TEST(ModelGpu, GoldenTinyF32) {
+  MAMBA_REQUIRE_GPU();
+  checkGolden("f32", 1e-4, true);
+}
+
+TEST(ModelGpu, GoldenTinyBf16) {
+  MAMBA_REQUIRE_GPU();
+  checkGolden("bf16", 2e-2, false);
+}
+
+/// Decoding token by token after a one-token prefill must give the logits
+/// that prefill gives at every position, for every row of a batch, with
+/// and without CUDA graphs.
+void checkDecodeAgainstPrefill(const std::string &dtype, double tolerance,
+                               bool graphs) {
+  std::string error;
+  const cuda::Model *model = tinyModel(dtype, error);
+  ASSERT_NE(model, nullptr) << error;
+  const int64_t b = 3, L = 9;
+  std::mt19937_64 rng(caseSeed("decode-vs-prefill-" + dtype, graphs));
+  std::uniform_int_distribution<int32_t> token(0, 255);
+  std::vector<int32_t> ids(b * L);
+  for (int32_t &id : ids)
+    id = token(rng);
+
+  cuda::Generator full, stepwise;
+  cuda::GeneratorOptions options;
+  options.batch = b;
+  options.promptLength = L;
+  options.cudaGraphs = graphs;
+  ASSERT_TRUE(full.prepare(*model, options, error)) << error;
+  options.promptLength = 1;
+  ASSERT_TRUE(stepwise.prepare(*model, options, error)) << error;
+  std::vector<float> last, expected;
+  ASSERT_TRUE(full.prefill(ids, last, error)) << error;
+  ASSERT_TRUE(full.prefillLogits(expected, error)) << error;
+  const int64_t V = full.vocab();
+
+  std::vector<int32_t> column(b);
+  for (int64_t r = 0; r < b; ++r)
+    column[r] = ids[r * L];
+  std::vector<float> logits;
+  ASSERT_TRUE(stepwise.prefill(column, logits, error)) << error;
+  double worst = 0;
+  for (int64_t t = 0;; ++t) {
+    std::vector<double> want, got;
+    for (int64_t r = 0; r < b; ++r)
+      for (int64_t v = 0; v < V; ++v) {
+        want.push_back(expected[(r * L + t) * V + v]);
+        got.push_back(logits[r * V + v]);
+      }
+    double err = relativeL2Error(got, want);
+    worst = std::max(worst, err);
+    EXPECT_LE(err, tolerance) << dtype << " position " << t;
+    if (t + 1 == L)
+      break;
+    for (int64_t r = 0; r < b; ++r)
+      column[r] = ids[r * L + t + 1];
+    ASSERT_TRUE(stepwise.decode(column, logits, error)) << error;
+  }
+  std::printf("  %s decode vs prefill (batch %lld, %lld positions, graphs "
+              "%s): worst rel L2 %.3g\n",
+              dtype.c_str(), static_cast<long long>(b),
+              static_cast<long long>(L), graphs ? "on" : "off", worst);
+}
+
+TEST(ModelGpu, DecodeMatchesPrefillF32) {
+  MAMBA_REQUIRE_GPU();
+  checkDecodeAgainstPrefill("f32", 1e-5, true);
+  checkDecodeAgainstPrefill("f32", 1e-5, false);
+}
+
+TEST(ModelGpu, DecodeMatchesPrefillBf16) {
+  MAMBA_REQUIRE_GPU();
+  checkDecodeAgainstPrefill("bf16", 2e-2, true);
+}
+
+TEST(ModelGpu, SeededSamplingRepeats) {
+  MAMBA_REQUIRE_GPU();
+  std::string error;
+  const cuda::Model *model = tinyModel("f32", error);
+  ASSERT_NE(model, nullptr) << error;
+  cuda::Generator gen;
+  cuda::GeneratorOptions options;
+  options.batch = 2;
+  options.promptLength = 3;
+  ASSERT_TRUE(gen.prepare(*model, options, error)) << error;
+  runtime::SamplingOptions sampling{0.9, 40, 0.95, 1234};
+  std::vector<std::vector<int32_t>> a, b;
+  std::vector<int32_t> prompt = {1, 2, 3, 4, 5, 6};
+  ASSERT_TRUE(gen.generate(prompt, 20, sampling, a, error)) << error;
+  ASSERT_TRUE(gen.generate(prompt, 20, sampling, b, error)) << error;
+  EXPECT_EQ(a, b);
+  ASSERT_EQ(a.size(), 2u);
+  EXPECT_EQ(a[0].size(), 20u);
+}
+
+TEST(ModelGpu, BadInputIsAnError) {
+  MAMBA_REQUIRE_GPU();
+  std::string error;
+  const cuda::Model *model = tinyModel("f32", error);
+  ASSERT_NE(model, nullptr) << error;
+  cuda::Generator gen;
+  cuda::GeneratorOptions options;
+  options.promptLength = 4;
+  ASSERT_TRUE(gen.prepare(*model, options, error)) << error;
+  std::vector<float> logits;
+  EXPECT_FALSE(gen.prefill({1, 2, 3}, logits, error));
+  EXPECT_NE(error.find("prepared for 1 x 4 token ids, got 3"),
+            std::string::npos)
+      << error;
+  EXPECT_FALSE(gen.decode({1, 2}, logits, error));
+  EXPECT_NE(error.find("one token per row (1), got 2"), std::string::npos)
+      << error;
+  options.promptLength = 0;
+  EXPECT_FALSE(cuda::Generator().prepare(*model, options, error));
+  EXPECT_NE(error.find("at least 1 token"), std::string::npos) << error;
+
+  // A module of kernels only, and weights from another model.
+  cuda::Model other;
+  std::string dir = tinyDir();
+  EXPECT_FALSE(other.load(dir + "/../ops.mmod", dir, gpuState().device, error));
+  EXPECT_NE(error.find("not a compiled model"), std::string::npos) << error;
+  cuda::Model wrongWeights;
+  EXPECT_FALSE(wrongWeights.load(dir + "/f32.mmod", dir + "/..",
+                                 gpuState().device, error));
+  EXPECT_NE(error.find("no *.safetensors files"), std::string::npos) << error;
+}
+
+} // namespace
+} // namespace mamba::gpu_test
