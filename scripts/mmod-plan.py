@@ -68,6 +68,9 @@ def main():
                 args = ", ".join(f"b{a}" for a in s["args"])
                 res = ", ".join(f"b{r}" for r in s["results"])
                 print(f"  kernel {s['function']}({args}) -> {res}")
+                for v in s.get("variants", []):
+                    print(f"    or {v['function']} when "
+                          f"{expr(v['when_blocks_below_sms'])} < SMs")
         for o in entry["outputs"]:
             print(f"  output {o.get('name', '?')} = b{o['buffer']}")
 

@@ -170,6 +170,7 @@ private:
     return success();
   }
 
+  FailureOr<json::Array> scanVariants(SelectiveScanOp scan);
   LogicalResult planArgument(BlockArgument arg);
   LogicalResult planOp(Operation *op);
   LogicalResult planView(Operation *op, Value source, int64_t offset);
@@ -221,6 +222,42 @@ FailureOr<json::Value> EntryPlanner::indexExpr(Value value) {
     return failure();
   return json::Value(json::Object{
       {"op", op}, {"args", json::Array{std::move(*lhs), std::move(*rhs)}}});
+}
+
+/// A scan whose batch gives too few blocks to fill the GPU (one sequence
+/// of a 130m model is 24 blocks of 64 channels, on 132 SMs) runs far faster
+/// with its sequence split over blocks; with enough blocks the split's
+/// second pass only costs. So a scan without its own tiling gets a split
+/// variant, which the runtime picks when the default tiling's block count
+/// (`when_blocks_below_sms`, over the entry's inputs) is below the device's
+/// multiprocessor count. The split tiling is the best one measured for
+/// b = 1, d = 1536, L = 2048 (bench/RESULTS.md).
+FailureOr<json::Array> EntryPlanner::scanVariants(SelectiveScanOp scan) {
+  constexpr int64_t kDefaultChannelsPerBlock = 64;
+  constexpr int64_t kSplitChannels = 32, kSplitStates = 8, kSplitChunk = 16,
+                    kSplits = 16;
+  json::Array variants;
+  auto u = cast<RankedTensorType>(scan.getU().getType());
+  auto a = cast<RankedTensorType>(scan.getA().getType());
+  if (scan.getTilingAttr() || u.isDynamicDim(1) || a.isDynamicDim(1) ||
+      a.getDimSize(1) % kSplitStates != 0)
+    return variants;
+  Operation *clone = scan->clone();
+  cast<SelectiveScanOp>(clone).setTilingAttr(ScanTilingAttr::get(
+      scan.getContext(), kSplitChannels, kSplitStates, kSplitChunk, kSplits));
+  std::string split = planner.kernelFor(clone);
+  clone->destroy();
+  FailureOr<json::Value> batch = dimExpr(scan.getU(), 0);
+  if (failed(batch))
+    return failure();
+  json::Value channels(json::Object{
+      {"op", "mul"}, {"args", json::Array{std::move(*batch), u.getDimSize(1)}}});
+  json::Value blocks(json::Object{
+      {"op", "ceildiv"},
+      {"args", json::Array{std::move(channels), kDefaultChannelsPerBlock}}});
+  variants.push_back(json::Object{{"function", split},
+                                  {"when_blocks_below_sms", std::move(blocks)}});
+  return variants;
 }
 
 FailureOr<json::Value> EntryPlanner::dimExpr(Value value, int64_t dim) {
@@ -409,10 +446,18 @@ LogicalResult EntryPlanner::planOp(Operation *op) {
         return failure();
       results.push_back(bufferOf[result]);
     }
-    steps.push_back(json::Object{{"kind", "kernel"},
-                                 {"function", planner.kernelFor(op)},
-                                 {"args", std::move(args)},
-                                 {"results", std::move(results)}});
+    json::Object step{{"kind", "kernel"},
+                      {"function", planner.kernelFor(op)},
+                      {"args", std::move(args)},
+                      {"results", std::move(results)}};
+    if (auto scan = dyn_cast<SelectiveScanOp>(op)) {
+      FailureOr<json::Array> variants = scanVariants(scan);
+      if (failed(variants))
+        return failure();
+      if (!variants->empty())
+        step["variants"] = std::move(*variants);
+    }
+    steps.push_back(std::move(step));
     return success();
   }
 

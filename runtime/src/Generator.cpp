@@ -233,10 +233,13 @@ bool Generator::generate(
     const std::vector<int32_t> &prompt, int64_t maxNewTokens,
     const SamplingOptions &sampling, std::vector<std::vector<int32_t>> &tokens,
     std::string &error, GenerationTimes *times,
-    const std::function<void(const std::vector<int32_t> &)> &onToken) {
+    const std::function<void(const std::vector<int32_t> &)> &onToken,
+    std::vector<std::vector<float>> *stepLogits) {
   if (!sampling.validate(error))
     return false;
   tokens.assign(options_.batch, {});
+  if (stepLogits)
+    stepLogits->clear();
   if (maxNewTokens <= 0)
     return true;
   Sampler sampler(sampling);
@@ -252,6 +255,8 @@ bool Generator::generate(
   }
   std::vector<int32_t> next(options_.batch);
   for (int64_t n = 0;; ++n) {
+    if (stepLogits)
+      stepLogits->push_back(logits);
     for (int64_t r = 0; r < options_.batch; ++r) {
       next[r] = static_cast<int32_t>(
           sampler.sample(logits.data() + r * vocab_, vocab_));

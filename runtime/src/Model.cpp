@@ -111,6 +111,7 @@ bool PreparedEntry::prepare(const Model &model, const std::string &entryName,
     return false;
   }
   const EntrySpec &entry = *entry_;
+  device_ = &model.device();
   const std::string what = "entry '" + entry.name + "'";
 
   std::vector<Shape> inputShapes;
@@ -208,7 +209,21 @@ bool PreparedEntry::prepare(const Model &model, const std::string &entryName,
         args.push_back(ref(a));
       for (uint32_t r : spec.results)
         results.push_back(ref(r));
-      if (!step->call.prepare(model.kernels(), spec.function, args, results,
+      // The first variant meant for these shapes, else the default.
+      std::string function = spec.function;
+      for (const KernelVariant &variant : spec.variants) {
+        int64_t blocks;
+        if (!variant.whenBlocksBelowSms.evaluate(inputShapes, blocks, error)) {
+          error = where + ": choosing a variant: " + error;
+          return false;
+        }
+        if (blocks < model.device().multiprocessors()) {
+          function = variant.function;
+          break;
+        }
+      }
+      step->function = function;
+      if (!step->call.prepare(model.kernels(), function, args, results,
                               error)) {
         error = where + ": " + error;
         return false;
@@ -231,6 +246,43 @@ bool PreparedEntry::enqueue(CUstream stream, std::string &error) const {
                      : step->call.enqueue(stream, error)))
       return false;
   return true;
+}
+
+bool PreparedEntry::profile(const Stream &stream, std::vector<double> &stepMs,
+                            std::string &error) const {
+  if (!entry_ || steps_.size() != entry_->steps.size()) {
+    error = "profiling an entry that is not prepared";
+    return false;
+  }
+  std::vector<Event> events(steps_.size() + 1);
+  for (Event &e : events)
+    if (!e.create(*device_, error))
+      return false;
+  CUstream s = stream.handle();
+  if (!events[0].record(s, error))
+    return false;
+  for (size_t i = 0; i < steps_.size(); ++i) {
+    const Step &step = *steps_[i];
+    if (!(step.gemm ? step.matmul.enqueue(s, error) : step.call.enqueue(s, error)) ||
+        !events[i + 1].record(s, error))
+      return false;
+  }
+  if (!stream.synchronize(error))
+    return false;
+  stepMs.assign(steps_.size(), 0.0);
+  for (size_t i = 0; i < steps_.size(); ++i) {
+    float ms = 0;
+    if (!Event::elapsedMs(events[i], events[i + 1], ms, error))
+      return false;
+    stepMs[i] = ms;
+  }
+  return true;
+}
+
+std::string PreparedEntry::stepName(size_t i) const {
+  if (!entry_ || i >= steps_.size())
+    return "?";
+  return steps_[i]->gemm ? steps_[i]->matmul.describe() : steps_[i]->function;
 }
 
 const TensorRef *PreparedEntry::output(const std::string &name) const {

@@ -161,6 +161,30 @@ bool parseInputs(const json &entry, const std::string &where, EntrySpec &out,
   return true;
 }
 
+/// An expression over the entry's inputs: dim(I, D) must name one of them
+/// and one of its dimensions.
+bool parseInputExpr(const json &v, const EntrySpec &entry,
+                    const std::string &where, ShapeExpr &out,
+                    std::string &problem) {
+  if (!parseExpr(v, 1, where, out, problem))
+    return false;
+  std::string bad;
+  out.forEachDim([&](uint32_t input, uint32_t dim) {
+    if (!bad.empty())
+      return;
+    if (input >= entry.inputs.size())
+      bad = "reads input " + std::to_string(input) + ", but the entry has " +
+            std::to_string(entry.inputs.size());
+    else if (dim >= entry.inputs[input].shape.size())
+      bad = "reads dimension " + std::to_string(dim) + " of input '" +
+            entry.inputs[input].name + "', which has rank " +
+            std::to_string(entry.inputs[input].shape.size());
+  });
+  if (!bad.empty())
+    return fail(problem, where, bad);
+  return true;
+}
+
 /// A buffer shape's expressions may read only the entry's inputs.
 bool parseBufferShape(const json &v, const EntrySpec &entry,
                       const std::string &where, BufferSpec &buffer,
@@ -176,22 +200,8 @@ bool parseBufferShape(const json &v, const EntrySpec &entry,
   for (size_t i = 0; i < shape->size(); ++i) {
     std::string at = indexed(where + ".shape", i);
     ShapeExpr e;
-    if (!parseExpr((*shape)[i], 1, at, e, problem))
+    if (!parseInputExpr((*shape)[i], entry, at, e, problem))
       return false;
-    std::string bad;
-    e.forEachDim([&](uint32_t input, uint32_t dim) {
-      if (!bad.empty())
-        return;
-      if (input >= entry.inputs.size())
-        bad = "reads input " + std::to_string(input) + ", but the entry has " +
-              std::to_string(entry.inputs.size());
-      else if (dim >= entry.inputs[input].shape.size())
-        bad = "reads dimension " + std::to_string(dim) + " of input '" +
-              entry.inputs[input].name + "', which has rank " +
-              std::to_string(entry.inputs[input].shape.size());
-    });
-    if (!bad.empty())
-      return fail(problem, at, bad);
     if (e.isConstant() && e.constantValue() < 0)
       return fail(problem, at, "a negative size");
     buffer.shape.push_back(std::move(e));
@@ -393,10 +403,13 @@ bool parseKernelStep(const json &v, const EntrySpec &entry,
   step.kind = StepSpec::Kind::Kernel;
   if (!getStringField(v, "function", where, step.function, problem))
     return false;
-  const FunctionSpec *fn = nullptr;
-  for (const FunctionSpec &f : functions)
-    if (f.name == step.function)
-      fn = &f;
+  auto findFunction = [&](const std::string &name) -> const FunctionSpec * {
+    for (const FunctionSpec &f : functions)
+      if (f.name == name)
+        return &f;
+    return nullptr;
+  };
+  const FunctionSpec *fn = findFunction(step.function);
   if (!fn)
     return fail(problem, where + ".function",
                 "the module has no function '" + step.function + "'");
@@ -448,6 +461,44 @@ bool parseKernelStep(const json &v, const EntrySpec &entry,
                  fn->results[i].shape.size(), at) ||
         !flow.write(step.results[i], at, problem))
       return false;
+  }
+
+  const json *variants = findField(v, "variants");
+  if (!variants)
+    return true;
+  if (!variants->is_array())
+    return fail(problem, where + ".variants",
+                "expected an array, got " + describe(*variants));
+  for (size_t i = 0; i < variants->size(); ++i) {
+    std::string at = indexed(where + ".variants", i);
+    const json &vv = (*variants)[i];
+    KernelVariant variant;
+    const json *when;
+    if (!requireObject(vv, at, problem) ||
+        !getStringField(vv, "function", at, variant.function, problem) ||
+        !requireField(vv, "when_blocks_below_sms", at, when, problem) ||
+        !parseInputExpr(*when, entry, at + ".when_blocks_below_sms",
+                        variant.whenBlocksBelowSms, problem))
+      return false;
+    // The variant takes the step's buffers as they are.
+    const FunctionSpec *alt = findFunction(variant.function);
+    if (!alt)
+      return fail(problem, at + ".function",
+                  "the module has no function '" + variant.function + "'");
+    if (alt->args.size() != fn->args.size() ||
+        alt->results.size() != fn->results.size())
+      return fail(problem, at + ".function",
+                  "'" + variant.function + "' does not take the arguments "
+                  "and results of '" + step.function + "'");
+    for (size_t a = 0; a < step.args.size(); ++a)
+      if (!matches(step.args[a], alt->args[a].element,
+                   alt->args[a].shape.size(), indexed(at + ".args", a)))
+        return false;
+    for (size_t r = 0; r < step.results.size(); ++r)
+      if (!matches(step.results[r], alt->results[r].element,
+                   alt->results[r].shape.size(), indexed(at + ".results", r)))
+        return false;
+    step.variants.push_back(std::move(variant));
   }
   return true;
 }

@@ -4,7 +4,7 @@
 // RUN: mamba-compile %mamba_src_root/test/data/golden/model-tiny -o %t.mmod --target=sm_90a
 // RUN: %python %mamba_src_root/scripts/mmod-plan.py %t.mmod | FileCheck %s
 
-// CHECK: kernels: k0_embedding k1_rms_norm k2_causal_conv1d k3_selective_scan k4_rms_norm k5_rms_norm k6_embedding k7_rms_norm k8_conv_state_update k9_selective_state_update k10_rms_norm k11_rms_norm
+// CHECK: kernels: k0_embedding k1_rms_norm k2_causal_conv1d k3_selective_scan k4_selective_scan k5_rms_norm k6_rms_norm k7_embedding k8_rms_norm k9_conv_state_update k10_selective_state_update k11_rms_norm k12_rms_norm
 // CHECK: weight 0 backbone.embeddings.weight f32[256, 64]
 // CHECK: weight 22 lm_head.weight f32[256, 64]
 // CHECK: derived 0 = neg_exp(weight 8) f32[128, 16]
@@ -27,12 +27,13 @@
 // CHECK-NEXT:  gemm b40 = b32 * b36^T [x features-major, y features-major]
 // CHECK-NEXT:  gemm b42 = b32 * b37^T [x features-major, y features-major]
 // CHECK-NEXT:  kernel k3_selective_scan(b32, b38, b39, b41, b43, b10, b31, b8) -> b44, b45
+// CHECK-NEXT:    or k4_selective_scan when ceildiv(mul(in0.0, 128), 64) < SMs
 // CHECK-NEXT:  gemm b46 = b44 * b11^T [x features-major]
-// CHECK-NEXT:  kernel k4_rms_norm(b46, b12, b26) -> b47, b48
+// CHECK-NEXT:  kernel k5_rms_norm(b46, b12, b26) -> b47, b48
 // The second layer runs the first layer's kernels.
 // CHECK:       kernel k2_causal_conv1d
 // CHECK:       kernel k3_selective_scan
-// CHECK:       kernel k5_rms_norm(b68, b22, b48) -> b69
+// CHECK:       kernel k6_rms_norm(b68, b22, b48) -> b69
 // CHECK-NEXT:  gemm b70 = b69 * b23^T
 // CHECK-NEXT:  output logits = b70
 // CHECK-NEXT:  output layers.0.conv = b33
@@ -46,6 +47,6 @@
 // CHECK-NEXT:  input 2 layers.1.conv f32[?, 128, 4] state
 // CHECK-NEXT:  input 3 layers.0.ssm f32[?, 128, 16] state
 // CHECK-NEXT:  input 4 layers.1.ssm f32[?, 128, 16] state
-// CHECK:       kernel k8_conv_state_update
-// CHECK:       kernel k9_selective_state_update
+// CHECK:       kernel k9_conv_state_update
+// CHECK:       kernel k10_selective_state_update
 // CHECK:       output logits

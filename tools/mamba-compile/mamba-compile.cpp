@@ -49,6 +49,7 @@ static cl::list<std::string> chips(cl::cat(compileCategory), "chip",
                                    cl::CommaSeparated,
                                    cl::list_init<std::string>({"sm_90a"}));
 static cl::alias targetAlias("target", cl::desc("Alias for --chip"),
+                             cl::CommaSeparated,
                              cl::aliasopt(chips), cl::cat(compileCategory));
 static cl::opt<std::string>
     emit(cl::cat(compileCategory), "emit",

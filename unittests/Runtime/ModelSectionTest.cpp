@@ -285,5 +285,42 @@ TEST(ModelSectionTest, RejectsBadSteps) {
   }
 }
 
+TEST(ModelSectionTest, ReadsKernelVariants) {
+  const std::string at = "model.entries[0].steps[0].variants[0]";
+  json variant = json::parse(R"({"function": "scan",
+      "when_blocks_below_sms": {"op": "ceildiv",
+                                "args": [{"dim": [0, 0]}, 2]}})");
+  {
+    ModelFixture f;
+    f.step(0)["variants"] = json::array({variant});
+    ModuleFile file;
+    ASSERT_EQ(f.loadError(&file), "");
+    const StepSpec &step = file.model()->entries[0].steps[0];
+    ASSERT_EQ(step.variants.size(), 1u);
+    EXPECT_EQ(step.variants[0].function, "scan");
+    EXPECT_EQ(step.variants[0].whenBlocksBelowSms.toString(),
+              "ceildiv(dim(0,0), 2)");
+  }
+  {
+    ModelFixture f;
+    variant["function"] = "scan_split";
+    f.step(0)["variants"] = json::array({variant});
+    EXPECT_MODEL_ERROR(f, at + ".function: the module has no function "
+                               "'scan_split'");
+  }
+  {
+    ModelFixture f;
+    variant["function"] = "scan";
+    variant["when_blocks_below_sms"] = json::parse(R"({"dim": [2, 0]})");
+    f.step(0)["variants"] = json::array({variant});
+    EXPECT_MODEL_ERROR(f, at + ".when_blocks_below_sms: reads input 2");
+  }
+  {
+    ModelFixture f;
+    f.step(0)["variants"] = json::array({json::object()});
+    EXPECT_MODEL_ERROR(f, at + ": missing field 'function'");
+  }
+}
+
 } // namespace
 } // namespace mamba::runtime

@@ -59,16 +59,24 @@ public:
 
   /// prefill, then `maxNewTokens` decode steps fed with the sampled tokens.
   /// `tokens` gets, per row, the new tokens (not the prompt). `onToken`, if
-  /// given, sees each step's tokens as they come.
+  /// given, sees each step's tokens as they come; `stepLogits`, if given,
+  /// gets the logits each step's tokens were drawn from ([batch, vocab];
+  /// the first from prefill).
   bool generate(const std::vector<int32_t> &prompt, int64_t maxNewTokens,
                 const SamplingOptions &sampling,
                 std::vector<std::vector<int32_t>> &tokens, std::string &error,
                 GenerationTimes *times = nullptr,
                 const std::function<void(const std::vector<int32_t> &)>
-                    &onToken = {});
+                    &onToken = {},
+                std::vector<std::vector<float>> *stepLogits = nullptr);
 
   /// "prefill: ...; decode_step: ...", for logs.
   std::string describe() const;
+
+  /// For profiling: the prepared entries and the stream they run on.
+  const PreparedEntry &prefillEntry() const { return prefill_; }
+  const PreparedEntry &decodeEntry() const { return decode_[0]; }
+  const Stream &stream() const { return stream_; }
 
 private:
   bool readLogits(const TensorRef &logits, uint64_t rowOffset,

@@ -74,6 +74,12 @@ public:
                const std::vector<TensorRef> &inputs, std::string &error,
                const std::map<std::string, TensorRef> &outputsTo = {});
   bool enqueue(CUstream stream, std::string &error) const;
+  /// Runs the steps once with an event between every two and waits: each
+  /// step's GPU time in milliseconds, to see where an entry's time goes.
+  bool profile(const Stream &stream, std::vector<double> &stepMs,
+               std::string &error) const;
+  /// What step `i` runs: its kernel function, or its GEMM's description.
+  std::string stepName(size_t i) const;
 
   const EntrySpec &entry() const { return *entry_; }
   /// Output `name`'s tensor (in the arena or the caller's); nullptr if the
@@ -87,10 +93,12 @@ public:
 private:
   struct Step {
     bool gemm = false;
+    std::string function; ///< the kernel function chosen
     PreparedCall call;
     PreparedGemm matmul;
   };
   const EntrySpec *entry_ = nullptr;
+  const Device *device_ = nullptr;
   EntryLayout layout_;
   DeviceBuffer arena_;
   std::vector<std::unique_ptr<Step>> steps_;

@@ -55,6 +55,15 @@ struct EntryInputSpec {
   bool state = false;
 };
 
+/// Another kernel function computing the same step, better for some
+/// shapes: used when `whenBlocksBelowSms` (over the entry's inputs: the
+/// default function's block count) is below the device's multiprocessor
+/// count.
+struct KernelVariant {
+  std::string function;
+  ShapeExpr whenBlocksBelowSms;
+};
+
 struct StepSpec {
   enum class Kind { Gemm, Kernel };
   Kind kind = Kind::Gemm;
@@ -66,6 +75,7 @@ struct StepSpec {
   // Kernel: a function of the module.
   std::string function;
   std::vector<uint32_t> args, results;
+  std::vector<KernelVariant> variants;
 };
 
 struct EntryOutputSpec {

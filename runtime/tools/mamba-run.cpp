@@ -1,0 +1,375 @@
+//===- mamba-run.cpp - Generate tokens with a compiled model --------------===//
+//
+//   mamba-run model.mmod --weights MODEL_DIR --prompt-ids 1,2,3
+//             [--max-new-tokens 32] [--batch 1] [--temperature 0]
+//             [--top-k 0] [--top-p 1] [--seed 0] [--no-cuda-graph]
+//             [--bench [--prompt-length 512] [--repeat 5]] [--device 0]
+//             [--dump-logits FILE] [--profile]
+//
+// Prints each row's generated ids and the rate; --bench measures prefill
+// tokens/s, decode ms/token and peak GPU memory on random prompts (or the
+// given one), the medians of --repeat runs. --dump-logits writes, as raw
+// little-endian float32, prefill's logits [batch, length, vocab] and then
+// those of each decode step [new tokens - 1, batch, vocab] (for checks
+// against other implementations: scripts/check-transformers.py).
+// --profile times every step of prefill and of one decode step (without
+// the graph) and prints where the time goes, by kernel and GEMM shape. Uses only the runtime: the
+// CUDA driver and cuBLASLt, opened at run time.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mamba/Runtime/Generator.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+using namespace mamba::runtime;
+
+namespace {
+
+struct Options {
+  std::string module, weights, dumpLogits;
+  /// One prompt per row ("1,2;3,4"), or one for every row of --batch.
+  std::vector<std::vector<int32_t>> promptIds;
+  bool batchGiven = false;
+  int64_t maxNewTokens = 32, batch = 1, promptLength = 0, repeat = 5;
+  int device = 0;
+  SamplingOptions sampling;
+  bool graphs = true, bench = false, profile = false;
+};
+
+const char *const kUsage =
+    "usage: mamba-run MODEL.mmod --weights MODEL_DIR [--prompt-ids 1,2,3[;4,5,6]]\n"
+    "         [--max-new-tokens N] [--batch N] [--temperature T] [--top-k K]\n"
+    "         [--top-p P] [--seed S] [--no-cuda-graph] [--device N]\n"
+    "         [--bench [--prompt-length N] [--repeat N]] [--dump-logits FILE]\n"
+    "         [--profile]\n";
+
+[[noreturn]] void usageError(const std::string &what) {
+  std::fprintf(stderr, "mamba-run: %s\n%s", what.c_str(), kUsage);
+  std::exit(2);
+}
+
+int64_t parseInt(const std::string &flag, const char *text, int64_t min) {
+  char *end = nullptr;
+  errno = 0;
+  long long v = std::strtoll(text, &end, 10);
+  if (errno || end == text || *end || v < min)
+    usageError(flag + " expects an integer of at least " + std::to_string(min) +
+               ", got '" + text + "'");
+  return v;
+}
+
+double parseDouble(const std::string &flag, const char *text) {
+  char *end = nullptr;
+  errno = 0;
+  double v = std::strtod(text, &end);
+  if (errno || end == text || *end)
+    usageError(flag + " expects a number, got '" + text + "'");
+  return v;
+}
+
+std::vector<int32_t> parseRow(const std::string &s) {
+  std::vector<int32_t> ids;
+  size_t begin = 0;
+  while (begin <= s.size()) {
+    size_t end = s.find(',', begin);
+    if (end == std::string::npos)
+      end = s.size();
+    std::string item = s.substr(begin, end - begin);
+    int64_t id = parseInt("--prompt-ids", item.c_str(), 0);
+    if (id > INT32_MAX)
+      usageError("--prompt-ids: id '" + item + "' does not fit in 32 bits");
+    ids.push_back(static_cast<int32_t>(id));
+    begin = end + 1;
+  }
+  return ids;
+}
+
+std::vector<std::vector<int32_t>> parseIds(const char *text) {
+  std::vector<std::vector<int32_t>> rows;
+  std::string s = text;
+  size_t begin = 0;
+  while (begin <= s.size()) {
+    size_t end = s.find(';', begin);
+    if (end == std::string::npos)
+      end = s.size();
+    rows.push_back(parseRow(s.substr(begin, end - begin)));
+    if (rows.back().size() != rows.front().size())
+      usageError("--prompt-ids: every row (';'-separated) needs the same "
+                 "number of ids");
+    begin = end + 1;
+  }
+  return rows;
+}
+
+Options parseArgs(int argc, char **argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto value = [&]() -> const char * {
+      if (i + 1 >= argc)
+        usageError(a + " needs a value");
+      return argv[++i];
+    };
+    if (a == "--weights")
+      o.weights = value();
+    else if (a == "--prompt-ids")
+      o.promptIds = parseIds(value());
+    else if (a == "--max-new-tokens")
+      o.maxNewTokens = parseInt(a, value(), 1);
+    else if (a == "--batch") {
+      o.batch = parseInt(a, value(), 1);
+      o.batchGiven = true;
+    }
+    else if (a == "--prompt-length")
+      o.promptLength = parseInt(a, value(), 1);
+    else if (a == "--repeat")
+      o.repeat = parseInt(a, value(), 1);
+    else if (a == "--device")
+      o.device = static_cast<int>(parseInt(a, value(), 0));
+    else if (a == "--temperature")
+      o.sampling.temperature = parseDouble(a, value());
+    else if (a == "--top-k")
+      o.sampling.topK = parseInt(a, value(), 0);
+    else if (a == "--top-p")
+      o.sampling.topP = parseDouble(a, value());
+    else if (a == "--seed")
+      o.sampling.seed = static_cast<uint64_t>(parseInt(a, value(), 0));
+    else if (a == "--no-cuda-graph")
+      o.graphs = false;
+    else if (a == "--bench")
+      o.bench = true;
+    else if (a == "--profile")
+      o.profile = true;
+    else if (a == "--dump-logits")
+      o.dumpLogits = value();
+    else if (a == "-h" || a == "--help") {
+      std::printf("%s", kUsage);
+      std::exit(0);
+    } else if (!a.empty() && a[0] == '-')
+      usageError("unknown option '" + a + "'");
+    else if (o.module.empty())
+      o.module = a;
+    else
+      usageError("a second module file '" + a + "'");
+  }
+  if (o.module.empty())
+    usageError("no module file");
+  if (o.weights.empty())
+    usageError("--weights MODEL_DIR is required");
+  if (o.promptIds.empty() && !o.bench)
+    usageError("--prompt-ids is required (or --bench for random prompts)");
+  if (o.promptIds.size() > 1) {
+    if (o.batchGiven && o.batch != static_cast<int64_t>(o.promptIds.size()))
+      usageError("--batch differs from the number of --prompt-ids rows");
+    o.batch = static_cast<int64_t>(o.promptIds.size());
+  }
+  std::string error;
+  if (!o.sampling.validate(error))
+    usageError(error);
+  return o;
+}
+
+/// A bar on stderr while the weights upload, when stderr is a terminal;
+/// otherwise one line at the end.
+class ProgressBar {
+public:
+  ProgressBar() : tty_(::isatty(2)) {}
+  void operator()(uint64_t done, uint64_t total) {
+    int percent = total ? static_cast<int>(100 * done / total) : 100;
+    if (tty_ && percent != last_) {
+      int filled = percent / 4;
+      std::fprintf(stderr, "\rloading weights [%.*s%*s] %3d%% of %.1f MiB",
+                   filled, "#########################", 25 - filled, "",
+                   percent, total / 1048576.0);
+      last_ = percent;
+    }
+    if (done == total && !finished_) {
+      finished_ = true;
+      std::fprintf(stderr, tty_ ? "\n" : "loaded %.1f MiB of weights\n",
+                   total / 1048576.0);
+    }
+  }
+
+private:
+  bool tty_;
+  int last_ = -1;
+  bool finished_ = false;
+};
+
+double median(std::vector<double> v) {
+  if (v.empty())
+    return 0;
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+[[noreturn]] void fail(const std::string &error) {
+  std::fprintf(stderr, "mamba-run: %s\n", error.c_str());
+  std::exit(1);
+}
+
+void writeLogits(const std::string &path, cuda::Generator &gen,
+                 const std::vector<std::vector<float>> &stepLogits) {
+  std::string error;
+  std::vector<float> prefill;
+  if (!gen.prefillLogits(prefill, error))
+    fail(error);
+  FILE *f = std::fopen(path.c_str(), "wb");
+  if (!f)
+    fail("--dump-logits: cannot write " + path + ": " + std::strerror(errno));
+  bool ok = std::fwrite(prefill.data(), 4, prefill.size(), f) == prefill.size();
+  for (size_t s = 1; s < stepLogits.size() && ok; ++s)
+    ok = std::fwrite(stepLogits[s].data(), 4, stepLogits[s].size(), f) ==
+         stepLogits[s].size();
+  if (std::fclose(f) != 0 || !ok)
+    fail("--dump-logits: writing " + path + " failed");
+}
+
+void printProfile(const cuda::PreparedEntry &entry, const cuda::Stream &stream) {
+  std::string error;
+  std::vector<double> ms;
+  if (!entry.profile(stream, ms, error) || !entry.profile(stream, ms, error))
+    fail(error);
+  std::map<std::string, std::pair<int, double>> byName;
+  double total = 0;
+  for (size_t i = 0; i < ms.size(); ++i) {
+    auto &slot = byName[entry.stepName(i)];
+    ++slot.first;
+    slot.second += ms[i];
+    total += ms[i];
+  }
+  std::vector<std::pair<double, std::string>> order;
+  for (const auto &[name, v] : byName)
+    order.push_back({v.second, name});
+  std::sort(order.rbegin(), order.rend());
+  std::printf("profile of %s: %.3f ms in %zu steps (events between steps)\n",
+              entry.entry().name.c_str(), total, ms.size());
+  std::printf("| step | calls | ms | share |\n|---|---|---|---|\n");
+  for (const auto &[t, name] : order)
+    std::printf("| %s | %d | %.4f | %.1f%% |\n", name.c_str(),
+                byName[name].first, t, 100 * t / total);
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  Options o = parseArgs(argc, argv);
+  std::string error;
+  int count = 0;
+  if (!cuda::countDevices(count, error))
+    fail("no usable GPU: " + error);
+  if (o.device >= count)
+    fail("--device " + std::to_string(o.device) + ": there are " +
+         std::to_string(count) + " GPUs");
+  cuda::Device device;
+  if (!device.open(o.device, error))
+    fail(error);
+  uint64_t free0 = 0, total = 0, freeNow = 0;
+  if (!cuda::memoryInfo(device, free0, total, error))
+    fail(error);
+
+  cuda::Model model;
+  ProgressBar progress;
+  auto loadStart = std::chrono::steady_clock::now();
+  if (!model.load(o.module, o.weights, device, error,
+                  [&](uint64_t d, uint64_t t) { progress(d, t); }))
+    fail(error);
+  double loadS = std::chrono::duration<double>(
+                     std::chrono::steady_clock::now() - loadStart)
+                     .count();
+
+  int64_t length = o.promptIds.empty()
+                       ? (o.promptLength ? o.promptLength : 512)
+                       : static_cast<int64_t>(o.promptIds[0].size());
+  if (!o.promptIds.empty() && o.promptLength && o.promptLength != length)
+    usageError("--prompt-length differs from the number of --prompt-ids");
+  cuda::Generator gen;
+  cuda::GeneratorOptions options;
+  options.batch = o.batch;
+  options.promptLength = length;
+  options.cudaGraphs = o.graphs;
+  if (!gen.prepare(model, options, error))
+    fail(error);
+  for (const std::vector<int32_t> &row : o.promptIds)
+    for (int32_t id : row)
+      if (id >= gen.vocab())
+      fail("--prompt-ids: id " + std::to_string(id) +
+           " is not below the vocabulary size " + std::to_string(gen.vocab()));
+
+  std::vector<int32_t> prompt;
+  std::mt19937_64 rng(o.sampling.seed);
+  std::uniform_int_distribution<int32_t> token(0, int32_t(gen.vocab() - 1));
+  for (int64_t r = 0; r < o.batch; ++r)
+    for (int64_t t = 0; t < length; ++t)
+      prompt.push_back(o.promptIds.empty()
+                           ? token(rng)
+                           : o.promptIds[o.promptIds.size() > 1 ? r : 0][t]);
+
+  std::printf("%s on %s\n", o.module.c_str(), device.describe().c_str());
+  std::printf("%s\n", gen.describe().c_str());
+  std::printf("weights: %.1f MiB in %.2f s\n", model.weightBytes() / 1048576.0,
+              loadS);
+
+  int runs = o.bench ? static_cast<int>(o.repeat) : 1;
+  std::vector<double> prefillMs, decodeMs;
+  std::vector<std::vector<int32_t>> tokens;
+  uint64_t minFree = free0;
+  for (int run = 0; run < runs; ++run) {
+    cuda::GenerationTimes times;
+    std::vector<std::vector<float>> stepLogits;
+    bool dump = run == 0 && !o.dumpLogits.empty();
+    auto start = std::chrono::steady_clock::now();
+    if (!gen.generate(prompt, o.maxNewTokens, o.sampling, tokens, error,
+                      &times, {}, dump ? &stepLogits : nullptr))
+      fail(error);
+    double wallS = std::chrono::duration<double>(
+                       std::chrono::steady_clock::now() - start)
+                       .count();
+    if (!cuda::memoryInfo(device, freeNow, total, error))
+      fail(error);
+    minFree = std::min(minFree, freeNow);
+    prefillMs.push_back(times.prefillMs);
+    decodeMs.push_back(median(times.decodeMs));
+    if (dump)
+      writeLogits(o.dumpLogits, gen, stepLogits);
+    if (run == 0) {
+      for (size_t r = 0; r < tokens.size(); ++r) {
+        std::printf("row %zu:", r);
+        for (int32_t t : tokens[r])
+          std::printf(" %d", t);
+        std::printf("\n");
+      }
+      std::printf("%lld new tokens per row in %.3f s: %.1f tokens/s\n",
+                  static_cast<long long>(o.maxNewTokens), wallS,
+                  o.batch * o.maxNewTokens / wallS);
+    }
+  }
+  if (o.profile) {
+    printProfile(gen.prefillEntry(), gen.stream());
+    printProfile(gen.decodeEntry(), gen.stream());
+  }
+  if (o.bench) {
+    double p = median(prefillMs), d = median(decodeMs);
+    std::printf("| batch | prompt | prefill ms | prefill tokens/s | decode "
+                "ms/token | decode tokens/s | peak GPU MiB |\n");
+    std::printf("|---|---|---|---|---|---|---|\n");
+    std::printf("| %lld | %lld | %.3f | %.0f | %.4f | %.0f | %.0f |\n",
+                static_cast<long long>(o.batch),
+                static_cast<long long>(length), p, o.batch * length / p * 1e3,
+                d, d > 0 ? o.batch / d * 1e3 : 0.0,
+                (free0 - minFree) / 1048576.0);
+  }
+  return 0;
+}

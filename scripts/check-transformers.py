@@ -1,0 +1,183 @@
+#!/usr/bin/env python3
+"""Checks compiled models against Hugging Face transformers' own Mamba.
+
+Run on the GPU machine (torch and transformers there), with module files
+compiled here from the configs in scripts/check-models (mamba-compile
+needs only the weights' names and shapes, which
+scripts/make-checkpoint-shapes.py writes):
+
+  for m in tiny 130m; do
+    python3 scripts/make-checkpoint-shapes.py scripts/check-models/$m.json /tmp/$m
+    for d in f32 bf16; do
+      build/bin/mamba-compile /tmp/$m -o build/check-models/$m-$d.mmod --dtype=$d
+    done
+  done
+  python3 scripts/check-transformers.py --mamba-run build/bin/mamba-run \\
+      --modules build/check-models
+
+For each config this builds a random-weight MambaForCausalLM (seeded), saves
+it with safetensors, runs mamba-run on a batch of random prompts with greedy
+decoding and --dump-logits, and compares with transformers in float32:
+prefill logits, the logits of every decode step (against a full forward
+over the tokens so far), and the greedy tokens. Limits (relative L2): f32
+1e-4 with identical greedy tokens, bf16 2e-2. Exits 1 when a check fails.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+LIMITS = {"f32": 1e-4, "bf16": 2e-2}
+
+
+def rel_l2(actual, expected):
+    import torch
+    return (torch.linalg.vector_norm(actual.double() - expected.double()) /
+            torch.linalg.vector_norm(expected.double())).item()
+
+
+def reference(model, prompt, new_tokens):
+    """Prefill logits, and greedy tokens with the logits each was drawn
+    from, by full recompute (the truth that a decode step must match)."""
+    import torch
+    with torch.no_grad():
+        prefill = model(prompt).logits.float()
+        seq, steps = prompt, []
+        for _ in range(new_tokens):
+            logits = model(seq).logits[:, -1].float()
+            steps.append(logits)
+            seq = torch.cat([seq, logits.argmax(-1, keepdim=True)], dim=1)
+    return prefill, torch.stack(steps), seq[:, prompt.shape[1]:]
+
+
+def run_ours(args, module, weights, prompt, new_tokens, vocab):
+    import torch
+    ids = ";".join(",".join(str(int(t)) for t in row) for row in prompt.tolist())
+    dump = os.path.join(weights, "logits.f32")
+    cmd = [args.mamba_run, module, "--weights", weights, "--prompt-ids", ids,
+           "--max-new-tokens", str(new_tokens), "--dump-logits", dump]
+    out = subprocess.run(cmd, capture_output=True, text=True)
+    if out.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd[:4])} failed:\n{out.stderr}")
+    b, L = prompt.shape
+    raw = torch.from_file(dump, size=b * L * vocab + (new_tokens - 1) * b * vocab,
+                          dtype=torch.float32)
+    prefill = raw[: b * L * vocab].view(b, L, vocab)
+    steps = raw[b * L * vocab:].view(new_tokens - 1, b, vocab)
+    tokens = [[int(t) for t in line.split(":")[1].split()]
+              for line in out.stdout.splitlines() if line.startswith("row ")]
+    return prefill, steps, torch.tensor(tokens), out.stdout
+
+
+def perturb(model, generator):
+    """Transformers initializes norms to ones and D to ones; random values
+    there make the check see those weights too."""
+    import torch
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if name.endswith("norm.weight") or name.endswith("norm_f.weight") \
+                    or name.endswith("mixer.D"):
+                p.add_(0.2 * torch.randn(p.shape, generator=generator))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument("--mamba-run", required=True)
+    parser.add_argument("--modules", required=True,
+                        help="directory with NAME-f32.mmod and NAME-bf16.mmod")
+    parser.add_argument("--configs", default=os.path.join(
+        os.path.dirname(os.path.abspath(__file__)), "check-models"))
+    parser.add_argument("--models", default="tiny,130m")
+    parser.add_argument("--batch", type=int, default=2)
+    parser.add_argument("--new-tokens", type=int, default=32)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--dtypes", default="f32,bf16")
+    parser.add_argument("--float64", action="store_true",
+                        help="also run transformers in float64 and report "
+                             "both implementations' prefill error against it")
+    parser.add_argument("--no-perturb", action="store_true",
+                        help="keep transformers' initial norm and D weights")
+    parser.add_argument("--keep", metavar="DIR",
+                        help="save the random-weight models under DIR "
+                             "(else a temporary directory)")
+    args = parser.parse_args()
+    try:
+        import torch
+        from transformers import MambaConfig, MambaForCausalLM
+    except ImportError as e:
+        sys.exit(f"check-transformers: needs torch and transformers ({e})")
+
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    torch.backends.cuda.matmul.allow_tf32 = False
+    torch.backends.cudnn.allow_tf32 = False
+    rows, failed = [], False
+    with tempfile.TemporaryDirectory() as scratch:
+        tmp = args.keep or scratch
+        for name in args.models.split(","):
+            with open(os.path.join(args.configs, name + ".json")) as f:
+                config = json.load(f)
+            g = torch.Generator().manual_seed(args.seed)
+            torch.manual_seed(args.seed)
+            model = MambaForCausalLM(MambaConfig(**config)).eval()
+            if not args.no_perturb:
+                perturb(model, g)
+            weights = os.path.join(tmp, name)
+            model.save_pretrained(weights, safe_serialization=True)
+            model = model.to(device)
+            length = 37 if name == "tiny" else 64
+            prompt = torch.randint(config["vocab_size"], (args.batch, length),
+                                   generator=g)
+            ref_prefill, ref_steps, ref_tokens = reference(
+                model, prompt.to(device), args.new_tokens)
+            ref_prefill, ref_steps = ref_prefill.cpu(), ref_steps.cpu()
+            ref_tokens = ref_tokens.cpu()
+            if args.float64:
+                with torch.no_grad():
+                    exact = model.double()(prompt.to(device)).logits.cpu()
+                with torch.no_grad():
+                    half = model.bfloat16()(prompt.to(device)).logits.cpu()
+                model = model.float()
+                print(f"{name}: transformers f32 vs f64 prefill rel L2 "
+                      f"{rel_l2(ref_prefill, exact):.2e}; transformers bf16 "
+                      f"vs f64 {rel_l2(half.float(), exact):.2e}")
+            for dtype in args.dtypes.split(","):
+                module = os.path.join(args.modules, f"{name}-{dtype}.mmod")
+                prefill, steps, tokens, log = run_ours(
+                    args, module, weights, prompt, args.new_tokens,
+                    config["vocab_size"])
+                prefill_err = rel_l2(prefill, ref_prefill)
+                if args.float64:
+                    print(f"{name} {dtype}: ours vs f64 prefill rel L2 "
+                          f"{rel_l2(prefill, exact):.2e}")
+                # Step s was drawn after the first s + 1 new tokens; compare
+                # where both saw the same tokens (all steps in f32).
+                same = (tokens == ref_tokens).all(0).long().cumprod(0).sum().item()
+                n = min(same, args.new_tokens - 1)
+                decode_err = max([rel_l2(steps[s], ref_steps[s + 1])
+                                  for s in range(n)], default=0.0)
+                identical = bool((tokens == ref_tokens).all())
+                limit = LIMITS[dtype]
+                ok = prefill_err <= limit and decode_err <= limit and \
+                    (identical or dtype != "f32")
+                failed |= not ok
+                rate = [l for l in log.splitlines() if "tokens/s" in l]
+                rows.append((name, dtype, prefill_err, decode_err, n,
+                             f"{same}/{args.new_tokens}", limit,
+                             "PASS" if ok else "FAIL",
+                             rate[0] if rate else ""))
+    print("| model | dtype | prefill rel L2 | decode rel L2 (worst) | steps "
+          "compared | greedy same | limit | result |")
+    print("|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        print(f"| {r[0]} | {r[1]} | {r[2]:.2e} | {r[3]:.2e} | {r[4]} | {r[5]} | "
+              f"{r[6]:.0e} | {r[7]} |")
+    for r in rows:
+        print(f"{r[0]} {r[1]}: {r[8]}")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
