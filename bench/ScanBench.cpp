@@ -57,8 +57,8 @@ const Row kRows[] = {
 
 /// The scan's operands in the modules' argument order.
 enum Operand { U, Delta, A, B, C, D, Z, DeltaBias, NumOperands };
-const char *const kOperandNames[] = {"u", "delta",  "A", "B",
-                                     "C", "D", "z", "delta_bias"};
+const char *const kOperandNames[] = {"u", "delta", "A", "B",
+                                     "C", "D",     "z", "delta_bias"};
 
 Shape operandShape(Operand op, int64_t b, int64_t d, int64_t L) {
   switch (op) {
@@ -133,8 +133,7 @@ bool makeSet(const cuda::LoadedModule &module, int64_t b, int64_t d, int64_t L,
     Shape shape = operandShape(Operand(op), b, d, L);
     HostTensor host(operandElement(Operand(op)), shape);
     fill(host, Operand(op), seed * 16 + op);
-    if (!set.inputs[op].allocate(module.device(), host.bytes().size(),
-                                 error) ||
+    if (!set.inputs[op].allocate(module.device(), host.bytes().size(), error) ||
         !set.inputs[op].copyFromHost(host.bytes().data(), host.bytes().size(),
                                      error)) {
       error = std::string(kOperandNames[op]) + ": " + error;
@@ -358,8 +357,8 @@ int main(int argc, char **argv) {
       if (row.d != d ||
           (!rowFilter.empty() && rowFilter.find(key) == std::string::npos))
         continue;
-      double setBytes = 2.0 * (4 * row.b * row.d * row.L +
-                               2 * row.b * kStates * row.L);
+      double setBytes =
+          2.0 * (4 * row.b * row.d * row.L + 2 * row.b * kStates * row.L);
       // Enough sets that each launch finds its inputs out of the L2.
       int sets = static_cast<int>(
           std::min<double>(64, std::ceil(4.0 * device.l2Bytes() / setBytes)));
@@ -386,23 +385,22 @@ int main(int argc, char **argv) {
     for (const Result &r : results) {
       if (r.row.b != row.b || r.row.d != row.d || r.row.L != row.L)
         continue;
-      double bytes = 2.0 * (4 * row.b * row.d * row.L +
-                            2 * row.b * kStates * row.L);
+      double bytes =
+          2.0 * (4 * row.b * row.d * row.L + 2 * row.b * kStates * row.L);
       double floorMs =
           1e3 * std::max(bytes / copyBandwidth,
                          double(row.b) * row.d * row.L * kStates / expRate);
       double gbs = bytes / (r.timing.medianMs * 1e-3) / 1e9;
       char line[512];
-      std::snprintf(line, sizeof(line),
-                    "| %lld | %lld | %lld | %s | %.4f | %.4f | %.0f | %.0f%% | "
-                    "%.0f%% | %.4f | %.3f | %.1e |\n",
-                    static_cast<long long>(row.b),
-                    static_cast<long long>(row.d),
-                    static_cast<long long>(row.L), r.config.c_str(),
-                    r.timing.medianMs, r.timing.minMs, gbs,
-                    100.0 * gbs * 1e9 / copyBandwidth,
-                    100.0 * floorMs / r.timing.medianMs, row.publicMs,
-                    row.targetMs, r.relError);
+      std::snprintf(
+          line, sizeof(line),
+          "| %lld | %lld | %lld | %s | %.4f | %.4f | %.0f | %.0f%% | "
+          "%.0f%% | %.4f | %.3f | %.1e |\n",
+          static_cast<long long>(row.b), static_cast<long long>(row.d),
+          static_cast<long long>(row.L), r.config.c_str(), r.timing.medianMs,
+          r.timing.minMs, gbs, 100.0 * gbs * 1e9 / copyBandwidth,
+          100.0 * floorMs / r.timing.medianMs, row.publicMs, row.targetMs,
+          r.relError);
       table += line;
     }
   std::printf("\n%s", table.c_str());

@@ -67,10 +67,10 @@ public:
     auto [it, inserted] = weightByName.try_emplace(name, weights.size());
     if (inserted) {
       auto type = cast<RankedTensorType>(arg.getType());
-      weights.push_back(json::Object{
-          {"name", name},
-          {"element", moduleElementName(type.getElementType())},
-          {"shape", json::Array(type.getShape())}});
+      weights.push_back(
+          json::Object{{"name", name},
+                       {"element", moduleElementName(type.getElementType())},
+                       {"shape", json::Array(type.getShape())}});
     }
     return it->second;
   }
@@ -80,11 +80,11 @@ public:
     std::string key = transform.str() + "#" + std::to_string(weight);
     auto [it, inserted] = derivedByKey.try_emplace(key, derived.size());
     if (inserted)
-      derived.push_back(json::Object{
-          {"transform", transform},
-          {"weight", weight},
-          {"element", moduleElementName(type.getElementType())},
-          {"shape", json::Array(type.getShape())}});
+      derived.push_back(
+          json::Object{{"transform", transform},
+                       {"weight", weight},
+                       {"element", moduleElementName(type.getElementType())},
+                       {"shape", json::Array(type.getShape())}});
     return it->second;
   }
 
@@ -103,10 +103,10 @@ public:
 
     std::string name = "k" + std::to_string(kernelByKey.size()) + "_" +
                        op->getName().stripDialect().str();
-    auto func = func::FuncOp::create(
-        kernelBuilder, op->getLoc(), name,
-        kernelBuilder.getFunctionType(op->getOperandTypes(),
-                                      op->getResultTypes()));
+    auto func =
+        func::FuncOp::create(kernelBuilder, op->getLoc(), name,
+                             kernelBuilder.getFunctionType(
+                                 op->getOperandTypes(), op->getResultTypes()));
     OpBuilder body = OpBuilder::atBlockBegin(func.addEntryBlock());
     IRMapping mapping;
     mapping.map(op->getOperands(), func.getArguments());
@@ -250,13 +250,14 @@ FailureOr<json::Array> EntryPlanner::scanVariants(SelectiveScanOp scan) {
   FailureOr<json::Value> batch = dimExpr(scan.getU(), 0);
   if (failed(batch))
     return failure();
-  json::Value channels(json::Object{
-      {"op", "mul"}, {"args", json::Array{std::move(*batch), u.getDimSize(1)}}});
+  json::Value channels(
+      json::Object{{"op", "mul"},
+                   {"args", json::Array{std::move(*batch), u.getDimSize(1)}}});
   json::Value blocks(json::Object{
       {"op", "ceildiv"},
       {"args", json::Array{std::move(channels), kDefaultChannelsPerBlock}}});
-  variants.push_back(json::Object{{"function", split},
-                                  {"when_blocks_below_sms", std::move(blocks)}});
+  variants.push_back(json::Object{
+      {"function", split}, {"when_blocks_below_sms", std::move(blocks)}});
   return variants;
 }
 
@@ -280,8 +281,7 @@ FailureOr<json::Value> EntryPlanner::dimExpr(Value value, int64_t dim) {
   ReifiedRankedShapedTypeDims shapes;
   if (failed(reify.reifyResultShapes(builder, shapes)))
     return def->emitOpError() << "cannot say the size of its result";
-  OpFoldResult size =
-      shapes[cast<OpResult>(value).getResultNumber()][dim];
+  OpFoldResult size = shapes[cast<OpResult>(value).getResultNumber()][dim];
   if (std::optional<int64_t> c = getConstantIntValue(size))
     return json::Value(*c);
   return indexExpr(cast<Value>(size));
@@ -302,16 +302,16 @@ FailureOr<json::Array> EntryPlanner::shapeOf(Value value) {
 LogicalResult EntryPlanner::planArgument(BlockArgument arg) {
   auto type = dyn_cast<RankedTensorType>(arg.getType());
   if (!type)
-    return func.emitOpError() << "argument " << arg.getArgNumber()
-                              << " is not a tensor";
+    return func.emitOpError()
+           << "argument " << arg.getArgNumber() << " is not a tensor";
   unsigned index = arg.getArgNumber();
   if (auto weight = func.getArgAttrOfType<StringAttr>(index, "mamba.weight")) {
     if (!type.hasStaticShape())
-      return func.emitOpError() << "weight '" << weight.getValue()
-                                << "' has a dynamic shape";
-    return defineBuffer(arg, json::Object{
-                                 {"source", "weight"},
-                                 {"index", planner.weightIndex(arg, weight)}});
+      return func.emitOpError()
+             << "weight '" << weight.getValue() << "' has a dynamic shape";
+    return defineBuffer(
+        arg, json::Object{{"source", "weight"},
+                          {"index", planner.weightIndex(arg, weight)}});
   }
   StringAttr name = func.getArgAttrOfType<StringAttr>(index, "mamba.input");
   if (!name)
@@ -340,10 +340,9 @@ LogicalResult EntryPlanner::planView(Operation *op, Value source,
   FailureOr<int64_t> of = bufferFor(op, source);
   if (failed(of))
     return failure();
-  return defineBuffer(op->getResult(0),
-                      json::Object{{"source", "view"},
-                                   {"of", *of},
-                                   {"offset", offset}});
+  return defineBuffer(
+      op->getResult(0),
+      json::Object{{"source", "view"}, {"of", *of}, {"offset", offset}});
 }
 
 /// A slice is a view when it is a block of whole rows: unit strides, every
@@ -395,10 +394,9 @@ LogicalResult EntryPlanner::planOp(Operation *op) {
   if (auto map = dyn_cast<linalg::MapOp>(op)) {
     Value input = map.getInputs().size() == 1 ? map.getInputs()[0] : Value();
     auto arg = dyn_cast_or_null<BlockArgument>(input);
-    StringAttr weight =
-        arg ? func.getArgAttrOfType<StringAttr>(arg.getArgNumber(),
-                                                "mamba.weight")
-            : StringAttr();
+    StringAttr weight = arg ? func.getArgAttrOfType<StringAttr>(
+                                  arg.getArgNumber(), "mamba.weight")
+                            : StringAttr();
     if (!isNegExp(map) || !weight)
       return map.emitOpError()
              << "cannot be planned: the only elementwise map the runtime "
@@ -470,7 +468,8 @@ LogicalResult EntryPlanner::planOp(Operation *op) {
       if (auto name =
               func.getResultAttrOfType<StringAttr>(index, "mamba.output"))
         output["name"] = name.getValue();
-      if (auto name = func.getResultAttrOfType<StringAttr>(index, "mamba.state")) {
+      if (auto name =
+              func.getResultAttrOfType<StringAttr>(index, "mamba.state")) {
         output["name"] = name.getValue();
         output["state"] = true;
       }

@@ -91,11 +91,10 @@ bool checkBlas(cublasStatus_t status, const char *call,
   if (status == CUBLAS_STATUS_SUCCESS)
     return true;
   const CublasLtApi &a = loadedBlas().api;
-  const char *name = a.cublasLtGetStatusName ? a.cublasLtGetStatusName(status)
-                                             : nullptr;
-  const char *text = a.cublasLtGetStatusString
-                         ? a.cublasLtGetStatusString(status)
-                         : nullptr;
+  const char *name =
+      a.cublasLtGetStatusName ? a.cublasLtGetStatusName(status) : nullptr;
+  const char *text =
+      a.cublasLtGetStatusString ? a.cublasLtGetStatusString(status) : nullptr;
   error = std::string(call) + " failed with " +
           (name ? name : "cublasStatus_t " + std::to_string(status)) +
           (text ? std::string(" (") + text + ")" : std::string()) + " while " +

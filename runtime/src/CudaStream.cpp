@@ -44,9 +44,9 @@ void Stream::destroy() {
 
 bool Stream::synchronize(std::string &error) const {
   ScopedContext scope(context_, error);
-  return scope.ok() && check(api().cuStreamSynchronize(stream_),
-                             "cuStreamSynchronize",
-                             "waiting for the stream's work", error);
+  return scope.ok() &&
+         check(api().cuStreamSynchronize(stream_), "cuStreamSynchronize",
+               "waiting for the stream's work", error);
 }
 
 Graph &Graph::operator=(Graph &&other) noexcept {
@@ -137,8 +137,8 @@ bool copyToHostAsync(const Device &device, CUdeviceptr source,
 }
 
 bool copyFromHostAsync(const Device &device, const void *source,
-                       CUdeviceptr destination, uint64_t bytes,
-                       CUstream stream, std::string &error) {
+                       CUdeviceptr destination, uint64_t bytes, CUstream stream,
+                       std::string &error) {
   if (bytes == 0)
     return true;
   ScopedContext scope(device.context(), error);
@@ -149,8 +149,8 @@ bool copyFromHostAsync(const Device &device, const void *source,
                error);
 }
 
-bool memoryInfo(const Device &device, uint64_t &freeBytes,
-                uint64_t &totalBytes, std::string &error) {
+bool memoryInfo(const Device &device, uint64_t &freeBytes, uint64_t &totalBytes,
+                std::string &error) {
   ScopedContext scope(device.context(), error);
   size_t free = 0, total = 0;
   if (!scope.ok() || !check(api().cuMemGetInfo(&free, &total), "cuMemGetInfo",
@@ -203,9 +203,9 @@ bool Event::record(CUstream stream, std::string &error) {
 
 bool Event::synchronize(std::string &error) const {
   ScopedContext scope(context_, error);
-  return scope.ok() && check(api().cuEventSynchronize(event_),
-                             "cuEventSynchronize", "waiting for an event",
-                             error);
+  return scope.ok() &&
+         check(api().cuEventSynchronize(event_), "cuEventSynchronize",
+               "waiting for an event", error);
 }
 
 bool Event::elapsedMs(const Event &start, const Event &end, float &ms,
@@ -220,20 +220,20 @@ bool Event::elapsedMs(const Event &start, const Event &end, float &ms,
 bool DeviceBuffer::copyFromDevice(const DeviceBuffer &source, uint64_t bytes,
                                   CUstream stream, std::string &error) {
   if (bytes > size_ || bytes > source.size_) {
-    error = "cannot copy " + std::to_string(bytes) + " bytes from a buffer of " +
-            std::to_string(source.size_) + " into one of " +
-            std::to_string(size_);
+    error = "cannot copy " + std::to_string(bytes) +
+            " bytes from a buffer of " + std::to_string(source.size_) +
+            " into one of " + std::to_string(size_);
     return false;
   }
   if (bytes == 0)
     return true;
   ScopedContext scope(context_, error);
   return scope.ok() &&
-         check(api().cuMemcpyDtoDAsync(address_, source.address_, bytes,
-                                       stream),
-               "cuMemcpyDtoDAsync",
-               "copying " + std::to_string(bytes) + " bytes on the device",
-               error);
+         check(
+             api().cuMemcpyDtoDAsync(address_, source.address_, bytes, stream),
+             "cuMemcpyDtoDAsync",
+             "copying " + std::to_string(bytes) + " bytes on the device",
+             error);
 }
 
 } // namespace mamba::runtime::cuda

@@ -90,8 +90,8 @@ bool Blas::open(const Device &device, std::string &error) {
     ScopedContext scope(device.context(), error);
     if (!scope.ok())
       return false;
-    if (!checkBlas(state->api->cublasLtCreate(&state->handle),
-                   "cublasLtCreate", "creating a cuBLASLt handle", error))
+    if (!checkBlas(state->api->cublasLtCreate(&state->handle), "cublasLtCreate",
+                   "creating a cuBLASLt handle", error))
       return false;
   }
   if (!state->workspace.allocate(device, kWorkspaceBytes, error)) {
@@ -122,8 +122,9 @@ bool describeGemm(const Shape &x, const Shape &w, const Shape &y,
                   bool yFeaturesMajor, GemmProblem &problem,
                   std::string &error) {
   auto bad = [&](const std::string &what) {
-    error = "gemm x " + shapeString(x) + (xFeaturesMajor ? " (features-major)" : "") +
-            ", w " + shapeString(w) + ", y " + shapeString(y) +
+    error = "gemm x " + shapeString(x) +
+            (xFeaturesMajor ? " (features-major)" : "") + ", w " +
+            shapeString(w) + ", y " + shapeString(y) +
             (yFeaturesMajor ? " (features-major)" : "") + ": " + what;
     return false;
   };
@@ -204,24 +205,23 @@ struct Matmul {
 bool makeLayout(const CublasLtApi &api, cudaDataType type, const Matrix &m,
                 int64_t batch, cublasLtMatrixLayout_t &out,
                 std::string &error) {
-  if (!checkBlas(api.cublasLtMatrixLayoutCreate(&out, type, m.rows, m.cols,
-                                                m.ld),
-                 "cublasLtMatrixLayoutCreate", "describing a GEMM operand",
-                 error))
+  if (!checkBlas(
+          api.cublasLtMatrixLayoutCreate(&out, type, m.rows, m.cols, m.ld),
+          "cublasLtMatrixLayoutCreate", "describing a GEMM operand", error))
     return false;
   if (batch > 1) {
     int32_t count = static_cast<int32_t>(batch);
     int64_t stride = m.batchStride;
-    if (!checkBlas(api.cublasLtMatrixLayoutSetAttribute(
-                       out, CUBLASLT_MATRIX_LAYOUT_BATCH_COUNT, &count,
-                       sizeof(count)),
-                   "cublasLtMatrixLayoutSetAttribute", "setting a batch count",
-                   error) ||
+    if (!checkBlas(
+            api.cublasLtMatrixLayoutSetAttribute(
+                out, CUBLASLT_MATRIX_LAYOUT_BATCH_COUNT, &count, sizeof(count)),
+            "cublasLtMatrixLayoutSetAttribute", "setting a batch count",
+            error) ||
         !checkBlas(api.cublasLtMatrixLayoutSetAttribute(
                        out, CUBLASLT_MATRIX_LAYOUT_STRIDED_BATCH_OFFSET,
                        &stride, sizeof(stride)),
-                   "cublasLtMatrixLayoutSetAttribute",
-                   "setting a batch stride", error))
+                   "cublasLtMatrixLayoutSetAttribute", "setting a batch stride",
+                   error))
       return false;
   }
   return true;
@@ -240,8 +240,8 @@ template <typename T>
 bool setPreference(const CublasLtApi &api, cublasLtMatmulPreference_t pref,
                    cublasLtMatmulPreferenceAttributes_t attribute,
                    const T &value, std::string &error) {
-  return checkBlas(api.cublasLtMatmulPreferenceSetAttribute(
-                       pref, attribute, &value, sizeof(T)),
+  return checkBlas(api.cublasLtMatmulPreferenceSetAttribute(pref, attribute,
+                                                            &value, sizeof(T)),
                    "cublasLtMatmulPreferenceSetAttribute",
                    "setting a heuristic preference", error);
 }
@@ -294,24 +294,22 @@ bool prepareMatmul(const CublasLtApi &api, cublasLtHandle_t handle,
                  error))
     return false;
   uint64_t workspace = kWorkspaceBytes;
-  bool ok =
-      setPreference(api, pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES,
-                    workspace, error) &&
-      setPreference(api, pref, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_A_BYTES,
-                    alignmentOf(spec.aPtr), error) &&
-      setPreference(api, pref, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_B_BYTES,
-                    alignmentOf(spec.bPtr), error) &&
-      setPreference(api, pref, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES,
-                    alignmentOf(spec.dPtr), error) &&
-      setPreference(api, pref, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES,
-                    alignmentOf(spec.dPtr), error);
+  bool ok = setPreference(api, pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES,
+                          workspace, error) &&
+            setPreference(api, pref, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_A_BYTES,
+                          alignmentOf(spec.aPtr), error) &&
+            setPreference(api, pref, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_B_BYTES,
+                          alignmentOf(spec.bPtr), error) &&
+            setPreference(api, pref, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES,
+                          alignmentOf(spec.dPtr), error) &&
+            setPreference(api, pref, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES,
+                          alignmentOf(spec.dPtr), error);
   cublasLtMatmulHeuristicResult_t result{};
   int found = 0;
   if (ok)
-    ok = checkBlas(api.cublasLtMatmulAlgoGetHeuristic(handle, out.desc,
-                                                      out.a, out.b, out.d,
-                                                      out.d, pref, 1, &result,
-                                                      &found),
+    ok = checkBlas(api.cublasLtMatmulAlgoGetHeuristic(handle, out.desc, out.a,
+                                                      out.b, out.d, out.d, pref,
+                                                      1, &result, &found),
                    "cublasLtMatmulAlgoGetHeuristic",
                    "choosing an algorithm for " + what, error);
   api.cublasLtMatmulPreferenceDestroy(pref);
@@ -363,14 +361,13 @@ bool PreparedGemm::prepare(const Blas &blas, const GemmProblem &p,
   auto s = std::make_unique<State>();
   s->blas = blas.state_.get();
   char what[160];
-  std::snprintf(what, sizeof(what),
-                "gemm %s M=%lld K=%lld tokens=%lld batch %lld%s%s%s",
-                elementTypeName(p.element), static_cast<long long>(p.m),
-                static_cast<long long>(p.k), static_cast<long long>(p.tokens),
-                static_cast<long long>(p.batch),
-                p.xFeaturesMajor ? " x-features-major" : "",
-                p.yFeaturesMajor ? " y-features-major" : "",
-                p.bias ? " +bias" : "");
+  std::snprintf(
+      what, sizeof(what), "gemm %s M=%lld K=%lld tokens=%lld batch %lld%s%s%s",
+      elementTypeName(p.element), static_cast<long long>(p.m),
+      static_cast<long long>(p.k), static_cast<long long>(p.tokens),
+      static_cast<long long>(p.batch),
+      p.xFeaturesMajor ? " x-features-major" : "",
+      p.yFeaturesMajor ? " y-features-major" : "", p.bias ? " +bias" : "");
   s->what = what;
   if (p.batch < 0 || p.tokens < 0 || p.m < 0 || p.k < 0) {
     error = s->what + ": negative size";
@@ -399,8 +396,8 @@ bool PreparedGemm::prepare(const Blas &blas, const GemmProblem &p,
   const int64_t M = p.m, K = p.k, L = p.tokens;
   const uint64_t uM = M, uK = K, uL = L;
   Matrix w{uK, uM, K, 0};
-  Matrix x = p.xFeaturesMajor ? Matrix{uL, uK, L, K * L}
-                              : Matrix{uK, uL, K, K * L};
+  Matrix x =
+      p.xFeaturesMajor ? Matrix{uL, uK, L, K * L} : Matrix{uK, uL, K, K * L};
   std::vector<MatmulSpec> specs;
   if (!p.yFeaturesMajor) {
     // y [.., L, M] is M x L: D = w x, and the bias epilogue runs along M.
@@ -475,15 +472,14 @@ bool PreparedGemm::enqueue(CUstream stream, std::string &error) const {
   const float alpha = 1.0f;
   for (const std::unique_ptr<Matmul> &call : s.calls) {
     void *d = reinterpret_cast<void *>(call->dPtr);
-    if (!checkBlas(
-            api.cublasLtMatmul(
-                s.blas->handle, call->desc, &alpha,
-                reinterpret_cast<const void *>(call->aPtr), call->a,
-                reinterpret_cast<const void *>(call->bPtr), call->b,
-                &call->beta, d, call->d, d, call->d, &call->algo,
-                reinterpret_cast<void *>(s.blas->workspace.address()),
-                s.blas->workspace.size(), stream),
-            "cublasLtMatmul", "running " + s.what, error))
+    if (!checkBlas(api.cublasLtMatmul(
+                       s.blas->handle, call->desc, &alpha,
+                       reinterpret_cast<const void *>(call->aPtr), call->a,
+                       reinterpret_cast<const void *>(call->bPtr), call->b,
+                       &call->beta, d, call->d, d, call->d, &call->algo,
+                       reinterpret_cast<void *>(s.blas->workspace.address()),
+                       s.blas->workspace.size(), stream),
+                   "cublasLtMatmul", "running " + s.what, error))
       return false;
   }
   return true;

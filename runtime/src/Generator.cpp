@@ -47,13 +47,14 @@ bool Generator::prepare(const Model &model, const GeneratorOptions &options,
   const Device &device = model.device();
   if (options.batch < 1 || options.promptLength < 1) {
     error = "a generation needs a batch of at least 1 and a prompt of at "
-            "least 1 token (got batch " + std::to_string(options.batch) +
-            ", prompt length " + std::to_string(options.promptLength) + ")";
+            "least 1 token (got batch " +
+            std::to_string(options.batch) + ", prompt length " +
+            std::to_string(options.promptLength) + ")";
     return false;
   }
   const EntrySpec *prefill = requireEntry(model, "prefill", error);
-  const EntrySpec *decode = prefill ? requireEntry(model, "decode_step", error)
-                                    : nullptr;
+  const EntrySpec *decode =
+      prefill ? requireEntry(model, "decode_step", error) : nullptr;
   if (!decode)
     return false;
   if (decode->inputs.empty() || decode->inputs[0].state) {
@@ -128,12 +129,12 @@ bool Generator::prepare(const Model &model, const GeneratorOptions &options,
       error = "decode_step has no 'logits' output of shape [batch, vocab]";
       return false;
     }
-    if (options.cudaGraphs &&
-        !graphs_[k].capture(stream_, device,
-                            [&](CUstream s, std::string &e) {
-                              return decode_[k].enqueue(s, e);
-                            },
-                            error))
+    if (options.cudaGraphs && !graphs_[k].capture(
+                                  stream_, device,
+                                  [&](CUstream s, std::string &e) {
+                                    return decode_[k].enqueue(s, e);
+                                  },
+                                  error))
       return false;
   }
   return true;
@@ -221,8 +222,8 @@ bool Generator::decode(const std::vector<int32_t> &ids,
     return false;
   bool ran = options_.cudaGraphs ? graphs_[k].launch(s, error)
                                  : decode_[k].enqueue(s, error);
-  if (!ran || !readLogits(*decode_[k].output("logits"), 0, vocab_, logits,
-                          error) ||
+  if (!ran ||
+      !readLogits(*decode_[k].output("logits"), 0, vocab_, logits, error) ||
       !end_.record(s, error) || !end_.synchronize(error))
     return false;
   ++step_;

@@ -53,7 +53,8 @@ bool parseExpr(const json &v, unsigned depth, const std::string &where,
 
 /// Reads and checks the "model" section against the module's functions
 /// (ModelSection.cpp).
-bool parseModelSection(const json &v, const std::vector<FunctionSpec> &functions,
+bool parseModelSection(const json &v,
+                       const std::vector<FunctionSpec> &functions,
                        ModelSpec &out, std::string &problem);
 
 } // namespace mamba::runtime

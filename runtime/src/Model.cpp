@@ -120,15 +120,17 @@ bool PreparedEntry::prepare(const Model &model, const std::string &entryName,
   // Outputs bound to the caller's tensors are not placed in the arena.
   std::set<uint32_t> external;
   for (const auto &[name, tensor] : outputsTo) {
-    auto it = std::find_if(entry.outputs.begin(), entry.outputs.end(),
-                           [&](const EntryOutputSpec &o) { return o.name == name; });
+    auto it =
+        std::find_if(entry.outputs.begin(), entry.outputs.end(),
+                     [&](const EntryOutputSpec &o) { return o.name == name; });
     if (it == entry.outputs.end()) {
       error = what + " has no output '" + name + "' to bind";
       return false;
     }
     if (entry.buffers[it->buffer].source != BufferSpec::Source::Temp) {
-      error = what + " output '" + name + "' is not an activation; it cannot "
-                     "be bound";
+      error = what + " output '" + name +
+              "' is not an activation; it cannot "
+              "be bound";
       return false;
     }
     external.insert(it->buffer);
@@ -168,8 +170,9 @@ bool PreparedEntry::prepare(const Model &model, const std::string &entryName,
       if (o.name != name)
         continue;
       if (tensor.shape != layout_.shapes[o.buffer]) {
-        error = what + " output '" + name + "' is bound to a tensor of the "
-                       "wrong shape";
+        error = what + " output '" + name +
+                "' is bound to a tensor of the "
+                "wrong shape";
         return false;
       }
       rootAddress[o.buffer] = tensor.address;
@@ -263,7 +266,8 @@ bool PreparedEntry::profile(const Stream &stream, std::vector<double> &stepMs,
     return false;
   for (size_t i = 0; i < steps_.size(); ++i) {
     const Step &step = *steps_[i];
-    if (!(step.gemm ? step.matmul.enqueue(s, error) : step.call.enqueue(s, error)) ||
+    if (!(step.gemm ? step.matmul.enqueue(s, error)
+                    : step.call.enqueue(s, error)) ||
         !events[i + 1].record(s, error))
       return false;
   }

@@ -242,8 +242,9 @@ bool parseBuffer(const json &v, const ModelSpec &model, const EntrySpec &entry,
   auto sameAs = [&](ElementType element, const std::string &what) {
     if (buffer.element != element)
       return fail(problem, where + ".element",
-                  std::string(elementTypeName(buffer.element)) + " differs from " +
-                      what + "'s " + elementTypeName(element));
+                  std::string(elementTypeName(buffer.element)) +
+                      " differs from " + what + "'s " +
+                      elementTypeName(element));
     return true;
   };
   if (source == "input") {
@@ -260,12 +261,14 @@ bool parseBuffer(const json &v, const ModelSpec &model, const EntrySpec &entry,
     bool weight = source == "weight";
     buffer.source =
         weight ? BufferSpec::Source::Weight : BufferSpec::Source::Derived;
-    if (!index(weight ? model.weights.size() : model.derived.size(), source.c_str()))
+    if (!index(weight ? model.weights.size() : model.derived.size(),
+               source.c_str()))
       return false;
     const Shape &shape = weight ? model.weights[buffer.index].shape
                                 : model.derived[buffer.index].shape;
-    std::string what = weight ? "weight '" + model.weights[buffer.index].name + "'"
-                              : "derived weight " + std::to_string(buffer.index);
+    std::string what = weight
+                           ? "weight '" + model.weights[buffer.index].name + "'"
+                           : "derived weight " + std::to_string(buffer.index);
     if (!shapeIs(buffer.shape, shape))
       return fail(problem, where + ".shape", "differs from " + what);
     return sameAs(weight ? model.weights[buffer.index].element
@@ -488,8 +491,10 @@ bool parseKernelStep(const json &v, const EntrySpec &entry,
     if (alt->args.size() != fn->args.size() ||
         alt->results.size() != fn->results.size())
       return fail(problem, at + ".function",
-                  "'" + variant.function + "' does not take the arguments "
-                  "and results of '" + step.function + "'");
+                  "'" + variant.function +
+                      "' does not take the arguments "
+                      "and results of '" +
+                      step.function + "'");
     for (size_t a = 0; a < step.args.size(); ++a)
       if (!matches(step.args[a], alt->args[a].element,
                    alt->args[a].shape.size(), indexed(at + ".args", a)))
@@ -564,7 +569,8 @@ bool parseEntry(const json &v, const ModelSpec &model,
 
 } // namespace
 
-bool parseModelSection(const json &v, const std::vector<FunctionSpec> &functions,
+bool parseModelSection(const json &v,
+                       const std::vector<FunctionSpec> &functions,
                        ModelSpec &out, std::string &problem) {
   if (!requireObject(v, "model", problem))
     return false;

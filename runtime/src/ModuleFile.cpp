@@ -16,7 +16,6 @@
 
 namespace mamba::runtime {
 
-
 namespace {
 
 struct ElementEntry {
@@ -381,11 +380,10 @@ bool parseParam(const json &v, const FunctionSpec &fn, const std::string &where,
                 source + " " + std::to_string(index) +
                     " does not exist: the function has " +
                     std::to_string(count) + " " + source + "s");
-  size_t actualRank = param.source == ParamSource::Arg
-                          ? fn.args[index].shape.size()
-                      : param.source == ParamSource::Result
-                          ? fn.results[index].shape.size()
-                          : fn.scratch[index].shape.size();
+  size_t actualRank =
+      param.source == ParamSource::Arg      ? fn.args[index].shape.size()
+      : param.source == ParamSource::Result ? fn.results[index].shape.size()
+                                            : fn.scratch[index].shape.size();
   if (rank != actualRank)
     return fail(problem, where + ".rank",
                 "rank " + std::to_string(rank) + " does not match " + source +

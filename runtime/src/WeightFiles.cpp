@@ -1,4 +1,5 @@
-//===- WeightFiles.cpp - A model directory's weights, matched to a plan ----===//
+//===- WeightFiles.cpp - A model directory's weights, matched to a plan
+//----===//
 
 #include "mamba/Runtime/WeightFiles.h"
 
@@ -128,8 +129,10 @@ bool WeightFiles::open(const std::string &directory, const ModelSpec &model,
   for (const WeightSpec &w : model.weights) {
     auto it = stored.find(w.name);
     if (it == stored.end()) {
-      error = "weight '" + w.name + "' is in none of the *.safetensors files "
-              "of " + directory;
+      error = "weight '" + w.name +
+              "' is in none of the *.safetensors files "
+              "of " +
+              directory;
       return false;
     }
     const auto [file, tensor] = it->second;
@@ -147,8 +150,9 @@ bool WeightFiles::open(const std::string &directory, const ModelSpec &model,
       return false;
     }
     if (!isComputeFloat(w.element)) {
-      error = std::string("weight '") + w.name + "': the module computes it in " +
-              elementTypeName(w.element) + ", which is not a float type";
+      error = std::string("weight '") + w.name +
+              "': the module computes it in " + elementTypeName(w.element) +
+              ", which is not a float type";
       return false;
     }
     sources_.push_back(it->second);

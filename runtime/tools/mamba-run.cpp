@@ -13,8 +13,8 @@
 // those of each decode step [new tokens - 1, batch, vocab] (for checks
 // against other implementations: scripts/check-transformers.py).
 // --profile times every step of prefill and of one decode step (without
-// the graph) and prints where the time goes, by kernel and GEMM shape. Uses only the runtime: the
-// CUDA driver and cuBLASLt, opened at run time.
+// the graph) and prints where the time goes, by kernel and GEMM shape. Uses
+// only the runtime: the CUDA driver and cuBLASLt, opened at run time.
 //
 //===----------------------------------------------------------------------===//
 
@@ -49,7 +49,8 @@ struct Options {
 };
 
 const char *const kUsage =
-    "usage: mamba-run MODEL.mmod --weights MODEL_DIR [--prompt-ids 1,2,3[;4,5,6]]\n"
+    "usage: mamba-run MODEL.mmod --weights MODEL_DIR [--prompt-ids "
+    "1,2,3[;4,5,6]]\n"
     "         [--max-new-tokens N] [--batch N] [--temperature T] [--top-k K]\n"
     "         [--top-p P] [--seed S] [--no-cuda-graph] [--device N]\n"
     "         [--bench [--prompt-length N] [--repeat N]] [--dump-logits FILE]\n"
@@ -131,8 +132,7 @@ Options parseArgs(int argc, char **argv) {
     else if (a == "--batch") {
       o.batch = parseInt(a, value(), 1);
       o.batchGiven = true;
-    }
-    else if (a == "--prompt-length")
+    } else if (a == "--prompt-length")
       o.promptLength = parseInt(a, value(), 1);
     else if (a == "--repeat")
       o.repeat = parseInt(a, value(), 1);
@@ -237,7 +237,8 @@ void writeLogits(const std::string &path, cuda::Generator &gen,
     fail("--dump-logits: writing " + path + " failed");
 }
 
-void printProfile(const cuda::PreparedEntry &entry, const cuda::Stream &stream) {
+void printProfile(const cuda::PreparedEntry &entry,
+                  const cuda::Stream &stream) {
   std::string error;
   std::vector<double> ms;
   if (!entry.profile(stream, ms, error) || !entry.profile(stream, ms, error))
@@ -305,8 +306,9 @@ int main(int argc, char **argv) {
   for (const std::vector<int32_t> &row : o.promptIds)
     for (int32_t id : row)
       if (id >= gen.vocab())
-      fail("--prompt-ids: id " + std::to_string(id) +
-           " is not below the vocabulary size " + std::to_string(gen.vocab()));
+        fail("--prompt-ids: id " + std::to_string(id) +
+             " is not below the vocabulary size " +
+             std::to_string(gen.vocab()));
 
   std::vector<int32_t> prompt;
   std::mt19937_64 rng(o.sampling.seed);
@@ -331,12 +333,12 @@ int main(int argc, char **argv) {
     std::vector<std::vector<float>> stepLogits;
     bool dump = run == 0 && !o.dumpLogits.empty();
     auto start = std::chrono::steady_clock::now();
-    if (!gen.generate(prompt, o.maxNewTokens, o.sampling, tokens, error,
-                      &times, {}, dump ? &stepLogits : nullptr))
+    if (!gen.generate(prompt, o.maxNewTokens, o.sampling, tokens, error, &times,
+                      {}, dump ? &stepLogits : nullptr))
       fail(error);
-    double wallS = std::chrono::duration<double>(
-                       std::chrono::steady_clock::now() - start)
-                       .count();
+    double wallS =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
     if (!cuda::memoryInfo(device, freeNow, total, error))
       fail(error);
     minFree = std::min(minFree, freeNow);
@@ -366,10 +368,9 @@ int main(int argc, char **argv) {
                 "ms/token | decode tokens/s | peak GPU MiB |\n");
     std::printf("|---|---|---|---|---|---|---|\n");
     std::printf("| %lld | %lld | %.3f | %.0f | %.4f | %.0f | %.0f |\n",
-                static_cast<long long>(o.batch),
-                static_cast<long long>(length), p, o.batch * length / p * 1e3,
-                d, d > 0 ? o.batch / d * 1e3 : 0.0,
-                (free0 - minFree) / 1048576.0);
+                static_cast<long long>(o.batch), static_cast<long long>(length),
+                p, o.batch * length / p * 1e3, d,
+                d > 0 ? o.batch / d * 1e3 : 0.0, (free0 - minFree) / 1048576.0);
   }
   return 0;
 }

@@ -36,10 +36,9 @@ namespace cl = llvm::cl;
 // hidden.
 static cl::OptionCategory compileCategory("mamba-compile options");
 
-static cl::opt<std::string> inputFilename(cl::cat(compileCategory),
-                                          cl::Positional,
-                                          cl::desc("<input .mlir or model directory>"),
-                                          cl::Required);
+static cl::opt<std::string>
+    inputFilename(cl::cat(compileCategory), cl::Positional,
+                  cl::desc("<input .mlir or model directory>"), cl::Required);
 static cl::opt<std::string> outputFilename(cl::cat(compileCategory), "o",
                                            cl::desc("Output .mmod file"),
                                            cl::value_desc("file"),
@@ -49,8 +48,8 @@ static cl::list<std::string> chips(cl::cat(compileCategory), "chip",
                                    cl::CommaSeparated,
                                    cl::list_init<std::string>({"sm_90a"}));
 static cl::alias targetAlias("target", cl::desc("Alias for --chip"),
-                             cl::CommaSeparated,
-                             cl::aliasopt(chips), cl::cat(compileCategory));
+                             cl::CommaSeparated, cl::aliasopt(chips),
+                             cl::cat(compileCategory));
 static cl::opt<std::string>
     emit(cl::cat(compileCategory), "emit",
          cl::desc("What to write: mmod (the compiled module) or mlir (the "

@@ -37,7 +37,8 @@ std::string caseName(const GemmCase &c) {
   return name;
 }
 
-HostTensor randomTensor(ElementType element, Shape shape, std::mt19937_64 &rng) {
+HostTensor randomTensor(ElementType element, Shape shape,
+                        std::mt19937_64 &rng) {
   std::uniform_real_distribution<double> u(-1.0, 1.0);
   HostTensor t(element, std::move(shape));
   for (int64_t i = 0; i < t.numel(); ++i)
@@ -77,10 +78,9 @@ void runCase(const GemmCase &c) {
   Shape biasShape{c.M};
   cuda::GemmProblem problem;
   problem.element = c.element;
-  ASSERT_TRUE(cuda::describeGemm(xShape, {c.M, c.K}, yShape,
-                                 c.bias ? &biasShape : nullptr,
-                                 c.xFeaturesMajor, c.yFeaturesMajor, problem,
-                                 error))
+  ASSERT_TRUE(cuda::describeGemm(
+      xShape, {c.M, c.K}, yShape, c.bias ? &biasShape : nullptr,
+      c.xFeaturesMajor, c.yFeaturesMajor, problem, error))
       << error;
   problem.x = dx.address();
   problem.w = dw.address();
@@ -94,8 +94,8 @@ void runCase(const GemmCase &c) {
   ASSERT_TRUE(stream.synchronize(error)) << error;
 
   HostTensor out(c.element, yShape);
-  ASSERT_TRUE(y.buffer.copyToHost(out.bytes().data(), out.bytes().size(),
-                                  error))
+  ASSERT_TRUE(
+      y.buffer.copyToHost(out.bytes().data(), out.bytes().size(), error))
       << error;
   reference::Tensor rx = x.toReference();
   if (c.xFeaturesMajor)
@@ -108,8 +108,8 @@ void runCase(const GemmCase &c) {
   std::vector<double> actual(static_cast<size_t>(out.numel()));
   for (int64_t i = 0; i < out.numel(); ++i)
     actual[i] = out.get(i);
-  double err = compareToReference(caseName(c), actual, expected.values(),
-                                  c.element);
+  double err =
+      compareToReference(caseName(c), actual, expected.values(), c.element);
   std::printf("  %s (%s): rel L2 %.3g\n", caseName(c).c_str(),
               gemm.describe().c_str(), err);
 }

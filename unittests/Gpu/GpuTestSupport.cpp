@@ -132,8 +132,8 @@ double compareToReference(const std::string &what,
   for (double v : actual)
     unwritten += std::isnan(v);
   EXPECT_EQ(unwritten, 0u)
-      << unwritten << " of " << actual.size() << " checked elements of "
-      << what << " are NaN: not written by the kernel, or computed as NaN";
+      << unwritten << " of " << actual.size() << " checked elements of " << what
+      << " are NaN: not written by the kernel, or computed as NaN";
   EXPECT_EQ(actual.size(), expected.size()) << what << ": element counts";
   double err = relativeL2Error(actual, expected);
   EXPECT_LE(err, tolerance)

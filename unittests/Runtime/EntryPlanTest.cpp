@@ -1,7 +1,7 @@
 //===- EntryPlanTest.cpp - Placing a model entry's buffers ----------------===//
 
-#include "ModuleFileTestSupport.h"
 #include "mamba/Runtime/EntryPlan.h"
+#include "ModuleFileTestSupport.h"
 
 #include <gtest/gtest.h>
 
@@ -42,8 +42,8 @@ EntrySpec chain() {
   state.shape = {ShapeExpr::dim(1, 0), ShapeExpr::constant(4)};
   e.buffers = {ids, state};
   for (int i = 0; i < 4; ++i)
-    e.buffers.push_back(temp({ShapeExpr::dim(0, 0), ShapeExpr::dim(0, 1),
-                              ShapeExpr::constant(64)}));
+    e.buffers.push_back(temp(
+        {ShapeExpr::dim(0, 0), ShapeExpr::dim(0, 1), ShapeExpr::constant(64)}));
   BufferSpec view;
   view.source = BufferSpec::Source::View;
   view.of = 2;
@@ -117,9 +117,9 @@ TEST(EntryPlanTest, AViewMustStayInside) {
 TEST(EntryPlanTest, RejectsSizesThatOverflow) {
   EntryLayout layout;
   std::string error;
-  EXPECT_FALSE(planEntry(chain(), {{int64_t(1) << 40, int64_t(1) << 30},
-                                   {int64_t(1) << 40, 4}},
-                         {}, layout, error));
+  EXPECT_FALSE(planEntry(
+      chain(), {{int64_t(1) << 40, int64_t(1) << 30}, {int64_t(1) << 40, 4}},
+      {}, layout, error));
   EXPECT_CONTAINS(error, "entry 'prefill' buffer");
 }
 

@@ -243,7 +243,7 @@ TEST(ModelSectionTest, RejectsBadSteps) {
     ModelFixture f;
     f.step(0)["results"] = json::array({0});
     EXPECT_MODEL_ERROR(f, at + "[0].results[0]: writes buffer 0, which is an "
-                              "input or a weight");
+                               "input or a weight");
   }
   {
     ModelFixture f;

@@ -1,7 +1,7 @@
 //===- WeightFilesTest.cpp - Matching a model directory to a plan ---------===//
 
-#include "ModuleFileTestSupport.h"
 #include "mamba/Runtime/WeightFiles.h"
+#include "ModuleFileTestSupport.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -35,9 +35,10 @@ void writeSafeTensors(const fs::path &path,
   nlohmann::json header = nlohmann::json::object();
   std::string data;
   for (const StoredTensor &t : tensors) {
-    header[t.name] = {{"dtype", t.dtype},
-                      {"shape", t.shape},
-                      {"data_offsets", {data.size(), data.size() + t.bytes.size()}}};
+    header[t.name] = {
+        {"dtype", t.dtype},
+        {"shape", t.shape},
+        {"data_offsets", {data.size(), data.size() + t.bytes.size()}}};
     data += t.bytes;
   }
   std::string text = header.dump();
@@ -61,7 +62,10 @@ ModelSpec smallModel() {
 }
 
 std::vector<StoredTensor> goodTensors() {
-  return {{"proj", "F32", {2, 3}, bytesOf<float>({1, -2, 0.5f, 3, 1.00390625f, -1})},
+  return {{"proj",
+           "F32",
+           {2, 3},
+           bytesOf<float>({1, -2, 0.5f, 3, 1.00390625f, -1})},
           {"A_log", "F64", {2}, bytesOf<double>({0.0, std::log(2.0)})},
           {"norm", "BF16", {3}, bytesOf<uint16_t>({0x3f80, 0x4000, 0xbf80})}};
 }
@@ -96,20 +100,20 @@ TEST_F(WeightFilesTest, ConvertsToTheComputeTypes) {
 
   std::string error;
   std::vector<uint16_t> proj(6);
-  ASSERT_TRUE(files.convertWeight(0, reinterpret_cast<uint8_t *>(proj.data()),
-                                  error))
+  ASSERT_TRUE(
+      files.convertWeight(0, reinterpret_cast<uint8_t *>(proj.data()), error))
       << error;
   // 1.00390625 = 1 + 2^-8 is a tie between two bfloat16s: even wins (1.0).
-  EXPECT_EQ(proj, (std::vector<uint16_t>{0x3f80, 0xc000, 0x3f00, 0x4040,
-                                         0x3f80, 0xbf80}));
+  EXPECT_EQ(proj, (std::vector<uint16_t>{0x3f80, 0xc000, 0x3f00, 0x4040, 0x3f80,
+                                         0xbf80}));
   std::vector<float> aLog(2);
-  ASSERT_TRUE(files.convertWeight(1, reinterpret_cast<uint8_t *>(aLog.data()),
-                                  error));
+  ASSERT_TRUE(
+      files.convertWeight(1, reinterpret_cast<uint8_t *>(aLog.data()), error));
   EXPECT_EQ(aLog[0], 0.0f);
   EXPECT_FLOAT_EQ(aLog[1], std::log(2.0f));
   std::vector<uint16_t> norm(3);
-  ASSERT_TRUE(files.convertWeight(2, reinterpret_cast<uint8_t *>(norm.data()),
-                                  error));
+  ASSERT_TRUE(
+      files.convertWeight(2, reinterpret_cast<uint8_t *>(norm.data()), error));
   EXPECT_EQ(norm, (std::vector<uint16_t>{0x3c00, 0x4000, 0xbc00}));
   std::vector<float> a(2);
   ASSERT_TRUE(
@@ -124,7 +128,8 @@ TEST_F(WeightFilesTest, ReadsShardedCheckpoints) {
   writeSafeTensors(dir_ / "model-00002-of-00002.safetensors", {t[1]});
   WeightFiles files;
   ASSERT_EQ(openError(smallModel(), &files), "");
-  EXPECT_CONTAINS(files.describe(), "model-00002-of-00002.safetensors (1 tensors)");
+  EXPECT_CONTAINS(files.describe(),
+                  "model-00002-of-00002.safetensors (1 tensors)");
 }
 
 TEST_F(WeightFilesTest, NamesWhatIsWrong) {
@@ -176,7 +181,8 @@ TEST_F(WeightFilesTest, NamesWhatIsWrong) {
 
 TEST_F(WeightFilesTest, TiedEmbeddingsIgnoreAStoredHead) {
   std::vector<StoredTensor> t = goodTensors();
-  t.push_back({"lm_head.weight", "F32", {2, 3}, bytesOf<float>({0, 0, 0, 0, 0, 0})});
+  t.push_back(
+      {"lm_head.weight", "F32", {2, 3}, bytesOf<float>({0, 0, 0, 0, 0, 0})});
   writeSafeTensors(dir_ / "model.safetensors", t);
   ModelSpec model = smallModel();
   EXPECT_CONTAINS(openError(model), "unexpected weight 'lm_head.weight'");

@@ -179,12 +179,12 @@ bool copyToHostAsync(const Device &device, CUdeviceptr source,
                      void *destination, uint64_t bytes, CUstream stream,
                      std::string &error);
 bool copyFromHostAsync(const Device &device, const void *source,
-                       CUdeviceptr destination, uint64_t bytes,
-                       CUstream stream, std::string &error);
+                       CUdeviceptr destination, uint64_t bytes, CUstream stream,
+                       std::string &error);
 
 /// The device's free and total memory, as the driver reports them.
-bool memoryInfo(const Device &device, uint64_t &freeBytes,
-                uint64_t &totalBytes, std::string &error);
+bool memoryInfo(const Device &device, uint64_t &freeBytes, uint64_t &totalBytes,
+                std::string &error);
 
 /// A timing event. Elapsed times between two recorded events are measured
 /// by the GPU, so they hold the device's time alone, not the host's.

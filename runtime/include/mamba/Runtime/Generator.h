@@ -62,13 +62,13 @@ public:
   /// given, sees each step's tokens as they come; `stepLogits`, if given,
   /// gets the logits each step's tokens were drawn from ([batch, vocab];
   /// the first from prefill).
-  bool generate(const std::vector<int32_t> &prompt, int64_t maxNewTokens,
-                const SamplingOptions &sampling,
-                std::vector<std::vector<int32_t>> &tokens, std::string &error,
-                GenerationTimes *times = nullptr,
-                const std::function<void(const std::vector<int32_t> &)>
-                    &onToken = {},
-                std::vector<std::vector<float>> *stepLogits = nullptr);
+  bool generate(
+      const std::vector<int32_t> &prompt, int64_t maxNewTokens,
+      const SamplingOptions &sampling,
+      std::vector<std::vector<int32_t>> &tokens, std::string &error,
+      GenerationTimes *times = nullptr,
+      const std::function<void(const std::vector<int32_t> &)> &onToken = {},
+      std::vector<std::vector<float>> *stepLogits = nullptr);
 
   /// "prefill: ...; decode_step: ...", for logs.
   std::string describe() const;

@@ -40,9 +40,9 @@ struct DerivedSpec {
 struct BufferSpec {
   enum class Source { Input, Weight, Derived, Temp, View };
   Source source = Source::Temp;
-  uint32_t index = 0;  ///< Input, Weight, Derived
-  uint32_t of = 0;     ///< View: an earlier buffer
-  int64_t offset = 0;  ///< View: elements into `of`
+  uint32_t index = 0; ///< Input, Weight, Derived
+  uint32_t of = 0;    ///< View: an earlier buffer
+  int64_t offset = 0; ///< View: elements into `of`
   ElementType element = ElementType::F32;
   /// Over the entry's inputs: dim(I, D) is dimension D of input I.
   std::vector<ShapeExpr> shape;

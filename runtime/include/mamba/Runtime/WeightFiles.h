@@ -1,4 +1,5 @@
-//===- WeightFiles.h - A model directory's weights, matched to a plan ------===//
+//===- WeightFiles.h - A model directory's weights, matched to a plan
+//------===//
 //
 // The host half of loading weights: the *.safetensors files of a model
 // directory (mapped, not read), each tensor matched by name against the
