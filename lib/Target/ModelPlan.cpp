@@ -36,7 +36,7 @@ namespace {
 
 bool isKernelOp(Operation *op) {
   return isa<EmbeddingOp, RmsNormOp, CausalConv1dOp, SelectiveScanOp,
-             ConvStateUpdateOp, SelectiveStateUpdateOp>(op);
+             ConvStateUpdateOp, SelectiveStateUpdateOp, SelectiveStepOp>(op);
 }
 
 /// linalg.map computing -exp(x): the A = -exp(A_log) of a mixer.

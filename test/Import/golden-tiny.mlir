@@ -53,5 +53,5 @@
 // DECOMPOSED-LABEL: func.func @prefill
 // DECOMPOSED-COUNT-2: mamba.causal_conv1d {{.*}} -> (tensor<?x128x?xf32>, tensor<?x128x4xf32>)
 // DECOMPOSED-LABEL: func.func @decode_step
-// DECOMPOSED-COUNT-2: mamba.selective_state_update
+// DECOMPOSED-COUNT-2: mamba.selective_step
 // DECOMPOSED-NOT: mamba.mixer

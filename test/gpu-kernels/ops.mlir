@@ -55,3 +55,17 @@ func.func @ssm_step_f32_bare_n1(%s: tensor<?x8x1xf32>, %x: tensor<?x8xf32>, %dt:
   %y, %n = mamba.selective_state_update %s, %x, %dt, %A, %B, %C : (tensor<?x8x1xf32>, tensor<?x8xf32>, tensor<?x8xf32>, tensor<8x1xf32>, tensor<?x1x1xf32>, tensor<?x1x1xf32>) -> (tensor<?x8xf32>, tensor<?x8x1xf32>)
   return %y, %n : tensor<?x8xf32>, tensor<?x8x1xf32>
 }
+
+// The fused decode step (conv update, x_proj, dt_proj, state update, skip,
+// gate). E = 192 is not a multiple of kernel 1's 128 channels per block.
+func.func @selective_step_bf16(%xz: tensor<?x384xbf16>, %cs: tensor<?x192x4xbf16>, %ss: tensor<?x192x16xf32>, %wc: tensor<192x4xbf16>, %bc: tensor<192xbf16>, %wx: tensor<44x192xbf16>, %wdt: tensor<192x12xbf16>, %bdt: tensor<192xf32>, %a: tensor<192x16xf32>, %d: tensor<192xf32>) -> (tensor<?x192xbf16>, tensor<?x192x4xbf16>, tensor<?x192x16xf32>) {
+  %y, %c, %s = mamba.selective_step %xz, %cs, %ss conv(%wc, %bc) x_proj(%wx) dt_proj(%wdt, %bdt) A(%a) D(%d) : (tensor<?x384xbf16>, tensor<?x192x4xbf16>, tensor<?x192x16xf32>, tensor<192x4xbf16>, tensor<192xbf16>, tensor<44x192xbf16>, tensor<192x12xbf16>, tensor<192xf32>, tensor<192x16xf32>, tensor<192xf32>) -> (tensor<?x192xbf16>, tensor<?x192x4xbf16>, tensor<?x192x16xf32>)
+  return %y, %c, %s : tensor<?x192xbf16>, tensor<?x192x4xbf16>, tensor<?x192x16xf32>
+}
+
+// f32, no conv bias, N = 32 (two threads per channel), three kernel-1
+// blocks whose partials kernel 2 adds.
+func.func @selective_step_f32_n32(%xz: tensor<?x768xf32>, %cs: tensor<?x384x3xf32>, %ss: tensor<?x384x32xf32>, %wc: tensor<384x3xf32>, %wx: tensor<72x384xf32>, %wdt: tensor<384x8xf32>, %bdt: tensor<384xf32>, %a: tensor<384x32xf32>, %d: tensor<384xf32>) -> (tensor<?x384xf32>, tensor<?x384x3xf32>, tensor<?x384x32xf32>) {
+  %y, %c, %s = mamba.selective_step %xz, %cs, %ss conv(%wc) x_proj(%wx) dt_proj(%wdt, %bdt) A(%a) D(%d) : (tensor<?x768xf32>, tensor<?x384x3xf32>, tensor<?x384x32xf32>, tensor<384x3xf32>, tensor<72x384xf32>, tensor<384x8xf32>, tensor<384xf32>, tensor<384x32xf32>, tensor<384xf32>) -> (tensor<?x384xf32>, tensor<?x384x3xf32>, tensor<?x384x32xf32>)
+  return %y, %c, %s : tensor<?x384xf32>, tensor<?x384x3xf32>, tensor<?x384x32xf32>
+}

@@ -4,7 +4,7 @@
 // RUN: mamba-compile %mamba_src_root/test/data/golden/model-tiny -o %t.mmod --target=sm_90a
 // RUN: %python %mamba_src_root/scripts/mmod-plan.py %t.mmod | FileCheck %s
 
-// CHECK: kernels: k0_embedding k1_rms_norm k2_causal_conv1d k3_selective_scan k4_selective_scan k5_rms_norm k6_rms_norm k7_embedding k8_rms_norm k9_conv_state_update k10_selective_state_update k11_rms_norm k12_rms_norm
+// CHECK: kernels: k0_embedding k1_rms_norm k2_causal_conv1d k3_selective_scan k4_selective_scan k5_rms_norm k6_rms_norm k7_embedding k8_rms_norm k9_selective_step k10_rms_norm k11_rms_norm
 // CHECK: weight 0 backbone.embeddings.weight f32[256, 64]
 // CHECK: weight 22 lm_head.weight f32[256, 64]
 // CHECK: derived 0 = neg_exp(weight 8) f32[128, 16]
@@ -47,6 +47,14 @@
 // CHECK-NEXT:  input 2 layers.1.conv f32[?, 128, 4] state
 // CHECK-NEXT:  input 3 layers.0.ssm f32[?, 128, 16] state
 // CHECK-NEXT:  input 4 layers.1.ssm f32[?, 128, 16] state
-// CHECK:       kernel k9_conv_state_update
-// CHECK:       kernel k10_selective_state_update
+// A decode layer: the norm, one in_proj GEMM for x and z, the fused step
+// (shared by both layers), out_proj.
+// CHECK:       kernel k7_embedding(b0, b5) -> b28
+// CHECK-NEXT:  kernel k8_rms_norm(b28, b6) -> b29, b30
+// CHECK-NEXT:  gemm b32 = b29 * b7^T
+// CHECK-NEXT:  kernel k9_selective_step(b32, b1, b3, b31, b9, b10, b11, b12, b33, b14) -> b34, b35, b36
+// CHECK-NEXT:  gemm b37 = b34 * b15^T
+// CHECK-NEXT:  kernel k10_rms_norm(b37, b16, b30) -> b38, b39
+// CHECK-NEXT:  gemm b41 = b38 * b17^T
+// CHECK-NEXT:  kernel k9_selective_step(b41, b2, b4, b40, b19, b20, b21, b22, b42, b24) -> b43, b44, b45
 // CHECK:       output logits

@@ -67,7 +67,8 @@ struct Arg {
 /// What one run of a function read and wrote.
 struct FunctionRun {
   std::vector<HostTensor> inputs;
-  std::vector<reference::Tensor> refs; ///< the inputs as the reference sees them
+  std::vector<reference::Tensor>
+      refs; ///< the inputs as the reference sees them
   std::vector<std::vector<double>> outputs;
   std::vector<Shape> outputShapes;
 };
@@ -84,7 +85,8 @@ std::string opsModulePath() {
 
 /// Runs `function` on inputs drawn from `args` with seed (test, index).
 void runFunction(const std::string &function, const std::vector<Arg> &args,
-                 const std::string &seedName, size_t seedIndex, FunctionRun &run) {
+                 const std::string &seedName, size_t seedIndex,
+                 FunctionRun &run) {
   std::string path = opsModulePath();
   ASSERT_FALSE(path.empty()) << "ops.mmod is in none of the kernel directories";
   std::string error;
@@ -104,10 +106,10 @@ void runFunction(const std::string &function, const std::vector<Arg> &args,
     HostTensor host(args[i].element, args[i].shape);
     for (int64_t k = 0; k < host.numel(); ++k)
       host.set(k, args[i].draw(rng));
-    ASSERT_TRUE(buffers[i].allocate(gpuState().device, host.bytes().size(),
-                                    error) &&
-                buffers[i].copyFromHost(host.bytes().data(),
-                                        host.bytes().size(), error))
+    ASSERT_TRUE(
+        buffers[i].allocate(gpuState().device, host.bytes().size(), error) &&
+        buffers[i].copyFromHost(host.bytes().data(), host.bytes().size(),
+                                error))
         << error;
     refs.push_back({buffers[i].address(), args[i].shape});
     shapes.push_back(args[i].shape);
@@ -129,8 +131,8 @@ void runFunction(const std::string &function, const std::vector<Arg> &args,
       << error;
   for (cuda::DeviceTensor &r : results) {
     HostTensor host(r.element, r.shape);
-    ASSERT_TRUE(r.buffer.copyToHost(host.bytes().data(), host.bytes().size(),
-                                    error))
+    ASSERT_TRUE(
+        r.buffer.copyToHost(host.bytes().data(), host.bytes().size(), error))
         << error;
     std::vector<double> values(static_cast<size_t>(host.numel()));
     for (int64_t k = 0; k < host.numel(); ++k)
@@ -142,8 +144,9 @@ void runFunction(const std::string &function, const std::vector<Arg> &args,
 
 /// Compares result `index` with `expected` (shape and values) and prints
 /// the error.
-void expectResult(const FunctionRun &run, size_t index, const reference::Tensor &expected,
-                  const std::string &what, ElementType element) {
+void expectResult(const FunctionRun &run, size_t index,
+                  const reference::Tensor &expected, const std::string &what,
+                  ElementType element) {
   ASSERT_LT(index, run.outputs.size());
   EXPECT_EQ(run.outputShapes[index], expected.shape()) << what << "'s shape";
   double err =
@@ -185,9 +188,10 @@ TEST(OpsGpu, RmsNormFirstF32) {
   int index = 0;
   for (int64_t rows : {1, 5, 300}) {
     FunctionRun run;
-    runFunction("norm_first_f32",
-                {{kF32, {rows, 64}, normal(0, 1)}, {kF32, {64}, normal(1, 0.2)}},
-                "norm_first_f32", index++, run);
+    runFunction(
+        "norm_first_f32",
+        {{kF32, {rows, 64}, normal(0, 1)}, {kF32, {64}, normal(1, 0.2)}},
+        "norm_first_f32", index++, run);
     if (HasFatalFailure())
       return;
     reference::RmsNormResult ref =
@@ -222,9 +226,8 @@ TEST(OpsGpu, CausalConvSiluBf16) {
                 "conv_silu_bf16", index++, run);
     if (HasFatalFailure())
       return;
-    reference::Tensor y =
-        reference::causalConv1d(run.refs[0], run.refs[1], &run.refs[2],
-                                reference::Activation::SiLU);
+    reference::Tensor y = reference::causalConv1d(
+        run.refs[0], run.refs[1], &run.refs[2], reference::Activation::SiLU);
     expectResult(run, 0, y, "conv " + dims({b, 96, L}) + " y", kBF16);
     expectResult(run, 1, lastInputs(run.refs[0], 4),
                  "conv " + dims({b, 96, L}) + " final_state", kBF16);
@@ -236,9 +239,10 @@ TEST(OpsGpu, CausalConvPlainF32) {
   int index = 0;
   for (auto [b, L] : {std::pair<int64_t, int64_t>{1, 2}, {3, 129}}) {
     FunctionRun run;
-    runFunction("conv_plain_f32",
-                {{kF32, {b, 64, L}, normal(0, 1)}, {kF32, {64, 3}, normal(0, 0.5)}},
-                "conv_plain_f32", index++, run);
+    runFunction(
+        "conv_plain_f32",
+        {{kF32, {b, 64, L}, normal(0, 1)}, {kF32, {64, 3}, normal(0, 0.5)}},
+        "conv_plain_f32", index++, run);
     if (HasFatalFailure())
       return;
     reference::Tensor y = reference::causalConv1d(run.refs[0], run.refs[1]);
@@ -256,9 +260,10 @@ std::vector<int64_t> ids(const reference::Tensor &t) {
 TEST(OpsGpu, EmbeddingBf16) {
   MAMBA_REQUIRE_GPU();
   FunctionRun run;
-  runFunction("embed_bf16",
-              {{kI32, {2, 5}, integers(0, 299)}, {kBF16, {300, 96}, normal(0, 1)}},
-              "embed_bf16", 0, run);
+  runFunction(
+      "embed_bf16",
+      {{kI32, {2, 5}, integers(0, 299)}, {kBF16, {300, 96}, normal(0, 1)}},
+      "embed_bf16", 0, run);
   if (HasFatalFailure())
     return;
   reference::Tensor y =
@@ -274,7 +279,8 @@ TEST(OpsGpu, EmbeddingF32) {
               "embed_f32", 0, run);
   if (HasFatalFailure())
     return;
-  reference::Tensor y = reference::embedding(run.refs[1], ids(run.refs[0]), {7});
+  reference::Tensor y =
+      reference::embedding(run.refs[1], ids(run.refs[0]), {7});
   expectResult(run, 0, y, "embedding 7 of 50x64", kF32);
 }
 
@@ -291,10 +297,11 @@ TEST(OpsGpu, ConvStepBf16) {
                 "conv_step_bf16", index++, run);
     if (HasFatalFailure())
       return;
-    reference::ConvStateUpdateResult ref = reference::convStateUpdate(
-        run.refs[0], run.refs[1], run.refs[2], &run.refs[3],
-        reference::Activation::SiLU);
-    expectResult(run, 0, ref.y, "conv step b" + std::to_string(b) + " y", kBF16);
+    reference::ConvStateUpdateResult ref =
+        reference::convStateUpdate(run.refs[0], run.refs[1], run.refs[2],
+                                   &run.refs[3], reference::Activation::SiLU);
+    expectResult(run, 0, ref.y, "conv step b" + std::to_string(b) + " y",
+                 kBF16);
     expectResult(run, 1, ref.newConvState,
                  "conv step b" + std::to_string(b) + " new_conv_state", kBF16);
   }
@@ -346,6 +353,64 @@ TEST(OpsGpu, SsmStepBf16N64G2) {
 TEST(OpsGpu, SsmStepF32BareN1) {
   MAMBA_REQUIRE_GPU();
   runStateUpdate("ssm_step_f32_bare_n1", kF32, 8, 1, 1, false);
+}
+
+/// The fused decode step against the reference's unfused ops: conv state
+/// update, x_proj, dt_proj, state update (in float64, no intermediate
+/// rounding).
+void runSelectiveStep(const std::string &function, ElementType act, int64_t E,
+                      int64_t N, int64_t R, int64_t K, bool convBias) {
+  int index = 0;
+  for (int64_t b : {1, 5}) {
+    std::vector<Arg> args = {
+        {act, {b, 2 * E}, normal(0, 1)},
+        {act, {b, E, K}, normal(0, 1)},
+        {kF32, {b, E, N}, normal(0, 1)},
+        {act, {E, K}, normal(0, 0.5)},
+    };
+    if (convBias)
+      args.push_back({act, {E}, normal(0, 0.5)});
+    // x_proj and dt_proj scaled as trained ones are, so that dt lands in
+    // softplus's usual range and B, C stay O(1).
+    args.push_back({act, {R + 2 * N, E}, normal(0, 1.0 / std::sqrt(E))});
+    args.push_back({act, {E, R}, normal(0, 1.0 / std::sqrt(R))});
+    args.push_back({kF32, {E}, uniform(-6.9, -2.25)});
+    args.push_back({kF32, {E, N}, negativeDecay()});
+    args.push_back({kF32, {E}, normal(1, 0.2)});
+    FunctionRun run;
+    runFunction(function, args, function, index++, run);
+    if (::testing::Test::HasFatalFailure())
+      return;
+    const std::vector<reference::Tensor> &r = run.refs;
+    size_t w = convBias ? 5 : 4; // x_proj's index
+    reference::ConvStateUpdateResult conv = reference::convStateUpdate(
+        r[1], reference::sliceLastDim(r[0], 0, E), r[3],
+        convBias ? &r[4] : nullptr, reference::Activation::SiLU);
+    reference::Tensor proj = reference::linear(conv.y, r[w]);
+    reference::Tensor dt =
+        reference::linear(reference::sliceLastDim(proj, 0, R), r[w + 1]);
+    reference::Tensor B =
+        reference::sliceLastDim(proj, R, R + N).reshaped({b, 1, N});
+    reference::Tensor C =
+        reference::sliceLastDim(proj, R + N, R + 2 * N).reshaped({b, 1, N});
+    reference::Tensor z = reference::sliceLastDim(r[0], E, 2 * E);
+    reference::SelectiveStateUpdateResult ssm = reference::selectiveStateUpdate(
+        r[2], conv.y, dt, r[w + 3], B, C, &r[w + 4], &z, &r[w + 2], true);
+    std::string name = function + " b" + std::to_string(b);
+    expectResult(run, 0, ssm.y, name + " y", act);
+    expectResult(run, 1, conv.newConvState, name + " new_conv_state", act);
+    expectResult(run, 2, ssm.newState, name + " new_ssm_state", act);
+  }
+}
+
+TEST(OpsGpu, SelectiveStepBf16) {
+  MAMBA_REQUIRE_GPU();
+  runSelectiveStep("selective_step_bf16", kBF16, 192, 16, 12, 4, true);
+}
+
+TEST(OpsGpu, SelectiveStepF32N32) {
+  MAMBA_REQUIRE_GPU();
+  runSelectiveStep("selective_step_f32_n32", kF32, 384, 32, 8, 3, false);
 }
 
 } // namespace

@@ -660,3 +660,30 @@ func.func @f(%x: tensor<2x5x64xf32>, %w: tensor<16x64xf32>) {
   %y = mamba.linear %x, %w {y_features_major} : (tensor<2x5x64xf32>, tensor<16x64xf32>) -> tensor<2x5x16xf32>
   return
 }
+
+// -----
+
+// xz holds x and z: 2E columns.
+func.func @f(%xz: tensor<2x64xbf16>, %cs: tensor<2x64x4xbf16>, %ss: tensor<2x64x16xf32>, %wc: tensor<64x4xbf16>, %wx: tensor<36x64xbf16>, %wdt: tensor<64x4xbf16>, %bdt: tensor<64xf32>, %a: tensor<64x16xf32>, %d: tensor<64xf32>) {
+  // expected-error @+1 {{expects xz dim 1 to be 2 * E = 128 (x and z), but got 64}}
+  %y, %c, %s = mamba.selective_step %xz, %cs, %ss conv(%wc) x_proj(%wx) dt_proj(%wdt, %bdt) A(%a) D(%d) : (tensor<2x64xbf16>, tensor<2x64x4xbf16>, tensor<2x64x16xf32>, tensor<64x4xbf16>, tensor<36x64xbf16>, tensor<64x4xbf16>, tensor<64xf32>, tensor<64x16xf32>, tensor<64xf32>) -> (tensor<2x64xbf16>, tensor<2x64x4xbf16>, tensor<2x64x16xf32>)
+  return
+}
+
+// -----
+
+// x_proj produces dt_r, B and C: R + 2N rows.
+func.func @f(%xz: tensor<2x128xbf16>, %cs: tensor<2x64x4xbf16>, %ss: tensor<2x64x16xf32>, %wc: tensor<64x4xbf16>, %wx: tensor<40x64xbf16>, %wdt: tensor<64x4xbf16>, %bdt: tensor<64xf32>, %a: tensor<64x16xf32>, %d: tensor<64xf32>) {
+  // expected-error @+1 {{expects x_proj_weight dim 0 to be R + 2 * N = 36, but got 40}}
+  %y, %c, %s = mamba.selective_step %xz, %cs, %ss conv(%wc) x_proj(%wx) dt_proj(%wdt, %bdt) A(%a) D(%d) : (tensor<2x128xbf16>, tensor<2x64x4xbf16>, tensor<2x64x16xf32>, tensor<64x4xbf16>, tensor<40x64xbf16>, tensor<64x4xbf16>, tensor<64xf32>, tensor<64x16xf32>, tensor<64xf32>) -> (tensor<2x64xbf16>, tensor<2x64x4xbf16>, tensor<2x64x16xf32>)
+  return
+}
+
+// -----
+
+// y has the activation type.
+func.func @f(%xz: tensor<2x128xbf16>, %cs: tensor<2x64x4xbf16>, %ss: tensor<2x64x16xf32>, %wc: tensor<64x4xbf16>, %wx: tensor<36x64xbf16>, %wdt: tensor<64x4xbf16>, %bdt: tensor<64xf32>, %a: tensor<64x16xf32>, %d: tensor<64xf32>) {
+  // expected-error @+1 {{expects y to have element type 'bf16' (as xz), but got 'f32'}}
+  %y, %c, %s = mamba.selective_step %xz, %cs, %ss conv(%wc) x_proj(%wx) dt_proj(%wdt, %bdt) A(%a) D(%d) : (tensor<2x128xbf16>, tensor<2x64x4xbf16>, tensor<2x64x16xf32>, tensor<64x4xbf16>, tensor<36x64xbf16>, tensor<64x4xbf16>, tensor<64xf32>, tensor<64x16xf32>, tensor<64xf32>) -> (tensor<2x64xf32>, tensor<2x64x4xbf16>, tensor<2x64x16xf32>)
+  return
+}

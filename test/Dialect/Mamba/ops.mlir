@@ -155,6 +155,34 @@ func.func @conv_state_update(%state: tensor<2x3x4xf32>, %x: tensor<2x3xf32>,
   return %y, %s : tensor<2x3xf32>, tensor<2x3x4xf32>
 }
 
+// CHECK-LABEL: func @selective_step
+func.func @selective_step(%xz: tensor<2x128xbf16>, %cs: tensor<2x64x4xbf16>,
+                          %ss: tensor<2x64x16xf32>, %wc: tensor<64x4xbf16>,
+                          %bc: tensor<64xbf16>, %wx: tensor<36x64xbf16>,
+                          %wdt: tensor<64x4xbf16>, %bdt: tensor<64xf32>,
+                          %a: tensor<64x16xf32>, %d: tensor<64xf32>)
+    -> (tensor<2x64xbf16>, tensor<2x64x4xbf16>, tensor<2x64x16xf32>) {
+  // CHECK: mamba.selective_step %{{.*}}, %{{.*}}, %{{.*}} conv(%{{.*}}, %{{.*}}) x_proj(%{{.*}}) dt_proj(%{{.*}}, %{{.*}}) A(%{{.*}}) D(%{{.*}}) :
+  %y, %c, %s = mamba.selective_step %xz, %cs, %ss conv(%wc, %bc) x_proj(%wx)
+      dt_proj(%wdt, %bdt) A(%a) D(%d)
+      : (tensor<2x128xbf16>, tensor<2x64x4xbf16>, tensor<2x64x16xf32>,
+         tensor<64x4xbf16>, tensor<64xbf16>, tensor<36x64xbf16>,
+         tensor<64x4xbf16>, tensor<64xf32>, tensor<64x16xf32>, tensor<64xf32>)
+      -> (tensor<2x64xbf16>, tensor<2x64x4xbf16>, tensor<2x64x16xf32>)
+  // Without the conv bias, dynamic batch.
+  // CHECK: mamba.selective_step %{{.*}}, %{{.*}}, %{{.*}} conv(%{{.*}}) x_proj(
+  %xzd = tensor.cast %xz : tensor<2x128xbf16> to tensor<?x128xbf16>
+  %csd = tensor.cast %cs : tensor<2x64x4xbf16> to tensor<?x64x4xbf16>
+  %ssd = tensor.cast %ss : tensor<2x64x16xf32> to tensor<?x64x16xf32>
+  %y2, %c2, %s2 = mamba.selective_step %xzd, %csd, %ssd conv(%wc) x_proj(%wx)
+      dt_proj(%wdt, %bdt) A(%a) D(%d)
+      : (tensor<?x128xbf16>, tensor<?x64x4xbf16>, tensor<?x64x16xf32>,
+         tensor<64x4xbf16>, tensor<36x64xbf16>, tensor<64x4xbf16>,
+         tensor<64xf32>, tensor<64x16xf32>, tensor<64xf32>)
+      -> (tensor<?x64xbf16>, tensor<?x64x4xbf16>, tensor<?x64x16xf32>)
+  return %y, %c, %s : tensor<2x64xbf16>, tensor<2x64x4xbf16>, tensor<2x64x16xf32>
+}
+
 // The mixer with every optional bias (use_bias and use_conv_bias).
 // CHECK-LABEL: func @mixer
 func.func @mixer(%h: tensor<1x5x64xf32>, %w_in: tensor<256x64xf32>,

@@ -11,8 +11,8 @@
 // CHECK-COUNT-3:    memref.load %[[S]][%[[B]], %{{.*}}, %{{.*}}]
 // CHECK-NOT:        memref.store
 // CHECK-COUNT-4:    math.fma
-// CHECK:            arith.divf {{.*}} fastmath<afn>
 // CHECK-COUNT-4:    memref.store %{{.*}}, %[[NEW]]
+// CHECK:            arith.divf {{.*}} fastmath<afn>
 // CHECK-NOT:  mamba.conv_state_update
 func.func @conv_step(%s: tensor<?x96x4xbf16>, %x: tensor<?x96xbf16>, %w: tensor<96x4xbf16>, %b: tensor<96xbf16>) -> (tensor<?x96xbf16>, tensor<?x96x4xbf16>) {
   %y, %n = mamba.conv_state_update %s, %x, %w bias(%b) activation(silu) : (tensor<?x96x4xbf16>, tensor<?x96xbf16>, tensor<96x4xbf16>, tensor<96xbf16>) -> (tensor<?x96xbf16>, tensor<?x96x4xbf16>)

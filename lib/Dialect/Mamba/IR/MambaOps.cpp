@@ -52,14 +52,14 @@ public:
                      int64_t size) {
     if (name.empty() || ShapedType::isDynamic(size))
       return success();
-    auto [it, inserted] =
-        bound.try_emplace(name, Binding{size, (what + " dim " + Twine(index)).str()});
+    auto [it, inserted] = bound.try_emplace(
+        name, Binding{size, (what + " dim " + Twine(index)).str()});
     if (inserted || it->second.size == size)
       return success();
-    return op->emitOpError() << "expects " << what << " dim " << index << " ("
-                             << name << ") to be " << it->second.size
-                             << " to match " << it->second.origin
-                             << ", but got " << size;
+    return op->emitOpError()
+           << "expects " << what << " dim " << index << " (" << name
+           << ") to be " << it->second.size << " to match " << it->second.origin
+           << ", but got " << size;
   }
 
   /// The bound size of a symbol, or ShapedType::kDynamic.
@@ -88,8 +88,8 @@ LogicalResult checkElementType(Operation *op, StringRef what, Value value,
   if (actual == expected)
     return success();
   return op->emitOpError() << "expects " << what << " to have element type "
-                           << expected << " (" << expectedWhat
-                           << "), but got " << actual;
+                           << expected << " (" << expectedWhat << "), but got "
+                           << actual;
 }
 
 /// Weights and biases may be stored in the activation type or in f32.
@@ -124,8 +124,7 @@ struct DimSource {
 
 /// Fills the sizes of one result: static sizes from the result type, dynamic
 /// ones from the operand dimensions they equal (the verifier ensured that).
-void reifyResult(OpBuilder &builder, Value result,
-                 ArrayRef<DimSource> sources,
+void reifyResult(OpBuilder &builder, Value result, ArrayRef<DimSource> sources,
                  ReifiedRankedShapedTypeDims &shapes) {
   auto type = cast<RankedTensorType>(result.getType());
   SmallVector<OpFoldResult> &sizes = shapes.emplace_back();
@@ -176,7 +175,8 @@ LogicalResult SelectiveScanOp::verify() {
         failed(checkElementType(*this, "z", z, act, "as u")))
       return failure();
   }
-  if (getDeltaBias() && failed(shapes.check("delta_bias", getDeltaBias(), {"d"})))
+  if (getDeltaBias() &&
+      failed(shapes.check("delta_bias", getDeltaBias(), {"d"})))
     return failure();
   if (getInitialState() &&
       failed(shapes.check("initial_state", getInitialState(), {"b", "d", "N"})))
@@ -207,8 +207,7 @@ LogicalResult CausalConv1dOp::verify() {
   }
   if (Value finalState = getFinalState()) {
     if (failed(shapes.check("final_state", finalState, {"b", "d", "K"})) ||
-        failed(checkElementType(*this, "final_state", finalState, act,
-                                "as x")))
+        failed(checkElementType(*this, "final_state", finalState, act, "as x")))
       return failure();
   }
   if (shapes.get("K") == 0)
@@ -271,8 +270,8 @@ LogicalResult RmsNormOp::verify() {
   }
   float eps = getEps().convertToFloat();
   if (!(eps > 0.0f) || !std::isfinite(eps))
-    return emitOpError() << "expects eps to be a positive finite number, but got "
-                         << eps;
+    return emitOpError()
+           << "expects eps to be a positive finite number, but got " << eps;
   return success();
 }
 
@@ -391,8 +390,8 @@ LogicalResult ConvStateUpdateOp::verify() {
       failed(shapes.check("x", getX(), {"b", "d"})) ||
       failed(shapes.check("weight", getWeight(), {"d", "K"})) ||
       failed(shapes.check("y", getY(), {"b", "d"})) ||
-      failed(shapes.check("new_conv_state", getNewConvState(),
-                          {"b", "d", "K"})) ||
+      failed(
+          shapes.check("new_conv_state", getNewConvState(), {"b", "d", "K"})) ||
       failed(checkActivationOrF32(*this, "conv_state", getConvState(), act)) ||
       failed(checkActivationOrF32(*this, "weight", getWeight(), act)) ||
       failed(checkElementType(*this, "y", getY(), act, "as x")) ||
@@ -409,13 +408,77 @@ LogicalResult ConvStateUpdateOp::verify() {
   return success();
 }
 
-//===----------------------------------------------------------------------===//
-// MixerOp
-//===----------------------------------------------------------------------===//
-
 static int64_t dimOf(Value value, unsigned index) {
   return cast<RankedTensorType>(value.getType()).getDimSize(index);
 }
+
+//===----------------------------------------------------------------------===//
+// SelectiveStepOp
+//===----------------------------------------------------------------------===//
+
+int64_t SelectiveStepOp::getInnerSize() { return dimOf(getA(), 0); }
+int64_t SelectiveStepOp::getStateSize() { return dimOf(getA(), 1); }
+int64_t SelectiveStepOp::getDtRank() { return dimOf(getDtProjWeight(), 1); }
+int64_t SelectiveStepOp::getConvWidth() { return dimOf(getConvWeight(), 1); }
+
+LogicalResult SelectiveStepOp::verify() {
+  ShapeChecker shapes(*this);
+  Type act = elementType(getXz());
+  if (failed(shapes.check("A", getA(), {"E", "N"})) ||
+      failed(shapes.check("dt_proj_weight", getDtProjWeight(), {"E", "R"})) ||
+      failed(shapes.check("dt_bias", getDtBias(), {"E"})) ||
+      failed(shapes.check("D", getD(), {"E"})) ||
+      failed(shapes.check("conv_weight", getConvWeight(), {"E", "K"})) ||
+      failed(shapes.check("xz", getXz(), {"b", "2E"})) ||
+      failed(shapes.check("x_proj_weight", getXProjWeight(), {"R+2N", "E"})) ||
+      failed(shapes.check("y", getY(), {"b", "E"})))
+    return failure();
+  int64_t e = shapes.get("E"), n = shapes.get("N"), r = shapes.get("R");
+  int64_t xz = shapes.get("2E"), rows = shapes.get("R+2N");
+  if (!ShapedType::isDynamic(e) && !ShapedType::isDynamic(xz) && xz != 2 * e)
+    return emitOpError() << "expects xz dim 1 to be 2 * E = " << 2 * e
+                         << " (x and z), but got " << xz;
+  if (!ShapedType::isDynamic(r) && !ShapedType::isDynamic(n) &&
+      !ShapedType::isDynamic(rows) && rows != r + 2 * n)
+    return emitOpError() << "expects x_proj_weight dim 0 to be R + 2 * N = "
+                         << r + 2 * n << ", but got " << rows;
+  if (r == 0)
+    return emitOpError() << "expects a time-step rank R of at least 1";
+  if (shapes.get("K") == 0)
+    return emitOpError() << "expects a convolution width K of at least 1";
+  if (Value bias = getConvBias()) {
+    if (failed(shapes.check("conv_bias", bias, {"E"})))
+      return failure();
+  }
+  for (auto [what, value] :
+       {std::pair<StringRef, Value>{"conv_state", getConvState()},
+        {"new_conv_state", getNewConvState()},
+        {"x_proj_weight", getXProjWeight()},
+        {"dt_proj_weight", getDtProjWeight()},
+        {"y", getY()}})
+    if (failed(checkElementType(*this, what, value, act, "as xz")))
+      return failure();
+  for (auto [what, value] :
+       {std::pair<StringRef, Value>{"conv_weight", getConvWeight()},
+        {"conv_bias", getConvBias()}})
+    if (value && failed(checkActivationOrF32(*this, what, value, act)))
+      return failure();
+  for (auto [what, value] :
+       {std::pair<StringRef, Value>{"conv_state", getConvState()},
+        {"new_conv_state", getNewConvState()}})
+    if (failed(shapes.check(what, value, {"b", "E", "K"})))
+      return failure();
+  for (auto [what, value] :
+       {std::pair<StringRef, Value>{"ssm_state", getSsmState()},
+        {"new_ssm_state", getNewSsmState()}})
+    if (failed(shapes.check(what, value, {"b", "E", "N"})))
+      return failure();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// MixerOp
+//===----------------------------------------------------------------------===//
 
 int64_t MixerOp::getInnerSize() { return dimOf(getALog(), 0); }
 int64_t MixerOp::getStateSize() { return dimOf(getALog(), 1); }
@@ -434,13 +497,17 @@ static LogicalResult verifyMixerWeights(MixerLikeOp op, ShapeChecker &shapes,
                                         Type act) {
   // Dimensions that are sums of others are checked after binding E, N and R.
   if (failed(shapes.check("A_log", op.getALog(), {"E", "N"})) ||
-      failed(shapes.check("dt_proj_weight", op.getDtProjWeight(), {"E", "R"})) ||
+      failed(
+          shapes.check("dt_proj_weight", op.getDtProjWeight(), {"E", "R"})) ||
       failed(shapes.check("dt_proj_bias", op.getDtProjBias(), {"E"})) ||
       failed(shapes.check("D", op.getD(), {"E"})) ||
-      failed(shapes.check("in_proj_weight", op.getInProjWeight(), {"2E", "D"})) ||
+      failed(
+          shapes.check("in_proj_weight", op.getInProjWeight(), {"2E", "D"})) ||
       failed(shapes.check("conv_weight", op.getConvWeight(), {"E", "K"})) ||
-      failed(shapes.check("x_proj_weight", op.getXProjWeight(), {"R+2N", "E"})) ||
-      failed(shapes.check("out_proj_weight", op.getOutProjWeight(), {"D", "E"})))
+      failed(
+          shapes.check("x_proj_weight", op.getXProjWeight(), {"R+2N", "E"})) ||
+      failed(
+          shapes.check("out_proj_weight", op.getOutProjWeight(), {"D", "E"})))
     return failure();
   if (op.getInProjBias() &&
       failed(shapes.check("in_proj_bias", op.getInProjBias(), {"2E"})))
@@ -459,9 +526,8 @@ static LogicalResult verifyMixerWeights(MixerLikeOp op, ShapeChecker &shapes,
     if (ShapedType::isDynamic(expected) || ShapedType::isDynamic(actual) ||
         actual == expected)
       return success();
-    return op.emitOpError() << "expects " << what << " dim 0 to be "
-                            << formula << " = " << expected << ", but got "
-                            << actual;
+    return op.emitOpError() << "expects " << what << " dim 0 to be " << formula
+                            << " = " << expected << ", but got " << actual;
   };
   if (!ShapedType::isDynamic(e) &&
       failed(checkDerived("in_proj_weight", "2E", 2 * e, "2 * E")))
@@ -494,9 +560,8 @@ static LogicalResult verifyMixerWeights(MixerLikeOp op, ShapeChecker &shapes,
 
 /// The conv state (activation type) and SSM state (f32) of a mixer block.
 static LogicalResult verifyMixerStates(Operation *op, ShapeChecker &shapes,
-                                       Type act, StringRef convWhat,
-                                       Value conv, StringRef ssmWhat,
-                                       Value ssm) {
+                                       Type act, StringRef convWhat, Value conv,
+                                       StringRef ssmWhat, Value ssm) {
   if (failed(shapes.check(convWhat, conv, {"b", "E", "K"})) ||
       failed(checkElementType(op, convWhat, conv, act, "as hidden")) ||
       failed(shapes.check(ssmWhat, ssm, {"b", "E", "N"})))
@@ -528,8 +593,8 @@ LogicalResult MixerStepOp::verify() {
   if (failed(shapes.check("hidden", getHidden(), {"b", "D"})) ||
       failed(shapes.check("out", getOut(), {"b", "D"})) ||
       failed(verifyMixerWeights(*this, shapes, act)) ||
-      failed(verifyMixerStates(*this, shapes, act, "conv_state",
-                               getConvState(), "ssm_state", getSsmState())))
+      failed(verifyMixerStates(*this, shapes, act, "conv_state", getConvState(),
+                               "ssm_state", getSsmState())))
     return failure();
   return verifyMixerStates(*this, shapes, act, "new_conv_state",
                            getNewConvState(), "new_ssm_state",
@@ -540,8 +605,9 @@ LogicalResult MixerStepOp::verify() {
 // Result shapes
 //===----------------------------------------------------------------------===//
 
-LogicalResult SelectiveScanOp::reifyResultShapes(
-    OpBuilder &builder, ReifiedRankedShapedTypeDims &shapes) {
+LogicalResult
+SelectiveScanOp::reifyResultShapes(OpBuilder &builder,
+                                   ReifiedRankedShapedTypeDims &shapes) {
   reifyResult(builder, getY(), dimsOf(getU()), shapes);
   if (Value finalState = getFinalState())
     reifyResult(builder, finalState, {{getU(), 0}, {getU(), 1}, {getA(), 1}},
@@ -549,8 +615,9 @@ LogicalResult SelectiveScanOp::reifyResultShapes(
   return success();
 }
 
-LogicalResult CausalConv1dOp::reifyResultShapes(
-    OpBuilder &builder, ReifiedRankedShapedTypeDims &shapes) {
+LogicalResult
+CausalConv1dOp::reifyResultShapes(OpBuilder &builder,
+                                  ReifiedRankedShapedTypeDims &shapes) {
   reifyResult(builder, getY(), dimsOf(getX()), shapes);
   if (Value finalState = getFinalState())
     reifyResult(builder, finalState,
@@ -558,16 +625,17 @@ LogicalResult CausalConv1dOp::reifyResultShapes(
   return success();
 }
 
-LogicalResult RmsNormOp::reifyResultShapes(
-    OpBuilder &builder, ReifiedRankedShapedTypeDims &shapes) {
+LogicalResult
+RmsNormOp::reifyResultShapes(OpBuilder &builder,
+                             ReifiedRankedShapedTypeDims &shapes) {
   reifyResult(builder, getY(), dimsOf(getX()), shapes);
   if (Value residualOut = getResidualOut())
     reifyResult(builder, residualOut, dimsOf(getX()), shapes);
   return success();
 }
 
-LogicalResult LinearOp::reifyResultShapes(
-    OpBuilder &builder, ReifiedRankedShapedTypeDims &shapes) {
+LogicalResult LinearOp::reifyResultShapes(OpBuilder &builder,
+                                          ReifiedRankedShapedTypeDims &shapes) {
   SmallVector<DimSource> sources = dimsOf(getX());
   // In the rows-then-features order of a plain linear.
   if (getXFeaturesMajor())
@@ -579,23 +647,35 @@ LogicalResult LinearOp::reifyResultShapes(
   return success();
 }
 
-LogicalResult EmbeddingOp::reifyResultShapes(
-    OpBuilder &builder, ReifiedRankedShapedTypeDims &shapes) {
+LogicalResult
+EmbeddingOp::reifyResultShapes(OpBuilder &builder,
+                               ReifiedRankedShapedTypeDims &shapes) {
   reifyResult(builder, getY(), dimsOf(getIds(), {{getTable(), 1}}), shapes);
   return success();
 }
 
-LogicalResult SelectiveStateUpdateOp::reifyResultShapes(
-    OpBuilder &builder, ReifiedRankedShapedTypeDims &shapes) {
+LogicalResult
+SelectiveStateUpdateOp::reifyResultShapes(OpBuilder &builder,
+                                          ReifiedRankedShapedTypeDims &shapes) {
   reifyResult(builder, getY(), dimsOf(getX()), shapes);
   reifyResult(builder, getNewState(), dimsOf(getState()), shapes);
   return success();
 }
 
-LogicalResult ConvStateUpdateOp::reifyResultShapes(
-    OpBuilder &builder, ReifiedRankedShapedTypeDims &shapes) {
+LogicalResult
+ConvStateUpdateOp::reifyResultShapes(OpBuilder &builder,
+                                     ReifiedRankedShapedTypeDims &shapes) {
   reifyResult(builder, getY(), dimsOf(getX()), shapes);
   reifyResult(builder, getNewConvState(), dimsOf(getConvState()), shapes);
+  return success();
+}
+
+LogicalResult
+SelectiveStepOp::reifyResultShapes(OpBuilder &builder,
+                                   ReifiedRankedShapedTypeDims &shapes) {
+  reifyResult(builder, getY(), {{getXz(), 0}, {getA(), 0}}, shapes);
+  reifyResult(builder, getNewConvState(), dimsOf(getConvState()), shapes);
+  reifyResult(builder, getNewSsmState(), dimsOf(getSsmState()), shapes);
   return success();
 }
 

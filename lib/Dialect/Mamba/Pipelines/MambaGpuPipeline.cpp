@@ -49,8 +49,8 @@ void mamba::buildMambaGpuPipeline(OpPassManager &pm,
     promotion.doubleBuffer = options.doubleBuffer;
     // cp.async exists from sm_80 on; older chips copy through registers.
     std::optional<unsigned> capability = chipComputeCapability(options.chip);
-    promotion.asyncCopy = options.doubleBuffer && capability &&
-                          *capability >= 80;
+    promotion.asyncCopy =
+        options.doubleBuffer && capability && *capability >= 80;
     pm.addPass(createMambaPromoteScanOperands(promotion));
   }
   // The other ops become one kernel each.
@@ -58,6 +58,7 @@ void mamba::buildMambaGpuPipeline(OpPassManager &pm,
   pm.addPass(createMambaTileRmsNorm());
   pm.addPass(createMambaTileCausalConv1d());
   pm.addPass(createMambaTileDecodeSteps());
+  pm.addPass(createMambaTileSelectiveStep());
   pm.addPass(createMambaMapForallToGpu());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());

@@ -13,7 +13,7 @@ using namespace mlir;
 void mamba::buildMambaPipeline(OpPassManager &pm,
                                const MambaPipelineOptions &options) {
   if (options.decomposeComposites)
-    pm.addPass(createMambaDecomposeMixer());
+    pm.addPass(createMambaDecomposeMixer({options.fuseStep}));
   // Clean up between stages so each one sees folded, deduplicated IR; shape
   // queries on op results are answered from the operands' shapes.
   pm.addPass(memref::createResolveRankedShapeTypeResultDimsPass());

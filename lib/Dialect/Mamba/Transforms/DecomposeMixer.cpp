@@ -69,8 +69,7 @@ public:
       outSizes.back() = tensor::getMixedSize(rewriter, loc, weight, 0);
       resultType = typeOf(outSizes, getElementTypeOrSelf(x.getType()));
     }
-    return LinearOp::create(rewriter, loc, resultType, x, weight, bias)
-        .getY();
+    return LinearOp::create(rewriter, loc, resultType, x, weight, bias).getY();
   }
 
   /// The linear producing output features [offset, offset + size) only:
@@ -158,12 +157,12 @@ struct DecomposeMixerPattern : OpRewritePattern<MixerOp> {
   LogicalResult matchAndRewrite(MixerOp op,
                                 PatternRewriter &rewriter) const override {
     MixerBuilder b(rewriter, op.getLoc());
-    OpFoldResult inner = tensor::getMixedSize(rewriter, op.getLoc(),
-                                              op.getALog(), 0);
-    OpFoldResult state = tensor::getMixedSize(rewriter, op.getLoc(),
-                                              op.getALog(), 1);
-    OpFoldResult rank = tensor::getMixedSize(rewriter, op.getLoc(),
-                                             op.getDtProjWeight(), 1);
+    OpFoldResult inner =
+        tensor::getMixedSize(rewriter, op.getLoc(), op.getALog(), 0);
+    OpFoldResult state =
+        tensor::getMixedSize(rewriter, op.getLoc(), op.getALog(), 1);
+    OpFoldResult rank =
+        tensor::getMixedSize(rewriter, op.getLoc(), op.getDtProjWeight(), 1);
     OpFoldResult zero = rewriter.getIndexAttr(0);
 
     // in_proj, then split channels into the conv/scan input x and the gate z.
@@ -203,8 +202,8 @@ struct DecomposeMixerPattern : OpRewritePattern<MixerOp> {
     Value cGroups = b.toScanGroupLayout(cRows);
     auto scan = SelectiveScanOp::create(
         rewriter, op.getLoc(), conv.getType(),
-        ssmState ? ssmState.getType() : Type(), conv,
-        dt, a, bGroups, cGroups, op.getD(), z, op.getDtProjBias(),
+        ssmState ? ssmState.getType() : Type(), conv, dt, a, bGroups, cGroups,
+        op.getD(), z, op.getDtProjBias(),
         /*initial_state=*/Value(), /*delta_softplus=*/true,
         /*tiling=*/ScanTilingAttr());
 
@@ -212,7 +211,8 @@ struct DecomposeMixerPattern : OpRewritePattern<MixerOp> {
     Value out = b.linear(yRows, op.getOutProjWeight(), op.getOutProjBias(),
                          op.getOut().getType());
     if (convState)
-      rewriter.replaceOp(op, {out, convOp.getFinalState(), scan.getFinalState()});
+      rewriter.replaceOp(op,
+                         {out, convOp.getFinalState(), scan.getFinalState()});
     else
       rewriter.replaceOp(op, out);
     return success();
@@ -222,17 +222,20 @@ struct DecomposeMixerPattern : OpRewritePattern<MixerOp> {
 /// The same block for one token: rows are sequences, `[b, features]`, so
 /// no layout changes are needed.
 struct DecomposeMixerStepPattern : OpRewritePattern<MixerStepOp> {
-  using OpRewritePattern::OpRewritePattern;
+  DecomposeMixerStepPattern(MLIRContext *context, bool fuseStep)
+      : OpRewritePattern(context), fuseStep(fuseStep) {}
 
   LogicalResult matchAndRewrite(MixerStepOp op,
                                 PatternRewriter &rewriter) const override {
+    if (fuseStep)
+      return rewriteFused(op, rewriter);
     MixerBuilder b(rewriter, op.getLoc());
-    OpFoldResult inner = tensor::getMixedSize(rewriter, op.getLoc(),
-                                              op.getALog(), 0);
-    OpFoldResult state = tensor::getMixedSize(rewriter, op.getLoc(),
-                                              op.getALog(), 1);
-    OpFoldResult rank = tensor::getMixedSize(rewriter, op.getLoc(),
-                                             op.getDtProjWeight(), 1);
+    OpFoldResult inner =
+        tensor::getMixedSize(rewriter, op.getLoc(), op.getALog(), 0);
+    OpFoldResult state =
+        tensor::getMixedSize(rewriter, op.getLoc(), op.getALog(), 1);
+    OpFoldResult rank =
+        tensor::getMixedSize(rewriter, op.getLoc(), op.getDtProjWeight(), 1);
     OpFoldResult zero = rewriter.getIndexAttr(0);
 
     Value x = b.linearPart(op.getHidden(), op.getInProjWeight(),
@@ -267,6 +270,33 @@ struct DecomposeMixerStepPattern : OpRewritePattern<MixerStepOp> {
     rewriter.replaceOp(op, {out, conv.getNewConvState(), step.getNewState()});
     return success();
   }
+
+private:
+  /// One in_proj GEMM for x and z together (the fused step reads both
+  /// halves of its rows), the fused step, and out_proj.
+  LogicalResult rewriteFused(MixerStepOp op, PatternRewriter &rewriter) const {
+    MixerBuilder b(rewriter, op.getLoc());
+    Value xz =
+        b.linear(op.getHidden(), op.getInProjWeight(), op.getInProjBias());
+    Value a = b.negExp(op.getALog());
+    SmallVector<OpFoldResult> ySizes = {
+        tensor::getMixedSize(rewriter, op.getLoc(), op.getHidden(), 0),
+        tensor::getMixedSize(rewriter, op.getLoc(), op.getALog(), 0)};
+    Type yType = MixerBuilder::typeOf(
+        ySizes, getElementTypeOrSelf(op.getHidden().getType()));
+    auto step = SelectiveStepOp::create(
+        rewriter, op.getLoc(), yType, op.getNewConvState().getType(),
+        op.getNewSsmState().getType(), xz, op.getConvState(), op.getSsmState(),
+        op.getConvWeight(), op.getConvBias(), op.getXProjWeight(),
+        op.getDtProjWeight(), op.getDtProjBias(), a, op.getD());
+    Value out = b.linear(step.getY(), op.getOutProjWeight(),
+                         op.getOutProjBias(), op.getOut().getType());
+    rewriter.replaceOp(op,
+                       {out, step.getNewConvState(), step.getNewSsmState()});
+    return success();
+  }
+
+  bool fuseStep;
 };
 
 struct MambaDecomposeMixerPass
@@ -275,19 +305,20 @@ struct MambaDecomposeMixerPass
 
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    populateDecomposeMixerPatterns(patterns);
+    populateDecomposeMixerPatterns(patterns, fuseStep);
     // Only mixers are rewritten; folding the rest is canonicalize's job.
     GreedyRewriteConfig config;
     config.setStrictness(GreedyRewriteStrictness::ExistingOps);
-    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns),
-                                     config)))
+    if (failed(
+            applyPatternsGreedily(getOperation(), std::move(patterns), config)))
       return signalPassFailure();
   }
 };
 
 } // namespace
 
-void mlir::mamba::populateDecomposeMixerPatterns(RewritePatternSet &patterns) {
-  patterns.add<DecomposeMixerPattern, DecomposeMixerStepPattern>(
-      patterns.getContext());
+void mlir::mamba::populateDecomposeMixerPatterns(RewritePatternSet &patterns,
+                                                 bool fuseStep) {
+  patterns.add<DecomposeMixerPattern>(patterns.getContext());
+  patterns.add<DecomposeMixerStepPattern>(patterns.getContext(), fuseStep);
 }

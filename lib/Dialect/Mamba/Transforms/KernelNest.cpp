@@ -8,6 +8,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 #include "llvm/Support/MathExtras.h"
 
@@ -31,8 +32,7 @@ Value mlir::mamba::allocBuffer(ImplicitLocOpBuilder &b, Type tensorType,
     if (type.isDynamicDim(dim))
       dynamicSizes.push_back(size);
   return memref::AllocOp::create(
-      b, MemRefType::get(type.getShape(), type.getElementType()),
-      dynamicSizes);
+      b, MemRefType::get(type.getShape(), type.getElementType()), dynamicSizes);
 }
 
 SmallVector<Value> mlir::mamba::bufferSizes(ImplicitLocOpBuilder &b,
@@ -130,8 +130,8 @@ Value mlir::mamba::emitSilu(ImplicitLocOpBuilder &b, Value z) {
   Value expNeg = math::Exp2Op::create(
       b, arith::MulFOp::create(b, z, f32Constant(b, -llvm::numbers::log2e)));
   Value denom = arith::AddFOp::create(b, f32Constant(b, 1.0), expNeg);
-  auto approx = arith::FastMathFlagsAttr::get(b.getContext(),
-                                              arith::FastMathFlags::afn);
+  auto approx =
+      arith::FastMathFlagsAttr::get(b.getContext(), arith::FastMathFlags::afn);
   return arith::DivFOp::create(b, z, denom, approx);
 }
 
@@ -161,4 +161,84 @@ void mlir::mamba::emitStridedLoop(ImplicitLocOpBuilder &b, Value first,
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(loop.getBody());
   body(loop.getInductionVar());
+}
+
+StateSplit mlir::mamba::chooseStateSplit(int64_t N, int64_t threadsPerBlock) {
+  int64_t S = std::min<int64_t>(N, 16);
+  if (N % S != 0 || !llvm::isPowerOf2_64(N / S) || N / S > kWarpSize)
+    S = N;
+  const int64_t lanes = N / S;
+  const int64_t channels = std::max<int64_t>(1, threadsPerBlock / lanes);
+  return {S, lanes, channels, channels * lanes};
+}
+
+std::pair<Value, Value> mlir::mamba::emitStateStep(ImplicitLocOpBuilder &b,
+                                                   Value dt, Value u, Value h,
+                                                   Value a, Value bv,
+                                                   Value cv) {
+  auto vectorType = cast<VectorType>(h.getType());
+  // exp(dt * A) as exp2(dt * A * log2 e): one MUFU.EX2 per state.
+  Value scaled = arith::MulFOp::create(
+      b,
+      vector::BroadcastOp::create(
+          b, vectorType,
+          arith::MulFOp::create(b, dt, f32Constant(b, llvm::numbers::log2e))),
+      a);
+  Value decay = math::Exp2Op::create(b, scaled);
+  Value dtU = arith::MulFOp::create(b, dt, u);
+  Value next = vector::FMAOp::create(
+      b, decay, h,
+      arith::MulFOp::create(b, vector::BroadcastOp::create(b, vectorType, dtU),
+                            bv));
+  Value out = f32Constant(b, 0.0);
+  for (int64_t k = 0; k < vectorType.getDimSize(0); ++k)
+    out = math::FmaOp::create(b, vector::ExtractOp::create(b, cv, k),
+                              vector::ExtractOp::create(b, next, k), out);
+  return {next, out};
+}
+
+Value mlir::mamba::emitConvWindowStep(ImplicitLocOpBuilder &b, Value state,
+                                      Value input, Value weight, Value bias,
+                                      Value newState, Value batch,
+                                      Value channel, int64_t width) {
+  // The window in the state's type (what the next step reads back).
+  Type stateElement = cast<MemRefType>(state.getType()).getElementType();
+  SmallVector<Value> window;
+  for (int64_t k = 1; k < width; ++k)
+    window.push_back(memref::LoadOp::create(
+        b, state, ValueRange{batch, channel, indexConstant(b, k)}));
+  window.push_back(fromF32(b, toF32(b, input), stateElement));
+  Value acc =
+      bias ? toF32(b, memref::LoadOp::create(b, bias, ValueRange{channel}))
+           : f32Constant(b, 0.0);
+  for (int64_t k = 0; k < width; ++k) {
+    Value w =
+        toF32(b, memref::LoadOp::create(
+                     b, weight, ValueRange{channel, indexConstant(b, k)}));
+    acc = math::FmaOp::create(b, w, toF32(b, window[k]), acc);
+  }
+  for (int64_t k = 0; k < width; ++k)
+    memref::StoreOp::create(b, window[k], newState,
+                            ValueRange{batch, channel, indexConstant(b, k)});
+  return acc;
+}
+
+std::pair<Value, Value> mlir::mamba::clampedChannel(ImplicitLocOpBuilder &b,
+                                                    Value channel,
+                                                    Value channels) {
+  Value active =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::ult, channel, channels);
+  Value last = arith::SubIOp::create(b, channels, indexConstant(b, 1));
+  return {arith::SelectOp::create(b, active, channel, last), active};
+}
+
+Value mlir::mamba::readF32Vector(ImplicitLocOpBuilder &b, Value buffer,
+                                 ValueRange indices, int64_t size) {
+  Type element = cast<MemRefType>(buffer.getType()).getElementType();
+  Value padding =
+      arith::ConstantOp::create(b, element, b.getFloatAttr(element, 0.0));
+  Value v = vector::TransferReadOp::create(b, VectorType::get({size}, element),
+                                           buffer, indices, padding,
+                                           ArrayRef<bool>{true});
+  return toF32(b, v);
 }

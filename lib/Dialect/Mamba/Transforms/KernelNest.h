@@ -72,6 +72,42 @@ void emitIf(ImplicitLocOpBuilder &b, Value condition,
 void emitStridedLoop(ImplicitLocOpBuilder &b, Value first, Value end,
                      Value step, function_ref<void(Value)> body);
 
+/// `channel` clamped to the last one, so that every thread of a warp takes
+/// part in its shuffles, and whether it is a real one.
+std::pair<Value, Value> clampedChannel(ImplicitLocOpBuilder &b, Value channel,
+                                       Value channels);
+
+/// `size` consecutive elements of `buffer` from `indices` (in bounds) as
+/// an f32 vector.
+Value readF32Vector(ImplicitLocOpBuilder &b, Value buffer, ValueRange indices,
+                    int64_t size);
+
+/// How a one-token state update spreads a channel's N states over threads:
+/// vectors of `statesPerThread` (S, up to 16) states, `lanes` = N / S
+/// threads per channel (a power of two that fits a warp, reducing y with
+/// shuffles; else one thread holds all N), `channelsPerBlock` channels in
+/// blocks of `threads` threads (about `threadsPerBlock`).
+struct StateSplit {
+  int64_t statesPerThread, lanes, channelsPerBlock, threads;
+};
+StateSplit chooseStateSplit(int64_t N, int64_t threadsPerBlock);
+
+/// One token of the recurrence for a vector of S states (all f32):
+/// `next = exp(dt * A) * h + dt * u * B`, and this thread's part of
+/// `sum_n C * next` (reduce over the channel's lanes for y).
+std::pair<Value, Value> emitStateStep(ImplicitLocOpBuilder &b, Value dt,
+                                      Value u, Value h, Value a, Value bv,
+                                      Value cv);
+
+/// One token of a depthwise causal conv for (`batch`, `channel`): stores
+/// the window of `state` shifted left by one with `input` appended into
+/// `newState` (reading all of it first, so both may be one buffer), and
+/// returns `bias + sum_k window[k] * weight[channel, k]` in f32, before any
+/// activation. `bias` may be null.
+Value emitConvWindowStep(ImplicitLocOpBuilder &b, Value state, Value input,
+                         Value weight, Value bias, Value newState, Value batch,
+                         Value channel, int64_t width);
+
 } // namespace mlir::mamba
 
 #endif // MAMBA_LIB_DIALECT_MAMBA_TRANSFORMS_KERNELNEST_H

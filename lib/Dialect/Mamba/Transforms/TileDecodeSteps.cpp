@@ -35,16 +35,6 @@ namespace {
 
 constexpr int64_t kThreadsPerBlock = 128;
 
-/// The channel of this thread, clamped to the last one so that every thread
-/// of a warp takes part in its shuffles, and whether it is a real one.
-std::pair<Value, Value> clampedChannel(ImplicitLocOpBuilder &b, Value channel,
-                                       Value channels) {
-  Value active =
-      arith::CmpIOp::create(b, arith::CmpIPredicate::ult, channel, channels);
-  Value last = arith::SubIOp::create(b, channels, indexConstant(b, 1));
-  return {arith::SelectOp::create(b, active, channel, last), active};
-}
-
 LogicalResult tileConvStateUpdate(ConvStateUpdateOp op) {
   auto stateType = cast<RankedTensorType>(op.getConvState().getType());
   int64_t width = stateType.getDimSize(2);
@@ -54,7 +44,6 @@ LogicalResult tileConvStateUpdate(ConvStateUpdateOp op) {
               "lives in registers)";
   ImplicitLocOpBuilder b(op.getLoc(), op);
   Type element = getElementTypeOrSelf(op.getX().getType());
-  Type stateElement = stateType.getElementType();
   Value state = readOnlyBuffer(b, op.getConvState());
   Value x = readOnlyBuffer(b, op.getX());
   Value weight = readOnlyBuffer(b, op.getWeight());
@@ -63,43 +52,27 @@ LogicalResult tileConvStateUpdate(ConvStateUpdateOp op) {
   Value y = allocBuffer(b, op.getY().getType(), {sizes[0], sizes[1]});
   Value newState = allocBuffer(b, op.getNewConvState().getType(), sizes);
   Value channels = sizes[1];
-  Value blocks = arith::CeilDivUIOp::create(
-      b, channels, indexConstant(b, kThreadsPerBlock));
+  Value blocks = arith::CeilDivUIOp::create(b, channels,
+                                            indexConstant(b, kThreadsPerBlock));
 
   emitBlockThreadNest(
       b, {blocks, sizes[0]}, kThreadsPerBlock,
       [&](ValueRange ids, Value thread) {
         Value batch = ids[1];
         Value channel = arith::AddIOp::create(
-            b, arith::MulIOp::create(b, ids[0],
-                                     indexConstant(b, kThreadsPerBlock)),
+            b,
+            arith::MulIOp::create(b, ids[0],
+                                  indexConstant(b, kThreadsPerBlock)),
             thread);
         Value active = arith::CmpIOp::create(b, arith::CmpIPredicate::ult,
                                              channel, channels);
         emitIf(b, active, [&] {
-          // The window shifted left by one with x appended, in the state's
-          // type (what the next step reads back).
-          SmallVector<Value> window;
-          for (int64_t k = 1; k < width; ++k)
-            window.push_back(memref::LoadOp::create(
-                b, state, ValueRange{batch, channel, indexConstant(b, k)}));
-          Value input = memref::LoadOp::create(b, x, ValueRange{batch, channel});
-          window.push_back(fromF32(b, toF32(b, input), stateElement));
-          Value acc = bias ? toF32(b, memref::LoadOp::create(
-                                          b, bias, ValueRange{channel}))
-                           : f32Constant(b, 0.0);
-          for (int64_t k = 0; k < width; ++k) {
-            Value w = toF32(b, memref::LoadOp::create(
-                                   b, weight,
-                                   ValueRange{channel, indexConstant(b, k)}));
-            acc = math::FmaOp::create(b, w, toF32(b, window[k]), acc);
-          }
+          Value input =
+              memref::LoadOp::create(b, x, ValueRange{batch, channel});
+          Value acc = emitConvWindowStep(b, state, input, weight, bias,
+                                         newState, batch, channel, width);
           if (op.getActivation() == Activation::Silu)
             acc = emitSilu(b, acc);
-          for (int64_t k = 0; k < width; ++k)
-            memref::StoreOp::create(
-                b, window[k], newState,
-                ValueRange{batch, channel, indexConstant(b, k)});
           memref::StoreOp::create(b, fromF32(b, acc, element), y,
                                   ValueRange{batch, channel});
         });
@@ -115,14 +88,8 @@ LogicalResult tileSelectiveStateUpdate(SelectiveStateUpdateOp op) {
     return op.emitOpError()
            << "needs a static state size N to be tiled (states live in "
               "registers)";
-  // Up to 16 states per thread; N / S threads per channel reduce y with
-  // shuffles when that is a power of two that fits a warp.
-  int64_t S = std::min<int64_t>(N, 16);
-  if (N % S != 0 || !llvm::isPowerOf2_64(N / S) || N / S > kWarpSize)
-    S = N;
-  const int64_t lanes = N / S;
-  const int64_t channelsPerBlock = std::max<int64_t>(1, kThreadsPerBlock / lanes);
-  const int64_t threads = channelsPerBlock * lanes;
+  auto [S, lanes, channelsPerBlock, threads] =
+      chooseStateSplit(N, kThreadsPerBlock);
 
   ImplicitLocOpBuilder b(op.getLoc(), op);
   Type element = getElementTypeOrSelf(op.getX().getType());
@@ -141,9 +108,8 @@ LogicalResult tileSelectiveStateUpdate(SelectiveStateUpdateOp op) {
   Value channels = sizes[1];
   Value groups = memref::DimOp::create(b, B, 1);
   Value channelsPerGroup = arith::DivUIOp::create(b, channels, groups);
-  Value blocks = arith::CeilDivUIOp::create(
-      b, channels, indexConstant(b, channelsPerBlock));
-  auto vectorType = VectorType::get({S}, b.getF32Type());
+  Value blocks = arith::CeilDivUIOp::create(b, channels,
+                                            indexConstant(b, channelsPerBlock));
   bool precise = element.isF32();
 
   emitBlockThreadNest(
@@ -151,58 +117,39 @@ LogicalResult tileSelectiveStateUpdate(SelectiveStateUpdateOp op) {
         Value batch = ids[1];
         Value channel = arith::AddIOp::create(
             b,
-            arith::MulIOp::create(b, ids[0], indexConstant(b, channelsPerBlock)),
+            arith::MulIOp::create(b, ids[0],
+                                  indexConstant(b, channelsPerBlock)),
             arith::DivUIOp::create(b, thread, indexConstant(b, lanes)));
         auto [c, active] = clampedChannel(b, channel, channels);
         Value lane = arith::RemUIOp::create(b, thread, indexConstant(b, lanes));
         Value first = arith::MulIOp::create(b, lane, indexConstant(b, S));
         Value group = arith::DivUIOp::create(b, c, channelsPerGroup);
         auto read = [&](Value buffer, ValueRange indices) {
-          Type bufferElement = cast<MemRefType>(buffer.getType()).getElementType();
-          Value padding = arith::ConstantOp::create(
-              b, bufferElement, b.getFloatAttr(bufferElement, 0.0));
-          Value v = vector::TransferReadOp::create(
-              b, VectorType::get({S}, bufferElement), buffer, indices, padding,
-              ArrayRef<bool>{true});
-          return toF32(b, v);
+          return readF32Vector(b, buffer, indices, S);
         };
 
-        Value dt = toF32(b, memref::LoadOp::create(b, dtIn, ValueRange{batch, c}));
+        Value dt =
+            toF32(b, memref::LoadOp::create(b, dtIn, ValueRange{batch, c}));
         if (dtBias)
           dt = arith::AddFOp::create(
               b, dt, memref::LoadOp::create(b, dtBias, ValueRange{c}));
         if (op.getDeltaSoftplus())
           dt = emitSoftplus(b, dt, precise);
-        Value input = toF32(b, memref::LoadOp::create(b, x, ValueRange{batch, c}));
+        Value input =
+            toF32(b, memref::LoadOp::create(b, x, ValueRange{batch, c}));
         Value h = read(state, ValueRange{batch, c, first});
         Value a = read(A, ValueRange{c, first});
         Value bv = read(B, ValueRange{batch, group, first});
         Value cv = read(C, ValueRange{batch, group, first});
 
-        // exp(dt * A) as exp2(dt * A * log2 e): one MUFU.EX2 per state.
-        Value scaled = arith::MulFOp::create(
-            b, vector::BroadcastOp::create(
-                   b, vectorType,
-                   arith::MulFOp::create(b, dt,
-                                         f32Constant(b, llvm::numbers::log2e))),
-            a);
-        Value decay = math::Exp2Op::create(b, scaled);
-        Value dtU = arith::MulFOp::create(b, dt, input);
-        Value next = vector::FMAOp::create(
-            b, decay, h,
-            arith::MulFOp::create(
-                b, vector::BroadcastOp::create(b, vectorType, dtU), bv));
+        auto [next, partial] = emitStateStep(b, dt, input, h, a, bv, cv);
         emitIf(b, active, [&] {
           vector::TransferWriteOp::create(b, next, newState,
                                           ValueRange{batch, c, first},
                                           ArrayRef<bool>{true});
         });
 
-        Value out = f32Constant(b, 0.0);
-        for (int64_t k = 0; k < S; ++k)
-          out = math::FmaOp::create(b, vector::ExtractOp::create(b, cv, k),
-                                    vector::ExtractOp::create(b, next, k), out);
-        out = emitLaneSum(b, out, lanes);
+        Value out = emitLaneSum(b, partial, lanes);
         if (D)
           out = math::FmaOp::create(
               b, memref::LoadOp::create(b, D, ValueRange{c}), input, out);

@@ -303,6 +303,72 @@ def Mamba_ConvStateUpdateOp : Mamba_Op<"conv_state_update", [Pure, Mamba_ReifySh
   let hasVerifier = 1;
 }
 
+def Mamba_SelectiveStepOp : Mamba_Op<"selective_step",
+    [Pure, Mamba_ReifyShapes]> {
+  let summary = "one decode step of a mixer between in_proj and out_proj (fused)";
+  let description = [{
+    What `mamba.mixer_step` computes after its input projection and before
+    its output projection, as one op so that it compiles to one fused
+    decode step instead of six kernels and GEMMs. With `xz: [b, 2E]` (the
+    in_proj output) and `x, z` its halves:
+
+    ```
+    x, new_conv_state = conv_state_update(conv_state, x, conv_weight,
+                                          conv_bias, silu)
+    dt_r, B, C        = split(linear(x, x_proj_weight), [R, N, N])
+    dt                = linear(dt_r, dt_proj_weight)
+    y, new_ssm_state  = selective_state_update(ssm_state, x, dt, A, B, C,
+                            D, z, dt_bias, delta_softplus)
+    ```
+
+    Intermediates are rounded to the element type of `xz` where the
+    unfused ops would store them (the conv output, the x_proj and dt_proj
+    outputs), so both forms compute the same numbers up to the order of
+    the sums. Shapes: `conv_state`, `new_conv_state`: `[b, E, K]` (element
+    type of `xz`); `ssm_state`, `new_ssm_state`: `[b, E, N]` f32;
+    `conv_weight`: `[E, K]`; `conv_bias`: `[E]`; `x_proj_weight`:
+    `[R + 2N, E]`; `dt_proj_weight`: `[E, R]`; `dt_bias`, `D`: `[E]` f32;
+    `A`: `[E, N]` f32 (already `-exp(A_log)`); `y`: `[b, E]`.
+
+    ```mlir
+    %y, %cs, %ss = mamba.selective_step %xz, %conv, %ssm
+        conv(%w_conv, %b_conv) x_proj(%w_x) dt_proj(%w_dt, %b_dt) A(%a) D(%d)
+        : (...) -> (tensor<2x64xf32>, tensor<2x64x4xf32>, tensor<2x64x16xf32>)
+    ```
+  }];
+  let arguments = (ins
+    Mamba_FloatTensor:$xz,
+    Mamba_FloatTensor:$conv_state,
+    Mamba_F32Tensor:$ssm_state,
+    Mamba_FloatTensor:$conv_weight,
+    Optional<Mamba_FloatTensor>:$conv_bias,
+    Mamba_FloatTensor:$x_proj_weight,
+    Mamba_FloatTensor:$dt_proj_weight,
+    Mamba_F32Tensor:$dt_bias,
+    Mamba_F32Tensor:$A,
+    Mamba_F32Tensor:$D
+  );
+  let results = (outs Mamba_FloatTensor:$y,
+                      Mamba_FloatTensor:$new_conv_state,
+                      Mamba_F32Tensor:$new_ssm_state);
+  let assemblyFormat = [{
+    $xz `,` $conv_state `,` $ssm_state
+    `conv` `(` $conv_weight (`,` $conv_bias^)? `)`
+    `x_proj` `(` $x_proj_weight `)`
+    `dt_proj` `(` $dt_proj_weight `,` $dt_bias `)`
+    `A` `(` $A `)`
+    `D` `(` $D `)`
+    attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    int64_t getInnerSize();   // E
+    int64_t getStateSize();   // N
+    int64_t getDtRank();      // R
+    int64_t getConvWidth();   // K
+  }];
+}
+
 //===----------------------------------------------------------------------===//
 // Composite ops
 //===----------------------------------------------------------------------===//

@@ -14,11 +14,15 @@ namespace mamba {
 
 /// Options of the compilation pipeline. Stages not built yet have no options;
 /// tile sizes and the GPU target join here as those stages land.
-struct MambaPipelineOptions
-    : public PassPipelineOptions<MambaPipelineOptions> {
+struct MambaPipelineOptions : public PassPipelineOptions<MambaPipelineOptions> {
   PassOptions::Option<bool> decomposeComposites{
       *this, "decompose-composites",
       llvm::cl::desc("Rewrite composite ops (mamba.mixer) into primitive ops"),
+      llvm::cl::init(true)};
+  PassOptions::Option<bool> fuseStep{
+      *this, "fuse-step",
+      llvm::cl::desc("Decompose mamba.mixer_step into its projections around "
+                     "one fused mamba.selective_step (else into primitives)"),
       llvm::cl::init(true)};
 };
 
@@ -46,8 +50,7 @@ struct MambaGpuPipelineOptions
       llvm::cl::desc("Scan sequence segments run by different blocks"),
       llvm::cl::init(1)};
   PassOptions::Option<bool> promote{
-      *this, "promote",
-      llvm::cl::desc("Stage B/C chunks in shared memory"),
+      *this, "promote", llvm::cl::desc("Stage B/C chunks in shared memory"),
       llvm::cl::init(true)};
   PassOptions::Option<bool> doubleBuffer{
       *this, "double-buffer",

@@ -40,9 +40,12 @@ namespace mamba {
 #define GEN_PASS_DECL
 #include "mamba/Dialect/Mamba/Transforms/Passes.h.inc"
 
-/// Patterns that rewrite mamba.mixer into primitive ops; shared by the pass
-/// and by pipelines that decompose alongside other rewrites.
-void populateDecomposeMixerPatterns(RewritePatternSet &patterns);
+/// Patterns that rewrite mamba.mixer into primitive ops and mamba.mixer_step
+/// into its projections around a mamba.selective_step (`fuseStep`) or into
+/// primitive ops; shared by the pass and by pipelines that decompose
+/// alongside other rewrites.
+void populateDecomposeMixerPatterns(RewritePatternSet &patterns,
+                                    bool fuseStep = true);
 
 #define GEN_PASS_REGISTRATION
 #include "mamba/Dialect/Mamba/Transforms/Passes.h.inc"

@@ -19,10 +19,17 @@ def MambaDecomposeMixer : Pass<"mamba-decompose-mixer"> {
     batch and sequence sizes are kept dynamic. A mixer that returns its
     decode state gets it from the conv's and the scan's `final_state`.
 
-    Every `mamba.mixer_step` becomes the one-token sequence: the same
+    Every `mamba.mixer_step` becomes its two projections around one
+    `mamba.selective_step` (the fused decode step). With `fuse-step=false`
+    it becomes the one-token sequence of primitives instead: the same
     projections on `[b, features]` rows, `mamba.conv_state_update` and
     `mamba.selective_state_update`.
   }];
+  let options = [
+    Option<"fuseStep", "fuse-step", "bool", /*default=*/"true",
+           "Keep a decode step's work between in_proj and out_proj as one "
+           "mamba.selective_step">
+  ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::linalg::LinalgDialect",
@@ -215,6 +222,30 @@ def MambaTileDecodeSteps : Pass<"mamba-tile-decode-steps"> {
     does the softplus, `exp(dt * A)`, the state update, its part of
     `sum C h`, and the D skip and SiLU(z) gate. Every thread reads its
     states before writing them, so state and new state may be one buffer.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+
+def MambaTileSelectiveStep : Pass<"mamba-tile-selective-step"> {
+  let summary = "Tile mamba.selective_step (the fused decode step) into two GPU kernels";
+  let description = [{
+    Rewrites each `mamba.selective_step` into two kernels on buffers with
+    two scratch buffers between them. Kernel 1 (a block of 128 threads per
+    128 channels of a sequence): the conv window update and SiLU per
+    channel, then the block's partial sums of every x_proj output row over
+    its channels (split-K, one partial per block). Kernel 2 (the state
+    split of `mamba-tile-decode-steps`): adds the partials in a fixed order
+    into `[dt_r | B | C]` in shared memory, then per channel dt_proj,
+    softplus, the state update, the D skip and the SiLU(z) gate. Needs
+    static E, N, R and K; the batch may be dynamic.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

@@ -1,0 +1,274 @@
+//===- TileSelectiveStep.cpp - a fused decode step as two GPU kernels -----===//
+//
+// mamba.selective_step is what a mixer does to one token between in_proj
+// and out_proj. Unfused it is six launches (conv update, three x_proj
+// GEMMs, dt_proj, state update), each a few microseconds of launch and
+// latency for a few KB of work; fused it is two. The split is where the
+// data dictates it: x_proj reduces over all E channels of the conv output,
+// and everything after it is again per channel.
+//
+//   kernel 1, a block per 128 channels of a sequence: the conv window
+//     update and SiLU per channel (x kept in shared memory and in a scratch
+//     row for kernel 2), then this block's share of x_proj, every output
+//     row's sum over the block's channels (a warp per row, lanes over
+//     channels, shuffles), written as one partial per block: a split-K
+//     GEMV whose partials kernel 2 adds in a fixed order, so results do not
+//     depend on scheduling.
+//   kernel 2, a block per channel group of a sequence (the state split of
+//     mamba-tile-decode-steps): adds the partials into [dt_r | B | C] in
+//     shared memory, then per channel dt = dt_proj[c] . dt_r (R MACs, the
+//     weight row read once), softplus, the state update, D skip and
+//     SiLU(z) gate, with z read from the second half of xz.
+//
+// Where the unfused ops would store a value in the activation type (the
+// conv output, x_proj and dt_proj outputs), it is rounded the same way
+// here, so both forms agree up to the order of the sums.
+//
+//===----------------------------------------------------------------------===//
+
+#include "KernelNest.h"
+#include "mamba/Dialect/Mamba/IR/MambaOps.h"
+#include "mamba/Dialect/Mamba/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+namespace mlir::mamba {
+#define GEN_PASS_DEF_MAMBATILESELECTIVESTEP
+#include "mamba/Dialect/Mamba/Transforms/Passes.h.inc"
+} // namespace mlir::mamba
+
+using namespace mlir;
+using namespace mlir::mamba;
+
+namespace {
+
+/// Kernel 1: channels per block (one per thread), so kConvWarps warps that
+/// each sum kChannelsPerLane channels per lane.
+constexpr int64_t kConvChannels = 128;
+constexpr int64_t kConvWarps = kConvChannels / kWarpSize;
+constexpr int64_t kChannelsPerLane = kConvChannels / kWarpSize;
+/// Kernel 2: threads per block.
+constexpr int64_t kStepThreads = 128;
+
+MemRefType workgroupBuffer(MLIRContext *ctx, int64_t size) {
+  auto workgroup = gpu::AddressSpaceAttr::get(
+      ctx, gpu::GPUDialect::getWorkgroupAddressSpace());
+  return MemRefType::get({size}, Float32Type::get(ctx),
+                         MemRefLayoutAttrInterface(), workgroup);
+}
+
+/// `value` (f32) as the activation type would store it, back in f32.
+Value roundTo(ImplicitLocOpBuilder &b, Value value, Type element) {
+  return element.isF32() ? value : toF32(b, fromF32(b, value, element));
+}
+
+LogicalResult tileSelectiveStep(SelectiveStepOp op) {
+  const int64_t E = op.getInnerSize(), N = op.getStateSize(),
+                R = op.getDtRank(), K = op.getConvWidth();
+  for (auto [name, size] :
+       {std::pair<StringRef, int64_t>{"E", E}, {"N", N}, {"R", R}, {"K", K}})
+    if (ShapedType::isDynamic(size))
+      return op.emitOpError()
+             << "needs a static " << name
+             << " to be tiled (the kernels size their shared memory and "
+                "registers by E, N, R and K)";
+  const int64_t J = R + 2 * N;
+  const int64_t slices = llvm::divideCeil(E, kConvChannels);
+  auto [S, lanes, channelsPerBlock, threads] =
+      chooseStateSplit(N, kStepThreads);
+
+  ImplicitLocOpBuilder b(op.getLoc(), op);
+  MLIRContext *ctx = b.getContext();
+  Type element = getElementTypeOrSelf(op.getXz().getType());
+  Type f32 = b.getF32Type();
+  Value xz = readOnlyBuffer(b, op.getXz());
+  Value convState = readOnlyBuffer(b, op.getConvState());
+  Value ssmState = readOnlyBuffer(b, op.getSsmState());
+  Value convWeight = readOnlyBuffer(b, op.getConvWeight());
+  Value convBias = readOnlyBuffer(b, op.getConvBias());
+  Value xWeight = readOnlyBuffer(b, op.getXProjWeight());
+  Value dtWeight = readOnlyBuffer(b, op.getDtProjWeight());
+  Value dtBias = readOnlyBuffer(b, op.getDtBias());
+  Value A = readOnlyBuffer(b, op.getA());
+  Value D = readOnlyBuffer(b, op.getD());
+
+  Value batches = memref::DimOp::create(b, xz, 0);
+  Value channels = indexConstant(b, E);
+  Value y = allocBuffer(b, op.getY().getType(), {batches, channels});
+  Value newConv = allocBuffer(b, op.getNewConvState().getType(),
+                              {batches, channels, indexConstant(b, K)});
+  Value newSsm = allocBuffer(b, op.getNewSsmState().getType(),
+                             {batches, channels, indexConstant(b, N)});
+  // Scratch between the kernels: the conv output (as rounded) and the
+  // x_proj partial sums of every kernel-1 block.
+  Value convOut = memref::AllocOp::create(
+      b, MemRefType::get({ShapedType::kDynamic, E}, f32), ValueRange{batches});
+  Value partials = memref::AllocOp::create(
+      b, MemRefType::get({ShapedType::kDynamic, slices, J}, f32),
+      ValueRange{batches});
+
+  // Kernel 1: conv window update, SiLU, x_proj partials.
+  emitBlockThreadNest(
+      b, {b.getIndexAttr(slices), batches}, kConvChannels,
+      [&](ValueRange ids, Value thread) {
+        Value slice = ids[0], batch = ids[1];
+        Value first =
+            arith::MulIOp::create(b, slice, indexConstant(b, kConvChannels));
+        Value channel = arith::AddIOp::create(b, first, thread);
+        auto [c, active] = clampedChannel(b, channel, channels);
+        Value xs = memref::AllocOp::create(
+            b, workgroupBuffer(ctx, kConvChannels), b.getI64IntegerAttr(16));
+        // Channels past E contribute zeros to the partial sums.
+        memref::StoreOp::create(b, f32Constant(b, 0.0), xs, ValueRange{thread});
+        emitIf(b, active, [&] {
+          Value input = memref::LoadOp::create(b, xz, ValueRange{batch, c});
+          Value acc = emitConvWindowStep(b, convState, input, convWeight,
+                                         convBias, newConv, batch, c, K);
+          Value x = roundTo(b, emitSilu(b, acc), element);
+          memref::StoreOp::create(b, x, convOut, ValueRange{batch, c});
+          memref::StoreOp::create(b, x, xs, ValueRange{thread});
+        });
+        gpu::BarrierOp::create(b);
+
+        Value warp =
+            arith::DivUIOp::create(b, thread, indexConstant(b, kWarpSize));
+        Value lane =
+            arith::RemUIOp::create(b, thread, indexConstant(b, kWarpSize));
+        Value firstLane = arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
+                                                lane, indexConstant(b, 0));
+        emitStridedLoop(
+            b, warp, indexConstant(b, J), indexConstant(b, kConvWarps),
+            [&](Value row) {
+              Value acc = f32Constant(b, 0.0);
+              for (int64_t k = 0; k < kChannelsPerLane; ++k) {
+                Value local = arith::AddIOp::create(
+                    b, lane, indexConstant(b, k * kWarpSize));
+                // Past E the weight index is clamped (a finite value) and
+                // meets the zero stored for that channel.
+                auto [col, unused] = clampedChannel(
+                    b, arith::AddIOp::create(b, first, local), channels);
+                (void)unused;
+                Value w = toF32(b, memref::LoadOp::create(
+                                       b, xWeight, ValueRange{row, col}));
+                acc = math::FmaOp::create(
+                    b, w, memref::LoadOp::create(b, xs, ValueRange{local}),
+                    acc);
+              }
+              Value total = emitLaneSum(b, acc, kWarpSize);
+              emitIf(b, firstLane, [&] {
+                memref::StoreOp::create(b, total, partials,
+                                        ValueRange{batch, slice, row});
+              });
+            });
+      });
+
+  // Kernel 2: [dt_r | B | C], dt_proj, softplus, state update, skip, gate.
+  OpFoldResult blocks = b.getIndexAttr(llvm::divideCeil(E, channelsPerBlock));
+  bool precise = element.isF32();
+  emitBlockThreadNest(
+      b, {blocks, batches}, threads, [&](ValueRange ids, Value thread) {
+        Value batch = ids[1];
+        Value projected = memref::AllocOp::create(b, workgroupBuffer(ctx, J),
+                                                  b.getI64IntegerAttr(16));
+        emitStridedLoop(
+            b, thread, indexConstant(b, J), indexConstant(b, threads),
+            [&](Value row) {
+              Value sum = f32Constant(b, 0.0);
+              for (int64_t s = 0; s < slices; ++s)
+                sum = arith::AddFOp::create(
+                    b, sum,
+                    memref::LoadOp::create(
+                        b, partials,
+                        ValueRange{batch, indexConstant(b, s), row}));
+              memref::StoreOp::create(b, roundTo(b, sum, element), projected,
+                                      ValueRange{row});
+            });
+        gpu::BarrierOp::create(b);
+
+        Value channel = arith::AddIOp::create(
+            b,
+            arith::MulIOp::create(b, ids[0],
+                                  indexConstant(b, channelsPerBlock)),
+            arith::DivUIOp::create(b, thread, indexConstant(b, lanes)));
+        auto [c, active] = clampedChannel(b, channel, channels);
+        Value lane = arith::RemUIOp::create(b, thread, indexConstant(b, lanes));
+        Value firstState = arith::MulIOp::create(b, lane, indexConstant(b, S));
+
+        // dt = dt_proj[c] . dt_r, stored by dt_proj in the activation type.
+        auto dot = scf::ForOp::create(b, indexConstant(b, 0),
+                                      indexConstant(b, R), indexConstant(b, 1),
+                                      ValueRange{f32Constant(b, 0.0)});
+        {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPointToStart(dot.getBody());
+          Value r = dot.getInductionVar();
+          Value w =
+              toF32(b, memref::LoadOp::create(b, dtWeight, ValueRange{c, r}));
+          Value v = memref::LoadOp::create(b, projected, ValueRange{r});
+          scf::YieldOp::create(b, ValueRange{math::FmaOp::create(
+                                      b, w, v, dot.getRegionIterArg(0))});
+        }
+        Value dt = arith::AddFOp::create(
+            b, roundTo(b, dot.getResult(0), element),
+            memref::LoadOp::create(b, dtBias, ValueRange{c}));
+        dt = emitSoftplus(b, dt, precise);
+
+        Value u = memref::LoadOp::create(b, convOut, ValueRange{batch, c});
+        Value h =
+            readF32Vector(b, ssmState, ValueRange{batch, c, firstState}, S);
+        Value a = readF32Vector(b, A, ValueRange{c, firstState}, S);
+        Value bv = readF32Vector(b, projected,
+                                 ValueRange{arith::AddIOp::create(
+                                     b, firstState, indexConstant(b, R))},
+                                 S);
+        Value cv = readF32Vector(b, projected,
+                                 ValueRange{arith::AddIOp::create(
+                                     b, firstState, indexConstant(b, R + N))},
+                                 S);
+        auto [next, partial] = emitStateStep(b, dt, u, h, a, bv, cv);
+        emitIf(b, active, [&] {
+          vector::TransferWriteOp::create(b, next, newSsm,
+                                          ValueRange{batch, c, firstState},
+                                          ArrayRef<bool>{true});
+        });
+
+        Value out = emitLaneSum(b, partial, lanes);
+        out = math::FmaOp::create(
+            b, memref::LoadOp::create(b, D, ValueRange{c}), u, out);
+        Value zIndex = arith::AddIOp::create(b, c, channels);
+        Value z =
+            toF32(b, memref::LoadOp::create(b, xz, ValueRange{batch, zIndex}));
+        out = arith::MulFOp::create(b, out, emitSilu(b, z));
+        Value writer = arith::AndIOp::create(
+            b, active,
+            arith::CmpIOp::create(b, arith::CmpIPredicate::eq, lane,
+                                  indexConstant(b, 0)));
+        emitIf(b, writer, [&] {
+          memref::StoreOp::create(b, fromF32(b, out, element), y,
+                                  ValueRange{batch, c});
+        });
+      });
+  replaceWithBuffers(b, op, {y, newConv, newSsm});
+  return success();
+}
+
+struct MambaTileSelectiveStepPass
+    : mamba::impl::MambaTileSelectiveStepBase<MambaTileSelectiveStepPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    SmallVector<SelectiveStepOp> ops;
+    getOperation()->walk([&](SelectiveStepOp op) { ops.push_back(op); });
+    for (SelectiveStepOp op : ops)
+      if (failed(tileSelectiveStep(op)))
+        return signalPassFailure();
+  }
+};
+
+} // namespace

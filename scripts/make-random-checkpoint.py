@@ -1,0 +1,98 @@
+#!/usr/bin/env python3
+"""Writes a model directory with a Hugging Face Mamba config and random
+weights in safetensors, for benchmarks (the time does not depend on the
+values). Runs where torch is (the GPU machine); generating on the GPU
+makes the 2.8b configuration in seconds, where building transformers'
+MambaForCausalLM with its initialization takes minutes.
+
+The values follow mamba_ssm's initialization closely enough for the
+numbers to stay finite and the softplus/exp paths to be the usual ones:
+A_log = log(1..N), D = 1, dt_proj.bias the inverse softplus of a dt
+log-uniform in [1e-3, 1e-1], projections N(0, 0.02), out_proj scaled by
+1/sqrt(n_layer), norms 1.
+
+  make-random-checkpoint.py CONFIG.json OUT_DIR [--dtype bf16|f16|f32] [--seed S]
+"""
+import argparse
+import json
+import math
+import os
+import struct
+
+import torch
+
+from mamba_checkpoint import weight_shapes
+
+DTYPES = {"bf16": (torch.bfloat16, "BF16"), "f16": (torch.float16, "F16"),
+          "f32": (torch.float32, "F32")}
+
+
+def random_weight(name, shape, config, gen, device):
+    def normal(std):
+        return torch.randn(shape, generator=gen, device=device) * std
+
+    def uniform(bound):
+        return (torch.rand(shape, generator=gen, device=device) * 2 - 1) * bound
+
+    last = name.rsplit(".", 1)[-1]
+    if name.endswith("norm.weight") or name.endswith("norm_f.weight"):
+        return torch.ones(shape, device=device)
+    if last == "A_log":
+        n = torch.arange(1, shape[1] + 1, dtype=torch.float32, device=device)
+        return torch.log(n).expand(shape).contiguous()
+    if last == "D":
+        return torch.ones(shape, device=device)
+    if "conv1d" in name:
+        return uniform(1.0 / math.sqrt(config["conv_kernel"]))
+    if "dt_proj.weight" in name:
+        return uniform(1.0 / math.sqrt(shape[1]))
+    if "dt_proj.bias" in name:
+        low, high = math.log(1e-3), math.log(1e-1)
+        dt = torch.exp(torch.rand(shape, generator=gen, device=device)
+                       * (high - low) + low)
+        return dt + torch.log(-torch.expm1(-dt))
+    if "out_proj.weight" in name:
+        return normal(0.02 / math.sqrt(config["num_hidden_layers"]))
+    if last == "bias":
+        return torch.zeros(shape, device=device)
+    return normal(0.02)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument("config")
+    parser.add_argument("out_dir")
+    parser.add_argument("--dtype", choices=sorted(DTYPES), default="bf16")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    with open(args.config) as f:
+        config = json.load(f)
+    dtype, dtype_name = DTYPES[args.dtype]
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    gen = torch.Generator(device=device).manual_seed(args.seed)
+
+    shapes = weight_shapes(config)
+    header, offset = {}, 0
+    for name, shape in shapes:
+        size = math.prod(shape) * torch.tensor([], dtype=dtype).element_size()
+        header[name] = {"dtype": dtype_name, "shape": shape,
+                        "data_offsets": [offset, offset + size]}
+        offset += size
+    text = json.dumps(header).encode()
+    text += b" " * (-len(text) % 8)  # tensors start 8-byte aligned
+
+    os.makedirs(args.out_dir, exist_ok=True)
+    with open(os.path.join(args.out_dir, "config.json"), "w") as f:
+        json.dump(config, f, indent=2)
+    with open(os.path.join(args.out_dir, "model.safetensors"), "wb") as f:
+        f.write(struct.pack("<Q", len(text)) + text)
+        for name, shape in shapes:
+            w = random_weight(name, shape, config, gen, device).to(dtype)
+            f.write(w.contiguous().view(torch.uint8).cpu().numpy().tobytes())
+    print(f"{args.out_dir}: {len(shapes)} tensors, {offset / 2**30:.2f} GiB "
+          f"{args.dtype}")
+
+
+if __name__ == "__main__":
+    main()
