@@ -42,6 +42,7 @@ namespace mamba::runtime::cuda {
   X(cuMemGetInfo)                                                              \
   X(cuMemsetD16)                                                               \
   X(cuMemsetD32)                                                               \
+  X(cuMemsetD32Async)                                                          \
   X(cuModuleLoadDataEx)                                                        \
   X(cuModuleUnload)                                                            \
   X(cuModuleGetFunction)                                                       \

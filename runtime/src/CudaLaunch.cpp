@@ -38,13 +38,6 @@ std::vector<Shape> shapesOf(const std::vector<TensorRef> &tensors) {
   return shapes;
 }
 
-std::string formatShape(const Shape &shape) {
-  std::string s = "[";
-  for (size_t i = 0; i < shape.size(); ++i)
-    s += (i ? "," : "") + std::to_string(shape[i]);
-  return s + "]";
-}
-
 /// A kernel's own limits, which depend on how it was compiled (registers,
 /// static shared memory), checked so that an impossible launch is an error
 /// naming the reason rather than CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES.

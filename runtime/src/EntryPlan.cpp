@@ -11,13 +11,6 @@ namespace mamba::runtime {
 
 namespace {
 
-std::string shapeString(const Shape &shape) {
-  std::string s = "[";
-  for (size_t i = 0; i < shape.size(); ++i)
-    s += (i ? ", " : "") + std::to_string(shape[i]);
-  return s + "]";
-}
-
 bool checkInputs(const EntrySpec &entry, const std::vector<Shape> &shapes,
                  std::string &error) {
   const std::string what = "entry '" + entry.name + "'";
@@ -33,13 +26,13 @@ bool checkInputs(const EntrySpec &entry, const std::vector<Shape> &shapes,
     if (shape.size() != input.shape.size()) {
       error = where + " has rank " + std::to_string(shape.size()) +
               ", expected " + std::to_string(input.shape.size()) + " (" +
-              shapeString(input.shape) + ")";
+              formatShape(input.shape) + ")";
       return false;
     }
     for (size_t d = 0; d < shape.size(); ++d) {
       if (shape[d] < 0 || (input.shape[d] >= 0 && shape[d] != input.shape[d])) {
-        error = where + " has shape " + shapeString(shape) + ", expected " +
-                shapeString(input.shape) + " (-1: any size)";
+        error = where + " has shape " + formatShape(shape) + ", expected " +
+                formatShape(input.shape) + " (-1: any size)";
         return false;
       }
     }
@@ -97,8 +90,8 @@ bool planEntry(const EntrySpec &entry, const std::vector<Shape> &inputShapes,
     if (spec.source == BufferSpec::Source::Input &&
         shape != inputShapes[spec.index]) {
       error = where + " is input " + std::to_string(spec.index) +
-              " with shape " + shapeString(shape) + ", but the input is " +
-              shapeString(inputShapes[spec.index]);
+              " with shape " + formatShape(shape) + ", but the input is " +
+              formatShape(inputShapes[spec.index]);
       return false;
     }
     layout.root[b] = static_cast<uint32_t>(b);
@@ -109,10 +102,10 @@ bool planEntry(const EntrySpec &entry, const std::vector<Shape> &inputShapes,
       uint64_t begin = static_cast<uint64_t>(spec.offset);
       if (begin > layout.bytes[spec.of] / elementBytes ||
           layout.bytes[b] > layout.bytes[spec.of] - begin * elementBytes) {
-        error = where + ": a view of " + shapeString(shape) + " at element " +
+        error = where + ": a view of " + formatShape(shape) + " at element " +
                 std::to_string(spec.offset) + " runs past buffer " +
                 std::to_string(spec.of) + " " +
-                shapeString(layout.shapes[spec.of]);
+                formatShape(layout.shapes[spec.of]);
         return false;
       }
       layout.root[b] = layout.root[spec.of];

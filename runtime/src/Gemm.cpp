@@ -4,6 +4,7 @@
 
 #include "CublasLt.h"
 #include "CudaDriver.h"
+#include "GemmTuner.h"
 
 #include <cstdio>
 #include <vector>
@@ -14,13 +15,6 @@ namespace {
 
 /// Hopper's GEMMs want up to 32 MiB of workspace for their best kernels.
 constexpr uint64_t kWorkspaceBytes = 32u << 20;
-
-std::string shapeString(const Shape &shape) {
-  std::string s = "[";
-  for (size_t i = 0; i < shape.size(); ++i)
-    s += (i ? ", " : "") + std::to_string(shape[i]);
-  return s + "]";
-}
 
 bool dataTypeFor(ElementType element, cudaDataType &type, std::string &error) {
   switch (element) {
@@ -67,6 +61,8 @@ struct Blas::State {
   const Device *device = nullptr;
   cublasLtHandle_t handle = nullptr;
   DeviceBuffer workspace;
+  /// Chooses among the heuristic's candidates while GEMMs are prepared.
+  mutable GemmTuner tuner;
 
   ~State() {
     if (handle)
@@ -109,8 +105,25 @@ bool Blas::isOpen() const { return state_ != nullptr; }
 std::string Blas::describe() const {
   if (!state_)
     return "cuBLASLt (not open)";
-  return "cuBLASLt " + std::to_string(state_->api->cublasLtGetVersion()) +
-         " (" + state_->api->library + ")";
+  std::string text = "cuBLASLt " +
+                     std::to_string(state_->api->cublasLtGetVersion()) + " (" +
+                     state_->api->library + ")";
+  const GemmTuner &t = state_->tuner;
+  if (!t.enabled())
+    return text + ", heuristic algorithms";
+  return text + ", algorithms timed for " + std::to_string(t.timed()) +
+         " GEMM shapes (" + std::to_string(t.changed()) +
+         " not the heuristic's first)";
+}
+
+void Blas::setAlgorithmTuning(bool enabled) const {
+  if (state_)
+    state_->tuner.setEnabled(enabled);
+}
+
+void Blas::releaseTuningBuffers() const {
+  if (state_)
+    state_->tuner.release();
 }
 
 //===----------------------------------------------------------------------===//
@@ -122,9 +135,9 @@ bool describeGemm(const Shape &x, const Shape &w, const Shape &y,
                   bool yFeaturesMajor, GemmProblem &problem,
                   std::string &error) {
   auto bad = [&](const std::string &what) {
-    error = "gemm x " + shapeString(x) +
+    error = "gemm x " + formatShape(x) +
             (xFeaturesMajor ? " (features-major)" : "") + ", w " +
-            shapeString(w) + ", y " + shapeString(y) +
+            formatShape(w) + ", y " + formatShape(y) +
             (yFeaturesMajor ? " (features-major)" : "") + ": " + what;
     return false;
   };
@@ -145,7 +158,7 @@ bool describeGemm(const Shape &x, const Shape &w, const Shape &y,
     return bad("y has " + std::to_string(yM) + " features, w " +
                std::to_string(m));
   if (biasShape && (biasShape->size() != 1 || (*biasShape)[0] != m))
-    return bad("the bias is " + shapeString(*biasShape) + ", expected [" +
+    return bad("the bias is " + formatShape(*biasShape) + ", expected [" +
                std::to_string(m) + "]");
   if (batched) {
     int64_t xL = xFeaturesMajor ? x[2] : x[1];
@@ -255,11 +268,30 @@ struct MatmulSpec {
   float beta = 0.0f;
 };
 
-/// Describes `spec` and picks cuBLASLt's first heuristic algorithm for the
-/// operands' actual alignment.
-bool prepareMatmul(const CublasLtApi &api, cublasLtHandle_t handle,
-                   cudaDataType type, int64_t batch, const MatmulSpec &spec,
-                   const std::string &what, Matmul &out, std::string &error) {
+/// Candidates asked of the heuristic when the tuner times them.
+constexpr int kCandidates = 8;
+
+/// What makes two matmuls the same problem for the tuner: types, sizes,
+/// layouts, epilogue, beta and the operands' alignment.
+std::string problemKey(cudaDataType type, int64_t batch, const MatmulSpec &s) {
+  std::string key = std::to_string(type) + ":" + std::to_string(batch) + ":" +
+                    std::to_string(s.transA) + std::to_string(s.transB);
+  for (const Matrix *m : {&s.a, &s.b, &s.d})
+    key += ":" + std::to_string(m->rows) + "x" + std::to_string(m->cols) + "/" +
+           std::to_string(m->ld) + "/" + std::to_string(m->batchStride);
+  for (CUdeviceptr p : {s.aPtr, s.bPtr, s.dPtr})
+    key += ":a" + std::to_string(alignmentOf(p));
+  return key + (s.bias ? ":bias" : "") + ":beta" + std::to_string(s.beta);
+}
+
+/// Describes `spec` and picks its algorithm for the operands' actual
+/// alignment: the heuristic's first, or the fastest of its candidates when
+/// the tuner is on.
+bool prepareMatmul(const Blas::State &blas, cudaDataType type, int64_t batch,
+                   const MatmulSpec &spec, const std::string &what, Matmul &out,
+                   std::string &error) {
+  const CublasLtApi &api = *blas.api;
+  cublasLtHandle_t handle = blas.handle;
   out.api = &api;
   out.aPtr = spec.aPtr;
   out.bPtr = spec.bPtr;
@@ -304,12 +336,13 @@ bool prepareMatmul(const CublasLtApi &api, cublasLtHandle_t handle,
                           alignmentOf(spec.dPtr), error) &&
             setPreference(api, pref, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES,
                           alignmentOf(spec.dPtr), error);
-  cublasLtMatmulHeuristicResult_t result{};
+  const int wanted = blas.tuner.enabled() ? kCandidates : 1;
+  cublasLtMatmulHeuristicResult_t results[kCandidates] = {};
   int found = 0;
   if (ok)
     ok = checkBlas(api.cublasLtMatmulAlgoGetHeuristic(handle, out.desc, out.a,
                                                       out.b, out.d, out.d, pref,
-                                                      1, &result, &found),
+                                                      wanted, results, &found),
                    "cublasLtMatmulAlgoGetHeuristic",
                    "choosing an algorithm for " + what, error);
   api.cublasLtMatmulPreferenceDestroy(pref);
@@ -319,7 +352,29 @@ bool prepareMatmul(const CublasLtApi &api, cublasLtHandle_t handle,
     error = "cuBLASLt has no algorithm for " + what;
     return false;
   }
-  out.algo = result.algo;
+  std::vector<cublasLtMatmulAlgo_t> candidates;
+  for (int i = 0; i < found; ++i)
+    candidates.push_back(results[i].algo);
+  auto run = [&](const cublasLtMatmulAlgo_t &algo, CUstream stream,
+                 std::string &runError) {
+    const float alpha = 1.0f;
+    void *d = reinterpret_cast<void *>(out.dPtr);
+    return checkBlas(
+        api.cublasLtMatmul(handle, out.desc, &alpha,
+                           reinterpret_cast<const void *>(out.aPtr), out.a,
+                           reinterpret_cast<const void *>(out.bPtr), out.b,
+                           &out.beta, d, out.d, d, out.d, &algo,
+                           reinterpret_cast<void *>(blas.workspace.address()),
+                           blas.workspace.size(), stream),
+        "cublasLtMatmul", "timing " + what, runError);
+  };
+  size_t chosen = 0;
+  if (!blas.tuner.choose(*blas.device, problemKey(type, batch, spec),
+                         candidates, run, chosen, error)) {
+    error = what + ": " + error;
+    return false;
+  }
+  out.algo = candidates[chosen];
   return true;
 }
 
@@ -448,8 +503,7 @@ bool PreparedGemm::prepare(const Blas &blas, const GemmProblem &p,
   for (MatmulSpec &spec : specs) {
     spec.dPtr = p.y;
     auto call = std::make_unique<Matmul>();
-    if (!prepareMatmul(*s->blas->api, s->blas->handle, type, p.batch, spec,
-                       s->what, *call, error))
+    if (!prepareMatmul(*s->blas, type, p.batch, spec, s->what, *call, error))
       return false;
     s->calls.push_back(std::move(call));
   }

@@ -105,6 +105,7 @@ bool Generator::prepare(const Model &model, const GeneratorOptions &options,
     return bound;
   };
 
+  model.blas().setAlgorithmTuning(options.tuneGemms);
   if (!prefill_.prepare(model, "prefill", {{promptIds_.address(), {b, L}}},
                         error, stateSet(0)))
     return false;
@@ -137,6 +138,7 @@ bool Generator::prepare(const Model &model, const GeneratorOptions &options,
                                   error))
       return false;
   }
+  model.blas().releaseTuningBuffers();
   return true;
 }
 

@@ -2,18 +2,20 @@
 
 #include "mamba/Runtime/LaunchPlan.h"
 
+#include <cstdio>
+
 namespace mamba::runtime {
 
 namespace {
 
-std::string formatShape(const Shape &shape) {
-  std::string s = "[";
-  for (size_t i = 0; i < shape.size(); ++i)
-    s += (i ? "," : "") + std::to_string(shape[i]);
-  return s + "]";
-}
-
 const char *kAxisNames[3] = {"x", "y", "z"};
+
+std::string hex(uint64_t value) {
+  char text[24];
+  std::snprintf(text, sizeof(text), "%llx",
+                static_cast<unsigned long long>(value));
+  return text;
+}
 
 } // namespace
 
@@ -173,11 +175,11 @@ bool packKernelParams(const LaunchSpec &launch,
         param.source == ParamSource::Arg      ? args
         : param.source == ParamSource::Result ? results
                                               : scratch;
-    std::string name = std::string(param.source == ParamSource::Arg ? "argument "
-                                   : param.source == ParamSource::Result
-                                       ? "result "
-                                       : "scratch buffer ") +
-                       std::to_string(param.index);
+    std::string name =
+        std::string(param.source == ParamSource::Arg      ? "argument "
+                    : param.source == ParamSource::Result ? "result "
+                                                          : "scratch buffer ") +
+        std::to_string(param.index);
     auto fail = [&](const std::string &why) {
       error = "kernel '" + launch.kernel + "' parameter " + std::to_string(p) +
               " (" + name + "): " + why;
@@ -189,6 +191,12 @@ bool packKernelParams(const LaunchSpec &launch,
     if (t.shape.size() != param.rank)
       return fail("has rank " + std::to_string(t.shape.size()) +
                   ", the kernel expects " + std::to_string(param.rank));
+    // Kernels read and write up to 16 bytes at a time from a buffer's start
+    // (the compiler assumes it); a misaligned one would fault on the GPU.
+    if (t.address % kBufferAlignment != 0)
+      return fail("address 0x" + hex(t.address) + " is not " +
+                  std::to_string(kBufferAlignment) +
+                  "-byte aligned, as kernels need their buffers");
 
     // Row-major strides, computed back to front with overflow checks (the
     // shape may come from a caller).

@@ -6,6 +6,13 @@
 
 namespace mamba::runtime {
 
+std::string formatShape(const Shape &shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i)
+    s += (i ? "," : "") + std::to_string(shape[i]);
+  return s + "]";
+}
+
 namespace {
 
 struct OpEntry {

@@ -16,13 +16,6 @@ namespace mamba::runtime {
 
 namespace {
 
-std::string shapeString(const Shape &shape) {
-  std::string s = "[";
-  for (size_t i = 0; i < shape.size(); ++i)
-    s += (i ? ", " : "") + std::to_string(shape[i]);
-  return s + "]";
-}
-
 bool isFloat(DType dtype) {
   return dtype == DType::F32 || dtype == DType::BF16 || dtype == DType::F16 ||
          dtype == DType::F64;
@@ -145,8 +138,8 @@ bool WeightFiles::open(const std::string &directory, const ModelSpec &model,
     }
     if (tensor->shape != w.shape) {
       error = "weight '" + w.name + "' in " + where + " has shape " +
-              shapeString(tensor->shape) + ", the compiled model expects " +
-              shapeString(w.shape);
+              formatShape(tensor->shape) + ", the compiled model expects " +
+              formatShape(w.shape);
       return false;
     }
     if (!isComputeFloat(w.element)) {

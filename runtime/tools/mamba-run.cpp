@@ -3,7 +3,8 @@
 //   mamba-run model.mmod --weights MODEL_DIR --prompt-ids 1,2,3
 //             [--max-new-tokens 32] [--batch 1] [--temperature 0]
 //             [--top-k 0] [--top-p 1] [--seed 0] [--no-cuda-graph]
-//             [--bench [--prompt-length 512] [--repeat 5]] [--device 0]
+//             [--no-gemm-tuning] [--bench [--prompt-length 512] [--repeat 5]]
+//             [--device 0]
 //             [--dump-logits FILE] [--profile]
 //
 // Prints each row's generated ids and the rate; --bench measures prefill
@@ -45,14 +46,15 @@ struct Options {
   int64_t maxNewTokens = 32, batch = 1, promptLength = 0, repeat = 5;
   int device = 0;
   SamplingOptions sampling;
-  bool graphs = true, bench = false, profile = false;
+  bool graphs = true, tuneGemms = true, bench = false, profile = false;
 };
 
 const char *const kUsage =
     "usage: mamba-run MODEL.mmod --weights MODEL_DIR [--prompt-ids "
     "1,2,3[;4,5,6]]\n"
     "         [--max-new-tokens N] [--batch N] [--temperature T] [--top-k K]\n"
-    "         [--top-p P] [--seed S] [--no-cuda-graph] [--device N]\n"
+    "         [--top-p P] [--seed S] [--no-cuda-graph] [--no-gemm-tuning]\n"
+    "         [--device N]\n"
     "         [--bench [--prompt-length N] [--repeat N]] [--dump-logits FILE]\n"
     "         [--profile]\n";
 
@@ -148,6 +150,8 @@ Options parseArgs(int argc, char **argv) {
       o.sampling.seed = static_cast<uint64_t>(parseInt(a, value(), 0));
     else if (a == "--no-cuda-graph")
       o.graphs = false;
+    else if (a == "--no-gemm-tuning")
+      o.tuneGemms = false;
     else if (a == "--bench")
       o.bench = true;
     else if (a == "--profile")
@@ -301,6 +305,7 @@ int main(int argc, char **argv) {
   options.batch = o.batch;
   options.promptLength = length;
   options.cudaGraphs = o.graphs;
+  options.tuneGemms = o.tuneGemms;
   if (!gen.prepare(model, options, error))
     fail(error);
   for (const std::vector<int32_t> &row : o.promptIds)
@@ -321,6 +326,7 @@ int main(int argc, char **argv) {
 
   std::printf("%s on %s\n", o.module.c_str(), device.describe().c_str());
   std::printf("%s\n", gen.describe().c_str());
+  std::printf("GEMMs: %s\n", model.blas().describe().c_str());
   std::printf("weights: %.1f MiB in %.2f s\n", model.weightBytes() / 1048576.0,
               loadS);
 

@@ -96,11 +96,11 @@ TEST(EntryPlanTest, ChecksTheInputs) {
   EXPECT_FALSE(planEntry(chain(), {{2, 3, 1}, {2, 4}}, {}, layout, error));
   EXPECT_CONTAINS(error, "input 'ids' has rank 3, expected 2");
   EXPECT_FALSE(planEntry(chain(), {{2, 3}, {2, 5}}, {}, layout, error));
-  EXPECT_CONTAINS(error, "input 'state' has shape [2, 5], expected [-1, 4]");
+  EXPECT_CONTAINS(error, "input 'state' has shape [2,5], expected [-1,4]");
   EXPECT_FALSE(planEntry(chain(), {{2, 3}, {3, 4}}, {}, layout, error));
   EXPECT_CONTAINS(error, "input 'state' has batch 3, but 'ids' has batch 2");
   EXPECT_FALSE(planEntry(chain(), {{2, -3}, {2, 4}}, {}, layout, error));
-  EXPECT_CONTAINS(error, "input 'ids' has shape [2, -3]");
+  EXPECT_CONTAINS(error, "input 'ids' has shape [2,-3]");
 }
 
 TEST(EntryPlanTest, AViewMustStayInside) {
@@ -111,7 +111,7 @@ TEST(EntryPlanTest, AViewMustStayInside) {
   EXPECT_TRUE(planEntry(e, {{2, 3}, {2, 4}}, {}, layout, error)) << error;
   EXPECT_FALSE(planEntry(e, {{2, 1}, {2, 4}}, {}, layout, error));
   EXPECT_CONTAINS(error, "buffer 6: a view of [64] at element 128 runs past "
-                         "buffer 2 [2, 1, 64]");
+                         "buffer 2 [2,1,64]");
 }
 
 TEST(EntryPlanTest, RejectsSizesThatOverflow) {

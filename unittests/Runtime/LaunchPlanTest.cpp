@@ -173,6 +173,13 @@ TEST(LaunchPlanTest, PacksMemrefDescriptors) {
   results = {{0x3000, {int64_t(1) << 40, int64_t(1) << 40, 1 << 30}}};
   EXPECT_FALSE(packKernelParams(launch, args, results, slots, error));
   EXPECT_CONTAINS(error, "the element count overflows 64 bits");
+
+  // Kernels may read 16-byte vectors from a buffer's start.
+  results = {{0x3000, {2, 64, 100}}};
+  args[1].address = 0x2008;
+  EXPECT_FALSE(packKernelParams(launch, args, results, slots, error));
+  EXPECT_CONTAINS(error, "parameter 1 (argument 1): address 0x2008 is not "
+                         "16-byte aligned");
 }
 
 } // namespace
@@ -208,8 +215,8 @@ TEST(LaunchPlanTest, PlansAndPacksScratchBuffers) {
   std::vector<TensorRef> scratch = {{0x4000, {2, 3, 64, 16}}};
   std::vector<uint64_t> slots;
   std::string error;
-  ASSERT_TRUE(packKernelParams(f.fn->launches[0], args, results, slots, error,
-                               scratch))
+  ASSERT_TRUE(
+      packKernelParams(f.fn->launches[0], args, results, slots, error, scratch))
       << error;
   // After the three earlier memrefs (3 + 2*3, 3 + 2*2, 3 + 2*3 slots): the
   // scratch buffer's pointers, offset, sizes and row-major strides.

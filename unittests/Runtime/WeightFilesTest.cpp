@@ -154,7 +154,7 @@ TEST_F(WeightFilesTest, NamesWhatIsWrong) {
     writeSafeTensors(dir_ / "model.safetensors", t);
     EXPECT_CONTAINS(openError(model), "weight 'proj' in ");
     EXPECT_CONTAINS(openError(model),
-                    "has shape [3, 2], the compiled model expects [2, 3]");
+                    "has shape [3,2], the compiled model expects [2,3]");
   }
   {
     std::vector<StoredTensor> t = goodTensors();

@@ -3,11 +3,11 @@
 // Two kernels with two scratch buffers between them. Kernel 1: a block per
 // 128 channels (E = 192: two blocks, the second half empty) of a sequence;
 // the conv window is read whole before the new one is written, x goes to
-// shared memory and to the scratch row, then warps sum the 44 x_proj rows
-// over the block's channels (four per lane) and lane 0 writes a partial.
+// shared memory and to the scratch row, then a thread per x_proj row (44)
+// sums the block's channels in vectors of 8 weights into a partial.
 // Kernel 2: the partials of both blocks added into [dt_r | B | C] in shared
-// memory, dt_proj over R = 12, softplus, the state update, skip and gate
-// with z from the second half of xz.
+// memory, dt_proj over R = 12 (three vectors of 4), softplus, the state
+// update, skip and gate with z from the second half of xz.
 // CHECK-LABEL: func.func @step
 // CHECK-DAG:  %[[XZ:.*]] = bufferization.to_buffer %arg0 read_only : tensor<?x384xbf16> to memref<?x384xbf16>
 // CHECK-DAG:  %[[CS:.*]] = bufferization.to_buffer %arg1 read_only : tensor<?x192x4xbf16>
@@ -33,11 +33,15 @@
 // CHECK:            memref.store %{{.*}}, %[[XC]][%[[B]], %{{.*}}]
 // CHECK:            memref.store %{{.*}}, %[[XS]][%[[T]]]
 // CHECK:          gpu.barrier
-// CHECK:          scf.for %[[ROW:.*]] = %{{.*}} to %c44 step %c4
-// CHECK-COUNT-4:    memref.load %[[WX]][%[[ROW]], %{{.*}}]
-// CHECK-COUNT-5:    gpu.shuffle xor
-// CHECK:            scf.if
-// CHECK-NEXT:         memref.store %{{.*}}, %[[P]][%[[B]], %[[S]], %[[ROW]]]
+// CHECK:          scf.for %[[ROW:.*]] = %[[T]] to %c44 step %c128
+// CHECK:            arith.minui %{{.*}}, %c184
+// CHECK:            vector.load %[[WX]][%[[ROW]], %{{.*}}] {alignment = 16 : i64} : memref<44x192xbf16>, vector<8xbf16>
+// CHECK:            vector.load %[[XS]][%{{.*}}] {alignment = 16 : i64} : memref<128xf32, #gpu.address_space<workgroup>>, vector<8xf32>
+// CHECK:            vector.fma
+// CHECK-COUNT-15:   vector.load %[[WX]]
+// CHECK-NOT:        gpu.shuffle
+// CHECK:            vector.reduction <add>
+// CHECK-NEXT:       memref.store %{{.*}}, %[[P]][%[[B]], %[[S]], %[[ROW]]]
 // CHECK:      scf.forall (%{{.*}}, %[[B2:.*]]) in (2, %{{.*}}) {
 // CHECK:        scf.forall (%[[T2:.*]]) in (128) {
 // CHECK:          %[[PR:.*]] = memref.alloc() {alignment = 16 : i64} : memref<44xf32, #gpu.address_space<workgroup>>
@@ -45,9 +49,7 @@
 // CHECK-COUNT-2:    memref.load %[[P]][%[[B2]], %{{.*}}, %[[J]]]
 // CHECK:            memref.store %{{.*}}, %[[PR]][%[[J]]]
 // CHECK:          gpu.barrier
-// CHECK:          scf.for %{{.*}} = %{{.*}} to %c12 step %{{.*}} iter_args
-// CHECK:            memref.load %[[WDT]]
-// CHECK:            memref.load %[[PR]]
+// CHECK-COUNT-3:    vector.load %[[WDT]][%{{.*}}, %{{.*}}] {alignment = 8 : i64} : memref<192x12xbf16>, vector<4xbf16>
 // CHECK:          memref.load %[[XC]][%[[B2]], %{{.*}}]
 // CHECK:          vector.transfer_read %[[PR]]{{.*}} : memref<44xf32, #gpu.address_space<workgroup>>, vector<16xf32>
 // CHECK:          vector.transfer_read %[[PR]]{{.*}} : memref<44xf32, #gpu.address_space<workgroup>>, vector<16xf32>

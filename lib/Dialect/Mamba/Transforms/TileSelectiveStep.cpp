@@ -9,15 +9,16 @@
 //
 //   kernel 1, a block per 128 channels of a sequence: the conv window
 //     update and SiLU per channel (x kept in shared memory and in a scratch
-//     row for kernel 2), then this block's share of x_proj, every output
-//     row's sum over the block's channels (a warp per row, lanes over
-//     channels, shuffles), written as one partial per block: a split-K
-//     GEMV whose partials kernel 2 adds in a fixed order, so results do not
-//     depend on scheduling.
+//     row for kernel 2), then this block's share of x_proj: a thread per
+//     output row sums the block's channels, 16-byte weight vectors against
+//     x from shared memory, all loads independent so that a row costs one
+//     memory latency. One partial per block and row: a split-K GEMV whose
+//     partials kernel 2 adds in a fixed order, so results do not depend on
+//     scheduling.
 //   kernel 2, a block per channel group of a sequence (the state split of
 //     mamba-tile-decode-steps): adds the partials into [dt_r | B | C] in
 //     shared memory, then per channel dt = dt_proj[c] . dt_r (R MACs, the
-//     weight row read once), softplus, the state update, D skip and
+//     weight row in 16-byte vectors), softplus, the state update, D skip and
 //     SiLU(z) gate, with z read from the second half of xz.
 //
 // Where the unfused ops would store a value in the activation type (the
@@ -48,11 +49,8 @@ using namespace mlir::mamba;
 
 namespace {
 
-/// Kernel 1: channels per block (one per thread), so kConvWarps warps that
-/// each sum kChannelsPerLane channels per lane.
+/// Kernel 1: channels per block, one per thread.
 constexpr int64_t kConvChannels = 128;
-constexpr int64_t kConvWarps = kConvChannels / kWarpSize;
-constexpr int64_t kChannelsPerLane = kConvChannels / kWarpSize;
 /// Kernel 2: threads per block.
 constexpr int64_t kStepThreads = 128;
 
@@ -66,6 +64,39 @@ MemRefType workgroupBuffer(MLIRContext *ctx, int64_t size) {
 /// `value` (f32) as the activation type would store it, back in f32.
 Value roundTo(ImplicitLocOpBuilder &b, Value value, Type element) {
   return element.isF32() ? value : toF32(b, fromF32(b, value, element));
+}
+
+/// The most elements of `element` up to 16 bytes that divide `n`: the
+/// vector width of loads along a dimension of size n.
+int64_t vectorWidth(int64_t n, Type element) {
+  const int64_t bytes = element.getIntOrFloatBitWidth() / 8;
+  for (int64_t width = 16 / bytes; width > 1; width /= 2)
+    if (n % width == 0)
+      return width;
+  return 1;
+}
+
+/// `width` consecutive elements of `buffer` at `indices` as f32. The
+/// caller guarantees the alignment of width elements: the buffer starts
+/// 16-byte aligned (the runtime checks), its rows are multiples of width
+/// elements long and the last index is a multiple of width.
+Value loadF32Vector(ImplicitLocOpBuilder &b, Value buffer,
+                    ArrayRef<Value> indices, int64_t width) {
+  Type element = cast<MemRefType>(buffer.getType()).getElementType();
+  const int64_t bytes = width * element.getIntOrFloatBitWidth() / 8;
+  Value v = vector::LoadOp::create(
+      b, VectorType::get({width}, element), buffer, indices,
+      /*nontemporal=*/false, llvm::MaybeAlign(std::min<int64_t>(bytes, 16)));
+  return toF32(b, v);
+}
+
+Value zeroVector(ImplicitLocOpBuilder &b, int64_t width) {
+  return vector::BroadcastOp::create(
+      b, VectorType::get({width}, b.getF32Type()), f32Constant(b, 0.0));
+}
+
+Value sumOf(ImplicitLocOpBuilder &b, Value vector) {
+  return vector::ReductionOp::create(b, vector::CombiningKind::ADD, vector);
 }
 
 LogicalResult tileSelectiveStep(SelectiveStepOp op) {
@@ -97,6 +128,8 @@ LogicalResult tileSelectiveStep(SelectiveStepOp op) {
   Value dtBias = readOnlyBuffer(b, op.getDtBias());
   Value A = readOnlyBuffer(b, op.getA());
   Value D = readOnlyBuffer(b, op.getD());
+  Type xWeightElement = getElementTypeOrSelf(op.getXProjWeight().getType());
+  Type dtWeightElement = getElementTypeOrSelf(op.getDtProjWeight().getType());
 
   Value batches = memref::DimOp::create(b, xz, 0);
   Value channels = indexConstant(b, E);
@@ -136,35 +169,25 @@ LogicalResult tileSelectiveStep(SelectiveStepOp op) {
         });
         gpu::BarrierOp::create(b);
 
-        Value warp =
-            arith::DivUIOp::create(b, thread, indexConstant(b, kWarpSize));
-        Value lane =
-            arith::RemUIOp::create(b, thread, indexConstant(b, kWarpSize));
-        Value firstLane = arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
-                                                lane, indexConstant(b, 0));
+        // x_proj: a thread per output row, the block's channels in
+        // 16-byte vectors of weights against x from shared memory. A chunk
+        // past E is clamped to the last one (finite weights) and meets the
+        // zeros stored for those channels.
+        const int64_t wx = vectorWidth(E, xWeightElement);
         emitStridedLoop(
-            b, warp, indexConstant(b, J), indexConstant(b, kConvWarps),
+            b, thread, indexConstant(b, J), indexConstant(b, kConvChannels),
             [&](Value row) {
-              Value acc = f32Constant(b, 0.0);
-              for (int64_t k = 0; k < kChannelsPerLane; ++k) {
-                Value local = arith::AddIOp::create(
-                    b, lane, indexConstant(b, k * kWarpSize));
-                // Past E the weight index is clamped (a finite value) and
-                // meets the zero stored for that channel.
-                auto [col, unused] = clampedChannel(
-                    b, arith::AddIOp::create(b, first, local), channels);
-                (void)unused;
-                Value w = toF32(b, memref::LoadOp::create(
-                                       b, xWeight, ValueRange{row, col}));
-                acc = math::FmaOp::create(
-                    b, w, memref::LoadOp::create(b, xs, ValueRange{local}),
-                    acc);
+              Value acc = zeroVector(b, wx);
+              for (int64_t local = 0; local < kConvChannels; local += wx) {
+                Value col = arith::MinUIOp::create(
+                    b, arith::AddIOp::create(b, first, indexConstant(b, local)),
+                    indexConstant(b, E - wx));
+                Value w = loadF32Vector(b, xWeight, {row, col}, wx);
+                Value v = loadF32Vector(b, xs, {indexConstant(b, local)}, wx);
+                acc = vector::FMAOp::create(b, w, v, acc);
               }
-              Value total = emitLaneSum(b, acc, kWarpSize);
-              emitIf(b, firstLane, [&] {
-                memref::StoreOp::create(b, total, partials,
-                                        ValueRange{batch, slice, row});
-              });
+              memref::StoreOp::create(b, sumOf(b, acc), partials,
+                                      ValueRange{batch, slice, row});
             });
       });
 
@@ -200,22 +223,16 @@ LogicalResult tileSelectiveStep(SelectiveStepOp op) {
         Value lane = arith::RemUIOp::create(b, thread, indexConstant(b, lanes));
         Value firstState = arith::MulIOp::create(b, lane, indexConstant(b, S));
 
-        // dt = dt_proj[c] . dt_r, stored by dt_proj in the activation type.
-        auto dot = scf::ForOp::create(b, indexConstant(b, 0),
-                                      indexConstant(b, R), indexConstant(b, 1),
-                                      ValueRange{f32Constant(b, 0.0)});
-        {
-          OpBuilder::InsertionGuard guard(b);
-          b.setInsertionPointToStart(dot.getBody());
-          Value r = dot.getInductionVar();
-          Value w =
-              toF32(b, memref::LoadOp::create(b, dtWeight, ValueRange{c, r}));
-          Value v = memref::LoadOp::create(b, projected, ValueRange{r});
-          scf::YieldOp::create(b, ValueRange{math::FmaOp::create(
-                                      b, w, v, dot.getRegionIterArg(0))});
-        }
+        // dt = dt_proj[c] . dt_r, stored by dt_proj in the activation
+        // type; the row in 16-byte vectors, all loads independent.
+        const int64_t wr = vectorWidth(R, dtWeightElement);
+        Value dot = zeroVector(b, wr);
+        for (int64_t r = 0; r < R; r += wr)
+          dot = vector::FMAOp::create(
+              b, loadF32Vector(b, dtWeight, {c, indexConstant(b, r)}, wr),
+              loadF32Vector(b, projected, {indexConstant(b, r)}, wr), dot);
         Value dt = arith::AddFOp::create(
-            b, roundTo(b, dot.getResult(0), element),
+            b, roundTo(b, sumOf(b, dot), element),
             memref::LoadOp::create(b, dtBias, ValueRange{c}));
         dt = emitSoftplus(b, dt, precise);
 

@@ -40,12 +40,23 @@ public:
   bool open(const Device &device, std::string &error);
   void close();
   bool isOpen() const;
-  /// "cuBLASLt 130200 (libcublasLt.so.13)", for logs.
+  /// "cuBLASLt 130200 (libcublasLt.so.13), algorithms timed for 9 GEMM
+  /// shapes (4 not the heuristic's first)", for logs.
   std::string describe() const;
+
+  /// Whether GEMMs prepared from now on time cuBLASLt's candidate
+  /// algorithms and keep the fastest (on by default) or take the
+  /// heuristic's first. A preparation setting, not the handle's state,
+  /// hence const.
+  void setAlgorithmTuning(bool enabled) const;
+  /// Frees what timing needs (a stream, events, a buffer of twice the L2);
+  /// the choices made stay. Call when done preparing.
+  void releaseTuningBuffers() const;
+
+  struct State;
 
 private:
   friend class PreparedGemm;
-  struct State;
   std::unique_ptr<State> state_;
 };
 

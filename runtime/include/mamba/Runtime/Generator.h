@@ -27,6 +27,9 @@ struct GeneratorOptions {
   int64_t promptLength = 1;
   /// Replay the decode step as a CUDA graph (else launch it op by op).
   bool cudaGraphs = true;
+  /// Time cuBLASLt's candidate algorithms for each GEMM shape while
+  /// preparing and keep the fastest (else the heuristic's first).
+  bool tuneGemms = true;
 };
 
 /// Times measured with CUDA events, in milliseconds.

@@ -68,6 +68,9 @@ bool planFunction(const FunctionSpec &fn, const std::vector<Shape> &argShapes,
                   const DeviceLimits &limits, FunctionPlan &plan,
                   std::string &error);
 
+/// The alignment in bytes every buffer handed to a kernel must have.
+constexpr uint64_t kBufferAlignment = 16;
+
 /// The launch's kernel parameters, one 8-byte slot each, in order: for each
 /// memref parameter of rank r, allocated pointer, aligned pointer, offset 0,
 /// sizes[r], strides[r] (row-major, in elements). cuLaunchKernel takes an

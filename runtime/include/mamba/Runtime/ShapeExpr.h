@@ -19,6 +19,9 @@ namespace mamba::runtime {
 
 using Shape = std::vector<int64_t>;
 
+/// "[2,64]": a shape as messages print it.
+std::string formatShape(const Shape &shape);
+
 class ShapeExpr {
 public:
   enum class Kind { Constant, Dim, Add, Sub, Mul, Div, CeilDiv, Rem, Min, Max };
