@@ -7,7 +7,8 @@
 
 // Each function launches its kernel, whose binary follows it.
 // PTX-LABEL: func.func @norm_residual_bf16
-// PTX:       gpu.launch_func @norm_residual_bf16_kernel::@norm_residual_bf16_kernel blocks in (%{{.*}}, %{{.*}}, %c1) threads in (%c256, %c1, %c1)
+// A thread per two of the row's 1000 features, in whole warps.
+// PTX:       gpu.launch_func @norm_residual_bf16_kernel::@norm_residual_bf16_kernel blocks in (%{{.*}}, %{{.*}}, %c1) threads in (%c512, %c1, %c1)
 // The norm's warp reduction and shared-memory round.
 // PTX:       gpu.binary @norm_residual_bf16_kernel
 // PTX-SAME:  shfl.sync.bfly.b32
@@ -23,5 +24,14 @@
 // PTX:       gpu.binary @ssm_step_bf16_n64_g2_kernel
 // PTX-SAME:  ex2.approx.ftz.f32
 // PTX-SAME:  shfl.sync.bfly.b32
+// The fused decode step: two kernels, the scratch between them allocated
+// by the function; x_proj and dt_proj read 16-byte vectors.
+// PTX-LABEL: func.func @selective_step_bf16
+// PTX:       %[[P:.*]] = memref.alloc(%{{.*}}) : memref<?x2x44xf32>
+// PTX:       gpu.launch_func @selective_step_bf16_kernel::@selective_step_bf16_kernel blocks in (%c2, %{{.*}}, %c1) threads in (%c128, %c1, %c1) {{.*}}%[[P]]
+// PTX:       gpu.launch_func @selective_step_bf16_kernel_0::@selective_step_bf16_kernel blocks in (%c2, %{{.*}}, %c1) threads in (%c128, %c1, %c1) {{.*}}%[[P]]
+// PTX:       gpu.binary @selective_step_bf16_kernel
+// PTX-SAME:  bar.sync
+// PTX-SAME:  ld.global.v4.b32
 
 // CUBIN-COUNT-10: gpu.binary @{{.*}}_kernel [#gpu.object<#nvvm.target<O = 3, chip = "sm_80"

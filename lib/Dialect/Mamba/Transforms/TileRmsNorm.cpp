@@ -21,6 +21,10 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
+#include "llvm/Support/MathExtras.h"
+
+#include <algorithm>
+
 namespace mlir::mamba {
 #define GEN_PASS_DEF_MAMBATILERMSNORM
 #include "mamba/Dialect/Mamba/Transforms/Passes.h.inc"
@@ -30,6 +34,16 @@ using namespace mlir;
 using namespace mlir::mamba;
 
 namespace {
+
+/// A thread per two features of a static row, in whole warps, up to 1024;
+/// 256 for a dynamic one.
+int64_t automaticThreads(RmsNormOp op) {
+  int64_t features = cast<RankedTensorType>(op.getX().getType()).getShape().back();
+  if (ShapedType::isDynamic(features))
+    return 256;
+  int64_t threads = llvm::alignTo(llvm::divideCeil(features, 2), kWarpSize);
+  return std::clamp<int64_t>(threads, kWarpSize, 1024);
+}
 
 LogicalResult tileRmsNorm(RmsNormOp op, int64_t threads) {
   auto xType = cast<RankedTensorType>(op.getX().getType());
@@ -158,18 +172,20 @@ struct MambaTileRmsNormPass
   using Base::Base;
 
   void runOnOperation() override {
-    if (threadsPerBlock < kWarpSize || threadsPerBlock > 1024 ||
-        threadsPerBlock % kWarpSize != 0) {
+    if (threadsPerBlock != 0 &&
+        (threadsPerBlock < kWarpSize || threadsPerBlock > 1024 ||
+         threadsPerBlock % kWarpSize != 0)) {
       getOperation()->emitError()
           << "mamba-tile-rms-norm: threads-per-block = "
           << static_cast<int64_t>(threadsPerBlock)
-          << " must be a multiple of 32 between 32 and 1024";
+          << " must be 0 (automatic) or a multiple of 32 between 32 and 1024";
       return signalPassFailure();
     }
     SmallVector<RmsNormOp> ops;
     getOperation()->walk([&](RmsNormOp op) { ops.push_back(op); });
     for (RmsNormOp op : ops)
-      if (failed(tileRmsNorm(op, threadsPerBlock)))
+      if (failed(tileRmsNorm(op, threadsPerBlock ? threadsPerBlock
+                                                 : automaticThreads(op))))
         return signalPassFailure();
   }
 };

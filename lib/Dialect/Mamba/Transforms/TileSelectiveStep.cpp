@@ -197,6 +197,33 @@ LogicalResult tileSelectiveStep(SelectiveStepOp op) {
   emitBlockThreadNest(
       b, {blocks, batches}, threads, [&](ValueRange ids, Value thread) {
         Value batch = ids[1];
+        // Everything a channel reads from global memory is loaded first, so
+        // those latencies overlap the partials' instead of following the
+        // barrier.
+        Value channel = arith::AddIOp::create(
+            b,
+            arith::MulIOp::create(b, ids[0],
+                                  indexConstant(b, channelsPerBlock)),
+            arith::DivUIOp::create(b, thread, indexConstant(b, lanes)));
+        auto [c, active] = clampedChannel(b, channel, channels);
+        Value lane = arith::RemUIOp::create(b, thread, indexConstant(b, lanes));
+        Value firstState = arith::MulIOp::create(b, lane, indexConstant(b, S));
+        const int64_t wr = vectorWidth(R, dtWeightElement);
+        SmallVector<Value> dtRow;
+        for (int64_t r = 0; r < R; r += wr)
+          dtRow.push_back(
+              loadF32Vector(b, dtWeight, {c, indexConstant(b, r)}, wr));
+        Value bias = memref::LoadOp::create(b, dtBias, ValueRange{c});
+        Value u = memref::LoadOp::create(b, convOut, ValueRange{batch, c});
+        Value h =
+            readF32Vector(b, ssmState, ValueRange{batch, c, firstState}, S);
+        Value a = readF32Vector(b, A, ValueRange{c, firstState}, S);
+        Value skip = memref::LoadOp::create(b, D, ValueRange{c});
+        Value z = toF32(
+            b, memref::LoadOp::create(
+                   b, xz,
+                   ValueRange{batch, arith::AddIOp::create(b, c, channels)}));
+
         Value projected = memref::AllocOp::create(b, workgroupBuffer(ctx, J),
                                                   b.getI64IntegerAttr(16));
         emitStridedLoop(
@@ -214,32 +241,19 @@ LogicalResult tileSelectiveStep(SelectiveStepOp op) {
             });
         gpu::BarrierOp::create(b);
 
-        Value channel = arith::AddIOp::create(
-            b,
-            arith::MulIOp::create(b, ids[0],
-                                  indexConstant(b, channelsPerBlock)),
-            arith::DivUIOp::create(b, thread, indexConstant(b, lanes)));
-        auto [c, active] = clampedChannel(b, channel, channels);
-        Value lane = arith::RemUIOp::create(b, thread, indexConstant(b, lanes));
-        Value firstState = arith::MulIOp::create(b, lane, indexConstant(b, S));
-
-        // dt = dt_proj[c] . dt_r, stored by dt_proj in the activation
-        // type; the row in 16-byte vectors, all loads independent.
-        const int64_t wr = vectorWidth(R, dtWeightElement);
+        // dt = dt_proj[c] . dt_r, stored by dt_proj in the activation type.
         Value dot = zeroVector(b, wr);
-        for (int64_t r = 0; r < R; r += wr)
+        for (auto [i, w] : llvm::enumerate(dtRow))
           dot = vector::FMAOp::create(
-              b, loadF32Vector(b, dtWeight, {c, indexConstant(b, r)}, wr),
-              loadF32Vector(b, projected, {indexConstant(b, r)}, wr), dot);
-        Value dt = arith::AddFOp::create(
-            b, roundTo(b, sumOf(b, dot), element),
-            memref::LoadOp::create(b, dtBias, ValueRange{c}));
+              b, w,
+              loadF32Vector(b, projected,
+                            {indexConstant(b, static_cast<int64_t>(i) * wr)},
+                            wr),
+              dot);
+        Value dt =
+            arith::AddFOp::create(b, roundTo(b, sumOf(b, dot), element), bias);
         dt = emitSoftplus(b, dt, precise);
 
-        Value u = memref::LoadOp::create(b, convOut, ValueRange{batch, c});
-        Value h =
-            readF32Vector(b, ssmState, ValueRange{batch, c, firstState}, S);
-        Value a = readF32Vector(b, A, ValueRange{c, firstState}, S);
         Value bv = readF32Vector(b, projected,
                                  ValueRange{arith::AddIOp::create(
                                      b, firstState, indexConstant(b, R))},
@@ -256,11 +270,7 @@ LogicalResult tileSelectiveStep(SelectiveStepOp op) {
         });
 
         Value out = emitLaneSum(b, partial, lanes);
-        out = math::FmaOp::create(
-            b, memref::LoadOp::create(b, D, ValueRange{c}), u, out);
-        Value zIndex = arith::AddIOp::create(b, c, channels);
-        Value z =
-            toF32(b, memref::LoadOp::create(b, xz, ValueRange{batch, zIndex}));
+        out = math::FmaOp::create(b, skip, u, out);
         out = arith::MulFOp::create(b, out, emitSilu(b, z));
         Value writer = arith::AndIOp::create(
             b, active,

@@ -146,11 +146,16 @@ def MambaTileRmsNorm : Pass<"mamba-tile-rms-norm"> {
     warp in shared memory, after a barrier every thread adds the partials;
     the second pass writes `r * rsqrt(mean + eps) * weight`, reading `r`
     back from `residual_out` when there is one (so that buffer may be the
-    residual's own: an in-place residual stream). All math is f32.
+    residual's own: an in-place residual stream). All math is f32. A row is
+    a chain of dependent memory latencies per thread, which decoding (one
+    row per sequence, one block on one SM) waits out in full; so by default
+    a block has a thread per two features and each pass is two or three
+    loads deep.
   }];
   let options = [
-    Option<"threadsPerBlock", "threads-per-block", "int64_t", /*default=*/"256",
-           "Threads per row (a multiple of 32)">
+    Option<"threadsPerBlock", "threads-per-block", "int64_t", /*default=*/"0",
+           "Threads per row (a multiple of 32; 0: one per two features of a "
+           "static row, up to 1024, else 256)">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
