@@ -3,7 +3,7 @@
 //   mamba-run model.mmod --weights MODEL_DIR --prompt-ids 1,2,3
 //             [--max-new-tokens 32] [--batch 1] [--temperature 0]
 //             [--top-k 0] [--top-p 1] [--seed 0] [--no-cuda-graph]
-//             [--no-gemm-tuning] [--bench [--prompt-length 512] [--repeat 5]]
+//             [--gemm-tuning] [--bench [--prompt-length 512] [--repeat 5]]
 //             [--device 0]
 //             [--dump-logits FILE] [--profile]
 //
@@ -46,14 +46,14 @@ struct Options {
   int64_t maxNewTokens = 32, batch = 1, promptLength = 0, repeat = 5;
   int device = 0;
   SamplingOptions sampling;
-  bool graphs = true, tuneGemms = true, bench = false, profile = false;
+  bool graphs = true, tuneGemms = false, bench = false, profile = false;
 };
 
 const char *const kUsage =
     "usage: mamba-run MODEL.mmod --weights MODEL_DIR [--prompt-ids "
     "1,2,3[;4,5,6]]\n"
     "         [--max-new-tokens N] [--batch N] [--temperature T] [--top-k K]\n"
-    "         [--top-p P] [--seed S] [--no-cuda-graph] [--no-gemm-tuning]\n"
+    "         [--top-p P] [--seed S] [--no-cuda-graph] [--gemm-tuning]\n"
     "         [--device N]\n"
     "         [--bench [--prompt-length N] [--repeat N]] [--dump-logits FILE]\n"
     "         [--profile]\n";
@@ -150,8 +150,8 @@ Options parseArgs(int argc, char **argv) {
       o.sampling.seed = static_cast<uint64_t>(parseInt(a, value(), 0));
     else if (a == "--no-cuda-graph")
       o.graphs = false;
-    else if (a == "--no-gemm-tuning")
-      o.tuneGemms = false;
+    else if (a == "--gemm-tuning")
+      o.tuneGemms = true;
     else if (a == "--bench")
       o.bench = true;
     else if (a == "--profile")

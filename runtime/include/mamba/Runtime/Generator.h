@@ -28,8 +28,11 @@ struct GeneratorOptions {
   /// Replay the decode step as a CUDA graph (else launch it op by op).
   bool cudaGraphs = true;
   /// Time cuBLASLt's candidate algorithms for each GEMM shape while
-  /// preparing and keep the fastest (else the heuristic's first).
-  bool tuneGemms = true;
+  /// preparing and keep the fastest (else the heuristic's first). Off by
+  /// default: on an H200 it found nothing faster than the heuristic's
+  /// first choice for the 130m and 2.8b models (bench/RESULTS.md), and it
+  /// costs preparation time.
+  bool tuneGemms = false;
 };
 
 /// Times measured with CUDA events, in milliseconds.
