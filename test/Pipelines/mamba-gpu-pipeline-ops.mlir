@@ -25,13 +25,14 @@
 // PTX-SAME:  ex2.approx.ftz.f32
 // PTX-SAME:  shfl.sync.bfly.b32
 // The fused decode step: two kernels, the scratch between them allocated
-// by the function; x_proj and dt_proj read 16-byte vectors.
+// by the function; x_proj reads 16-byte vectors of weights before the
+// barrier that makes x visible.
 // PTX-LABEL: func.func @selective_step_bf16
 // PTX:       %[[P:.*]] = memref.alloc(%{{.*}}) : memref<?x2x44xf32>
-// PTX:       gpu.launch_func @selective_step_bf16_kernel::@selective_step_bf16_kernel blocks in (%c2, %{{.*}}, %c1) threads in (%c128, %c1, %c1) {{.*}}%[[P]]
-// PTX:       gpu.launch_func @selective_step_bf16_kernel_0::@selective_step_bf16_kernel blocks in (%c2, %{{.*}}, %c1) threads in (%c128, %c1, %c1) {{.*}}%[[P]]
+// PTX:       gpu.launch_func @selective_step_bf16_kernel::@selective_step_bf16_kernel blocks in (%c2, %{{.*}}, %c1) threads in (%c256, %c1, %c1) {{.*}}%[[P]]
+// PTX:       gpu.launch_func @selective_step_bf16_kernel_0::@selective_step_bf16_kernel blocks in (%c3, %{{.*}}, %c1) threads in (%c256, %c1, %c1) {{.*}}%[[P]]
 // PTX:       gpu.binary @selective_step_bf16_kernel
-// PTX-SAME:  bar.sync
 // PTX-SAME:  ld.global.v4.b32
+// PTX-SAME:  bar.sync
 
 // CUBIN-COUNT-10: gpu.binary @{{.*}}_kernel [#gpu.object<#nvvm.target<O = 3, chip = "sm_80"

@@ -163,8 +163,9 @@ void mlir::mamba::emitStridedLoop(ImplicitLocOpBuilder &b, Value first,
   body(loop.getInductionVar());
 }
 
-StateSplit mlir::mamba::chooseStateSplit(int64_t N, int64_t threadsPerBlock) {
-  int64_t S = std::min<int64_t>(N, 16);
+StateSplit mlir::mamba::chooseStateSplit(int64_t N, int64_t threadsPerBlock,
+                                         int64_t maxStatesPerThread) {
+  int64_t S = std::min<int64_t>(N, maxStatesPerThread);
   if (N % S != 0 || !llvm::isPowerOf2_64(N / S) || N / S > kWarpSize)
     S = N;
   const int64_t lanes = N / S;

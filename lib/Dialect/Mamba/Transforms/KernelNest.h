@@ -83,14 +83,16 @@ Value readF32Vector(ImplicitLocOpBuilder &b, Value buffer, ValueRange indices,
                     int64_t size);
 
 /// How a one-token state update spreads a channel's N states over threads:
-/// vectors of `statesPerThread` (S, up to 16) states, `lanes` = N / S
-/// threads per channel (a power of two that fits a warp, reducing y with
-/// shuffles; else one thread holds all N), `channelsPerBlock` channels in
-/// blocks of `threads` threads (about `threadsPerBlock`).
+/// vectors of `statesPerThread` (S, up to `maxStatesPerThread`) states,
+/// `lanes` = N / S threads per channel (a power of two that fits a warp,
+/// reducing y with shuffles; else one thread holds all N),
+/// `channelsPerBlock` channels in blocks of `threads` threads (about
+/// `threadsPerBlock`).
 struct StateSplit {
   int64_t statesPerThread, lanes, channelsPerBlock, threads;
 };
-StateSplit chooseStateSplit(int64_t N, int64_t threadsPerBlock);
+StateSplit chooseStateSplit(int64_t N, int64_t threadsPerBlock,
+                            int64_t maxStatesPerThread = 16);
 
 /// One token of the recurrence for a vector of S states (all f32):
 /// `next = exp(dt * A) * h + dt * u * B`, and this thread's part of

@@ -11,15 +11,18 @@
 //     update and SiLU per channel (x kept in shared memory and in a scratch
 //     row for kernel 2), then this block's share of x_proj: a thread per
 //     output row sums the block's channels, 16-byte weight vectors against
-//     x from shared memory, all loads independent so that a row costs one
-//     memory latency. One partial per block and row: a split-K GEMV whose
+//     x from shared memory. The weights are loaded before the conv and all
+//     loads are independent, so the kernel costs about two memory
+//     latencies. One partial per block and row: a split-K GEMV whose
 //     partials kernel 2 adds in a fixed order, so results do not depend on
 //     scheduling.
-//   kernel 2, a block per channel group of a sequence (the state split of
-//     mamba-tile-decode-steps): adds the partials into [dt_r | B | C] in
-//     shared memory, then per channel dt = dt_proj[c] . dt_r (R MACs, the
-//     weight row in 16-byte vectors), softplus, the state update, D skip and
-//     SiLU(z) gate, with z read from the second half of xz.
+//   kernel 2, 256 threads per block, each channel's states four per lane
+//     (64 channels a block for N = 16): every per-channel global read is
+//     issued first, then
+//     the partials are added into [dt_r | B | C] in shared memory; per
+//     channel dt = dt_proj[c] . dt_r (R MACs, the weight row in 16-byte
+//     vectors shared among the lanes), softplus, the state update, D skip
+//     and SiLU(z) gate, with z read from the second half of xz.
 //
 // Where the unfused ops would store a value in the activation type (the
 // conv output, x_proj and dt_proj outputs), it is rounded the same way
@@ -49,10 +52,16 @@ using namespace mlir::mamba;
 
 namespace {
 
-/// Kernel 1: channels per block, one per thread.
+/// Kernel 1: channels per block (a thread each for the conv) and threads
+/// per block (a thread per x_proj output row, J = R + 2N rows).
 constexpr int64_t kConvChannels = 128;
-/// Kernel 2: threads per block.
-constexpr int64_t kStepThreads = 128;
+constexpr int64_t kProjThreads = 256;
+/// Kernel 2: threads per block, and at most 4 states per thread: a channel
+/// spread over lanes splits its dt_proj row between them too, so for N = 16
+/// a thread holds a quarter of the registers and an E = 5120 model runs 80
+/// blocks of 256 threads, where a thread per channel gave 40 of 128.
+constexpr int64_t kStepThreads = 256;
+constexpr int64_t kStepStates = 4;
 
 MemRefType workgroupBuffer(MLIRContext *ctx, int64_t size) {
   auto workgroup = gpu::AddressSpaceAttr::get(
@@ -80,14 +89,33 @@ int64_t vectorWidth(int64_t n, Type element) {
 /// caller guarantees the alignment of width elements: the buffer starts
 /// 16-byte aligned (the runtime checks), its rows are multiples of width
 /// elements long and the last index is a multiple of width.
-Value loadF32Vector(ImplicitLocOpBuilder &b, Value buffer,
-                    ArrayRef<Value> indices, int64_t width) {
+Value loadVector(ImplicitLocOpBuilder &b, Value buffer, ArrayRef<Value> indices,
+                 int64_t width) {
   Type element = cast<MemRefType>(buffer.getType()).getElementType();
   const int64_t bytes = width * element.getIntOrFloatBitWidth() / 8;
-  Value v = vector::LoadOp::create(
+  return vector::LoadOp::create(
       b, VectorType::get({width}, element), buffer, indices,
       /*nontemporal=*/false, llvm::MaybeAlign(std::min<int64_t>(bytes, 16)));
-  return toF32(b, v);
+}
+
+Value loadF32Vector(ImplicitLocOpBuilder &b, Value buffer,
+                    ArrayRef<Value> indices, int64_t width) {
+  return toF32(b, loadVector(b, buffer, indices, width));
+}
+
+/// The rows `thread + i * threads` (i < ceil(rows / threads)) of a thread,
+/// each clamped to the last row, with whether it is a real one. Unrolled
+/// rather than a loop so that the loads of all of a thread's rows are in
+/// flight at once; clamped so that they need no branch.
+SmallVector<std::pair<Value, Value>> threadRows(ImplicitLocOpBuilder &b,
+                                                Value thread, int64_t rows,
+                                                int64_t threads) {
+  SmallVector<std::pair<Value, Value>> result;
+  for (int64_t first = 0; first < rows; first += threads) {
+    Value row = arith::AddIOp::create(b, thread, indexConstant(b, first));
+    result.push_back(clampedChannel(b, row, indexConstant(b, rows)));
+  }
+  return result;
 }
 
 Value zeroVector(ImplicitLocOpBuilder &b, int64_t width) {
@@ -112,7 +140,7 @@ LogicalResult tileSelectiveStep(SelectiveStepOp op) {
   const int64_t J = R + 2 * N;
   const int64_t slices = llvm::divideCeil(E, kConvChannels);
   auto [S, lanes, channelsPerBlock, threads] =
-      chooseStateSplit(N, kStepThreads);
+      chooseStateSplit(N, kStepThreads, kStepStates);
 
   ImplicitLocOpBuilder b(op.getLoc(), op);
   MLIRContext *ctx = b.getContext();
@@ -147,48 +175,74 @@ LogicalResult tileSelectiveStep(SelectiveStepOp op) {
       ValueRange{batches});
 
   // Kernel 1: conv window update, SiLU, x_proj partials.
+  const int64_t wx = vectorWidth(E, xWeightElement);
   emitBlockThreadNest(
-      b, {b.getIndexAttr(slices), batches}, kConvChannels,
+      b, {b.getIndexAttr(slices), batches}, kProjThreads,
       [&](ValueRange ids, Value thread) {
         Value slice = ids[0], batch = ids[1];
         Value first =
             arith::MulIOp::create(b, slice, indexConstant(b, kConvChannels));
-        Value channel = arith::AddIOp::create(b, first, thread);
-        auto [c, active] = clampedChannel(b, channel, channels);
+        // x_proj: a thread per output row, the block's channels in 16-byte
+        // vectors of weights against x from shared memory. The weights of
+        // a thread's first row do not depend on x: they are loaded before
+        // the conv, so their latency overlaps it. A chunk past E is clamped
+        // to the last one (finite weights) and meets the zeros stored for
+        // those channels.
+        SmallVector<std::pair<Value, Value>> rows =
+            threadRows(b, thread, J, kProjThreads);
+        auto loadRow = [&](Value row) {
+          SmallVector<Value> weights;
+          for (int64_t local = 0; local < kConvChannels; local += wx) {
+            Value col = arith::MinUIOp::create(
+                b, arith::AddIOp::create(b, first, indexConstant(b, local)),
+                indexConstant(b, E - wx));
+            weights.push_back(loadVector(b, xWeight, {row, col}, wx));
+          }
+          return weights;
+        };
+        SmallVector<Value> firstRow = loadRow(rows.front().first);
+
         Value xs = memref::AllocOp::create(
             b, workgroupBuffer(ctx, kConvChannels), b.getI64IntegerAttr(16));
+        Value local = arith::MinUIOp::create(
+            b, thread, indexConstant(b, kConvChannels - 1));
+        Value convThread =
+            arith::CmpIOp::create(b, arith::CmpIPredicate::ult, thread,
+                                  indexConstant(b, kConvChannels));
+        auto [c, inRange] =
+            clampedChannel(b, arith::AddIOp::create(b, first, local), channels);
+        Value active = arith::AndIOp::create(b, convThread, inRange);
         // Channels past E contribute zeros to the partial sums.
-        memref::StoreOp::create(b, f32Constant(b, 0.0), xs, ValueRange{thread});
+        emitIf(b, convThread, [&] {
+          memref::StoreOp::create(b, f32Constant(b, 0.0), xs,
+                                  ValueRange{local});
+        });
         emitIf(b, active, [&] {
           Value input = memref::LoadOp::create(b, xz, ValueRange{batch, c});
           Value acc = emitConvWindowStep(b, convState, input, convWeight,
                                          convBias, newConv, batch, c, K);
           Value x = roundTo(b, emitSilu(b, acc), element);
           memref::StoreOp::create(b, x, convOut, ValueRange{batch, c});
-          memref::StoreOp::create(b, x, xs, ValueRange{thread});
+          memref::StoreOp::create(b, x, xs, ValueRange{local});
         });
         gpu::BarrierOp::create(b);
 
-        // x_proj: a thread per output row, the block's channels in
-        // 16-byte vectors of weights against x from shared memory. A chunk
-        // past E is clamped to the last one (finite weights) and meets the
-        // zeros stored for those channels.
-        const int64_t wx = vectorWidth(E, xWeightElement);
-        emitStridedLoop(
-            b, thread, indexConstant(b, J), indexConstant(b, kConvChannels),
-            [&](Value row) {
-              Value acc = zeroVector(b, wx);
-              for (int64_t local = 0; local < kConvChannels; local += wx) {
-                Value col = arith::MinUIOp::create(
-                    b, arith::AddIOp::create(b, first, indexConstant(b, local)),
-                    indexConstant(b, E - wx));
-                Value w = loadF32Vector(b, xWeight, {row, col}, wx);
-                Value v = loadF32Vector(b, xs, {indexConstant(b, local)}, wx);
-                acc = vector::FMAOp::create(b, w, v, acc);
-              }
-              memref::StoreOp::create(b, sumOf(b, acc), partials,
-                                      ValueRange{batch, slice, row});
-            });
+        SmallVector<Value> sums;
+        for (auto [i, row] : llvm::enumerate(rows)) {
+          SmallVector<Value> weights = i == 0 ? firstRow : loadRow(row.first);
+          Value acc = zeroVector(b, wx);
+          for (auto [j, w] : llvm::enumerate(weights)) {
+            Value v = loadF32Vector(
+                b, xs, {indexConstant(b, static_cast<int64_t>(j) * wx)}, wx);
+            acc = vector::FMAOp::create(b, toF32(b, w), v, acc);
+          }
+          sums.push_back(sumOf(b, acc));
+        }
+        for (auto [row, sum] : llvm::zip(rows, sums))
+          emitIf(b, row.second, [&] {
+            memref::StoreOp::create(b, sum, partials,
+                                    ValueRange{batch, slice, row.first});
+          });
       });
 
   // Kernel 2: [dt_r | B | C], dt_proj, softplus, state update, skip, gate.
@@ -208,11 +262,20 @@ LogicalResult tileSelectiveStep(SelectiveStepOp op) {
         auto [c, active] = clampedChannel(b, channel, channels);
         Value lane = arith::RemUIOp::create(b, thread, indexConstant(b, lanes));
         Value firstState = arith::MulIOp::create(b, lane, indexConstant(b, S));
+        // The channel's lanes share its dt_proj row: lane l takes the
+        // vectors l, l + lanes, ..., the last clamped (and zeroed) where
+        // the vectors do not divide evenly.
         const int64_t wr = vectorWidth(R, dtWeightElement);
+        const int64_t vectors = R / wr;
+        SmallVector<std::pair<Value, Value>> dtChunks =
+            threadRows(b, lane, vectors, lanes);
         SmallVector<Value> dtRow;
-        for (int64_t r = 0; r < R; r += wr)
+        for (auto [chunk, valid] : dtChunks) {
+          Value col = arith::MulIOp::create(b, chunk, indexConstant(b, wr));
+          Value w = loadF32Vector(b, dtWeight, {c, col}, wr);
           dtRow.push_back(
-              loadF32Vector(b, dtWeight, {c, indexConstant(b, r)}, wr));
+              arith::SelectOp::create(b, valid, w, zeroVector(b, wr)));
+        }
         Value bias = memref::LoadOp::create(b, dtBias, ValueRange{c});
         Value u = memref::LoadOp::create(b, convOut, ValueRange{batch, c});
         Value h =
@@ -226,32 +289,34 @@ LogicalResult tileSelectiveStep(SelectiveStepOp op) {
 
         Value projected = memref::AllocOp::create(b, workgroupBuffer(ctx, J),
                                                   b.getI64IntegerAttr(16));
-        emitStridedLoop(
-            b, thread, indexConstant(b, J), indexConstant(b, threads),
-            [&](Value row) {
-              Value sum = f32Constant(b, 0.0);
-              for (int64_t s = 0; s < slices; ++s)
-                sum = arith::AddFOp::create(
-                    b, sum,
-                    memref::LoadOp::create(
-                        b, partials,
-                        ValueRange{batch, indexConstant(b, s), row}));
-              memref::StoreOp::create(b, roundTo(b, sum, element), projected,
-                                      ValueRange{row});
-            });
+        SmallVector<std::pair<Value, Value>> rows =
+            threadRows(b, thread, J, threads);
+        SmallVector<Value> sums;
+        for (auto [row, valid] : rows) {
+          Value sum = f32Constant(b, 0.0);
+          for (int64_t s = 0; s < slices; ++s)
+            sum = arith::AddFOp::create(
+                b, sum,
+                memref::LoadOp::create(
+                    b, partials, ValueRange{batch, indexConstant(b, s), row}));
+          sums.push_back(roundTo(b, sum, element));
+        }
+        for (auto [row, sum] : llvm::zip(rows, sums))
+          emitIf(b, row.second, [&] {
+            memref::StoreOp::create(b, sum, projected, ValueRange{row.first});
+          });
         gpu::BarrierOp::create(b);
 
         // dt = dt_proj[c] . dt_r, stored by dt_proj in the activation type.
         Value dot = zeroVector(b, wr);
-        for (auto [i, w] : llvm::enumerate(dtRow))
+        for (auto [chunk, w] : llvm::zip(dtChunks, dtRow)) {
+          Value col =
+              arith::MulIOp::create(b, chunk.first, indexConstant(b, wr));
           dot = vector::FMAOp::create(
-              b, w,
-              loadF32Vector(b, projected,
-                            {indexConstant(b, static_cast<int64_t>(i) * wr)},
-                            wr),
-              dot);
-        Value dt =
-            arith::AddFOp::create(b, roundTo(b, sumOf(b, dot), element), bias);
+              b, w, loadF32Vector(b, projected, {col}, wr), dot);
+        }
+        Value dt = arith::AddFOp::create(
+            b, roundTo(b, emitLaneSum(b, sumOf(b, dot), lanes), element), bias);
         dt = emitSoftplus(b, dt, precise);
 
         Value bv = readF32Vector(b, projected,
