@@ -115,8 +115,14 @@ public:
     SmallVector<std::string> leadingNames = {"ids"};
     appendStateTypes(results);
     appendStateTypes(leading);
+    // The greedy choice, made on the GPU: the host reads b ids, not b x V
+    // logits, when it decodes greedily.
+    results.push_back(
+        RankedTensorType::get({kDynamic}, builder.getI32Type()));
     func::FuncOp func = beginFunction("decode_step", leading, leadingNames,
                                       results, /*leadingStates=*/true);
+    func.setResultAttr(results.size() - 1, "mamba.output",
+                       builder.getStringAttr("next_ids"));
 
     Value h = embed(func.getArgument(0), {kDynamic, config.hidden});
     SmallVector<Value> convStates, ssmStates;
@@ -134,7 +140,8 @@ public:
       convStates.push_back(step.getNewConvState());
       ssmStates.push_back(step.getNewSsmState());
     }
-    finish(h, stream, {kDynamic, config.vocab}, convStates, ssmStates);
+    finish(h, stream, {kDynamic, config.vocab}, convStates, ssmStates,
+           /*nextIds=*/true);
   }
 
 private:
@@ -265,9 +272,11 @@ private:
     return cast<OpTy>(builder.create(state));
   }
 
-  /// norm_f, lm_head and the return.
+  /// norm_f, lm_head and the return, with the logits' argmax last when
+  /// `nextIds`.
   void finish(Value h, Value stream, ArrayRef<int64_t> logitsShape,
-              ArrayRef<Value> convStates, ArrayRef<Value> ssmStates) {
+              ArrayRef<Value> convStates, ArrayRef<Value> ssmStates,
+              bool nextIds = false) {
     auto [normed, unused] =
         addNorm(h, stream, "backbone.norm_f.weight", /*keepSum=*/false);
     (void)unused;
@@ -279,6 +288,12 @@ private:
     SmallVector<Value> results = {logits};
     llvm::append_range(results, convStates);
     llvm::append_range(results, ssmStates);
+    if (nextIds) {
+      auto idsType = RankedTensorType::get(logitsShape.drop_back(),
+                                           builder.getI32Type());
+      results.push_back(
+          ArgmaxOp::create(builder, loc, idsType, logits).getIds());
+    }
     func::ReturnOp::create(builder, loc, results);
   }
 

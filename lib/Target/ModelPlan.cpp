@@ -36,7 +36,8 @@ namespace {
 
 bool isKernelOp(Operation *op) {
   return isa<EmbeddingOp, RmsNormOp, CausalConv1dOp, SelectiveScanOp,
-             ConvStateUpdateOp, SelectiveStateUpdateOp, SelectiveStepOp>(op);
+             ConvStateUpdateOp, SelectiveStateUpdateOp, SelectiveStepOp,
+             ArgmaxOp>(op);
 }
 
 /// linalg.map computing -exp(x): the A = -exp(A_log) of a mixer.

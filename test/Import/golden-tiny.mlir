@@ -32,7 +32,7 @@
 // CHECK:      return %[[LOGITS]], %[[S0]]#0, %[[S1]]#0, %[[S0]]#1, %[[S1]]#1
 
 // The decode step takes one token per sequence and the states, and returns
-// the states under the same names.
+// the states under the same names, then the greedy next ids.
 // CHECK-LABEL: func.func @decode_step(
 // CHECK-SAME: %[[IDS:[a-z0-9]+]]: tensor<?xi32> {mamba.input = "ids"}
 // CHECK-SAME: %[[C0:[a-z0-9]+]]: tensor<?x128x4xf32> {mamba.state = "layers.0.conv"}
@@ -40,7 +40,7 @@
 // CHECK-SAME: %[[H0:[a-z0-9]+]]: tensor<?x128x16xf32> {mamba.state = "layers.0.ssm"}
 // CHECK-SAME: %[[H1:[a-z0-9]+]]: tensor<?x128x16xf32> {mamba.state = "layers.1.ssm"}
 // CHECK-SAME: %[[EMB:[a-z0-9]+]]: tensor<256x64xf32> {mamba.weight = "backbone.embeddings.weight"}
-// CHECK-SAME: -> (tensor<?x256xf32> {mamba.output = "logits"}, tensor<?x128x4xf32> {mamba.state = "layers.0.conv"}, tensor<?x128x4xf32> {mamba.state = "layers.1.conv"}, tensor<?x128x16xf32> {mamba.state = "layers.0.ssm"}, tensor<?x128x16xf32> {mamba.state = "layers.1.ssm"})
+// CHECK-SAME: -> (tensor<?x256xf32> {mamba.output = "logits"}, tensor<?x128x4xf32> {mamba.state = "layers.0.conv"}, tensor<?x128x4xf32> {mamba.state = "layers.1.conv"}, tensor<?x128x16xf32> {mamba.state = "layers.0.ssm"}, tensor<?x128x16xf32> {mamba.state = "layers.1.ssm"}, tensor<?xi32> {mamba.output = "next_ids"})
 // CHECK:      %[[H:.*]] = mamba.embedding %[[IDS]], %[[EMB]] : (tensor<?xi32>, tensor<256x64xf32>) -> tensor<?x64xf32>
 // CHECK:      %[[N0:.*]], %[[R0:.*]] = mamba.rms_norm %[[H]]
 // CHECK:      %[[M0:.*]], %[[NC0:.*]], %[[NH0:.*]] = mamba.mixer_step %[[N0]], %[[C0]], %[[H0]] in_proj
@@ -48,7 +48,8 @@
 // CHECK:      %[[M1:.*]], %[[NC1:.*]], %[[NH1:.*]] = mamba.mixer_step %[[N1]], %[[C1]], %[[H1]] in_proj
 // CHECK:      %[[NF:.*]] = mamba.rms_norm %[[M1]], %{{.*}} residual(%[[R1]])
 // CHECK:      %[[LOGITS:.*]] = mamba.linear %[[NF]], %{{.*}} : (tensor<?x64xf32>, tensor<256x64xf32>) -> tensor<?x256xf32>
-// CHECK:      return %[[LOGITS]], %[[NC0]], %[[NC1]], %[[NH0]], %[[NH1]]
+// CHECK:      %[[NEXT:.*]] = mamba.argmax %[[LOGITS]] : (tensor<?x256xf32>) -> tensor<?xi32>
+// CHECK:      return %[[LOGITS]], %[[NC0]], %[[NC1]], %[[NH0]], %[[NH1]], %[[NEXT]]
 
 // DECOMPOSED-LABEL: func.func @prefill
 // DECOMPOSED-COUNT-2: mamba.causal_conv1d {{.*}} -> (tensor<?x128x?xf32>, tensor<?x128x4xf32>)

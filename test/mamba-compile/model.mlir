@@ -4,7 +4,7 @@
 // RUN: mamba-compile %mamba_src_root/test/data/golden/model-tiny -o %t.mmod --target=sm_90a
 // RUN: %python %mamba_src_root/scripts/mmod-plan.py %t.mmod | FileCheck %s
 
-// CHECK: kernels: k0_embedding k1_rms_norm k2_causal_conv1d k3_selective_scan k4_selective_scan k5_rms_norm k6_rms_norm k7_embedding k8_rms_norm k9_selective_step k10_rms_norm k11_rms_norm
+// CHECK: kernels: k0_embedding k1_rms_norm k2_causal_conv1d k3_selective_scan k4_selective_scan k5_rms_norm k6_rms_norm k7_embedding k8_rms_norm k9_selective_step k10_rms_norm k11_rms_norm k12_argmax
 // CHECK: weight 0 backbone.embeddings.weight f32[256, 64]
 // CHECK: weight 22 lm_head.weight f32[256, 64]
 // CHECK: derived 0 = neg_exp(weight 8) f32[128, 16]
@@ -57,4 +57,8 @@
 // CHECK-NEXT:  kernel k10_rms_norm(b37, b16, b30) -> b38, b39
 // CHECK-NEXT:  gemm b41 = b38 * b17^T
 // CHECK-NEXT:  kernel k9_selective_step(b41, b2, b4, b40, b19, b20, b21, b22, b42, b24) -> b43, b44, b45
-// CHECK:       output logits
+// The logits' greedy argmax, returned after the states.
+// CHECK:       kernel k12_argmax([[LOGITS:b[0-9]+]]) -> [[NEXT:b[0-9]+]]
+// CHECK-NEXT:  output logits = [[LOGITS]]
+// CHECK:       output layers.1.ssm
+// CHECK-NEXT:  output next_ids = [[NEXT]]

@@ -378,6 +378,56 @@ func.func @f(%ids: tensor<5xi32>, %t: tensor<0x64xf32>) {
 
 // -----
 
+// argmax drops the last dimension and keeps the others.
+func.func @f(%x: tensor<4x10xf32>) {
+  // expected-error @+1 {{expects ids dim 0 (r0) to be 4 to match x dim 0, but got 3}}
+  %i = mamba.argmax %x : (tensor<4x10xf32>) -> tensor<3xi32>
+  return
+}
+
+// -----
+
+func.func @f(%x: tensor<4x10xf32>) {
+  // expected-error @+1 {{expects ids to have rank 1 ([r0]), but got 'tensor<4x10xi32>'}}
+  %i = mamba.argmax %x : (tensor<4x10xf32>) -> tensor<4x10xi32>
+  return
+}
+
+// -----
+
+// Ids are i32, as the embedding takes them.
+func.func @f(%x: tensor<4x10xf32>) {
+  // expected-error @+1 {{result #0 must be ranked tensor of 32-bit signless integer values}}
+  %i = mamba.argmax %x : (tensor<4x10xf32>) -> tensor<4xi64>
+  return
+}
+
+// -----
+
+func.func @f(%x: tensor<4x10xi32>) {
+  // expected-error @+1 {{operand #0 must be ranked tensor of 32-bit float or 16-bit float or bfloat16 type values}}
+  %i = mamba.argmax %x : (tensor<4x10xi32>) -> tensor<4xi32>
+  return
+}
+
+// -----
+
+func.func @f(%x: tensor<4x0xf32>) {
+  // expected-error @+1 {{expects x to have at least one element along its last dimension (V >= 1)}}
+  %i = mamba.argmax %x : (tensor<4x0xf32>) -> tensor<4xi32>
+  return
+}
+
+// -----
+
+func.func @f(%x: tensor<f32>) {
+  // expected-error @+1 {{expects x to have rank 1 to 8, but got rank 0}}
+  %i = mamba.argmax %x : (tensor<f32>) -> tensor<i32>
+  return
+}
+
+// -----
+
 // The decode state matches A's state size.
 func.func @f(%s: tensor<2x4x16xf32>, %x: tensor<2x4xf32>, %dt: tensor<2x4xf32>, %A: tensor<4x3xf32>, %B: tensor<2x1x3xf32>, %C: tensor<2x1x3xf32>) {
   // expected-error @+1 {{expects A dim 1 (N) to be 16 to match state dim 2, but got 3}}

@@ -123,6 +123,19 @@ func.func @embedding(%ids: tensor<1x5xi32>, %ids64: tensor<7xi64>,
   return %h, %h2 : tensor<1x5x64xbf16>, tensor<7x64xbf16>
 }
 
+// CHECK-LABEL: func @argmax
+func.func @argmax(%logits: tensor<?x50280xbf16>, %row: tensor<7xf32>,
+                  %grid: tensor<2x?x9xf16>)
+    -> (tensor<?xi32>, tensor<i32>, tensor<2x?xi32>) {
+  // CHECK: mamba.argmax %{{.*}} : (tensor<?x50280xbf16>) -> tensor<?xi32>
+  %a = mamba.argmax %logits : (tensor<?x50280xbf16>) -> tensor<?xi32>
+  // CHECK: mamba.argmax %{{.*}} : (tensor<7xf32>) -> tensor<i32>
+  %b = mamba.argmax %row : (tensor<7xf32>) -> tensor<i32>
+  // CHECK: mamba.argmax %{{.*}} : (tensor<2x?x9xf16>) -> tensor<2x?xi32>
+  %c = mamba.argmax %grid : (tensor<2x?x9xf16>) -> tensor<2x?xi32>
+  return %a, %b, %c : tensor<?xi32>, tensor<i32>, tensor<2x?xi32>
+}
+
 // CHECK-LABEL: func @selective_state_update
 func.func @selective_state_update(
     %state: tensor<2x4x3xf32>, %x: tensor<2x4xbf16>, %dt: tensor<2x4xbf16>,

@@ -347,6 +347,29 @@ LogicalResult EmbeddingOp::verify() {
 }
 
 //===----------------------------------------------------------------------===//
+// ArgmaxOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult ArgmaxOp::verify() {
+  auto xType = cast<RankedTensorType>(getX().getType());
+  FailureOr<SmallVector<StringRef>> maybeDims =
+      rowsThenFeatures(*this, "x", xType.getRank());
+  if (failed(maybeDims))
+    return failure();
+  SmallVector<StringRef> xDims = *maybeDims;
+  xDims.back() = "V";
+  ShapeChecker shapes(*this);
+  if (failed(shapes.check("x", xType, xDims)) ||
+      failed(shapes.check("ids", getIds(),
+                          ArrayRef<StringRef>(xDims).drop_back())))
+    return failure();
+  if (xType.getDimSize(xType.getRank() - 1) == 0)
+    return emitOpError() << "expects x to have at least one element along "
+                            "its last dimension (V >= 1)";
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // SelectiveStateUpdateOp
 //===----------------------------------------------------------------------===//
 
@@ -651,6 +674,14 @@ LogicalResult
 EmbeddingOp::reifyResultShapes(OpBuilder &builder,
                                ReifiedRankedShapedTypeDims &shapes) {
   reifyResult(builder, getY(), dimsOf(getIds(), {{getTable(), 1}}), shapes);
+  return success();
+}
+
+LogicalResult ArgmaxOp::reifyResultShapes(OpBuilder &builder,
+                                          ReifiedRankedShapedTypeDims &shapes) {
+  SmallVector<DimSource> sources = dimsOf(getX());
+  sources.pop_back();
+  reifyResult(builder, getIds(), sources, shapes);
   return success();
 }
 

@@ -55,6 +55,7 @@ void mamba::buildMambaGpuPipeline(OpPassManager &pm,
   }
   // The other ops become one kernel each.
   pm.addPass(createMambaTileEmbedding());
+  pm.addPass(createMambaTileArgmax());
   pm.addPass(createMambaTileRmsNorm());
   pm.addPass(createMambaTileCausalConv1d());
   pm.addPass(createMambaTileDecodeSteps());

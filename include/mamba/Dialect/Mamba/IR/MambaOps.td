@@ -221,6 +221,27 @@ def Mamba_EmbeddingOp : Mamba_Op<"embedding", [Pure, Mamba_ReifyShapes]> {
   let hasVerifier = 1;
 }
 
+def Mamba_ArgmaxOp : Mamba_Op<"argmax", [Pure, Mamba_ReifyShapes]> {
+  let summary = "index of the largest element along the last dimension";
+  let description = [{
+    `ids[...] = argmax_v x[..., v]`, the greedy choice of a next token from
+    its logits, so that a decode step hands the host `b` ids instead of
+    `b x V` logits. As `torch.argmax`: the first of equal maxima, and NaN
+    counts as larger than every number. Shapes: `x`: `[..., V]` float with
+    `V >= 1`; `ids`: `[...]` i32.
+
+    ```mlir
+    %ids = mamba.argmax %logits : (tensor<?x50280xbf16>) -> tensor<?xi32>
+    ```
+  }];
+  let arguments = (ins Mamba_FloatTensor:$x);
+  let results = (outs RankedTensorOf<[I32]>:$ids);
+  let assemblyFormat = [{
+    $x attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Decode-step ops (one token)
 //===----------------------------------------------------------------------===//

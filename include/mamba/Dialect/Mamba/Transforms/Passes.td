@@ -193,6 +193,31 @@ def MambaTileCausalConv1d : Pass<"mamba-tile-causal-conv1d"> {
   ];
 }
 
+def MambaTileArgmax : Pass<"mamba-tile-argmax"> {
+  let summary = "Tile mamba.argmax into one GPU kernel on buffers, a block per row";
+  let description = [{
+    Rewrites every tensor-level `mamba.argmax` into a reduction kernel: one
+    block per row (leading dimensions of rank up to 2 on the grid's x and
+    y). Each thread keeps the best (value, index) of its elements, read in
+    16-byte vectors with 32 elements in flight per loop trip; warps combine
+    theirs with shuffles and the warps' results meet in shared memory. Ties
+    go to the lower index and NaN is larger than every number, as
+    `torch.argmax`.
+  }];
+  let options = [
+    Option<"threadsPerBlock", "threads-per-block", "int64_t", /*default=*/"512",
+           "Threads per row (a multiple of 32, at most 1024)">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+
 def MambaTileEmbedding : Pass<"mamba-tile-embedding"> {
   let summary = "Tile mamba.embedding into one GPU kernel on buffers, a block per token";
   let description = [{
