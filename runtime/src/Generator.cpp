@@ -20,17 +20,24 @@ const EntrySpec *requireEntry(const Model &model, const char *name,
   return entry;
 }
 
-float toFloat(const uint8_t *p, ElementType element) {
+/// Converts `count` logits of `element` at `source` to floats. bf16 is the
+/// top half of an f32, so it widens with a shift.
+void toFloats(const uint8_t *source, ElementType element, uint64_t count,
+              float *out) {
   if (element == ElementType::F32) {
-    float f;
-    std::memcpy(&f, p, 4);
-    return f;
+    std::memcpy(out, source, count * 4);
+    return;
   }
-  uint16_t bits;
-  std::memcpy(&bits, p, 2);
-  return static_cast<float>(element == ElementType::BF16
-                                ? bfloat16BitsToDouble(bits)
-                                : halfBitsToDouble(bits));
+  for (uint64_t i = 0; i < count; ++i) {
+    uint16_t bits;
+    std::memcpy(&bits, source + 2 * i, 2);
+    if (element == ElementType::BF16) {
+      uint32_t wide = uint32_t(bits) << 16;
+      std::memcpy(&out[i], &wide, 4);
+    } else {
+      out[i] = static_cast<float>(halfBitsToDouble(bits));
+    }
+  }
 }
 
 } // namespace
@@ -130,6 +137,13 @@ bool Generator::prepare(const Model &model, const GeneratorOptions &options,
       error = "decode_step has no 'logits' output of shape [batch, vocab]";
       return false;
     }
+    // Modules compiled before the greedy argmax have no "next_ids".
+    const TensorRef *nextIds = decode_[k].output("next_ids");
+    greedyIds_ = nextIds && nextIds->shape == Shape{b};
+    for (const EntryOutputSpec &o : decode->outputs)
+      if (o.name == "next_ids" &&
+          decode->buffers[o.buffer].element != ElementType::I32)
+        greedyIds_ = false;
     if (options.cudaGraphs && !graphs_[k].capture(
                                   stream_, device,
                                   [&](CUstream s, std::string &e) {
@@ -142,23 +156,25 @@ bool Generator::prepare(const Model &model, const GeneratorOptions &options,
   return true;
 }
 
-bool Generator::readLogits(const TensorRef &logits, uint64_t rowOffset,
-                           uint64_t rowStride, std::vector<float> &out,
+bool Generator::readLogits(const TensorRef &logits, uint64_t offset,
+                           int64_t rows, uint64_t rowStride,
+                           uint64_t rowLength, std::vector<float> &out,
                            std::string &error) {
   const uint64_t size = elementTypeSize(logitsElement_);
-  const uint64_t rowBytes = uint64_t(vocab_) * size;
-  staging_.resize(rowBytes * options_.batch);
-  for (int64_t r = 0; r < options_.batch; ++r)
+  const uint64_t rowBytes = rowLength * size;
+  staging_.resize(rowBytes * rows);
+  const bool contiguous = rowStride == rowLength;
+  for (int64_t r = 0; r < (contiguous ? 1 : rows); ++r)
     if (!copyToHostAsync(model_->device(),
-                         logits.address + (rowOffset + r * rowStride) * size,
-                         staging_.data() + r * rowBytes, rowBytes,
+                         logits.address + (offset + r * rowStride) * size,
+                         staging_.data() + r * rowBytes,
+                         contiguous ? staging_.size() : rowBytes,
                          stream_.handle(), error))
       return false;
   if (!stream_.synchronize(error))
     return false;
-  out.resize(uint64_t(vocab_) * options_.batch);
-  for (size_t i = 0; i < out.size(); ++i)
-    out[i] = toFloat(staging_.data() + i * size, logitsElement_);
+  out.resize(rowLength * rows);
+  toFloats(staging_.data(), logitsElement_, out.size(), out.data());
   return true;
 }
 
@@ -182,30 +198,17 @@ bool Generator::prefill(const std::vector<int32_t> &ids,
       !end_.record(s, error) || !stream_.synchronize(error))
     return false;
   const TensorRef &logits = *prefill_.output("logits");
-  return readLogits(logits, uint64_t(L - 1) * vocab_, uint64_t(L) * vocab_,
-                    lastLogits, error);
+  return readLogits(logits, uint64_t(L - 1) * vocab_, b, uint64_t(L) * vocab_,
+                    vocab_, lastLogits, error);
 }
 
 bool Generator::prefillLogits(std::vector<float> &logits, std::string &error) {
-  const int64_t L = options_.promptLength;
-  std::vector<float> rows;
-  logits.clear();
-  // Position by position: readLogits reads one row per batch entry.
-  std::vector<float> all(uint64_t(options_.batch) * L * vocab_);
-  for (int64_t t = 0; t < L; ++t) {
-    if (!readLogits(*prefill_.output("logits"), uint64_t(t) * vocab_,
-                    uint64_t(L) * vocab_, rows, error))
-      return false;
-    for (int64_t r = 0; r < options_.batch; ++r)
-      std::memcpy(&all[(uint64_t(r) * L + t) * vocab_], &rows[r * vocab_],
-                  vocab_ * sizeof(float));
-  }
-  logits = std::move(all);
-  return true;
+  const uint64_t all = uint64_t(options_.batch) * options_.promptLength * vocab_;
+  return readLogits(*prefill_.output("logits"), 0, 1, all, all, logits, error);
 }
 
-bool Generator::decode(const std::vector<int32_t> &ids,
-                       std::vector<float> &logits, std::string &error) {
+bool Generator::launchStep(const std::vector<int32_t> &ids,
+                           std::string &error) {
   if (!model_) {
     error = "the generator is not prepared";
     return false;
@@ -222,10 +225,38 @@ bool Generator::decode(const std::vector<int32_t> &ids,
                          ids.size() * 4, s, error) ||
       !start_.record(s, error))
     return false;
-  bool ran = options_.cudaGraphs ? graphs_[k].launch(s, error)
-                                 : decode_[k].enqueue(s, error);
-  if (!ran ||
-      !readLogits(*decode_[k].output("logits"), 0, vocab_, logits, error) ||
+  return options_.cudaGraphs ? graphs_[k].launch(s, error)
+                             : decode_[k].enqueue(s, error);
+}
+
+bool Generator::decode(const std::vector<int32_t> &ids,
+                       std::vector<float> &logits, std::string &error) {
+  const int k = static_cast<int>(step_ % 2);
+  if (!launchStep(ids, error) ||
+      !readLogits(*decode_[k].output("logits"), 0, options_.batch, vocab_,
+                  vocab_, logits, error) ||
+      !end_.record(stream_.handle(), error) || !end_.synchronize(error))
+    return false;
+  ++step_;
+  return true;
+}
+
+bool Generator::decodeGreedy(const std::vector<int32_t> &ids,
+                             std::vector<int32_t> &next, std::string &error) {
+  if (!greedyIds_) {
+    error = "this module's decode step returns no greedy ids (next_ids)";
+    return false;
+  }
+  if (&ids == &next) {
+    error = "decodeGreedy needs separate input and output vectors";
+    return false;
+  }
+  const int k = static_cast<int>(step_ % 2);
+  CUstream s = stream_.handle();
+  next.resize(options_.batch);
+  if (!launchStep(ids, error) ||
+      !copyToHostAsync(model_->device(), decode_[k].output("next_ids")->address,
+                       next.data(), next.size() * 4, s, error) ||
       !end_.record(s, error) || !end_.synchronize(error))
     return false;
   ++step_;
@@ -256,20 +287,27 @@ bool Generator::generate(
     times->prefillMs = ms;
     times->decodeMs.clear();
   }
-  std::vector<int32_t> next(options_.batch);
+  // Greedy decoding reads back the step's argmax ids, not its logits.
+  const bool gpuGreedy =
+      greedyIds_ && sampling.temperature == 0 && stepLogits == nullptr;
+  std::vector<int32_t> next(options_.batch), fed;
   for (int64_t n = 0;; ++n) {
     if (stepLogits)
       stepLogits->push_back(logits);
-    for (int64_t r = 0; r < options_.batch; ++r) {
-      next[r] = static_cast<int32_t>(
-          sampler.sample(logits.data() + r * vocab_, vocab_));
+    if (n == 0 || !gpuGreedy)
+      for (int64_t r = 0; r < options_.batch; ++r)
+        next[r] = static_cast<int32_t>(
+            sampler.sample(logits.data() + r * vocab_, vocab_));
+    for (int64_t r = 0; r < options_.batch; ++r)
       tokens[r].push_back(next[r]);
-    }
     if (onToken)
       onToken(next);
     if (n + 1 == maxNewTokens)
       return true;
-    if (!decode(next, logits, error))
+    // `fed` keeps the step's input alive while the ids come back.
+    fed = next;
+    if (!(gpuGreedy ? decodeGreedy(fed, next, error)
+                    : decode(fed, logits, error)))
       return false;
     if (times) {
       if (!Event::elapsedMs(start_, end_, ms, error))

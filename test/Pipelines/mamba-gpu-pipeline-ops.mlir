@@ -35,4 +35,11 @@
 // PTX-SAME:  ld.global.v4.b32
 // PTX-SAME:  bar.sync
 
-// CUBIN-COUNT-10: gpu.binary @{{.*}}_kernel [#gpu.object<#nvvm.target<O = 3, chip = "sm_80"
+// CUBIN-COUNT-12: gpu.binary @{{.*}}_kernel [#gpu.object<#nvvm.target<O = 3, chip = "sm_80"
+// Greedy sampling: a block per row, 16-byte loads, the warp's best pairs
+// combined by shuffles.
+// PTX-LABEL: func.func @argmax_bf16
+// PTX:       gpu.launch_func @argmax_bf16_kernel::@argmax_bf16_kernel blocks in (%{{.*}}, %c1, %c1) threads in (%c512, %c1, %c1)
+// PTX:       gpu.binary @argmax_bf16_kernel
+// PTX-SAME:  ld.global.v4.b32
+// PTX-SAME:  shfl.sync.bfly.b32

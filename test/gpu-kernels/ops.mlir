@@ -69,3 +69,16 @@ func.func @selective_step_f32_n32(%xz: tensor<?x768xf32>, %cs: tensor<?x384x3xf3
   %y, %c, %s = mamba.selective_step %xz, %cs, %ss conv(%wc) x_proj(%wx) dt_proj(%wdt, %bdt) A(%a) D(%d) : (tensor<?x768xf32>, tensor<?x384x3xf32>, tensor<?x384x32xf32>, tensor<384x3xf32>, tensor<72x384xf32>, tensor<384x8xf32>, tensor<384xf32>, tensor<384x32xf32>, tensor<384xf32>) -> (tensor<?x384xf32>, tensor<?x384x3xf32>, tensor<?x384x32xf32>)
   return %y, %c, %s : tensor<?x384xf32>, tensor<?x384x3xf32>, tensor<?x384x32xf32>
 }
+
+// Greedy sampling over a vocabulary that is not a multiple of the 32
+// elements a thread reads per trip, decode rows.
+func.func @argmax_bf16(%x: tensor<?x50280xbf16>) -> tensor<?xi32> {
+  %i = mamba.argmax %x : (tensor<?x50280xbf16>) -> tensor<?xi32>
+  return %i : tensor<?xi32>
+}
+
+// Rows shorter than one 16-byte vector trip per thread, two batch dims.
+func.func @argmax_f32(%x: tensor<?x?x37xf32>) -> tensor<?x?xi32> {
+  %i = mamba.argmax %x : (tensor<?x?x37xf32>) -> tensor<?x?xi32>
+  return %i : tensor<?x?xi32>
+}

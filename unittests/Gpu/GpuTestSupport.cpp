@@ -117,6 +117,8 @@ bool poison(runtime::cuda::DeviceTensor &t, std::string &error) {
     return t.buffer.fill16(0x7e00u, error);
   case runtime::ElementType::BF16:
     return t.buffer.fill16(0x7fc0u, error);
+  case runtime::ElementType::I32:
+    return t.buffer.fill32(0xffffffffu, error); // -1: no index or token
   default:
     error = "cannot poison a tensor of this element type";
     return false;

@@ -70,8 +70,8 @@ double elementTolerance(runtime::ElementType element);
 /// the same case on every platform and build.
 uint64_t caseSeed(const std::string &name, size_t shapeIndex);
 
-/// Fills a whole result buffer with a quiet NaN, so that an element the
-/// kernel never writes cannot pass as a number.
+/// Fills a whole result buffer with a quiet NaN (-1 for int32 ids), so
+/// that an element the kernel never writes cannot pass as a value.
 bool poison(runtime::cuda::DeviceTensor &t, std::string &error);
 
 /// Expects every element of `actual` written (no NaN) and its relative L2

@@ -88,6 +88,8 @@ void checkGolden(const std::string &dtype, double tolerance,
   options.promptLength = static_cast<int64_t>(golden.prompt.size());
   ASSERT_TRUE(gen.prepare(*model, options, error)) << error;
   std::printf("  %s\n", gen.describe().c_str());
+  // The greedy tokens below come from the decode step's argmax.
+  EXPECT_TRUE(gen.hasGreedyIds());
 
   std::vector<float> last, all;
   ASSERT_TRUE(gen.prefill(golden.prompt, last, error)) << error;
@@ -190,6 +192,37 @@ TEST(ModelGpu, DecodeMatchesPrefillF32) {
 TEST(ModelGpu, DecodeMatchesPrefillBf16) {
   MAMBA_REQUIRE_GPU();
   checkDecodeAgainstPrefill("bf16", 2e-2, true);
+}
+
+/// Greedy tokens from the decode step's argmax on the GPU are those the
+/// host sampler draws from the same step's logits.
+void checkGpuGreedy(const std::string &dtype) {
+  std::string error;
+  const cuda::Model *model = tinyModel(dtype, error);
+  ASSERT_NE(model, nullptr) << error;
+  cuda::Generator gen;
+  cuda::GeneratorOptions options;
+  options.batch = 5;
+  options.promptLength = 4;
+  ASSERT_TRUE(gen.prepare(*model, options, error)) << error;
+  ASSERT_TRUE(gen.hasGreedyIds());
+  std::mt19937_64 rng(caseSeed("gpu-greedy-" + dtype, 0));
+  std::uniform_int_distribution<int32_t> token(0, 255);
+  std::vector<int32_t> prompt(options.batch * options.promptLength);
+  for (int32_t &id : prompt)
+    id = token(rng);
+  std::vector<std::vector<int32_t>> onGpu, onHost;
+  std::vector<std::vector<float>> logits; // asking for them samples on the host
+  ASSERT_TRUE(gen.generate(prompt, 24, {}, onGpu, error)) << error;
+  ASSERT_TRUE(gen.generate(prompt, 24, {}, onHost, error, nullptr, {}, &logits))
+      << error;
+  EXPECT_EQ(onGpu, onHost) << dtype;
+}
+
+TEST(ModelGpu, GpuGreedyMatchesHostGreedy) {
+  MAMBA_REQUIRE_GPU();
+  checkGpuGreedy("f32");
+  checkGpuGreedy("bf16");
 }
 
 TEST(ModelGpu, SeededSamplingRepeats) {

@@ -12,6 +12,7 @@
 #include "ScanCase.h"
 #include "mamba/Reference/CausalConv1d.h"
 #include "mamba/Reference/Linear.h"
+#include "mamba/Reference/Model.h"
 #include "mamba/Reference/RmsNorm.h"
 #include "mamba/Reference/SelectiveScan.h"
 
@@ -411,6 +412,54 @@ TEST(OpsGpu, SelectiveStepBf16) {
 TEST(OpsGpu, SelectiveStepF32N32) {
   MAMBA_REQUIRE_GPU();
   runSelectiveStep("selective_step_f32_n32", kF32, 384, 32, 8, 3, false);
+}
+
+/// Compares the kernel's ids with the reference's first-of-equal-maxima
+/// argmax exactly: any other index is a wrong token.
+void expectIds(const FunctionRun &run, const std::vector<int64_t> &expected,
+               const std::string &what) {
+  ASSERT_EQ(run.outputs.size(), 1u) << what;
+  ASSERT_EQ(run.outputs[0].size(), expected.size()) << what;
+  size_t wrong = 0;
+  for (size_t i = 0; i < expected.size(); ++i)
+    if (static_cast<int64_t>(run.outputs[0][i]) != expected[i] && wrong++ < 4)
+      ADD_FAILURE() << what << " row " << i << ": id " << run.outputs[0][i]
+                    << ", expected " << expected[i];
+  EXPECT_EQ(wrong, 0u) << what;
+  std::printf("  %s: %zu of %zu rows wrong\n", what.c_str(), wrong,
+              expected.size());
+}
+
+TEST(OpsGpu, ArgmaxBf16) {
+  MAMBA_REQUIRE_GPU();
+  int index = 0;
+  // Normal logits (one maximum), then a handful of levels so that most
+  // rows have ties the first index must win.
+  for (const Draw &draw : {normal(0, 3), integers(-3, 3)})
+    for (int64_t b : {1, 16}) {
+      FunctionRun run;
+      runFunction("argmax_bf16", {{kBF16, {b, 50280}, draw}}, "argmax_bf16",
+                  index++, run);
+      if (HasFatalFailure())
+        return;
+      expectIds(run, reference::argmaxLastDim(run.refs[0]),
+                "argmax " + dims({b, 50280}) + " draw " +
+                    std::to_string(index - 1));
+    }
+}
+
+TEST(OpsGpu, ArgmaxF32) {
+  MAMBA_REQUIRE_GPU();
+  int index = 0;
+  for (const Draw &draw : {normal(0, 1), integers(0, 2)}) {
+    FunctionRun run;
+    runFunction("argmax_f32", {{kF32, {3, 5, 37}, draw}}, "argmax_f32",
+                index++, run);
+    if (HasFatalFailure())
+      return;
+    expectIds(run, reference::argmaxLastDim(run.refs[0]),
+              "argmax 3x5x37 draw " + std::to_string(index - 1));
+  }
 }
 
 } // namespace

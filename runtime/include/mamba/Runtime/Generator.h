@@ -38,7 +38,7 @@ struct GeneratorOptions {
 /// Times measured with CUDA events, in milliseconds.
 struct GenerationTimes {
   double prefillMs = 0;
-  std::vector<double> decodeMs; ///< per step, including the logits' copy
+  std::vector<double> decodeMs; ///< per step, with the copy of what it returns
 };
 
 class Generator {
@@ -62,6 +62,14 @@ public:
   /// One token per row through the decode step: advances the states.
   bool decode(const std::vector<int32_t> &ids, std::vector<float> &logits,
               std::string &error);
+  /// True when the decode step returns "next_ids", each row's greedy token
+  /// (argmax of its logits, taken on the GPU as torch.argmax takes it).
+  bool hasGreedyIds() const { return greedyIds_; }
+  /// decode(), reading back the greedy tokens instead of the logits: a
+  /// batch of int32s rather than batch x vocab values converted on the
+  /// host. Requires hasGreedyIds().
+  bool decodeGreedy(const std::vector<int32_t> &ids,
+                    std::vector<int32_t> &next, std::string &error);
 
   /// prefill, then `maxNewTokens` decode steps fed with the sampled tokens.
   /// `tokens` gets, per row, the new tokens (not the prompt). `onToken`, if
@@ -85,9 +93,14 @@ public:
   const Stream &stream() const { return stream_; }
 
 private:
-  bool readLogits(const TensorRef &logits, uint64_t rowOffset,
-                  uint64_t rowStride, std::vector<float> &out,
-                  std::string &error);
+  /// Copies `rows` rows of `rowLength` logits, `rowStride` apart from
+  /// element `offset`, into `out` as floats (one copy when they touch).
+  bool readLogits(const TensorRef &logits, uint64_t offset, int64_t rows,
+                  uint64_t rowStride, uint64_t rowLength,
+                  std::vector<float> &out, std::string &error);
+  /// Checks `ids`, copies them in and launches decode step variant
+  /// `step_ % 2` after the start event.
+  bool launchStep(const std::vector<int32_t> &ids, std::string &error);
 
   const Model *model_ = nullptr;
   GeneratorOptions options_;
@@ -103,6 +116,7 @@ private:
   PreparedEntry decode_[2];
   Graph graphs_[2];
   int64_t step_ = 0;
+  bool greedyIds_ = false;
   std::vector<uint8_t> staging_;
 };
 
