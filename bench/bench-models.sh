@@ -9,13 +9,15 @@
 #   MODELS    model names (default: "130m 1.4b 2.8b")
 #   SETTINGS  "batch:prompt" pairs (default: "1:2048 8:2048 16:128 1:128")
 #   NEW       decode steps per run (default: 64)
+#   EXTRA     more mamba-run options, e.g. --all-logits (prefill computes
+#             every position's logits, as a forward pass does)
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 out="${OUT:-bench/out}"
 weights="${WEIGHTS_DIR:-/tmp/mamba-bench-weights}"
 mkdir -p "$out" "$weights"
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | tee "$out/gpu.txt"
-table="$out/models.md"
+table="$out/models${EXTRA:+-${EXTRA//[^a-z]/}}.md"
 echo "| model | batch | prompt | prefill ms | prefill tokens/s | decode ms/token | decode tokens/s | peak GPU MiB |" >"$table"
 echo "|---|---|---|---|---|---|---|---|" >>"$table"
 for m in ${MODELS:-130m 1.4b 2.8b}; do
@@ -28,7 +30,7 @@ for m in ${MODELS:-130m 1.4b 2.8b}; do
     log="$out/$m-b$batch-L$prompt.log"
     build/bin/mamba-run "build/check-models/$m-bf16.mmod" --weights "$weights/$m" \
       --bench --batch "$batch" --prompt-length "$prompt" \
-      --max-new-tokens "${NEW:-64}" --repeat 5 >"$log" 2>&1
+      --max-new-tokens "${NEW:-64}" --repeat 5 ${EXTRA:-} >"$log" 2>&1
     status=$?
     row=$(tail -1 "$log")
     if [[ $status -ne 0 || $row != "| "* ]]; then

@@ -7,6 +7,11 @@
 //              h = residual + mixer(rms_norm(h))
 //   logits = lm_head(rms_norm_f(h))
 //
+// Prefill computes the logits of the token positions it is asked for (its
+// `logit_rows` input, rows of the flattened [b * L] positions): generation
+// needs each prompt's last position only, which saves the lm_head GEMM over
+// every other one (b x L x V logits); a check asks for every row.
+//
 // written with the fused residual add of mamba.rms_norm: layer i's norm adds
 // layer i-1's mixer output to the residual stream and returns both the sum
 // (the next residual) and its normalization, which is what mamba_ssm's
@@ -81,12 +86,16 @@ public:
         residual(config.residualInFp32 ? f32 : act) {}
 
   void buildPrefill() {
-    SmallVector<Type> results = {tensor({kDynamic, kDynamic, config.vocab})};
-    SmallVector<Type> leading = {
-        RankedTensorType::get({kDynamic, kDynamic}, builder.getI32Type())};
+    SmallVector<Type> results = {tensor({kDynamic, config.vocab})};
+    Type i32 = builder.getI32Type();
+    SmallVector<Type> leading = {RankedTensorType::get({kDynamic, kDynamic}, i32),
+                                 RankedTensorType::get({kDynamic}, i32)};
     appendStateTypes(results);
-    func::FuncOp func = beginFunction("prefill", leading, {"ids"}, results,
-                                      /*leadingStates=*/false);
+    results.push_back(RankedTensorType::get({kDynamic}, i32));
+    func::FuncOp func = beginFunction("prefill", leading, {"ids", "logit_rows"},
+                                      results, /*leadingStates=*/false);
+    func.setResultAttr(results.size() - 1, "mamba.output",
+                       builder.getStringAttr("next_ids"));
 
     Value h = embed(func.getArgument(0), {kDynamic, kDynamic, config.hidden});
     SmallVector<Value> convStates, ssmStates;
@@ -104,8 +113,8 @@ public:
       convStates.push_back(mixer.getConvState());
       ssmStates.push_back(mixer.getSsmState());
     }
-    finish(h, stream, {kDynamic, kDynamic, config.vocab}, convStates,
-           ssmStates);
+    finish(h, stream, {kDynamic, config.vocab}, convStates, ssmStates,
+           /*rows=*/func.getArgument(1));
   }
 
   void buildDecodeStep() {
@@ -140,8 +149,7 @@ public:
       convStates.push_back(step.getNewConvState());
       ssmStates.push_back(step.getNewSsmState());
     }
-    finish(h, stream, {kDynamic, config.vocab}, convStates, ssmStates,
-           /*nextIds=*/true);
+    finish(h, stream, {kDynamic, config.vocab}, convStates, ssmStates);
   }
 
 private:
@@ -272,14 +280,23 @@ private:
     return cast<OpTy>(builder.create(state));
   }
 
-  /// norm_f, lm_head and the return, with the logits' argmax last when
-  /// `nextIds`.
+  /// norm_f, lm_head and the return, with the logits' argmax last. With
+  /// `rows`, h is [b, L, D] and only those rows of its flattened positions
+  /// reach lm_head.
   void finish(Value h, Value stream, ArrayRef<int64_t> logitsShape,
               ArrayRef<Value> convStates, ArrayRef<Value> ssmStates,
-              bool nextIds = false) {
+              Value rows = {}) {
     auto [normed, unused] =
         addNorm(h, stream, "backbone.norm_f.weight", /*keepSum=*/false);
     (void)unused;
+    if (rows) {
+      SmallVector<ReassociationIndices> positions = {{0, 1}, {2}};
+      Value flat =
+          tensor::CollapseShapeOp::create(builder, loc, normed, positions);
+      normed = EmbeddingOp::create(builder, loc,
+                                   tensor({kDynamic, config.hidden}), rows, flat)
+                   .getY();
+    }
     std::string head = config.tieEmbeddings ? weights.front().name
                                             : std::string("lm_head.weight");
     Value logits = LinearOp::create(builder, loc, tensor(logitsShape), normed,
@@ -288,12 +305,9 @@ private:
     SmallVector<Value> results = {logits};
     llvm::append_range(results, convStates);
     llvm::append_range(results, ssmStates);
-    if (nextIds) {
-      auto idsType = RankedTensorType::get(logitsShape.drop_back(),
-                                           builder.getI32Type());
-      results.push_back(
-          ArgmaxOp::create(builder, loc, idsType, logits).getIds());
-    }
+    auto idsType =
+        RankedTensorType::get(logitsShape.drop_back(), builder.getI32Type());
+    results.push_back(ArgmaxOp::create(builder, loc, idsType, logits).getIds());
     func::ReturnOp::create(builder, loc, results);
   }
 

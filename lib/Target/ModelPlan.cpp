@@ -274,6 +274,22 @@ FailureOr<json::Value> EntryPlanner::dimExpr(Value value, int64_t dim) {
     return json::Value(json::Object{{"dim", json::Array{it->second, dim}}});
   }
   Operation *def = value.getDefiningOp();
+  // A collapsed dimension is the product of the source's dimensions it
+  // merges (its reification is an affine.apply, which sizes do not use).
+  if (auto collapse = dyn_cast<tensor::CollapseShapeOp>(def)) {
+    std::optional<json::Value> product;
+    for (int64_t sourceDim : collapse.getReassociationIndices()[dim]) {
+      FailureOr<json::Value> size = dimExpr(collapse.getSrc(), sourceDim);
+      if (failed(size))
+        return failure();
+      product = !product ? std::move(*size)
+                         : json::Value(json::Object{
+                               {"op", "mul"},
+                               {"args", json::Array{std::move(*product),
+                                                    std::move(*size)}}});
+    }
+    return std::move(*product);
+  }
   auto reify = dyn_cast<ReifyRankedShapedTypeOpInterface>(def);
   if (!reify)
     return def->emitOpError()

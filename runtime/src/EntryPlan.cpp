@@ -36,9 +36,11 @@ bool checkInputs(const EntrySpec &entry, const std::vector<Shape> &shapes,
         return false;
       }
     }
-    // Dimension 0 is the batch of every input (ids and each layer's
-    // states): the kernels index one input by another's batch.
-    if (!shape.empty() && !shapes[0].empty() && shape[0] != shapes[0][0]) {
+    // Dimension 0 of each layer's state is the batch of the ids (the first
+    // input): the kernels index one by the other's batch. Other inputs
+    // (prefill's logit rows) have sizes of their own.
+    if (input.state && !shape.empty() && !shapes[0].empty() &&
+        shape[0] != shapes[0][0]) {
       error = where + " has batch " + std::to_string(shape[0]) + ", but '" +
               entry.inputs[0].name + "' has batch " +
               std::to_string(shapes[0][0]);

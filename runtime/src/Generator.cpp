@@ -4,6 +4,7 @@
 
 #include "mamba/Runtime/Float16.h"
 
+#include <cstdint>
 #include <cstring>
 
 namespace mamba::runtime::cuda {
@@ -18,6 +19,19 @@ const EntrySpec *requireEntry(const Model &model, const char *name,
             "' entry (compiled from a model directory by an older "
             "mamba-compile?)";
   return entry;
+}
+
+/// Whether `entry` returns "next_ids" as `rows` int32s (modules compiled
+/// before the greedy argmax do not).
+bool returnsGreedyIds(const EntrySpec &spec, const PreparedEntry &entry,
+                      int64_t rows) {
+  const TensorRef *ids = entry.output("next_ids");
+  if (!ids || ids->shape != Shape{rows})
+    return false;
+  for (const EntryOutputSpec &o : spec.outputs)
+    if (o.name == "next_ids")
+      return spec.buffers[o.buffer].element == ElementType::I32;
+  return false;
 }
 
 /// Converts `count` logits of `element` at `source` to floats. bf16 is the
@@ -68,13 +82,33 @@ bool Generator::prepare(const Model &model, const GeneratorOptions &options,
     error = "the decode step's first input must be the token ids";
     return false;
   }
+  if (prefill->inputs.size() != 2 || prefill->inputs[1].name != "logit_rows") {
+    error = model.file().sourceName() +
+            ": prefill takes no 'logit_rows' input (compiled by an older "
+            "mamba-compile? compile the model again)";
+    return false;
+  }
   if (!stream_.create(device, error) || !start_.create(device, error) ||
       !end_.create(device, error))
     return false;
 
   const int64_t b = options.batch, L = options.promptLength;
+  if (uint64_t(b) * L > uint64_t(INT32_MAX)) {
+    error = "a prompt batch of " + std::to_string(b) + " x " +
+            std::to_string(L) + " tokens has more positions than int32 ids";
+    return false;
+  }
+  // The flattened positions whose logits prefill computes: every one, or
+  // each prompt's last.
+  std::vector<int32_t> rows;
+  for (int64_t r = 0; r < b; ++r)
+    for (int64_t t = options.allLogits ? 0 : L - 1; t < L; ++t)
+      rows.push_back(static_cast<int32_t>(r * L + t));
+  const int64_t n = static_cast<int64_t>(rows.size());
   if (!promptIds_.allocate(device, uint64_t(b) * L * 4, error) ||
-      !stepIds_.allocate(device, uint64_t(b) * 4, error))
+      !stepIds_.allocate(device, uint64_t(b) * 4, error) ||
+      !logitRows_.allocate(device, uint64_t(n) * 4, error) ||
+      !logitRows_.copyFromHost(rows.data(), rows.size() * 4, error))
     return false;
 
   // The states: every decode input after the ids, its batch dimension set.
@@ -113,15 +147,18 @@ bool Generator::prepare(const Model &model, const GeneratorOptions &options,
   };
 
   model.blas().setAlgorithmTuning(options.tuneGemms);
-  if (!prefill_.prepare(model, "prefill", {{promptIds_.address(), {b, L}}},
+  if (!prefill_.prepare(model, "prefill",
+                        {{promptIds_.address(), {b, L}},
+                         {logitRows_.address(), {n}}},
                         error, stateSet(0)))
     return false;
   const TensorRef *logits = prefill_.output("logits");
-  if (!logits || logits->shape.size() != 3) {
-    error = "prefill has no 'logits' output of shape [batch, length, vocab]";
+  if (!logits || logits->shape.size() != 2 || logits->shape[0] != n) {
+    error = "prefill has no 'logits' output of shape [rows, vocab]";
     return false;
   }
-  vocab_ = logits->shape[2];
+  vocab_ = logits->shape[1];
+  prefillIds_ = !options.allLogits && returnsGreedyIds(*prefill, prefill_, b);
   for (const EntryOutputSpec &o : prefill->outputs)
     if (o.name == "logits")
       logitsElement_ = prefill->buffers[o.buffer].element;
@@ -137,13 +174,7 @@ bool Generator::prepare(const Model &model, const GeneratorOptions &options,
       error = "decode_step has no 'logits' output of shape [batch, vocab]";
       return false;
     }
-    // Modules compiled before the greedy argmax have no "next_ids".
-    const TensorRef *nextIds = decode_[k].output("next_ids");
-    greedyIds_ = nextIds && nextIds->shape == Shape{b};
-    for (const EntryOutputSpec &o : decode->outputs)
-      if (o.name == "next_ids" &&
-          decode->buffers[o.buffer].element != ElementType::I32)
-        greedyIds_ = false;
+    greedyIds_ = returnsGreedyIds(*decode, decode_[k], b);
     if (options.cudaGraphs && !graphs_[k].capture(
                                   stream_, device,
                                   [&](CUstream s, std::string &e) {
@@ -178,8 +209,8 @@ bool Generator::readLogits(const TensorRef &logits, uint64_t offset,
   return true;
 }
 
-bool Generator::prefill(const std::vector<int32_t> &ids,
-                        std::vector<float> &lastLogits, std::string &error) {
+bool Generator::runPrefill(const std::vector<int32_t> &ids,
+                           std::string &error) {
   const int64_t b = options_.batch, L = options_.promptLength;
   if (!model_) {
     error = "the generator is not prepared";
@@ -192,17 +223,44 @@ bool Generator::prefill(const std::vector<int32_t> &ids,
   }
   step_ = 0;
   CUstream s = stream_.handle();
-  if (!copyFromHostAsync(model_->device(), ids.data(), promptIds_.address(),
-                         ids.size() * 4, s, error) ||
-      !start_.record(s, error) || !prefill_.enqueue(s, error) ||
-      !end_.record(s, error) || !stream_.synchronize(error))
+  return copyFromHostAsync(model_->device(), ids.data(), promptIds_.address(),
+                           ids.size() * 4, s, error) &&
+         start_.record(s, error) && prefill_.enqueue(s, error) &&
+         end_.record(s, error);
+}
+
+bool Generator::prefill(const std::vector<int32_t> &ids,
+                        std::vector<float> &lastLogits, std::string &error) {
+  if (!runPrefill(ids, error))
     return false;
   const TensorRef &logits = *prefill_.output("logits");
+  const int64_t b = options_.batch, L = options_.promptLength;
+  if (!options_.allLogits)
+    return readLogits(logits, 0, b, vocab_, vocab_, lastLogits, error);
   return readLogits(logits, uint64_t(L - 1) * vocab_, b, uint64_t(L) * vocab_,
                     vocab_, lastLogits, error);
 }
 
+bool Generator::prefillGreedy(const std::vector<int32_t> &ids,
+                              std::vector<int32_t> &next, std::string &error) {
+  if (!prefillIds_) {
+    error = "this prefill returns no greedy ids of the last positions";
+    return false;
+  }
+  next.resize(options_.batch);
+  return runPrefill(ids, error) &&
+         copyToHostAsync(model_->device(),
+                         prefill_.output("next_ids")->address, next.data(),
+                         next.size() * 4, stream_.handle(), error) &&
+         stream_.synchronize(error);
+}
+
 bool Generator::prefillLogits(std::vector<float> &logits, std::string &error) {
+  if (!options_.allLogits) {
+    error = "prefill was prepared for the last positions' logits only "
+            "(GeneratorOptions::allLogits)";
+    return false;
+  }
   const uint64_t all = uint64_t(options_.batch) * options_.promptLength * vocab_;
   return readLogits(*prefill_.output("logits"), 0, 1, all, all, logits, error);
 }
@@ -278,7 +336,12 @@ bool Generator::generate(
     return true;
   Sampler sampler(sampling);
   std::vector<float> logits;
-  if (!prefill(prompt, logits, error))
+  // Greedy decoding reads back the argmax ids, not the logits.
+  const bool gpuGreedy =
+      greedyIds_ && sampling.temperature == 0 && stepLogits == nullptr;
+  std::vector<int32_t> next(options_.batch), fed;
+  if (!(gpuGreedy && prefillIds_ ? prefillGreedy(prompt, next, error)
+                                 : prefill(prompt, logits, error)))
     return false;
   float ms = 0;
   if (times) {
@@ -287,14 +350,10 @@ bool Generator::generate(
     times->prefillMs = ms;
     times->decodeMs.clear();
   }
-  // Greedy decoding reads back the step's argmax ids, not its logits.
-  const bool gpuGreedy =
-      greedyIds_ && sampling.temperature == 0 && stepLogits == nullptr;
-  std::vector<int32_t> next(options_.batch), fed;
   for (int64_t n = 0;; ++n) {
     if (stepLogits)
       stepLogits->push_back(logits);
-    if (n == 0 || !gpuGreedy)
+    if (!gpuGreedy || (n == 0 && !prefillIds_))
       for (int64_t r = 0; r < options_.batch; ++r)
         next[r] = static_cast<int32_t>(
             sampler.sample(logits.data() + r * vocab_, vocab_));

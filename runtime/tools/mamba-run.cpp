@@ -5,14 +5,17 @@
 //             [--top-k 0] [--top-p 1] [--seed 0] [--no-cuda-graph]
 //             [--gemm-tuning] [--bench [--prompt-length 512] [--repeat 5]]
 //             [--device 0]
-//             [--dump-logits FILE] [--profile]
+//             [--dump-logits FILE] [--all-logits] [--profile]
 //
 // Prints each row's generated ids and the rate; --bench measures prefill
 // tokens/s, decode ms/token and peak GPU memory on random prompts (or the
 // given one), the medians of --repeat runs. --dump-logits writes, as raw
 // little-endian float32, prefill's logits [batch, length, vocab] and then
 // those of each decode step [new tokens - 1, batch, vocab] (for checks
-// against other implementations: scripts/check-transformers.py).
+// against other implementations: scripts/check-transformers.py). Prefill
+// computes only each prompt's last logits, which is all generation reads,
+// unless --dump-logits or --all-logits asks for every position's (what a
+// forward pass returns; for comparing prefill times with one).
 // --profile times every step of prefill and of one decode step (without
 // the graph) and prints where the time goes, by kernel and GEMM shape. Uses
 // only the runtime: the CUDA driver and cuBLASLt, opened at run time.
@@ -46,7 +49,8 @@ struct Options {
   int64_t maxNewTokens = 32, batch = 1, promptLength = 0, repeat = 5;
   int device = 0;
   SamplingOptions sampling;
-  bool graphs = true, tuneGemms = false, bench = false, profile = false;
+  bool graphs = true, tuneGemms = false, bench = false, profile = false,
+       allLogits = false;
 };
 
 const char *const kUsage =
@@ -56,7 +60,7 @@ const char *const kUsage =
     "         [--top-p P] [--seed S] [--no-cuda-graph] [--gemm-tuning]\n"
     "         [--device N]\n"
     "         [--bench [--prompt-length N] [--repeat N]] [--dump-logits FILE]\n"
-    "         [--profile]\n";
+    "         [--all-logits] [--profile]\n";
 
 [[noreturn]] void usageError(const std::string &what) {
   std::fprintf(stderr, "mamba-run: %s\n%s", what.c_str(), kUsage);
@@ -152,6 +156,8 @@ Options parseArgs(int argc, char **argv) {
       o.graphs = false;
     else if (a == "--gemm-tuning")
       o.tuneGemms = true;
+    else if (a == "--all-logits")
+      o.allLogits = true;
     else if (a == "--bench")
       o.bench = true;
     else if (a == "--profile")
@@ -306,6 +312,7 @@ int main(int argc, char **argv) {
   options.promptLength = length;
   options.cudaGraphs = o.graphs;
   options.tuneGemms = o.tuneGemms;
+  options.allLogits = o.allLogits || !o.dumpLogits.empty();
   if (!gen.prepare(model, options, error))
     fail(error);
   for (const std::vector<int32_t> &row : o.promptIds)

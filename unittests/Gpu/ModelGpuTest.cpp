@@ -86,6 +86,7 @@ void checkGolden(const std::string &dtype, double tolerance,
   cuda::Generator gen;
   cuda::GeneratorOptions options;
   options.promptLength = static_cast<int64_t>(golden.prompt.size());
+  options.allLogits = true;
   ASSERT_TRUE(gen.prepare(*model, options, error)) << error;
   std::printf("  %s\n", gen.describe().c_str());
   // The greedy tokens below come from the decode step's argmax.
@@ -147,8 +148,10 @@ void checkDecodeAgainstPrefill(const std::string &dtype, double tolerance,
   options.batch = b;
   options.promptLength = L;
   options.cudaGraphs = graphs;
+  options.allLogits = true;
   ASSERT_TRUE(full.prepare(*model, options, error)) << error;
   options.promptLength = 1;
+  options.allLogits = false;
   ASSERT_TRUE(stepwise.prepare(*model, options, error)) << error;
   std::vector<float> last, expected;
   ASSERT_TRUE(full.prefill(ids, last, error)) << error;
@@ -217,6 +220,23 @@ void checkGpuGreedy(const std::string &dtype) {
   ASSERT_TRUE(gen.generate(prompt, 24, {}, onHost, error, nullptr, {}, &logits))
       << error;
   EXPECT_EQ(onGpu, onHost) << dtype;
+
+  // Prefill of the last positions only gives the last positions' logits of
+  // a prefill of every position.
+  cuda::Generator all;
+  options.allLogits = true;
+  ASSERT_TRUE(all.prepare(*model, options, error)) << error;
+  std::vector<float> want, got;
+  ASSERT_TRUE(all.prefill(prompt, want, error)) << error;
+  ASSERT_TRUE(gen.prefill(prompt, got, error)) << error;
+  double err = relativeL2Error(toDoubles(got), toDoubles(want));
+  std::printf("  %s last-position prefill vs every position's: rel L2 %.3g\n",
+              dtype.c_str(), err);
+  EXPECT_LE(err, dtype == "f32" ? 1e-6 : 1e-2) << dtype;
+  std::vector<float> every;
+  EXPECT_FALSE(gen.prefillLogits(every, error));
+  EXPECT_NE(error.find("last positions' logits only"), std::string::npos)
+      << error;
 }
 
 TEST(ModelGpu, GpuGreedyMatchesHostGreedy) {

@@ -99,6 +99,10 @@ TEST(EntryPlanTest, ChecksTheInputs) {
   EXPECT_CONTAINS(error, "input 'state' has shape [2,5], expected [-1,4]");
   EXPECT_FALSE(planEntry(chain(), {{2, 3}, {3, 4}}, {}, layout, error));
   EXPECT_CONTAINS(error, "input 'state' has batch 3, but 'ids' has batch 2");
+  // An input that is not a state (prefill's logit rows) has its own size.
+  EntrySpec rows = chain();
+  rows.inputs[1].state = false;
+  EXPECT_TRUE(planEntry(rows, {{2, 3}, {3, 4}}, {}, layout, error)) << error;
   EXPECT_FALSE(planEntry(chain(), {{2, -3}, {2, 4}}, {}, layout, error));
   EXPECT_CONTAINS(error, "input 'ids' has shape [2,-3]");
 }

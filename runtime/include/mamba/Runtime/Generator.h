@@ -33,6 +33,11 @@ struct GeneratorOptions {
   /// first choice for the 130m and 2.8b models (bench/RESULTS.md), and it
   /// costs preparation time.
   bool tuneGemms = false;
+  /// Prefill computes the logits of every prompt position (for
+  /// prefillLogits(), checks and --dump-logits); else only each prompt's
+  /// last, which is all generation reads, and its lm_head GEMM is b rows
+  /// instead of b x promptLength.
+  bool allLogits = false;
 };
 
 /// Times measured with CUDA events, in milliseconds.
@@ -57,7 +62,8 @@ public:
   /// at its last position ([batch, vocab]).
   bool prefill(const std::vector<int32_t> &ids, std::vector<float> &lastLogits,
                std::string &error);
-  /// All of prefill's logits, [batch, promptLength, vocab], after prefill().
+  /// All of prefill's logits, [batch, promptLength, vocab], after prefill();
+  /// requires GeneratorOptions::allLogits.
   bool prefillLogits(std::vector<float> &logits, std::string &error);
   /// One token per row through the decode step: advances the states.
   bool decode(const std::vector<int32_t> &ids, std::vector<float> &logits,
@@ -98,6 +104,12 @@ private:
   bool readLogits(const TensorRef &logits, uint64_t offset, int64_t rows,
                   uint64_t rowStride, uint64_t rowLength,
                   std::vector<float> &out, std::string &error);
+  /// Checks `ids`, copies them in and enqueues prefill between the events.
+  bool runPrefill(const std::vector<int32_t> &ids, std::string &error);
+  /// prefill(), reading back each row's greedy next token (prefill's
+  /// argmax of the last positions) instead of its logits.
+  bool prefillGreedy(const std::vector<int32_t> &ids,
+                     std::vector<int32_t> &next, std::string &error);
   /// Checks `ids`, copies them in and launches decode step variant
   /// `step_ % 2` after the start event.
   bool launchStep(const std::vector<int32_t> &ids, std::string &error);
@@ -108,7 +120,7 @@ private:
   ElementType logitsElement_ = ElementType::F32;
   Stream stream_;
   Event start_, end_;
-  DeviceBuffer promptIds_, stepIds_;
+  DeviceBuffer promptIds_, stepIds_, logitRows_;
   /// Two sets of states: prefill writes set 0; decode step k reads set
   /// k % 2 and writes the other.
   std::vector<DeviceBuffer> states_[2];
@@ -116,7 +128,8 @@ private:
   PreparedEntry decode_[2];
   Graph graphs_[2];
   int64_t step_ = 0;
-  bool greedyIds_ = false;
+  bool greedyIds_ = false;  ///< the decode step returns next_ids
+  bool prefillIds_ = false; ///< prefill returns the last positions' ids
   std::vector<uint8_t> staging_;
 };
 
