@@ -81,15 +81,15 @@ public:
   ModelBuilder(ModuleOp module, const ModelConfig &config,
                ArrayRef<ModelWeight> weights, Type act)
       : module(module), builder(module.getContext()), loc(module.getLoc()),
-        config(config),
-        weights(weights), act(act), f32(builder.getF32Type()),
+        config(config), weights(weights), act(act), f32(builder.getF32Type()),
         residual(config.residualInFp32 ? f32 : act) {}
 
   void buildPrefill() {
     SmallVector<Type> results = {tensor({kDynamic, config.vocab})};
     Type i32 = builder.getI32Type();
-    SmallVector<Type> leading = {RankedTensorType::get({kDynamic, kDynamic}, i32),
-                                 RankedTensorType::get({kDynamic}, i32)};
+    SmallVector<Type> leading = {
+        RankedTensorType::get({kDynamic, kDynamic}, i32),
+        RankedTensorType::get({kDynamic}, i32)};
     appendStateTypes(results);
     results.push_back(RankedTensorType::get({kDynamic}, i32));
     func::FuncOp func = beginFunction("prefill", leading, {"ids", "logit_rows"},
@@ -105,10 +105,10 @@ public:
                                    /*keepSum=*/true);
       stream = sum;
       Type out = normed.getType();
-      auto mixer = buildMixer<MixerOp>(
-          layer, {out, stateType(config.convKernel, act),
-                  stateType(config.stateSize, f32)},
-          {normed});
+      auto mixer = buildMixer<MixerOp>(layer,
+                                       {out, stateType(config.convKernel, act),
+                                        stateType(config.stateSize, f32)},
+                                       {normed});
       h = mixer.getOut();
       convStates.push_back(mixer.getConvState());
       ssmStates.push_back(mixer.getSsmState());
@@ -126,8 +126,7 @@ public:
     appendStateTypes(leading);
     // The greedy choice, made on the GPU: the host reads b ids, not b x V
     // logits, when it decodes greedily.
-    results.push_back(
-        RankedTensorType::get({kDynamic}, builder.getI32Type()));
+    results.push_back(RankedTensorType::get({kDynamic}, builder.getI32Type()));
     func::FuncOp func = beginFunction("decode_step", leading, leadingNames,
                                       results, /*leadingStates=*/true);
     func.setResultAttr(results.size() - 1, "mamba.output",
@@ -218,22 +217,20 @@ private:
   /// The argument of weight `name`, null for an absent optional weight.
   Value weight(const std::string &name) {
     auto it = weightArgs.find(name);
-    return it == weightArgs.end() ? Value()
-                                  : function.getArgument(it->second);
+    return it == weightArgs.end() ? Value() : function.getArgument(it->second);
   }
 
   Value embed(Value ids, ArrayRef<int64_t> shape) {
-    return EmbeddingOp::create(builder, loc, tensor(shape), ids,
-                               function.getArgument(
-                                   weightArgs[weights.front().name]))
+    return EmbeddingOp::create(
+               builder, loc, tensor(shape), ids,
+               function.getArgument(weightArgs[weights.front().name]))
         .getY();
   }
 
   /// rms_norm(h + stream) (just rms_norm(h) without a stream); returns the
   /// normalized activations and, with `keepSum`, the new residual stream.
   std::pair<Value, Value> addNorm(Value h, Value stream,
-                                  const std::string &weightName,
-                                  bool keepSum) {
+                                  const std::string &weightName, bool keepSum) {
     auto type = cast<RankedTensorType>(h.getType());
     Type sumType = keepSum ? tensor(type.getShape(), residual) : Type();
     auto norm = RmsNormOp::create(
@@ -262,9 +259,9 @@ private:
     };
     SmallVector<Value> operands(leading);
     Value weightOperands[] = {
-        name("in_proj.weight"), name("in_proj.bias"),   convWeight(layer),
-        name("conv1d.bias"),    name("x_proj.weight"),  name("dt_proj.weight"),
-        name("dt_proj.bias"),   name("A_log"),          name("D"),
+        name("in_proj.weight"),  name("in_proj.bias"),  convWeight(layer),
+        name("conv1d.bias"),     name("x_proj.weight"), name("dt_proj.weight"),
+        name("dt_proj.bias"),    name("A_log"),         name("D"),
         name("out_proj.weight"), name("out_proj.bias")};
     SmallVector<int32_t> segments(leading.size(), 1);
     for (Value operand : weightOperands) {
@@ -293,8 +290,8 @@ private:
       SmallVector<ReassociationIndices> positions = {{0, 1}, {2}};
       Value flat =
           tensor::CollapseShapeOp::create(builder, loc, normed, positions);
-      normed = EmbeddingOp::create(builder, loc,
-                                   tensor({kDynamic, config.hidden}), rows, flat)
+      normed = EmbeddingOp::create(
+                   builder, loc, tensor({kDynamic, config.hidden}), rows, flat)
                    .getY();
     }
     std::string head = config.tieEmbeddings ? weights.front().name
@@ -332,7 +329,8 @@ DictionaryAttr configAttr(Builder &b, const ModelConfig &config, Type act) {
       b.getNamedAttr("intermediate_size", b.getI64IntegerAttr(config.inner)),
       b.getNamedAttr("time_step_rank", b.getI64IntegerAttr(config.dtRank)),
       b.getNamedAttr("layer_norm_epsilon", b.getF64FloatAttr(config.eps)),
-      b.getNamedAttr("tie_word_embeddings", b.getBoolAttr(config.tieEmbeddings)),
+      b.getNamedAttr("tie_word_embeddings",
+                     b.getBoolAttr(config.tieEmbeddings)),
       b.getNamedAttr("residual_in_fp32", b.getBoolAttr(config.residualInFp32)),
       b.getNamedAttr("dtype", TypeAttr::get(act)),
   };
@@ -341,12 +339,13 @@ DictionaryAttr configAttr(Builder &b, const ModelConfig &config, Type act) {
 
 } // namespace
 
-OwningOpRef<ModuleOp> mlir::mamba::importModel(MLIRContext *context,
-                                               const std::string &directory,
-                                               const ModelImportOptions &options,
-                                               std::string &error) {
+OwningOpRef<ModuleOp>
+mlir::mamba::importModel(MLIRContext *context, const std::string &directory,
+                         const ModelImportOptions &options,
+                         std::string &error) {
   error.clear();
-  context->loadDialect<MambaDialect, func::FuncDialect, tensor::TensorDialect>();
+  context
+      ->loadDialect<MambaDialect, func::FuncDialect, tensor::TensorDialect>();
 
   llvm::SmallString<256> configPath(directory);
   llvm::sys::path::append(configPath, "config.json");

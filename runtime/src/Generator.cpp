@@ -147,10 +147,10 @@ bool Generator::prepare(const Model &model, const GeneratorOptions &options,
   };
 
   model.blas().setAlgorithmTuning(options.tuneGemms);
-  if (!prefill_.prepare(model, "prefill",
-                        {{promptIds_.address(), {b, L}},
-                         {logitRows_.address(), {n}}},
-                        error, stateSet(0)))
+  if (!prefill_.prepare(
+          model, "prefill",
+          {{promptIds_.address(), {b, L}}, {logitRows_.address(), {n}}}, error,
+          stateSet(0)))
     return false;
   const TensorRef *logits = prefill_.output("logits");
   if (!logits || logits->shape.size() != 2 || logits->shape[0] != n) {
@@ -188,19 +188,17 @@ bool Generator::prepare(const Model &model, const GeneratorOptions &options,
 }
 
 bool Generator::readLogits(const TensorRef &logits, uint64_t offset,
-                           int64_t rows, uint64_t rowStride,
-                           uint64_t rowLength, std::vector<float> &out,
-                           std::string &error) {
+                           int64_t rows, uint64_t rowStride, uint64_t rowLength,
+                           std::vector<float> &out, std::string &error) {
   const uint64_t size = elementTypeSize(logitsElement_);
   const uint64_t rowBytes = rowLength * size;
   staging_.resize(rowBytes * rows);
   const bool contiguous = rowStride == rowLength;
   for (int64_t r = 0; r < (contiguous ? 1 : rows); ++r)
-    if (!copyToHostAsync(model_->device(),
-                         logits.address + (offset + r * rowStride) * size,
-                         staging_.data() + r * rowBytes,
-                         contiguous ? staging_.size() : rowBytes,
-                         stream_.handle(), error))
+    if (!copyToHostAsync(
+            model_->device(), logits.address + (offset + r * rowStride) * size,
+            staging_.data() + r * rowBytes,
+            contiguous ? staging_.size() : rowBytes, stream_.handle(), error))
       return false;
   if (!stream_.synchronize(error))
     return false;
@@ -249,9 +247,9 @@ bool Generator::prefillGreedy(const std::vector<int32_t> &ids,
   }
   next.resize(options_.batch);
   return runPrefill(ids, error) &&
-         copyToHostAsync(model_->device(),
-                         prefill_.output("next_ids")->address, next.data(),
-                         next.size() * 4, stream_.handle(), error) &&
+         copyToHostAsync(model_->device(), prefill_.output("next_ids")->address,
+                         next.data(), next.size() * 4, stream_.handle(),
+                         error) &&
          stream_.synchronize(error);
 }
 
@@ -261,7 +259,8 @@ bool Generator::prefillLogits(std::vector<float> &logits, std::string &error) {
             "(GeneratorOptions::allLogits)";
     return false;
   }
-  const uint64_t all = uint64_t(options_.batch) * options_.promptLength * vocab_;
+  const uint64_t all =
+      uint64_t(options_.batch) * options_.promptLength * vocab_;
   return readLogits(*prefill_.output("logits"), 0, 1, all, all, logits, error);
 }
 

@@ -16,6 +16,10 @@
 // PTX-SAME:  rsqrt.approx
 // PTX-LABEL: func.func @conv_silu_bf16
 // PTX:       gpu.launch_func @conv_silu_bf16_kernel::@conv_silu_bf16_kernel blocks in (%{{.*}}, %c96, %{{.*}}) threads in (%c128, %c1, %c1)
+// A thread's eight timesteps in one 16-byte load and one store.
+// PTX:       gpu.binary @conv_silu_bf16_kernel
+// PTX-SAME:  ld.global.v4.b32
+// PTX-SAME:  st.global.v4.b32
 // PTX-LABEL: func.func @embed_bf16
 // PTX:       gpu.launch_func
 // PTX-LABEL: func.func @ssm_step_bf16_n64_g2

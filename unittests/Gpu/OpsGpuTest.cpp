@@ -217,8 +217,12 @@ reference::Tensor lastInputs(const reference::Tensor &x, int64_t K) {
 TEST(OpsGpu, CausalConvSiluBf16) {
   MAMBA_REQUIRE_GPU();
   int index = 0;
-  for (auto [b, L] :
-       {std::pair<int64_t, int64_t>{2, 1}, {1, 3}, {2, 200}, {1, 1000}}) {
+  for (auto [b, L] : {std::pair<int64_t, int64_t>{2, 1},
+                      {1, 3},
+                      {2, 200},
+                      {1, 1000},
+                      {2, 2048},
+                      {1, 2100}}) {
     FunctionRun run;
     runFunction("conv_silu_bf16",
                 {{kBF16, {b, 96, L}, normal(0, 1)},
@@ -238,7 +242,8 @@ TEST(OpsGpu, CausalConvSiluBf16) {
 TEST(OpsGpu, CausalConvPlainF32) {
   MAMBA_REQUIRE_GPU();
   int index = 0;
-  for (auto [b, L] : {std::pair<int64_t, int64_t>{1, 2}, {3, 129}}) {
+  for (auto [b, L] :
+       {std::pair<int64_t, int64_t>{1, 2}, {3, 129}, {2, 256}, {1, 1040}}) {
     FunctionRun run;
     runFunction(
         "conv_plain_f32",
@@ -453,8 +458,8 @@ TEST(OpsGpu, ArgmaxF32) {
   int index = 0;
   for (const Draw &draw : {normal(0, 1), integers(0, 2)}) {
     FunctionRun run;
-    runFunction("argmax_f32", {{kF32, {3, 5, 37}, draw}}, "argmax_f32",
-                index++, run);
+    runFunction("argmax_f32", {{kF32, {3, 5, 37}, draw}}, "argmax_f32", index++,
+                run);
     if (HasFatalFailure())
       return;
     expectIds(run, reference::argmaxLastDim(run.refs[0]),

@@ -1,6 +1,6 @@
 // RUN: mamba-opt %s -split-input-file -mamba-tile-causal-conv1d -verify-diagnostics
-// RUN: not mamba-opt %s -split-input-file -mamba-tile-causal-conv1d=timesteps-per-block=16 2>&1 | FileCheck %s --check-prefix=OPTION
-// OPTION: mamba-tile-causal-conv1d: timesteps-per-block = 16 must be between 32 and 1024
+// RUN: not mamba-opt %s -split-input-file -mamba-tile-causal-conv1d=threads-per-block=16 2>&1 | FileCheck %s --check-prefix=OPTION
+// OPTION: mamba-tile-causal-conv1d: threads-per-block = 16 must be between 32 and 1024
 
 func.func @dynamic_width(%x: tensor<1x8x10xf32>, %w: tensor<8x?xf32>) -> tensor<1x8x10xf32> {
   // expected-error @+1 {{needs a static convolution width K to be tiled (the window is unrolled)}}
@@ -12,7 +12,7 @@ func.func @dynamic_width(%x: tensor<1x8x10xf32>, %w: tensor<8x?xf32>) -> tensor<
 
 // The final window is written by one thread per entry.
 func.func @wide_window(%x: tensor<1x8x10xf32>, %w: tensor<8x200xf32>) -> (tensor<1x8x10xf32>, tensor<1x8x200xf32>) {
-  // expected-error @+1 {{cannot tile: the final window of K = 200 inputs needs at least K threads, but timesteps-per-block is 128}}
+  // expected-error @+1 {{cannot tile: the final window of K = 200 inputs needs at least K threads, but threads-per-block is 128}}
   %y, %s = mamba.causal_conv1d %x, %w : (tensor<1x8x10xf32>, tensor<8x200xf32>) -> (tensor<1x8x10xf32>, tensor<1x8x200xf32>)
   return %y, %s : tensor<1x8x10xf32>, tensor<1x8x200xf32>
 }

@@ -1,19 +1,37 @@
-// RUN: mamba-opt %s -split-input-file -mamba-tile-causal-conv1d=timesteps-per-block=64 | FileCheck %s
+// RUN: mamba-opt %s -split-input-file -mamba-tile-causal-conv1d=threads-per-block=64 | FileCheck %s
 
-// A block per (64 timesteps, channel, batch element), a thread per timestep:
-// four unrolled taps reading zeros before the start, bias and SiLU in f32;
-// the first four threads of each row's first block write the last window.
+// A block per (64 threads x 8 bf16 timesteps, channel, batch element): a
+// thread reads the 3 inputs before its 8 as scalars, its own with one
+// 16-byte load when L is a multiple of 8 (else guarded scalars), does four
+// unrolled taps per output with bias and SiLU in f32 and writes them with
+// one 16-byte store; the first four threads of each row's first block
+// write the last window.
 // CHECK-LABEL: func.func @conv
 // CHECK-DAG:  %[[X:.*]] = bufferization.to_buffer %{{.*}} read_only : tensor<?x96x?xbf16> to memref<?x96x?xbf16>
 // CHECK-DAG:  %[[Y:.*]] = memref.alloc(%{{.*}}, %{{.*}}) : memref<?x96x?xbf16>
 // CHECK-DAG:  %[[S:.*]] = memref.alloc(%{{.*}}) : memref<?x96x4xbf16>
+// CHECK:      arith.ceildivui %{{.*}}, %c512
 // CHECK:      %[[TILES:.*]] = arith.maxui
 // CHECK:      scf.forall (%[[TILE:.*]], %[[C:.*]], %[[B:.*]]) in (%[[TILES]], %{{.*}}, %{{.*}}) {
 // CHECK:        scf.forall (%[[T:.*]]) in (64) {
+// CHECK:          %[[L:.*]] = memref.dim %[[X]], %c2
+// CHECK:          %[[REM:.*]] = arith.remui %[[L]], %c8
+// CHECK:          %[[ALIGNED:.*]] = arith.cmpi eq, %[[REM]]
 // CHECK:          scf.if
+// CHECK-COUNT-3:    memref.load %[[X]]
+// CHECK:            scf.if %[[ALIGNED]] -> (f32, f32, f32, f32, f32, f32, f32, f32) {
+// CHECK:              vector.load %[[X]][%[[B]], %[[C]], %{{.*}}] {alignment = 16 : i64} : memref<?x96x?xbf16>, vector<8xbf16>
+// CHECK:            } else {
+// CHECK-COUNT-8:      memref.load %[[X]]
+// CHECK:            }
 // CHECK-COUNT-4:    math.fma
 // CHECK:            arith.divf {{.*}} fastmath<afn>
-// CHECK:            memref.store %{{.*}}, %[[Y]][%[[B]], %[[C]], %{{.*}}]
+// CHECK-COUNT-28:   math.fma
+// CHECK:            scf.if %[[ALIGNED]] {
+// CHECK:              vector.store %{{.*}}, %[[Y]][%[[B]], %[[C]], %{{.*}}] {alignment = 16 : i64} : memref<?x96x?xbf16>, vector<8xbf16>
+// CHECK:            } else {
+// CHECK-COUNT-8:      memref.store %{{.*}}, %[[Y]][%[[B]], %[[C]], %{{.*}}]
+// CHECK:            }
 // CHECK:          scf.if
 // CHECK:            memref.store %{{.*}}, %[[S]][%[[B]], %[[C]], %[[T]]]
 // CHECK:      } {mapping = [#gpu.block<x>, #gpu.block<y>, #gpu.block<z>]}
@@ -25,12 +43,12 @@ func.func @conv(%x: tensor<?x96x?xbf16>, %w: tensor<96x4xbf16>, %b: tensor<96xbf
 
 // -----
 
-// No bias, no activation, no final window.
+// No bias, no activation, no final window; f32 vectors of four.
 // CHECK-LABEL: func.func @conv_plain
-// CHECK-COUNT-3: math.fma
+// CHECK:      vector.load {{.*}} : memref<1x8x10xf32>, vector<4xf32>
+// CHECK-COUNT-12: math.fma
 // CHECK-NOT:  arith.divf
-// CHECK:      memref.store
-// CHECK-NOT:  scf.if
+// CHECK:      vector.store {{.*}} : memref<1x8x10xf32>, vector<4xf32>
 // CHECK:      } {mapping = [#gpu.thread<x>]}
 func.func @conv_plain(%x: tensor<1x8x10xf32>, %w: tensor<8x3xf32>) -> tensor<1x8x10xf32> {
   %y = mamba.causal_conv1d %x, %w : (tensor<1x8x10xf32>, tensor<8x3xf32>) -> tensor<1x8x10xf32>

@@ -1,11 +1,14 @@
 //===- TileCausalConv1d.cpp - mamba.causal_conv1d into one GPU kernel -----===//
 //
-// The depthwise conv reads each input K times and does K FMAs per output,
-// so it is bound by memory traffic, which is one read of x and one write of
-// y when neighbouring threads take neighbouring timesteps: the K-wide window
-// of a thread then overlaps its neighbours' and the repeated reads hit L1.
-// A block covers `timesteps-per-block` consecutive timesteps of one
-// (batch, channel) row.
+// The depthwise conv does K FMAs per output, so it is bound by memory
+// traffic: one read of x and one write of y. A thread takes a 16-byte
+// vector of consecutive timesteps (8 in bf16), reads it with one load, the
+// K - 1 inputs before it (its left neighbour's, from L1) as scalars, and
+// writes its outputs with one store; scalar 2-byte accesses per thread
+// left most of each memory transaction unused. Rows whose length is not a
+// multiple of the vector (whose starts are then not 16-byte aligned) take
+// the same window with guarded scalar accesses. A block covers
+// `threads-per-block` vectors of one (batch, channel) row.
 //
 //===----------------------------------------------------------------------===//
 
@@ -39,11 +42,16 @@ LogicalResult tileCausalConv1d(CausalConv1dOp op, int64_t threads) {
            << "needs a static convolution width K to be tiled (the window "
               "is unrolled)";
   if (op.getFinalState() && width > threads)
-    return op.emitOpError() << "cannot tile: the final window of K = "
-                            << width << " inputs needs at least K threads, "
-                            << "but timesteps-per-block is " << threads;
+    return op.emitOpError() << "cannot tile: the final window of K = " << width
+                            << " inputs needs at least K threads, "
+                            << "but threads-per-block is " << threads;
   ImplicitLocOpBuilder b(op.getLoc(), op);
   Type element = getElementTypeOrSelf(op.getX().getType());
+  Type f32 = b.getF32Type();
+  const int64_t bytes = element.getIntOrFloatBitWidth() / 8;
+  const int64_t vector = 16 / bytes;
+  auto vectorType = VectorType::get({vector}, element);
+  const llvm::MaybeAlign aligned(16);
   Value x = readOnlyBuffer(b, op.getX());
   Value weight = readOnlyBuffer(b, op.getWeight());
   Value bias = readOnlyBuffer(b, op.getBias());
@@ -54,7 +62,8 @@ LogicalResult tileCausalConv1d(CausalConv1dOp op, int64_t threads) {
     finalState = allocBuffer(b, result.getType(),
                              {sizes[0], sizes[1], indexConstant(b, width)});
   Value length = sizes[2];
-  Value tiles = arith::CeilDivUIOp::create(b, length, indexConstant(b, threads));
+  Value tiles =
+      arith::CeilDivUIOp::create(b, length, indexConstant(b, threads * vector));
   // Trailing blocks of an empty sequence still write the final window.
   tiles = arith::MaxUIOp::create(b, tiles, indexConstant(b, 1));
 
@@ -63,43 +72,121 @@ LogicalResult tileCausalConv1d(CausalConv1dOp op, int64_t threads) {
       [&](ValueRange blocks, Value thread) {
         Value tile = blocks[0], channel = blocks[1], batch = blocks[2];
         Value zero = indexConstant(b, 0);
-        Value t = arith::AddIOp::create(
-            b, arith::MulIOp::create(b, tile, indexConstant(b, threads)),
-            thread);
+        Value f32Zero = f32Constant(b, 0.0);
+        // Every row start is 16-byte aligned when L is a multiple of the
+        // vector (the runtime aligns buffers to 16 bytes). Computed in the
+        // kernel: only buffers are kernel arguments.
+        Value rowsAligned = arith::CmpIOp::create(
+            b, arith::CmpIPredicate::eq,
+            arith::RemUIOp::create(b, memref::DimOp::create(b, x, 2),
+                                   indexConstant(b, vector)),
+            zero);
+        Value first = arith::MulIOp::create(
+            b,
+            arith::AddIOp::create(
+                b, arith::MulIOp::create(b, tile, indexConstant(b, threads)),
+                thread),
+            indexConstant(b, vector));
+        auto at = [&](int64_t offset) {
+          return arith::AddIOp::create(b, first, indexConstant(b, offset));
+        };
+        // x[t], zero outside [0, L): t = first + offset, offset > -K.
+        auto guardedInput = [&](int64_t offset) {
+          Value t =
+              offset < 0
+                  ? arith::SubIOp::create(b, first, indexConstant(b, -offset))
+                  : Value(at(offset));
+          Value exists =
+              offset < 0
+                  ? Value(arith::CmpIOp::create(b, arith::CmpIPredicate::uge,
+                                                first,
+                                                indexConstant(b, -offset)))
+                  : Value(arith::CmpIOp::create(b, arith::CmpIPredicate::ult, t,
+                                                length));
+          Value source = arith::SelectOp::create(b, exists, t, zero);
+          Value input = toF32(b, memref::LoadOp::create(
+                                     b, x, ValueRange{batch, channel, source}));
+          return Value(arith::SelectOp::create(b, exists, input, f32Zero));
+        };
         Value inside =
-            arith::CmpIOp::create(b, arith::CmpIPredicate::ult, t, length);
+            arith::CmpIOp::create(b, arith::CmpIPredicate::ult, first, length);
         emitIf(b, inside, [&] {
-          Value acc = bias ? toF32(b, memref::LoadOp::create(
-                                          b, bias, ValueRange{channel}))
-                           : f32Constant(b, 0.0);
-          // Tap k reads x[t - (K - 1) + k], zero before the sequence start.
-          for (int64_t k = 0; k < width; ++k) {
-            Value back = indexConstant(b, width - 1 - k);
-            Value exists = arith::CmpIOp::create(
-                b, arith::CmpIPredicate::uge, t, back);
-            Value source = arith::SelectOp::create(
-                b, exists, arith::SubIOp::create(b, t, back), zero);
-            Value input = toF32(b, memref::LoadOp::create(
-                                       b, x, ValueRange{batch, channel, source}));
-            input = arith::SelectOp::create(b, exists, input,
-                                            f32Constant(b, 0.0));
-            Value w = toF32(b, memref::LoadOp::create(
-                                   b, weight,
-                                   ValueRange{channel, indexConstant(b, k)}));
-            acc = math::FmaOp::create(b, w, input, acc);
+          // The window x[first - (K - 1) .. first + vector): the K - 1
+          // earlier inputs, then the thread's own.
+          SmallVector<Value> window;
+          for (int64_t k = 1 - width; k < 0; ++k)
+            window.push_back(guardedInput(k));
+          SmallVector<Type> types(vector, f32);
+          auto own = scf::IfOp::create(b, types, rowsAligned,
+                                       /*withElseRegion=*/true);
+          {
+            OpBuilder::InsertionGuard guard(b);
+            b.setInsertionPointToStart(own.thenBlock());
+            Value loaded = toF32(
+                b, vector::LoadOp::create(b, vectorType, x,
+                                          ValueRange{batch, channel, first},
+                                          /*nontemporal=*/false, aligned));
+            SmallVector<Value> values;
+            for (int64_t j = 0; j < vector; ++j)
+              values.push_back(vector::ExtractOp::create(b, loaded, j));
+            scf::YieldOp::create(b, values);
+            b.setInsertionPointToStart(own.elseBlock());
+            values.clear();
+            for (int64_t j = 0; j < vector; ++j)
+              values.push_back(guardedInput(j));
+            scf::YieldOp::create(b, values);
           }
-          if (op.getActivation() == Activation::Silu)
-            acc = emitSilu(b, acc);
-          memref::StoreOp::create(b, fromF32(b, acc, element), y,
-                                  ValueRange{batch, channel, t});
+          llvm::append_range(window, own.getResults());
+
+          SmallVector<Value> taps;
+          for (int64_t k = 0; k < width; ++k)
+            taps.push_back(toF32(
+                b, memref::LoadOp::create(
+                       b, weight, ValueRange{channel, indexConstant(b, k)})));
+          Value start =
+              bias ? toF32(b,
+                           memref::LoadOp::create(b, bias, ValueRange{channel}))
+                   : f32Zero;
+          SmallVector<Value> outputs;
+          for (int64_t j = 0; j < vector; ++j) {
+            // y[first + j] = sum_k w[k] x[first + j - (K - 1) + k].
+            Value acc = start;
+            for (int64_t k = 0; k < width; ++k)
+              acc = math::FmaOp::create(b, taps[k], window[j + k], acc);
+            if (op.getActivation() == Activation::Silu)
+              acc = emitSilu(b, acc);
+            outputs.push_back(fromF32(b, acc, element));
+          }
+          auto store = scf::IfOp::create(b, TypeRange{}, rowsAligned,
+                                         /*withElseRegion=*/true);
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPointToStart(store.thenBlock());
+          Value packed = arith::ConstantOp::create(
+              b, vectorType,
+              DenseElementsAttr::get(vectorType, b.getFloatAttr(element, 0.0)));
+          for (int64_t j = 0; j < vector; ++j)
+            packed = vector::InsertOp::create(b, outputs[j], packed, j);
+          vector::StoreOp::create(b, packed, y,
+                                  ValueRange{batch, channel, first},
+                                  /*nontemporal=*/false, aligned);
+          b.setInsertionPointToStart(store.elseBlock());
+          for (int64_t j = 0; j < vector; ++j) {
+            Value t = at(j);
+            emitIf(
+                b,
+                arith::CmpIOp::create(b, arith::CmpIPredicate::ult, t, length),
+                [&] {
+                  memref::StoreOp::create(b, outputs[j], y,
+                                          ValueRange{batch, channel, t});
+                });
+          }
         });
         if (!finalState)
           return;
         // The window decoding continues from: x[L - K + k], zero-padded on
         // the left, written by the first K threads of the first tile.
         Value writer = arith::AndIOp::create(
-            b,
-            arith::CmpIOp::create(b, arith::CmpIPredicate::eq, tile, zero),
+            b, arith::CmpIOp::create(b, arith::CmpIPredicate::eq, tile, zero),
             arith::CmpIOp::create(b, arith::CmpIPredicate::ult, thread,
                                   indexConstant(b, width)));
         emitIf(b, writer, [&] {
@@ -110,8 +197,8 @@ LogicalResult tileCausalConv1d(CausalConv1dOp op, int64_t threads) {
           Value source = arith::SelectOp::create(
               b, exists,
               arith::SubIOp::create(b, shifted, indexConstant(b, width)), zero);
-          Value value = memref::LoadOp::create(
-              b, x, ValueRange{batch, channel, source});
+          Value value =
+              memref::LoadOp::create(b, x, ValueRange{batch, channel, source});
           Value zeroValue = arith::ConstantOp::create(
               b, element, b.getFloatAttr(element, 0.0));
           value = arith::SelectOp::create(b, exists, value, zeroValue);
@@ -132,17 +219,17 @@ struct MambaTileCausalConv1dPass
   using Base::Base;
 
   void runOnOperation() override {
-    if (timestepsPerBlock < 32 || timestepsPerBlock > 1024) {
+    if (threadsPerBlock < 32 || threadsPerBlock > 1024) {
       getOperation()->emitError()
-          << "mamba-tile-causal-conv1d: timesteps-per-block = "
-          << static_cast<int64_t>(timestepsPerBlock)
+          << "mamba-tile-causal-conv1d: threads-per-block = "
+          << static_cast<int64_t>(threadsPerBlock)
           << " must be between 32 and 1024";
       return signalPassFailure();
     }
     SmallVector<CausalConv1dOp> ops;
     getOperation()->walk([&](CausalConv1dOp op) { ops.push_back(op); });
     for (CausalConv1dOp op : ops)
-      if (failed(tileCausalConv1d(op, timestepsPerBlock)))
+      if (failed(tileCausalConv1d(op, threadsPerBlock)))
         return signalPassFailure();
   }
 };

@@ -5,7 +5,10 @@
 // through shared memory, and then normalizes. The residual add is fused in
 // front, so a layer's norm reads the previous layer's output and the
 // residual stream once and writes the new stream and the normalized
-// activations once: the traffic of mamba_ssm's fused add-norm.
+// activations once: the traffic of mamba_ssm's fused add-norm. A row of a
+// static size keeps each thread's few columns in registers between the
+// reduction and the normalization (one read of the row); longer or
+// dynamic rows read the stream back from L1/L2.
 //
 //===----------------------------------------------------------------------===//
 
@@ -34,6 +37,10 @@ using namespace mlir;
 using namespace mlir::mamba;
 
 namespace {
+
+/// The most columns per thread a row keeps in registers between the
+/// reduction and the normalization; longer rows are read twice.
+constexpr int64_t kRegisterColumns = 8;
 
 /// A thread per two features of a static row, in whole warps, up to 1024;
 /// 256 for a dynamic one.
@@ -80,6 +87,12 @@ LogicalResult tileRmsNorm(RmsNormOp op, int64_t threads) {
   auto partialsType = MemRefType::get({warps}, b.getF32Type(),
                                       MemRefLayoutAttrInterface(), workgroup);
   float eps = op.getEps().convertToFloat();
+  const int64_t staticFeatures = xType.getShape().back();
+  const int64_t registerColumns =
+      ShapedType::isDynamic(staticFeatures) ||
+              llvm::divideCeil(staticFeatures, threads) > kRegisterColumns
+          ? 0
+          : llvm::divideCeil(staticFeatures, threads);
 
   emitBlockThreadNest(b, grid, threads, [&](ValueRange blocks, Value thread) {
     // The grid's x is the last row dimension.
@@ -101,25 +114,60 @@ LogicalResult tileRmsNorm(RmsNormOp op, int64_t threads) {
     };
     Value step = indexConstant(b, threads);
 
-    // Pass 1: the sum of squares of this thread's columns (and the new
-    // residual stream on the way).
-    auto sumLoop = scf::ForOp::create(b, thread, features, step,
-                                      ValueRange{f32Constant(b, 0.0)});
-    {
+    // The row kept in registers (static rows of at most kRegisterColumns
+    // columns per thread): column thread + j * threads, clamped into the
+    // row for loads; the stores of clamped ones are skipped, as an
+    // in-place stream must not be written twice.
+    SmallVector<Value> columns, valid, kept, weights;
+    Value squares;
+    if (registerColumns > 0) {
+      squares = f32Constant(b, 0.0);
+      Value last = indexConstant(b, staticFeatures - 1);
+      for (int64_t j = 0; j < registerColumns; ++j) {
+        Value column = arith::AddIOp::create(
+            b, thread, indexConstant(b, j * threads));
+        Value inside = arith::CmpIOp::create(b, arith::CmpIPredicate::ult,
+                                             column, features);
+        column = arith::MinUIOp::create(b, column, last);
+        columns.push_back(column);
+        valid.push_back(inside);
+        // Issued before the reduction, so that its latency hides there.
+        weights.push_back(
+            toF32(b, memref::LoadOp::create(b, weight, ValueRange{column})));
+        Value r = load(column);
+        if (residualOut) {
+          Value stored = fromF32(b, r, residualOutElement);
+          emitIf(b, inside, [&] {
+            memref::StoreOp::create(b, stored, residualOut, at(column));
+          });
+          r = toF32(b, stored);
+        }
+        r = arith::SelectOp::create(b, inside, r, f32Constant(b, 0.0));
+        kept.push_back(r);
+        squares = math::FmaOp::create(b, r, r, squares);
+      }
+    } else {
+      // Pass 1: the sum of squares of this thread's columns (and the new
+      // residual stream on the way).
+      auto sumLoop = scf::ForOp::create(b, thread, features, step,
+                                        ValueRange{f32Constant(b, 0.0)});
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(sumLoop.getBody());
       Value column = sumLoop.getInductionVar();
       Value r = load(column);
       if (residualOut) {
-        // Sum the squares of the stream as stored (rounded when it is 16-bit).
+        // Sum the squares of the stream as stored (rounded when it is
+        // 16-bit).
         Value stored = fromF32(b, r, residualOutElement);
         memref::StoreOp::create(b, stored, residualOut, at(column));
         r = toF32(b, stored);
       }
       scf::YieldOp::create(b, ValueRange{math::FmaOp::create(
                                   b, r, r, sumLoop.getRegionIterArg(0))});
+      b.setInsertionPointAfter(sumLoop);
+      squares = sumLoop.getResult(0);
     }
-    Value warpTotal = emitLaneSum(b, sumLoop.getResult(0), kWarpSize);
+    Value warpTotal = emitLaneSum(b, squares, kWarpSize);
 
     // One partial per warp through shared memory; every thread then adds
     // the few partials itself (a broadcast read), no second reduction.
@@ -146,6 +194,17 @@ LogicalResult tileRmsNorm(RmsNormOp op, int64_t threads) {
         b, arith::AddFOp::create(b, arith::DivFOp::create(b, total, count),
                                  f32Constant(b, eps)));
 
+    if (registerColumns > 0) {
+      for (int64_t j = 0; j < registerColumns; ++j) {
+        Value out = arith::MulFOp::create(
+            b, arith::MulFOp::create(b, kept[j], rstd), weights[j]);
+        Value stored = fromF32(b, out, element);
+        emitIf(b, valid[j], [&] {
+          memref::StoreOp::create(b, stored, y, at(columns[j]));
+        });
+      }
+      return;
+    }
     // Pass 2: normalize (the row is read again, from L1 or L2). With a
     // residual_out, the stream as stored is what gets normalized: each
     // thread reads back exactly the columns it wrote, so the runtime may

@@ -150,7 +150,11 @@ def MambaTileRmsNorm : Pass<"mamba-tile-rms-norm"> {
     a chain of dependent memory latencies per thread, which decoding (one
     row per sequence, one block on one SM) waits out in full; so by default
     a block has a thread per two features and each pass is two or three
-    loads deep.
+    loads deep. When a static row gives each thread at most eight columns,
+    the loop is unrolled and the second pass normalizes the values the
+    first kept in registers (the weight is read before the reduction), so
+    the row is read once; stores of columns past the row's end (clamped
+    loads) are skipped.
   }];
   let options = [
     Option<"threadsPerBlock", "threads-per-block", "int64_t", /*default=*/"0",
@@ -172,15 +176,17 @@ def MambaTileCausalConv1d : Pass<"mamba-tile-causal-conv1d"> {
   let summary = "Tile mamba.causal_conv1d into one GPU kernel on buffers";
   let description = [{
     Rewrites every tensor-level `mamba.causal_conv1d` into a block and
-    thread loop nest on buffers: a block per (`timesteps-per-block`
-    timesteps, channel, batch element), a thread per timestep computing the
-    K taps (unrolled, reads before the sequence start are zeros), the bias
-    and the activation in f32. With a `final_state` result, the first K
-    threads of each row's first block write its last K inputs.
+    thread loop nest on buffers: a block per (`threads-per-block` 16-byte
+    vectors of timesteps, channel, batch element), a thread per vector
+    computing each output's K taps (unrolled, reads before the sequence
+    start are zeros), the bias and the activation in f32, with one vector
+    load and store where the row length is a multiple of the vector and
+    guarded scalar accesses where it is not. With a `final_state` result,
+    the first K threads of each row's first block write its last K inputs.
   }];
   let options = [
-    Option<"timestepsPerBlock", "timesteps-per-block", "int64_t", /*default=*/"128",
-           "Timesteps (threads) per block">
+    Option<"threadsPerBlock", "threads-per-block", "int64_t", /*default=*/"128",
+           "Threads per block, each taking 16 bytes of timesteps">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
