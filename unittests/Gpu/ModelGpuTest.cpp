@@ -285,6 +285,15 @@ TEST(ModelGpu, BadInputIsAnError) {
   options.promptLength = 0;
   EXPECT_FALSE(cuda::Generator().prepare(*model, options, error));
   EXPECT_NE(error.find("at least 1 token"), std::string::npos) << error;
+  // Prompts too long for int32 positions, and too long for the GPU's memory.
+  options.promptLength = int64_t(1) << 31;
+  EXPECT_FALSE(cuda::Generator().prepare(*model, options, error));
+  EXPECT_NE(error.find("more positions than int32 ids"), std::string::npos)
+      << error;
+  options.promptLength = int64_t(1) << 30;
+  EXPECT_FALSE(cuda::Generator().prepare(*model, options, error));
+  EXPECT_NE(error.find("out of memory"), std::string::npos) << error;
+  std::printf("  a 2^30-token prompt: %s\n", error.c_str());
 
   // A module of kernels only, and weights from another model.
   cuda::Model other;
