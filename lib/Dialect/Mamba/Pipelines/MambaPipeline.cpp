@@ -16,7 +16,7 @@ void mamba::buildMambaPipeline(OpPassManager &pm,
     pm.addPass(createMambaDecomposeMixer({options.fuseStep}));
   // Clean up between stages so each one sees folded, deduplicated IR; shape
   // queries on op results are answered from the operands' shapes.
-  pm.addPass(memref::createResolveRankedShapeTypeResultDimsPass());
+  pm.addPass(createMambaResolveShapeQueries());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   // Time step, D skip and gate written around a scan become the scan's.

@@ -53,6 +53,25 @@ def MambaFoldGemmLayouts : Pass<"mamba-fold-gemm-layouts"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def MambaResolveShapeQueries : Pass<"mamba-resolve-shape-queries"> {
+  let summary = "Answer tensor.dim of op results from the function's inputs";
+  let description = [{
+    Replaces every `tensor.dim` with a constant index by the size its
+    source's defining op reifies (`ReifyRankedShapedTypeOpInterface`), in
+    terms of the function arguments' dimensions, so that later passes see
+    through the layers. What upstream's
+    `resolve-ranked-shaped-type-result-dims` does, memoized per (value,
+    dimension): each layer's sizes are asked of the layer before it, and a
+    whole model (64 layers) would otherwise resolve the same chains once per
+    query, in time quadratic in the layer count. Sizes of values whose ops
+    cannot reify stay `tensor.dim` queries.
+  }];
+  // Reified sizes use arith and affine (tensor.collapse_shape's).
+  let dependentDialects = ["::mlir::affine::AffineDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def MambaFuseScanElementwise : Pass<"mamba-fuse-scan-elementwise"> {
   let summary = "Fold elementwise ops around a selective scan into the scan";
   let description = [{
