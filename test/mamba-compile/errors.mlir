@@ -8,7 +8,7 @@
 
 // A scan whose state size cannot be tiled is rejected by the tiling pass.
 // CHECK: error: 'mamba.selective_scan' op cannot tile: states_per_thread = 4 does not divide the state size N = 6
-// CHECK: mamba-compile: compiling for sm_90a (bin) failed
+// CHECK: mamba-compile: compiling for sm_90a failed
 // Chips without cp.async (and names that are no chip) are refused before
 // the NVPTX backend could abort on them.
 // CHIP: mamba-compile: unsupported chip 'sm_70': expected sm_80 or newer

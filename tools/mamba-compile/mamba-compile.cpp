@@ -97,10 +97,12 @@ static cl::opt<std::string> toolkit(cl::cat(compileCategory), "toolkit",
                                     cl::desc("CUDA toolkit (libdevice, ptxas)"),
                                     cl::init("/usr/local/cuda"));
 
-static FailureOr<OwningOpRef<ModuleOp>> compile(ModuleOp input, StringRef chip,
-                                                StringRef format) {
-  OwningOpRef<ModuleOp> module = input.clone();
-  PassManager pm(input.getContext());
+/// Compiles `input` for `chip` once and serializes the lowered kernels in
+/// each of `formats`: the lowering (tiling to NVVM) is the same for a cubin
+/// and PTX, only the last step differs.
+static LogicalResult compile(ModuleOp input, StringRef chip,
+                             ArrayRef<StringRef> formats,
+                             SmallVectorImpl<OwningOpRef<ModuleOp>> &out) {
   mamba::MambaGpuPipelineOptions options;
   options.channelsPerBlock = channelsPerBlock;
   options.statesPerThread = statesPerThread;
@@ -111,12 +113,22 @@ static FailureOr<OwningOpRef<ModuleOp>> compile(ModuleOp input, StringRef chip,
   options.maxRegisters = maxRegisters;
   options.flushDenormals = flushDenormals;
   options.chip = chip.str();
-  options.format = format.str();
   options.toolkit = toolkit;
-  mamba::buildMambaGpuPipeline(pm, options);
-  if (failed(pm.run(*module)))
+  OwningOpRef<ModuleOp> lowered = input.clone();
+  PassManager lowering(input.getContext());
+  mamba::buildMambaGpuLowering(lowering, options);
+  if (failed(lowering.run(*lowered)))
     return failure();
-  return module;
+  for (StringRef format : formats) {
+    OwningOpRef<ModuleOp> module = lowered->clone();
+    options.format = format.str();
+    PassManager serialization(input.getContext());
+    mamba::buildMambaGpuSerialization(serialization, options);
+    if (failed(serialization.run(*module)))
+      return failure();
+    out.push_back(std::move(module));
+  }
+  return success();
 }
 
 int main(int argc, char **argv) {
@@ -211,14 +223,9 @@ int main(int argc, char **argv) {
   // images (a cubin and PTX per chip).
   SmallVector<OwningOpRef<ModuleOp>> compiled;
   for (const std::string &chip : chips) {
-    for (StringRef format : {"bin", "isa"}) {
-      FailureOr<OwningOpRef<ModuleOp>> result = compile(*module, chip, format);
-      if (failed(result)) {
-        llvm::errs() << "mamba-compile: compiling for " << chip << " ("
-                     << format << ") failed\n";
-        return 1;
-      }
-      compiled.push_back(std::move(*result));
+    if (failed(compile(*module, chip, {"bin", "isa"}, compiled))) {
+      llvm::errs() << "mamba-compile: compiling for " << chip << " failed\n";
+      return 1;
     }
   }
   SmallVector<ModuleOp> extra;

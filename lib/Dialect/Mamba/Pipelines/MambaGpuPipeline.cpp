@@ -35,6 +35,12 @@ std::optional<unsigned> mamba::chipComputeCapability(llvm::StringRef chip) {
 
 void mamba::buildMambaGpuPipeline(OpPassManager &pm,
                                   const MambaGpuPipelineOptions &options) {
+  buildMambaGpuLowering(pm, options);
+  buildMambaGpuSerialization(pm, options);
+}
+
+void mamba::buildMambaGpuLowering(OpPassManager &pm,
+                                  const MambaGpuPipelineOptions &options) {
   MambaPipelineOptions frontend;
   buildMambaPipeline(pm, frontend);
 
@@ -107,7 +113,10 @@ void mamba::buildMambaGpuPipeline(OpPassManager &pm,
   kernels.addPass(createCanonicalizerPass());
   kernels.addPass(createCSEPass());
   kernels.addPass(createReconcileUnrealizedCastsPass());
+}
 
+void mamba::buildMambaGpuSerialization(OpPassManager &pm,
+                                       const MambaGpuPipelineOptions &options) {
   GpuModuleToBinaryPassOptions binary;
   binary.toolkitPath = options.toolkit;
   binary.compilationTarget = options.format;

@@ -91,6 +91,13 @@ std::optional<unsigned> chipComputeCapability(llvm::StringRef chip);
 /// serialization into a gpu.binary (format as asked).
 void buildMambaGpuPipeline(OpPassManager &pm,
                            const MambaGpuPipelineOptions &options);
+/// buildMambaGpuPipeline up to the kernels in the LLVM dialect, and the
+/// serialization after it: one lowering can be serialized in several
+/// formats (a cubin and PTX) from clones.
+void buildMambaGpuLowering(OpPassManager &pm,
+                           const MambaGpuPipelineOptions &options);
+void buildMambaGpuSerialization(OpPassManager &pm,
+                                const MambaGpuPipelineOptions &options);
 
 /// Registers `mamba-pipeline` and `mamba-gpu-pipeline` with the pass
 /// registry.
