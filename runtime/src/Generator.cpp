@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <optional>
 
 namespace mamba::runtime::cuda {
 
@@ -21,17 +22,22 @@ const EntrySpec *requireEntry(const Model &model, const char *name,
   return entry;
 }
 
+/// The element type of output `name` of `spec`, if it has one.
+std::optional<ElementType> outputElement(const EntrySpec &spec,
+                                         const std::string &name) {
+  for (const EntryOutputSpec &o : spec.outputs)
+    if (o.name == name)
+      return spec.buffers[o.buffer].element;
+  return std::nullopt;
+}
+
 /// Whether `entry` returns "next_ids" as `rows` int32s (modules compiled
 /// before the greedy argmax do not).
 bool returnsGreedyIds(const EntrySpec &spec, const PreparedEntry &entry,
                       int64_t rows) {
   const TensorRef *ids = entry.output("next_ids");
-  if (!ids || ids->shape != Shape{rows})
-    return false;
-  for (const EntryOutputSpec &o : spec.outputs)
-    if (o.name == "next_ids")
-      return spec.buffers[o.buffer].element == ElementType::I32;
-  return false;
+  return ids && ids->shape == Shape{rows} &&
+         outputElement(spec, "next_ids") == ElementType::I32;
 }
 
 /// Converts `count` logits of `element` at `source` to floats. bf16 is the
@@ -159,9 +165,7 @@ bool Generator::prepare(const Model &model, const GeneratorOptions &options,
   }
   vocab_ = logits->shape[1];
   prefillIds_ = !options.allLogits && returnsGreedyIds(*prefill, prefill_, b);
-  for (const EntryOutputSpec &o : prefill->outputs)
-    if (o.name == "logits")
-      logitsElement_ = prefill->buffers[o.buffer].element;
+  logitsElement_ = outputElement(*prefill, "logits").value_or(ElementType::F32);
   for (int k = 0; k < 2; ++k) {
     std::vector<TensorRef> inputs = {{stepIds_.address(), {b}}};
     for (size_t j = 0; j < stateNames.size(); ++j)
@@ -231,12 +235,11 @@ bool Generator::prefill(const std::vector<int32_t> &ids,
                         std::vector<float> &lastLogits, std::string &error) {
   if (!runPrefill(ids, error))
     return false;
-  const TensorRef &logits = *prefill_.output("logits");
-  const int64_t b = options_.batch, L = options_.promptLength;
-  if (!options_.allLogits)
-    return readLogits(logits, 0, b, vocab_, vocab_, lastLogits, error);
-  return readLogits(logits, uint64_t(L - 1) * vocab_, b, uint64_t(L) * vocab_,
-                    vocab_, lastLogits, error);
+  // Each prompt's last row: all rows, or every L-th of every position's.
+  const uint64_t rowsPerPrompt = options_.allLogits ? options_.promptLength : 1;
+  return readLogits(*prefill_.output("logits"), (rowsPerPrompt - 1) * vocab_,
+                    options_.batch, rowsPerPrompt * vocab_, vocab_, lastLogits,
+                    error);
 }
 
 bool Generator::prefillGreedy(const std::vector<int32_t> &ids,

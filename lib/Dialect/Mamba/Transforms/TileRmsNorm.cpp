@@ -45,7 +45,8 @@ constexpr int64_t kRegisterColumns = 8;
 /// A thread per two features of a static row, in whole warps, up to 1024;
 /// 256 for a dynamic one.
 int64_t automaticThreads(RmsNormOp op) {
-  int64_t features = cast<RankedTensorType>(op.getX().getType()).getShape().back();
+  int64_t features =
+      cast<RankedTensorType>(op.getX().getType()).getShape().back();
   if (ShapedType::isDynamic(features))
     return 256;
   int64_t threads = llvm::alignTo(llvm::divideCeil(features, 2), kWarpSize);
@@ -112,6 +113,23 @@ LogicalResult tileRmsNorm(RmsNormOp op, int64_t threads) {
             b, r, toF32(b, memref::LoadOp::create(b, residual, at(column))));
       return r;
     };
+    // r as the new residual stream stores it (rounded when it is 16-bit),
+    // written where `inside` holds (everywhere without it): the sum of
+    // squares is taken of the stream as stored.
+    auto loadAndStore = [&](Value column, Value inside) {
+      Value r = load(column);
+      if (!residualOut)
+        return r;
+      Value stored = fromF32(b, r, residualOutElement);
+      auto store = [&] {
+        memref::StoreOp::create(b, stored, residualOut, at(column));
+      };
+      if (inside)
+        emitIf(b, inside, store);
+      else
+        store();
+      return toF32(b, stored);
+    };
     Value step = indexConstant(b, threads);
 
     // The row kept in registers (static rows of at most kRegisterColumns
@@ -124,8 +142,8 @@ LogicalResult tileRmsNorm(RmsNormOp op, int64_t threads) {
       squares = f32Constant(b, 0.0);
       Value last = indexConstant(b, staticFeatures - 1);
       for (int64_t j = 0; j < registerColumns; ++j) {
-        Value column = arith::AddIOp::create(
-            b, thread, indexConstant(b, j * threads));
+        Value column =
+            arith::AddIOp::create(b, thread, indexConstant(b, j * threads));
         Value inside = arith::CmpIOp::create(b, arith::CmpIPredicate::ult,
                                              column, features);
         column = arith::MinUIOp::create(b, column, last);
@@ -134,15 +152,8 @@ LogicalResult tileRmsNorm(RmsNormOp op, int64_t threads) {
         // Issued before the reduction, so that its latency hides there.
         weights.push_back(
             toF32(b, memref::LoadOp::create(b, weight, ValueRange{column})));
-        Value r = load(column);
-        if (residualOut) {
-          Value stored = fromF32(b, r, residualOutElement);
-          emitIf(b, inside, [&] {
-            memref::StoreOp::create(b, stored, residualOut, at(column));
-          });
-          r = toF32(b, stored);
-        }
-        r = arith::SelectOp::create(b, inside, r, f32Constant(b, 0.0));
+        Value r = arith::SelectOp::create(
+            b, inside, loadAndStore(column, inside), f32Constant(b, 0.0));
         kept.push_back(r);
         squares = math::FmaOp::create(b, r, r, squares);
       }
@@ -154,14 +165,7 @@ LogicalResult tileRmsNorm(RmsNormOp op, int64_t threads) {
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(sumLoop.getBody());
       Value column = sumLoop.getInductionVar();
-      Value r = load(column);
-      if (residualOut) {
-        // Sum the squares of the stream as stored (rounded when it is
-        // 16-bit).
-        Value stored = fromF32(b, r, residualOutElement);
-        memref::StoreOp::create(b, stored, residualOut, at(column));
-        r = toF32(b, stored);
-      }
+      Value r = loadAndStore(column, Value());
       scf::YieldOp::create(b, ValueRange{math::FmaOp::create(
                                   b, r, r, sumLoop.getRegionIterArg(0))});
       b.setInsertionPointAfter(sumLoop);
@@ -171,8 +175,8 @@ LogicalResult tileRmsNorm(RmsNormOp op, int64_t threads) {
 
     // One partial per warp through shared memory; every thread then adds
     // the few partials itself (a broadcast read), no second reduction.
-    Value partials = memref::AllocOp::create(b, partialsType,
-                                             b.getI64IntegerAttr(16));
+    Value partials =
+        memref::AllocOp::create(b, partialsType, b.getI64IntegerAttr(16));
     Value warp = arith::DivUIOp::create(b, thread, indexConstant(b, kWarpSize));
     Value lane = arith::RemUIOp::create(b, thread, indexConstant(b, kWarpSize));
     Value first = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, lane,
@@ -185,8 +189,7 @@ LogicalResult tileRmsNorm(RmsNormOp op, int64_t threads) {
     for (int64_t w = 0; w < warps; ++w)
       total = arith::AddFOp::create(
           b, total,
-          memref::LoadOp::create(b, partials,
-                                 ValueRange{indexConstant(b, w)}));
+          memref::LoadOp::create(b, partials, ValueRange{indexConstant(b, w)}));
     Value count = arith::UIToFPOp::create(
         b, b.getF32Type(),
         arith::IndexCastUIOp::create(b, b.getI64Type(), features));
@@ -199,9 +202,8 @@ LogicalResult tileRmsNorm(RmsNormOp op, int64_t threads) {
         Value out = arith::MulFOp::create(
             b, arith::MulFOp::create(b, kept[j], rstd), weights[j]);
         Value stored = fromF32(b, out, element);
-        emitIf(b, valid[j], [&] {
-          memref::StoreOp::create(b, stored, y, at(columns[j]));
-        });
+        emitIf(b, valid[j],
+               [&] { memref::StoreOp::create(b, stored, y, at(columns[j])); });
       }
       return;
     }
@@ -211,10 +213,12 @@ LogicalResult tileRmsNorm(RmsNormOp op, int64_t threads) {
     // pass one buffer as residual and residual_out (an in-place stream).
     emitStridedLoop(b, thread, features, step, [&](Value column) {
       Value w = toF32(b, memref::LoadOp::create(b, weight, ValueRange{column}));
-      Value r = residualOut ? toF32(b, memref::LoadOp::create(b, residualOut,
-                                                             at(column)))
-                            : load(column);
-      Value out = arith::MulFOp::create(b, arith::MulFOp::create(b, r, rstd), w);
+      Value r =
+          residualOut
+              ? toF32(b, memref::LoadOp::create(b, residualOut, at(column)))
+              : load(column);
+      Value out =
+          arith::MulFOp::create(b, arith::MulFOp::create(b, r, rstd), w);
       memref::StoreOp::create(b, fromF32(b, out, element), y, at(column));
     });
   });
