@@ -92,17 +92,19 @@ LogicalResult tileCausalConv1d(CausalConv1dOp op, int64_t threads) {
         };
         // x[t], zero outside [0, L): t = first + offset, offset > -K.
         auto guardedInput = [&](int64_t offset) {
-          Value t =
-              offset < 0
-                  ? arith::SubIOp::create(b, first, indexConstant(b, -offset))
-                  : Value(at(offset));
-          Value exists =
-              offset < 0
-                  ? Value(arith::CmpIOp::create(b, arith::CmpIPredicate::uge,
-                                                first,
-                                                indexConstant(b, -offset)))
-                  : Value(arith::CmpIOp::create(b, arith::CmpIPredicate::ult, t,
-                                                length));
+          // Before the thread's first input it may precede the row's start,
+          // from there on it may pass the row's end.
+          Value t, exists;
+          if (offset < 0) {
+            Value back = indexConstant(b, -offset);
+            t = arith::SubIOp::create(b, first, back);
+            exists = arith::CmpIOp::create(b, arith::CmpIPredicate::uge, first,
+                                           back);
+          } else {
+            t = at(offset);
+            exists =
+                arith::CmpIOp::create(b, arith::CmpIPredicate::ult, t, length);
+          }
           Value source = arith::SelectOp::create(b, exists, t, zero);
           Value input = toF32(b, memref::LoadOp::create(
                                      b, x, ValueRange{batch, channel, source}));
