@@ -29,7 +29,7 @@ fi
 if [[ " $stages " == *" sass "* ]]; then
   mkdir -p /tmp/images
   for m in build/bench-kernels/*.mmod; do
-    python3 scripts/mmod-images.py "$m" /tmp/images >/dev/null
+    build/bin/mamba-mmod-dump --extract-images /tmp/images "$m" >/dev/null
   done
   for c in /tmp/images/*.cubin; do
     echo "== $(basename "$c")"

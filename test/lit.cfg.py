@@ -11,7 +11,7 @@ from lit.llvm import llvm_config
 config.name = "MAMBA"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 config.suffixes = [".mlir"]
-config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "data", "Inputs", "gpu-kernels"]
+config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "data", "Inputs"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.mamba_obj_root, "test")
 
@@ -31,4 +31,4 @@ if shutil.which("nvidia-smi") and os.path.exists("/dev/nvidiactl"):
     config.available_features.add("cuda-gpu")
 
 tool_dirs = [config.mamba_tools_dir, config.llvm_tools_dir]
-llvm_config.add_tool_substitutions(["mamba-opt", "mamba-compile"], tool_dirs)
+llvm_config.add_tool_substitutions(["mamba-opt", "mamba-compile", "mamba-mmod-dump"], tool_dirs)

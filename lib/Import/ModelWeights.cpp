@@ -8,7 +8,7 @@
 
 #include "ModelWeights.h"
 
-#include "mamba/Runtime/SafeTensors.h"
+#include "mamba/Format/SafeTensors.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
@@ -47,11 +47,11 @@ bool mlir::mamba::readStoredTensors(const std::string &directory,
 
   tensors.clear();
   for (const std::string &path : files) {
-    ::mamba::runtime::SafeTensorsFile file;
+    ::mamba::format::SafeTensorsFile file;
     if (!file.load(path, error))
       return false;
-    for (const ::mamba::runtime::TensorInfo &info : file.tensors()) {
-      StoredTensor stored{path, ::mamba::runtime::dtypeName(info.dtype), info.shape};
+    for (const ::mamba::format::TensorInfo &info : file.tensors()) {
+      StoredTensor stored{path, ::mamba::format::dtypeName(info.dtype), info.shape};
       auto [it, inserted] = tensors.emplace(info.name, std::move(stored));
       if (!inserted) {
         error = "weight '" + info.name + "' is in both " + it->second.file +

@@ -11,8 +11,9 @@
 
 #include "mamba/Target/ModelPlan.h"
 
+#include "SpecBuilders.h"
+
 #include "mamba/Dialect/Mamba/IR/MambaOps.h"
-#include "mamba/Target/ModuleFile.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -30,7 +31,7 @@
 
 using namespace mlir;
 using namespace mlir::mamba;
-namespace json = llvm::json;
+using format::ShapeExpr;
 
 namespace {
 
@@ -64,29 +65,44 @@ public:
 
   FailureOr<ModelPlan> run();
 
-  int64_t weightIndex(BlockArgument arg, StringRef name) {
-    auto [it, inserted] = weightByName.try_emplace(name, weights.size());
-    if (inserted) {
-      auto type = cast<RankedTensorType>(arg.getType());
-      weights.push_back(
-          json::Object{{"name", name},
-                       {"element", moduleElementName(type.getElementType())},
-                       {"shape", json::Array(type.getShape())}});
-    }
-    return it->second;
+  FailureOr<uint32_t> weightIndex(BlockArgument arg, StringRef name) {
+    auto it = weightByName.find(name);
+    if (it != weightByName.end())
+      return it->second;
+    auto type = cast<RankedTensorType>(arg.getType());
+    FailureOr<format::ElementType> element =
+        formatElementType(type.getElementType(), arg.getLoc());
+    if (failed(element))
+      return failure();
+    format::WeightSpec weight;
+    weight.name = name.str();
+    weight.element = *element;
+    weight.shape.assign(type.getShape().begin(), type.getShape().end());
+    uint32_t index = weights.size();
+    weights.push_back(std::move(weight));
+    weightByName[name] = index;
+    return index;
   }
 
-  int64_t derivedIndex(StringRef transform, int64_t weight,
-                       RankedTensorType type) {
-    std::string key = transform.str() + "#" + std::to_string(weight);
-    auto [it, inserted] = derivedByKey.try_emplace(key, derived.size());
-    if (inserted)
-      derived.push_back(
-          json::Object{{"transform", transform},
-                       {"weight", weight},
-                       {"element", moduleElementName(type.getElementType())},
-                       {"shape", json::Array(type.getShape())}});
-    return it->second;
+  /// The weight `weight` negated after exp, once per weight.
+  FailureOr<uint32_t> negExpIndex(uint32_t weight, RankedTensorType type,
+                                  Location loc) {
+    auto it = negExpOf.find(weight);
+    if (it != negExpOf.end())
+      return it->second;
+    FailureOr<format::ElementType> element =
+        formatElementType(type.getElementType(), loc);
+    if (failed(element))
+      return failure();
+    format::DerivedSpec spec;
+    spec.transform = format::DerivedSpec::Transform::NegExp;
+    spec.weight = weight;
+    spec.element = *element;
+    spec.shape.assign(type.getShape().begin(), type.getShape().end());
+    uint32_t index = derived.size();
+    derived.push_back(std::move(spec));
+    negExpOf[weight] = index;
+    return index;
   }
 
   /// The kernel function computing `op` (created on first sight).
@@ -121,9 +137,10 @@ private:
   ModuleOp model;
   OwningOpRef<ModuleOp> kernels;
   OpBuilder kernelBuilder;
-  json::Array weights, derived;
-  llvm::StringMap<int64_t> weightByName;
-  std::map<std::string, int64_t> derivedByKey;
+  std::vector<format::WeightSpec> weights;
+  std::vector<format::DerivedSpec> derived;
+  llvm::StringMap<uint32_t> weightByName;
+  std::map<uint32_t, uint32_t> negExpOf;
   std::map<std::string, std::string> kernelByKey;
 };
 
@@ -133,18 +150,10 @@ public:
   EntryPlanner(Planner &planner, func::FuncOp func)
       : planner(planner), func(func), builder(func.getContext()) {}
 
-  FailureOr<json::Object> run();
+  FailureOr<format::EntrySpec> run();
 
 private:
-  int64_t addBuffer(Value value, json::Object buffer) {
-    int64_t id = buffers.size();
-    buffers.push_back(std::move(buffer));
-    if (value)
-      bufferOf[value] = id;
-    return id;
-  }
-
-  FailureOr<int64_t> bufferFor(Operation *user, Value value) {
+  FailureOr<uint32_t> bufferFor(Operation *user, Value value) {
     auto it = bufferOf.find(value);
     if (it != bufferOf.end())
       return it->second;
@@ -154,24 +163,41 @@ private:
   }
 
   /// An index value as a shape expression over the inputs' dimensions.
-  FailureOr<json::Value> indexExpr(Value value);
+  FailureOr<ShapeExpr> indexExpr(Value value);
   /// Dimension `dim` of a tensor value as a shape expression.
-  FailureOr<json::Value> dimExpr(Value value, int64_t dim);
-  FailureOr<json::Array> shapeOf(Value value);
+  FailureOr<ShapeExpr> dimExpr(Value value, int64_t dim);
 
-  /// A new buffer for `value` of kind `source` (with its fields).
-  LogicalResult defineBuffer(Value value, json::Object fields) {
+  /// A new buffer for `value`: `buffer`'s source fields, the value's element
+  /// type and shape.
+  FailureOr<uint32_t> defineBuffer(Value value, format::BufferSpec buffer) {
     auto type = cast<RankedTensorType>(value.getType());
-    FailureOr<json::Array> shape = shapeOf(value);
-    if (failed(shape))
+    FailureOr<format::ElementType> element =
+        formatElementType(type.getElementType(), value.getLoc());
+    if (failed(element))
       return failure();
-    fields["element"] = moduleElementName(type.getElementType());
-    fields["shape"] = std::move(*shape);
-    addBuffer(value, std::move(fields));
-    return success();
+    buffer.element = *element;
+    for (int64_t dim = 0; dim < type.getRank(); ++dim) {
+      FailureOr<ShapeExpr> size = dimExpr(value, dim);
+      if (failed(size))
+        return failure();
+      buffer.shape.push_back(std::move(*size));
+    }
+    uint32_t id = entry.buffers.size();
+    entry.buffers.push_back(std::move(buffer));
+    bufferOf[value] = id;
+    return id;
   }
 
-  FailureOr<json::Array> scanVariants(SelectiveScanOp scan);
+  static format::BufferSpec source(format::BufferSpec::Source source,
+                                   uint32_t index = 0) {
+    format::BufferSpec buffer;
+    buffer.source = source;
+    buffer.index = index;
+    return buffer;
+  }
+
+  FailureOr<std::vector<format::KernelVariant>>
+  scanVariants(SelectiveScanOp scan);
   LogicalResult planArgument(BlockArgument arg);
   LogicalResult planOp(Operation *op);
   LogicalResult planView(Operation *op, Value source, int64_t offset);
@@ -180,49 +206,23 @@ private:
   Planner &planner;
   func::FuncOp func;
   OpBuilder builder;
-  json::Array inputs, buffers, steps, outputs;
-  DenseMap<Value, int64_t> bufferOf;
-  DenseMap<Value, int64_t> inputIndexOf;
+  format::EntrySpec entry;
+  DenseMap<Value, uint32_t> bufferOf;
+  DenseMap<Value, uint32_t> inputIndexOf;
 };
 
-FailureOr<json::Value> EntryPlanner::indexExpr(Value value) {
-  if (std::optional<int64_t> c = getConstantIntValue(value))
-    return json::Value(*c);
-  Operation *def = value.getDefiningOp();
-  if (auto dim = dyn_cast_or_null<tensor::DimOp>(def)) {
+FailureOr<ShapeExpr> EntryPlanner::indexExpr(Value value) {
+  auto leaf = [&](Value v) -> std::optional<FailureOr<ShapeExpr>> {
+    auto dim = v.getDefiningOp<tensor::DimOp>();
+    if (!dim)
+      return std::nullopt;
     std::optional<int64_t> index = dim.getConstantIndex();
     if (!index)
-      return dim.emitOpError() << "with a dynamic index cannot be planned";
+      return FailureOr<ShapeExpr>(
+          dim.emitOpError() << "with a dynamic index cannot be planned");
     return dimExpr(dim.getSource(), *index);
-  }
-  StringRef op = TypeSwitch<Operation *, StringRef>(def)
-                     .Case<arith::AddIOp>([](auto) { return "add"; })
-                     .Case<arith::SubIOp>([](auto) { return "sub"; })
-                     .Case<arith::MulIOp>([](auto) { return "mul"; })
-                     .Case<arith::DivUIOp>([](auto) { return "div"; })
-                     .Case<arith::CeilDivUIOp>([](auto) { return "ceildiv"; })
-                     .Case<arith::RemUIOp>([](auto) { return "rem"; })
-                     .Case<arith::MinUIOp>([](auto) { return "min"; })
-                     .Case<arith::MaxUIOp>([](auto) { return "max"; })
-                     .Default([](Operation *) { return StringRef(); });
-  if (op.empty()) {
-    if (!def)
-      return emitError(value.getLoc())
-             << "a tensor size comes from a block argument the planner "
-                "cannot express";
-    return def->emitOpError()
-           << "cannot be planned: tensor sizes may only use constants, "
-              "dimensions and integer add, sub, mul, div, ceildiv, rem, min, "
-              "max";
-  }
-  FailureOr<json::Value> lhs = indexExpr(def->getOperand(0));
-  if (failed(lhs))
-    return failure();
-  FailureOr<json::Value> rhs = indexExpr(def->getOperand(1));
-  if (failed(rhs))
-    return failure();
-  return json::Value(json::Object{
-      {"op", op}, {"args", json::Array{std::move(*lhs), std::move(*rhs)}}});
+  };
+  return buildShapeExpr(value, leaf, "tensor sizes");
 }
 
 /// A scan whose batch gives too few blocks to fill the GPU (one sequence
@@ -233,11 +233,12 @@ FailureOr<json::Value> EntryPlanner::indexExpr(Value value) {
 /// (`when_blocks_below_sms`, over the entry's inputs) is below the device's
 /// multiprocessor count. The split tiling is the best one measured for
 /// b = 1, d = 1536, L = 2048 (bench/RESULTS.md).
-FailureOr<json::Array> EntryPlanner::scanVariants(SelectiveScanOp scan) {
+FailureOr<std::vector<format::KernelVariant>>
+EntryPlanner::scanVariants(SelectiveScanOp scan) {
   constexpr int64_t kDefaultChannelsPerBlock = 64;
   constexpr int64_t kSplitChannels = 32, kSplitStates = 8, kSplitChunk = 16,
                     kSplits = 16;
-  json::Array variants;
+  std::vector<format::KernelVariant> variants;
   auto u = cast<RankedTensorType>(scan.getU().getType());
   auto a = cast<RankedTensorType>(scan.getA().getType());
   if (scan.getTilingAttr() || u.isDynamicDim(1) || a.isDynamicDim(1) ||
@@ -248,45 +249,52 @@ FailureOr<json::Array> EntryPlanner::scanVariants(SelectiveScanOp scan) {
       scan.getContext(), kSplitChannels, kSplitStates, kSplitChunk, kSplits));
   std::string split = planner.kernelFor(clone);
   clone->destroy();
-  FailureOr<json::Value> batch = dimExpr(scan.getU(), 0);
+  FailureOr<ShapeExpr> batch = dimExpr(scan.getU(), 0);
   if (failed(batch))
     return failure();
-  json::Value channels(
-      json::Object{{"op", "mul"},
-                   {"args", json::Array{std::move(*batch), u.getDimSize(1)}}});
-  json::Value blocks(json::Object{
-      {"op", "ceildiv"},
-      {"args", json::Array{std::move(channels), kDefaultChannelsPerBlock}}});
-  variants.push_back(json::Object{
-      {"function", split}, {"when_blocks_below_sms", std::move(blocks)}});
+  FailureOr<ShapeExpr> channels =
+      combineShapeExprs(ShapeExpr::Kind::Mul, *batch,
+                        ShapeExpr::constant(u.getDimSize(1)), scan.getLoc());
+  if (failed(channels))
+    return failure();
+  FailureOr<ShapeExpr> blocks = combineShapeExprs(
+      ShapeExpr::Kind::CeilDiv, *channels,
+      ShapeExpr::constant(kDefaultChannelsPerBlock), scan.getLoc());
+  if (failed(blocks))
+    return failure();
+  variants.push_back(format::KernelVariant{split, std::move(*blocks)});
   return variants;
 }
 
-FailureOr<json::Value> EntryPlanner::dimExpr(Value value, int64_t dim) {
+FailureOr<ShapeExpr> EntryPlanner::dimExpr(Value value, int64_t dim) {
   auto type = cast<RankedTensorType>(value.getType());
   if (!type.isDynamicDim(dim))
-    return json::Value(type.getDimSize(dim));
+    return ShapeExpr::constant(type.getDimSize(dim));
   if (auto arg = dyn_cast<BlockArgument>(value)) {
     auto it = inputIndexOf.find(arg);
     if (it == inputIndexOf.end())
       return func.emitOpError() << "argument " << arg.getArgNumber()
                                 << " has a dynamic size but is not an input";
-    return json::Value(json::Object{{"dim", json::Array{it->second, dim}}});
+    return ShapeExpr::dim(it->second, static_cast<uint32_t>(dim));
   }
   Operation *def = value.getDefiningOp();
   // A collapsed dimension is the product of the source's dimensions it
   // merges (its reification is an affine.apply, which sizes do not use).
   if (auto collapse = dyn_cast<tensor::CollapseShapeOp>(def)) {
-    std::optional<json::Value> product;
+    std::optional<ShapeExpr> product;
     for (int64_t sourceDim : collapse.getReassociationIndices()[dim]) {
-      FailureOr<json::Value> size = dimExpr(collapse.getSrc(), sourceDim);
+      FailureOr<ShapeExpr> size = dimExpr(collapse.getSrc(), sourceDim);
       if (failed(size))
         return failure();
-      product = !product ? std::move(*size)
-                         : json::Value(json::Object{
-                               {"op", "mul"},
-                               {"args", json::Array{std::move(*product),
-                                                    std::move(*size)}}});
+      if (!product) {
+        product = std::move(*size);
+        continue;
+      }
+      FailureOr<ShapeExpr> next = combineShapeExprs(
+          ShapeExpr::Kind::Mul, *product, *size, collapse.getLoc());
+      if (failed(next))
+        return failure();
+      product = std::move(*next);
     }
     return std::move(*product);
   }
@@ -300,20 +308,8 @@ FailureOr<json::Value> EntryPlanner::dimExpr(Value value, int64_t dim) {
     return def->emitOpError() << "cannot say the size of its result";
   OpFoldResult size = shapes[cast<OpResult>(value).getResultNumber()][dim];
   if (std::optional<int64_t> c = getConstantIntValue(size))
-    return json::Value(*c);
+    return ShapeExpr::constant(*c);
   return indexExpr(cast<Value>(size));
-}
-
-FailureOr<json::Array> EntryPlanner::shapeOf(Value value) {
-  json::Array shape;
-  int64_t rank = cast<RankedTensorType>(value.getType()).getRank();
-  for (int64_t dim = 0; dim < rank; ++dim) {
-    FailureOr<json::Value> size = dimExpr(value, dim);
-    if (failed(size))
-      return failure();
-    shape.push_back(std::move(*size));
-  }
-  return shape;
 }
 
 LogicalResult EntryPlanner::planArgument(BlockArgument arg) {
@@ -326,9 +322,12 @@ LogicalResult EntryPlanner::planArgument(BlockArgument arg) {
     if (!type.hasStaticShape())
       return func.emitOpError()
              << "weight '" << weight.getValue() << "' has a dynamic shape";
-    return defineBuffer(
-        arg, json::Object{{"source", "weight"},
-                          {"index", planner.weightIndex(arg, weight)}});
+    FailureOr<uint32_t> index = planner.weightIndex(arg, weight);
+    if (failed(index) ||
+        failed(defineBuffer(
+            arg, source(format::BufferSpec::Source::Weight, *index))))
+      return failure();
+    return success();
   }
   StringAttr name = func.getArgAttrOfType<StringAttr>(index, "mamba.input");
   if (!name)
@@ -338,28 +337,37 @@ LogicalResult EntryPlanner::planArgument(BlockArgument arg) {
            << "argument " << index
            << " is neither a weight, an input nor a state (mamba.weight, "
               "mamba.input or mamba.state)";
-  int64_t input = inputs.size();
-  json::Array shape;
+  FailureOr<format::ElementType> element =
+      formatElementType(type.getElementType(), arg.getLoc());
+  if (failed(element))
+    return failure();
+  uint32_t input = entry.inputs.size();
+  format::EntryInputSpec spec;
+  spec.name = name.getValue().str();
+  spec.element = *element;
   for (int64_t size : type.getShape())
-    shape.push_back(ShapedType::isDynamic(size) ? int64_t(-1) : size);
-  json::Object spec{{"name", name.getValue()},
-                    {"element", moduleElementName(type.getElementType())},
-                    {"shape", std::move(shape)}};
-  if (func.getArgAttr(index, "mamba.state"))
-    spec["state"] = true;
-  inputs.push_back(std::move(spec));
+    spec.shape.push_back(ShapedType::isDynamic(size) ? int64_t(-1) : size);
+  spec.state = bool(func.getArgAttr(index, "mamba.state"));
+  entry.inputs.push_back(std::move(spec));
   inputIndexOf[arg] = input;
-  return defineBuffer(arg, json::Object{{"source", "input"}, {"index", input}});
+  if (failed(defineBuffer(arg,
+                          source(format::BufferSpec::Source::Input, input))))
+    return failure();
+  return success();
 }
 
 LogicalResult EntryPlanner::planView(Operation *op, Value source,
                                      int64_t offset) {
-  FailureOr<int64_t> of = bufferFor(op, source);
+  FailureOr<uint32_t> of = bufferFor(op, source);
   if (failed(of))
     return failure();
-  return defineBuffer(
-      op->getResult(0),
-      json::Object{{"source", "view"}, {"of", *of}, {"offset", offset}});
+  format::BufferSpec view;
+  view.source = format::BufferSpec::Source::View;
+  view.of = *of;
+  view.offset = offset;
+  if (failed(defineBuffer(op->getResult(0), std::move(view))))
+    return failure();
+  return success();
 }
 
 /// A slice is a view when it is a block of whole rows: unit strides, every
@@ -419,78 +427,96 @@ LogicalResult EntryPlanner::planOp(Operation *op) {
              << "cannot be planned: the only elementwise map the runtime "
                 "applies is -exp(x) of a weight (A = -exp(A_log)), at load "
                 "time";
-    int64_t index = planner.derivedIndex(
-        "neg_exp", planner.weightIndex(arg, weight),
-        cast<RankedTensorType>(map->getResult(0).getType()));
-    return defineBuffer(map->getResult(0),
-                        json::Object{{"source", "derived"}, {"index", index}});
+    FailureOr<uint32_t> stored = planner.weightIndex(arg, weight);
+    if (failed(stored))
+      return failure();
+    FailureOr<uint32_t> index = planner.negExpIndex(
+        *stored, cast<RankedTensorType>(map->getResult(0).getType()),
+        map.getLoc());
+    if (failed(index) ||
+        failed(defineBuffer(
+            map->getResult(0),
+            source(format::BufferSpec::Source::Derived, *index))))
+      return failure();
+    return success();
   }
 
   if (auto linear = dyn_cast<LinearOp>(op)) {
-    FailureOr<int64_t> x = bufferFor(op, linear.getX());
-    FailureOr<int64_t> w = bufferFor(op, linear.getWeight());
-    if (failed(x) || failed(w) ||
-        failed(defineBuffer(linear.getY(), json::Object{{"source", "temp"}})))
+    FailureOr<uint32_t> x = bufferFor(op, linear.getX());
+    FailureOr<uint32_t> w = bufferFor(op, linear.getWeight());
+    if (failed(x) || failed(w))
       return failure();
-    json::Object step{{"kind", "gemm"},
-                      {"x", *x},
-                      {"w", *w},
-                      {"y", bufferOf[linear.getY()]},
-                      {"x_features_major", linear.getXFeaturesMajor()},
-                      {"y_features_major", linear.getYFeaturesMajor()}};
+    FailureOr<uint32_t> y =
+        defineBuffer(linear.getY(), source(format::BufferSpec::Source::Temp));
+    if (failed(y))
+      return failure();
+    format::StepSpec step;
+    step.kind = format::StepSpec::Kind::Gemm;
+    step.x = *x;
+    step.w = *w;
+    step.y = *y;
+    step.xFeaturesMajor = linear.getXFeaturesMajor();
+    step.yFeaturesMajor = linear.getYFeaturesMajor();
     if (Value bias = linear.getBias()) {
-      FailureOr<int64_t> b = bufferFor(op, bias);
+      FailureOr<uint32_t> b = bufferFor(op, bias);
       if (failed(b))
         return failure();
-      step["bias"] = *b;
+      step.hasBias = true;
+      step.bias = *b;
     }
-    steps.push_back(std::move(step));
+    entry.steps.push_back(std::move(step));
     return success();
   }
 
   if (isKernelOp(op)) {
-    json::Array args, results;
+    format::StepSpec step;
+    step.kind = format::StepSpec::Kind::Kernel;
     for (Value operand : op->getOperands()) {
-      FailureOr<int64_t> id = bufferFor(op, operand);
+      FailureOr<uint32_t> id = bufferFor(op, operand);
       if (failed(id))
         return failure();
-      args.push_back(*id);
+      step.args.push_back(*id);
     }
     for (Value result : op->getResults()) {
-      if (failed(defineBuffer(result, json::Object{{"source", "temp"}})))
+      FailureOr<uint32_t> id =
+          defineBuffer(result, source(format::BufferSpec::Source::Temp));
+      if (failed(id))
         return failure();
-      results.push_back(bufferOf[result]);
+      step.results.push_back(*id);
     }
-    json::Object step{{"kind", "kernel"},
-                      {"function", planner.kernelFor(op)},
-                      {"args", std::move(args)},
-                      {"results", std::move(results)}};
+    step.function = planner.kernelFor(op);
     if (auto scan = dyn_cast<SelectiveScanOp>(op)) {
-      FailureOr<json::Array> variants = scanVariants(scan);
+      FailureOr<std::vector<format::KernelVariant>> variants =
+          scanVariants(scan);
       if (failed(variants))
         return failure();
-      if (!variants->empty())
-        step["variants"] = std::move(*variants);
+      step.variants = std::move(*variants);
     }
-    steps.push_back(std::move(step));
+    entry.steps.push_back(std::move(step));
     return success();
   }
 
   if (auto ret = dyn_cast<func::ReturnOp>(op)) {
     for (auto [index, value] : llvm::enumerate(ret.getOperands())) {
-      FailureOr<int64_t> id = bufferFor(op, value);
+      FailureOr<uint32_t> id = bufferFor(op, value);
       if (failed(id))
         return failure();
-      json::Object output{{"buffer", *id}};
+      format::EntryOutputSpec output;
+      output.buffer = *id;
       if (auto name =
               func.getResultAttrOfType<StringAttr>(index, "mamba.output"))
-        output["name"] = name.getValue();
+        output.name = name.getValue().str();
       if (auto name =
               func.getResultAttrOfType<StringAttr>(index, "mamba.state")) {
-        output["name"] = name.getValue();
-        output["state"] = true;
+        output.name = name.getValue().str();
+        output.state = true;
       }
-      outputs.push_back(std::move(output));
+      if (output.name.empty())
+        return func.emitOpError()
+               << "result " << index
+               << " has no name (mamba.output or mamba.state): the runtime "
+                  "returns outputs by name";
+      entry.outputs.push_back(std::move(output));
     }
     return success();
   }
@@ -499,7 +525,8 @@ LogicalResult EntryPlanner::planOp(Operation *op) {
                               "load-time weight transforms only";
 }
 
-FailureOr<json::Object> EntryPlanner::run() {
+FailureOr<format::EntrySpec> EntryPlanner::run() {
+  entry.name = func.getSymName().str();
   for (BlockArgument arg : func.getArguments())
     if (failed(planArgument(arg)))
       return failure();
@@ -511,15 +538,11 @@ FailureOr<json::Object> EntryPlanner::run() {
   for (Operation *op : ops)
     if (failed(planOp(op)))
       return failure();
-  return json::Object{{"name", func.getSymName()},
-                      {"inputs", std::move(inputs)},
-                      {"buffers", std::move(buffers)},
-                      {"steps", std::move(steps)},
-                      {"outputs", std::move(outputs)}};
+  return std::move(entry);
 }
 
 FailureOr<ModelPlan> Planner::run() {
-  json::Array entries;
+  std::vector<format::EntrySpec> entries;
   for (auto func : model.getOps<func::FuncOp>()) {
     bool isEntry = false;
     for (unsigned i = 0; i < func.getNumArguments(); ++i)
@@ -529,7 +552,7 @@ FailureOr<ModelPlan> Planner::run() {
     if (!func.getBody().hasOneBlock())
       return func.emitOpError() << "with control flow cannot be planned";
     EntryPlanner entry(*this, func);
-    FailureOr<json::Object> planned = entry.run();
+    FailureOr<format::EntrySpec> planned = entry.run();
     if (failed(planned))
       return failure();
     entries.push_back(std::move(*planned));
@@ -538,25 +561,32 @@ FailureOr<ModelPlan> Planner::run() {
     return model.emitError()
            << "has no entry function (arguments marked mamba.input) to plan";
   ModelPlan plan;
-  plan.model = json::Object{{"shards", 1},
-                            {"weights", std::move(weights)},
-                            {"derived", std::move(derived)},
-                            {"entries", std::move(entries)}};
+  plan.model.shards = 1;
+  plan.model.weights = std::move(weights);
+  plan.model.derived = std::move(derived);
+  plan.model.entries = std::move(entries);
   if (auto config = model->getAttrOfType<DictionaryAttr>("mamba.model")) {
-    json::Object fields;
     for (NamedAttribute entry : config) {
-      if (auto i = dyn_cast<IntegerAttr>(entry.getValue()))
-        fields[entry.getName().getValue()] =
-            i.getType().isInteger(1) ? json::Value(i.getValue().getBoolValue())
-                                     : json::Value(i.getInt());
-      else if (auto b = dyn_cast<BoolAttr>(entry.getValue()))
-        fields[entry.getName().getValue()] = b.getValue();
-      else if (auto f = dyn_cast<FloatAttr>(entry.getValue()))
-        fields[entry.getName().getValue()] = f.getValueAsDouble();
-      else if (auto t = dyn_cast<TypeAttr>(entry.getValue()))
-        fields[entry.getName().getValue()] = moduleElementName(t.getValue());
+      std::string name = entry.getName().getValue().str();
+      if (auto i = dyn_cast<IntegerAttr>(entry.getValue())) {
+        plan.model.config[name] =
+            i.getType().isInteger(1)
+                ? format::ConfigValue::ofBool(i.getValue().getBoolValue())
+                : format::ConfigValue::ofInt(i.getInt());
+      } else if (auto b = dyn_cast<BoolAttr>(entry.getValue())) {
+        plan.model.config[name] = format::ConfigValue::ofBool(b.getValue());
+      } else if (auto f = dyn_cast<FloatAttr>(entry.getValue())) {
+        plan.model.config[name] =
+            format::ConfigValue::ofFloat(f.getValueAsDouble());
+      } else if (auto t = dyn_cast<TypeAttr>(entry.getValue())) {
+        FailureOr<format::ElementType> element =
+            formatElementType(t.getValue(), model.getLoc());
+        if (failed(element))
+          return failure();
+        plan.model.config[name] =
+            format::ConfigValue::ofString(format::elementTypeName(*element));
+      }
     }
-    plan.model["config"] = std::move(fields);
   }
   plan.kernels = std::move(kernels);
   return plan;

@@ -3,7 +3,7 @@
 #include "mamba/Runtime/EntryPlan.h"
 
 #include "mamba/Runtime/LaunchPlan.h"
-#include "mamba/Runtime/ModuleFile.h"
+#include "mamba/Runtime/Format.h"
 
 #include <algorithm>
 

@@ -2,7 +2,7 @@
 
 #include "mamba/Runtime/Generator.h"
 
-#include "mamba/Runtime/Float16.h"
+#include "mamba/Runtime/Format.h"
 
 #include <cstdint>
 #include <cstring>

@@ -3,8 +3,7 @@
 
 #include "mamba/Runtime/WeightFiles.h"
 
-#include "mamba/Runtime/Float16.h"
-#include "mamba/Runtime/ModuleFile.h"
+#include "mamba/Runtime/Format.h"
 
 #include <algorithm>
 #include <cmath>
@@ -159,8 +158,7 @@ bool WeightFiles::open(const std::string &directory, const ModelSpec &model,
       return false;
     }
 
-  auto tied = model.config.find("tie_word_embeddings");
-  if (tied != model.config.end() && tied->second)
+  if (model.configInt("tie_word_embeddings").value_or(0))
     stored.erase("lm_head.weight");
   if (!stored.empty()) {
     const auto &[name, source] = *stored.begin();

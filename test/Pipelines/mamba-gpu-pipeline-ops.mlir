@@ -2,8 +2,8 @@
 // GPU lowering to one kernel each, with the reductions and barriers in the
 // PTX and a cubin from ptxas.
 // REQUIRES: ptxas
-// RUN: mamba-opt %mamba_src_root/test/gpu-kernels/ops.mlir --mamba-gpu-pipeline="chip=sm_90a format=isa" | FileCheck %s --check-prefix=PTX
-// RUN: mamba-opt %mamba_src_root/test/gpu-kernels/ops.mlir --mamba-gpu-pipeline="chip=sm_80 format=bin" | FileCheck %s --check-prefix=CUBIN
+// RUN: mamba-opt %mamba_src_root/unittests/Gpu/compiled/ops.mlir --mamba-gpu-pipeline="chip=sm_90a format=isa" | FileCheck %s --check-prefix=PTX
+// RUN: mamba-opt %mamba_src_root/unittests/Gpu/compiled/ops.mlir --mamba-gpu-pipeline="chip=sm_80 format=bin" | FileCheck %s --check-prefix=CUBIN
 
 // Each function launches its kernel, whose binary follows it.
 // PTX-LABEL: func.func @norm_residual_bf16

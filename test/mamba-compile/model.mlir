@@ -2,7 +2,7 @@
 // ops (the two layers share theirs) and the plan of each entry.
 // REQUIRES: ptxas
 // RUN: mamba-compile %mamba_src_root/test/data/golden/model-tiny -o %t.mmod --target=sm_90a
-// RUN: %python %mamba_src_root/scripts/mmod-plan.py %t.mmod | FileCheck %s
+// RUN: mamba-mmod-dump --plan %t.mmod | FileCheck %s
 
 // CHECK: kernels: k0_embedding k1_rms_norm k2_causal_conv1d k3_selective_scan k4_selective_scan k5_rms_norm k6_rms_norm k7_embedding k8_argmax k9_embedding k10_rms_norm k11_selective_step k12_rms_norm k13_rms_norm
 // CHECK: weight 0 backbone.embeddings.weight f32[256, 64]

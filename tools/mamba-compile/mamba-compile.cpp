@@ -103,7 +103,7 @@ static cl::opt<std::string> toolkit(cl::cat(compileCategory), "toolkit",
 static LogicalResult compile(ModuleOp input, StringRef chip,
                              ArrayRef<StringRef> formats,
                              SmallVectorImpl<OwningOpRef<ModuleOp>> &out) {
-  mamba::MambaGpuPipelineOptions options;
+  mlir::mamba::MambaGpuPipelineOptions options;
   options.channelsPerBlock = channelsPerBlock;
   options.statesPerThread = statesPerThread;
   options.chunkLength = chunkLength;
@@ -116,14 +116,14 @@ static LogicalResult compile(ModuleOp input, StringRef chip,
   options.toolkit = toolkit;
   OwningOpRef<ModuleOp> lowered = input.clone();
   PassManager lowering(input.getContext());
-  mamba::buildMambaGpuLowering(lowering, options);
+  mlir::mamba::buildMambaGpuLowering(lowering, options);
   if (failed(lowering.run(*lowered)))
     return failure();
   for (StringRef format : formats) {
     OwningOpRef<ModuleOp> module = lowered->clone();
     options.format = format.str();
     PassManager serialization(input.getContext());
-    mamba::buildMambaGpuSerialization(serialization, options);
+    mlir::mamba::buildMambaGpuSerialization(serialization, options);
     if (failed(serialization.run(*module)))
       return failure();
     out.push_back(std::move(module));
@@ -138,7 +138,7 @@ int main(int argc, char **argv) {
                               "mamba-compile: mamba IR to a module file\n");
 
   DialectRegistry registry;
-  mamba::registerAllMambaDialects(registry);
+  mlir::mamba::registerAllMambaDialects(registry);
   MLIRContext context(registry);
   llvm::SourceMgr sourceMgr;
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
@@ -150,9 +150,9 @@ int main(int argc, char **argv) {
   }
   OwningOpRef<ModuleOp> module;
   if (llvm::sys::fs::is_directory(inputFilename)) {
-    mamba::ModelImportOptions importOptions;
+    mlir::mamba::ModelImportOptions importOptions;
     importOptions.dtype = dtype;
-    module = mamba::importModel(&context, inputFilename, importOptions, error);
+    module = mlir::mamba::importModel(&context, inputFilename, importOptions, error);
     if (!module) {
       llvm::errs() << "mamba-compile: " << error << "\n";
       return 1;
@@ -185,7 +185,7 @@ int main(int argc, char **argv) {
   // The kernels use cp.async and CUDA 13's ptxas accepts nothing older:
   // refuse other chips here rather than let the NVPTX backend abort.
   for (const std::string &chip : chips) {
-    std::optional<unsigned> capability = mamba::chipComputeCapability(chip);
+    std::optional<unsigned> capability = mlir::mamba::chipComputeCapability(chip);
     if (!capability || *capability < 80) {
       llvm::errs() << "mamba-compile: unsupported chip '" << chip
                    << "': expected sm_80 or newer, like sm_80, sm_86, sm_89, "
@@ -197,7 +197,7 @@ int main(int argc, char **argv) {
   // A model (functions with mamba.input arguments) is planned first: its
   // GEMMs and views go to the plan, its kernel ops to kernel functions that
   // are compiled like any other input.
-  std::optional<mamba::ModelPlan> plan;
+  std::optional<mlir::mamba::ModelPlan> plan;
   bool isModel = false;
   module->walk([&](func::FuncOp func) {
     for (unsigned i = 0; i < func.getNumArguments(); ++i)
@@ -205,12 +205,12 @@ int main(int argc, char **argv) {
   });
   if (isModel) {
     PassManager frontend(&context);
-    mamba::buildMambaPipeline(frontend, mamba::MambaPipelineOptions());
+    mlir::mamba::buildMambaPipeline(frontend, mlir::mamba::MambaPipelineOptions());
     if (failed(frontend.run(*module))) {
       llvm::errs() << "mamba-compile: the model's frontend passes failed\n";
       return 1;
     }
-    FailureOr<mamba::ModelPlan> planned = mamba::planModel(*module);
+    FailureOr<mlir::mamba::ModelPlan> planned = mlir::mamba::planModel(*module);
     if (failed(planned)) {
       llvm::errs() << "mamba-compile: planning the model failed\n";
       return 1;
@@ -237,7 +237,7 @@ int main(int argc, char **argv) {
     llvm::errs() << "mamba-compile: " << error << "\n";
     return 1;
   }
-  if (failed(mamba::writeModuleFile(*compiled.front(), extra, output->os(),
+  if (failed(mlir::mamba::writeModuleFile(*compiled.front(), extra, output->os(),
                                     plan ? &plan->model : nullptr)))
     return 1;
   output->keep();

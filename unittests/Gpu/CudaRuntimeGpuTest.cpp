@@ -81,7 +81,7 @@ std::vector<uint8_t> iotaModule(const std::string &ptx,
       }]
     }]
   })";
-  return runtime::encodeModuleFile(
+  return format::assembleModuleFile(
       header, std::vector<uint8_t>(ptx.begin(), ptx.end()));
 }
 

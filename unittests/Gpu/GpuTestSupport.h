@@ -11,7 +11,8 @@
 
 #include "mamba/Runtime/Cuda.h"
 #include "mamba/Runtime/Gemm.h"
-#include "mamba/Runtime/ModuleFile.h"
+#include "mamba/Format/ModuleWriter.h"
+#include "mamba/Runtime/Format.h"
 
 #include <gtest/gtest.h>
 

@@ -2,7 +2,7 @@
 
 #include "HostTensor.h"
 
-#include "mamba/Runtime/SafeTensors.h"
+#include "mamba/Format/Float16.h"
 
 #include <cmath>
 #include <cstring>
@@ -16,14 +16,14 @@ HostTensor::HostTensor(ElementType element, Shape shape)
   if (element != ElementType::F32 && element != ElementType::F16 &&
       element != ElementType::BF16 && element != ElementType::I32)
     throw std::invalid_argument(std::string("HostTensor: unsupported ") +
-                                runtime::elementTypeName(element));
+                                format::elementTypeName(element));
   numel_ = reference::numElements(shape_);
-  bytes_.assign(static_cast<size_t>(numel_) * runtime::elementTypeSize(element),
+  bytes_.assign(static_cast<size_t>(numel_) * format::elementTypeSize(element),
                 0);
 }
 
 double HostTensor::get(int64_t i) const {
-  const uint8_t *p = bytes_.data() + i * runtime::elementTypeSize(element_);
+  const uint8_t *p = bytes_.data() + i * format::elementTypeSize(element_);
   if (element_ == ElementType::F32) {
     float f;
     std::memcpy(&f, p, 4);
@@ -36,12 +36,12 @@ double HostTensor::get(int64_t i) const {
   }
   uint16_t bits;
   std::memcpy(&bits, p, 2);
-  return element_ == ElementType::F16 ? runtime::halfBitsToDouble(bits)
-                                      : runtime::bfloat16BitsToDouble(bits);
+  return element_ == ElementType::F16 ? format::halfBitsToDouble(bits)
+                                      : format::bfloat16BitsToDouble(bits);
 }
 
 void HostTensor::set(int64_t i, double value) {
-  uint8_t *p = bytes_.data() + i * runtime::elementTypeSize(element_);
+  uint8_t *p = bytes_.data() + i * format::elementTypeSize(element_);
   float f = static_cast<float>(value);
   if (element_ == ElementType::F32) {
     std::memcpy(p, &f, 4);

@@ -10,19 +10,20 @@
 #define MAMBA_UNITTESTS_GPU_HOSTTENSOR_H
 
 #include "mamba/Reference/Tensor.h"
-#include "mamba/Runtime/Float16.h"
-#include "mamba/Runtime/ModuleFile.h"
+#include "mamba/Format/Encoding.h"
+#include "mamba/Format/Float16.h"
+#include "mamba/Format/ShapeExpr.h"
 
 #include <cstdint>
 #include <vector>
 
 namespace mamba::gpu_test {
 
-using runtime::ElementType;
-using runtime::Shape;
+using format::ElementType;
+using format::Shape;
 
-using runtime::floatToBfloat16Bits;
-using runtime::floatToHalfBits;
+using format::floatToBfloat16Bits;
+using format::floatToHalfBits;
 
 class HostTensor {
 public:

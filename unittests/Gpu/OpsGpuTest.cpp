@@ -1,7 +1,7 @@
 //===- OpsGpuTest.cpp - The compiled ops around the scan, on the GPU ------===//
 //
 // Each test runs one function of test-kernels/ops.mmod (from
-// test/gpu-kernels/ops.mlir) on fresh random inputs with poisoned outputs
+// unittests/Gpu/compiled/ops.mlir) on fresh random inputs with poisoned outputs
 // and compares every result with the reference library on the very values
 // uploaded.
 //

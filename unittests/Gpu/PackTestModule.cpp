@@ -9,7 +9,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "mamba/Runtime/ModuleFile.h"
+#include "mamba/Format/ModuleFile.h"
+#include "mamba/Format/ModuleWriter.h"
 
 #include <nlohmann/json.hpp>
 
@@ -76,8 +77,8 @@ int main(int argc, char **argv) {
   header["images"] = images;
 
   std::vector<uint8_t> file =
-      mamba::runtime::encodeModuleFile(header.dump(2), data);
-  mamba::runtime::ModuleFile check;
+      mamba::format::assembleModuleFile(header.dump(2), data);
+  mamba::format::ModuleFile check;
   std::string error;
   if (!check.loadFromMemory(file.data(), file.size(), outPath, error)) {
     std::cerr << "the packed module is invalid: " << error << "\n";

@@ -20,7 +20,7 @@
 #ifndef MAMBA_UNITTESTS_GPU_SCANCASE_H
 #define MAMBA_UNITTESTS_GPU_SCANCASE_H
 
-#include "mamba/Runtime/ModuleFile.h"
+#include "mamba/Runtime/Format.h"
 
 #include <cstdint>
 #include <string>

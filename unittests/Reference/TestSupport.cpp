@@ -2,7 +2,7 @@
 
 #include "TestSupport.h"
 
-#include "mamba/Runtime/SafeTensors.h"
+#include "mamba/Format/SafeTensors.h"
 
 #include <cmath>
 #include <fstream>
@@ -113,10 +113,10 @@ ModelConfig configFromHuggingFace(const nlohmann::json &j) {
 
 bool loadWeights(const std::string &path, Weights &weights,
                  std::string &error) {
-  runtime::SafeTensorsFile file;
+  format::SafeTensorsFile file;
   if (!file.load(path, error))
     return false;
-  for (const runtime::TensorInfo &info : file.tensors()) {
+  for (const format::TensorInfo &info : file.tensors()) {
     std::vector<double> values;
     if (!file.toDoubles(info, values, error))
       return false;

@@ -9,7 +9,7 @@ namespace mamba::runtime {
 namespace {
 
 using json = nlohmann::json;
-using testing::ModuleFixture;
+using format::testing::ModuleFixture;
 
 /// The fixture's function, loaded; keeps the file alive for the spec.
 struct LoadedFixture {

@@ -186,7 +186,7 @@ TEST_F(WeightFilesTest, TiedEmbeddingsIgnoreAStoredHead) {
   writeSafeTensors(dir_ / "model.safetensors", t);
   ModelSpec model = smallModel();
   EXPECT_CONTAINS(openError(model), "unexpected weight 'lm_head.weight'");
-  model.config["tie_word_embeddings"] = 1;
+  model.config["tie_word_embeddings"] = format::ConfigValue::ofBool(true);
   EXPECT_EQ(openError(model), "");
 }
 

@@ -17,17 +17,21 @@
 #ifndef MAMBA_TARGET_MODELPLAN_H
 #define MAMBA_TARGET_MODELPLAN_H
 
+#include "mamba/Format/ModelSpec.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
-#include "llvm/Support/JSON.h"
 
 namespace mlir::mamba {
+
+/// The module format library (format/), seen from the compiler.
+namespace format = ::mamba::format;
 
 struct ModelPlan {
   /// One tensor-level function per distinct kernel op.
   OwningOpRef<ModuleOp> kernels;
   /// The module file's "model" section.
-  llvm::json::Object model;
+  format::ModelSpec model;
 };
 
 /// Plans every function of `model` that has `mamba.input` arguments. Fails

@@ -21,7 +21,7 @@
 #define MAMBA_RUNTIME_CUDA_H
 
 #include "mamba/Runtime/LaunchPlan.h"
-#include "mamba/Runtime/ModuleFile.h"
+#include "mamba/Runtime/Format.h"
 
 #include <cuda.h>
 

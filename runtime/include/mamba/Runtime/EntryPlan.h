@@ -12,7 +12,7 @@
 #ifndef MAMBA_RUNTIME_ENTRYPLAN_H
 #define MAMBA_RUNTIME_ENTRYPLAN_H
 
-#include "mamba/Runtime/ModelSpec.h"
+#include "mamba/Runtime/Format.h"
 
 #include <cstdint>
 #include <set>

@@ -11,7 +11,7 @@
 #ifndef MAMBA_RUNTIME_LAUNCHPLAN_H
 #define MAMBA_RUNTIME_LAUNCHPLAN_H
 
-#include "mamba/Runtime/ModuleFile.h"
+#include "mamba/Runtime/Format.h"
 
 #include <cstdint>
 #include <string>

@@ -14,8 +14,7 @@
 #ifndef MAMBA_RUNTIME_WEIGHTFILES_H
 #define MAMBA_RUNTIME_WEIGHTFILES_H
 
-#include "mamba/Runtime/ModelSpec.h"
-#include "mamba/Runtime/SafeTensors.h"
+#include "mamba/Runtime/Format.h"
 
 #include <cstdint>
 #include <string>

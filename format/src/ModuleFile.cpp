@@ -1,6 +1,6 @@
 //===- ModuleFile.cpp - Validating reader for compiled modules (.mmod) ----===//
 
-#include "mamba/Runtime/ModuleFile.h"
+#include "mamba/Format/ModuleFile.h"
 
 #include "HeaderJson.h"
 
@@ -14,29 +14,9 @@
 #include <set>
 #include <tuple>
 
-namespace mamba::runtime {
+namespace mamba::format {
 
 namespace {
-
-struct ElementEntry {
-  const char *name;
-  ElementType type;
-  size_t size;
-};
-
-constexpr ElementEntry kElements[] = {
-    {"i8", ElementType::I8, 1},   {"i16", ElementType::I16, 2},
-    {"i32", ElementType::I32, 4}, {"i64", ElementType::I64, 8},
-    {"f16", ElementType::F16, 2}, {"bf16", ElementType::BF16, 2},
-    {"f32", ElementType::F32, 4}, {"f64", ElementType::F64, 8},
-};
-
-const ElementEntry &entryFor(ElementType type) {
-  for (const ElementEntry &e : kElements)
-    if (e.type == type)
-      return e;
-  return kElements[0]; // Unreachable: every enumerator has an entry.
-}
 
 /// Thrown from the JSON parser's callback to stop at a nesting depth that
 /// could exhaust the stack of code that walks the document recursively.
@@ -264,11 +244,7 @@ bool parseImage(const json &v, const std::string &where, uint64_t dataSize,
   std::string kind;
   if (!getStringField(v, "kind", where, kind, problem))
     return false;
-  if (kind == "cubin")
-    image.kind = ImageKind::Cubin;
-  else if (kind == "ptx")
-    image.kind = ImageKind::Ptx;
-  else
+  if (!parseImageKind(kind, image.kind))
     return fail(problem, where + ".kind",
                 "unknown image kind '" + kind + "' (expected cubin or ptx)");
   uint64_t max = std::numeric_limits<uint64_t>::max();
@@ -306,11 +282,11 @@ bool parseArg(const json &v, const std::string &where, ArgSpec &arg,
       !getElementField(v, where, arg.element, problem) ||
       !getArrayField(v, "shape", where, shape, problem))
     return false;
-  if (shape->size() > ModuleFile::kMaxRank)
+  if (shape->size() > kMaxRank)
     return fail(problem, where + ".shape",
                 "rank " + std::to_string(shape->size()) +
                     " is over the limit of " +
-                    std::to_string(ModuleFile::kMaxRank));
+                    std::to_string(kMaxRank));
   for (size_t i = 0; i < shape->size(); ++i) {
     int64_t d;
     if (!getInt64((*shape)[i], d) || d < -1)
@@ -329,11 +305,11 @@ bool parseResult(const json &v, const FunctionSpec &fn,
       !getElementField(v, where, result.element, problem) ||
       !getArrayField(v, "shape", where, shape, problem))
     return false;
-  if (shape->size() > ModuleFile::kMaxRank)
+  if (shape->size() > kMaxRank)
     return fail(problem, where + ".shape",
                 "rank " + std::to_string(shape->size()) +
                     " is over the limit of " +
-                    std::to_string(ModuleFile::kMaxRank));
+                    std::to_string(kMaxRank));
   for (size_t i = 0; i < shape->size(); ++i) {
     ShapeExpr e;
     if (!parseFunctionExpr((*shape)[i], fn, 0, indexed(where + ".shape", i), e,
@@ -373,7 +349,7 @@ bool parseParam(const json &v, const FunctionSpec &fn, const std::string &where,
   uint64_t index, rank;
   if (!getUnsignedField(v, "index", where, std::numeric_limits<uint32_t>::max(),
                         index, problem) ||
-      !getUnsignedField(v, "rank", where, ModuleFile::kMaxRank, rank, problem))
+      !getUnsignedField(v, "rank", where, kMaxRank, rank, problem))
     return false;
   if (index >= count)
     return fail(problem, where + ".index",
@@ -522,49 +498,6 @@ std::string printable(const uint8_t *p, size_t n) {
 
 } // namespace
 
-const char *elementTypeName(ElementType type) { return entryFor(type).name; }
-
-size_t elementTypeSize(ElementType type) { return entryFor(type).size; }
-
-bool parseElementType(const std::string &name, ElementType &type) {
-  for (const ElementEntry &e : kElements) {
-    if (name == e.name) {
-      type = e.type;
-      return true;
-    }
-  }
-  return false;
-}
-
-bool parseChip(const std::string &name, Chip &chip) {
-  if (name.compare(0, 3, "sm_") != 0)
-    return false;
-  size_t end = name.size();
-  char suffix = '\0';
-  if (end > 3 && (name[end - 1] == 'a' || name[end - 1] == 'f'))
-    suffix = name[--end];
-  size_t digits = end - 3;
-  if (digits < 2 || digits > 4)
-    return false;
-  unsigned major = 0;
-  for (size_t i = 3; i < end; ++i) {
-    if (name[i] < '0' || name[i] > '9')
-      return false;
-    if (i + 1 < end)
-      major = major * 10 + static_cast<unsigned>(name[i] - '0');
-  }
-  if (major == 0)
-    return false;
-  chip.major = major;
-  chip.minor = static_cast<unsigned>(name[end - 1] - '0');
-  chip.suffix = suffix;
-  return true;
-}
-
-const char *imageKindName(ImageKind kind) {
-  return kind == ImageKind::Cubin ? "cubin" : "ptx";
-}
-
 bool ModuleFile::load(const std::string &path, std::string &error) {
   reset();
   std::ifstream in(path, std::ios::binary);
@@ -616,13 +549,11 @@ bool ModuleFile::loadFromMemory(const void *data, size_t size,
 }
 
 void ModuleFile::reset() {
-  model_.reset();
   loaded_ = false;
   sourceName_.clear();
   bytes_.clear();
   dataOffset_ = 0;
-  images_.clear();
-  functions_.clear();
+  spec_ = ModuleSpec();
 }
 
 bool ModuleFile::parse(std::string &error) {
@@ -630,13 +561,14 @@ bool ModuleFile::parse(std::string &error) {
     error = sourceName_ + ": " + problem;
     return false;
   };
-  const size_t preamble = 16;
+  const size_t preamble = kModulePreambleBytes;
   if (bytes_.size() < preamble)
     return fail("file is " + std::to_string(bytes_.size()) +
                 " bytes, shorter than the 16-byte magic and header length");
-  if (std::memcmp(bytes_.data(), kMagic, 8) != 0)
+  if (std::memcmp(bytes_.data(), kModuleMagic, 8) != 0)
     return fail("bad magic \"" + printable(bytes_.data(), 8) +
-                "\" (expected \"MAMBAMOD\"): not a mamba module file");
+                "\" (expected \"" + kModuleMagic +
+                "\"): not a mamba module file");
   uint64_t headerSize = readLittleEndian64(bytes_.data() + 8);
   if (headerSize > bytes_.size() - preamble)
     return fail("header length " + std::to_string(headerSize) +
@@ -674,15 +606,16 @@ bool ModuleFile::parse(std::string &error) {
     std::string format;
     if (!getStringField(header, "format", "header", format, problem))
       return fail(problem);
-    if (format != "mamba-module")
-      return fail("header.format is '" + format + "', expected 'mamba-module'");
+    if (format != kModuleFormatName)
+      return fail("header.format is '" + format + "', expected '" +
+                  kModuleFormatName + "'");
     const json *version;
     int64_t versionValue;
     if (!requireField(header, "version", "header", version, problem))
       return fail(problem);
-    if (!getInt64(*version, versionValue) || versionValue != kVersion)
+    if (!getInt64(*version, versionValue) || versionValue != kModuleVersion)
       return fail("unsupported header.version (this runtime reads version " +
-                  std::to_string(kVersion) + ")");
+                  std::to_string(kModuleVersion) + ")");
 
     const json *images, *functions;
     if (!getArrayField(header, "images", "header", images, problem) ||
@@ -701,7 +634,7 @@ bool ModuleFile::parse(std::string &error) {
                     " image of module '" + image.module + "' for " +
                     image.chipName);
       modules.insert(image.module);
-      images_.push_back(std::move(image));
+      spec_.images.push_back(std::move(image));
     }
 
     std::set<std::string> names;
@@ -712,13 +645,13 @@ bool ModuleFile::parse(std::string &error) {
         return fail(problem);
       if (!names.insert(fn.name).second)
         return fail(where + ".name: a second function named '" + fn.name + "'");
-      functions_.push_back(std::move(fn));
+      spec_.functions.push_back(std::move(fn));
     }
     if (const json *model = findField(header, "model")) {
       ModelSpec spec;
-      if (!parseModelSection(*model, functions_, spec, problem))
+      if (!parseModelSection(*model, spec_.functions, spec, problem))
         return fail(problem);
-      model_ = std::move(spec);
+      spec_.model = std::move(spec);
     }
   } catch (const std::exception &e) {
     return fail(std::string("cannot read header: ") + e.what());
@@ -727,8 +660,8 @@ bool ModuleFile::parse(std::string &error) {
   return true;
 }
 
-const FunctionSpec *ModuleFile::findFunction(const std::string &name) const {
-  for (const FunctionSpec &fn : functions_)
+const FunctionSpec *ModuleSpec::findFunction(const std::string &name) const {
+  for (const FunctionSpec &fn : functions)
     if (fn.name == name)
       return &fn;
   return nullptr;
@@ -736,7 +669,7 @@ const FunctionSpec *ModuleFile::findFunction(const std::string &name) const {
 
 std::vector<std::string> ModuleFile::launchedModules() const {
   std::vector<std::string> names;
-  for (const FunctionSpec &fn : functions_)
+  for (const FunctionSpec &fn : spec_.functions)
     for (const LaunchSpec &launch : fn.launches)
       if (std::find(names.begin(), names.end(), launch.module) == names.end())
         names.push_back(launch.module);
@@ -770,7 +703,7 @@ const KernelImage *ModuleFile::selectImage(const std::string &module,
   };
   const KernelImage *best = nullptr;
   long bestRank = -1;
-  for (const KernelImage &image : images_) {
+  for (const KernelImage &image : spec_.images) {
     if (image.module != module)
       continue;
     long r = rank(image);
@@ -782,15 +715,4 @@ const KernelImage *ModuleFile::selectImage(const std::string &module,
   return best;
 }
 
-std::vector<uint8_t> encodeModuleFile(const std::string &headerJson,
-                                      const std::vector<uint8_t> &data) {
-  std::vector<uint8_t> bytes(ModuleFile::kMagic, ModuleFile::kMagic + 8);
-  uint64_t n = headerJson.size();
-  for (int i = 0; i < 8; ++i)
-    bytes.push_back(static_cast<uint8_t>(n >> (8 * i)));
-  bytes.insert(bytes.end(), headerJson.begin(), headerJson.end());
-  bytes.insert(bytes.end(), data.begin(), data.end());
-  return bytes;
-}
-
-} // namespace mamba::runtime
+} // namespace mamba::format

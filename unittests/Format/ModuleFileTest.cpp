@@ -1,6 +1,8 @@
 //===- ModuleFileTest.cpp - The .mmod reader on good and bad files --------===//
 
-#include "mamba/Runtime/ModuleFile.h"
+#include "mamba/Format/ModuleFile.h"
+#include "mamba/Format/ModuleWriter.h"
+#include "mamba/Format/SafeTensors.h"
 #include "ModuleFileTestSupport.h"
 
 #include <gtest/gtest.h>
@@ -8,7 +10,7 @@
 #include <fstream>
 #include <random>
 
-namespace mamba::runtime {
+namespace mamba::format {
 namespace {
 
 using json = nlohmann::json;
@@ -151,7 +153,7 @@ TEST(ModuleFileTest, RandomCorruptionNeverCrashes) {
 
 TEST(ModuleFileTest, RejectsBadJson) {
   auto load = [](const std::string &header) {
-    std::vector<uint8_t> bytes = encodeModuleFile(header, {});
+    std::vector<uint8_t> bytes = assembleModuleFile(header, {});
     ModuleFile file;
     std::string error;
     EXPECT_FALSE(file.loadFromMemory(bytes.data(), bytes.size(), "m", error));
@@ -467,7 +469,7 @@ TEST(ModuleFileTest, NamesElementTypes) {
 }
 
 TEST(ModuleFileTest, EncodesTheLayout) {
-  std::vector<uint8_t> bytes = encodeModuleFile("{}", {1, 2});
+  std::vector<uint8_t> bytes = assembleModuleFile("{}", {1, 2});
   ASSERT_EQ(bytes.size(), 20u);
   EXPECT_EQ(std::string(bytes.begin(), bytes.begin() + 8), "MAMBAMOD");
   EXPECT_EQ(bytes[8], 2);
@@ -478,4 +480,4 @@ TEST(ModuleFileTest, EncodesTheLayout) {
 }
 
 } // namespace
-} // namespace mamba::runtime
+} // namespace mamba::format

@@ -13,7 +13,7 @@
 #include <limits>
 #include <set>
 
-namespace mamba::runtime {
+namespace mamba::format {
 
 using namespace header;
 
@@ -22,6 +22,45 @@ const EntrySpec *ModelSpec::findEntry(const std::string &name) const {
     if (entry.name == name)
       return &entry;
   return nullptr;
+}
+
+std::optional<int64_t> ModelSpec::configInt(const std::string &name) const {
+  auto it = config.find(name);
+  if (it == config.end())
+    return std::nullopt;
+  if (it->second.kind == ConfigValue::Kind::Int)
+    return it->second.intValue;
+  if (it->second.kind == ConfigValue::Kind::Bool)
+    return it->second.boolValue ? 1 : 0;
+  return std::nullopt;
+}
+
+ConfigValue ConfigValue::ofInt(int64_t v) {
+  ConfigValue c;
+  c.kind = Kind::Int;
+  c.intValue = v;
+  return c;
+}
+
+ConfigValue ConfigValue::ofBool(bool v) {
+  ConfigValue c;
+  c.kind = Kind::Bool;
+  c.boolValue = v;
+  return c;
+}
+
+ConfigValue ConfigValue::ofFloat(double v) {
+  ConfigValue c;
+  c.kind = Kind::Float;
+  c.floatValue = v;
+  return c;
+}
+
+ConfigValue ConfigValue::ofString(std::string v) {
+  ConfigValue c;
+  c.kind = Kind::String;
+  c.stringValue = std::move(v);
+  return c;
 }
 
 namespace {
@@ -33,11 +72,11 @@ bool parseStaticShape(const json &object, const std::string &where,
   const json *shape;
   if (!getArrayField(object, "shape", where, shape, problem))
     return false;
-  if (shape->size() > ModuleFile::kMaxRank)
+  if (shape->size() > kMaxRank)
     return fail(problem, where + ".shape",
                 "rank " + std::to_string(shape->size()) +
                     " is over the limit of " +
-                    std::to_string(ModuleFile::kMaxRank));
+                    std::to_string(kMaxRank));
   for (size_t i = 0; i < shape->size(); ++i) {
     int64_t d;
     if (!getInt64((*shape)[i], d) || d < (allowDynamic ? -1 : 0))
@@ -66,14 +105,21 @@ bool parseConfig(const json &v, ModelSpec &out, std::string &problem) {
   if (!requireObject(v, "model.config", problem))
     return false;
   for (auto it = v.begin(); it != v.end(); ++it) {
+    const json &value = it.value();
     int64_t i;
-    if (it.value().is_boolean())
-      out.config[it.key()] = it.value().get<bool>() ? 1 : 0;
-    else if (getInt64(it.value(), i))
-      out.config[it.key()] = i;
-    else if (it.key() == "dtype" && it.value().is_string())
-      out.dtype = it.value().get<std::string>();
-    // Floats (layer_norm_epsilon) are baked into the kernels: not needed.
+    if (value.is_boolean())
+      out.config[it.key()] = ConfigValue::ofBool(value.get<bool>());
+    else if (getInt64(value, i))
+      out.config[it.key()] = ConfigValue::ofInt(i);
+    else if (value.is_number_float())
+      out.config[it.key()] = ConfigValue::ofFloat(value.get<double>());
+    else if (value.is_string())
+      out.config[it.key()] = ConfigValue::ofString(value.get<std::string>());
+    else
+      return fail(problem, "model.config." + it.key(),
+                  "expected a 64-bit integer, a number, true, false or a "
+                  "string, got " +
+                      describe(value));
   }
   return true;
 }
@@ -192,11 +238,11 @@ bool parseBufferShape(const json &v, const EntrySpec &entry,
   const json *shape;
   if (!getArrayField(v, "shape", where, shape, problem))
     return false;
-  if (shape->size() > ModuleFile::kMaxRank)
+  if (shape->size() > kMaxRank)
     return fail(problem, where + ".shape",
                 "rank " + std::to_string(shape->size()) +
                     " is over the limit of " +
-                    std::to_string(ModuleFile::kMaxRank));
+                    std::to_string(kMaxRank));
   for (size_t i = 0; i < shape->size(); ++i) {
     std::string at = indexed(where + ".shape", i);
     ShapeExpr e;
@@ -603,4 +649,4 @@ bool parseModelSection(const json &v,
   return true;
 }
 
-} // namespace mamba::runtime
+} // namespace mamba::format

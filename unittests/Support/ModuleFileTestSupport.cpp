@@ -2,7 +2,7 @@
 
 #include "ModuleFileTestSupport.h"
 
-namespace mamba::runtime::testing {
+namespace mamba::format::testing {
 
 ModuleFixture::ModuleFixture() {
   std::string cubin = "\x7f"
@@ -43,7 +43,7 @@ ModuleFixture::ModuleFixture() {
 }
 
 std::vector<uint8_t> ModuleFixture::bytes() const {
-  return encodeModuleFile(header.dump(), data);
+  return assembleModuleFile(header.dump(), data);
 }
 
 std::string ModuleFixture::loadError(ModuleFile *out) const {
@@ -67,4 +67,4 @@ std::string ModuleFixture::loadError(ModuleFile *out) const {
          << haystack << "\"\n  missing: \"" << needle << "\"";
 }
 
-} // namespace mamba::runtime::testing
+} // namespace mamba::format::testing

@@ -1,6 +1,8 @@
 //===- SafeTensorsTest.cpp - The safetensors reader on good and bad files -===//
 
-#include "mamba/Runtime/SafeTensors.h"
+#include "mamba/Format/ModuleFile.h"
+#include "mamba/Format/ModuleWriter.h"
+#include "mamba/Format/SafeTensors.h"
 
 #include <gtest/gtest.h>
 
@@ -10,7 +12,7 @@
 #include <limits>
 #include <random>
 
-namespace mamba::runtime {
+namespace mamba::format {
 namespace {
 
 /// A file image: little-endian header length, header, data.
@@ -356,4 +358,4 @@ TEST(SafeTensors, SurvivesTruncationAndCorruption) {
 }
 
 } // namespace
-} // namespace mamba::runtime
+} // namespace mamba::format

@@ -7,20 +7,35 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef MAMBA_RUNTIME_MODELSPEC_H
-#define MAMBA_RUNTIME_MODELSPEC_H
+#ifndef MAMBA_FORMAT_MODELSPEC_H
+#define MAMBA_FORMAT_MODELSPEC_H
 
-#include "mamba/Runtime/ShapeExpr.h"
+#include "mamba/Format/Encoding.h"
+#include "mamba/Format/ShapeExpr.h"
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
-namespace mamba::runtime {
+namespace mamba::format {
 
-/// Element types of tensors crossing a function boundary.
-enum class ElementType { I8, I16, I32, I64, F16, BF16, F32, F64 };
+/// A scalar of the model's configuration (config.json's fields that the
+/// importer keeps: sizes, flags, epsilons, the compute type's name).
+struct ConfigValue {
+  enum class Kind { Int, Bool, Float, String };
+  Kind kind = Kind::Int;
+  int64_t intValue = 0;
+  bool boolValue = false;
+  double floatValue = 0;
+  std::string stringValue;
+
+  static ConfigValue ofInt(int64_t v);
+  static ConfigValue ofBool(bool v);
+  static ConfigValue ofFloat(double v);
+  static ConfigValue ofString(std::string v);
+};
 
 struct WeightSpec {
   std::string name;
@@ -94,18 +109,19 @@ struct EntrySpec {
 
 struct ModelSpec {
   int64_t shards = 1;
-  /// The integer and boolean fields of "config" (vocab_size, num_layers,
-  /// tie_word_embeddings as 0/1, ...), and its dtype.
-  std::map<std::string, int64_t> config;
-  std::string dtype;
+  /// "config": vocab_size, num_layers, layer_norm_epsilon, dtype, ...
+  std::map<std::string, ConfigValue> config;
   std::vector<WeightSpec> weights;
   std::vector<DerivedSpec> derived;
   std::vector<EntrySpec> entries;
 
   /// nullptr when there is no entry of that name.
   const EntrySpec *findEntry(const std::string &name) const;
+  /// An integer or boolean (as 0 or 1) field of the config; nullopt when it
+  /// is absent or of another kind.
+  std::optional<int64_t> configInt(const std::string &name) const;
 };
 
-} // namespace mamba::runtime
+} // namespace mamba::format
 
-#endif // MAMBA_RUNTIME_MODELSPEC_H
+#endif // MAMBA_FORMAT_MODELSPEC_H

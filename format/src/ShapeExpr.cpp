@@ -1,10 +1,10 @@
 //===- ShapeExpr.cpp - Integer expressions over argument dimensions -------===//
 
-#include "mamba/Runtime/ShapeExpr.h"
+#include "mamba/Format/ShapeExpr.h"
 
 #include <algorithm>
 
-namespace mamba::runtime {
+namespace mamba::format {
 
 std::string formatShape(const Shape &shape) {
   std::string s = "[";
@@ -189,4 +189,4 @@ std::string ShapeExpr::nodeToString(uint32_t index) const {
   }
 }
 
-} // namespace mamba::runtime
+} // namespace mamba::format

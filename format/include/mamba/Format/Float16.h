@@ -5,12 +5,12 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef MAMBA_RUNTIME_FLOAT16_H
-#define MAMBA_RUNTIME_FLOAT16_H
+#ifndef MAMBA_FORMAT_FLOAT16_H
+#define MAMBA_FORMAT_FLOAT16_H
 
 #include <cstdint>
 
-namespace mamba::runtime {
+namespace mamba::format {
 
 /// Exact: both formats are subsets of double.
 double halfBitsToDouble(uint16_t bits);
@@ -21,6 +21,6 @@ double bfloat16BitsToDouble(uint16_t bits);
 uint16_t floatToHalfBits(float value);
 uint16_t floatToBfloat16Bits(float value);
 
-} // namespace mamba::runtime
+} // namespace mamba::format
 
-#endif // MAMBA_RUNTIME_FLOAT16_H
+#endif // MAMBA_FORMAT_FLOAT16_H

@@ -7,17 +7,17 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef MAMBA_RUNTIME_SRC_HEADERJSON_H
-#define MAMBA_RUNTIME_SRC_HEADERJSON_H
+#ifndef MAMBA_FORMAT_SRC_HEADERJSON_H
+#define MAMBA_FORMAT_SRC_HEADERJSON_H
 
-#include "mamba/Runtime/ModuleFile.h"
+#include "mamba/Format/ModuleFile.h"
 
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
 #include <string>
 
-namespace mamba::runtime {
+namespace mamba::format {
 
 using json = nlohmann::json;
 
@@ -57,6 +57,6 @@ bool parseModelSection(const json &v,
                        const std::vector<FunctionSpec> &functions,
                        ModelSpec &out, std::string &problem);
 
-} // namespace mamba::runtime
+} // namespace mamba::format
 
-#endif // MAMBA_RUNTIME_SRC_HEADERJSON_H
+#endif // MAMBA_FORMAT_SRC_HEADERJSON_H

@@ -12,10 +12,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef MAMBA_RUNTIME_SAFETENSORS_H
-#define MAMBA_RUNTIME_SAFETENSORS_H
+#ifndef MAMBA_FORMAT_SAFETENSORS_H
+#define MAMBA_FORMAT_SAFETENSORS_H
 
-#include "mamba/Runtime/Float16.h"
+#include "mamba/Format/Float16.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -23,7 +23,7 @@
 #include <string>
 #include <vector>
 
-namespace mamba::runtime {
+namespace mamba::format {
 
 /// Every dtype of the safetensors format with a whole-byte element size.
 /// All of them load; toDoubles() converts only F64, F32, F16, BF16, I64, I32.
@@ -124,6 +124,6 @@ private:
   std::map<std::string, std::string> metadata_;
 };
 
-} // namespace mamba::runtime
+} // namespace mamba::format
 
-#endif // MAMBA_RUNTIME_SAFETENSORS_H
+#endif // MAMBA_FORMAT_SAFETENSORS_H

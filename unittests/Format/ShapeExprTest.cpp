@@ -1,13 +1,15 @@
 //===- ShapeExprTest.cpp - Checked evaluation of shape expressions --------===//
 
-#include "mamba/Runtime/ShapeExpr.h"
+#include "mamba/Format/ModuleFile.h"
+#include "mamba/Format/ModuleWriter.h"
+#include "mamba/Format/SafeTensors.h"
 #include "ModuleFileTestSupport.h"
 
 #include <gtest/gtest.h>
 
 #include <limits>
 
-namespace mamba::runtime {
+namespace mamba::format {
 namespace {
 
 using Kind = ShapeExpr::Kind;
@@ -125,4 +127,4 @@ TEST(ShapeExprTest, NamesOperations) {
 }
 
 } // namespace
-} // namespace mamba::runtime
+} // namespace mamba::format

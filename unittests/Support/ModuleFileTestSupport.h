@@ -5,10 +5,12 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef MAMBA_UNITTESTS_RUNTIME_MODULEFILETESTSUPPORT_H
-#define MAMBA_UNITTESTS_RUNTIME_MODULEFILETESTSUPPORT_H
+#ifndef MAMBA_UNITTESTS_SUPPORT_MODULEFILETESTSUPPORT_H
+#define MAMBA_UNITTESTS_SUPPORT_MODULEFILETESTSUPPORT_H
 
-#include "mamba/Runtime/ModuleFile.h"
+#include "mamba/Format/ModuleFile.h"
+#include "mamba/Format/ModuleWriter.h"
+#include "mamba/Format/SafeTensors.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -17,7 +19,7 @@
 #include <string>
 #include <vector>
 
-namespace mamba::runtime::testing {
+namespace mamba::format::testing {
 
 /// Fake cubin bytes then PTX text, and a header describing them: one
 /// function "scan" with args u [-1, 64, -1] bf16 and A [64, 16] f32, one
@@ -42,10 +44,10 @@ struct ModuleFixture {
                                           const std::string &haystack,
                                           const std::string &needle);
 
-} // namespace mamba::runtime::testing
+} // namespace mamba::format::testing
 
 #define EXPECT_CONTAINS(haystack, needle)                                      \
-  EXPECT_PRED_FORMAT2(::mamba::runtime::testing::assertContains, haystack,     \
+  EXPECT_PRED_FORMAT2(::mamba::format::testing::assertContains, haystack,     \
                       needle)
 
-#endif // MAMBA_UNITTESTS_RUNTIME_MODULEFILETESTSUPPORT_H
+#endif // MAMBA_UNITTESTS_SUPPORT_MODULEFILETESTSUPPORT_H

@@ -8,14 +8,15 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef MAMBA_RUNTIME_SHAPEEXPR_H
-#define MAMBA_RUNTIME_SHAPEEXPR_H
+#ifndef MAMBA_FORMAT_SHAPEEXPR_H
+#define MAMBA_FORMAT_SHAPEEXPR_H
 
 #include <cstdint>
+#include <utility>
 #include <string>
 #include <vector>
 
-namespace mamba::runtime {
+namespace mamba::format {
 
 using Shape = std::vector<int64_t>;
 
@@ -60,6 +61,24 @@ public:
         fn(n.arg, n.dim);
   }
 
+  /// Computes a value of type R for every node, children first, and returns
+  /// the root's: `constant(value)`, `dim(arg, dim)`, `binary(kind, lhs,
+  /// rhs)` (how the writer and the printers walk the tree without recursion).
+  template <typename R, typename ConstantFn, typename DimFn, typename BinaryFn>
+  R fold(ConstantFn constant, DimFn dim, BinaryFn binary) const {
+    std::vector<R> values;
+    values.reserve(nodes_.size());
+    for (const Node &n : nodes_) {
+      if (n.kind == Kind::Constant)
+        values.push_back(constant(n.value));
+      else if (n.kind == Kind::Dim)
+        values.push_back(dim(n.arg, n.dim));
+      else
+        values.push_back(binary(n.kind, values[n.lhs], values[n.rhs]));
+    }
+    return std::move(values.back());
+  }
+
   /// Evaluates with `argShapes[a][d]` as dimension d of argument a. `div`,
   /// `ceildiv` and `rem` are unsigned in the file format, so a negative
   /// operand is an error rather than a huge unsigned value; so is overflow,
@@ -89,6 +108,6 @@ private:
   std::vector<Node> nodes_;
 };
 
-} // namespace mamba::runtime
+} // namespace mamba::format
 
-#endif // MAMBA_RUNTIME_SHAPEEXPR_H
+#endif // MAMBA_FORMAT_SHAPEEXPR_H

@@ -1,12 +1,12 @@
 //===- Float16.cpp - binary16 and bfloat16 bit patterns -------------------===//
 
-#include "mamba/Runtime/Float16.h"
+#include "mamba/Format/Float16.h"
 
 #include <cmath>
 #include <cstring>
 #include <limits>
 
-namespace mamba::runtime {
+namespace mamba::format {
 
 namespace {
 
@@ -78,4 +78,4 @@ uint16_t floatToBfloat16Bits(float value) {
   return static_cast<uint16_t>((bits + roundingBias) >> 16);
 }
 
-} // namespace mamba::runtime
+} // namespace mamba::format

@@ -7,11 +7,12 @@
 //===----------------------------------------------------------------------===//
 
 #include "ModuleFileTestSupport.h"
-#include "mamba/Runtime/ModuleFile.h"
+#include "mamba/Format/ModuleFile.h"
+#include "mamba/Format/ModuleWriter.h"
 
 #include <gtest/gtest.h>
 
-namespace mamba::runtime {
+namespace mamba::format {
 namespace {
 
 using json = nlohmann::json;
@@ -62,6 +63,26 @@ struct ModelFixture : ModuleFixture {
 #define EXPECT_MODEL_ERROR(fixture, text)                                      \
   EXPECT_CONTAINS((fixture).loadError(), text)
 
+// The writer is the reader's inverse: what was read encodes to the very
+// header it was read from (keys in byte order, compact), every optional field
+// (bias, variants, state, scratch, views, derived weights) included.
+TEST(ModelSectionTest, WriterReproducesTheHeaderItRead) {
+  ModelFixture f;
+  f.model()["weights"].push_back(
+      json::parse(R"({"name": "bias", "element": "bf16", "shape": [32]})"));
+  f.entry()["buffers"].push_back(json::parse(
+      R"({"source": "weight", "index": 2, "element": "bf16", "shape": [32]})"));
+  f.step(1)["bias"] = 7;
+  f.step(0)["variants"] = json::parse(R"([{"function": "scan",
+      "when_blocks_below_sms": {"op": "ceildiv",
+                                "args": [{"dim": [0, 0]}, 2]}}])");
+  f.entry()["inputs"][0]["state"] = true;
+  f.entry()["outputs"][0]["state"] = true;
+  ModuleFile file;
+  ASSERT_EQ(f.loadError(&file), "");
+  EXPECT_EQ(encodeHeader(file.spec()), f.header.dump());
+}
+
 TEST(ModelSectionTest, ReadsThePlan) {
   ModelFixture f;
   ModuleFile file;
@@ -69,10 +90,14 @@ TEST(ModelSectionTest, ReadsThePlan) {
   const ModelSpec *model = file.model();
   ASSERT_NE(model, nullptr);
   EXPECT_EQ(model->shards, 1);
-  EXPECT_EQ(model->dtype, "bf16");
-  EXPECT_EQ(model->config.at("num_layers"), 1);
-  EXPECT_EQ(model->config.at("tie_word_embeddings"), 1);
-  EXPECT_EQ(model->config.count("layer_norm_epsilon"), 0u);
+  EXPECT_EQ(model->config.at("dtype").stringValue, "bf16");
+  EXPECT_EQ(model->configInt("num_layers"), 1);
+  EXPECT_EQ(model->configInt("tie_word_embeddings"), 1);
+  EXPECT_EQ(model->config.at("tie_word_embeddings").kind,
+            ConfigValue::Kind::Bool);
+  EXPECT_DOUBLE_EQ(model->config.at("layer_norm_epsilon").floatValue, 1e-5);
+  EXPECT_EQ(model->configInt("dtype"), std::nullopt);
+  EXPECT_EQ(model->configInt("absent"), std::nullopt);
   ASSERT_EQ(model->weights.size(), 2u);
   EXPECT_EQ(model->weights[1].name, "proj");
   EXPECT_EQ(model->weights[1].element, ElementType::BF16);
@@ -323,4 +348,4 @@ TEST(ModelSectionTest, ReadsKernelVariants) {
 }
 
 } // namespace
-} // namespace mamba::runtime
+} // namespace mamba::format

@@ -1,6 +1,6 @@
 //===- SafeTensors.cpp - Validating reader for .safetensors files ---------===//
 
-#include "mamba/Runtime/SafeTensors.h"
+#include "mamba/Format/SafeTensors.h"
 
 #include <nlohmann/json.hpp>
 
@@ -15,7 +15,7 @@
 #include <unistd.h>
 #include <utility>
 
-namespace mamba::runtime {
+namespace mamba::format {
 
 using json = nlohmann::json;
 
@@ -403,4 +403,4 @@ bool SafeTensorsFile::toDoubles(const std::string &name,
   return toDoubles(*info, out, error);
 }
 
-} // namespace mamba::runtime
+} // namespace mamba::format
