@@ -7,8 +7,9 @@
 
 // Each function launches its kernel, whose binary follows it.
 // PTX-LABEL: func.func @norm_residual_bf16
-// A thread per two of the row's 1000 features, in whole warps.
-// PTX:       gpu.launch_func @norm_residual_bf16_kernel::@norm_residual_bf16_kernel blocks in (%{{.*}}, %{{.*}}, %c1) threads in (%c512, %c1, %c1)
+// Prefill rows: a thread per eight of the row's 1000 features, in whole
+// warps (the eight kept in registers).
+// PTX:       gpu.launch_func @norm_residual_bf16_kernel::@norm_residual_bf16_kernel blocks in (%{{.*}}, %{{.*}}, %c1) threads in (%c128, %c1, %c1)
 // The norm's warp reduction and shared-memory round.
 // PTX:       gpu.binary @norm_residual_bf16_kernel
 // PTX-SAME:  shfl.sync.bfly.b32

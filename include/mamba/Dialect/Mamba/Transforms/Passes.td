@@ -168,17 +168,20 @@ def MambaTileRmsNorm : Pass<"mamba-tile-rms-norm"> {
     residual's own: an in-place residual stream). All math is f32. A row is
     a chain of dependent memory latencies per thread, which decoding (one
     row per sequence, one block on one SM) waits out in full; so by default
-    a block has a thread per two features and each pass is two or three
-    loads deep. When a static row gives each thread at most eight columns,
-    the loop is unrolled and the second pass normalizes the values the
-    first kept in registers (the weight is read before the reduction), so
-    the row is read once; stores of columns past the row's end (clamped
-    loads) are skipped.
+    a block of rank-1 or rank-2 rows has a thread per two features and each
+    pass is two or three loads deep. Rank-3 rows ([b, L, D], prefill) are
+    many blocks, limited by how many fit on an SM at once, so they get a
+    thread per eight features: smaller blocks, more of them resident. When
+    a static row gives each thread at most eight columns, the loop is
+    unrolled and the second pass normalizes the values the first kept in
+    registers (the weight is read before the reduction), so the row is read
+    once; stores of columns past the row's end (clamped loads) are skipped.
   }];
   let options = [
     Option<"threadsPerBlock", "threads-per-block", "int64_t", /*default=*/"0",
            "Threads per row (a multiple of 32; 0: one per two features of a "
-           "static row, up to 1024, else 256)">
+           "static row, one per eight for rank-3 rows, 32 to 1024; 256 for "
+           "a dynamic row)">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
