@@ -180,4 +180,27 @@ bool planEntry(const EntrySpec &entry, const std::vector<Shape> &inputShapes,
   return true;
 }
 
+StepCost stepCost(const EntrySpec &entry, const EntryLayout &layout,
+                  size_t step) {
+  StepCost cost;
+  const StepSpec &s = entry.steps[step];
+  if (s.kind == StepSpec::Kind::Kernel) {
+    for (uint32_t b : s.args)
+      cost.bytes += layout.bytes[b];
+    for (uint32_t b : s.results)
+      cost.bytes += layout.bytes[b];
+    return cost;
+  }
+  cost.bytes = layout.bytes[s.x] + layout.bytes[s.w] + layout.bytes[s.y] +
+               (s.hasBias ? layout.bytes[s.bias] : 0);
+  // y = x * w^T with w [N, K]: y holds M * N elements.
+  const Shape &w = layout.shapes[s.w];
+  uint64_t yElements = 1;
+  for (int64_t d : layout.shapes[s.y])
+    yElements *= static_cast<uint64_t>(d);
+  if (w.size() == 2)
+    cost.flops = 2 * yElements * static_cast<uint64_t>(w[1]);
+  return cost;
+}
+
 } // namespace mamba::runtime

@@ -247,30 +247,78 @@ void writeLogits(const std::string &path, cuda::Generator &gen,
     fail("--dump-logits: writing " + path + " failed");
 }
 
-void printProfile(const cuda::PreparedEntry &entry,
-                  const cuda::Stream &stream) {
+/// Device-to-device copy bandwidth (bytes read + written per second): the
+/// memory floor the profile sets each step against. Median of 9 copies of
+/// 512 MiB, far beyond the L2 cache.
+double copyBandwidth(const cuda::Device &device, const cuda::Stream &stream) {
+  const uint64_t bytes = 512ull << 20;
+  std::string error;
+  cuda::DeviceBuffer a, b;
+  cuda::Event start, end;
+  if (!a.allocate(device, bytes, error) || !b.allocate(device, bytes, error) ||
+      !start.create(device, error) || !end.create(device, error))
+    fail("measuring the copy bandwidth: " + error);
+  std::vector<double> rates;
+  for (int i = 0; i < 10; ++i) {
+    float ms = 0;
+    if (!start.record(stream.handle(), error) ||
+        !b.copyFromDevice(a, bytes, stream.handle(), error) ||
+        !end.record(stream.handle(), error) || !end.synchronize(error) ||
+        !cuda::Event::elapsedMs(start, end, ms, error))
+      fail("measuring the copy bandwidth: " + error);
+    if (i > 0) // the first copy warms up
+      rates.push_back(2.0 * bytes / (ms * 1e-3));
+  }
+  return median(rates);
+}
+
+/// Time per step, grouped by kernel function or GEMM shape, with the bytes
+/// each moves at least (operands read once, results written once) and what
+/// that makes of the copy bandwidth; GEMMs also with their TFLOP/s.
+void printProfile(const cuda::PreparedEntry &entry, const cuda::Stream &stream,
+                  double copyBytesPerS) {
   std::string error;
   std::vector<double> ms;
   if (!entry.profile(stream, ms, error) || !entry.profile(stream, ms, error))
     fail(error);
-  std::map<std::string, std::pair<int, double>> byName;
+  struct Group {
+    int calls = 0;
+    double ms = 0;
+    double bytes = 0;
+    double flops = 0;
+  };
+  std::map<std::string, Group> byName;
   double total = 0;
   for (size_t i = 0; i < ms.size(); ++i) {
-    auto &slot = byName[entry.stepName(i)];
-    ++slot.first;
-    slot.second += ms[i];
+    Group &g = byName[entry.stepName(i)];
+    StepCost cost = stepCost(entry.entry(), entry.layout(), i);
+    ++g.calls;
+    g.ms += ms[i];
+    g.bytes += static_cast<double>(cost.bytes);
+    g.flops += static_cast<double>(cost.flops);
     total += ms[i];
   }
   std::vector<std::pair<double, std::string>> order;
-  for (const auto &[name, v] : byName)
-    order.push_back({v.second, name});
+  for (const auto &[name, g] : byName)
+    order.push_back({g.ms, name});
   std::sort(order.rbegin(), order.rend());
-  std::printf("profile of %s: %.3f ms in %zu steps (events between steps)\n",
-              entry.entry().name.c_str(), total, ms.size());
-  std::printf("| step | calls | ms | share |\n|---|---|---|---|\n");
-  for (const auto &[t, name] : order)
-    std::printf("| %s | %d | %.4f | %.1f%% |\n", name.c_str(),
-                byName[name].first, t, 100 * t / total);
+  std::printf("profile of %s: %.3f ms in %zu steps (events between steps; "
+              "copy bandwidth %.0f GB/s)\n",
+              entry.entry().name.c_str(), total, ms.size(),
+              copyBytesPerS / 1e9);
+  std::printf("| step | calls | ms | share | MB moved | GB/s | %% of copy | "
+              "TFLOP/s |\n|---|---|---|---|---|---|---|---|\n");
+  for (const auto &[t, name] : order) {
+    const Group &g = byName[name];
+    double rate = g.bytes / (t * 1e-3);
+    std::printf("| %s | %d | %.4f | %.1f%% | %.1f | %.0f | %.0f%% |", name.c_str(),
+                g.calls, t, 100 * t / total, g.bytes / 1e6, rate / 1e9,
+                100 * rate / copyBytesPerS);
+    if (g.flops > 0)
+      std::printf(" %.1f |\n", g.flops / (t * 1e-3) / 1e12);
+    else
+      std::printf(" |\n");
+  }
 }
 
 } // namespace
@@ -372,8 +420,9 @@ int main(int argc, char **argv) {
     }
   }
   if (o.profile) {
-    printProfile(gen.prefillEntry(), gen.stream());
-    printProfile(gen.decodeEntry(), gen.stream());
+    double copy = copyBandwidth(device, gen.stream());
+    printProfile(gen.prefillEntry(), gen.stream(), copy);
+    printProfile(gen.decodeEntry(), gen.stream(), copy);
   }
   if (o.bench) {
     double p = median(prefillMs), d = median(decodeMs);

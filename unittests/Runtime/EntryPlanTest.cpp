@@ -79,6 +79,41 @@ TEST(EntryPlanTest, ActivationsThatDoNotOverlapShareMemory) {
   EXPECT_EQ(layout.arenaOffset[6], -1);
 }
 
+// What --profile sets each step's time against: bytes of every operand and
+// result once, and a GEMM's 2 * M * N * K.
+TEST(EntryPlanTest, CountsEachStepsTrafficAndOperations) {
+  EntrySpec e = chain();
+  // A GEMM [2, 3, 64] x [32, 64]^T -> [2, 3, 32] (+ bias [32]) on the end.
+  BufferSpec w;
+  w.source = BufferSpec::Source::Temp;
+  w.shape = {ShapeExpr::constant(32), ShapeExpr::constant(64)};
+  BufferSpec bias = w;
+  bias.shape = {ShapeExpr::constant(32)};
+  BufferSpec y = w;
+  y.shape = {ShapeExpr::dim(0, 0), ShapeExpr::dim(0, 1),
+             ShapeExpr::constant(32)};
+  e.buffers.insert(e.buffers.end(), {w, bias, y});
+  StepSpec gemm;
+  gemm.kind = StepSpec::Kind::Gemm;
+  gemm.x = 5;
+  gemm.w = 7;
+  gemm.y = 9;
+  gemm.hasBias = true;
+  gemm.bias = 8;
+  e.steps.push_back(kernel({}, {7, 8}));
+  e.steps.push_back(gemm);
+  EntryLayout layout;
+  std::string error;
+  ASSERT_TRUE(planEntry(e, {{2, 3}, {2, 4}}, {}, layout, error)) << error;
+  // ids (2 * 3 i32) and the state (2 * 4 f32) read, [2, 3, 64] f32 written.
+  StepCost first = stepCost(e, layout, 0);
+  EXPECT_EQ(first.bytes, 6u * 4 + 8 * 4 + 384 * 4);
+  EXPECT_EQ(first.flops, 0u);
+  StepCost g = stepCost(e, layout, 5);
+  EXPECT_EQ(g.bytes, (384u + 32 * 64 + 32 + 6 * 32) * 4);
+  EXPECT_EQ(g.flops, 2u * 6 * 32 * 64);
+}
+
 TEST(EntryPlanTest, CallerBoundTempsAreNotPlaced) {
   EntryLayout layout;
   std::string error;

@@ -47,6 +47,18 @@ bool planEntry(const EntrySpec &entry, const std::vector<Shape> &inputShapes,
                const std::set<uint32_t> &external, EntryLayout &layout,
                std::string &error);
 
+/// The memory traffic and arithmetic of one step at a placed layout, the
+/// floor its time is measured against: every operand read once and every
+/// result written once (a gather such as the embedding reads less than its
+/// whole table, so its figure is an upper bound), and for a GEMM its
+/// 2 * M * N * K operations.
+struct StepCost {
+  uint64_t bytes = 0;
+  uint64_t flops = 0;
+};
+StepCost stepCost(const EntrySpec &entry, const EntryLayout &layout,
+                  size_t step);
+
 } // namespace mamba::runtime
 
 #endif // MAMBA_RUNTIME_ENTRYPLAN_H
