@@ -14,6 +14,7 @@
 #include "SpecBuilders.h"
 
 #include "mamba/Dialect/Mamba/IR/MambaOps.h"
+#include "mamba/Dialect/Mamba/Transforms/TilingDefaults.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -231,22 +232,20 @@ FailureOr<ShapeExpr> EntryPlanner::indexExpr(Value value) {
 /// second pass only costs. So a scan without its own tiling gets a split
 /// variant, which the runtime picks when the default tiling's block count
 /// (`when_blocks_below_sms`, over the entry's inputs) is below the device's
-/// multiprocessor count. The split tiling is the best one measured for
-/// b = 1, d = 1536, L = 2048 (bench/RESULTS.md).
+/// multiprocessor count. Both tilings are TilingDefaults.h's.
 FailureOr<std::vector<format::KernelVariant>>
 EntryPlanner::scanVariants(SelectiveScanOp scan) {
-  constexpr int64_t kDefaultChannelsPerBlock = 64;
-  constexpr int64_t kSplitChannels = 32, kSplitStates = 8, kSplitChunk = 16,
-                    kSplits = 16;
   std::vector<format::KernelVariant> variants;
   auto u = cast<RankedTensorType>(scan.getU().getType());
   auto a = cast<RankedTensorType>(scan.getA().getType());
   if (scan.getTilingAttr() || u.isDynamicDim(1) || a.isDynamicDim(1) ||
-      a.getDimSize(1) % kSplitStates != 0)
+      a.getDimSize(1) % tiling::kSplitScanStatesPerThread != 0)
     return variants;
   Operation *clone = scan->clone();
   cast<SelectiveScanOp>(clone).setTilingAttr(ScanTilingAttr::get(
-      scan.getContext(), kSplitChannels, kSplitStates, kSplitChunk, kSplits));
+      scan.getContext(), tiling::kSplitScanChannelsPerBlock,
+      tiling::kSplitScanStatesPerThread, tiling::kSplitScanChunkLength,
+      tiling::kSplitScanSequenceSplits));
   std::string split = planner.kernelFor(clone);
   clone->destroy();
   FailureOr<ShapeExpr> batch = dimExpr(scan.getU(), 0);
@@ -259,7 +258,7 @@ EntryPlanner::scanVariants(SelectiveScanOp scan) {
     return failure();
   FailureOr<ShapeExpr> blocks = combineShapeExprs(
       ShapeExpr::Kind::CeilDiv, *channels,
-      ShapeExpr::constant(kDefaultChannelsPerBlock), scan.getLoc());
+      ShapeExpr::constant(tiling::kScanChannelsPerBlock), scan.getLoc());
   if (failed(blocks))
     return failure();
   variants.push_back(format::KernelVariant{split, std::move(*blocks)});

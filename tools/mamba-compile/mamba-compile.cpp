@@ -31,6 +31,7 @@
 
 using namespace mlir;
 namespace cl = llvm::cl;
+namespace tiling = mlir::mamba::tiling;
 
 // Only these options are listed by --help; LLVM's own stay usable but
 // hidden.
@@ -63,18 +64,19 @@ static cl::opt<std::string>
 static cl::opt<int64_t> channelsPerBlock(cl::cat(compileCategory),
                                          "channels-per-block",
                                          cl::desc("Scan channels per block"),
-                                         cl::init(64));
+                                         cl::init(tiling::kScanChannelsPerBlock));
 static cl::opt<int64_t>
     statesPerThread(cl::cat(compileCategory), "states-per-thread",
-                    cl::desc("Scan states per thread (0: all N)"), cl::init(0));
+                    cl::desc("Scan states per thread (0: all N)"),
+                    cl::init(tiling::kScanStatesPerThread));
 static cl::opt<int64_t> chunkLength(cl::cat(compileCategory), "chunk-length",
                                     cl::desc("Scan timesteps per chunk"),
-                                    cl::init(16));
+                                    cl::init(tiling::kScanChunkLength));
 static cl::opt<int64_t>
     sequenceSplits(cl::cat(compileCategory), "sequence-splits",
                    cl::desc("Scan sequence segments run by different blocks "
                             "(1: none)"),
-                   cl::init(1));
+                   cl::init(tiling::kScanSequenceSplits));
 static cl::opt<bool> promote(cl::cat(compileCategory), "promote",
                              cl::desc("Stage B/C chunks in shared memory"),
                              cl::init(true));

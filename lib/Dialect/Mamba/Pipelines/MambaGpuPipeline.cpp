@@ -1,6 +1,6 @@
-//===- MambaGpuPipeline.cpp - scans to GPU kernel images ------------------===//
+//===- MambaGpuPipeline.cpp - kernel ops to GPU kernel images -------------===//
 //
-// Our passes take the scan to a gpu.launch; the rest is upstream, run in the
+// Our passes take each kernel op to a gpu.launch; the rest is upstream, run in the
 // order that works for MLIR 22 (see docs/ScanCodegen.md): outline before any
 // nvgpu lowering, lower vector transfers to loads before the LLVM
 // conversion, and give the serializer the toolkit so libdevice is linked.
@@ -9,6 +9,7 @@
 
 #include "mamba/Dialect/Mamba/Pipelines/Pipelines.h"
 #include "mamba/Dialect/Mamba/Transforms/Passes.h"
+#include "mamba/Format/Encoding.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
@@ -22,24 +23,23 @@
 
 using namespace mlir;
 
-std::optional<unsigned> mamba::chipComputeCapability(llvm::StringRef chip) {
-  unsigned capability;
-  if (!chip.consume_front("sm_"))
+std::optional<unsigned> mlir::mamba::chipComputeCapability(
+    llvm::StringRef chip) {
+  // The module format's reading of chip names: an architecture-specific
+  // suffix ("a", "f") does not change the version.
+  ::mamba::format::Chip parsed;
+  if (!::mamba::format::parseChip(chip.str(), parsed))
     return std::nullopt;
-  // An architecture-specific suffix ("a", "f") does not change the version.
-  chip.consume_back("a") || chip.consume_back("f");
-  if (chip.getAsInteger(10, capability) || capability < 10)
-    return std::nullopt;
-  return capability;
+  return parsed.major * 10 + parsed.minor;
 }
 
-void mamba::buildMambaGpuPipeline(OpPassManager &pm,
+void mlir::mamba::buildMambaGpuPipeline(OpPassManager &pm,
                                   const MambaGpuPipelineOptions &options) {
   buildMambaGpuLowering(pm, options);
   buildMambaGpuSerialization(pm, options);
 }
 
-void mamba::buildMambaGpuLowering(OpPassManager &pm,
+void mlir::mamba::buildMambaGpuLowering(OpPassManager &pm,
                                   const MambaGpuPipelineOptions &options) {
   MambaPipelineOptions frontend;
   buildMambaPipeline(pm, frontend);
@@ -115,7 +115,7 @@ void mamba::buildMambaGpuLowering(OpPassManager &pm,
   kernels.addPass(createReconcileUnrealizedCastsPass());
 }
 
-void mamba::buildMambaGpuSerialization(OpPassManager &pm,
+void mlir::mamba::buildMambaGpuSerialization(OpPassManager &pm,
                                        const MambaGpuPipelineOptions &options) {
   GpuModuleToBinaryPassOptions binary;
   binary.toolkitPath = options.toolkit;

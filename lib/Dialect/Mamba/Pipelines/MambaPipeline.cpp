@@ -35,7 +35,7 @@ void mamba::registerMambaPipelines() {
       buildMambaPipeline);
   PassPipelineRegistration<MambaGpuPipelineOptions>(
       "mamba-gpu-pipeline",
-      "Compile the scans of tensor-level mamba IR into GPU kernel images "
-      "(tiling, SRAM promotion, gpu.launch, NVVM, PTX/cubin)",
+      "Compile the kernel ops of tensor-level mamba IR into GPU kernel "
+      "images (tiling, SRAM promotion, gpu.launch, NVVM, PTX/cubin)",
       buildMambaGpuPipeline);
 }

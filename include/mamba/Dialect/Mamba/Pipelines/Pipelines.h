@@ -3,6 +3,8 @@
 #ifndef MAMBA_DIALECT_MAMBA_PIPELINES_PIPELINES_H
 #define MAMBA_DIALECT_MAMBA_PIPELINES_PIPELINES_H
 
+#include "mamba/Dialect/Mamba/Transforms/TilingDefaults.h"
+
 #include "mlir/Pass/PassOptions.h"
 
 #include <optional>
@@ -12,8 +14,7 @@ class OpPassManager;
 
 namespace mamba {
 
-/// Options of the compilation pipeline. Stages not built yet have no options;
-/// tile sizes and the GPU target join here as those stages land.
+/// Options of the frontend pipeline (tensor-level rewrites before tiling).
 struct MambaPipelineOptions : public PassPipelineOptions<MambaPipelineOptions> {
   PassOptions::Option<bool> decomposeComposites{
       *this, "decompose-composites",
@@ -26,9 +27,11 @@ struct MambaPipelineOptions : public PassPipelineOptions<MambaPipelineOptions> {
       llvm::cl::init(true)};
 };
 
-/// Builds the compilation pipeline from tensor-level mamba IR. Today it runs
-/// as far as primitive mamba ops + GEMMs (decomposition, canonicalization,
-/// CSE); fusion, tiling, SRAM promotion and GPU lowering extend it.
+/// Builds the frontend pipeline on tensor-level mamba IR: composite ops
+/// decomposed into primitive mamba ops and GEMMs, shape queries resolved,
+/// elementwise ops around a scan fused into it, GEMM layouts folded, with
+/// canonicalization and CSE between. mamba-gpu-pipeline tiles and
+/// lowers what it leaves.
 void buildMambaPipeline(OpPassManager &pm, const MambaPipelineOptions &options);
 
 /// Options of the GPU kernel pipeline: tile sizes (defaults for ops without
@@ -37,18 +40,20 @@ struct MambaGpuPipelineOptions
     : public PassPipelineOptions<MambaGpuPipelineOptions> {
   PassOptions::Option<int64_t> channelsPerBlock{
       *this, "channels-per-block",
-      llvm::cl::desc("Scan channels per GPU block"), llvm::cl::init(64)};
+      llvm::cl::desc("Scan channels per GPU block"),
+      llvm::cl::init(tiling::kScanChannelsPerBlock)};
   PassOptions::Option<int64_t> statesPerThread{
       *this, "states-per-thread",
-      llvm::cl::desc("Scan states per thread (0: all N)"), llvm::cl::init(0)};
+      llvm::cl::desc("Scan states per thread (0: all N)"),
+      llvm::cl::init(tiling::kScanStatesPerThread)};
   PassOptions::Option<int64_t> chunkLength{
       *this, "chunk-length",
       llvm::cl::desc("Scan timesteps per shared-memory chunk"),
-      llvm::cl::init(16)};
+      llvm::cl::init(tiling::kScanChunkLength)};
   PassOptions::Option<int64_t> sequenceSplits{
       *this, "sequence-splits",
       llvm::cl::desc("Scan sequence segments run by different blocks"),
-      llvm::cl::init(1)};
+      llvm::cl::init(tiling::kScanSequenceSplits)};
   PassOptions::Option<bool> promote{
       *this, "promote", llvm::cl::desc("Stage B/C chunks in shared memory"),
       llvm::cl::init(true)};
@@ -86,9 +91,10 @@ struct MambaGpuPipelineOptions
 /// or std::nullopt when `chip` is not one.
 std::optional<unsigned> chipComputeCapability(llvm::StringRef chip);
 
-/// Compiles the scans of a module into GPU kernels: tiling, SRAM promotion,
-/// mapping to gpu.launch, bufferization, outlining, NVVM lowering and
-/// serialization into a gpu.binary (format as asked).
+/// Compiles the kernel ops of a module (scan, conv, norms, embedding, the
+/// decode steps, argmax) into GPU kernels: tiling, SRAM promotion, mapping
+/// to gpu.launch, bufferization, outlining, NVVM lowering and serialization
+/// into a gpu.binary (format as asked).
 void buildMambaGpuPipeline(OpPassManager &pm,
                            const MambaGpuPipelineOptions &options);
 /// buildMambaGpuPipeline up to the kernels in the LLVM dialect, and the

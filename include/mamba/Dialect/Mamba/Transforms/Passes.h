@@ -3,6 +3,8 @@
 #ifndef MAMBA_DIALECT_MAMBA_TRANSFORMS_PASSES_H
 #define MAMBA_DIALECT_MAMBA_TRANSFORMS_PASSES_H
 
+#include "mamba/Dialect/Mamba/Transforms/TilingDefaults.h"
+
 #include "mlir/Pass/Pass.h"
 
 namespace mlir {

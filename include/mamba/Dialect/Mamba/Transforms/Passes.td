@@ -134,13 +134,17 @@ def MambaTileSelectiveScan : Pass<"mamba-tile-selective-scan"> {
     the last non-empty segment).
   }];
   let options = [
-    Option<"channelsPerBlock", "channels-per-block", "int64_t", /*default=*/"64",
+    Option<"channelsPerBlock", "channels-per-block", "int64_t",
+           /*default=*/"tiling::kScanChannelsPerBlock",
            "Channels of one batch element run by one GPU block">,
-    Option<"statesPerThread", "states-per-thread", "int64_t", /*default=*/"0",
+    Option<"statesPerThread", "states-per-thread", "int64_t",
+           /*default=*/"tiling::kScanStatesPerThread",
            "States each thread owns in registers (0: all N states)">,
-    Option<"chunkLength", "chunk-length", "int64_t", /*default=*/"16",
+    Option<"chunkLength", "chunk-length", "int64_t",
+           /*default=*/"tiling::kScanChunkLength",
            "Timesteps per chunk staged in shared memory">,
-    Option<"sequenceSplits", "sequence-splits", "int64_t", /*default=*/"1",
+    Option<"sequenceSplits", "sequence-splits", "int64_t",
+           /*default=*/"tiling::kScanSequenceSplits",
            "Segments of the sequence run by different blocks (1: none)">
   ];
   let dependentDialects = [
@@ -178,7 +182,8 @@ def MambaTileRmsNorm : Pass<"mamba-tile-rms-norm"> {
     once; stores of columns past the row's end (clamped loads) are skipped.
   }];
   let options = [
-    Option<"threadsPerBlock", "threads-per-block", "int64_t", /*default=*/"0",
+    Option<"threadsPerBlock", "threads-per-block", "int64_t",
+           /*default=*/"tiling::kRmsNormThreadsPerBlock",
            "Threads per row (a multiple of 32; 0: one per two features of a "
            "static row, one per eight for rank-3 rows, 32 to 1024; 256 for "
            "a dynamic row)">
@@ -207,7 +212,8 @@ def MambaTileCausalConv1d : Pass<"mamba-tile-causal-conv1d"> {
     the first K threads of each row's first block write its last K inputs.
   }];
   let options = [
-    Option<"threadsPerBlock", "threads-per-block", "int64_t", /*default=*/"128",
+    Option<"threadsPerBlock", "threads-per-block", "int64_t",
+           /*default=*/"tiling::kCausalConv1dThreadsPerBlock",
            "Threads per block, each taking 16 bytes of timesteps">
   ];
   let dependentDialects = [
@@ -233,7 +239,8 @@ def MambaTileArgmax : Pass<"mamba-tile-argmax"> {
     `torch.argmax`.
   }];
   let options = [
-    Option<"threadsPerBlock", "threads-per-block", "int64_t", /*default=*/"512",
+    Option<"threadsPerBlock", "threads-per-block", "int64_t",
+           /*default=*/"tiling::kArgmaxThreadsPerBlock",
            "Threads per row (a multiple of 32, at most 1024)">
   ];
   let dependentDialects = [
@@ -255,7 +262,8 @@ def MambaTileEmbedding : Pass<"mamba-tile-embedding"> {
     runtime failed to reject cannot read outside it.
   }];
   let options = [
-    Option<"threadsPerBlock", "threads-per-block", "int64_t", /*default=*/"128",
+    Option<"threadsPerBlock", "threads-per-block", "int64_t",
+           /*default=*/"tiling::kEmbeddingThreadsPerBlock",
            "Threads per token">
   ];
   let dependentDialects = [
