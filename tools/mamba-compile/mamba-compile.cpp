@@ -4,27 +4,21 @@
 // mamba-compile MODEL_DIR -o model.mlir --emit=mlir
 //
 // The input is mamba IR (.mlir) or a model directory (config.json and
-// *.safetensors), which is imported first. Runs mamba-gpu-pipeline once per
-// chip and image kind (cubin, PTX) and writes the host replay plan and every
-// image into one .mmod file; --emit=mlir stops after the import instead.
+// *.safetensors), which is imported first. The compile itself is the
+// driver library's (mamba/Driver/Compile.h); this is its command line.
+// --emit=mlir stops after the import instead.
 //
 //===----------------------------------------------------------------------===//
 
-#include "mamba/Dialect/Mamba/Pipelines/Pipelines.h"
-#include "mamba/Import/ModelImporter.h"
+#include "mamba/Driver/Compile.h"
 #include "mamba/Registration/RegisterMamba.h"
-#include "mamba/Target/ModelPlan.h"
-#include "mamba/Target/ModuleFile.h"
 
-#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
-#include "mlir/Parser/Parser.h"
-#include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/CommandLine.h"
-#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
@@ -99,45 +93,16 @@ static cl::opt<std::string> toolkit(cl::cat(compileCategory), "toolkit",
                                     cl::desc("CUDA toolkit (libdevice, ptxas)"),
                                     cl::init("/usr/local/cuda"));
 
-/// Compiles `input` for `chip` once and serializes the lowered kernels in
-/// each of `formats`: the lowering (tiling to NVVM) is the same for a cubin
-/// and PTX, only the last step differs.
-static LogicalResult compile(ModuleOp input, StringRef chip,
-                             ArrayRef<StringRef> formats,
-                             SmallVectorImpl<OwningOpRef<ModuleOp>> &out) {
-  mlir::mamba::MambaGpuPipelineOptions options;
-  options.channelsPerBlock = channelsPerBlock;
-  options.statesPerThread = statesPerThread;
-  options.chunkLength = chunkLength;
-  options.sequenceSplits = sequenceSplits;
-  options.promote = promote;
-  options.doubleBuffer = doubleBuffer;
-  options.maxRegisters = maxRegisters;
-  options.flushDenormals = flushDenormals;
-  options.chip = chip.str();
-  options.toolkit = toolkit;
-  OwningOpRef<ModuleOp> lowered = input.clone();
-  PassManager lowering(input.getContext());
-  mlir::mamba::buildMambaGpuLowering(lowering, options);
-  if (failed(lowering.run(*lowered)))
-    return failure();
-  for (StringRef format : formats) {
-    OwningOpRef<ModuleOp> module = lowered->clone();
-    options.format = format.str();
-    PassManager serialization(input.getContext());
-    mlir::mamba::buildMambaGpuSerialization(serialization, options);
-    if (failed(serialization.run(*module)))
-      return failure();
-    out.push_back(std::move(module));
-  }
-  return success();
-}
-
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   cl::HideUnrelatedOptions(compileCategory);
   cl::ParseCommandLineOptions(argc, argv,
                               "mamba-compile: mamba IR to a module file\n");
+  if (emit != "mmod" && emit != "mlir") {
+    llvm::errs() << "mamba-compile: unknown --emit=" << emit
+                 << ": expected mmod or mlir\n";
+    return 1;
+  }
 
   DialectRegistry registry;
   mlir::mamba::registerAllMambaDialects(registry);
@@ -145,103 +110,44 @@ int main(int argc, char **argv) {
   llvm::SourceMgr sourceMgr;
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
   std::string error;
-  if (emit != "mmod" && emit != "mlir") {
-    llvm::errs() << "mamba-compile: unknown --emit=" << emit
-                 << ": expected mmod or mlir\n";
+  OwningOpRef<ModuleOp> module = mlir::mamba::loadCompileInput(
+      &context, inputFilename, dtype, sourceMgr, error);
+  if (!module) {
+    if (!error.empty())
+      llvm::errs() << "mamba-compile: " << error << "\n";
     return 1;
   }
-  OwningOpRef<ModuleOp> module;
-  if (llvm::sys::fs::is_directory(inputFilename)) {
-    mlir::mamba::ModelImportOptions importOptions;
-    importOptions.dtype = dtype;
-    module = mlir::mamba::importModel(&context, inputFilename, importOptions, error);
-    if (!module) {
-      llvm::errs() << "mamba-compile: " << error << "\n";
-      return 1;
-    }
-  } else {
-    std::unique_ptr<llvm::MemoryBuffer> input =
-        openInputFile(inputFilename, &error);
-    if (!input) {
-      llvm::errs() << "mamba-compile: " << error << "\n";
-      return 1;
-    }
-    sourceMgr.AddNewSourceBuffer(std::move(input), llvm::SMLoc());
-    module = parseSourceFile<ModuleOp>(sourceMgr, &context);
-    if (!module)
-      return 1;
-  }
 
+  // The output is opened only once there is something to write, so a
+  // failed compile leaves no file behind.
+  std::string bytes;
+  llvm::raw_string_ostream os(bytes);
   if (emit == "mlir") {
-    auto output = openOutputFile(outputFilename, &error);
-    if (!output) {
+    module->print(os);
+    os << "\n";
+  } else {
+    mlir::mamba::CompileOptions options;
+    options.chips.assign(chips.begin(), chips.end());
+    options.channelsPerBlock = channelsPerBlock;
+    options.statesPerThread = statesPerThread;
+    options.chunkLength = chunkLength;
+    options.sequenceSplits = sequenceSplits;
+    options.promote = promote;
+    options.doubleBuffer = doubleBuffer;
+    options.maxRegisters = maxRegisters;
+    options.flushDenormals = flushDenormals;
+    options.toolkit = toolkit;
+    if (failed(mlir::mamba::compileToModuleFile(*module, options, os, error))) {
       llvm::errs() << "mamba-compile: " << error << "\n";
       return 1;
     }
-    module->print(output->os());
-    output->os() << "\n";
-    output->keep();
-    return 0;
   }
-
-  // The kernels use cp.async and CUDA 13's ptxas accepts nothing older:
-  // refuse other chips here rather than let the NVPTX backend abort.
-  for (const std::string &chip : chips) {
-    std::optional<unsigned> capability = mlir::mamba::chipComputeCapability(chip);
-    if (!capability || *capability < 80) {
-      llvm::errs() << "mamba-compile: unsupported chip '" << chip
-                   << "': expected sm_80 or newer, like sm_80, sm_86, sm_89, "
-                      "sm_90, sm_90a, sm_100a or sm_120\n";
-      return 1;
-    }
-  }
-
-  // A model (functions with mamba.input arguments) is planned first: its
-  // GEMMs and views go to the plan, its kernel ops to kernel functions that
-  // are compiled like any other input.
-  std::optional<mlir::mamba::ModelPlan> plan;
-  bool isModel = false;
-  module->walk([&](func::FuncOp func) {
-    for (unsigned i = 0; i < func.getNumArguments(); ++i)
-      isModel |= bool(func.getArgAttr(i, "mamba.input"));
-  });
-  if (isModel) {
-    PassManager frontend(&context);
-    mlir::mamba::buildMambaPipeline(frontend, mlir::mamba::MambaPipelineOptions());
-    if (failed(frontend.run(*module))) {
-      llvm::errs() << "mamba-compile: the model's frontend passes failed\n";
-      return 1;
-    }
-    FailureOr<mlir::mamba::ModelPlan> planned = mlir::mamba::planModel(*module);
-    if (failed(planned)) {
-      llvm::errs() << "mamba-compile: planning the model failed\n";
-      return 1;
-    }
-    plan = std::move(*planned);
-    module = std::move(plan->kernels);
-  }
-
-  // The first compilation provides the host plan; every compilation its
-  // images (a cubin and PTX per chip).
-  SmallVector<OwningOpRef<ModuleOp>> compiled;
-  for (const std::string &chip : chips) {
-    if (failed(compile(*module, chip, {"bin", "isa"}, compiled))) {
-      llvm::errs() << "mamba-compile: compiling for " << chip << " failed\n";
-      return 1;
-    }
-  }
-  SmallVector<ModuleOp> extra;
-  for (size_t i = 1; i < compiled.size(); ++i)
-    extra.push_back(*compiled[i]);
-
   auto output = openOutputFile(outputFilename, &error);
   if (!output) {
     llvm::errs() << "mamba-compile: " << error << "\n";
     return 1;
   }
-  if (failed(mlir::mamba::writeModuleFile(*compiled.front(), extra, output->os(),
-                                    plan ? &plan->model : nullptr)))
-    return 1;
+  output->os() << bytes;
   output->keep();
   return 0;
 }

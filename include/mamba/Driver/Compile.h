@@ -1,0 +1,65 @@
+//===- Compile.h - The compile driver, as a library call --------*- C++ -*-===//
+//
+// Everything mamba-compile does between reading its input and writing a
+// module file: the frontend and the planner for a model, then the GPU
+// pipeline once per chip, serialized as a cubin and PTX, and the module
+// written. A library function so that mamba-compile, the Python module and
+// the tuner compile the same way.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MAMBA_DRIVER_COMPILE_H
+#define MAMBA_DRIVER_COMPILE_H
+
+#include "mamba/Dialect/Mamba/Transforms/TilingDefaults.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+
+#include <string>
+#include <vector>
+
+namespace llvm {
+class raw_ostream;
+class SourceMgr;
+} // namespace llvm
+
+namespace mlir::mamba {
+
+struct CompileOptions {
+  /// GPU architectures to compile for, each as a cubin and PTX.
+  std::vector<std::string> chips = {"sm_90a"};
+  /// Tile sizes of ops without a tiling attribute.
+  int64_t channelsPerBlock = tiling::kScanChannelsPerBlock;
+  int64_t statesPerThread = tiling::kScanStatesPerThread;
+  int64_t chunkLength = tiling::kScanChunkLength;
+  int64_t sequenceSplits = tiling::kScanSequenceSplits;
+  /// Code generation.
+  bool promote = true;
+  bool doubleBuffer = true;
+  int64_t maxRegisters = 0;
+  bool flushDenormals = true;
+  /// The CUDA toolkit that gives libdevice and ptxas.
+  std::string toolkit = "/usr/local/cuda";
+};
+
+/// Reads what mamba-compile takes: a model directory (config.json and
+/// *.safetensors, imported with compute type `dtype`) or a .mlir file
+/// (registered with `sourceMgr` so diagnostics quote it). On failure
+/// returns null; `error` is set, or empty when a diagnostic was emitted.
+OwningOpRef<ModuleOp> loadCompileInput(MLIRContext *context,
+                                       const std::string &path,
+                                       const std::string &dtype,
+                                       llvm::SourceMgr &sourceMgr,
+                                       std::string &error);
+
+/// Compiles `module` (kernel functions, or a model whose functions have
+/// mamba.input arguments) and writes the module file to `os`. On failure,
+/// diagnostics name the op at fault and `error` says which stage failed.
+LogicalResult compileToModuleFile(ModuleOp module,
+                                  const CompileOptions &options,
+                                  llvm::raw_ostream &os, std::string &error);
+
+} // namespace mlir::mamba
+
+#endif // MAMBA_DRIVER_COMPILE_H

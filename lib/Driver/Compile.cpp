@@ -1,0 +1,149 @@
+//===- Compile.cpp - The compile driver, as a library call ----------------===//
+
+#include "mamba/Driver/Compile.h"
+
+#include "mamba/Dialect/Mamba/Pipelines/Pipelines.h"
+#include "mamba/Import/ModelImporter.h"
+#include "mamba/Target/ModelPlan.h"
+#include "mamba/Target/ModuleFile.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/SourceMgr.h"
+
+#include <optional>
+
+namespace mlir::mamba {
+
+namespace {
+
+/// Lowers `input` for `chip` once and serializes the lowered kernels in each
+/// of `formats`: the lowering (tiling to NVVM) is the same for a cubin and
+/// PTX, only the last step differs.
+LogicalResult compileForChip(ModuleOp input, const CompileOptions &compile,
+                             StringRef chip, ArrayRef<StringRef> formats,
+                             SmallVectorImpl<OwningOpRef<ModuleOp>> &out) {
+  MambaGpuPipelineOptions options;
+  options.channelsPerBlock = compile.channelsPerBlock;
+  options.statesPerThread = compile.statesPerThread;
+  options.chunkLength = compile.chunkLength;
+  options.sequenceSplits = compile.sequenceSplits;
+  options.promote = compile.promote;
+  options.doubleBuffer = compile.doubleBuffer;
+  options.maxRegisters = compile.maxRegisters;
+  options.flushDenormals = compile.flushDenormals;
+  options.chip = chip.str();
+  options.toolkit = compile.toolkit;
+  OwningOpRef<ModuleOp> lowered = input.clone();
+  PassManager lowering(input.getContext());
+  buildMambaGpuLowering(lowering, options);
+  if (failed(lowering.run(*lowered)))
+    return failure();
+  for (StringRef format : formats) {
+    OwningOpRef<ModuleOp> module = lowered->clone();
+    options.format = format.str();
+    PassManager serialization(input.getContext());
+    buildMambaGpuSerialization(serialization, options);
+    if (failed(serialization.run(*module)))
+      return failure();
+    out.push_back(std::move(module));
+  }
+  return success();
+}
+
+bool isModel(ModuleOp module) {
+  bool model = false;
+  module->walk([&](func::FuncOp func) {
+    for (unsigned i = 0; i < func.getNumArguments(); ++i)
+      model |= bool(func.getArgAttr(i, "mamba.input"));
+  });
+  return model;
+}
+
+} // namespace
+
+OwningOpRef<ModuleOp> loadCompileInput(MLIRContext *context,
+                                       const std::string &path,
+                                       const std::string &dtype,
+                                       llvm::SourceMgr &sourceMgr,
+                                       std::string &error) {
+  error.clear();
+  if (llvm::sys::fs::is_directory(path)) {
+    ModelImportOptions importOptions;
+    importOptions.dtype = dtype;
+    return importModel(context, path, importOptions, error);
+  }
+  std::unique_ptr<llvm::MemoryBuffer> input = openInputFile(path, &error);
+  if (!input)
+    return nullptr;
+  sourceMgr.AddNewSourceBuffer(std::move(input), llvm::SMLoc());
+  return parseSourceFile<ModuleOp>(sourceMgr, context);
+}
+
+LogicalResult compileToModuleFile(ModuleOp module,
+                                  const CompileOptions &options,
+                                  llvm::raw_ostream &os, std::string &error) {
+  // The kernels use cp.async and CUDA 13's ptxas accepts nothing older:
+  // refuse other chips here rather than let the NVPTX backend abort.
+  for (const std::string &chip : options.chips) {
+    std::optional<unsigned> capability = chipComputeCapability(chip);
+    if (!capability || *capability < 80) {
+      error = "unsupported chip '" + chip +
+              "': expected sm_80 or newer, like sm_80, sm_86, sm_89, sm_90, "
+              "sm_90a, sm_100a or sm_120";
+      return failure();
+    }
+  }
+  if (options.chips.empty()) {
+    error = "no chip to compile for";
+    return failure();
+  }
+
+  // A model (functions with mamba.input arguments) is planned first: its
+  // GEMMs and views go to the plan, its kernel ops to kernel functions that
+  // are compiled like any other input.
+  OwningOpRef<ModuleOp> planned;
+  std::optional<format::ModelSpec> model;
+  if (isModel(module)) {
+    PassManager frontend(module.getContext());
+    buildMambaPipeline(frontend, MambaPipelineOptions());
+    if (failed(frontend.run(module))) {
+      error = "the model's frontend passes failed";
+      return failure();
+    }
+    FailureOr<ModelPlan> plan = planModel(module);
+    if (failed(plan)) {
+      error = "planning the model failed";
+      return failure();
+    }
+    model = std::move(plan->model);
+    planned = std::move(plan->kernels);
+    module = *planned;
+  }
+
+  // The first compilation provides the host functions; every compilation
+  // its images (a cubin and PTX per chip).
+  SmallVector<OwningOpRef<ModuleOp>> compiled;
+  for (const std::string &chip : options.chips) {
+    if (failed(compileForChip(module, options, chip, {"bin", "isa"},
+                              compiled))) {
+      error = "compiling for " + chip + " failed";
+      return failure();
+    }
+  }
+  SmallVector<ModuleOp> extra;
+  for (size_t i = 1; i < compiled.size(); ++i)
+    extra.push_back(*compiled[i]);
+  if (failed(writeModuleFile(*compiled.front(), extra, os,
+                             model ? &*model : nullptr))) {
+    error = "writing the module file failed";
+    return failure();
+  }
+  return success();
+}
+
+} // namespace mlir::mamba
