@@ -75,8 +75,7 @@ bool parseStaticShape(const json &object, const std::string &where,
   if (shape->size() > kMaxRank)
     return fail(problem, where + ".shape",
                 "rank " + std::to_string(shape->size()) +
-                    " is over the limit of " +
-                    std::to_string(kMaxRank));
+                    " is over the limit of " + std::to_string(kMaxRank));
   for (size_t i = 0; i < shape->size(); ++i) {
     int64_t d;
     if (!getInt64((*shape)[i], d) || d < (allowDynamic ? -1 : 0))
@@ -241,8 +240,7 @@ bool parseBufferShape(const json &v, const EntrySpec &entry,
   if (shape->size() > kMaxRank)
     return fail(problem, where + ".shape",
                 "rank " + std::to_string(shape->size()) +
-                    " is over the limit of " +
-                    std::to_string(kMaxRank));
+                    " is over the limit of " + std::to_string(kMaxRank));
   for (size_t i = 0; i < shape->size(); ++i) {
     std::string at = indexed(where + ".shape", i);
     ShapeExpr e;

@@ -285,8 +285,7 @@ bool parseArg(const json &v, const std::string &where, ArgSpec &arg,
   if (shape->size() > kMaxRank)
     return fail(problem, where + ".shape",
                 "rank " + std::to_string(shape->size()) +
-                    " is over the limit of " +
-                    std::to_string(kMaxRank));
+                    " is over the limit of " + std::to_string(kMaxRank));
   for (size_t i = 0; i < shape->size(); ++i) {
     int64_t d;
     if (!getInt64((*shape)[i], d) || d < -1)
@@ -308,8 +307,7 @@ bool parseResult(const json &v, const FunctionSpec &fn,
   if (shape->size() > kMaxRank)
     return fail(problem, where + ".shape",
                 "rank " + std::to_string(shape->size()) +
-                    " is over the limit of " +
-                    std::to_string(kMaxRank));
+                    " is over the limit of " + std::to_string(kMaxRank));
   for (size_t i = 0; i < shape->size(); ++i) {
     ShapeExpr e;
     if (!parseFunctionExpr((*shape)[i], fn, 0, indexed(where + ".shape", i), e,

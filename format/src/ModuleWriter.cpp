@@ -214,7 +214,8 @@ json entryJson(const EntrySpec &entry) {
 }
 
 json modelJson(const ModelSpec &model) {
-  json weights = json::array(), derived = json::array(), entries = json::array();
+  json weights = json::array(), derived = json::array(),
+       entries = json::array();
   for (const WeightSpec &w : model.weights) {
     json weight = typed(w.element, shapeJson(w.shape));
     weight["name"] = w.name;
@@ -280,12 +281,13 @@ bool ModuleWriter::addImage(const std::string &module,
                             std::string_view bytes, std::string &error) {
   KernelImage image;
   if (!parseChip(chipName, image.chip)) {
-    error = "'" + chipName + "' is not an NVIDIA chip name like sm_90 or sm_90a";
+    error =
+        "'" + chipName + "' is not an NVIDIA chip name like sm_90 or sm_90a";
     return false;
   }
   if (bytes.empty()) {
-    error = "the " + std::string(imageKindName(kind)) + " image of '" +
-            module + "' for " + chipName + " is empty";
+    error = "the " + std::string(imageKindName(kind)) + " image of '" + module +
+            "' for " + chipName + " is empty";
     return false;
   }
   image.module = module;

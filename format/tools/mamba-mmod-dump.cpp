@@ -40,8 +40,7 @@ std::string exprText(const ShapeExpr &e, const char *leaf) {
         return leaf + std::to_string(arg) + "." + std::to_string(dim);
       },
       [](ShapeExpr::Kind kind, const std::string &a, const std::string &b) {
-        return std::string(ShapeExpr::opName(kind)) + "(" + a + ", " + b +
-               ")";
+        return std::string(ShapeExpr::opName(kind)) + "(" + a + ", " + b + ")";
       });
 }
 
@@ -98,8 +97,7 @@ void printFunctions(const ModuleFile &file) {
                 << shapeText(fn.scratch[i].shape, "arg") << "\n";
     for (const LaunchSpec &l : fn.launches) {
       std::cout << "  launch " << l.module << "::" << l.kernel << " grid "
-                << shapeText({l.grid.begin(), l.grid.end()}, "arg")
-                << " block "
+                << shapeText({l.grid.begin(), l.grid.end()}, "arg") << " block "
                 << shapeText({l.block.begin(), l.block.end()}, "arg")
                 << " shared " << exprText(l.sharedBytes, "arg") << " (";
       for (size_t i = 0; i < l.params.size(); ++i)

@@ -129,8 +129,8 @@ LogicalResult compileToModuleFile(ModuleOp module,
   // its images (a cubin and PTX per chip).
   SmallVector<OwningOpRef<ModuleOp>> compiled;
   for (const std::string &chip : options.chips) {
-    if (failed(compileForChip(module, options, chip, {"bin", "isa"},
-                              compiled))) {
+    if (failed(
+            compileForChip(module, options, chip, {"bin", "isa"}, compiled))) {
       error = "compiling for " + chip + " failed";
       return failure();
     }

@@ -51,7 +51,8 @@ bool mlir::mamba::readStoredTensors(const std::string &directory,
     if (!file.load(path, error))
       return false;
     for (const ::mamba::format::TensorInfo &info : file.tensors()) {
-      StoredTensor stored{path, ::mamba::format::dtypeName(info.dtype), info.shape};
+      StoredTensor stored{path, ::mamba::format::dtypeName(info.dtype),
+                          info.shape};
       auto [it, inserted] = tensors.emplace(info.name, std::move(stored));
       if (!inserted) {
         error = "weight '" + info.name + "' is in both " + it->second.file +
@@ -66,10 +67,11 @@ bool mlir::mamba::readStoredTensors(const std::string &directory,
 namespace {
 
 std::string formatShape(const std::vector<int64_t> &shape) {
-  return "[" + llvm::join(llvm::map_range(shape, [](int64_t size) {
-                            return std::to_string(size);
-                          }),
-                          ", ") +
+  return "[" +
+         llvm::join(
+             llvm::map_range(shape,
+                             [](int64_t size) { return std::to_string(size); }),
+             ", ") +
          "]";
 }
 
@@ -98,7 +100,8 @@ public:
     if (tensor.dtype != "F32" && tensor.dtype != "BF16" &&
         tensor.dtype != "F16" && tensor.dtype != "F64") {
       error = "weight '" + name + "' in " + tensor.file + " has dtype " +
-              tensor.dtype + ", expected a floating-point type (F32, BF16, "
+              tensor.dtype +
+              ", expected a floating-point type (F32, BF16, "
               "F16 or F64)";
       return;
     }
@@ -143,12 +146,15 @@ private:
   std::set<std::string> claimed;
 };
 
-std::string sizes(std::initializer_list<std::pair<const char *, int64_t>> dims) {
-  return "[" + llvm::join(llvm::map_range(dims, [](const auto &dim) {
-                            return std::string(dim.first) + "=" +
-                                   std::to_string(dim.second);
-                          }),
-                          ", ") +
+std::string
+sizes(std::initializer_list<std::pair<const char *, int64_t>> dims) {
+  return "[" +
+         llvm::join(llvm::map_range(dims,
+                                    [](const auto &dim) {
+                                      return std::string(dim.first) + "=" +
+                                             std::to_string(dim.second);
+                                    }),
+                    ", ") +
          "]";
 }
 
@@ -176,8 +182,8 @@ bool mlir::mamba::expectedWeights(const ModelConfig &config,
     return false;
   }
   if (!hasHf && !hasSs) {
-    error = "weight '" + hfEmbedding + "' (or '" + ssEmbedding +
-            "') is missing";
+    error =
+        "weight '" + hfEmbedding + "' (or '" + ssEmbedding + "') is missing";
     return false;
   }
   check.require(hasHf ? hfEmbedding : ssEmbedding, {{V, D}},

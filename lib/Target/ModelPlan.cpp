@@ -219,8 +219,8 @@ FailureOr<ShapeExpr> EntryPlanner::indexExpr(Value value) {
       return std::nullopt;
     std::optional<int64_t> index = dim.getConstantIndex();
     if (!index)
-      return FailureOr<ShapeExpr>(
-          dim.emitOpError() << "with a dynamic index cannot be planned");
+      return FailureOr<ShapeExpr>(dim.emitOpError()
+                                  << "with a dynamic index cannot be planned");
     return dimExpr(dim.getSource(), *index);
   };
   return buildShapeExpr(value, leaf, "tensor sizes");
@@ -349,8 +349,8 @@ LogicalResult EntryPlanner::planArgument(BlockArgument arg) {
   spec.state = bool(func.getArgAttr(index, "mamba.state"));
   entry.inputs.push_back(std::move(spec));
   inputIndexOf[arg] = input;
-  if (failed(defineBuffer(arg,
-                          source(format::BufferSpec::Source::Input, input))))
+  if (failed(
+          defineBuffer(arg, source(format::BufferSpec::Source::Input, input))))
     return failure();
   return success();
 }
@@ -433,9 +433,9 @@ LogicalResult EntryPlanner::planOp(Operation *op) {
         *stored, cast<RankedTensorType>(map->getResult(0).getType()),
         map.getLoc());
     if (failed(index) ||
-        failed(defineBuffer(
-            map->getResult(0),
-            source(format::BufferSpec::Source::Derived, *index))))
+        failed(
+            defineBuffer(map->getResult(0),
+                         source(format::BufferSpec::Source::Derived, *index))))
       return failure();
     return success();
   }

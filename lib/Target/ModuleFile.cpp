@@ -123,8 +123,8 @@ FailureOr<format::FunctionSpec> exportFunction(func::FuncOp func) {
 
   for (Operation &op : func.getBody().front()) {
     if (isa<arith::ArithDialect>(op.getDialect()) ||
-        isa<memref::DimOp, memref::AllocOp, memref::DeallocOp,
-            func::ReturnOp>(op))
+        isa<memref::DimOp, memref::AllocOp, memref::DeallocOp, func::ReturnOp>(
+            op))
       continue;
     auto launch = dyn_cast<gpu::LaunchFuncOp>(op);
     if (!launch)
@@ -140,8 +140,8 @@ FailureOr<format::FunctionSpec> exportFunction(func::FuncOp func) {
     spec.kernel = launch.getKernelName().getValue().str();
     gpu::KernelDim3 gridSize = launch.getGridSizeOperandValues();
     gpu::KernelDim3 blockSize = launch.getBlockSizeOperandValues();
-    for (auto [sizes, out] : {std::pair{gridSize, &spec.grid},
-                              std::pair{blockSize, &spec.block}}) {
+    for (auto [sizes, out] :
+         {std::pair{gridSize, &spec.grid}, std::pair{blockSize, &spec.block}}) {
       Value values[] = {sizes.x, sizes.y, sizes.z};
       for (int i = 0; i < 3; ++i) {
         FailureOr<format::ShapeExpr> e = hostExpr(func, values[i]);

@@ -67,8 +67,9 @@ FailureOr<ShapeExpr> buildShapeExpr(Value value, ShapeLeafFn leaf,
   if (!kind) {
     if (!def)
       return emitError(value.getLoc())
-             << sizes << " come from a block argument that is not a tensor "
-                         "dimension the runtime knows";
+             << sizes
+             << " come from a block argument that is not a tensor "
+                "dimension the runtime knows";
     return def->emitOpError()
            << "cannot be replayed by the runtime: " << sizes
            << " may only use constants, dimensions and integer add, sub, "

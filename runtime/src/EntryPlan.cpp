@@ -2,8 +2,8 @@
 
 #include "mamba/Runtime/EntryPlan.h"
 
-#include "mamba/Runtime/LaunchPlan.h"
 #include "mamba/Runtime/Format.h"
+#include "mamba/Runtime/LaunchPlan.h"
 
 #include <algorithm>
 

@@ -311,9 +311,9 @@ void printProfile(const cuda::PreparedEntry &entry, const cuda::Stream &stream,
   for (const auto &[t, name] : order) {
     const Group &g = byName[name];
     double rate = g.bytes / (t * 1e-3);
-    std::printf("| %s | %d | %.4f | %.1f%% | %.1f | %.0f | %.0f%% |", name.c_str(),
-                g.calls, t, 100 * t / total, g.bytes / 1e6, rate / 1e9,
-                100 * rate / copyBytesPerS);
+    std::printf("| %s | %d | %.4f | %.1f%% | %.1f | %.0f | %.0f%% |",
+                name.c_str(), g.calls, t, 100 * t / total, g.bytes / 1e6,
+                rate / 1e9, 100 * rate / copyBytesPerS);
     if (g.flops > 0)
       std::printf(" %.1f |\n", g.flops / (t * 1e-3) / 1e12);
     else

@@ -55,10 +55,10 @@ static cl::opt<std::string>
           cl::desc("Compute type of an imported model: auto (the config's "
                    "torch_dtype, else the weights'), f32, bf16 or f16"),
           cl::init("auto"));
-static cl::opt<int64_t> channelsPerBlock(cl::cat(compileCategory),
-                                         "channels-per-block",
-                                         cl::desc("Scan channels per block"),
-                                         cl::init(tiling::kScanChannelsPerBlock));
+static cl::opt<int64_t>
+    channelsPerBlock(cl::cat(compileCategory), "channels-per-block",
+                     cl::desc("Scan channels per block"),
+                     cl::init(tiling::kScanChannelsPerBlock));
 static cl::opt<int64_t>
     statesPerThread(cl::cat(compileCategory), "states-per-thread",
                     cl::desc("Scan states per thread (0: all N)"),

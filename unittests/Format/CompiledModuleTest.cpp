@@ -94,8 +94,8 @@ TEST_F(CompiledModuleTest, CutOrCorruptedModulesFailCleanly) {
     for (size_t n = 0; n < std::min<size_t>(headerEnd, 64); ++n)
       cuts.push_back(n);
     for (int i = 0; i < 64; ++i)
-      cuts.push_back(std::uniform_int_distribution<size_t>(
-          0, bytes.size() - 1)(rng));
+      cuts.push_back(
+          std::uniform_int_distribution<size_t>(0, bytes.size() - 1)(rng));
     for (size_t n : cuts) {
       EXPECT_FALSE(file.loadFromMemory(bytes.data(), n, "m", error)) << n;
       EXPECT_FALSE(error.empty()) << n;
@@ -103,8 +103,7 @@ TEST_F(CompiledModuleTest, CutOrCorruptedModulesFailCleanly) {
     // Flipped header bytes: an error or a valid file, never a crash.
     for (int i = 0; i < 64; ++i) {
       std::vector<uint8_t> bad = bytes;
-      size_t at =
-          std::uniform_int_distribution<size_t>(16, headerEnd - 1)(rng);
+      size_t at = std::uniform_int_distribution<size_t>(16, headerEnd - 1)(rng);
       bad[at] ^= static_cast<uint8_t>(1u << (i % 8));
       if (!file.loadFromMemory(bad.data(), bad.size(), "m", error)) {
         EXPECT_FALSE(error.empty()) << at;

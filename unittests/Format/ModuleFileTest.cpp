@@ -1,9 +1,9 @@
 //===- ModuleFileTest.cpp - The .mmod reader on good and bad files --------===//
 
 #include "mamba/Format/ModuleFile.h"
+#include "ModuleFileTestSupport.h"
 #include "mamba/Format/ModuleWriter.h"
 #include "mamba/Format/SafeTensors.h"
-#include "ModuleFileTestSupport.h"
 
 #include <gtest/gtest.h>
 

@@ -6,9 +6,9 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "mamba/Format/ModuleWriter.h"
 #include "ModuleFileTestSupport.h"
 #include "mamba/Format/ModuleFile.h"
-#include "mamba/Format/ModuleWriter.h"
 
 #include <gtest/gtest.h>
 
@@ -108,10 +108,10 @@ TEST(ModuleWriterTest, ChecksImages) {
   ModuleFile file;
   ASSERT_TRUE(file.loadFromMemory(bytes.data(), bytes.size(), "m", error))
       << error;
-  EXPECT_EQ(std::string(reinterpret_cast<const char *>(
-                            file.imageBytes(file.images()[1])),
-                        2),
-            "de");
+  EXPECT_EQ(
+      std::string(
+          reinterpret_cast<const char *>(file.imageBytes(file.images()[1])), 2),
+      "de");
 }
 
 } // namespace

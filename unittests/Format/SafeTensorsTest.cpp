@@ -1,8 +1,8 @@
 //===- SafeTensorsTest.cpp - The safetensors reader on good and bad files -===//
 
+#include "mamba/Format/SafeTensors.h"
 #include "mamba/Format/ModuleFile.h"
 #include "mamba/Format/ModuleWriter.h"
-#include "mamba/Format/SafeTensors.h"
 
 #include <gtest/gtest.h>
 

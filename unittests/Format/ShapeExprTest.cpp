@@ -1,9 +1,9 @@
 //===- ShapeExprTest.cpp - Checked evaluation of shape expressions --------===//
 
+#include "ModuleFileTestSupport.h"
 #include "mamba/Format/ModuleFile.h"
 #include "mamba/Format/ModuleWriter.h"
 #include "mamba/Format/SafeTensors.h"
-#include "ModuleFileTestSupport.h"
 
 #include <gtest/gtest.h>
 

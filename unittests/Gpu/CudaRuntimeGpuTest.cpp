@@ -131,8 +131,9 @@ TEST(CudaRuntimeGpuTest, BuffersCopyAndFill) {
   EXPECT_EQ(out, std::vector<uint32_t>(1000, 0x7fc07fc0u));
 
   EXPECT_FALSE(buffer.copyFromHost(in.data(), 4004, error));
-  EXPECT_NE(error.find("cannot copy 4004 bytes to offset 0 of a buffer of 4000"),
-            std::string::npos)
+  EXPECT_NE(
+      error.find("cannot copy 4004 bytes to offset 0 of a buffer of 4000"),
+      std::string::npos)
       << error;
 
   // Copies at an offset touch only their bytes; past the end they fail,

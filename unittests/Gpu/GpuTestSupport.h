@@ -9,10 +9,10 @@
 #ifndef MAMBA_UNITTESTS_GPU_GPUTESTSUPPORT_H
 #define MAMBA_UNITTESTS_GPU_GPUTESTSUPPORT_H
 
-#include "mamba/Runtime/Cuda.h"
-#include "mamba/Runtime/Gemm.h"
 #include "mamba/Format/ModuleWriter.h"
+#include "mamba/Runtime/Cuda.h"
 #include "mamba/Runtime/Format.h"
+#include "mamba/Runtime/Gemm.h"
 
 #include <gtest/gtest.h>
 

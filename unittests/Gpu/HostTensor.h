@@ -9,10 +9,10 @@
 #ifndef MAMBA_UNITTESTS_GPU_HOSTTENSOR_H
 #define MAMBA_UNITTESTS_GPU_HOSTTENSOR_H
 
-#include "mamba/Reference/Tensor.h"
 #include "mamba/Format/Encoding.h"
 #include "mamba/Format/Float16.h"
 #include "mamba/Format/ShapeExpr.h"
+#include "mamba/Reference/Tensor.h"
 
 #include <cstdint>
 #include <vector>

@@ -47,7 +47,7 @@ struct ModuleFixture {
 } // namespace mamba::format::testing
 
 #define EXPECT_CONTAINS(haystack, needle)                                      \
-  EXPECT_PRED_FORMAT2(::mamba::format::testing::assertContains, haystack,     \
+  EXPECT_PRED_FORMAT2(::mamba::format::testing::assertContains, haystack,      \
                       needle)
 
 #endif // MAMBA_UNITTESTS_SUPPORT_MODULEFILETESTSUPPORT_H

@@ -43,9 +43,7 @@ public:
   /// The whole header, checked.
   const ModuleSpec &spec() const { return spec_; }
   const std::vector<KernelImage> &images() const { return spec_.images; }
-  const std::vector<FunctionSpec> &functions() const {
-    return spec_.functions;
-  }
+  const std::vector<FunctionSpec> &functions() const { return spec_.functions; }
   /// nullptr when there is no function of that name.
   const FunctionSpec *findFunction(const std::string &name) const {
     return spec_.findFunction(name);

@@ -12,8 +12,8 @@
 #define MAMBA_FORMAT_SHAPEEXPR_H
 
 #include <cstdint>
-#include <utility>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace mamba::format {

@@ -1,8 +1,8 @@
 //===- MambaGpuPipeline.cpp - kernel ops to GPU kernel images -------------===//
 //
-// Our passes take each kernel op to a gpu.launch; the rest is upstream, run in the
-// order that works for MLIR 22 (see docs/ScanCodegen.md): outline before any
-// nvgpu lowering, lower vector transfers to loads before the LLVM
+// Our passes take each kernel op to a gpu.launch; the rest is upstream, run in
+// the order that works for MLIR 22 (see docs/ScanCodegen.md): outline before
+// any nvgpu lowering, lower vector transfers to loads before the LLVM
 // conversion, and give the serializer the toolkit so libdevice is linked.
 //
 //===----------------------------------------------------------------------===//
@@ -23,8 +23,8 @@
 
 using namespace mlir;
 
-std::optional<unsigned> mlir::mamba::chipComputeCapability(
-    llvm::StringRef chip) {
+std::optional<unsigned>
+mlir::mamba::chipComputeCapability(llvm::StringRef chip) {
   // The module format's reading of chip names: an architecture-specific
   // suffix ("a", "f") does not change the version.
   ::mamba::format::Chip parsed;
@@ -33,14 +33,14 @@ std::optional<unsigned> mlir::mamba::chipComputeCapability(
   return parsed.major * 10 + parsed.minor;
 }
 
-void mlir::mamba::buildMambaGpuPipeline(OpPassManager &pm,
-                                  const MambaGpuPipelineOptions &options) {
+void mlir::mamba::buildMambaGpuPipeline(
+    OpPassManager &pm, const MambaGpuPipelineOptions &options) {
   buildMambaGpuLowering(pm, options);
   buildMambaGpuSerialization(pm, options);
 }
 
-void mlir::mamba::buildMambaGpuLowering(OpPassManager &pm,
-                                  const MambaGpuPipelineOptions &options) {
+void mlir::mamba::buildMambaGpuLowering(
+    OpPassManager &pm, const MambaGpuPipelineOptions &options) {
   MambaPipelineOptions frontend;
   buildMambaPipeline(pm, frontend);
 
@@ -115,8 +115,8 @@ void mlir::mamba::buildMambaGpuLowering(OpPassManager &pm,
   kernels.addPass(createReconcileUnrealizedCastsPass());
 }
 
-void mlir::mamba::buildMambaGpuSerialization(OpPassManager &pm,
-                                       const MambaGpuPipelineOptions &options) {
+void mlir::mamba::buildMambaGpuSerialization(
+    OpPassManager &pm, const MambaGpuPipelineOptions &options) {
   GpuModuleToBinaryPassOptions binary;
   binary.toolkitPath = options.toolkit;
   binary.compilationTarget = options.format;

@@ -20,8 +20,8 @@
 #ifndef MAMBA_RUNTIME_CUDA_H
 #define MAMBA_RUNTIME_CUDA_H
 
-#include "mamba/Runtime/LaunchPlan.h"
 #include "mamba/Runtime/Format.h"
+#include "mamba/Runtime/LaunchPlan.h"
 
 #include <cuda.h>
 
