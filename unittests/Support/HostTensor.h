@@ -6,8 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef MAMBA_UNITTESTS_GPU_HOSTTENSOR_H
-#define MAMBA_UNITTESTS_GPU_HOSTTENSOR_H
+#ifndef MAMBA_UNITTESTS_SUPPORT_HOSTTENSOR_H
+#define MAMBA_UNITTESTS_SUPPORT_HOSTTENSOR_H
 
 #include "mamba/Format/Encoding.h"
 #include "mamba/Format/Float16.h"
@@ -61,4 +61,4 @@ double relativeL2Error(const std::vector<double> &actual,
 
 } // namespace mamba::gpu_test
 
-#endif // MAMBA_UNITTESTS_GPU_HOSTTENSOR_H
+#endif // MAMBA_UNITTESTS_SUPPORT_HOSTTENSOR_H
