@@ -1,7 +1,7 @@
 //===- CudaBuffer.cpp - Device memory -------------------------------------===//
 
 #include "CudaDriver.h"
-#include "mamba/Runtime/Cuda.h"
+#include "mamba/Runtime/Cuda/DeviceBuffer.h"
 
 namespace mamba::runtime::cuda {
 
@@ -52,8 +52,7 @@ bool DeviceBuffer::copyFromHost(const void *source, uint64_t bytes,
                                 std::string &error, uint64_t offset) {
   if (offset > size_ || bytes > size_ - offset) {
     error = "cannot copy " + std::to_string(bytes) + " bytes to offset " +
-            std::to_string(offset) + " of a buffer of " +
-            std::to_string(size_);
+            std::to_string(offset) + " of a buffer of " + std::to_string(size_);
     return false;
   }
   if (bytes == 0)
@@ -70,8 +69,7 @@ bool DeviceBuffer::copyToHost(void *destination, uint64_t bytes,
                               std::string &error, uint64_t offset) const {
   if (offset > size_ || bytes > size_ - offset) {
     error = "cannot copy " + std::to_string(bytes) + " bytes from offset " +
-            std::to_string(offset) + " of a buffer of " +
-            std::to_string(size_);
+            std::to_string(offset) + " of a buffer of " + std::to_string(size_);
     return false;
   }
   if (bytes == 0)
@@ -110,6 +108,51 @@ bool DeviceBuffer::fill32(uint32_t pattern, std::string &error) {
   return scope.ok() &&
          check(api().cuMemsetD32(address_, pattern, size_ / 4), "cuMemsetD32",
                "filling " + std::to_string(size_) + " bytes", error);
+}
+
+bool copyToHostAsync(const Device &device, CUdeviceptr source,
+                     void *destination, uint64_t bytes, CUstream stream,
+                     std::string &error) {
+  if (bytes == 0)
+    return true;
+  ScopedContext scope(device.context(), error);
+  return scope.ok() &&
+         check(api().cuMemcpyDtoHAsync(destination, source, bytes, stream),
+               "cuMemcpyDtoHAsync",
+               "copying " + std::to_string(bytes) + " bytes to the host",
+               error);
+}
+
+bool copyFromHostAsync(const Device &device, const void *source,
+                       CUdeviceptr destination, uint64_t bytes, CUstream stream,
+                       std::string &error) {
+  if (bytes == 0)
+    return true;
+  ScopedContext scope(device.context(), error);
+  return scope.ok() &&
+         check(api().cuMemcpyHtoDAsync(destination, source, bytes, stream),
+               "cuMemcpyHtoDAsync",
+               "copying " + std::to_string(bytes) + " bytes to the device",
+               error);
+}
+
+bool DeviceBuffer::copyFromDevice(const DeviceBuffer &source, uint64_t bytes,
+                                  CUstream stream, std::string &error) {
+  if (bytes > size_ || bytes > source.size_) {
+    error = "cannot copy " + std::to_string(bytes) +
+            " bytes from a buffer of " + std::to_string(source.size_) +
+            " into one of " + std::to_string(size_);
+    return false;
+  }
+  if (bytes == 0)
+    return true;
+  ScopedContext scope(context_, error);
+  return scope.ok() &&
+         check(
+             api().cuMemcpyDtoDAsync(address_, source.address_, bytes, stream),
+             "cuMemcpyDtoDAsync",
+             "copying " + std::to_string(bytes) + " bytes on the device",
+             error);
 }
 
 } // namespace mamba::runtime::cuda

@@ -1,7 +1,7 @@
 //===- CudaDevice.cpp - A GPU and its primary context ---------------------===//
 
 #include "CudaDriver.h"
-#include "mamba/Runtime/Cuda.h"
+#include "mamba/Runtime/Cuda/Device.h"
 
 namespace mamba::runtime::cuda {
 
@@ -130,6 +130,18 @@ std::string Device::chipName() const {
 std::string Device::describe() const {
   return name_ + " (" + chipName() + ", " + std::to_string(multiprocessors_) +
          " SMs)";
+}
+
+bool memoryInfo(const Device &device, uint64_t &freeBytes, uint64_t &totalBytes,
+                std::string &error) {
+  ScopedContext scope(device.context(), error);
+  size_t free = 0, total = 0;
+  if (!scope.ok() || !check(api().cuMemGetInfo(&free, &total), "cuMemGetInfo",
+                            "reading the device's memory", error))
+    return false;
+  freeBytes = free;
+  totalBytes = total;
+  return true;
 }
 
 } // namespace mamba::runtime::cuda

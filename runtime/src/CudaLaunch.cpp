@@ -1,7 +1,7 @@
 //===- CudaLaunch.cpp - Running a compiled function -----------------------===//
 
 #include "CudaDriver.h"
-#include "mamba/Runtime/Cuda.h"
+#include "mamba/Runtime/Cuda/PreparedCall.h"
 
 namespace mamba::runtime::cuda {
 
@@ -253,10 +253,10 @@ std::string PreparedCall::describe() const {
   std::string text;
   for (const Launch &launch : launches_) {
     const LaunchDims &d = launch.dims;
-    text += (text.empty() ? "" : "\n") + launch.name + " grid " + std::to_string(d.grid[0]) + "x" +
-            std::to_string(d.grid[1]) + "x" + std::to_string(d.grid[2]) +
-            " block " + std::to_string(d.block[0]) + "x" +
-            std::to_string(d.block[1]) + "x" + std::to_string(d.block[2]);
+    text += (text.empty() ? "" : "\n") + launch.name + " grid " +
+            std::to_string(d.grid[0]) + "x" + std::to_string(d.grid[1]) + "x" +
+            std::to_string(d.grid[2]) + " block " + std::to_string(d.block[0]) +
+            "x" + std::to_string(d.block[1]) + "x" + std::to_string(d.block[2]);
   }
   return text;
 }

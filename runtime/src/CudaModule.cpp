@@ -1,7 +1,7 @@
 //===- CudaModule.cpp - A module file's kernels on a device ---------------===//
 
 #include "CudaDriver.h"
-#include "mamba/Runtime/Cuda.h"
+#include "mamba/Runtime/Cuda/LoadedModule.h"
 
 #include <cstring>
 

@@ -13,7 +13,10 @@
 #ifndef MAMBA_RUNTIME_GEMMTUNER_H
 #define MAMBA_RUNTIME_GEMMTUNER_H
 
-#include "mamba/Runtime/Cuda.h"
+#include "mamba/Runtime/Cuda/Device.h"
+#include "mamba/Runtime/Cuda/DeviceBuffer.h"
+#include "mamba/Runtime/Cuda/Event.h"
+#include "mamba/Runtime/Cuda/Stream.h"
 
 #include <cublasLt.h>
 

@@ -2,6 +2,7 @@
 
 #include "mamba/Runtime/Model.h"
 
+#include "mamba/Runtime/Cuda/Event.h"
 #include "mamba/Runtime/WeightFiles.h"
 
 #include <algorithm>

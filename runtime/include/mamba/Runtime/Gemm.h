@@ -17,7 +17,7 @@
 #ifndef MAMBA_RUNTIME_GEMM_H
 #define MAMBA_RUNTIME_GEMM_H
 
-#include "mamba/Runtime/Cuda.h"
+#include "mamba/Runtime/Cuda/Device.h"
 
 #include <memory>
 #include <string>

@@ -12,6 +12,8 @@
 #ifndef MAMBA_RUNTIME_GENERATOR_H
 #define MAMBA_RUNTIME_GENERATOR_H
 
+#include "mamba/Runtime/Cuda/Event.h"
+#include "mamba/Runtime/Cuda/Graph.h"
 #include "mamba/Runtime/Model.h"
 #include "mamba/Runtime/Sampling.h"
 
@@ -74,8 +76,8 @@ public:
   /// decode(), reading back the greedy tokens instead of the logits: a
   /// batch of int32s rather than batch x vocab values converted on the
   /// host. Requires hasGreedyIds().
-  bool decodeGreedy(const std::vector<int32_t> &ids,
-                    std::vector<int32_t> &next, std::string &error);
+  bool decodeGreedy(const std::vector<int32_t> &ids, std::vector<int32_t> &next,
+                    std::string &error);
 
   /// prefill, then `maxNewTokens` decode steps fed with the sampled tokens.
   /// `tokens` gets, per row, the new tokens (not the prompt). `onToken`, if

@@ -11,7 +11,11 @@
 #ifndef MAMBA_RUNTIME_MODEL_H
 #define MAMBA_RUNTIME_MODEL_H
 
-#include "mamba/Runtime/Cuda.h"
+#include "mamba/Runtime/Cuda/Device.h"
+#include "mamba/Runtime/Cuda/DeviceBuffer.h"
+#include "mamba/Runtime/Cuda/LoadedModule.h"
+#include "mamba/Runtime/Cuda/PreparedCall.h"
+#include "mamba/Runtime/Cuda/Stream.h"
 #include "mamba/Runtime/EntryPlan.h"
 #include "mamba/Runtime/Gemm.h"
 
