@@ -127,66 +127,6 @@ void Blas::releaseTuningBuffers() const {
 }
 
 //===----------------------------------------------------------------------===//
-// Shapes
-//===----------------------------------------------------------------------===//
-
-bool describeGemm(const Shape &x, const Shape &w, const Shape &y,
-                  const Shape *biasShape, bool xFeaturesMajor,
-                  bool yFeaturesMajor, GemmProblem &problem,
-                  std::string &error) {
-  auto bad = [&](const std::string &what) {
-    error = "gemm x " + formatShape(x) +
-            (xFeaturesMajor ? " (features-major)" : "") + ", w " +
-            formatShape(w) + ", y " + formatShape(y) +
-            (yFeaturesMajor ? " (features-major)" : "") + ": " + what;
-    return false;
-  };
-  if (w.size() != 2)
-    return bad("w must be [M, K]");
-  int64_t m = w[0], k = w[1];
-  bool batched = xFeaturesMajor || yFeaturesMajor;
-  if (batched && (x.size() != 3 || y.size() != 3))
-    return bad("a features-major operand needs x and y of rank 3");
-  if (x.size() < 2 || y.size() != x.size())
-    return bad("x and y must have one rank, at least 2");
-  int64_t xK = xFeaturesMajor ? x[1] : x.back();
-  int64_t yM = yFeaturesMajor ? y[1] : y.back();
-  if (xK != k)
-    return bad("x has " + std::to_string(xK) + " features, w " +
-               std::to_string(k));
-  if (yM != m)
-    return bad("y has " + std::to_string(yM) + " features, w " +
-               std::to_string(m));
-  if (biasShape && (biasShape->size() != 1 || (*biasShape)[0] != m))
-    return bad("the bias is " + formatShape(*biasShape) + ", expected [" +
-               std::to_string(m) + "]");
-  if (batched) {
-    int64_t xL = xFeaturesMajor ? x[2] : x[1];
-    int64_t yL = yFeaturesMajor ? y[2] : y[1];
-    if (x[0] != y[0] || xL != yL)
-      return bad("x and y differ in batch or length");
-    problem.batch = x[0];
-    problem.tokens = xL;
-  } else {
-    int64_t rows = 1;
-    for (size_t i = 0; i + 1 < x.size(); ++i) {
-      if (x[i] != y[i])
-        return bad("x and y differ in dimension " + std::to_string(i));
-      if (x[i] != 0 && rows > INT64_MAX / x[i])
-        return bad("too many rows");
-      rows *= x[i];
-    }
-    problem.batch = 1;
-    problem.tokens = rows;
-  }
-  problem.m = m;
-  problem.k = k;
-  problem.xFeaturesMajor = xFeaturesMajor;
-  problem.yFeaturesMajor = yFeaturesMajor;
-  return true;
-}
-
-//===----------------------------------------------------------------------===//
 // PreparedGemm
 //===----------------------------------------------------------------------===//
 

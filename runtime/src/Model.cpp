@@ -120,123 +120,41 @@ bool PreparedEntry::prepare(const Model &model, const std::string &entryName,
     inputShapes.push_back(t.shape);
   // Outputs bound to the caller's tensors are not placed in the arena.
   std::set<uint32_t> external;
-  for (const auto &[name, tensor] : outputsTo) {
-    auto it =
-        std::find_if(entry.outputs.begin(), entry.outputs.end(),
-                     [&](const EntryOutputSpec &o) { return o.name == name; });
-    if (it == entry.outputs.end()) {
-      error = what + " has no output '" + name + "' to bind";
-      return false;
-    }
-    if (entry.buffers[it->buffer].source != BufferSpec::Source::Temp) {
-      error = what + " output '" + name +
-              "' is not an activation; it cannot "
-              "be bound";
-      return false;
-    }
-    external.insert(it->buffer);
-  }
-  if (!planEntry(entry, inputShapes, external, layout_, error))
+  if (!externalOutputs(entry, outputsTo, external, error) ||
+      !planEntry(entry, inputShapes, external, layout_, error))
     return false;
   if (!arena_.allocate(model.device(), layout_.arenaBytes, error)) {
     error = what + ": allocating its " + mib(layout_.arenaBytes) +
             " activation arena: " + error;
     return false;
   }
+  EntryAddresses addresses;
+  addresses.inputs = inputs;
+  for (uint32_t i = 0; i < model.spec().weights.size(); ++i)
+    addresses.weights.push_back(model.weightAddress(i));
+  for (uint32_t i = 0; i < model.spec().derived.size(); ++i)
+    addresses.derived.push_back(model.derivedAddress(i));
+  addresses.arena = arena_.address();
+  addresses.outputsTo = outputsTo;
+  std::vector<BoundStep> bound;
+  if (!bindEntry(entry, inputShapes, layout_, addresses,
+                 model.device().multiprocessors(), bound, outputs_, error))
+    return false;
 
-  // Every root buffer's address, then every buffer's.
-  std::vector<CUdeviceptr> rootAddress(entry.buffers.size(), 0);
-  for (uint32_t b = 0; b < entry.buffers.size(); ++b) {
-    const BufferSpec &spec = entry.buffers[b];
-    switch (spec.source) {
-    case BufferSpec::Source::Input:
-      rootAddress[b] = inputs[spec.index].address;
-      break;
-    case BufferSpec::Source::Weight:
-      rootAddress[b] = model.weightAddress(spec.index);
-      break;
-    case BufferSpec::Source::Derived:
-      rootAddress[b] = model.derivedAddress(spec.index);
-      break;
-    case BufferSpec::Source::Temp:
-      if (layout_.arenaOffset[b] >= 0)
-        rootAddress[b] = arena_.address() + layout_.arenaOffset[b];
-      break;
-    case BufferSpec::Source::View:
-      break;
-    }
-  }
-  for (const auto &[name, tensor] : outputsTo) {
-    for (const EntryOutputSpec &o : entry.outputs) {
-      if (o.name != name)
-        continue;
-      if (tensor.shape != layout_.shapes[o.buffer]) {
-        error = what + " output '" + name +
-                "' is bound to a tensor of the "
-                "wrong shape";
-        return false;
-      }
-      rootAddress[o.buffer] = tensor.address;
-    }
-  }
-  auto ref = [&](uint32_t b) {
-    return TensorRef{rootAddress[layout_.root[b]] + layout_.rootOffset[b],
-                     layout_.shapes[b]};
-  };
-
-  for (size_t s = 0; s < entry.steps.size(); ++s) {
-    const StepSpec &spec = entry.steps[s];
+  for (size_t s = 0; s < bound.size(); ++s) {
     auto step = std::make_unique<Step>();
-    std::string where = what + " step " + std::to_string(s);
-    if (spec.kind == StepSpec::Kind::Gemm) {
-      step->gemm = true;
-      GemmProblem problem;
-      problem.element = entry.buffers[spec.w].element;
-      const Shape *bias = spec.hasBias ? &layout_.shapes[spec.bias] : nullptr;
-      if (!describeGemm(layout_.shapes[spec.x], layout_.shapes[spec.w],
-                        layout_.shapes[spec.y], bias, spec.xFeaturesMajor,
-                        spec.yFeaturesMajor, problem, error)) {
-        error = where + ": " + error;
-        return false;
-      }
-      problem.x = ref(spec.x).address;
-      problem.w = ref(spec.w).address;
-      problem.y = ref(spec.y).address;
-      problem.bias = spec.hasBias ? ref(spec.bias).address : 0;
-      if (!step->matmul.prepare(model.blas(), problem, error)) {
-        error = where + ": " + error;
-        return false;
-      }
-    } else {
-      std::vector<TensorRef> args, results;
-      for (uint32_t a : spec.args)
-        args.push_back(ref(a));
-      for (uint32_t r : spec.results)
-        results.push_back(ref(r));
-      // The first variant meant for these shapes, else the default.
-      std::string function = spec.function;
-      for (const KernelVariant &variant : spec.variants) {
-        int64_t blocks;
-        if (!variant.whenBlocksBelowSms.evaluate(inputShapes, blocks, error)) {
-          error = where + ": choosing a variant: " + error;
-          return false;
-        }
-        if (blocks < model.device().multiprocessors()) {
-          function = variant.function;
-          break;
-        }
-      }
-      step->function = function;
-      if (!step->call.prepare(model.kernels(), function, args, results,
-                              error)) {
-        error = where + ": " + error;
-        return false;
-      }
+    step->gemm = bound[s].gemm;
+    step->function = bound[s].function;
+    bool ok = step->gemm
+                  ? step->matmul.prepare(model.blas(), bound[s].problem, error)
+                  : step->call.prepare(model.kernels(), step->function,
+                                       bound[s].args, bound[s].results, error);
+    if (!ok) {
+      error = what + " step " + std::to_string(s) + ": " + error;
+      return false;
     }
     steps_.push_back(std::move(step));
   }
-  for (const EntryOutputSpec &o : entry.outputs)
-    outputs_.push_back(ref(o.buffer));
   return true;
 }
 

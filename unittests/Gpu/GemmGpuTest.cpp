@@ -76,9 +76,9 @@ void runCase(const GemmCase &c) {
       << error;
 
   Shape biasShape{c.M};
-  cuda::GemmProblem problem;
+  runtime::GemmProblem problem;
   problem.element = c.element;
-  ASSERT_TRUE(cuda::describeGemm(
+  ASSERT_TRUE(runtime::describeGemm(
       xShape, {c.M, c.K}, yShape, c.bias ? &biasShape : nullptr,
       c.xFeaturesMajor, c.yFeaturesMajor, problem, error))
       << error;
@@ -145,9 +145,9 @@ TEST(GemmGpu, EmptyProblemRunsNothing) {
   std::string error;
   cuda::Blas *blas = testBlas(error);
   ASSERT_NE(blas, nullptr) << error;
-  cuda::GemmProblem problem;
-  ASSERT_TRUE(cuda::describeGemm({1, 0, 64}, {32, 64}, {1, 0, 32}, nullptr,
-                                 false, false, problem, error))
+  runtime::GemmProblem problem;
+  ASSERT_TRUE(runtime::describeGemm({1, 0, 64}, {32, 64}, {1, 0, 32}, nullptr,
+                                    false, false, problem, error))
       << error;
   EXPECT_EQ(problem.tokens, 0);
   cuda::PreparedGemm gemm;

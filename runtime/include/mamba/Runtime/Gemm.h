@@ -18,6 +18,7 @@
 #define MAMBA_RUNTIME_GEMM_H
 
 #include "mamba/Runtime/Cuda/Device.h"
+#include "mamba/Runtime/EntryBinding.h"
 
 #include <memory>
 #include <string>
@@ -59,26 +60,6 @@ private:
   friend class PreparedGemm;
   std::unique_ptr<State> state_;
 };
-
-/// One GEMM step with its buffers bound. `batch` is 1 unless one side is
-/// features-major; then x is [batch, K, tokens] or [batch, tokens, K] and
-/// y [batch, M, tokens] or [batch, tokens, M]. Otherwise `tokens` counts
-/// all rows of x (its leading dimensions flattened).
-struct GemmProblem {
-  ElementType element = ElementType::F32;
-  int64_t batch = 1, tokens = 0, m = 0, k = 0;
-  bool xFeaturesMajor = false, yFeaturesMajor = false;
-  CUdeviceptr x = 0, w = 0, y = 0;
-  CUdeviceptr bias = 0; ///< [m]; 0 for none
-};
-
-/// Checks that the shapes of a gemm step's buffers agree (x [..., K] or
-/// [b, K, L], w [M, K], y [..., M] or [b, M, L], bias [M]) and fills the
-/// sizes of `problem`. `biasShape` is nullptr without a bias.
-bool describeGemm(const Shape &x, const Shape &w, const Shape &y,
-                  const Shape *biasShape, bool xFeaturesMajor,
-                  bool yFeaturesMajor, GemmProblem &problem,
-                  std::string &error);
 
 /// A GEMM described and its algorithm chosen (cuBLASLt's heuristic, for
 /// the buffers' actual alignment) once, then enqueued any number of times,
