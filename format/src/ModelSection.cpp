@@ -164,7 +164,7 @@ bool parseDerived(const json &model, ModelSpec &out, std::string &problem) {
         !getElementField(v, where, spec.element, problem) ||
         !parseStaticShape(v, where, false, spec.shape, problem))
       return false;
-    if (transform != "neg_exp")
+    if (transform != derivedTransformName(DerivedSpec::Transform::NegExp))
       return fail(problem, where + ".transform",
                   "unknown transform '" + transform + "' (expected neg_exp)");
     if (weight >= out.weights.size())
@@ -291,7 +291,7 @@ bool parseBuffer(const json &v, const ModelSpec &model, const EntrySpec &entry,
                       elementTypeName(element));
     return true;
   };
-  if (source == "input") {
+  if (source == bufferSourceName(BufferSpec::Source::Input)) {
     buffer.source = BufferSpec::Source::Input;
     if (!index(entry.inputs.size(), "input"))
       return false;
@@ -301,8 +301,9 @@ bool parseBuffer(const json &v, const ModelSpec &model, const EntrySpec &entry,
                   "rank differs from input '" + input.name + "'");
     return sameAs(input.element, "input '" + input.name + "'");
   }
-  if (source == "weight" || source == "derived") {
-    bool weight = source == "weight";
+  if (source == bufferSourceName(BufferSpec::Source::Weight) ||
+      source == bufferSourceName(BufferSpec::Source::Derived)) {
+    bool weight = source == bufferSourceName(BufferSpec::Source::Weight);
     buffer.source =
         weight ? BufferSpec::Source::Weight : BufferSpec::Source::Derived;
     if (!index(weight ? model.weights.size() : model.derived.size(),
@@ -319,7 +320,7 @@ bool parseBuffer(const json &v, const ModelSpec &model, const EntrySpec &entry,
                          : model.derived[buffer.index].element,
                   what);
   }
-  if (source == "view") {
+  if (source == bufferSourceName(BufferSpec::Source::View)) {
     buffer.source = BufferSpec::Source::View;
     uint64_t of;
     const json *offset;
@@ -337,7 +338,7 @@ bool parseBuffer(const json &v, const ModelSpec &model, const EntrySpec &entry,
     // Its extent inside `of` depends on the input shapes: checked per call.
     return sameAs(entry.buffers[of].element, "buffer " + std::to_string(of));
   }
-  if (source == "temp") {
+  if (source == bufferSourceName(BufferSpec::Source::Temp)) {
     buffer.source = BufferSpec::Source::Temp;
     return true;
   }

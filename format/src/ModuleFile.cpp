@@ -330,13 +330,13 @@ bool parseParam(const json &v, const FunctionSpec &fn, const std::string &where,
   if (!getStringField(v, "source", where, source, problem))
     return false;
   size_t count;
-  if (source == "arg") {
+  if (source == paramSourceName(ParamSource::Arg)) {
     param.source = ParamSource::Arg;
     count = fn.args.size();
-  } else if (source == "result") {
+  } else if (source == paramSourceName(ParamSource::Result)) {
     param.source = ParamSource::Result;
     count = fn.results.size();
-  } else if (source == "scratch") {
+  } else if (source == paramSourceName(ParamSource::Scratch)) {
     param.source = ParamSource::Scratch;
     count = fn.scratch.size();
   } else {

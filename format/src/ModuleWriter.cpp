@@ -57,18 +57,6 @@ json typed(ElementType element, json shape) {
               {"shape", std::move(shape)}};
 }
 
-const char *paramSourceName(ParamSource source) {
-  switch (source) {
-  case ParamSource::Arg:
-    return "arg";
-  case ParamSource::Result:
-    return "result";
-  case ParamSource::Scratch:
-    return "scratch";
-  }
-  return "arg";
-}
-
 json launchJson(const LaunchSpec &launch) {
   json grid = json::array(), block = json::array(), params = json::array();
   for (const ShapeExpr &e : launch.grid)
@@ -122,22 +110,6 @@ json configValueJson(const ConfigValue &v) {
     return v.stringValue;
   }
   return nullptr;
-}
-
-const char *bufferSourceName(BufferSpec::Source source) {
-  switch (source) {
-  case BufferSpec::Source::Input:
-    return "input";
-  case BufferSpec::Source::Weight:
-    return "weight";
-  case BufferSpec::Source::Derived:
-    return "derived";
-  case BufferSpec::Source::Temp:
-    return "temp";
-  case BufferSpec::Source::View:
-    return "view";
-  }
-  return "temp";
 }
 
 json bufferJson(const BufferSpec &b) {
@@ -223,7 +195,7 @@ json modelJson(const ModelSpec &model) {
   }
   for (const DerivedSpec &d : model.derived) {
     json spec = typed(d.element, shapeJson(d.shape));
-    spec["transform"] = "neg_exp";
+    spec["transform"] = derivedTransformName(d.transform);
     spec["weight"] = d.weight;
     derived.push_back(std::move(spec));
   }

@@ -59,18 +59,6 @@ std::string shapeText(const std::vector<ShapeExpr> &shape, const char *leaf) {
   return s + "]";
 }
 
-const char *sourceName(ParamSource source) {
-  switch (source) {
-  case ParamSource::Arg:
-    return "arg";
-  case ParamSource::Result:
-    return "result";
-  case ParamSource::Scratch:
-    return "scratch";
-  }
-  return "?";
-}
-
 void printImages(const ModuleFile &file) {
   const std::vector<KernelImage> &images = file.images();
   for (size_t i = 0; i < images.size(); ++i)
@@ -101,28 +89,24 @@ void printFunctions(const ModuleFile &file) {
                 << shapeText({l.block.begin(), l.block.end()}, "arg")
                 << " shared " << exprText(l.sharedBytes, "arg") << " (";
       for (size_t i = 0; i < l.params.size(); ++i)
-        std::cout << (i ? ", " : "") << sourceName(l.params[i].source) << " "
-                  << l.params[i].index;
+        std::cout << (i ? ", " : "") << paramSourceName(l.params[i].source)
+                  << " " << l.params[i].index;
       std::cout << ")\n";
     }
   }
 }
 
 std::string bufferText(const BufferSpec &b) {
+  std::string name = bufferSourceName(b.source);
   switch (b.source) {
-  case BufferSpec::Source::Input:
-    return "input " + std::to_string(b.index);
-  case BufferSpec::Source::Weight:
-    return "weight " + std::to_string(b.index);
-  case BufferSpec::Source::Derived:
-    return "derived " + std::to_string(b.index);
   case BufferSpec::Source::Temp:
-    return "temp";
+    return name;
   case BufferSpec::Source::View:
-    return "view of b" + std::to_string(b.of) + " + " +
+    return name + " of b" + std::to_string(b.of) + " + " +
            std::to_string(b.offset);
+  default:
+    return name + " " + std::to_string(b.index);
   }
-  return "?";
 }
 
 void printStep(const StepSpec &s) {
@@ -182,7 +166,8 @@ void printPlan(const ModuleFile &file) {
               << elementTypeName(model.weights[i].element)
               << shapeText(model.weights[i].shape) << "\n";
   for (size_t i = 0; i < model.derived.size(); ++i)
-    std::cout << "derived " << i << " = neg_exp(weight "
+    std::cout << "derived " << i << " = "
+              << derivedTransformName(model.derived[i].transform) << "(weight "
               << model.derived[i].weight << ") "
               << elementTypeName(model.derived[i].element)
               << shapeText(model.derived[i].shape) << "\n";

@@ -52,6 +52,10 @@ struct DerivedSpec {
   Shape shape;
 };
 
+/// The file's spellings: "neg_exp"; "input", "weight", "derived", "temp",
+/// "view".
+const char *derivedTransformName(DerivedSpec::Transform transform);
+
 struct BufferSpec {
   enum class Source { Input, Weight, Derived, Temp, View };
   Source source = Source::Temp;
@@ -62,6 +66,7 @@ struct BufferSpec {
   /// Over the entry's inputs: dim(I, D) is dimension D of input I.
   std::vector<ShapeExpr> shape;
 };
+const char *bufferSourceName(BufferSpec::Source source);
 
 struct EntryInputSpec {
   std::string name;

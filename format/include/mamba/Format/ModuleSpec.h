@@ -47,6 +47,8 @@ struct ResultSpec {
 };
 
 enum class ParamSource { Arg, Result, Scratch };
+/// "arg", "result", "scratch": the file's spelling.
+const char *paramSourceName(ParamSource source);
 
 /// A memref kernel parameter: expands to the memref descriptor of argument
 /// or result `index` (allocated and aligned pointer, offset, sizes, strides).
