@@ -1,9 +1,9 @@
 //===- HeaderJson.h - Checked reads of a module file's header ---*- C++ -*-===//
 //
-// Internal to the runtime: the field readers that the module file's header
-// and its model section share. Each reports `where` (a path into the header
-// such as "functions[0].launches[1].grid[2]") and what is wrong there; none
-// dumps a value (a hostile one could be huge).
+// Internal to the format library: the field readers that the module file's
+// header and its model section share. Each reports `where` (a path into the
+// header such as "functions[0].launches[1].grid[2]") and what is wrong
+// there; none dumps a value (a hostile one could be huge).
 //
 //===----------------------------------------------------------------------===//
 

@@ -1,9 +1,10 @@
-//===- ModelSpec.h - A compiled model's plan, as read -----------*- C++ -*-===//
+//===- ModelSpec.h - A compiled model's plan --------------------*- C++ -*-===//
 //
 // The "model" section of a module file (docs/ModuleFormat.md): the weights
 // to load, the weights derived from them at load time, and per entry
-// (prefill, decode_step) its inputs, buffers, steps and outputs. Read and
-// checked by ModuleFile; every index in it is in range once loaded.
+// (prefill, decode_step) its inputs, buffers, steps and outputs. Filled by
+// the compiler's planner, written by ModuleWriter, read and checked by
+// ModuleFile: every index in it is in range once loaded.
 //
 //===----------------------------------------------------------------------===//
 
