@@ -2,6 +2,7 @@
 
 #include "mamba/Registration/RegisterMamba.h"
 
+#include "mamba/Codegen/GPU/Passes.h"
 #include "mamba/Dialect/Mamba/IR/MambaDialect.h"
 #include "mamba/Dialect/Mamba/Pipelines/Pipelines.h"
 #include "mamba/Dialect/Mamba/Transforms/Passes.h"
@@ -23,5 +24,6 @@ void mlir::mamba::registerAllMambaDialects(DialectRegistry &registry) {
 void mlir::mamba::registerAllMambaPasses() {
   registerAllPasses();
   mamba::registerMambaPasses();
+  mamba::registerMambaGPUCodegenPasses();
   registerMambaPipelines();
 }

@@ -10,7 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "mamba/Dialect/Mamba/Transforms/Passes.h"
+#include "mamba/Codegen/GPU/Passes.h"
 
 #include "mlir/Analysis/SliceAnalysis.h"
 #include "mlir/IR/IRMapping.h"
@@ -28,7 +28,7 @@
 
 namespace mlir::mamba {
 #define GEN_PASS_DEF_MAMBAPROMOTESCANOPERANDS
-#include "mamba/Dialect/Mamba/Transforms/Passes.h.inc"
+#include "mamba/Codegen/GPU/Passes.h.inc"
 } // namespace mlir::mamba
 
 using namespace mlir;
@@ -149,8 +149,7 @@ FailureOr<Promotion> analyze(memref::SubViewOp subview) {
            << "marked for promotion is both read and written; a staged "
               "tile is either copied in or copied out";
   p.alongRows = direction.value_or(false);
-  p.widen = allWidened && !p.reads.empty() &&
-            !type.getElementType().isF32();
+  p.widen = allWidened && !p.reads.empty() && !type.getElementType().isF32();
   return p;
 }
 
@@ -179,8 +178,8 @@ void allocateBuffer(Promotion &p, scf::ForallOp blocks, int64_t stages) {
   SmallVector<int64_t> shape = {p.outer(), paddedInner(p.inner(), element)};
   if (stages > 1)
     shape.insert(shape.begin(), stages);
-  auto type = MemRefType::get(shape, element, MemRefLayoutAttrInterface(),
-                              workgroup);
+  auto type =
+      MemRefType::get(shape, element, MemRefLayoutAttrInterface(), workgroup);
   p.buffer = memref::AllocOp::create(b, p.subview.getLoc(), type,
                                      b.getI64IntegerAttr(16));
 }
@@ -234,12 +233,12 @@ void redirectReads(Promotion &p, Value stage) {
     SmallVector<Value> indices;
     if (stage)
       indices.push_back(stage);
-    llvm::append_range(indices, bufferIndices(p, read.getIndices()[0],
-                                              read.getIndices()[1]));
+    llvm::append_range(
+        indices, bufferIndices(p, read.getIndices()[0], read.getIndices()[1]));
     Value pad =
         arith::ConstantOp::create(rb, read.getLoc(), rb.getZeroAttr(element));
-    AffineMap minor = AffineMap::getMinorIdentityMap(indices.size(), 1,
-                                                     rb.getContext());
+    AffineMap minor =
+        AffineMap::getMinorIdentityMap(indices.size(), 1, rb.getContext());
     auto newRead = vector::TransferReadOp::create(
         rb, read.getLoc(), read.getVectorType().clone(element), p.buffer,
         indices, pad, minor, ArrayRef<bool>{true});
@@ -294,8 +293,7 @@ LogicalResult promoteInputs(MutableArrayRef<Promotion> group, Value thread,
         },
         [&](ImplicitLocOpBuilder &b, Value row, Value col) {
           // Zeros past the end: the tiled scan zeroes dt there too.
-          Value zero =
-              arith::ConstantOp::create(b, b.getZeroAttr(element));
+          Value zero = arith::ConstantOp::create(b, b.getZeroAttr(element));
           memref::StoreOp::create(b, zero, p.buffer,
                                   bufferIndices(p, row, col));
         });
@@ -323,8 +321,8 @@ struct ThreadShare {
 
 ThreadShare shareOf(const Promotion &p, int64_t threadCount) {
   ThreadShare share{1, p.cols, 0, 0, false};
-  Type element = cast<MemRefType>(p.subview->getResult(0).getType())
-                     .getElementType();
+  Type element =
+      cast<MemRefType>(p.subview->getResult(0).getType()).getElementType();
   int64_t vector = 16 / (element.getIntOrFloatBitWidth() / 8);
   // 16-byte groups when the tile is copied as is (no widening, no
   // transposition) and its rows split into whole groups.
@@ -339,9 +337,9 @@ ThreadShare shareOf(const Promotion &p, int64_t threadCount) {
 
 /// The tile's element type in registers between load and store.
 VectorType slotType(const Promotion &p, const ThreadShare &share) {
-  return VectorType::get({share.width},
-                         cast<MemRefType>(p.subview->getResult(0).getType())
-                             .getElementType());
+  return VectorType::get(
+      {share.width},
+      cast<MemRefType>(p.subview->getResult(0).getType()).getElementType());
 }
 
 struct SlotPosition {
@@ -354,14 +352,14 @@ SlotPosition slotPosition(ImplicitLocOpBuilder &b, const ThreadShare &share,
       b, thread, arith::ConstantIndexOp::create(b, slot * threadCount));
   Value perRow = arith::ConstantIndexOp::create(b, share.groupsPerRow);
   Value row = arith::DivUIOp::create(b, group, perRow);
-  Value col = arith::MulIOp::create(
-      b, arith::RemUIOp::create(b, group, perRow),
-      arith::ConstantIndexOp::create(b, share.width));
+  Value col =
+      arith::MulIOp::create(b, arith::RemUIOp::create(b, group, perRow),
+                            arith::ConstantIndexOp::create(b, share.width));
   Value exists;
   if (share.guarded)
-    exists = arith::CmpIOp::create(
-        b, arith::CmpIPredicate::ult, group,
-        arith::ConstantIndexOp::create(b, share.groups));
+    exists =
+        arith::CmpIOp::create(b, arith::CmpIPredicate::ult, group,
+                              arith::ConstantIndexOp::create(b, share.groups));
   return {row, col, exists};
 }
 
@@ -379,9 +377,9 @@ Value groupsAligned(ImplicitLocOpBuilder &b, memref::SubViewOp tile) {
       b, metadata.getStrides()[0], arith::ConstantIndexOp::create(b, bytes));
   Value mask = arith::ConstantIndexOp::create(b, 15);
   Value zero = arith::ConstantIndexOp::create(b, 0);
-  Value misaligned = arith::OrIOp::create(
-      b, arith::AndIOp::create(b, start, mask),
-      arith::AndIOp::create(b, rowBytes, mask));
+  Value misaligned =
+      arith::OrIOp::create(b, arith::AndIOp::create(b, start, mask),
+                           arith::AndIOp::create(b, rowBytes, mask));
   return arith::CmpIOp::create(b, arith::CmpIPredicate::eq, misaligned, zero);
 }
 
@@ -419,8 +417,8 @@ SmallVector<Value> loadShare(ImplicitLocOpBuilder &b, const Promotion &p,
       SlotPosition at = slotPosition(b, share, thread, threadCount, i);
       SmallVector<Value> elements;
       for (int64_t e = 0; e < share.width; ++e) {
-        Value col = arith::AddIOp::create(
-            b, at.col, arith::ConstantIndexOp::create(b, e));
+        Value col = arith::AddIOp::create(b, at.col,
+                                          arith::ConstantIndexOp::create(b, e));
         Value inside = arith::AndIOp::create(
             b,
             arith::CmpIOp::create(b, arith::CmpIPredicate::ult, at.row,
@@ -434,9 +432,8 @@ SmallVector<Value> loadShare(ImplicitLocOpBuilder &b, const Promotion &p,
                                           /*addElseBlock=*/true);
         OpBuilder::InsertionGuard guard(b);
         b.setInsertionPointToStart(ifInside.thenBlock());
-        scf::YieldOp::create(
-            b, ValueRange{memref::LoadOp::create(b, tile, ValueRange{at.row,
-                                                                    col})});
+        scf::YieldOp::create(b, ValueRange{memref::LoadOp::create(
+                                    b, tile, ValueRange{at.row, col})});
         b.setInsertionPointToStart(ifInside.elseBlock());
         scf::YieldOp::create(b, ValueRange{zeroElement});
         b.setInsertionPointAfter(ifInside);
@@ -470,10 +467,9 @@ SmallVector<Value> loadShare(ImplicitLocOpBuilder &b, const Promotion &p,
                                         /*addElseBlock=*/true);
       OpBuilder::InsertionGuard inner(b);
       b.setInsertionPointToStart(ifExists.thenBlock());
-      scf::YieldOp::create(
-          b, ValueRange{vector::LoadOp::create(b, type, tile,
-                                               ValueRange{at.row, at.col},
-                                               false, llvm::MaybeAlign(16))});
+      scf::YieldOp::create(b, ValueRange{vector::LoadOp::create(
+                                  b, type, tile, ValueRange{at.row, at.col},
+                                  false, llvm::MaybeAlign(16))});
       b.setInsertionPointToStart(ifExists.elseBlock());
       scf::YieldOp::create(b, ValueRange{zeroSlot});
       b.setInsertionPointAfter(ifExists);
@@ -538,8 +534,7 @@ void issueAsyncShare(ImplicitLocOpBuilder &b, const Promotion &p,
         /*srcElements=*/Value(), /*bypassL1=*/b.getUnitAttr());
   }
   b.setInsertionPointToStart(ifFast.elseBlock());
-  SmallVector<Value> slots =
-      loadShare(b, p, tile, share, thread, threadCount);
+  SmallVector<Value> slots = loadShare(b, p, tile, share, thread, threadCount);
   storeShare(b, p, share, slots, stage, thread, threadCount);
 }
 
@@ -627,9 +622,9 @@ LogicalResult promoteInputsDoubleBuffered(MutableArrayRef<Promotion> group,
   Value one = arith::ConstantIndexOp::create(b, 1);
   Value two = arith::ConstantIndexOp::create(b, 2);
   {
-    Value hasFirst = arith::CmpIOp::create(b, arith::CmpIPredicate::ult,
-                                           loop.getLowerBound(),
-                                           loop.getUpperBound());
+    Value hasFirst =
+        arith::CmpIOp::create(b, arith::CmpIPredicate::ult,
+                              loop.getLowerBound(), loop.getUpperBound());
     auto ifFirst = scf::IfOp::create(b, hasFirst, false);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(ifFirst.thenBlock());
@@ -688,8 +683,8 @@ LogicalResult promoteInputsDoubleBuffered(MutableArrayRef<Promotion> group,
     b.setInsertionPointToStart(ifNext.elseBlock());
     SmallVector<Value> zeros;
     for (Type type : slotTypes)
-      zeros.push_back(arith::ConstantOp::create(
-          b, b.getZeroAttr(cast<VectorType>(type))));
+      zeros.push_back(
+          arith::ConstantOp::create(b, b.getZeroAttr(cast<VectorType>(type))));
     scf::YieldOp::create(b, zeros);
   }
 
@@ -732,8 +727,8 @@ void promoteOutput(Promotion &p, Value thread, int64_t threadCount,
     AffineMap minor = AffineMap::getMinorIdentityMap(2, 1, wb.getContext());
     vector::TransferWriteOp::create(
         wb, write.getLoc(), write.getVector(), p.buffer,
-        bufferIndices(p, write.getIndices()[0], write.getIndices()[1]),
-        minor, ArrayRef<bool>{true});
+        bufferIndices(p, write.getIndices()[0], write.getIndices()[1]), minor,
+        ArrayRef<bool>{true});
   }
   Operation *lastWrite = p.writes.back();
   for (vector::TransferWriteOp write : p.writes)
@@ -747,8 +742,8 @@ void promoteOutput(Promotion &p, Value thread, int64_t threadCount,
   distributeOverTile(
       b, p, thread, threadCount,
       [&](ImplicitLocOpBuilder &b, Value row, Value col) {
-        Value value = memref::LoadOp::create(b, p.buffer,
-                                             bufferIndices(p, row, col));
+        Value value =
+            memref::LoadOp::create(b, p.buffer, bufferIndices(p, row, col));
         memref::StoreOp::create(b, value, p.subview, ValueRange{row, col});
       },
       nullptr);
@@ -771,9 +766,9 @@ LogicalResult promoteBlock(MutableArrayRef<Promotion> promotions,
 
   // Tiles taken in a normalized loop body are double-buffered.
   auto loop = dyn_cast<scf::ForOp>(promotions.front().subview->getParentOp());
-  bool doubleBuffer =
-      doubleBuffering && loop && isConstantIntValue(loop.getStep(), 1) &&
-      isConstantIntValue(loop.getLowerBound(), 0);
+  bool doubleBuffer = doubleBuffering && loop &&
+                      isConstantIntValue(loop.getStep(), 1) &&
+                      isConstantIntValue(loop.getLowerBound(), 0);
   // In a loop, the next iteration's input barrier orders this iteration's
   // copy-out before the next writes to the buffer. (Asked before the input
   // staging, which erases the input tiles.)
@@ -786,10 +781,9 @@ LogicalResult promoteBlock(MutableArrayRef<Promotion> promotions,
   }
   if (!inputs.empty()) {
     LogicalResult done =
-        doubleBuffer
-            ? promoteInputsDoubleBuffered(inputs, loop, thread, threadCount,
-                                          asyncCopies)
-            : promoteInputs(inputs, thread, threadCount);
+        doubleBuffer ? promoteInputsDoubleBuffered(inputs, loop, thread,
+                                                   threadCount, asyncCopies)
+                     : promoteInputs(inputs, thread, threadCount);
     if (failed(done))
       return failure();
   }

@@ -1,6 +1,6 @@
 //===- LowerVectorTransfers.cpp - 1-D transfers to loads and stores -------===//
 
-#include "mamba/Dialect/Mamba/Transforms/Passes.h"
+#include "mamba/Codegen/GPU/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -11,7 +11,7 @@
 
 namespace mlir::mamba {
 #define GEN_PASS_DEF_MAMBALOWERVECTORTRANSFERS
-#include "mamba/Dialect/Mamba/Transforms/Passes.h.inc"
+#include "mamba/Codegen/GPU/Passes.h.inc"
 } // namespace mlir::mamba
 
 using namespace mlir;

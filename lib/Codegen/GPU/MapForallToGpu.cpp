@@ -6,7 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "mamba/Dialect/Mamba/Transforms/Passes.h"
+#include "mamba/Codegen/GPU/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -14,12 +14,12 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/BuiltinOps.h"
-#include "mlir/IR/SymbolTable.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/SymbolTable.h"
 
 namespace mlir::mamba {
 #define GEN_PASS_DEF_MAMBAMAPFORALLTOGPU
-#include "mamba/Dialect/Mamba/Transforms/Passes.h.inc"
+#include "mamba/Codegen/GPU/Passes.h.inc"
 } // namespace mlir::mamba
 
 using namespace mlir;
@@ -46,8 +46,9 @@ FailureOr<SmallVector<unsigned>> mappedDims(scf::ForallOp loop) {
 
 bool isNormalized(scf::ForallOp loop) {
   return loop.getOutputs().empty() &&
-         llvm::all_of(loop.getMixedLowerBound(),
-                      [](OpFoldResult v) { return isConstantIntValue(v, 0); }) &&
+         llvm::all_of(
+             loop.getMixedLowerBound(),
+             [](OpFoldResult v) { return isConstantIntValue(v, 0); }) &&
          llvm::all_of(loop.getMixedStep(),
                       [](OpFoldResult v) { return isConstantIntValue(v, 1); });
 }

@@ -13,7 +13,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "mamba/Dialect/Mamba/Transforms/Passes.h"
+#include "mamba/Codegen/GPU/Passes.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -21,7 +21,7 @@
 
 namespace mlir::mamba {
 #define GEN_PASS_DEF_MAMBASETKERNELCODEGENOPTIONS
-#include "mamba/Dialect/Mamba/Transforms/Passes.h.inc"
+#include "mamba/Codegen/GPU/Passes.h.inc"
 } // namespace mlir::mamba
 
 using namespace mlir;
