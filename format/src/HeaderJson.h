@@ -43,6 +43,8 @@ bool getArrayField(const json &object, const char *name,
 bool getUnsignedField(const json &object, const char *name,
                       const std::string &where, uint64_t max, uint64_t &out,
                       std::string &problem);
+/// A shape's rank must not exceed kMaxRank.
+bool checkRank(size_t rank, const std::string &where, std::string &problem);
 bool getElementField(const json &object, const std::string &where,
                      ElementType &out, std::string &problem);
 /// An integer, {"dim": [A, D]} or {"op": OP, "args": [EXPR, EXPR]}.

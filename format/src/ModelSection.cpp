@@ -72,10 +72,8 @@ bool parseStaticShape(const json &object, const std::string &where,
   const json *shape;
   if (!getArrayField(object, "shape", where, shape, problem))
     return false;
-  if (shape->size() > kMaxRank)
-    return fail(problem, where + ".shape",
-                "rank " + std::to_string(shape->size()) +
-                    " is over the limit of " + std::to_string(kMaxRank));
+  if (!checkRank(shape->size(), where + ".shape", problem))
+    return false;
   for (size_t i = 0; i < shape->size(); ++i) {
     int64_t d;
     if (!getInt64((*shape)[i], d) || d < (allowDynamic ? -1 : 0))
@@ -237,10 +235,8 @@ bool parseBufferShape(const json &v, const EntrySpec &entry,
   const json *shape;
   if (!getArrayField(v, "shape", where, shape, problem))
     return false;
-  if (shape->size() > kMaxRank)
-    return fail(problem, where + ".shape",
-                "rank " + std::to_string(shape->size()) +
-                    " is over the limit of " + std::to_string(kMaxRank));
+  if (!checkRank(shape->size(), where + ".shape", problem))
+    return false;
   for (size_t i = 0; i < shape->size(); ++i) {
     std::string at = indexed(where + ".shape", i);
     ShapeExpr e;

@@ -115,6 +115,14 @@ bool getUnsignedField(const json &object, const char *name,
   return true;
 }
 
+bool checkRank(size_t rank, const std::string &where, std::string &problem) {
+  if (rank > kMaxRank)
+    return fail(problem, where,
+                "rank " + std::to_string(rank) + " is over the limit of " +
+                    std::to_string(kMaxRank));
+  return true;
+}
+
 bool getElementField(const json &object, const std::string &where,
                      ElementType &out, std::string &problem) {
   std::string name;
@@ -282,10 +290,8 @@ bool parseArg(const json &v, const std::string &where, ArgSpec &arg,
       !getElementField(v, where, arg.element, problem) ||
       !getArrayField(v, "shape", where, shape, problem))
     return false;
-  if (shape->size() > kMaxRank)
-    return fail(problem, where + ".shape",
-                "rank " + std::to_string(shape->size()) +
-                    " is over the limit of " + std::to_string(kMaxRank));
+  if (!checkRank(shape->size(), where + ".shape", problem))
+    return false;
   for (size_t i = 0; i < shape->size(); ++i) {
     int64_t d;
     if (!getInt64((*shape)[i], d) || d < -1)
@@ -304,10 +310,8 @@ bool parseResult(const json &v, const FunctionSpec &fn,
       !getElementField(v, where, result.element, problem) ||
       !getArrayField(v, "shape", where, shape, problem))
     return false;
-  if (shape->size() > kMaxRank)
-    return fail(problem, where + ".shape",
-                "rank " + std::to_string(shape->size()) +
-                    " is over the limit of " + std::to_string(kMaxRank));
+  if (!checkRank(shape->size(), where + ".shape", problem))
+    return false;
   for (size_t i = 0; i < shape->size(); ++i) {
     ShapeExpr e;
     if (!parseFunctionExpr((*shape)[i], fn, 0, indexed(where + ".shape", i), e,
