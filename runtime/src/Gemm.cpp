@@ -1,6 +1,6 @@
 //===- Gemm.cpp - A plan's GEMMs through cuBLASLt -------------------------===//
 
-#include "mamba/Runtime/Gemm.h"
+#include "mamba/Runtime/Cuda/Gemm.h"
 
 #include "CublasLt.h"
 #include "CudaDriver.h"

@@ -8,7 +8,7 @@
 #include <cstring>
 #include <optional>
 
-namespace mamba::runtime::cuda {
+namespace mamba::runtime {
 
 namespace {
 
@@ -68,10 +68,10 @@ bool Generator::prepare(const Model &model, const GeneratorOptions &options,
   options_ = options;
   step_ = 0;
   for (int k = 0; k < 2; ++k) {
-    graphs_[k].destroy();
+    replays_[k].reset();
     states_[k].clear();
   }
-  const Device &device = model.device();
+  Backend &backend = model.backend();
   if (options.batch < 1 || options.promptLength < 1) {
     error = "a generation needs a batch of at least 1 and a prompt of at "
             "least 1 token (got batch " +
@@ -94,8 +94,9 @@ bool Generator::prepare(const Model &model, const GeneratorOptions &options,
             "mamba-compile? compile the model again)";
     return false;
   }
-  if (!stream_.create(device, error) || !start_.create(device, error) ||
-      !end_.create(device, error))
+  if (!(queue_ = backend.createQueue(error)) ||
+      !(start_ = backend.createEvent(error)) ||
+      !(end_ = backend.createEvent(error)))
     return false;
 
   const int64_t b = options.batch, L = options.promptLength;
@@ -111,10 +112,14 @@ bool Generator::prepare(const Model &model, const GeneratorOptions &options,
     for (int64_t t = options.allLogits ? 0 : L - 1; t < L; ++t)
       rows.push_back(static_cast<int32_t>(r * L + t));
   const int64_t n = static_cast<int64_t>(rows.size());
-  if (!promptIds_.allocate(device, uint64_t(b) * L * 4, error) ||
-      !stepIds_.allocate(device, uint64_t(b) * 4, error) ||
-      !logitRows_.allocate(device, uint64_t(n) * 4, error) ||
-      !logitRows_.copyFromHost(rows.data(), rows.size() * 4, error))
+  if (!(promptIds_ = backend.allocate(uint64_t(b) * L * 4, error)) ||
+      !(stepIds_ = backend.allocate(uint64_t(b) * 4, error)) ||
+      !(logitRows_ = backend.allocate(uint64_t(n) * 4, error))) {
+    error = "allocating the token ids of a " + std::to_string(b) + " x " +
+            std::to_string(L) + " prompt batch: " + error;
+    return false;
+  }
+  if (!logitRows_->copyFromHost(rows.data(), rows.size() * 4, 0, error))
     return false;
 
   // The states: every decode input after the ids, its batch dimension set.
@@ -136,8 +141,8 @@ bool Generator::prepare(const Model &model, const GeneratorOptions &options,
     if (!tensorBytes(input.element, shape, bytes, error))
       return false;
     for (auto &set : states_) {
-      set.emplace_back();
-      if (!set.back().allocate(device, bytes, error)) {
+      set.push_back(backend.allocate(bytes, error));
+      if (!set.back()) {
         error = "allocating decode state '" + input.name + "': " + error;
         return false;
       }
@@ -148,15 +153,15 @@ bool Generator::prepare(const Model &model, const GeneratorOptions &options,
   auto stateSet = [&](int k) {
     std::map<std::string, TensorRef> bound;
     for (size_t j = 0; j < stateNames.size(); ++j)
-      bound[stateNames[j]] = {states_[k][j].address(), stateShapes[j]};
+      bound[stateNames[j]] = {states_[k][j]->address(), stateShapes[j]};
     return bound;
   };
 
-  model.blas().setAlgorithmTuning(options.tuneGemms);
+  model.program().setGemmTuning(options.tuneGemms);
   if (!prefill_.prepare(
           model, "prefill",
-          {{promptIds_.address(), {b, L}}, {logitRows_.address(), {n}}}, error,
-          stateSet(0)))
+          {{promptIds_->address(), {b, L}}, {logitRows_->address(), {n}}},
+          error, stateSet(0)))
     return false;
   const TensorRef *logits = prefill_.output("logits");
   if (!logits || logits->shape.size() != 2 || logits->shape[0] != n) {
@@ -167,9 +172,9 @@ bool Generator::prepare(const Model &model, const GeneratorOptions &options,
   prefillIds_ = !options.allLogits && returnsGreedyIds(*prefill, prefill_, b);
   logitsElement_ = outputElement(*prefill, "logits").value_or(ElementType::F32);
   for (int k = 0; k < 2; ++k) {
-    std::vector<TensorRef> inputs = {{stepIds_.address(), {b}}};
+    std::vector<TensorRef> inputs = {{stepIds_->address(), {b}}};
     for (size_t j = 0; j < stateNames.size(); ++j)
-      inputs.push_back({states_[k][j].address(), stateShapes[j]});
+      inputs.push_back({states_[k][j]->address(), stateShapes[j]});
     if (!decode_[k].prepare(model, "decode_step", inputs, error,
                             stateSet(1 - k)))
       return false;
@@ -179,15 +184,17 @@ bool Generator::prepare(const Model &model, const GeneratorOptions &options,
       return false;
     }
     greedyIds_ = returnsGreedyIds(*decode, decode_[k], b);
-    if (options.cudaGraphs && !graphs_[k].capture(
-                                  stream_, device,
-                                  [&](CUstream s, std::string &e) {
-                                    return decode_[k].enqueue(s, e);
-                                  },
-                                  error))
-      return false;
+    if (options.replayDecodeStep && backend.canReplay()) {
+      const PreparedEntry &step = decode_[k];
+      replays_[k] = backend.capture(
+          *queue_,
+          [&step](Queue &q, std::string &e) { return step.enqueue(q, e); },
+          error);
+      if (!replays_[k])
+        return false;
+    }
   }
-  model.blas().releaseTuningBuffers();
+  model.program().endPreparation();
   return true;
 }
 
@@ -199,12 +206,11 @@ bool Generator::readLogits(const TensorRef &logits, uint64_t offset,
   staging_.resize(rowBytes * rows);
   const bool contiguous = rowStride == rowLength;
   for (int64_t r = 0; r < (contiguous ? 1 : rows); ++r)
-    if (!copyToHostAsync(
-            model_->device(), logits.address + (offset + r * rowStride) * size,
-            staging_.data() + r * rowBytes,
-            contiguous ? staging_.size() : rowBytes, stream_.handle(), error))
+    if (!queue_->copyToHost(logits.address + (offset + r * rowStride) * size,
+                            staging_.data() + r * rowBytes,
+                            contiguous ? staging_.size() : rowBytes, error))
       return false;
-  if (!stream_.synchronize(error))
+  if (!queue_->synchronize(error))
     return false;
   out.resize(rowLength * rows);
   toFloats(staging_.data(), logitsElement_, out.size(), out.data());
@@ -224,11 +230,10 @@ bool Generator::runPrefill(const std::vector<int32_t> &ids,
     return false;
   }
   step_ = 0;
-  CUstream s = stream_.handle();
-  return copyFromHostAsync(model_->device(), ids.data(), promptIds_.address(),
-                           ids.size() * 4, s, error) &&
-         start_.record(s, error) && prefill_.enqueue(s, error) &&
-         end_.record(s, error);
+  return queue_->copyFromHost(ids.data(), promptIds_->address(), ids.size() * 4,
+                              error) &&
+         start_->record(*queue_, error) && prefill_.enqueue(*queue_, error) &&
+         end_->record(*queue_, error);
 }
 
 bool Generator::prefill(const std::vector<int32_t> &ids,
@@ -250,10 +255,9 @@ bool Generator::prefillGreedy(const std::vector<int32_t> &ids,
   }
   next.resize(options_.batch);
   return runPrefill(ids, error) &&
-         copyToHostAsync(model_->device(), prefill_.output("next_ids")->address,
-                         next.data(), next.size() * 4, stream_.handle(),
-                         error) &&
-         stream_.synchronize(error);
+         queue_->copyToHost(prefill_.output("next_ids")->address, next.data(),
+                            next.size() * 4, error) &&
+         queue_->synchronize(error);
 }
 
 bool Generator::prefillLogits(std::vector<float> &logits, std::string &error) {
@@ -280,13 +284,12 @@ bool Generator::launchStep(const std::vector<int32_t> &ids,
     return false;
   }
   const int k = static_cast<int>(step_ % 2);
-  CUstream s = stream_.handle();
-  if (!copyFromHostAsync(model_->device(), ids.data(), stepIds_.address(),
-                         ids.size() * 4, s, error) ||
-      !start_.record(s, error))
+  if (!queue_->copyFromHost(ids.data(), stepIds_->address(), ids.size() * 4,
+                            error) ||
+      !start_->record(*queue_, error))
     return false;
-  return options_.cudaGraphs ? graphs_[k].launch(s, error)
-                             : decode_[k].enqueue(s, error);
+  return replays_[k] ? replays_[k]->launch(*queue_, error)
+                     : decode_[k].enqueue(*queue_, error);
 }
 
 bool Generator::decode(const std::vector<int32_t> &ids,
@@ -295,7 +298,7 @@ bool Generator::decode(const std::vector<int32_t> &ids,
   if (!launchStep(ids, error) ||
       !readLogits(*decode_[k].output("logits"), 0, options_.batch, vocab_,
                   vocab_, logits, error) ||
-      !end_.record(stream_.handle(), error) || !end_.synchronize(error))
+      !end_->record(*queue_, error) || !end_->synchronize(error))
     return false;
   ++step_;
   return true;
@@ -312,12 +315,11 @@ bool Generator::decodeGreedy(const std::vector<int32_t> &ids,
     return false;
   }
   const int k = static_cast<int>(step_ % 2);
-  CUstream s = stream_.handle();
   next.resize(options_.batch);
   if (!launchStep(ids, error) ||
-      !copyToHostAsync(model_->device(), decode_[k].output("next_ids")->address,
-                       next.data(), next.size() * 4, s, error) ||
-      !end_.record(s, error) || !end_.synchronize(error))
+      !queue_->copyToHost(decode_[k].output("next_ids")->address, next.data(),
+                          next.size() * 4, error) ||
+      !end_->record(*queue_, error) || !end_->synchronize(error))
     return false;
   ++step_;
   return true;
@@ -339,15 +341,15 @@ bool Generator::generate(
   Sampler sampler(sampling);
   std::vector<float> logits;
   // Greedy decoding reads back the argmax ids, not the logits.
-  const bool gpuGreedy =
+  const bool deviceGreedy =
       greedyIds_ && sampling.temperature == 0 && stepLogits == nullptr;
   std::vector<int32_t> next(options_.batch), fed;
-  if (!(gpuGreedy && prefillIds_ ? prefillGreedy(prompt, next, error)
-                                 : prefill(prompt, logits, error)))
+  if (!(deviceGreedy && prefillIds_ ? prefillGreedy(prompt, next, error)
+                                    : prefill(prompt, logits, error)))
     return false;
   float ms = 0;
   if (times) {
-    if (!Event::elapsedMs(start_, end_, ms, error))
+    if (!end_->elapsedSince(*start_, ms, error))
       return false;
     times->prefillMs = ms;
     times->decodeMs.clear();
@@ -355,7 +357,7 @@ bool Generator::generate(
   for (int64_t n = 0;; ++n) {
     if (stepLogits)
       stepLogits->push_back(logits);
-    if (!gpuGreedy || (n == 0 && !prefillIds_))
+    if (!deviceGreedy || (n == 0 && !prefillIds_))
       for (int64_t r = 0; r < options_.batch; ++r)
         next[r] = static_cast<int32_t>(
             sampler.sample(logits.data() + r * vocab_, vocab_));
@@ -367,11 +369,11 @@ bool Generator::generate(
       return true;
     // `fed` keeps the step's input alive while the ids come back.
     fed = next;
-    if (!(gpuGreedy ? decodeGreedy(fed, next, error)
-                    : decode(fed, logits, error)))
+    if (!(deviceGreedy ? decodeGreedy(fed, next, error)
+                       : decode(fed, logits, error)))
       return false;
     if (times) {
-      if (!Event::elapsedMs(start_, end_, ms, error))
+      if (!end_->elapsedSince(*start_, ms, error))
         return false;
       times->decodeMs.push_back(ms);
     }
@@ -380,7 +382,7 @@ bool Generator::generate(
 
 std::string Generator::describe() const {
   return prefill_.describe() + "; " + decode_[0].describe() +
-         (options_.cudaGraphs ? " (CUDA graph)" : "");
+         (replays() ? " (replayed as one launch)" : "");
 }
 
-} // namespace mamba::runtime::cuda
+} // namespace mamba::runtime

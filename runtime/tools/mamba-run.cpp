@@ -18,10 +18,12 @@
 // forward pass returns; for comparing prefill times with one).
 // --profile times every step of prefill and of one decode step (without
 // the graph) and prints where the time goes, by kernel and GEMM shape. Uses
-// only the runtime: the CUDA driver and cuBLASLt, opened at run time.
+// only the runtime: its host core over the CUDA backend (the driver and
+// cuBLASLt, opened at run time).
 //
 //===----------------------------------------------------------------------===//
 
+#include "mamba/Runtime/Cuda/Backend.h"
 #include "mamba/Runtime/Generator.h"
 
 #include <unistd.h>
@@ -230,7 +232,7 @@ double median(std::vector<double> v) {
   std::exit(1);
 }
 
-void writeLogits(const std::string &path, cuda::Generator &gen,
+void writeLogits(const std::string &path, Generator &gen,
                  const std::vector<std::vector<float>> &stepLogits) {
   std::string error;
   std::vector<float> prefill;
@@ -247,39 +249,14 @@ void writeLogits(const std::string &path, cuda::Generator &gen,
     fail("--dump-logits: writing " + path + " failed");
 }
 
-/// Device-to-device copy bandwidth (bytes read + written per second): the
-/// memory floor the profile sets each step against. Median of 9 copies of
-/// 512 MiB, far beyond the L2 cache.
-double copyBandwidth(const cuda::Device &device, const cuda::Stream &stream) {
-  const uint64_t bytes = 512ull << 20;
-  std::string error;
-  cuda::DeviceBuffer a, b;
-  cuda::Event start, end;
-  if (!a.allocate(device, bytes, error) || !b.allocate(device, bytes, error) ||
-      !start.create(device, error) || !end.create(device, error))
-    fail("measuring the copy bandwidth: " + error);
-  std::vector<double> rates;
-  for (int i = 0; i < 10; ++i) {
-    float ms = 0;
-    if (!start.record(stream.handle(), error) ||
-        !b.copyFromDevice(a, bytes, stream.handle(), error) ||
-        !end.record(stream.handle(), error) || !end.synchronize(error) ||
-        !cuda::Event::elapsedMs(start, end, ms, error))
-      fail("measuring the copy bandwidth: " + error);
-    if (i > 0) // the first copy warms up
-      rates.push_back(2.0 * bytes / (ms * 1e-3));
-  }
-  return median(rates);
-}
-
 /// Time per step, grouped by kernel function or GEMM shape, with the bytes
 /// each moves at least (operands read once, results written once) and what
 /// that makes of the copy bandwidth; GEMMs also with their TFLOP/s.
-void printProfile(const cuda::PreparedEntry &entry, const cuda::Stream &stream,
+void printProfile(const PreparedEntry &entry, Queue &queue,
                   double copyBytesPerS) {
   std::string error;
   std::vector<double> ms;
-  if (!entry.profile(stream, ms, error) || !entry.profile(stream, ms, error))
+  if (!entry.profile(queue, ms, error) || !entry.profile(queue, ms, error))
     fail(error);
   struct Group {
     int calls = 0;
@@ -335,14 +312,15 @@ int main(int argc, char **argv) {
   cuda::Device device;
   if (!device.open(o.device, error))
     fail(error);
+  cuda::CudaBackend backend(device);
   uint64_t free0 = 0, total = 0, freeNow = 0;
-  if (!cuda::memoryInfo(device, free0, total, error))
+  if (!backend.memoryInfo(free0, total, error))
     fail(error);
 
-  cuda::Model model;
+  Model model;
   ProgressBar progress;
   auto loadStart = std::chrono::steady_clock::now();
-  if (!model.load(o.module, o.weights, device, error,
+  if (!model.load(o.module, o.weights, backend, error,
                   [&](uint64_t d, uint64_t t) { progress(d, t); }))
     fail(error);
   double loadS = std::chrono::duration<double>(
@@ -354,11 +332,11 @@ int main(int argc, char **argv) {
                        : static_cast<int64_t>(o.promptIds[0].size());
   if (!o.promptIds.empty() && o.promptLength && o.promptLength != length)
     usageError("--prompt-length differs from the number of --prompt-ids");
-  cuda::Generator gen;
-  cuda::GeneratorOptions options;
+  Generator gen;
+  GeneratorOptions options;
   options.batch = o.batch;
   options.promptLength = length;
-  options.cudaGraphs = o.graphs;
+  options.replayDecodeStep = o.graphs;
   options.tuneGemms = o.tuneGemms;
   options.allLogits = o.allLogits || !o.dumpLogits.empty();
   if (!gen.prepare(model, options, error))
@@ -379,9 +357,9 @@ int main(int argc, char **argv) {
                            ? token(rng)
                            : o.promptIds[o.promptIds.size() > 1 ? r : 0][t]);
 
-  std::printf("%s on %s\n", o.module.c_str(), device.describe().c_str());
+  std::printf("%s on %s\n", o.module.c_str(), backend.describe().c_str());
   std::printf("%s\n", gen.describe().c_str());
-  std::printf("GEMMs: %s\n", model.blas().describe().c_str());
+  std::printf("code: %s\n", model.program().describe().c_str());
   std::printf("weights: %.1f MiB in %.2f s\n", model.weightBytes() / 1048576.0,
               loadS);
 
@@ -390,7 +368,7 @@ int main(int argc, char **argv) {
   std::vector<std::vector<int32_t>> tokens;
   uint64_t minFree = free0;
   for (int run = 0; run < runs; ++run) {
-    cuda::GenerationTimes times;
+    GenerationTimes times;
     std::vector<std::vector<float>> stepLogits;
     bool dump = run == 0 && !o.dumpLogits.empty();
     auto start = std::chrono::steady_clock::now();
@@ -400,7 +378,7 @@ int main(int argc, char **argv) {
     double wallS =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
             .count();
-    if (!cuda::memoryInfo(device, freeNow, total, error))
+    if (!backend.memoryInfo(freeNow, total, error))
       fail(error);
     minFree = std::min(minFree, freeNow);
     prefillMs.push_back(times.prefillMs);
@@ -420,9 +398,11 @@ int main(int argc, char **argv) {
     }
   }
   if (o.profile) {
-    double copy = copyBandwidth(device, gen.stream());
-    printProfile(gen.prefillEntry(), gen.stream(), copy);
-    printProfile(gen.decodeEntry(), gen.stream(), copy);
+    double copy = 0;
+    if (!backend.measureCopyBandwidth(gen.queue(), copy, error))
+      fail("measuring the copy bandwidth: " + error);
+    printProfile(gen.prefillEntry(), gen.queue(), copy);
+    printProfile(gen.decodeEntry(), gen.queue(), copy);
   }
   if (o.bench) {
     double p = median(prefillMs), d = median(decodeMs);

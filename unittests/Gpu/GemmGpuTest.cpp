@@ -10,7 +10,7 @@
 #include "HostTensor.h"
 
 #include "mamba/Reference/Linear.h"
-#include "mamba/Runtime/Gemm.h"
+#include "mamba/Runtime/Cuda/Gemm.h"
 
 #include <cstdio>
 #include <random>

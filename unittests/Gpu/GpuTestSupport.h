@@ -12,7 +12,7 @@
 #include "mamba/Format/ModuleWriter.h"
 #include "mamba/Runtime/Cuda.h"
 #include "mamba/Runtime/Format.h"
-#include "mamba/Runtime/Gemm.h"
+#include "mamba/Runtime/Cuda/Gemm.h"
 
 #include <gtest/gtest.h>
 

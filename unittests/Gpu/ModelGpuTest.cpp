@@ -13,6 +13,7 @@
 #include "HostTensor.h"
 #include "ScanCase.h"
 
+#include "mamba/Runtime/Cuda/Backend.h"
 #include "mamba/Runtime/Generator.h"
 
 #include <nlohmann/json.hpp>
@@ -27,6 +28,17 @@ namespace mamba::gpu_test {
 namespace {
 
 namespace cuda = runtime::cuda;
+using runtime::GenerationTimes;
+using runtime::Generator;
+using runtime::GeneratorOptions;
+using runtime::Model;
+
+/// The models' backend: the test device behind the device interface. It
+/// holds no resources of its own, so it may outlive the device.
+cuda::CudaBackend &testBackend() {
+  static cuda::CudaBackend backend(gpuState().device);
+  return backend;
+}
 
 std::string tinyDir() {
   for (const std::string &dir : kernelDirectories()) {
@@ -55,8 +67,8 @@ Golden readGolden(const std::string &dir) {
 }
 
 /// Loaded once per compute type: loading uploads the weights.
-const cuda::Model *tinyModel(const std::string &dtype, std::string &error) {
-  static std::map<std::string, std::unique_ptr<cuda::Model>> models;
+const Model *tinyModel(const std::string &dtype, std::string &error) {
+  static std::map<std::string, std::unique_ptr<Model>> models;
   if (models.empty())
     atGpuTearDown([] { models.clear(); });
   auto it = models.find(dtype);
@@ -67,8 +79,8 @@ const cuda::Model *tinyModel(const std::string &dtype, std::string &error) {
     error = "model-tiny/f32.mmod is in none of the kernel directories";
     return nullptr;
   }
-  auto model = std::make_unique<cuda::Model>();
-  if (!model->load(dir + "/" + dtype + ".mmod", dir, gpuState().device, error))
+  auto model = std::make_unique<Model>();
+  if (!model->load(dir + "/" + dtype + ".mmod", dir, testBackend(), error))
     return nullptr;
   return (models[dtype] = std::move(model)).get();
 }
@@ -80,11 +92,11 @@ std::vector<double> toDoubles(const std::vector<float> &v) {
 void checkGolden(const std::string &dtype, double tolerance,
                  bool tokensMustMatch) {
   std::string error;
-  const cuda::Model *model = tinyModel(dtype, error);
+  const Model *model = tinyModel(dtype, error);
   ASSERT_NE(model, nullptr) << error;
   Golden golden = readGolden(tinyDir());
-  cuda::Generator gen;
-  cuda::GeneratorOptions options;
+  Generator gen;
+  GeneratorOptions options;
   options.promptLength = static_cast<int64_t>(golden.prompt.size());
   options.allLogits = true;
   ASSERT_TRUE(gen.prepare(*model, options, error)) << error;
@@ -102,7 +114,7 @@ void checkGolden(const std::string &dtype, double tolerance,
   EXPECT_LE(err, tolerance) << dtype << " prefill logits";
 
   std::vector<std::vector<int32_t>> tokens;
-  cuda::GenerationTimes times;
+  GenerationTimes times;
   ASSERT_TRUE(gen.generate(golden.prompt,
                            static_cast<int64_t>(golden.greedy.size()), {},
                            tokens, error, &times))
@@ -134,7 +146,7 @@ TEST(ModelGpu, GoldenTinyBf16) {
 void checkDecodeAgainstPrefill(const std::string &dtype, double tolerance,
                                bool graphs) {
   std::string error;
-  const cuda::Model *model = tinyModel(dtype, error);
+  const Model *model = tinyModel(dtype, error);
   ASSERT_NE(model, nullptr) << error;
   const int64_t b = 3, L = 9;
   std::mt19937_64 rng(caseSeed("decode-vs-prefill-" + dtype, graphs));
@@ -143,11 +155,11 @@ void checkDecodeAgainstPrefill(const std::string &dtype, double tolerance,
   for (int32_t &id : ids)
     id = token(rng);
 
-  cuda::Generator full, stepwise;
-  cuda::GeneratorOptions options;
+  Generator full, stepwise;
+  GeneratorOptions options;
   options.batch = b;
   options.promptLength = L;
-  options.cudaGraphs = graphs;
+  options.replayDecodeStep = graphs;
   options.allLogits = true;
   ASSERT_TRUE(full.prepare(*model, options, error)) << error;
   options.promptLength = 1;
@@ -201,10 +213,10 @@ TEST(ModelGpu, DecodeMatchesPrefillBf16) {
 /// host sampler draws from the same step's logits.
 void checkGpuGreedy(const std::string &dtype) {
   std::string error;
-  const cuda::Model *model = tinyModel(dtype, error);
+  const Model *model = tinyModel(dtype, error);
   ASSERT_NE(model, nullptr) << error;
-  cuda::Generator gen;
-  cuda::GeneratorOptions options;
+  Generator gen;
+  GeneratorOptions options;
   options.batch = 5;
   options.promptLength = 4;
   ASSERT_TRUE(gen.prepare(*model, options, error)) << error;
@@ -223,7 +235,7 @@ void checkGpuGreedy(const std::string &dtype) {
 
   // Prefill of the last positions only gives the last positions' logits of
   // a prefill of every position.
-  cuda::Generator all;
+  Generator all;
   options.allLogits = true;
   ASSERT_TRUE(all.prepare(*model, options, error)) << error;
   std::vector<float> want, got;
@@ -248,10 +260,10 @@ TEST(ModelGpu, GpuGreedyMatchesHostGreedy) {
 TEST(ModelGpu, SeededSamplingRepeats) {
   MAMBA_REQUIRE_GPU();
   std::string error;
-  const cuda::Model *model = tinyModel("f32", error);
+  const Model *model = tinyModel("f32", error);
   ASSERT_NE(model, nullptr) << error;
-  cuda::Generator gen;
-  cuda::GeneratorOptions options;
+  Generator gen;
+  GeneratorOptions options;
   options.batch = 2;
   options.promptLength = 3;
   ASSERT_TRUE(gen.prepare(*model, options, error)) << error;
@@ -268,10 +280,10 @@ TEST(ModelGpu, SeededSamplingRepeats) {
 TEST(ModelGpu, BadInputIsAnError) {
   MAMBA_REQUIRE_GPU();
   std::string error;
-  const cuda::Model *model = tinyModel("f32", error);
+  const Model *model = tinyModel("f32", error);
   ASSERT_NE(model, nullptr) << error;
-  cuda::Generator gen;
-  cuda::GeneratorOptions options;
+  Generator gen;
+  GeneratorOptions options;
   options.promptLength = 4;
   ASSERT_TRUE(gen.prepare(*model, options, error)) << error;
   std::vector<float> logits;
@@ -283,26 +295,26 @@ TEST(ModelGpu, BadInputIsAnError) {
   EXPECT_NE(error.find("one token per row (1), got 2"), std::string::npos)
       << error;
   options.promptLength = 0;
-  EXPECT_FALSE(cuda::Generator().prepare(*model, options, error));
+  EXPECT_FALSE(Generator().prepare(*model, options, error));
   EXPECT_NE(error.find("at least 1 token"), std::string::npos) << error;
   // Prompts too long for int32 positions, and too long for the GPU's memory.
   options.promptLength = int64_t(1) << 31;
-  EXPECT_FALSE(cuda::Generator().prepare(*model, options, error));
+  EXPECT_FALSE(Generator().prepare(*model, options, error));
   EXPECT_NE(error.find("more positions than int32 ids"), std::string::npos)
       << error;
   options.promptLength = int64_t(1) << 30;
-  EXPECT_FALSE(cuda::Generator().prepare(*model, options, error));
+  EXPECT_FALSE(Generator().prepare(*model, options, error));
   EXPECT_NE(error.find("out of memory"), std::string::npos) << error;
   std::printf("  a 2^30-token prompt: %s\n", error.c_str());
 
   // A module of kernels only, and weights from another model.
-  cuda::Model other;
+  Model other;
   std::string dir = tinyDir();
-  EXPECT_FALSE(other.load(dir + "/../ops.mmod", dir, gpuState().device, error));
+  EXPECT_FALSE(other.load(dir + "/../ops.mmod", dir, testBackend(), error));
   EXPECT_NE(error.find("not a compiled model"), std::string::npos) << error;
-  cuda::Model wrongWeights;
-  EXPECT_FALSE(wrongWeights.load(dir + "/f32.mmod", dir + "/..",
-                                 gpuState().device, error));
+  Model wrongWeights;
+  EXPECT_FALSE(
+      wrongWeights.load(dir + "/f32.mmod", dir + "/..", testBackend(), error));
   EXPECT_NE(error.find("no *.safetensors files"), std::string::npos) << error;
 }
 

@@ -2,38 +2,40 @@
 //
 // Text generation with a compiled model: prefill over a prompt batch, then
 // one decode step per new token with the conv and SSM states kept on the
-// GPU. The decode step's states ping-pong between two sets of buffers (step
-// k reads set k % 2 and writes the other), so that no step reads a state
-// it is overwriting and each of the two step variants is one CUDA graph
-// replayed with a single launch.
+// model's backend. The decode step's states ping-pong between two sets of
+// buffers (step k reads set k % 2 and writes the other), so that no step
+// reads a state it is overwriting and each of the two step variants can be
+// recorded once and replayed with a single launch (a CUDA graph). Host
+// logic only: every device operation goes through the backend.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef MAMBA_RUNTIME_GENERATOR_H
 #define MAMBA_RUNTIME_GENERATOR_H
 
-#include "mamba/Runtime/Cuda/Event.h"
-#include "mamba/Runtime/Cuda/Graph.h"
 #include "mamba/Runtime/Model.h"
+#include "mamba/Runtime/PreparedEntry.h"
 #include "mamba/Runtime/Sampling.h"
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
-namespace mamba::runtime::cuda {
+namespace mamba::runtime {
 
 struct GeneratorOptions {
   int64_t batch = 1;
   int64_t promptLength = 1;
-  /// Replay the decode step as a CUDA graph (else launch it op by op).
-  bool cudaGraphs = true;
+  /// Record the decode step once and replay it with one launch where the
+  /// backend can (CUDA graphs); else, or when off, enqueue it step by step.
+  bool replayDecodeStep = true;
   /// Time cuBLASLt's candidate algorithms for each GEMM shape while
   /// preparing and keep the fastest (else the heuristic's first). Off by
   /// default: on an H200 it found nothing faster than the heuristic's
   /// first choice for the 130m and 2.8b models (bench/RESULTS.md), and it
-  /// costs preparation time.
+  /// costs preparation time. Backends without a choice ignore it.
   bool tuneGemms = false;
   /// Prefill computes the logits of every prompt position (for
   /// prefillLogits(), checks and --dump-logits); else only each prompt's
@@ -42,7 +44,8 @@ struct GeneratorOptions {
   bool allLogits = false;
 };
 
-/// Times measured with CUDA events, in milliseconds.
+/// Times measured with the backend's events (GPU time on CUDA), in
+/// milliseconds.
 struct GenerationTimes {
   double prefillMs = 0;
   std::vector<double> decodeMs; ///< per step, with the copy of what it returns
@@ -71,7 +74,7 @@ public:
   bool decode(const std::vector<int32_t> &ids, std::vector<float> &logits,
               std::string &error);
   /// True when the decode step returns "next_ids", each row's greedy token
-  /// (argmax of its logits, taken on the GPU as torch.argmax takes it).
+  /// (argmax of its logits, taken on the device as torch.argmax takes it).
   bool hasGreedyIds() const { return greedyIds_; }
   /// decode(), reading back the greedy tokens instead of the logits: a
   /// batch of int32s rather than batch x vocab values converted on the
@@ -95,12 +98,14 @@ public:
   /// "prefill: ...; decode_step: ...", for logs.
   std::string describe() const;
 
-  /// For profiling: the prepared entries and the stream they run on.
+  /// For profiling: the prepared entries and the queue they run on.
   const PreparedEntry &prefillEntry() const { return prefill_; }
   const PreparedEntry &decodeEntry() const { return decode_[0]; }
-  const Stream &stream() const { return stream_; }
+  Queue &queue() const { return *queue_; }
 
 private:
+  /// Whether decode steps replay recorded work.
+  bool replays() const { return replays_[0] != nullptr; }
   /// Copies `rows` rows of `rowLength` logits, `rowStride` apart from
   /// element `offset`, into `out` as floats (one copy when they touch).
   bool readLogits(const TensorRef &logits, uint64_t offset, int64_t rows,
@@ -120,21 +125,21 @@ private:
   GeneratorOptions options_;
   int64_t vocab_ = 0;
   ElementType logitsElement_ = ElementType::F32;
-  Stream stream_;
-  Event start_, end_;
-  DeviceBuffer promptIds_, stepIds_, logitRows_;
+  std::unique_ptr<Queue> queue_;
+  std::unique_ptr<Event> start_, end_;
+  std::unique_ptr<Buffer> promptIds_, stepIds_, logitRows_;
   /// Two sets of states: prefill writes set 0; decode step k reads set
   /// k % 2 and writes the other.
-  std::vector<DeviceBuffer> states_[2];
+  std::vector<std::unique_ptr<Buffer>> states_[2];
   PreparedEntry prefill_;
   PreparedEntry decode_[2];
-  Graph graphs_[2];
+  std::unique_ptr<Replay> replays_[2];
   int64_t step_ = 0;
   bool greedyIds_ = false;  ///< the decode step returns next_ids
   bool prefillIds_ = false; ///< prefill returns the last positions' ids
   std::vector<uint8_t> staging_;
 };
 
-} // namespace mamba::runtime::cuda
+} // namespace mamba::runtime
 
 #endif // MAMBA_RUNTIME_GENERATOR_H

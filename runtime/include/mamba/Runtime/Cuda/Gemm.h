@@ -14,8 +14,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef MAMBA_RUNTIME_GEMM_H
-#define MAMBA_RUNTIME_GEMM_H
+#ifndef MAMBA_RUNTIME_CUDA_GEMM_H
+#define MAMBA_RUNTIME_CUDA_GEMM_H
 
 #include "mamba/Runtime/Cuda/Device.h"
 #include "mamba/Runtime/EntryBinding.h"
@@ -86,4 +86,4 @@ private:
 
 } // namespace mamba::runtime::cuda
 
-#endif // MAMBA_RUNTIME_GEMM_H
+#endif // MAMBA_RUNTIME_CUDA_GEMM_H
