@@ -3,6 +3,7 @@
 #include "mamba/Registration/RegisterMamba.h"
 
 #include "mamba/Codegen/GPU/Passes.h"
+#include "mamba/Conversion/MambaToKernels/Passes.h"
 #include "mamba/Dialect/Mamba/IR/MambaDialect.h"
 #include "mamba/Dialect/Mamba/Pipelines/Pipelines.h"
 #include "mamba/Dialect/Mamba/Transforms/Passes.h"
@@ -24,6 +25,7 @@ void mlir::mamba::registerAllMambaDialects(DialectRegistry &registry) {
 void mlir::mamba::registerAllMambaPasses() {
   registerAllPasses();
   mamba::registerMambaPasses();
+  mamba::registerMambaToKernelsPasses();
   mamba::registerMambaGPUCodegenPasses();
   registerMambaPipelines();
 }

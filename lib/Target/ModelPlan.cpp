@@ -14,7 +14,7 @@
 #include "SpecBuilders.h"
 
 #include "mamba/Dialect/Mamba/IR/MambaOps.h"
-#include "mamba/Dialect/Mamba/Transforms/TilingDefaults.h"
+#include "mamba/Conversion/MambaToKernels/TilingDefaults.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"

@@ -11,7 +11,7 @@
 #ifndef MAMBA_DRIVER_COMPILE_H
 #define MAMBA_DRIVER_COMPILE_H
 
-#include "mamba/Dialect/Mamba/Transforms/TilingDefaults.h"
+#include "mamba/Conversion/MambaToKernels/TilingDefaults.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"

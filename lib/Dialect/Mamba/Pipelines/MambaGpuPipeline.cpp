@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "mamba/Codegen/GPU/Passes.h"
+#include "mamba/Conversion/MambaToKernels/Passes.h"
 #include "mamba/Dialect/Mamba/Pipelines/Pipelines.h"
 #include "mamba/Dialect/Mamba/Transforms/Passes.h"
 #include "mamba/Format/Encoding.h"

@@ -3,7 +3,7 @@
 #ifndef MAMBA_DIALECT_MAMBA_PIPELINES_PIPELINES_H
 #define MAMBA_DIALECT_MAMBA_PIPELINES_PIPELINES_H
 
-#include "mamba/Dialect/Mamba/Transforms/TilingDefaults.h"
+#include "mamba/Conversion/MambaToKernels/TilingDefaults.h"
 
 #include "mlir/Pass/PassOptions.h"
 

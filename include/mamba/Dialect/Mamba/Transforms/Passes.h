@@ -3,8 +3,6 @@
 #ifndef MAMBA_DIALECT_MAMBA_TRANSFORMS_PASSES_H
 #define MAMBA_DIALECT_MAMBA_TRANSFORMS_PASSES_H
 
-#include "mamba/Dialect/Mamba/Transforms/TilingDefaults.h"
-
 #include "mlir/Pass/Pass.h"
 
 namespace mlir {
@@ -12,30 +10,15 @@ class RewritePatternSet;
 namespace arith {
 class ArithDialect;
 } // namespace arith
-namespace bufferization {
-class BufferizationDialect;
-} // namespace bufferization
-namespace gpu {
-class GPUDialect;
-} // namespace gpu
 namespace linalg {
 class LinalgDialect;
 } // namespace linalg
 namespace math {
 class MathDialect;
 } // namespace math
-namespace memref {
-class MemRefDialect;
-} // namespace memref
-namespace scf {
-class SCFDialect;
-} // namespace scf
 namespace tensor {
 class TensorDialect;
 } // namespace tensor
-namespace vector {
-class VectorDialect;
-} // namespace vector
 
 namespace mamba {
 

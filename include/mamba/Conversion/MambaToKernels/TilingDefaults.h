@@ -7,8 +7,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef MAMBA_DIALECT_MAMBA_TRANSFORMS_TILINGDEFAULTS_H
-#define MAMBA_DIALECT_MAMBA_TRANSFORMS_TILINGDEFAULTS_H
+#ifndef MAMBA_CONVERSION_MAMBATOKERNELS_TILINGDEFAULTS_H
+#define MAMBA_CONVERSION_MAMBATOKERNELS_TILINGDEFAULTS_H
 
 #include <cstdint>
 
@@ -41,4 +41,4 @@ constexpr int64_t kEmbeddingThreadsPerBlock = 128;
 
 } // namespace mlir::mamba::tiling
 
-#endif // MAMBA_DIALECT_MAMBA_TRANSFORMS_TILINGDEFAULTS_H
+#endif // MAMBA_CONVERSION_MAMBATOKERNELS_TILINGDEFAULTS_H

@@ -10,8 +10,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef MAMBA_LIB_DIALECT_MAMBA_TRANSFORMS_KERNELNEST_H
-#define MAMBA_LIB_DIALECT_MAMBA_TRANSFORMS_KERNELNEST_H
+#ifndef MAMBA_CONVERSION_UTILS_KERNELNEST_H
+#define MAMBA_CONVERSION_UTILS_KERNELNEST_H
 
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "mlir/IR/Value.h"
@@ -112,4 +112,4 @@ Value emitConvWindowStep(ImplicitLocOpBuilder &b, Value state, Value input,
 
 } // namespace mlir::mamba
 
-#endif // MAMBA_LIB_DIALECT_MAMBA_TRANSFORMS_KERNELNEST_H
+#endif // MAMBA_CONVERSION_UTILS_KERNELNEST_H

@@ -9,9 +9,9 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "KernelNest.h"
+#include "mamba/Conversion/Utils/KernelNest.h"
 #include "mamba/Dialect/Mamba/IR/MambaOps.h"
-#include "mamba/Dialect/Mamba/Transforms/Passes.h"
+#include "mamba/Conversion/MambaToKernels/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -26,7 +26,7 @@
 
 namespace mlir::mamba {
 #define GEN_PASS_DEF_MAMBATILESELECTIVESCAN
-#include "mamba/Dialect/Mamba/Transforms/Passes.h.inc"
+#include "mamba/Conversion/MambaToKernels/Passes.h.inc"
 } // namespace mlir::mamba
 
 using namespace mlir;

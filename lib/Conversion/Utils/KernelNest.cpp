@@ -1,6 +1,6 @@
 //===- KernelNest.cpp - What the tiling passes share ----------------------===//
 
-#include "KernelNest.h"
+#include "mamba/Conversion/Utils/KernelNest.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"

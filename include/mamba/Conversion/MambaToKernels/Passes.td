@@ -1,0 +1,240 @@
+//===- Passes.td - mamba ops to kernels on buffers ---------*- tablegen -*-===//
+//
+// The conversion from tensor-level mamba ops to tiled kernels: each pass
+// rewrites one op into explicit block and thread loops (scf.forall) on
+// buffers, with its tile sizes as options (defaults: TilingDefaults.h).
+// What follows is target code generation (Codegen/GPU).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MAMBA_CONVERSION_MAMBATOKERNELS_PASSES_TD
+#define MAMBA_CONVERSION_MAMBATOKERNELS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def MambaTileSelectiveScan : Pass<"mamba-tile-selective-scan"> {
+  let summary = "Tile mamba.selective_scan into GPU block and thread loops over buffers";
+  let description = [{
+    Rewrites every tensor-level `mamba.selective_scan` into explicit tiled
+    loops on buffers (the scan's operands are taken with
+    `bufferization.to_buffer`, its results allocated):
+
+    - an `scf.forall` over (channel block, batch) mapped to GPU blocks;
+    - inside it an `scf.forall` over the block's threads mapped to GPU
+      threads: `channels-per-block` channels, each run by
+      `N / states-per-thread` consecutive threads that own
+      `states-per-thread` states each in a `vector<S x f32>`;
+    - per thread, an `scf.for` over chunks of `chunk-length` timesteps that
+      carries the state, with the chunk's timesteps unrolled.
+
+    Everything between the loads and the store is fused: time-step bias,
+    softplus, `exp(dt * A)` (as `exp2(dt * A * log2 e)`), the state update,
+    the C reduction (across the channel's threads with shuffles when a
+    channel has several), the D skip and the SiLU(z) gate. The chunk of B and
+    of C that the block reads is a `memref.subview` marked `mamba.promote`
+    for `mamba-promote-scan-operands`. The loop nest carries the tiling as
+    `mamba.tiling`. A `tiling` attribute on the op overrides the options.
+    Threads past the last channel compute a clamped channel (their
+    duplicate writes store the last channel's values again), so every thread
+    reaches the barriers added later; positions past the sequence end get
+    `dt = 0`, which leaves the state exactly unchanged.
+
+    With `sequence-splits` Q > 1 there are two kernels: the first scans the
+    first Q - 1 segments of the sequence from a zero state and writes each
+    segment's end state and sum of dt to scratch buffers; the second starts
+    each of the Q segments from `h = exp(A * sum dt) * h + h_end` folded over
+    the segments before it, scans it and writes y (and the final state from
+    the last non-empty segment).
+  }];
+  let options = [
+    Option<"channelsPerBlock", "channels-per-block", "int64_t",
+           /*default=*/"tiling::kScanChannelsPerBlock",
+           "Channels of one batch element run by one GPU block">,
+    Option<"statesPerThread", "states-per-thread", "int64_t",
+           /*default=*/"tiling::kScanStatesPerThread",
+           "States each thread owns in registers (0: all N states)">,
+    Option<"chunkLength", "chunk-length", "int64_t",
+           /*default=*/"tiling::kScanChunkLength",
+           "Timesteps per chunk staged in shared memory">,
+    Option<"sequenceSplits", "sequence-splits", "int64_t",
+           /*default=*/"tiling::kScanSequenceSplits",
+           "Segments of the sequence run by different blocks (1: none)">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+
+def MambaTileRmsNorm : Pass<"mamba-tile-rms-norm"> {
+  let summary = "Tile mamba.rms_norm into one GPU kernel on buffers, a block per row";
+  let description = [{
+    Rewrites every tensor-level `mamba.rms_norm` (rank 1 to 3) into a block
+    and thread loop nest on buffers: one block per row (the row dimensions
+    are the grid's x and y), whose threads stride over the features. The
+    first pass over the row adds the residual, writes `residual_out` and
+    sums the squares; the sum goes through warp shuffles and one partial per
+    warp in shared memory, after a barrier every thread adds the partials;
+    the second pass writes `r * rsqrt(mean + eps) * weight`, reading `r`
+    back from `residual_out` when there is one (so that buffer may be the
+    residual's own: an in-place residual stream). All math is f32. A row is
+    a chain of dependent memory latencies per thread, which decoding (one
+    row per sequence, one block on one SM) waits out in full; so by default
+    a block of rank-1 or rank-2 rows has a thread per two features and each
+    pass is two or three loads deep. Rank-3 rows ([b, L, D], prefill) are
+    many blocks, limited by how many fit on an SM at once, so they get a
+    thread per eight features: smaller blocks, more of them resident. When
+    a static row gives each thread at most eight columns, the loop is
+    unrolled and the second pass normalizes the values the first kept in
+    registers (the weight is read before the reduction), so the row is read
+    once; stores of columns past the row's end (clamped loads) are skipped.
+  }];
+  let options = [
+    Option<"threadsPerBlock", "threads-per-block", "int64_t",
+           /*default=*/"tiling::kRmsNormThreadsPerBlock",
+           "Threads per row (a multiple of 32; 0: one per two features of a "
+           "static row, one per eight for rank-3 rows, 32 to 1024; 256 for "
+           "a dynamic row)">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+
+def MambaTileCausalConv1d : Pass<"mamba-tile-causal-conv1d"> {
+  let summary = "Tile mamba.causal_conv1d into one GPU kernel on buffers";
+  let description = [{
+    Rewrites every tensor-level `mamba.causal_conv1d` into a block and
+    thread loop nest on buffers: a block per (`threads-per-block` 16-byte
+    vectors of timesteps, channel, batch element), a thread per vector
+    computing each output's K taps (unrolled, reads before the sequence
+    start are zeros), the bias and the activation in f32, with one vector
+    load and store where the row length is a multiple of the vector and
+    guarded scalar accesses where it is not. With a `final_state` result,
+    the first K threads of each row's first block write its last K inputs.
+  }];
+  let options = [
+    Option<"threadsPerBlock", "threads-per-block", "int64_t",
+           /*default=*/"tiling::kCausalConv1dThreadsPerBlock",
+           "Threads per block, each taking 16 bytes of timesteps">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+
+def MambaTileArgmax : Pass<"mamba-tile-argmax"> {
+  let summary = "Tile mamba.argmax into one GPU kernel on buffers, a block per row";
+  let description = [{
+    Rewrites every tensor-level `mamba.argmax` into a reduction kernel: one
+    block per row (leading dimensions of rank up to 2 on the grid's x and
+    y). Each thread keeps the best (value, index) of its elements, read in
+    16-byte vectors with 32 elements in flight per loop trip; warps combine
+    theirs with shuffles and the warps' results meet in shared memory. Ties
+    go to the lower index and NaN is larger than every number, as
+    `torch.argmax`.
+  }];
+  let options = [
+    Option<"threadsPerBlock", "threads-per-block", "int64_t",
+           /*default=*/"tiling::kArgmaxThreadsPerBlock",
+           "Threads per row (a multiple of 32, at most 1024)">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+
+def MambaTileEmbedding : Pass<"mamba-tile-embedding"> {
+  let summary = "Tile mamba.embedding into one GPU kernel on buffers, a block per token";
+  let description = [{
+    Rewrites every tensor-level `mamba.embedding` into a gather kernel: one
+    block per token (ids of rank 1 or 2 on the grid's x and y) whose
+    threads copy the table row. Ids are clamped into the table, so an id the
+    runtime failed to reject cannot read outside it.
+  }];
+  let options = [
+    Option<"threadsPerBlock", "threads-per-block", "int64_t",
+           /*default=*/"tiling::kEmbeddingThreadsPerBlock",
+           "Threads per token">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+
+def MambaTileDecodeSteps : Pass<"mamba-tile-decode-steps"> {
+  let summary = "Tile mamba.conv_state_update and mamba.selective_state_update into GPU kernels";
+  let description = [{
+    Rewrites the one-token decode ops into kernels on buffers.
+    `conv_state_update`: a thread per (batch, channel) shifts the window,
+    appends x, convolves and activates. `selective_state_update`: each
+    channel's N states are split into vectors of up to 16 states, one per
+    thread (N / 16 threads per channel reduce y with shuffles); a thread
+    does the softplus, `exp(dt * A)`, the state update, its part of
+    `sum C h`, and the D skip and SiLU(z) gate. Every thread reads its
+    states before writing them, so state and new state may be one buffer.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+
+def MambaTileSelectiveStep : Pass<"mamba-tile-selective-step"> {
+  let summary = "Tile mamba.selective_step (the fused decode step) into two GPU kernels";
+  let description = [{
+    Rewrites each `mamba.selective_step` into two kernels on buffers with
+    two scratch buffers between them. Kernel 1 (a block of 128 threads per
+    128 channels of a sequence): the conv window update and SiLU per
+    channel, then the block's partial sums of every x_proj output row over
+    its channels (split-K, one partial per block). Kernel 2 (the state
+    split of `mamba-tile-decode-steps`): adds the partials in a fixed order
+    into `[dt_r | B | C]` in shared memory, then per channel dt_proj,
+    softplus, the state update, the D skip and the SiLU(z) gate. Needs
+    static E, N, R and K; the batch may be dynamic.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+
+#endif // MAMBA_CONVERSION_MAMBATOKERNELS_PASSES_TD
