@@ -3,6 +3,7 @@
 #include "mamba/Driver/Compile.h"
 
 #include "mamba/Dialect/Mamba/Pipelines/Pipelines.h"
+#include "mamba/Dialect/Mamba/Transforms/Passes.h"
 #include "mamba/Import/ModelImporter.h"
 #include "mamba/Target/ModelPlan.h"
 #include "mamba/Target/ModuleFile.h"
@@ -104,13 +105,14 @@ LogicalResult compileToModuleFile(ModuleOp module,
   }
 
   // A model (functions with mamba.input arguments) is planned first: its
-  // GEMMs and views go to the plan, its kernel ops to kernel functions that
-  // are compiled like any other input.
+  // kernel ops are outlined into kernel functions, compiled like any other
+  // input; its GEMMs, views and kernel calls go to the plan.
   OwningOpRef<ModuleOp> planned;
   std::optional<format::ModelSpec> model;
   if (isModel(module)) {
     PassManager frontend(module.getContext());
     buildMambaPipeline(frontend, MambaPipelineOptions());
+    frontend.addPass(createMambaOutlineKernels());
     if (failed(frontend.run(module))) {
       error = "the model's frontend passes failed";
       return failure();

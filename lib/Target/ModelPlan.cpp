@@ -1,7 +1,8 @@
 //===- ModelPlan.cpp - A compiled model's execution plan ------------------===//
 //
 // Every tensor value of an entry gets a buffer; every op either computes
-// one (a GEMM or kernel step), names part of one (a view: a weight's row
+// one (a GEMM, or a kernel step: a call of a function that
+// mamba-outline-kernels made), names part of one (a view: a weight's row
 // block, a reshape), derives a weight once at load time (A = -exp(A_log)),
 // or is shape arithmetic that only feeds the buffers' shape expressions.
 // Anything else is an error naming the op, so that nothing of a model is
@@ -13,8 +14,8 @@
 
 #include "SpecBuilders.h"
 
-#include "mamba/Dialect/Mamba/IR/MambaOps.h"
 #include "mamba/Conversion/MambaToKernels/TilingDefaults.h"
+#include "mamba/Dialect/Mamba/IR/MambaOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -36,10 +37,17 @@ using format::ShapeExpr;
 
 namespace {
 
-bool isKernelOp(Operation *op) {
-  return isa<EmbeddingOp, RmsNormOp, CausalConv1dOp, SelectiveScanOp,
-             ConvStateUpdateOp, SelectiveStateUpdateOp, SelectiveStepOp,
-             ArgmaxOp>(op);
+/// The function a kernel step calls (marked by mamba-outline-kernels), or
+/// null for a call of anything else.
+func::FuncOp kernelCallee(func::CallOp call) {
+  auto callee = SymbolTable::lookupNearestSymbolFrom<func::FuncOp>(
+      call, call.getCalleeAttr());
+  return callee && callee->hasAttr("mamba.kernel") ? callee : func::FuncOp();
+}
+
+/// The one op a kernel function computes.
+Operation *kernelOpOf(func::FuncOp kernel) {
+  return &kernel.getBody().front().front();
 }
 
 /// linalg.map computing -exp(x): the A = -exp(A_log) of a mixer.
@@ -55,14 +63,10 @@ bool isNegExp(linalg::MapOp map) {
          yield->getOperand(0) == neg.getResult();
 }
 
-/// What the model-wide tables hold: weights, derived weights, kernels.
+/// What the model-wide tables hold: weights, derived weights.
 class Planner {
 public:
-  explicit Planner(ModuleOp model)
-      : model(model), kernels(ModuleOp::create(model.getLoc())),
-        kernelBuilder(model.getContext()) {
-    kernelBuilder.setInsertionPointToEnd(kernels->getBody());
-  }
+  explicit Planner(ModuleOp model) : model(model) {}
 
   FailureOr<ModelPlan> run();
 
@@ -106,43 +110,27 @@ public:
     return index;
   }
 
-  /// The kernel function computing `op` (created on first sight).
-  std::string kernelFor(Operation *op) {
-    std::string key;
-    llvm::raw_string_ostream os(key);
-    os << op->getName() << op->getAttrDictionary() << "(";
-    llvm::interleaveComma(op->getOperandTypes(), os);
-    os << ")->(";
-    llvm::interleaveComma(op->getResultTypes(), os);
-    os << ")";
-    auto it = kernelByKey.find(key);
-    if (it != kernelByKey.end())
-      return it->second;
-
-    std::string name = "k" + std::to_string(kernelByKey.size()) + "_" +
-                       op->getName().stripDialect().str();
-    auto func =
-        func::FuncOp::create(kernelBuilder, op->getLoc(), name,
-                             kernelBuilder.getFunctionType(
-                                 op->getOperandTypes(), op->getResultTypes()));
-    OpBuilder body = OpBuilder::atBlockBegin(func.addEntryBlock());
-    IRMapping mapping;
-    mapping.map(op->getOperands(), func.getArguments());
-    Operation *copy = body.clone(*op, mapping);
-    func::ReturnOp::create(body, op->getLoc(), copy->getResults());
-    kernelByKey.emplace(key, name);
-    return name;
+  /// The kernel functions, as the module to compile: public, and without
+  /// the outliner's mark.
+  OwningOpRef<ModuleOp> kernelModule() {
+    OwningOpRef<ModuleOp> kernels = ModuleOp::create(model.getLoc());
+    OpBuilder builder = OpBuilder::atBlockEnd(kernels->getBody());
+    for (auto func : model.getOps<func::FuncOp>()) {
+      if (!func->hasAttr("mamba.kernel"))
+        continue;
+      auto copy = cast<func::FuncOp>(builder.clone(*func));
+      copy->removeAttr("mamba.kernel");
+      copy.setPublic();
+    }
+    return kernels;
   }
 
 private:
   ModuleOp model;
-  OwningOpRef<ModuleOp> kernels;
-  OpBuilder kernelBuilder;
   std::vector<format::WeightSpec> weights;
   std::vector<format::DerivedSpec> derived;
   llvm::StringMap<uint32_t> weightByName;
   std::map<uint32_t, uint32_t> negExpOf;
-  std::map<std::string, std::string> kernelByKey;
 };
 
 /// One entry function's buffers and steps.
@@ -198,7 +186,8 @@ private:
   }
 
   FailureOr<std::vector<format::KernelVariant>>
-  scanVariants(SelectiveScanOp scan);
+  scanVariants(func::CallOp call, SelectiveScanOp scan);
+  LogicalResult planKernelCall(func::CallOp call, func::FuncOp kernel);
   LogicalResult planArgument(BlockArgument arg);
   LogicalResult planOp(Operation *op);
   LogicalResult planView(Operation *op, Value source, int64_t offset);
@@ -229,26 +218,30 @@ FailureOr<ShapeExpr> EntryPlanner::indexExpr(Value value) {
 /// A scan whose batch gives too few blocks to fill the GPU (one sequence
 /// of a 130m model is 24 blocks of 64 channels, on 132 SMs) runs far faster
 /// with its sequence split over blocks; with enough blocks the split's
-/// second pass only costs. So a scan without its own tiling gets a split
-/// variant, which the runtime picks when the default tiling's block count
-/// (`when_blocks_below_sms`, over the entry's inputs) is below the device's
-/// multiprocessor count. Both tilings are TilingDefaults.h's.
+/// second pass only costs. So a scan without its own tiling has a split
+/// variant (made by mamba-outline-kernels, named by the call's
+/// mamba.split_variant), which the runtime picks when the default tiling's
+/// block count (`when_blocks_below_sms`, over the entry's inputs) is below
+/// the device's multiprocessor count. Both tilings are TilingDefaults.h's.
 FailureOr<std::vector<format::KernelVariant>>
-EntryPlanner::scanVariants(SelectiveScanOp scan) {
+EntryPlanner::scanVariants(func::CallOp call, SelectiveScanOp scan) {
   std::vector<format::KernelVariant> variants;
-  auto u = cast<RankedTensorType>(scan.getU().getType());
-  auto a = cast<RankedTensorType>(scan.getA().getType());
-  if (scan.getTilingAttr() || u.isDynamicDim(1) || a.isDynamicDim(1) ||
-      a.getDimSize(1) % tiling::kSplitScanStatesPerThread != 0)
+  auto split = call->getAttrOfType<FlatSymbolRefAttr>("mamba.split_variant");
+  if (!split)
     return variants;
-  Operation *clone = scan->clone();
-  cast<SelectiveScanOp>(clone).setTilingAttr(ScanTilingAttr::get(
-      scan.getContext(), tiling::kSplitScanChannelsPerBlock,
-      tiling::kSplitScanStatesPerThread, tiling::kSplitScanChunkLength,
-      tiling::kSplitScanSequenceSplits));
-  std::string split = planner.kernelFor(clone);
-  clone->destroy();
-  FailureOr<ShapeExpr> batch = dimExpr(scan.getU(), 0);
+  auto u = cast<RankedTensorType>(scan.getU().getType());
+  if (scan.getTilingAttr() || u.isDynamicDim(1))
+    return call.emitOpError()
+           << "names a split variant, but its scan has its own tiling or a "
+              "dynamic channel count";
+  auto variant =
+      SymbolTable::lookupNearestSymbolFrom<func::FuncOp>(call, split);
+  if (!variant || !variant->hasAttr("mamba.kernel") ||
+      variant.getFunctionType() != call.getCalleeType())
+    return call.emitOpError() << "names a split variant " << split
+                              << " that is not a kernel function of the "
+                                 "same type";
+  FailureOr<ShapeExpr> batch = dimExpr(call.getOperand(0), 0);
   if (failed(batch))
     return failure();
   FailureOr<ShapeExpr> channels =
@@ -261,7 +254,8 @@ EntryPlanner::scanVariants(SelectiveScanOp scan) {
       ShapeExpr::constant(tiling::kScanChannelsPerBlock), scan.getLoc());
   if (failed(blocks))
     return failure();
-  variants.push_back(format::KernelVariant{split, std::move(*blocks)});
+  variants.push_back(
+      format::KernelVariant{split.getValue().str(), std::move(*blocks)});
   return variants;
 }
 
@@ -297,13 +291,28 @@ FailureOr<ShapeExpr> EntryPlanner::dimExpr(Value value, int64_t dim) {
     }
     return std::move(*product);
   }
-  auto reify = dyn_cast<ReifyRankedShapedTypeOpInterface>(def);
-  if (!reify)
+  // A kernel call's sizes are those of the op it calls, asked of a copy
+  // of that op on the call's operands (reification only reads operands).
+  Operation *asked = def, *copy = nullptr;
+  builder.setInsertionPoint(def);
+  if (auto call = dyn_cast<func::CallOp>(def))
+    if (func::FuncOp kernel = kernelCallee(call)) {
+      IRMapping mapping;
+      mapping.map(kernel.getArguments(), call.getOperands());
+      asked = copy = builder.clone(*kernelOpOf(kernel), mapping);
+    }
+  auto reify = dyn_cast<ReifyRankedShapedTypeOpInterface>(asked);
+  if (!reify) {
+    if (copy)
+      copy->erase();
     return def->emitOpError()
            << "has a result of dynamic size the planner cannot express";
-  builder.setInsertionPoint(def);
+  }
   ReifiedRankedShapedTypeDims shapes;
-  if (failed(reify.reifyResultShapes(builder, shapes)))
+  LogicalResult reified = reify.reifyResultShapes(builder, shapes);
+  if (copy)
+    copy->erase();
+  if (failed(reified))
     return def->emitOpError() << "cannot say the size of its result";
   OpFoldResult size = shapes[cast<OpResult>(value).getResultNumber()][dim];
   if (std::optional<int64_t> c = getConstantIntValue(size))
@@ -467,33 +476,13 @@ LogicalResult EntryPlanner::planOp(Operation *op) {
     return success();
   }
 
-  if (isKernelOp(op)) {
-    format::StepSpec step;
-    step.kind = format::StepSpec::Kind::Kernel;
-    for (Value operand : op->getOperands()) {
-      FailureOr<uint32_t> id = bufferFor(op, operand);
-      if (failed(id))
-        return failure();
-      step.args.push_back(*id);
-    }
-    for (Value result : op->getResults()) {
-      FailureOr<uint32_t> id =
-          defineBuffer(result, source(format::BufferSpec::Source::Temp));
-      if (failed(id))
-        return failure();
-      step.results.push_back(*id);
-    }
-    step.function = planner.kernelFor(op);
-    if (auto scan = dyn_cast<SelectiveScanOp>(op)) {
-      FailureOr<std::vector<format::KernelVariant>> variants =
-          scanVariants(scan);
-      if (failed(variants))
-        return failure();
-      step.variants = std::move(*variants);
-    }
-    entry.steps.push_back(std::move(step));
-    return success();
-  }
+  if (auto call = dyn_cast<func::CallOp>(op))
+    if (func::FuncOp kernel = kernelCallee(call))
+      return planKernelCall(call, kernel);
+  if (isa<MambaDialect>(op->getDialect()))
+    return op->emitOpError()
+           << "cannot be planned in an entry: kernel ops are called as "
+              "kernel functions (run mamba-outline-kernels first)";
 
   if (auto ret = dyn_cast<func::ReturnOp>(op)) {
     for (auto [index, value] : llvm::enumerate(ret.getOperands())) {
@@ -522,6 +511,38 @@ LogicalResult EntryPlanner::planOp(Operation *op) {
   return op->emitOpError() << "cannot be planned: the runtime runs GEMMs "
                               "(mamba.linear), compiled kernels, views and "
                               "load-time weight transforms only";
+}
+
+LogicalResult EntryPlanner::planKernelCall(func::CallOp call,
+                                           func::FuncOp kernel) {
+  format::StepSpec step;
+  step.kind = format::StepSpec::Kind::Kernel;
+  step.function = kernel.getSymName().str();
+  for (Value operand : call.getOperands()) {
+    FailureOr<uint32_t> id = bufferFor(call, operand);
+    if (failed(id))
+      return failure();
+    step.args.push_back(*id);
+  }
+  for (Value result : call.getResults()) {
+    FailureOr<uint32_t> id =
+        defineBuffer(result, source(format::BufferSpec::Source::Temp));
+    if (failed(id))
+      return failure();
+    step.results.push_back(*id);
+  }
+  if (auto scan = dyn_cast<SelectiveScanOp>(kernelOpOf(kernel))) {
+    FailureOr<std::vector<format::KernelVariant>> variants =
+        scanVariants(call, scan);
+    if (failed(variants))
+      return failure();
+    step.variants = std::move(*variants);
+  } else if (call->hasAttr("mamba.split_variant")) {
+    return call.emitOpError() << "names a split variant, but only scans "
+                                 "have one";
+  }
+  entry.steps.push_back(std::move(step));
+  return success();
 }
 
 FailureOr<format::EntrySpec> EntryPlanner::run() {
@@ -587,7 +608,7 @@ FailureOr<ModelPlan> Planner::run() {
       }
     }
   }
-  plan.kernels = std::move(kernels);
+  plan.kernels = kernelModule();
   return plan;
 }
 

@@ -99,4 +99,28 @@ def MambaFuseScanElementwise : Pass<"mamba-fuse-scan-elementwise"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def MambaOutlineKernels : Pass<"mamba-outline-kernels", "::mlir::ModuleOp"> {
+  let summary = "Outline each kernel op of a model's entries into a kernel function it calls";
+  let description = [{
+    A compiled model is host code (the plan: GEMMs, views, calls) around
+    kernel functions. This pass makes that split visible in the IR: in every
+    entry function (one with an argument marked `mamba.input`), each op that
+    becomes a kernel (`mamba.embedding`, `rms_norm`, `causal_conv1d`,
+    `selective_scan`, `conv_state_update`, `selective_state_update`,
+    `selective_step`, `argmax`) is replaced by a `func.call` of a private
+    function `k<N>_<op>` that holds only that op, marked `mamba.kernel`.
+    Ops that are the same (name, attributes, operand and result types)
+    share one function, so a 64-layer model has a handful, numbered in the
+    order they are first met.
+
+    A `selective_scan` without its own `tiling` whose channel count is
+    static also gets a second function with the split tiling of
+    TilingDefaults.h (a sequence split for batches too small to fill the
+    GPU); the call names it in `mamba.split_variant`, and the planner makes
+    it a variant the runtime picks by block count. Functions other than
+    entries are left alone.
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect"];
+}
+
 #endif // MAMBA_DIALECT_MAMBA_TRANSFORMS_PASSES_TD
