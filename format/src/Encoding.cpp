@@ -43,6 +43,18 @@ bool parseElementType(const std::string &name, ElementType &type) {
 }
 
 bool parseChip(const std::string &name, Chip &chip) {
+  if (name.compare(0, 6, "x86-64") == 0) {
+    unsigned level = 0;
+    if (name.size() == 6)
+      level = 1;
+    else if (name.size() == 9 && name.compare(6, 2, "-v") == 0 &&
+             name[8] >= '2' && name[8] <= '4')
+      level = static_cast<unsigned>(name[8] - '0');
+    if (level == 0)
+      return false;
+    chip = Chip{Chip::Family::X86_64, level, 0, '\0'};
+    return true;
+  }
   if (name.compare(0, 3, "sm_") != 0)
     return false;
   size_t end = name.size();
@@ -61,6 +73,7 @@ bool parseChip(const std::string &name, Chip &chip) {
   }
   if (major == 0)
     return false;
+  chip.family = Chip::Family::Nvidia;
   chip.major = major;
   chip.minor = static_cast<unsigned>(name[end - 1] - '0');
   chip.suffix = suffix;
@@ -68,11 +81,24 @@ bool parseChip(const std::string &name, Chip &chip) {
 }
 
 const char *imageKindName(ImageKind kind) {
-  return kind == ImageKind::Cubin ? "cubin" : "ptx";
+  switch (kind) {
+  case ImageKind::Cubin:
+    return "cubin";
+  case ImageKind::Ptx:
+    return "ptx";
+  case ImageKind::SharedObject:
+    return "so";
+  }
+  return "?";
+}
+
+bool imageKindRunsOn(ImageKind kind, Chip::Family family) {
+  return (kind == ImageKind::SharedObject) == (family == Chip::Family::X86_64);
 }
 
 bool parseImageKind(const std::string &name, ImageKind &kind) {
-  for (ImageKind k : {ImageKind::Cubin, ImageKind::Ptx}) {
+  for (ImageKind k :
+       {ImageKind::Cubin, ImageKind::Ptx, ImageKind::SharedObject}) {
     if (name == imageKindName(k)) {
       kind = k;
       return true;

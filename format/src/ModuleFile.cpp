@@ -248,13 +248,19 @@ bool parseImage(const json &v, const std::string &where, uint64_t dataSize,
   if (!parseChip(image.chipName, image.chip))
     return fail(problem, where + ".chip",
                 "'" + image.chipName +
-                    "' is not an NVIDIA chip name like sm_90 or sm_90a");
+                    "' is not a chip name like sm_90, sm_90a or x86-64-v3");
   std::string kind;
   if (!getStringField(v, "kind", where, kind, problem))
     return false;
   if (!parseImageKind(kind, image.kind))
     return fail(problem, where + ".kind",
-                "unknown image kind '" + kind + "' (expected cubin or ptx)");
+                "unknown image kind '" + kind +
+                    "' (expected cubin, ptx or so)");
+  if (!imageKindRunsOn(image.kind, image.chip.family))
+    return fail(problem, where + ".kind",
+                "a " + kind + " image cannot be for " + image.chipName +
+                    " (cubin and ptx are for NVIDIA chips, so for host "
+                    "CPU levels)");
   uint64_t max = std::numeric_limits<uint64_t>::max();
   if (!getUnsignedField(v, "offset", where, max, image.offset, problem) ||
       !getUnsignedField(v, "size", where, max, image.size, problem))
@@ -687,6 +693,8 @@ const KernelImage *ModuleFile::selectImage(const std::string &module,
   // cubin that runs beats PTX: it needs no JIT.
   auto rank = [&](const KernelImage &image) -> long {
     const Chip &c = image.chip;
+    if (c.family != Chip::Family::Nvidia)
+      return -1;
     bool sameMajor = c.major == major;
     bool exact = sameMajor && c.minor == minor;
     bool runs;
@@ -714,6 +722,18 @@ const KernelImage *ModuleFile::selectImage(const std::string &module,
       bestRank = r;
     }
   }
+  return best;
+}
+
+const KernelImage *ModuleFile::selectHostImage(const std::string &module,
+                                               unsigned level) const {
+  const KernelImage *best = nullptr;
+  for (const KernelImage &image : spec_.images)
+    if (image.module == module &&
+        image.chip.family == Chip::Family::X86_64 &&
+        image.chip.major <= level &&
+        (!best || image.chip.major > best->chip.major))
+      best = &image;
   return best;
 }
 

@@ -253,8 +253,14 @@ bool ModuleWriter::addImage(const std::string &module,
                             std::string_view bytes, std::string &error) {
   KernelImage image;
   if (!parseChip(chipName, image.chip)) {
-    error =
-        "'" + chipName + "' is not an NVIDIA chip name like sm_90 or sm_90a";
+    error = "'" + chipName +
+            "' is not a chip name like sm_90, sm_90a or x86-64-v3";
+    return false;
+  }
+  if (!imageKindRunsOn(kind, image.chip.family)) {
+    error = "a " + std::string(imageKindName(kind)) +
+            " image cannot be for " + chipName +
+            " (cubin and ptx are for NVIDIA chips, so for host CPU levels)";
     return false;
   }
   if (bytes.empty()) {

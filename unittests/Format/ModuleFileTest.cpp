@@ -221,7 +221,18 @@ TEST(ModuleFileTest, RejectsBadImages) {
   {
     ModuleFixture f;
     f.header["images"][0]["chip"] = "gfx90a";
-    EXPECT_LOAD_ERROR(f, "images[0].chip: 'gfx90a' is not an NVIDIA chip");
+    EXPECT_LOAD_ERROR(f, "images[0].chip: 'gfx90a' is not a chip name");
+  }
+  {
+    ModuleFixture f;
+    f.header["images"][0]["chip"] = "x86-64-v3";
+    EXPECT_LOAD_ERROR(f, "images[0].kind: a cubin image cannot be for "
+                         "x86-64-v3");
+  }
+  {
+    ModuleFixture f;
+    f.header["images"][0]["kind"] = "so";
+    EXPECT_LOAD_ERROR(f, "images[0].kind: a so image cannot be for sm_90a");
   }
   {
     ModuleFixture f;
@@ -409,9 +420,52 @@ TEST(ModuleFileTest, ParsesChipNames) {
   EXPECT_EQ(chip.major, 12u);
   EXPECT_EQ(chip.minor, 0u);
   EXPECT_EQ(chip.suffix, 'f');
-  for (const char *bad : {"", "sm_", "sm_9", "sm_9a", "sm_09", "sm_90b",
-                          "sm_x0", "compute_90", "sm_12345", "sm_90aa"})
+  EXPECT_EQ(chip.family, Chip::Family::Nvidia);
+  ASSERT_TRUE(parseChip("x86-64", chip));
+  EXPECT_EQ(chip.family, Chip::Family::X86_64);
+  EXPECT_EQ(chip.major, 1u);
+  ASSERT_TRUE(parseChip("x86-64-v4", chip));
+  EXPECT_EQ(chip.family, Chip::Family::X86_64);
+  EXPECT_EQ(chip.major, 4u);
+  for (const char *bad :
+       {"", "sm_", "sm_9", "sm_9a", "sm_09", "sm_90b", "sm_x0", "compute_90",
+        "sm_12345", "sm_90aa", "x86-64-v1", "x86-64-v5", "x86-64-", "x86",
+        "x86-64v3", "x86-64-v33"})
     EXPECT_FALSE(parseChip(bad, chip)) << bad;
+}
+
+TEST(ModuleFileTest, SelectsTheHighestHostLevelThatRuns) {
+  ModuleFixture f;
+  auto image = [](const char *module, const char *chip, const char *kind) {
+    return json{{"module", module},
+                {"chip", chip},
+                {"kind", kind},
+                {"offset", 0},
+                {"size", 1}};
+  };
+  f.data = {'x'};
+  f.header["images"] = json::array(
+      {image("m", "x86-64-v3", "so"), image("m", "x86-64", "so"),
+       image("m", "sm_90a", "cubin"), image("gpu", "sm_90a", "cubin"),
+       image("m", "x86-64-v4", "so")});
+  f.launch()["module"] = "m";
+  ModuleFile file;
+  ASSERT_EQ(f.loadError(&file), "");
+  auto pick = [&](const char *module, unsigned level) -> std::string {
+    const KernelImage *i = file.selectHostImage(module, level);
+    return i ? i->chipName : "none";
+  };
+  EXPECT_EQ(pick("m", 4), "x86-64-v4");
+  EXPECT_EQ(pick("m", 3), "x86-64-v3");
+  EXPECT_EQ(pick("m", 2), "x86-64");
+  EXPECT_EQ(pick("m", 1), "x86-64");
+  EXPECT_EQ(pick("gpu", 4), "none"); // cubins are not host code
+  // And host code is not GPU code.
+  EXPECT_EQ(std::string(imageKindName(file.selectImage("m", 9, 0)->kind)),
+            "cubin");
+  f.header["images"] = json::array({image("m", "x86-64-v3", "so")});
+  ASSERT_EQ(f.loadError(&file), "");
+  EXPECT_EQ(file.selectImage("m", 9, 0), nullptr);
 }
 
 TEST(ModuleFileTest, SelectsTheBestImageForADevice) {

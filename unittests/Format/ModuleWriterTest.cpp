@@ -89,7 +89,9 @@ TEST(ModuleWriterTest, ChecksImages) {
   ModuleWriter writer;
   std::string error;
   EXPECT_FALSE(writer.addImage("k", "gfx90a", ImageKind::Cubin, "x", error));
-  EXPECT_CONTAINS(error, "'gfx90a' is not an NVIDIA chip name");
+  EXPECT_CONTAINS(error, "'gfx90a' is not a chip name");
+  EXPECT_FALSE(writer.addImage("k", "x86-64-v4", ImageKind::Ptx, "x", error));
+  EXPECT_CONTAINS(error, "a ptx image cannot be for x86-64-v4");
   EXPECT_FALSE(writer.addImage("k", "sm_90", ImageKind::Ptx, "", error));
   EXPECT_CONTAINS(error, "the ptx image of 'k' for sm_90 is empty");
   ASSERT_TRUE(writer.addImage("k", "sm_90", ImageKind::Ptx, "abc", error));

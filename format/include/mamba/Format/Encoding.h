@@ -40,22 +40,34 @@ size_t elementTypeSize(ElementType type);
 /// False for a name that is not one of the spellings above.
 bool parseElementType(const std::string &name, ElementType &type);
 
-/// An NVIDIA target: "sm_90" is {9, 0, '\0'}, "sm_90a" {9, 0, 'a'} (code for
-/// exactly that chip), "sm_100f" {10, 0, 'f'} (for the family of 10.x chips).
+/// What a kernel image runs on. An NVIDIA chip: "sm_90" is {Nvidia, 9, 0,
+/// '\0'}, "sm_90a" {Nvidia, 9, 0, 'a'} (code for exactly that chip),
+/// "sm_100f" {Nvidia, 10, 0, 'f'} (for the family of 10.x chips). A host
+/// CPU: a level of the x86-64 psABI, "x86-64" {X86_64, 1} (the baseline)
+/// to "x86-64-v4" {X86_64, 4} (AVX-512); code for a level runs on every
+/// CPU of that level or above.
 struct Chip {
-  unsigned major = 0;
+  enum class Family { Nvidia, X86_64 };
+  Family family = Family::Nvidia;
+  unsigned major = 0; ///< the compute capability's major, or the level
   unsigned minor = 0;
   char suffix = '\0';
 };
 /// Accepts "sm_" followed by two to four digits (the last is the minor
-/// version) and an optional 'a' or 'f'.
+/// version) and an optional 'a' or 'f', and "x86-64", "x86-64-v2",
+/// "x86-64-v3", "x86-64-v4".
 bool parseChip(const std::string &name, Chip &chip);
 
-/// The compiled forms of a gpu module that a loader takes.
-enum class ImageKind { Cubin, Ptx };
+/// The compiled forms of a kernel module that a loader takes: for NVIDIA
+/// chips a cubin or PTX (the CUDA driver), for host CPUs a shared object
+/// (the system's dynamic loader).
+enum class ImageKind { Cubin, Ptx, SharedObject };
+/// "cubin", "ptx", "so".
 const char *imageKindName(ImageKind kind);
-/// False for a name other than "cubin" and "ptx".
+/// False for a name other than those.
 bool parseImageKind(const std::string &name, ImageKind &kind);
+/// Whether images of `kind` are for chips of `family`.
+bool imageKindRunsOn(ImageKind kind, Chip::Family family);
 
 } // namespace mamba::format
 

@@ -60,13 +60,17 @@ public:
   /// use: exactly the modules a loader must load.
   std::vector<std::string> launchedModules() const;
 
-  /// The best image of `module` that a device of compute capability
-  /// `major.minor` can load: a cubin built for exactly that chip (the
+  /// The best image of `module` that an NVIDIA device of compute
+  /// capability `major.minor` can load: a cubin built for exactly that chip (the
   /// arch-specific "a" variant first), then a cubin of the same major
   /// version and a lower minor, then the newest PTX it can JIT. nullptr when
   /// none fits.
   const KernelImage *selectImage(const std::string &module, unsigned major,
                                  unsigned minor) const;
+  /// The shared object of `module` for the highest x86-64 level at most
+  /// `level` (the host's); nullptr when none fits.
+  const KernelImage *selectHostImage(const std::string &module,
+                                     unsigned level) const;
 
   /// The image's bytes (PTX without a terminating NUL).
   const uint8_t *imageBytes(const KernelImage &image) const {

@@ -30,7 +30,8 @@ mlir::mamba::chipComputeCapability(llvm::StringRef chip) {
   // The module format's reading of chip names: an architecture-specific
   // suffix ("a", "f") does not change the version.
   ::mamba::format::Chip parsed;
-  if (!::mamba::format::parseChip(chip.str(), parsed))
+  if (!::mamba::format::parseChip(chip.str(), parsed) ||
+      parsed.family != ::mamba::format::Chip::Family::Nvidia)
     return std::nullopt;
   return parsed.major * 10 + parsed.minor;
 }
