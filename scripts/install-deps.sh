@@ -7,6 +7,7 @@ packages=(
   cmake ninja-build ccache g++                      # build tools
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools  # LLVM/MLIR 22, lit, FileCheck
   libgtest-dev nlohmann-json3-dev                   # unit tests, JSON reader
+  libopenblas-dev                                   # the CPU backend's GEMMs
 )
 
 missing=()

@@ -95,25 +95,6 @@ bool checkKernelLimits(CUfunction kernel, const LaunchDims &dims,
   return true;
 }
 
-/// Non-empty tensors need memory behind them.
-bool checkAddresses(const FunctionSpec &fn, const std::vector<TensorRef> &ts,
-                    bool areArgs, std::string &error) {
-  for (size_t i = 0; i < ts.size(); ++i) {
-    const ElementType element =
-        areArgs ? fn.args[i].element : fn.results[i].element;
-    uint64_t bytes;
-    if (!tensorBytes(element, ts[i].shape, bytes, error))
-      return false;
-    if (bytes && !ts[i].address) {
-      error = "function '" + fn.name +
-              "': " + (areArgs ? "argument " : "result ") + std::to_string(i) +
-              " of shape " + formatShape(ts[i].shape) + " has no device memory";
-      return false;
-    }
-  }
-  return true;
-}
-
 } // namespace
 
 bool allocateResults(const LoadedModule &module,
@@ -150,31 +131,17 @@ bool PreparedCall::prepare(const LoadedModule &module,
   prepared_ = false;
   launches_.clear();
   kernelList_.clear();
-  const FunctionSpec *fn = findFunction(module, functionName, error);
-  if (!fn)
+  if (!module.isLoaded()) {
+    error = "function '" + functionName + "': the module is not loaded";
+    return false;
+  }
+  const Device &device = module.device();
+  const FunctionSpec *fn = nullptr;
+  FunctionPlan plan;
+  if (!planCall(module.file(), functionName, args, results, device.limits(), fn,
+                plan, error))
     return false;
   functionName_ = fn->name;
-  const Device &device = module.device();
-  FunctionPlan plan;
-  if (!planFunction(*fn, shapesOf(args), device.limits(), plan, error))
-    return false;
-  if (results.size() != fn->results.size()) {
-    error = "function '" + fn->name + "' has " +
-            std::to_string(fn->results.size()) + " results, got " +
-            std::to_string(results.size()) + " buffers";
-    return false;
-  }
-  for (size_t r = 0; r < results.size(); ++r) {
-    if (results[r].shape != plan.resultShapes[r]) {
-      error = "function '" + fn->name + "': result " + std::to_string(r) +
-              " has shape " + formatShape(results[r].shape) + ", expected " +
-              formatShape(plan.resultShapes[r]);
-      return false;
-    }
-  }
-  if (!checkAddresses(*fn, args, true, error) ||
-      !checkAddresses(*fn, results, false, error))
-    return false;
 
   // Scratch buffers live as long as the prepared call.
   scratch_.clear();

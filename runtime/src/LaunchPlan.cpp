@@ -220,4 +220,67 @@ bool packKernelParams(const LaunchSpec &launch,
   return true;
 }
 
+namespace {
+
+std::vector<Shape> shapesOf(const std::vector<TensorRef> &tensors) {
+  std::vector<Shape> shapes;
+  for (const TensorRef &t : tensors)
+    shapes.push_back(t.shape);
+  return shapes;
+}
+
+/// Non-empty tensors need memory behind them.
+bool checkAddresses(const FunctionSpec &fn, const std::vector<TensorRef> &ts,
+                    bool areArgs, std::string &error) {
+  for (size_t i = 0; i < ts.size(); ++i) {
+    const ElementType element =
+        areArgs ? fn.args[i].element : fn.results[i].element;
+    uint64_t bytes;
+    if (!tensorBytes(element, ts[i].shape, bytes, error))
+      return false;
+    if (bytes && !ts[i].address) {
+      error = "function '" + fn.name +
+              "': " + (areArgs ? "argument " : "result ") + std::to_string(i) +
+              " of shape " + formatShape(ts[i].shape) + " has no memory";
+      return false;
+    }
+  }
+  return true;
+}
+
+} // namespace
+
+bool planCall(const ModuleFile &file, const std::string &functionName,
+              const std::vector<TensorRef> &args,
+              const std::vector<TensorRef> &results, const DeviceLimits &limits,
+              const FunctionSpec *&fn, FunctionPlan &plan, std::string &error) {
+  fn = file.findFunction(functionName);
+  if (!fn) {
+    std::string known;
+    for (const FunctionSpec &f : file.functions())
+      known += (known.empty() ? "" : ", ") + f.name;
+    error = file.sourceName() + ": no function '" + functionName +
+            "' (it has: " + (known.empty() ? "none" : known) + ")";
+    return false;
+  }
+  if (!planFunction(*fn, shapesOf(args), limits, plan, error))
+    return false;
+  if (results.size() != fn->results.size()) {
+    error = "function '" + fn->name + "' has " +
+            std::to_string(fn->results.size()) + " results, got " +
+            std::to_string(results.size()) + " buffers";
+    return false;
+  }
+  for (size_t r = 0; r < results.size(); ++r) {
+    if (results[r].shape != plan.resultShapes[r]) {
+      error = "function '" + fn->name + "': result " + std::to_string(r) +
+              " has shape " + formatShape(results[r].shape) + ", expected " +
+              formatShape(plan.resultShapes[r]);
+      return false;
+    }
+  }
+  return checkAddresses(*fn, args, true, error) &&
+         checkAddresses(*fn, results, false, error);
+}
+
 } // namespace mamba::runtime

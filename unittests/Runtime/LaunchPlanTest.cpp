@@ -246,5 +246,38 @@ TEST(LaunchPlanTest, RejectsBadScratchReferences) {
   EXPECT_CONTAINS(f.loadError(), "expected arg, result or scratch");
 }
 
+TEST(LaunchPlanTest, PlanCallChecksTheBoundTensors) {
+  ModuleFixture f;
+  ModuleFile file;
+  ASSERT_EQ(f.loadError(&file), "");
+  const FunctionSpec *fn = nullptr;
+  FunctionPlan plan;
+  std::string error;
+  const TensorRef u{0x1000, {2, 64, 8}}, A{0x2000, {64, 16}};
+  const TensorRef y{0x3000, {2, 64, 8}};
+  EXPECT_TRUE(
+      planCall(file, "scan", {u, A}, {y}, DeviceLimits(), fn, plan, error))
+      << error;
+  EXPECT_EQ(fn->name, "scan");
+  EXPECT_EQ(plan.launches[0].grid[0], 2u);
+
+  EXPECT_FALSE(
+      planCall(file, "scan2", {u, A}, {y}, DeviceLimits(), fn, plan, error));
+  EXPECT_CONTAINS(error, "no function 'scan2' (it has: scan)");
+  EXPECT_FALSE(
+      planCall(file, "scan", {u, A}, {}, DeviceLimits(), fn, plan, error));
+  EXPECT_CONTAINS(error, "function 'scan' has 1 results, got 0 buffers");
+  EXPECT_FALSE(planCall(file, "scan", {u, A}, {{0x3000, {2, 64, 9}}},
+                        DeviceLimits(), fn, plan, error));
+  EXPECT_CONTAINS(error, "result 0 has shape [2,64,9], expected [2,64,8]");
+  EXPECT_FALSE(planCall(file, "scan", {{0, {2, 64, 8}}, A}, {y}, DeviceLimits(),
+                        fn, plan, error));
+  EXPECT_CONTAINS(error, "argument 0 of shape [2,64,8] has no memory");
+  // An empty tensor needs no memory.
+  EXPECT_TRUE(planCall(file, "scan", {{0, {2, 64, 0}}, A}, {{0, {2, 64, 0}}},
+                       DeviceLimits(), fn, plan, error))
+      << error;
+}
+
 } // namespace
 } // namespace mamba::runtime

@@ -68,6 +68,16 @@ bool planFunction(const FunctionSpec &fn, const std::vector<Shape> &argShapes,
                   const DeviceLimits &limits, FunctionPlan &plan,
                   std::string &error);
 
+/// Everything a backend checks before preparing a call of `functionName`
+/// in `file` on bound tensors: the function exists (else the error lists
+/// those there are), the argument shapes fit it, the results have the
+/// shapes it computes, every non-empty tensor has an address, and every
+/// launch fits `limits`. `fn` and `plan` get the function and its plan.
+bool planCall(const ModuleFile &file, const std::string &functionName,
+              const std::vector<TensorRef> &args,
+              const std::vector<TensorRef> &results, const DeviceLimits &limits,
+              const FunctionSpec *&fn, FunctionPlan &plan, std::string &error);
+
 /// The alignment in bytes every buffer handed to a kernel must have.
 constexpr uint64_t kBufferAlignment = 16;
 

@@ -1,0 +1,38 @@
+//===- Gemm.h - A plan's GEMMs through OpenBLAS -----------------*- C++ -*-===//
+//
+// The CPU backend's GEMM steps: y = x w^T (+ bias) with the operand layouts
+// of docs/ModuleFormat.md (EntryBinding.h's GemmProblem), on OpenBLAS with
+// f32 accumulation: cblas_sgemm for f32; for bf16 cblas_sbgemm where the
+// library has it (bf16 operands, f32 result, rounded to bf16 after the
+// bias), else the operands widened to f32 for cblas_sgemm (Debian 12's
+// OpenBLAS is built without sbgemm). Every layout maps to
+// row-major calls without copies: a features-major operand is a transposed
+// one.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MAMBA_RUNTIME_CPU_GEMM_H
+#define MAMBA_RUNTIME_CPU_GEMM_H
+
+#include "mamba/Runtime/EntryBinding.h"
+
+#include <string>
+#include <vector>
+
+namespace mamba::runtime::cpu {
+
+/// Checks that OpenBLAS can run `problem` (its element type, every size
+/// within its 32-bit indices).
+bool checkGemm(const GemmProblem &problem, std::string &error);
+/// Runs `problem` on the calling thread (OpenBLAS spreads it over its own
+/// threads). `workspace` holds the f32 result of a bf16 GEMM; it grows as
+/// needed and may be shared by GEMMs that run one at a time.
+void runGemm(const GemmProblem &problem, std::vector<float> &workspace);
+/// Sets the threads OpenBLAS uses.
+void setGemmThreads(int threads);
+/// "OpenBLAS 0.3.21 (Haswell, 2 threads)", for logs.
+std::string describeGemmLibrary();
+
+} // namespace mamba::runtime::cpu
+
+#endif // MAMBA_RUNTIME_CPU_GEMM_H

@@ -1,0 +1,172 @@
+//===- CpuGemm.cpp - A plan's GEMMs through OpenBLAS ----------------------===//
+
+#include "mamba/Runtime/Cpu/Gemm.h"
+
+#include "mamba/Format/Float16.h"
+
+#include <cblas.h>
+#include <dlfcn.h>
+
+#include <climits>
+#include <cstring>
+
+namespace mamba::runtime::cpu {
+
+namespace {
+
+/// One batch's operands as row-major cblas arguments. The result C is
+/// T x M (y rows are tokens) or, with y features-major, M x T.
+struct Call {
+  CBLAS_TRANSPOSE transA, transB;
+  blasint rows, cols, k, lda, ldb, ldc;
+  bool wFirst; ///< A is w (C = w x^T) rather than x (C = x w^T)
+};
+
+Call describe(const GemmProblem &p) {
+  const blasint T = static_cast<blasint>(p.tokens),
+                M = static_cast<blasint>(p.m), K = static_cast<blasint>(p.k);
+  if (p.yFeaturesMajor)
+    // C [M, T] = w [M, K] * x^T, x^T (k, t) = x[t, k] or, features-major,
+    // x[k, t].
+    return Call{CblasNoTrans,
+                p.xFeaturesMajor ? CblasNoTrans : CblasTrans,
+                M,
+                T,
+                K,
+                K,
+                p.xFeaturesMajor ? T : K,
+                T,
+                true};
+  // C [T, M] = x * w^T, x (t, k) = x[t, k] or, features-major, x[k, t].
+  return Call{p.xFeaturesMajor ? CblasTrans : CblasNoTrans,
+              CblasTrans,
+              T,
+              M,
+              K,
+              p.xFeaturesMajor ? T : K,
+              K,
+              M,
+              false};
+}
+
+template <typename T> const T *at(uint64_t address, uint64_t elements) {
+  return reinterpret_cast<const T *>(address) + elements;
+}
+
+float biasValue(const GemmProblem &p, int64_t m) {
+  if (p.element == ElementType::F32)
+    return at<float>(p.bias, m)[0];
+  return static_cast<float>(
+      format::bfloat16BitsToDouble(at<uint16_t>(p.bias, m)[0]));
+}
+
+/// Adds bias[m] to every element of C (laid out as `call` says).
+void addBias(const GemmProblem &p, const Call &call, float *c) {
+  for (blasint r = 0; r < call.rows; ++r)
+    for (blasint col = 0; col < call.cols; ++col)
+      c[int64_t(r) * call.ldc + col] += biasValue(p, call.wFirst ? r : col);
+}
+
+/// bf16 to f32 is exact: the bits shifted into the top half.
+void widen(const bfloat16 *in, uint64_t n, float *out) {
+  for (uint64_t i = 0; i < n; ++i) {
+    uint32_t bits = uint32_t(in[i]) << 16;
+    std::memcpy(&out[i], &bits, 4);
+  }
+}
+
+using SbgemmFn = void (*)(CBLAS_ORDER, CBLAS_TRANSPOSE, CBLAS_TRANSPOSE,
+                          blasint, blasint, blasint, float, const bfloat16 *,
+                          blasint, const bfloat16 *, blasint, float, float *,
+                          blasint);
+
+/// OpenBLAS's bf16 GEMM when the library has one: it is optional in its
+/// build, and Debian 12's 0.3.21 leaves it out, so it is looked up rather
+/// than linked.
+SbgemmFn librarySbgemm() {
+  static SbgemmFn fn =
+      reinterpret_cast<SbgemmFn>(dlsym(RTLD_DEFAULT, "cblas_sbgemm"));
+  return fn;
+}
+
+} // namespace
+
+bool checkGemm(const GemmProblem &p, std::string &error) {
+  if (p.element != ElementType::F32 && p.element != ElementType::BF16) {
+    error = std::string("the CPU backend runs f32 and bf16 GEMMs, not ") +
+            elementTypeName(p.element) +
+            " (compile the model with --dtype f32 or bf16)";
+    return false;
+  }
+  for (int64_t size :
+       {p.tokens, p.m, p.k, p.tokens * p.k, p.tokens * p.m, p.m * p.k})
+    if (size < 0 || size > INT_MAX) {
+      error = "a GEMM of M=" + std::to_string(p.m) +
+              " K=" + std::to_string(p.k) +
+              " tokens=" + std::to_string(p.tokens) +
+              " is beyond OpenBLAS's 32-bit sizes";
+      return false;
+    }
+  if (p.batch < 1) {
+    error = "a GEMM needs a batch of at least 1";
+    return false;
+  }
+  return true;
+}
+
+void runGemm(const GemmProblem &p, std::vector<float> &workspace) {
+  const Call call = describe(p);
+  const uint64_t xBatch = uint64_t(p.tokens) * p.k,
+                 yBatch = uint64_t(p.tokens) * p.m;
+  if (p.tokens == 0 || p.m == 0)
+    return;
+  for (int64_t b = 0; b < p.batch; ++b) {
+    if (p.element == ElementType::F32) {
+      const float *x = at<float>(p.x, b * xBatch), *w = at<float>(p.w, 0);
+      float *y = const_cast<float *>(at<float>(p.y, b * yBatch));
+      cblas_sgemm(CblasRowMajor, call.transA, call.transB, call.rows, call.cols,
+                  call.k, 1.0f, call.wFirst ? w : x, call.lda,
+                  call.wFirst ? x : w, call.ldb, 0.0f, y, call.ldc);
+      if (p.bias)
+        addBias(p, call, y);
+      continue;
+    }
+    // bf16: f32 products accumulated by OpenBLAS, one rounding at the end.
+    const bfloat16 *x = at<bfloat16>(p.x, b * xBatch),
+                   *w = at<bfloat16>(p.w, 0);
+    workspace.resize(yBatch);
+    if (SbgemmFn sbgemm = librarySbgemm()) {
+      sbgemm(CblasRowMajor, call.transA, call.transB, call.rows, call.cols,
+             call.k, 1.0f, call.wFirst ? w : x, call.lda, call.wFirst ? x : w,
+             call.ldb, 0.0f, workspace.data(), call.ldc);
+    } else {
+      // Widened to f32 (exact) and multiplied by sgemm: the same sums, at
+      // the cost of converting both operands on every call.
+      const uint64_t wElements = uint64_t(p.m) * p.k;
+      workspace.resize(yBatch + xBatch + wElements);
+      float *xf = workspace.data() + yBatch, *wf = xf + xBatch;
+      widen(x, xBatch, xf);
+      widen(w, wElements, wf);
+      cblas_sgemm(CblasRowMajor, call.transA, call.transB, call.rows, call.cols,
+                  call.k, 1.0f, call.wFirst ? wf : xf, call.lda,
+                  call.wFirst ? xf : wf, call.ldb, 0.0f, workspace.data(),
+                  call.ldc);
+    }
+    if (p.bias)
+      addBias(p, call, workspace.data());
+    uint16_t *y = const_cast<uint16_t *>(at<uint16_t>(p.y, b * yBatch));
+    for (uint64_t i = 0; i < yBatch; ++i)
+      y[i] = format::floatToBfloat16Bits(workspace[i]);
+  }
+}
+
+void setGemmThreads(int threads) { openblas_set_num_threads(threads); }
+
+std::string describeGemmLibrary() {
+  std::string config = openblas_get_config();
+  return config + ", " + std::to_string(openblas_get_num_threads()) +
+         " threads, bf16 " +
+         (librarySbgemm() ? "by sbgemm" : "widened to f32 for sgemm");
+}
+
+} // namespace mamba::runtime::cpu
