@@ -2,6 +2,7 @@
 
 #include "mamba/Driver/Compile.h"
 
+#include "mamba/Codegen/CPU/HostKernels.h"
 #include "mamba/Dialect/Mamba/Pipelines/Pipelines.h"
 #include "mamba/Dialect/Mamba/Transforms/Passes.h"
 #include "mamba/Import/ModelImporter.h"
@@ -16,6 +17,7 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SourceMgr.h"
 
+#include <algorithm>
 #include <optional>
 
 namespace mlir::mamba {
@@ -88,14 +90,38 @@ OwningOpRef<ModuleOp> loadCompileInput(MLIRContext *context,
 LogicalResult compileToModuleFile(ModuleOp module,
                                   const CompileOptions &options,
                                   llvm::raw_ostream &os, std::string &error) {
+  // Host CPU levels and GPU chips; "cpu" is this machine's level.
+  std::vector<std::string> gpuChips, cpuLevels;
+  for (const std::string &chip : options.chips) {
+    ::mamba::format::Chip parsed;
+    if (chip == "cpu")
+      cpuLevels.push_back(hostCpuLevel());
+    else if (::mamba::format::parseChip(chip, parsed) &&
+             parsed.family == ::mamba::format::Chip::Family::X86_64)
+      cpuLevels.push_back(chip);
+    else
+      gpuChips.push_back(chip);
+  }
+  // "cpu" may name a level also given by name: each level once.
+  std::sort(cpuLevels.begin(), cpuLevels.end());
+  cpuLevels.erase(std::unique(cpuLevels.begin(), cpuLevels.end()),
+                  cpuLevels.end());
+  if (!cpuLevels.empty() && !gpuChips.empty()) {
+    error = "a module holds code for GPUs or for CPUs, not both yet (their "
+            "launches differ): compile --target " +
+            gpuChips.front() + " and --target " + cpuLevels.front() +
+            " into two modules";
+    return failure();
+  }
   // The kernels use cp.async and CUDA 13's ptxas accepts nothing older:
   // refuse other chips here rather than let the NVPTX backend abort.
-  for (const std::string &chip : options.chips) {
+  for (const std::string &chip : gpuChips) {
     std::optional<unsigned> capability = chipComputeCapability(chip);
     if (!capability || *capability < 80) {
       error = "unsupported chip '" + chip +
               "': expected sm_80 or newer, like sm_80, sm_86, sm_89, sm_90, "
-              "sm_90a, sm_100a or sm_120";
+              "sm_90a, sm_100a or sm_120, or a CPU: cpu (this machine's "
+              "level), x86-64, x86-64-v2, x86-64-v3 or x86-64-v4";
       return failure();
     }
   }
@@ -127,10 +153,38 @@ LogicalResult compileToModuleFile(ModuleOp module,
     module = *planned;
   }
 
+  if (!cpuLevels.empty()) {
+    // One lowering for every level: only the machine code differs.
+    OwningOpRef<ModuleOp> lowered = module.clone();
+    PassManager lowering(module.getContext());
+    buildMambaCpuLowering(lowering);
+    if (failed(lowering.run(*lowered))) {
+      error = "tiling for the CPU failed";
+      return failure();
+    }
+    std::vector<HostImage> images;
+    for (const std::string &level : cpuLevels) {
+      FailureOr<std::vector<HostImage>> compiled =
+          compileHostKernels(*lowered, level);
+      if (failed(compiled)) {
+        error = "compiling host code for " + level + " failed";
+        return failure();
+      }
+      for (HostImage &image : *compiled)
+        images.push_back(std::move(image));
+    }
+    if (failed(writeModuleFile(*lowered, {}, os, model ? &*model : nullptr,
+                               images))) {
+      error = "writing the module file failed";
+      return failure();
+    }
+    return success();
+  }
+
   // The first compilation provides the host functions; every compilation
   // its images (a cubin and PTX per chip).
   SmallVector<OwningOpRef<ModuleOp>> compiled;
-  for (const std::string &chip : options.chips) {
+  for (const std::string &chip : gpuChips) {
     if (failed(
             compileForChip(module, options, chip, {"bin", "isa"}, compiled))) {
       error = "compiling for " + chip + " failed";

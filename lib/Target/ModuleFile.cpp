@@ -219,7 +219,8 @@ LogicalResult collectImages(ModuleOp module, format::ModuleWriter &writer) {
 LogicalResult mlir::mamba::writeModuleFile(ModuleOp hostAndKernels,
                                            ArrayRef<ModuleOp> extraImages,
                                            llvm::raw_ostream &os,
-                                           const format::ModelSpec *model) {
+                                           const format::ModelSpec *model,
+                                           ArrayRef<HostImage> hostImages) {
   format::ModuleWriter writer;
   for (auto func : hostAndKernels.getOps<func::FuncOp>()) {
     if (func.isExternal())
@@ -234,6 +235,13 @@ LogicalResult mlir::mamba::writeModuleFile(ModuleOp hostAndKernels,
   for (ModuleOp extra : extraImages)
     if (failed(collectImages(extra, writer)))
       return failure();
+  for (const HostImage &image : hostImages) {
+    std::string error;
+    if (!writer.addImage(
+            image.module, image.level, format::ImageKind::SharedObject,
+            std::string_view(image.bytes.data(), image.bytes.size()), error))
+      return hostAndKernels.emitError() << error;
+  }
   if (model)
     writer.spec().model = *model;
 

@@ -40,6 +40,8 @@ std::string hostLevelName(unsigned level) {
 SharedObject::~SharedObject() {
   if (handle_)
     dlclose(handle_);
+  if (fd_ >= 0)
+    ::close(fd_);
 }
 
 bool SharedObject::load(const uint8_t *bytes, uint64_t size,
@@ -63,16 +65,20 @@ bool SharedObject::load(const uint8_t *bytes, uint64_t size,
     }
     done += static_cast<uint64_t>(n);
   }
-  // RTLD_LOCAL: two modules' kernels of one name stay apart.
+  // RTLD_LOCAL: two modules' kernels of one name stay apart. The loader
+  // knows an object by its path, so the descriptor stays open while the
+  // object is loaded: another object's /proc/self/fd/N would otherwise
+  // reuse the number and be taken for this one.
   std::string path = "/proc/self/fd/" + std::to_string(fd);
   handle_ = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-  ::close(fd);
   if (!handle_) {
+    ::close(fd);
     const char *why = dlerror();
     error = "host code of '" + name +
             "' does not load: " + (why ? why : "unknown loader error");
     return false;
   }
+  fd_ = fd;
   return true;
 }
 

@@ -39,7 +39,10 @@ static cl::opt<std::string> outputFilename(cl::cat(compileCategory), "o",
                                            cl::value_desc("file"),
                                            cl::Required);
 static cl::list<std::string> chips(cl::cat(compileCategory), "chip",
-                                   cl::desc("GPU architectures to compile for"),
+                                   cl::desc("Targets to compile for: GPU "
+                                            "architectures (sm_90a, sm_80) "
+                                            "or CPU levels (cpu: this "
+                                            "machine's, x86-64-v3, ...)"),
                                    cl::CommaSeparated,
                                    cl::list_init<std::string>({"sm_90a"}));
 static cl::alias targetAlias("target", cl::desc("Alias for --chip"),

@@ -27,7 +27,9 @@ class SourceMgr;
 namespace mlir::mamba {
 
 struct CompileOptions {
-  /// GPU architectures to compile for, each as a cubin and PTX.
+  /// Targets: GPU architectures (sm_80 and newer), each as a cubin and
+  /// PTX, or host CPU levels (x86-64 to x86-64-v4, or "cpu" for this
+  /// machine's), each as a shared object. One module holds one family.
   std::vector<std::string> chips = {"sm_90a"};
   /// Tile sizes of ops without a tiling attribute.
   int64_t channelsPerBlock = tiling::kScanChannelsPerBlock;

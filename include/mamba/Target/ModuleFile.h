@@ -8,6 +8,7 @@
 #ifndef MAMBA_TARGET_MODULEFILE_H
 #define MAMBA_TARGET_MODULEFILE_H
 
+#include "mamba/Codegen/CPU/HostKernels.h"
 #include "mamba/Format/ModelSpec.h"
 
 #include "mlir/Support/LLVM.h"
@@ -31,11 +32,14 @@ namespace format = ::mamba::format;
 /// added as images. Fails with a diagnostic on any host op the runtime could
 /// not replay, and on a file the runtime's reader would reject.
 /// With `model` (a compiled model's plan, see ModelPlan.h), the header also
-/// gets a "model" section.
+/// gets a "model" section. `hostImages` are the kernel modules compiled for
+/// host CPUs (the CPU target: the host functions then come from its
+/// lowering and there are no gpu.binary ops).
 LogicalResult writeModuleFile(ModuleOp hostAndKernels,
                               ArrayRef<ModuleOp> extraImages,
                               llvm::raw_ostream &os,
-                              const format::ModelSpec *model = nullptr);
+                              const format::ModelSpec *model = nullptr,
+                              ArrayRef<HostImage> hostImages = {});
 
 } // namespace mamba
 } // namespace mlir

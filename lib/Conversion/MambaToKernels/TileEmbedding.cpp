@@ -7,9 +7,9 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "mamba/Conversion/MambaToKernels/Passes.h"
 #include "mamba/Conversion/Utils/KernelNest.h"
 #include "mamba/Dialect/Mamba/IR/MambaOps.h"
-#include "mamba/Conversion/MambaToKernels/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -63,14 +63,14 @@ LogicalResult tileEmbedding(EmbeddingOp op, int64_t threads) {
     row = arith::MaxSIOp::create(b, row, indexConstant(b, 0));
     row = arith::MinSIOp::create(
         b, row, arith::SubIOp::create(b, vocabulary, indexConstant(b, 1)));
-    emitStridedLoop(b, thread, features, indexConstant(b, threads),
-                    [&](Value column) {
-                      Value value = memref::LoadOp::create(
-                          b, table, ValueRange{row, column});
-                      SmallVector<Value> at(token);
-                      at.push_back(column);
-                      memref::StoreOp::create(b, value, y, at);
-                    });
+    emitStridedLoop(
+        b, thread, features, indexConstant(b, threads), [&](Value column) {
+          Value value =
+              memref::LoadOp::create(b, table, ValueRange{row, column});
+          SmallVector<Value> at(token);
+          at.push_back(column);
+          memref::StoreOp::create(b, value, y, at);
+        });
   });
   replaceWithBuffers(b, op, {y});
   return success();
@@ -81,11 +81,13 @@ struct MambaTileEmbeddingPass
   using Base::Base;
 
   void runOnOperation() override {
-    if (threadsPerBlock < 32 || threadsPerBlock > 1024) {
+    // 1 is the CPU target's block: one thread copies the row.
+    if (threadsPerBlock != 1 &&
+        (threadsPerBlock < 32 || threadsPerBlock > 1024)) {
       getOperation()->emitError()
           << "mamba-tile-embedding: threads-per-block = "
           << static_cast<int64_t>(threadsPerBlock)
-          << " must be between 32 and 1024";
+          << " must be 1 (a CPU block) or between 32 and 1024";
       return signalPassFailure();
     }
     SmallVector<EmbeddingOp> ops;

@@ -177,7 +177,7 @@ def MambaTileEmbedding : Pass<"mamba-tile-embedding"> {
   let options = [
     Option<"threadsPerBlock", "threads-per-block", "int64_t",
            /*default=*/"tiling::kEmbeddingThreadsPerBlock",
-           "Threads per token">
+           "Threads per token (1 for the CPU target, else 32 to 1024)">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

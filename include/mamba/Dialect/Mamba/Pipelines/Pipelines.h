@@ -105,8 +105,15 @@ void buildMambaGpuLowering(OpPassManager &pm,
 void buildMambaGpuSerialization(OpPassManager &pm,
                                 const MambaGpuPipelineOptions &options);
 
-/// Registers `mamba-pipeline` and `mamba-gpu-pipeline` with the pass
-/// registry.
+/// Tiles the kernel ops for the host CPU (a block is one thread: one call
+/// of a host kernel) and outlines them into gpu.module kernels, as far as
+/// the GPU pipeline goes before NVVM; compileHostKernels
+/// (Codegen/CPU/HostKernels.h) then compiles those for the host. Ops
+/// without a CPU tiling yet are reported by name and fail the pipeline.
+void buildMambaCpuLowering(OpPassManager &pm);
+
+/// Registers `mamba-pipeline`, `mamba-gpu-pipeline` and
+/// `mamba-cpu-pipeline` with the pass registry.
 void registerMambaPipelines();
 
 } // namespace mamba

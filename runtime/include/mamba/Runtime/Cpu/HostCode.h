@@ -51,6 +51,7 @@ public:
 
 private:
   void *handle_ = nullptr;
+  int fd_ = -1; ///< the memfd the loader knows the object by
   std::string name_;
 };
 

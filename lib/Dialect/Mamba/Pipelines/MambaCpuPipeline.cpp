@@ -1,0 +1,59 @@
+//===- MambaCpuPipeline.cpp - kernel ops tiled and outlined for the CPU ---===//
+
+#include "mamba/Codegen/GPU/Passes.h"
+#include "mamba/Conversion/MambaToKernels/Passes.h"
+#include "mamba/Dialect/Mamba/IR/MambaOps.h"
+#include "mamba/Dialect/Mamba/Pipelines/Pipelines.h"
+
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
+#include "mlir/Pass/Pass.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+using namespace mlir::mamba;
+
+namespace {
+
+/// Fails on the first kernel op whose tiling has no CPU form yet, naming
+/// it: a GPU tiling run with one thread per block would be wrong (block
+/// reductions, per-thread final windows), not merely slow.
+struct CheckCpuTilingPass
+    : PassWrapper<CheckCpuTilingPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(CheckCpuTilingPass)
+  StringRef getArgument() const final { return "mamba-check-cpu-tiling"; }
+  void runOnOperation() override {
+    WalkResult result = getOperation()->walk([](Operation *op) {
+      if (!isa<MambaDialect>(op->getDialect()) ||
+          isa<EmbeddingOp, LinearOp>(op))
+        return WalkResult::advance();
+      op->emitOpError() << "has no CPU lowering yet (the cpu target lowers "
+                           "mamba.embedding so far)";
+      return WalkResult::interrupt();
+    });
+    if (result.wasInterrupted())
+      signalPassFailure();
+  }
+};
+
+} // namespace
+
+void mlir::mamba::buildMambaCpuLowering(OpPassManager &pm) {
+  buildMambaPipeline(pm, MambaPipelineOptions());
+  pm.addPass(std::make_unique<CheckCpuTilingPass>());
+  MambaTileEmbeddingOptions embedding;
+  embedding.threadsPerBlock = 1;
+  pm.addPass(createMambaTileEmbedding(embedding));
+  pm.addPass(createMambaMapForallToGpu());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  pm.addPass(createGpuLaunchSinkIndexComputationsPass());
+  pm.addPass(createGpuKernelOutliningPass());
+  pm.addPass(createSymbolDCEPass());
+}
