@@ -12,6 +12,7 @@
 #include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
 #include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
 #include "mlir/Conversion/VectorToLLVM/ConvertVectorToLLVMPass.h"
+#include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -24,6 +25,7 @@
 #include "mlir/Transforms/Passes.h"
 
 #include "llvm/ADT/ScopeExit.h"
+#include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
 #include "llvm/MC/TargetRegistry.h"
@@ -160,9 +162,18 @@ void addEntries(ModuleOp out) {
 /// of MLIR goes through.
 LogicalResult lowerToLLVM(ModuleOp out) {
   PassManager pm(out.getContext());
+  // Transfers along a non-contiguous dimension (a chunk's column of B or
+  // C) become scalar loads first; the contiguous ones become vector loads
+  // in the LLVM lowering.
+  pm.addPass(createConvertVectorToSCFPass(
+      VectorTransferToSCFOptions().enableFullUnroll()));
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
-  pm.addPass(arith::createArithExpandOpsPass());
+  // bf16 conversions as integer arithmetic (round to nearest even): LLVM
+  // would call __truncsfbf2, which Debian 12's libgcc does not have.
+  arith::ArithExpandOpsPassOptions expand;
+  expand.includeBf16 = true;
+  pm.addPass(arith::createArithExpandOpsPass(expand));
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createConvertMathToLLVMPass());
@@ -190,6 +201,46 @@ std::unique_ptr<llvm::TargetMachine> hostMachine(StringRef level,
   return std::unique_ptr<llvm::TargetMachine>(target->createTargetMachine(
       triple, level, "", options, llvm::Reloc::PIC_, std::nullopt,
       llvm::CodeGenOptLevel::Aggressive));
+}
+
+/// Defines the bf16 conversions that LLVM's x86 backend calls when it
+/// legalizes bf16 values (compiler-rt's __truncsfbf2 and __extendbfsf2;
+/// Debian 12's libgcc has neither), so the shared object needs no runtime
+/// library for them. Weak, hidden: kept through optimization, never
+/// exported.
+void addBfloat16Builtins(llvm::Module &module) {
+  llvm::LLVMContext &ctx = module.getContext();
+  llvm::Type *f32 = llvm::Type::getFloatTy(ctx),
+             *bf16 = llvm::Type::getBFloatTy(ctx),
+             *i16 = llvm::Type::getInt16Ty(ctx),
+             *i32 = llvm::Type::getInt32Ty(ctx);
+  auto define = [&](const char *name, llvm::Type *result, llvm::Type *arg) {
+    auto *fn =
+        llvm::Function::Create(llvm::FunctionType::get(result, {arg}, false),
+                               llvm::GlobalValue::WeakAnyLinkage, name, module);
+    fn->setVisibility(llvm::GlobalValue::HiddenVisibility);
+    return fn;
+  };
+  if (!module.getFunction("__truncsfbf2")) {
+    // Round to nearest even; NaN stays a quiet NaN.
+    llvm::Function *fn = define("__truncsfbf2", bf16, f32);
+    llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "", fn));
+    llvm::Value *bits = b.CreateBitCast(fn->getArg(0), i32);
+    llvm::Value *lsb = b.CreateAnd(b.CreateLShr(bits, 16), 1);
+    llvm::Value *rounded =
+        b.CreateAdd(bits, b.CreateAdd(b.getInt32(0x7fff), lsb));
+    llvm::Value *isNan = b.CreateFCmpUNO(fn->getArg(0), fn->getArg(0));
+    llvm::Value *quiet = b.CreateOr(bits, 0x00400000);
+    llvm::Value *chosen = b.CreateSelect(isNan, quiet, rounded);
+    b.CreateRet(
+        b.CreateBitCast(b.CreateTrunc(b.CreateLShr(chosen, 16), i16), bf16));
+  }
+  if (!module.getFunction("__extendbfsf2")) {
+    llvm::Function *fn = define("__extendbfsf2", f32, bf16);
+    llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "", fn));
+    llvm::Value *bits = b.CreateZExt(b.CreateBitCast(fn->getArg(0), i16), i32);
+    b.CreateRet(b.CreateBitCast(b.CreateShl(bits, 16), f32));
+  }
 }
 
 /// Optimizes `module` at O3 for `machine` and returns its object code.
@@ -319,6 +370,7 @@ mlir::mamba::compileHostKernels(ModuleOp module, StringRef level) {
                                       "failed";
     ir->setTargetTriple(machine->getTargetTriple());
     ir->setDataLayout(machine->createDataLayout());
+    addBfloat16Builtins(*ir);
     SmallVector<char> object;
     emitObject(*ir, *machine, object);
     HostImage image;

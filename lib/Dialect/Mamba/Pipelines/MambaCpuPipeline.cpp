@@ -28,8 +28,20 @@ struct CheckCpuTilingPass
       if (!isa<MambaDialect>(op->getDialect()) ||
           isa<EmbeddingOp, LinearOp>(op))
         return WalkResult::advance();
+      // A scan's thread keeps all N states of one channel: no shuffles.
+      if (auto scan = dyn_cast<SelectiveScanOp>(op)) {
+        ScanTilingAttr tiling = scan.getTilingAttr();
+        if (!tiling || (tiling.getChannelsPerBlock() == 1 &&
+                        tiling.getStatesPerThread() == 0 &&
+                        tiling.getSequenceSplits() == 1))
+          return WalkResult::advance();
+        op->emitOpError() << "has a GPU tiling (" << tiling
+                          << "); the cpu target tiles a scan with one "
+                             "channel and all its states per block";
+        return WalkResult::interrupt();
+      }
       op->emitOpError() << "has no CPU lowering yet (the cpu target lowers "
-                           "mamba.embedding so far)";
+                           "mamba.embedding and mamba.selective_scan so far)";
       return WalkResult::interrupt();
     });
     if (result.wasInterrupted())
@@ -42,6 +54,12 @@ struct CheckCpuTilingPass
 void mlir::mamba::buildMambaCpuLowering(OpPassManager &pm) {
   buildMambaPipeline(pm, MambaPipelineOptions());
   pm.addPass(std::make_unique<CheckCpuTilingPass>());
+  MambaTileSelectiveScanOptions scan;
+  scan.channelsPerBlock = 1;
+  scan.statesPerThread = 0;
+  scan.chunkLength = tiling::kScanChunkLength;
+  scan.sequenceSplits = 1;
+  pm.addPass(createMambaTileSelectiveScan(scan));
   MambaTileEmbeddingOptions embedding;
   embedding.threadsPerBlock = 1;
   pm.addPass(createMambaTileEmbedding(embedding));
