@@ -20,6 +20,18 @@ func.func @embed(%ids: tensor<?xi32>, %table: tensor<16x8xf32>) -> tensor<?x8xf3
 
 // -----
 
+// A norm: a block per row, its one thread summing the squares itself.
+// CHECK-LABEL: func.func @norm
+// CHECK: gpu.func @norm_kernel({{.*}}) kernel attributes {known_block_size = array<i32: 1, 1, 1>}
+// CHECK-NOT: gpu.barrier
+// CHECK: math.rsqrt
+func.func @norm(%x: tensor<?x8xf32>, %w: tensor<8xf32>, %r: tensor<?x8xf32>) -> (tensor<?x8xf32>, tensor<?x8xf32>) {
+  %y, %ro = mamba.rms_norm %x, %w residual(%r) : (tensor<?x8xf32>, tensor<8xf32>, tensor<?x8xf32>) -> (tensor<?x8xf32>, tensor<?x8xf32>)
+  return %y, %ro : tensor<?x8xf32>, tensor<?x8xf32>
+}
+
+// -----
+
 // A scan: a block per (channel, batch element), its thread holding all N
 // states; nothing staged in shared memory, no shuffles.
 // CHECK-LABEL: func.func @scan
@@ -50,8 +62,8 @@ func.func @gpu_scan(%u: tensor<?x64x?xf32>, %A: tensor<64x16xf32>, %B: tensor<?x
 // -----
 
 // Ops whose tiling has no CPU form yet are named, not run wrongly.
-// NOCPU: error: 'mamba.rms_norm' op has no CPU lowering yet (the cpu target lowers mamba.embedding and mamba.selective_scan so far)
-func.func @norm(%x: tensor<?x8xf32>, %w: tensor<8xf32>) -> tensor<?x8xf32> {
-  %y = mamba.rms_norm %x, %w : (tensor<?x8xf32>, tensor<8xf32>) -> tensor<?x8xf32>
-  return %y : tensor<?x8xf32>
+// NOCPU: error: 'mamba.argmax' op has no CPU lowering yet (the cpu target lowers mamba.embedding, mamba.rms_norm and mamba.selective_scan so far)
+func.func @argmax(%x: tensor<?x8xf32>) -> tensor<?xi32> {
+  %i = mamba.argmax %x : (tensor<?x8xf32>) -> tensor<?xi32>
+  return %i : tensor<?xi32>
 }

@@ -12,9 +12,9 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "mamba/Conversion/MambaToKernels/Passes.h"
 #include "mamba/Conversion/Utils/KernelNest.h"
 #include "mamba/Dialect/Mamba/IR/MambaOps.h"
-#include "mamba/Conversion/MambaToKernels/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -97,7 +97,10 @@ LogicalResult tileRmsNorm(RmsNormOp op, int64_t threads) {
   if (grid.empty())
     grid.push_back(b.getIndexAttr(1));
 
-  const int64_t warps = threads / kWarpSize;
+  // One thread per block is the CPU target's: it sums the row itself, with
+  // no warps, shared memory or barrier.
+  const bool oneThread = threads == 1;
+  const int64_t warps = oneThread ? 0 : threads / kWarpSize;
   auto workgroup = gpu::AddressSpaceAttr::get(
       b.getContext(), gpu::GPUDialect::getWorkgroupAddressSpace());
   auto partialsType = MemRefType::get({warps}, b.getF32Type(),
@@ -105,7 +108,7 @@ LogicalResult tileRmsNorm(RmsNormOp op, int64_t threads) {
   float eps = op.getEps().convertToFloat();
   const int64_t staticFeatures = xType.getShape().back();
   const int64_t registerColumns =
-      ShapedType::isDynamic(staticFeatures) ||
+      oneThread || ShapedType::isDynamic(staticFeatures) ||
               llvm::divideCeil(staticFeatures, threads) > kRegisterColumns
           ? 0
           : llvm::divideCeil(staticFeatures, threads);
@@ -186,25 +189,30 @@ LogicalResult tileRmsNorm(RmsNormOp op, int64_t threads) {
       b.setInsertionPointAfter(sumLoop);
       squares = sumLoop.getResult(0);
     }
-    Value warpTotal = emitLaneSum(b, squares, kWarpSize);
-
-    // One partial per warp through shared memory; every thread then adds
-    // the few partials itself (a broadcast read), no second reduction.
-    Value partials =
-        memref::AllocOp::create(b, partialsType, b.getI64IntegerAttr(16));
-    Value warp = arith::DivUIOp::create(b, thread, indexConstant(b, kWarpSize));
-    Value lane = arith::RemUIOp::create(b, thread, indexConstant(b, kWarpSize));
-    Value first = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, lane,
-                                        indexConstant(b, 0));
-    emitIf(b, first, [&] {
-      memref::StoreOp::create(b, warpTotal, partials, ValueRange{warp});
-    });
-    gpu::BarrierOp::create(b);
-    Value total = f32Constant(b, 0.0);
-    for (int64_t w = 0; w < warps; ++w)
-      total = arith::AddFOp::create(
-          b, total,
-          memref::LoadOp::create(b, partials, ValueRange{indexConstant(b, w)}));
+    Value total = squares;
+    if (!oneThread) {
+      Value warpTotal = emitLaneSum(b, squares, kWarpSize);
+      // One partial per warp through shared memory; every thread then adds
+      // the few partials itself (a broadcast read), no second reduction.
+      Value partials =
+          memref::AllocOp::create(b, partialsType, b.getI64IntegerAttr(16));
+      Value warp =
+          arith::DivUIOp::create(b, thread, indexConstant(b, kWarpSize));
+      Value lane =
+          arith::RemUIOp::create(b, thread, indexConstant(b, kWarpSize));
+      Value first = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, lane,
+                                          indexConstant(b, 0));
+      emitIf(b, first, [&] {
+        memref::StoreOp::create(b, warpTotal, partials, ValueRange{warp});
+      });
+      gpu::BarrierOp::create(b);
+      total = f32Constant(b, 0.0);
+      for (int64_t w = 0; w < warps; ++w)
+        total = arith::AddFOp::create(
+            b, total,
+            memref::LoadOp::create(b, partials,
+                                   ValueRange{indexConstant(b, w)}));
+    }
     Value count = arith::UIToFPOp::create(
         b, b.getF32Type(),
         arith::IndexCastUIOp::create(b, b.getI64Type(), features));
@@ -250,13 +258,14 @@ struct MambaTileRmsNormPass
   using Base::Base;
 
   void runOnOperation() override {
-    if (threadsPerBlock != 0 &&
+    if (threadsPerBlock != 0 && threadsPerBlock != 1 &&
         (threadsPerBlock < kWarpSize || threadsPerBlock > 1024 ||
          threadsPerBlock % kWarpSize != 0)) {
       getOperation()->emitError()
           << "mamba-tile-rms-norm: threads-per-block = "
           << static_cast<int64_t>(threadsPerBlock)
-          << " must be 0 (automatic) or a multiple of 32 between 32 and 1024";
+          << " must be 0 (automatic), 1 (a CPU block) or a multiple of 32 "
+             "between 32 and 1024";
       return signalPassFailure();
     }
     SmallVector<RmsNormOp> ops;

@@ -24,26 +24,29 @@ struct CheckCpuTilingPass
   MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(CheckCpuTilingPass)
   StringRef getArgument() const final { return "mamba-check-cpu-tiling"; }
   void runOnOperation() override {
-    WalkResult result = getOperation()->walk([](Operation *op) {
-      if (!isa<MambaDialect>(op->getDialect()) ||
-          isa<EmbeddingOp, LinearOp>(op))
-        return WalkResult::advance();
-      // A scan's thread keeps all N states of one channel: no shuffles.
-      if (auto scan = dyn_cast<SelectiveScanOp>(op)) {
-        ScanTilingAttr tiling = scan.getTilingAttr();
-        if (!tiling || (tiling.getChannelsPerBlock() == 1 &&
-                        tiling.getStatesPerThread() == 0 &&
-                        tiling.getSequenceSplits() == 1))
-          return WalkResult::advance();
-        op->emitOpError() << "has a GPU tiling (" << tiling
-                          << "); the cpu target tiles a scan with one "
-                             "channel and all its states per block";
-        return WalkResult::interrupt();
-      }
-      op->emitOpError() << "has no CPU lowering yet (the cpu target lowers "
-                           "mamba.embedding and mamba.selective_scan so far)";
-      return WalkResult::interrupt();
-    });
+    WalkResult result =
+        getOperation()->walk([](Operation *op) {
+          if (!isa<MambaDialect>(op->getDialect()) ||
+              isa<EmbeddingOp, LinearOp, RmsNormOp>(op))
+            return WalkResult::advance();
+          // A scan's thread keeps all N states of one channel: no shuffles.
+          if (auto scan = dyn_cast<SelectiveScanOp>(op)) {
+            ScanTilingAttr tiling = scan.getTilingAttr();
+            if (!tiling || (tiling.getChannelsPerBlock() == 1 &&
+                            tiling.getStatesPerThread() == 0 &&
+                            tiling.getSequenceSplits() == 1))
+              return WalkResult::advance();
+            op->emitOpError() << "has a GPU tiling (" << tiling
+                              << "); the cpu target tiles a scan with one "
+                                 "channel and all its states per block";
+            return WalkResult::interrupt();
+          }
+          op->emitOpError()
+              << "has no CPU lowering yet (the cpu target lowers "
+                 "mamba.embedding, mamba.rms_norm and mamba.selective_scan so "
+                 "far)";
+          return WalkResult::interrupt();
+        });
     if (result.wasInterrupted())
       signalPassFailure();
   }
@@ -60,6 +63,9 @@ void mlir::mamba::buildMambaCpuLowering(OpPassManager &pm) {
   scan.chunkLength = tiling::kScanChunkLength;
   scan.sequenceSplits = 1;
   pm.addPass(createMambaTileSelectiveScan(scan));
+  MambaTileRmsNormOptions norm;
+  norm.threadsPerBlock = 1;
+  pm.addPass(createMambaTileRmsNorm(norm));
   MambaTileEmbeddingOptions embedding;
   embedding.threadsPerBlock = 1;
   pm.addPass(createMambaTileEmbedding(embedding));

@@ -1,0 +1,116 @@
+//===- CpuNormTest.cpp - The compiled RMSNorm on the CPU ------------------===//
+//
+// mamba-compile --target x86-64,cpu's residual add + RMSNorm (a block per
+// row, one thread summing it) against the reference library: bf16
+// activations with an f32 residual stream (both results), and f32 with its
+// own eps, on row counts that do not fill the threads evenly.
+//
+//===----------------------------------------------------------------------===//
+
+#include "HostTensor.h"
+#include "mamba/Reference/RmsNorm.h"
+#include "mamba/Runtime/Cpu/Backend.h"
+
+#include <gtest/gtest.h>
+
+#include <sys/stat.h>
+
+#include <random>
+
+namespace mamba::runtime::cpu {
+namespace {
+
+using gpu_test::HostTensor;
+
+std::vector<double> values(const HostTensor &t) {
+  std::vector<double> v(t.numel());
+  for (int64_t i = 0; i < t.numel(); ++i)
+    v[i] = t.get(i);
+  return v;
+}
+
+std::vector<double> values(const reference::Tensor &t) {
+  return std::vector<double>(t.data(), t.data() + t.numel());
+}
+
+HostTensor randomTensor(ElementType element, Shape shape, std::mt19937 &rng) {
+  HostTensor t(element, std::move(shape));
+  std::uniform_real_distribution<double> dist(-2, 2);
+  for (int64_t i = 0; i < t.numel(); ++i)
+    t.set(i, dist(rng));
+  return t;
+}
+
+/// Runs `function` on `args` and fills `results` (shapes and types set).
+void run(CpuBackend &backend, const ModuleFile &file,
+         const std::string &function, const std::vector<HostTensor *> &args,
+         const std::vector<HostTensor *> &results) {
+  std::string error;
+  std::unique_ptr<Program> program = backend.load(file, error);
+  ASSERT_TRUE(program) << error;
+  std::vector<std::unique_ptr<Buffer>> buffers;
+  auto bind = [&](HostTensor *t, bool upload) {
+    buffers.push_back(backend.allocate(t->bytes().size(), error));
+    EXPECT_TRUE(buffers.back()) << error;
+    if (upload)
+      EXPECT_TRUE(buffers.back()->copyFromHost(t->bytes().data(),
+                                               t->bytes().size(), 0, error));
+    return TensorRef{buffers.back()->address(), t->shape()};
+  };
+  std::vector<TensorRef> argRefs, resultRefs;
+  for (HostTensor *t : args)
+    argRefs.push_back(bind(t, true));
+  for (HostTensor *t : results)
+    resultRefs.push_back(bind(t, false));
+  std::unique_ptr<Step> step =
+      program->prepareCall(function, argRefs, resultRefs, error);
+  ASSERT_TRUE(step) << error;
+  std::unique_ptr<Queue> queue = backend.createQueue(error);
+  ASSERT_TRUE(step->enqueue(*queue, error)) << error;
+  for (size_t i = 0; i < results.size(); ++i)
+    ASSERT_TRUE(buffers[args.size() + i]->copyToHost(
+        results[i]->bytes().data(), results[i]->bytes().size(), 0, error));
+}
+
+TEST(CpuNormTest, MatchesTheReference) {
+  std::string path = std::string(MAMBA_CPU_COMPILED_DIR) + "/ops.mmod";
+  struct stat info;
+  if (::stat(path.c_str(), &info) != 0)
+    GTEST_SKIP() << "no " << path
+                 << " (the compiled CPU test kernels need the compiler)";
+  ModuleFile file;
+  std::string error;
+  ASSERT_TRUE(file.load(path, error)) << error;
+  std::mt19937 rng(5);
+  for (int threads : {1, 3}) {
+    CpuBackend backend(threads);
+    for (int64_t rows : {1, 7}) {
+      SCOPED_TRACE(std::to_string(rows) + " rows, " + std::to_string(threads) +
+                   " threads");
+      // bf16 x, weight; f32 residual in and out.
+      HostTensor x = randomTensor(ElementType::BF16, {2, rows, 100}, rng);
+      HostTensor w = randomTensor(ElementType::BF16, {100}, rng);
+      HostTensor r = randomTensor(ElementType::F32, {2, rows, 100}, rng);
+      HostTensor y(ElementType::BF16, {2, rows, 100}),
+          ro(ElementType::F32, {2, rows, 100});
+      run(backend, file, "norm_bf16_residual", {&x, &w, &r}, {&y, &ro});
+      reference::Tensor rr = r.toReference();
+      reference::RmsNormResult want =
+          reference::rmsNorm(x.toReference(), w.toReference(), &rr, 1e-5);
+      EXPECT_LE(gpu_test::relativeL2Error(values(ro), values(want.residualOut)),
+                1e-6);
+      EXPECT_LE(gpu_test::relativeL2Error(values(y), values(want.y)), 1e-2);
+
+      HostTensor xf = randomTensor(ElementType::F32, {rows, 64}, rng);
+      HostTensor wf = randomTensor(ElementType::F32, {64}, rng);
+      HostTensor yf(ElementType::F32, {rows, 64});
+      run(backend, file, "norm_f32", {&xf, &wf}, {&yf});
+      reference::RmsNormResult wantF =
+          reference::rmsNorm(xf.toReference(), wf.toReference(), nullptr, 1e-6);
+      EXPECT_LE(gpu_test::relativeL2Error(values(yf), values(wantF.y)), 1e-5);
+    }
+  }
+}
+
+} // namespace
+} // namespace mamba::runtime::cpu
