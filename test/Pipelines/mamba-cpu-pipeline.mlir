@@ -62,7 +62,7 @@ func.func @gpu_scan(%u: tensor<?x64x?xf32>, %A: tensor<64x16xf32>, %B: tensor<?x
 // -----
 
 // Ops whose tiling has no CPU form yet are named, not run wrongly.
-// NOCPU: error: 'mamba.argmax' op has no CPU lowering yet (the cpu target lowers mamba.embedding, mamba.rms_norm and mamba.selective_scan so far)
+// NOCPU: error: 'mamba.argmax' op has no CPU lowering yet (the cpu target lowers mamba.embedding, mamba.rms_norm, mamba.causal_conv1d and mamba.selective_scan so far)
 func.func @argmax(%x: tensor<?x8xf32>) -> tensor<?xi32> {
   %i = mamba.argmax %x : (tensor<?x8xf32>) -> tensor<?xi32>
   return %i : tensor<?xi32>

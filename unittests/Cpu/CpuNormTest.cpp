@@ -1,13 +1,15 @@
-//===- CpuNormTest.cpp - The compiled RMSNorm on the CPU ------------------===//
+//===- CpuNormTest.cpp - The compiled RMSNorm and conv on the CPU ---------===//
 //
 // mamba-compile --target x86-64,cpu's residual add + RMSNorm (a block per
-// row, one thread summing it) against the reference library: bf16
-// activations with an f32 residual stream (both results), and f32 with its
-// own eps, on row counts that do not fill the threads evenly.
+// row, one thread summing it) and causal conv1d (+ SiLU, final window)
+// against the reference library: bf16 with an f32 residual stream (both
+// results), f32 with its own eps; lengths shorter than the window and not a
+// multiple of a block's vector.
 //
 //===----------------------------------------------------------------------===//
 
 #include "HostTensor.h"
+#include "mamba/Reference/CausalConv1d.h"
 #include "mamba/Reference/RmsNorm.h"
 #include "mamba/Runtime/Cpu/Backend.h"
 
@@ -108,6 +110,52 @@ TEST(CpuNormTest, MatchesTheReference) {
       reference::RmsNormResult wantF =
           reference::rmsNorm(xf.toReference(), wf.toReference(), nullptr, 1e-6);
       EXPECT_LE(gpu_test::relativeL2Error(values(yf), values(wantF.y)), 1e-5);
+    }
+  }
+}
+
+TEST(CpuNormTest, ConvMatchesTheReference) {
+  std::string path = std::string(MAMBA_CPU_COMPILED_DIR) + "/ops.mmod";
+  struct stat info;
+  if (::stat(path.c_str(), &info) != 0)
+    GTEST_SKIP() << "no " << path
+                 << " (the compiled CPU test kernels need the compiler)";
+  ModuleFile file;
+  std::string error;
+  ASSERT_TRUE(file.load(path, error)) << error;
+  std::mt19937 rng(9);
+  for (int threads : {1, 2}) {
+    CpuBackend backend(threads);
+    for (int64_t L : {1, 3, 29, 64}) {
+      SCOPED_TRACE("L=" + std::to_string(L) + ", " + std::to_string(threads) +
+                   " threads");
+      const int64_t b = 2, K = 4;
+      HostTensor x = randomTensor(ElementType::BF16, {b, 96, L}, rng);
+      HostTensor w = randomTensor(ElementType::BF16, {96, K}, rng);
+      HostTensor bias = randomTensor(ElementType::BF16, {96}, rng);
+      HostTensor y(ElementType::BF16, {b, 96, L}),
+          state(ElementType::BF16, {b, 96, K});
+      run(backend, file, "conv_bf16_silu", {&x, &w, &bias}, {&y, &state});
+      reference::Tensor rb = bias.toReference();
+      reference::Tensor want = reference::causalConv1d(
+          x.toReference(), w.toReference(), &rb, reference::Activation::SiLU);
+      EXPECT_LE(gpu_test::relativeL2Error(values(y), values(want)), 1e-2);
+      // The final window: the last K inputs, zeros before the start.
+      for (int64_t i = 0; i < b * 96; ++i)
+        for (int64_t k = 0; k < K; ++k) {
+          int64_t t = L - K + k;
+          double expected = t >= 0 ? x.get(i * L + t) : 0.0;
+          ASSERT_EQ(state.get(i * K + k), expected)
+              << "row " << i << ", window slot " << k;
+        }
+
+      HostTensor xf = randomTensor(ElementType::F32, {b, 64, L}, rng);
+      HostTensor wf = randomTensor(ElementType::F32, {64, 3}, rng);
+      HostTensor yf(ElementType::F32, {b, 64, L});
+      run(backend, file, "conv_f32", {&xf, &wf}, {&yf});
+      reference::Tensor wantF =
+          reference::causalConv1d(xf.toReference(), wf.toReference());
+      EXPECT_LE(gpu_test::relativeL2Error(values(yf), values(wantF)), 1e-6);
     }
   }
 }

@@ -12,9 +12,9 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "mamba/Conversion/MambaToKernels/Passes.h"
 #include "mamba/Conversion/Utils/KernelNest.h"
 #include "mamba/Dialect/Mamba/IR/MambaOps.h"
-#include "mamba/Conversion/MambaToKernels/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -41,7 +41,9 @@ LogicalResult tileCausalConv1d(CausalConv1dOp op, int64_t threads) {
     return op.emitOpError()
            << "needs a static convolution width K to be tiled (the window "
               "is unrolled)";
-  if (op.getFinalState() && width > threads)
+  // One thread per block (the CPU target's) writes the whole final window
+  // itself; otherwise one thread per input of it.
+  if (op.getFinalState() && threads != 1 && width > threads)
     return op.emitOpError() << "cannot tile: the final window of K = " << width
                             << " inputs needs at least K threads, "
                             << "but threads-per-block is " << threads;
@@ -186,14 +188,11 @@ LogicalResult tileCausalConv1d(CausalConv1dOp op, int64_t threads) {
         if (!finalState)
           return;
         // The window decoding continues from: x[L - K + k], zero-padded on
-        // the left, written by the first K threads of the first tile.
-        Value writer = arith::AndIOp::create(
-            b, arith::CmpIOp::create(b, arith::CmpIPredicate::eq, tile, zero),
-            arith::CmpIOp::create(b, arith::CmpIPredicate::ult, thread,
-                                  indexConstant(b, width)));
-        emitIf(b, writer, [&] {
+        // the left, written by the first tile: input k by thread k, or all
+        // K by a block's only thread.
+        auto writeWindow = [&](Value k) {
           // source = L - K + k, valid when L + k >= K.
-          Value shifted = arith::AddIOp::create(b, length, thread);
+          Value shifted = arith::AddIOp::create(b, length, k);
           Value exists = arith::CmpIOp::create(
               b, arith::CmpIPredicate::uge, shifted, indexConstant(b, width));
           Value source = arith::SelectOp::create(
@@ -205,8 +204,25 @@ LogicalResult tileCausalConv1d(CausalConv1dOp op, int64_t threads) {
               b, element, b.getFloatAttr(element, 0.0));
           value = arith::SelectOp::create(b, exists, value, zeroValue);
           memref::StoreOp::create(b, value, finalState,
-                                  ValueRange{batch, channel, thread});
-        });
+                                  ValueRange{batch, channel, k});
+        };
+        if (threads == 1) {
+          Value firstTile =
+              arith::CmpIOp::create(b, arith::CmpIPredicate::eq, tile, zero);
+          emitIf(b, firstTile, [&] {
+            for (int64_t k = 0; k < width; ++k)
+              writeWindow(indexConstant(b, k));
+          });
+          return;
+        }
+        // The thread test first, the tile test second: the order the GPU
+        // kernels have always been built in (their images stay the same).
+        Value inWindow = arith::CmpIOp::create(
+            b, arith::CmpIPredicate::ult, thread, indexConstant(b, width));
+        Value firstTile =
+            arith::CmpIOp::create(b, arith::CmpIPredicate::eq, tile, zero);
+        Value writer = arith::AndIOp::create(b, firstTile, inWindow);
+        emitIf(b, writer, [&] { writeWindow(thread); });
       });
 
   SmallVector<Value> results = {y};
@@ -221,11 +237,12 @@ struct MambaTileCausalConv1dPass
   using Base::Base;
 
   void runOnOperation() override {
-    if (threadsPerBlock < 32 || threadsPerBlock > 1024) {
+    if (threadsPerBlock != 1 &&
+        (threadsPerBlock < 32 || threadsPerBlock > 1024)) {
       getOperation()->emitError()
           << "mamba-tile-causal-conv1d: threads-per-block = "
           << static_cast<int64_t>(threadsPerBlock)
-          << " must be between 32 and 1024";
+          << " must be 1 (a CPU block) or between 32 and 1024";
       return signalPassFailure();
     }
     SmallVector<CausalConv1dOp> ops;

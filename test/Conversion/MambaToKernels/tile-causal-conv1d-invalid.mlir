@@ -1,6 +1,6 @@
 // RUN: mamba-opt %s -split-input-file -mamba-tile-causal-conv1d -verify-diagnostics
 // RUN: not mamba-opt %s -split-input-file -mamba-tile-causal-conv1d=threads-per-block=16 2>&1 | FileCheck %s --check-prefix=OPTION
-// OPTION: mamba-tile-causal-conv1d: threads-per-block = 16 must be between 32 and 1024
+// OPTION: mamba-tile-causal-conv1d: threads-per-block = 16 must be 1 (a CPU block) or between 32 and 1024
 
 func.func @dynamic_width(%x: tensor<1x8x10xf32>, %w: tensor<8x?xf32>) -> tensor<1x8x10xf32> {
   // expected-error @+1 {{needs a static convolution width K to be tiled (the window is unrolled)}}

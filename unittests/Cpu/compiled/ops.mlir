@@ -9,3 +9,15 @@ func.func @norm_f32(%x: tensor<?x64xf32>, %w: tensor<64xf32>) -> tensor<?x64xf32
   %y = mamba.rms_norm %x, %w eps(1.0e-06) : (tensor<?x64xf32>, tensor<64xf32>) -> tensor<?x64xf32>
   return %y : tensor<?x64xf32>
 }
+
+// Causal conv1d + SiLU with the final window decoding continues from (bf16,
+// K = 4, a bias), and a plain f32 one (K = 3).
+func.func @conv_bf16_silu(%x: tensor<?x96x?xbf16>, %w: tensor<96x4xbf16>, %b: tensor<96xbf16>) -> (tensor<?x96x?xbf16>, tensor<?x96x4xbf16>) {
+  %y, %s = mamba.causal_conv1d %x, %w bias(%b) activation(silu) : (tensor<?x96x?xbf16>, tensor<96x4xbf16>, tensor<96xbf16>) -> (tensor<?x96x?xbf16>, tensor<?x96x4xbf16>)
+  return %y, %s : tensor<?x96x?xbf16>, tensor<?x96x4xbf16>
+}
+
+func.func @conv_f32(%x: tensor<?x64x?xf32>, %w: tensor<64x3xf32>) -> tensor<?x64x?xf32> {
+  %y = mamba.causal_conv1d %x, %w : (tensor<?x64x?xf32>, tensor<64x3xf32>) -> tensor<?x64x?xf32>
+  return %y : tensor<?x64x?xf32>
+}

@@ -27,8 +27,15 @@ struct CheckCpuTilingPass
     WalkResult result =
         getOperation()->walk([](Operation *op) {
           if (!isa<MambaDialect>(op->getDialect()) ||
-              isa<EmbeddingOp, LinearOp, RmsNormOp>(op))
+              isa<EmbeddingOp, RmsNormOp, CausalConv1dOp>(op))
             return WalkResult::advance();
+          if (isa<LinearOp>(op)) {
+            op->emitOpError()
+                << "is a GEMM, which runs as a step of a compiled model's "
+                   "plan (OpenBLAS on the CPU), not as a kernel: compile the "
+                   "model directory";
+            return WalkResult::interrupt();
+          }
           // A scan's thread keeps all N states of one channel: no shuffles.
           if (auto scan = dyn_cast<SelectiveScanOp>(op)) {
             ScanTilingAttr tiling = scan.getTilingAttr();
@@ -43,8 +50,8 @@ struct CheckCpuTilingPass
           }
           op->emitOpError()
               << "has no CPU lowering yet (the cpu target lowers "
-                 "mamba.embedding, mamba.rms_norm and mamba.selective_scan so "
-                 "far)";
+                 "mamba.embedding, mamba.rms_norm, mamba.causal_conv1d and "
+                 "mamba.selective_scan so far)";
           return WalkResult::interrupt();
         });
     if (result.wasInterrupted())
@@ -66,6 +73,9 @@ void mlir::mamba::buildMambaCpuLowering(OpPassManager &pm) {
   MambaTileRmsNormOptions norm;
   norm.threadsPerBlock = 1;
   pm.addPass(createMambaTileRmsNorm(norm));
+  MambaTileCausalConv1dOptions conv;
+  conv.threadsPerBlock = 1;
+  pm.addPass(createMambaTileCausalConv1d(conv));
   MambaTileEmbeddingOptions embedding;
   embedding.threadsPerBlock = 1;
   pm.addPass(createMambaTileEmbedding(embedding));
