@@ -62,8 +62,8 @@ func.func @gpu_scan(%u: tensor<?x64x?xf32>, %A: tensor<64x16xf32>, %B: tensor<?x
 // -----
 
 // Ops whose tiling has no CPU form yet are named, not run wrongly.
-// NOCPU: error: 'mamba.argmax' op has no CPU lowering yet (the cpu target lowers mamba.embedding, mamba.rms_norm, mamba.causal_conv1d and mamba.selective_scan so far)
-func.func @argmax(%x: tensor<?x8xf32>) -> tensor<?xi32> {
-  %i = mamba.argmax %x : (tensor<?x8xf32>) -> tensor<?xi32>
-  return %i : tensor<?xi32>
+// NOCPU: error: 'mamba.conv_state_update' op has no CPU lowering yet (the cpu target lowers mamba.embedding, mamba.rms_norm, mamba.causal_conv1d, mamba.selective_scan and mamba.argmax so far)
+func.func @step(%s: tensor<?x96x4xbf16>, %x: tensor<?x96xbf16>, %w: tensor<96x4xbf16>, %b: tensor<96xbf16>) -> (tensor<?x96xbf16>, tensor<?x96x4xbf16>) {
+  %y, %n = mamba.conv_state_update %s, %x, %w bias(%b) activation(silu) : (tensor<?x96x4xbf16>, tensor<?x96xbf16>, tensor<96x4xbf16>, tensor<96xbf16>) -> (tensor<?x96xbf16>, tensor<?x96x4xbf16>)
+  return %y, %n : tensor<?x96xbf16>, tensor<?x96x4xbf16>
 }

@@ -17,6 +17,8 @@
 
 #include <sys/stat.h>
 
+#include <cmath>
+#include <limits>
 #include <random>
 
 namespace mamba::runtime::cpu {
@@ -157,6 +159,61 @@ TEST(CpuNormTest, ConvMatchesTheReference) {
           reference::causalConv1d(xf.toReference(), wf.toReference());
       EXPECT_LE(gpu_test::relativeL2Error(values(yf), values(wantF)), 1e-6);
     }
+  }
+}
+
+/// torch.argmax of a row: the first of equal maxima, NaN above every number.
+int32_t firstMax(const std::vector<double> &row) {
+  int32_t best = 0;
+  for (size_t i = 1; i < row.size(); ++i) {
+    double b = row[best], v = row[i];
+    if (std::isnan(b))
+      break;
+    if (std::isnan(v) || v > b)
+      best = static_cast<int32_t>(i);
+  }
+  return best;
+}
+
+TEST(CpuNormTest, ArgmaxTakesTheFirstMaximum) {
+  std::string path = std::string(MAMBA_CPU_COMPILED_DIR) + "/ops.mmod";
+  struct stat info;
+  if (::stat(path.c_str(), &info) != 0)
+    GTEST_SKIP() << "no " << path
+                 << " (the compiled CPU test kernels need the compiler)";
+  ModuleFile file;
+  std::string error;
+  ASSERT_TRUE(file.load(path, error)) << error;
+  std::mt19937 rng(3);
+  CpuBackend backend(2);
+  // bf16 rows: random, then ties, a NaN, all -inf.
+  const int64_t R = 5, V = 1000;
+  HostTensor x = randomTensor(ElementType::BF16, {R, V}, rng);
+  for (int64_t v = 0; v < V; ++v)
+    x.set(1 * V + v, v % 7 == 3 ? 1.5 : -1.0); // ties at 3, 10, ...
+  x.set(2 * V + 600, std::nan(""));
+  for (int64_t v = 0; v < V; ++v)
+    x.set(3 * V + v, -std::numeric_limits<double>::infinity());
+  HostTensor ids(ElementType::I32, {R});
+  run(backend, file, "argmax_bf16", {&x}, {&ids});
+  for (int64_t r = 0; r < R; ++r) {
+    std::vector<double> row(V);
+    for (int64_t v = 0; v < V; ++v)
+      row[v] = x.get(r * V + v);
+    EXPECT_EQ(ids.get(r), firstMax(row)) << "row " << r;
+  }
+  EXPECT_EQ(ids.get(1), 3);
+  EXPECT_EQ(ids.get(2), 600);
+  EXPECT_EQ(ids.get(3), 0);
+
+  HostTensor xf = randomTensor(ElementType::F32, {2, 3, 37}, rng);
+  HostTensor idsF(ElementType::I32, {2, 3});
+  run(backend, file, "argmax_f32", {&xf}, {&idsF});
+  for (int64_t r = 0; r < 6; ++r) {
+    std::vector<double> row(37);
+    for (int64_t v = 0; v < 37; ++v)
+      row[v] = xf.get(r * 37 + v);
+    EXPECT_EQ(idsF.get(r), firstMax(row)) << "row " << r;
   }
 }
 

@@ -17,9 +17,9 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "mamba/Conversion/MambaToKernels/Passes.h"
 #include "mamba/Conversion/Utils/KernelNest.h"
 #include "mamba/Dialect/Mamba/IR/MambaOps.h"
-#include "mamba/Conversion/MambaToKernels/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -58,14 +58,13 @@ Value isBetter(ImplicitLocOpBuilder &b, Candidate a, Candidate c) {
   Value same = arith::OrIOp::create(
       b, arith::CmpFOp::create(b, P::OEQ, a.value, c.value),
       arith::AndIOp::create(b, aNan, cNan));
-  Value lower = arith::CmpIOp::create(b, arith::CmpIPredicate::slt, a.index,
-                                      c.index);
+  Value lower =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::slt, a.index, c.index);
   Value nanWins = arith::AndIOp::create(
       b, aNan,
       arith::XOrIOp::create(b, cNan, arith::ConstantIntOp::create(b, 1, 1)));
-  return arith::OrIOp::create(
-      b, arith::OrIOp::create(b, greater, nanWins),
-      arith::AndIOp::create(b, same, lower));
+  return arith::OrIOp::create(b, arith::OrIOp::create(b, greater, nanWins),
+                              arith::AndIOp::create(b, same, lower));
 }
 
 Candidate select(ImplicitLocOpBuilder &b, Value take, Candidate a,
@@ -137,8 +136,8 @@ LogicalResult tileArgmax(ArgmaxOp op, int64_t threads) {
   const int64_t staticV = xType.getDimSize(rank);
   if (!ShapedType::isDynamic(staticV) &&
       staticV > std::numeric_limits<int32_t>::max())
-    return op.emitOpError() << "cannot tile: V = " << staticV
-                            << " does not fit the i32 ids";
+    return op.emitOpError()
+           << "cannot tile: V = " << staticV << " does not fit the i32 ids";
   ImplicitLocOpBuilder b(op.getLoc(), op);
   Type element = xType.getElementType();
   Type i32 = b.getI32Type();
@@ -167,19 +166,17 @@ LogicalResult tileArgmax(ArgmaxOp op, int64_t threads) {
     const int64_t perTrip = threads * width * vectors;
     Value trips = arith::CeilDivUIOp::create(b, V, indexConstant(b, perTrip));
     Value lastStart = arith::SubIOp::create(b, V, indexConstant(b, width));
-    Candidate init{
-        f32Constant(b, -std::numeric_limits<double>::infinity()),
-        arith::ConstantIntOp::create(b, i32,
-                                     std::numeric_limits<int32_t>::max())};
-    auto loop = scf::ForOp::create(b, indexConstant(b, 0), trips,
-                                   indexConstant(b, 1),
-                                   ValueRange{init.value, init.index});
+    Candidate init{f32Constant(b, -std::numeric_limits<double>::infinity()),
+                   arith::ConstantIntOp::create(
+                       b, i32, std::numeric_limits<int32_t>::max())};
+    auto loop =
+        scf::ForOp::create(b, indexConstant(b, 0), trips, indexConstant(b, 1),
+                           ValueRange{init.value, init.index});
     {
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(loop.getBody());
       Value trip = loop.getInductionVar();
-      Candidate best{loop.getRegionIterArgs()[0],
-                     loop.getRegionIterArgs()[1]};
+      Candidate best{loop.getRegionIterArgs()[0], loop.getRegionIterArgs()[1]};
       // All of a trip's loads first, so that they are in flight together.
       SmallVector<Value> starts, loaded;
       for (int64_t q = 0; q < vectors; ++q) {
@@ -214,10 +211,20 @@ LogicalResult tileArgmax(ArgmaxOp op, int64_t threads) {
       }
       scf::YieldOp::create(b, ValueRange{best.value, best.index});
     }
-    Candidate best = warpBest(b, {loop.getResult(0), loop.getResult(1)});
+    Candidate best{loop.getResult(0), loop.getResult(1)};
+    // One thread per block (the CPU target's) has seen the whole row.
+    if (threads == 1) {
+      Value none = arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
+                                         best.index, init.index);
+      Value id = arith::SelectOp::create(
+          b, none, arith::ConstantIntOp::create(b, i32, 0), best.index);
+      memref::StoreOp::create(b, id, ids, row);
+      return;
+    }
+    best = warpBest(b, best);
 
-    Value values = memref::AllocOp::create(b, workgroupArray(b.getF32Type(),
-                                                             warps));
+    Value values =
+        memref::AllocOp::create(b, workgroupArray(b.getF32Type(), warps));
     Value indices = memref::AllocOp::create(b, workgroupArray(i32, warps));
     Value lane = arith::RemUIOp::create(b, thread, indexConstant(b, kWarpSize));
     Value warp = arith::DivUIOp::create(b, thread, indexConstant(b, kWarpSize));
@@ -233,9 +240,8 @@ LogicalResult tileArgmax(ArgmaxOp op, int64_t threads) {
     // Every warp reduces the warps' pairs (lanes past them repeat the last:
     // a repeated candidate cannot change the best), the first thread stores.
     Value slot = arith::MinUIOp::create(b, lane, indexConstant(b, warps - 1));
-    best = warpBest(
-        b, {memref::LoadOp::create(b, values, ValueRange{slot}),
-            memref::LoadOp::create(b, indices, ValueRange{slot})});
+    best = warpBest(b, {memref::LoadOp::create(b, values, ValueRange{slot}),
+                        memref::LoadOp::create(b, indices, ValueRange{slot})});
     // Still the initial index: no element was above -inf or NaN, so all
     // are -inf and the first is the answer.
     Value none = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, best.index,
@@ -254,12 +260,14 @@ struct MambaTileArgmaxPass
   using Base::Base;
 
   void runOnOperation() override {
-    if (threadsPerBlock < kWarpSize || threadsPerBlock > 1024 ||
-        threadsPerBlock % kWarpSize != 0) {
+    if (threadsPerBlock != 1 &&
+        (threadsPerBlock < kWarpSize || threadsPerBlock > 1024 ||
+         threadsPerBlock % kWarpSize != 0)) {
       getOperation()->emitError()
           << "mamba-tile-argmax: threads-per-block = "
           << static_cast<int64_t>(threadsPerBlock)
-          << " must be a multiple of 32 between 32 and 1024";
+          << " must be 1 (a CPU block) or a multiple of 32 between 32 and "
+             "1024";
       return signalPassFailure();
     }
     SmallVector<ArgmaxOp> ops;

@@ -21,3 +21,15 @@ func.func @conv_f32(%x: tensor<?x64x?xf32>, %w: tensor<64x3xf32>) -> tensor<?x64
   %y = mamba.causal_conv1d %x, %w : (tensor<?x64x?xf32>, tensor<64x3xf32>) -> tensor<?x64x?xf32>
   return %y : tensor<?x64x?xf32>
 }
+
+// Argmax over a vocabulary row (bf16, a length the vector divides) and over
+// rows of two leading dimensions and an odd length (f32).
+func.func @argmax_bf16(%x: tensor<?x1000xbf16>) -> tensor<?xi32> {
+  %i = mamba.argmax %x : (tensor<?x1000xbf16>) -> tensor<?xi32>
+  return %i : tensor<?xi32>
+}
+
+func.func @argmax_f32(%x: tensor<?x?x37xf32>) -> tensor<?x?xi32> {
+  %i = mamba.argmax %x : (tensor<?x?x37xf32>) -> tensor<?x?xi32>
+  return %i : tensor<?x?xi32>
+}

@@ -27,7 +27,7 @@ struct CheckCpuTilingPass
     WalkResult result =
         getOperation()->walk([](Operation *op) {
           if (!isa<MambaDialect>(op->getDialect()) ||
-              isa<EmbeddingOp, RmsNormOp, CausalConv1dOp>(op))
+              isa<EmbeddingOp, RmsNormOp, CausalConv1dOp, ArgmaxOp>(op))
             return WalkResult::advance();
           if (isa<LinearOp>(op)) {
             op->emitOpError()
@@ -50,8 +50,8 @@ struct CheckCpuTilingPass
           }
           op->emitOpError()
               << "has no CPU lowering yet (the cpu target lowers "
-                 "mamba.embedding, mamba.rms_norm, mamba.causal_conv1d and "
-                 "mamba.selective_scan so far)";
+                 "mamba.embedding, mamba.rms_norm, mamba.causal_conv1d, "
+                 "mamba.selective_scan and mamba.argmax so far)";
           return WalkResult::interrupt();
         });
     if (result.wasInterrupted())
@@ -76,6 +76,9 @@ void mlir::mamba::buildMambaCpuLowering(OpPassManager &pm) {
   MambaTileCausalConv1dOptions conv;
   conv.threadsPerBlock = 1;
   pm.addPass(createMambaTileCausalConv1d(conv));
+  MambaTileArgmaxOptions argmax;
+  argmax.threadsPerBlock = 1;
+  pm.addPass(createMambaTileArgmax(argmax));
   MambaTileEmbeddingOptions embedding;
   embedding.threadsPerBlock = 1;
   pm.addPass(createMambaTileEmbedding(embedding));
