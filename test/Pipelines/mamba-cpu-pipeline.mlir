@@ -62,8 +62,8 @@ func.func @gpu_scan(%u: tensor<?x64x?xf32>, %A: tensor<64x16xf32>, %B: tensor<?x
 // -----
 
 // Ops whose tiling has no CPU form yet are named, not run wrongly.
-// NOCPU: error: 'mamba.conv_state_update' op has no CPU lowering yet (the cpu target lowers mamba.embedding, mamba.rms_norm, mamba.causal_conv1d, mamba.selective_scan and mamba.argmax so far)
-func.func @step(%s: tensor<?x96x4xbf16>, %x: tensor<?x96xbf16>, %w: tensor<96x4xbf16>, %b: tensor<96xbf16>) -> (tensor<?x96xbf16>, tensor<?x96x4xbf16>) {
-  %y, %n = mamba.conv_state_update %s, %x, %w bias(%b) activation(silu) : (tensor<?x96x4xbf16>, tensor<?x96xbf16>, tensor<96x4xbf16>, tensor<96xbf16>) -> (tensor<?x96xbf16>, tensor<?x96x4xbf16>)
-  return %y, %n : tensor<?x96xbf16>, tensor<?x96x4xbf16>
+// NOCPU: error: 'mamba.selective_step' op has no CPU lowering yet (the cpu target lowers every op but mamba.selective_step so far)
+func.func @step(%xz: tensor<?x384xbf16>, %cs: tensor<?x192x4xbf16>, %ss: tensor<?x192x16xf32>, %wc: tensor<192x4xbf16>, %bc: tensor<192xbf16>, %wx: tensor<44x192xbf16>, %wdt: tensor<192x12xbf16>, %bdt: tensor<192xf32>, %a: tensor<192x16xf32>, %d: tensor<192xf32>) -> (tensor<?x192xbf16>, tensor<?x192x4xbf16>, tensor<?x192x16xf32>) {
+  %y, %c, %s = mamba.selective_step %xz, %cs, %ss conv(%wc, %bc) x_proj(%wx) dt_proj(%wdt, %bdt) A(%a) D(%d) : (tensor<?x384xbf16>, tensor<?x192x4xbf16>, tensor<?x192x16xf32>, tensor<192x4xbf16>, tensor<192xbf16>, tensor<44x192xbf16>, tensor<192x12xbf16>, tensor<192xf32>, tensor<192x16xf32>, tensor<192xf32>) -> (tensor<?x192xbf16>, tensor<?x192x4xbf16>, tensor<?x192x16xf32>)
+  return %y, %c, %s : tensor<?x192xbf16>, tensor<?x192x4xbf16>, tensor<?x192x16xf32>
 }

@@ -9,9 +9,9 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "mamba/Conversion/MambaToKernels/Passes.h"
 #include "mamba/Conversion/Utils/KernelNest.h"
 #include "mamba/Dialect/Mamba/IR/MambaOps.h"
-#include "mamba/Conversion/MambaToKernels/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -33,9 +33,7 @@ using namespace mlir::mamba;
 
 namespace {
 
-constexpr int64_t kThreadsPerBlock = 128;
-
-LogicalResult tileConvStateUpdate(ConvStateUpdateOp op) {
+LogicalResult tileConvStateUpdate(ConvStateUpdateOp op, int64_t threads) {
   auto stateType = cast<RankedTensorType>(op.getConvState().getType());
   int64_t width = stateType.getDimSize(2);
   if (ShapedType::isDynamic(width))
@@ -52,17 +50,14 @@ LogicalResult tileConvStateUpdate(ConvStateUpdateOp op) {
   Value y = allocBuffer(b, op.getY().getType(), {sizes[0], sizes[1]});
   Value newState = allocBuffer(b, op.getNewConvState().getType(), sizes);
   Value channels = sizes[1];
-  Value blocks = arith::CeilDivUIOp::create(b, channels,
-                                            indexConstant(b, kThreadsPerBlock));
+  Value blocks =
+      arith::CeilDivUIOp::create(b, channels, indexConstant(b, threads));
 
   emitBlockThreadNest(
-      b, {blocks, sizes[0]}, kThreadsPerBlock,
-      [&](ValueRange ids, Value thread) {
+      b, {blocks, sizes[0]}, threads, [&](ValueRange ids, Value thread) {
         Value batch = ids[1];
         Value channel = arith::AddIOp::create(
-            b,
-            arith::MulIOp::create(b, ids[0],
-                                  indexConstant(b, kThreadsPerBlock)),
+            b, arith::MulIOp::create(b, ids[0], indexConstant(b, threads)),
             thread);
         Value active = arith::CmpIOp::create(b, arith::CmpIPredicate::ult,
                                              channel, channels);
@@ -81,15 +76,18 @@ LogicalResult tileConvStateUpdate(ConvStateUpdateOp op) {
   return success();
 }
 
-LogicalResult tileSelectiveStateUpdate(SelectiveStateUpdateOp op) {
+LogicalResult tileSelectiveStateUpdate(SelectiveStateUpdateOp op,
+                                       int64_t threadsPerBlock) {
   auto stateType = cast<RankedTensorType>(op.getState().getType());
   int64_t N = stateType.getDimSize(2);
   if (ShapedType::isDynamic(N))
     return op.emitOpError()
            << "needs a static state size N to be tiled (states live in "
               "registers)";
+  // A block's only thread keeps all N states: no lanes to reduce across.
   auto [S, lanes, channelsPerBlock, threads] =
-      chooseStateSplit(N, kThreadsPerBlock);
+      threadsPerBlock == 1 ? StateSplit{N, 1, 1, 1}
+                           : chooseStateSplit(N, threadsPerBlock);
 
   ImplicitLocOpBuilder b(op.getLoc(), op);
   Type element = getElementTypeOrSelf(op.getX().getType());
@@ -176,6 +174,14 @@ struct MambaTileDecodeStepsPass
   using Base::Base;
 
   void runOnOperation() override {
+    if (threadsPerBlock != 1 &&
+        (threadsPerBlock < 32 || threadsPerBlock > 1024)) {
+      getOperation()->emitError()
+          << "mamba-tile-decode-steps: threads-per-block = "
+          << static_cast<int64_t>(threadsPerBlock)
+          << " must be 1 (a CPU block) or between 32 and 1024";
+      return signalPassFailure();
+    }
     SmallVector<Operation *> ops;
     getOperation()->walk([&](Operation *op) {
       if (isa<ConvStateUpdateOp, SelectiveStateUpdateOp>(op))
@@ -184,8 +190,10 @@ struct MambaTileDecodeStepsPass
     for (Operation *op : ops) {
       LogicalResult result =
           isa<ConvStateUpdateOp>(op)
-              ? tileConvStateUpdate(cast<ConvStateUpdateOp>(op))
-              : tileSelectiveStateUpdate(cast<SelectiveStateUpdateOp>(op));
+              ? tileConvStateUpdate(cast<ConvStateUpdateOp>(op),
+                                    threadsPerBlock)
+              : tileSelectiveStateUpdate(cast<SelectiveStateUpdateOp>(op),
+                                         threadsPerBlock);
       if (failed(result))
         return signalPassFailure();
     }

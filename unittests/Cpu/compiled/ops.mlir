@@ -33,3 +33,15 @@ func.func @argmax_f32(%x: tensor<?x?x37xf32>) -> tensor<?x?xi32> {
   %i = mamba.argmax %x : (tensor<?x?x37xf32>) -> tensor<?x?xi32>
   return %i : tensor<?x?xi32>
 }
+
+// The one-token decode ops: the conv window step (bf16, K = 4, SiLU) and
+// the state update with every option (f32, N = 16) and with groups (bf16).
+func.func @conv_step_bf16(%s: tensor<?x96x4xbf16>, %x: tensor<?x96xbf16>, %w: tensor<96x4xbf16>, %b: tensor<96xbf16>) -> (tensor<?x96xbf16>, tensor<?x96x4xbf16>) {
+  %y, %n = mamba.conv_state_update %s, %x, %w bias(%b) activation(silu) : (tensor<?x96x4xbf16>, tensor<?x96xbf16>, tensor<96x4xbf16>, tensor<96xbf16>) -> (tensor<?x96xbf16>, tensor<?x96x4xbf16>)
+  return %y, %n : tensor<?x96xbf16>, tensor<?x96x4xbf16>
+}
+
+func.func @state_step_f32(%s: tensor<?x200x16xf32>, %x: tensor<?x200xf32>, %dt: tensor<?x200xf32>, %A: tensor<200x16xf32>, %B: tensor<?x1x16xf32>, %C: tensor<?x1x16xf32>, %D: tensor<200xf32>, %z: tensor<?x200xf32>, %bias: tensor<200xf32>) -> (tensor<?x200xf32>, tensor<?x200x16xf32>) {
+  %y, %n = mamba.selective_state_update %s, %x, %dt, %A, %B, %C D(%D) z(%z) dt_bias(%bias) delta_softplus : (tensor<?x200x16xf32>, tensor<?x200xf32>, tensor<?x200xf32>, tensor<200x16xf32>, tensor<?x1x16xf32>, tensor<?x1x16xf32>, tensor<200xf32>, tensor<?x200xf32>, tensor<200xf32>) -> (tensor<?x200xf32>, tensor<?x200x16xf32>)
+  return %y, %n : tensor<?x200xf32>, tensor<?x200x16xf32>
+}

@@ -201,7 +201,14 @@ def MambaTileDecodeSteps : Pass<"mamba-tile-decode-steps"> {
     does the softplus, `exp(dt * A)`, the state update, its part of
     `sum C h`, and the D skip and SiLU(z) gate. Every thread reads its
     states before writing them, so state and new state may be one buffer.
+    With one thread per block (the CPU target's) a block is one channel of
+    one batch element and its thread holds all N states.
   }];
+  let options = [
+    Option<"threadsPerBlock", "threads-per-block", "int64_t",
+           /*default=*/"tiling::kDecodeStepThreadsPerBlock",
+           "Threads per block (1 for the CPU target, else 32 to 1024)">
+  ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::bufferization::BufferizationDialect",

@@ -38,6 +38,11 @@ constexpr int64_t kRmsNormThreadsPerBlock = 0;
 constexpr int64_t kCausalConv1dThreadsPerBlock = 128;
 constexpr int64_t kArgmaxThreadsPerBlock = 512;
 constexpr int64_t kEmbeddingThreadsPerBlock = 128;
+constexpr int64_t kDecodeStepThreadsPerBlock = 128;
+
+/// The CPU target's block: one thread, one call of a host kernel, so block
+/// reductions and shuffles become a thread's own loops.
+constexpr int64_t kCpuThreadsPerBlock = 1;
 
 } // namespace mlir::mamba::tiling
 

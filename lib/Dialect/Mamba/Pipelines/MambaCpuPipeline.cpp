@@ -27,7 +27,8 @@ struct CheckCpuTilingPass
     WalkResult result =
         getOperation()->walk([](Operation *op) {
           if (!isa<MambaDialect>(op->getDialect()) ||
-              isa<EmbeddingOp, RmsNormOp, CausalConv1dOp, ArgmaxOp>(op))
+              isa<EmbeddingOp, RmsNormOp, CausalConv1dOp, ArgmaxOp,
+                  ConvStateUpdateOp, SelectiveStateUpdateOp>(op))
             return WalkResult::advance();
           if (isa<LinearOp>(op)) {
             op->emitOpError()
@@ -48,10 +49,8 @@ struct CheckCpuTilingPass
                                  "channel and all its states per block";
             return WalkResult::interrupt();
           }
-          op->emitOpError()
-              << "has no CPU lowering yet (the cpu target lowers "
-                 "mamba.embedding, mamba.rms_norm, mamba.causal_conv1d, "
-                 "mamba.selective_scan and mamba.argmax so far)";
+          op->emitOpError() << "has no CPU lowering yet (the cpu target lowers "
+                               "every op but mamba.selective_step so far)";
           return WalkResult::interrupt();
         });
     if (result.wasInterrupted())
@@ -71,16 +70,19 @@ void mlir::mamba::buildMambaCpuLowering(OpPassManager &pm) {
   scan.sequenceSplits = 1;
   pm.addPass(createMambaTileSelectiveScan(scan));
   MambaTileRmsNormOptions norm;
-  norm.threadsPerBlock = 1;
+  norm.threadsPerBlock = tiling::kCpuThreadsPerBlock;
   pm.addPass(createMambaTileRmsNorm(norm));
   MambaTileCausalConv1dOptions conv;
-  conv.threadsPerBlock = 1;
+  conv.threadsPerBlock = tiling::kCpuThreadsPerBlock;
   pm.addPass(createMambaTileCausalConv1d(conv));
+  MambaTileDecodeStepsOptions steps;
+  steps.threadsPerBlock = tiling::kCpuThreadsPerBlock;
+  pm.addPass(createMambaTileDecodeSteps(steps));
   MambaTileArgmaxOptions argmax;
-  argmax.threadsPerBlock = 1;
+  argmax.threadsPerBlock = tiling::kCpuThreadsPerBlock;
   pm.addPass(createMambaTileArgmax(argmax));
   MambaTileEmbeddingOptions embedding;
-  embedding.threadsPerBlock = 1;
+  embedding.threadsPerBlock = tiling::kCpuThreadsPerBlock;
   pm.addPass(createMambaTileEmbedding(embedding));
   pm.addPass(createMambaMapForallToGpu());
   pm.addPass(createCanonicalizerPass());

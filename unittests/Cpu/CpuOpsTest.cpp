@@ -1,16 +1,16 @@
-//===- CpuNormTest.cpp - The compiled RMSNorm and conv on the CPU ---------===//
+//===- CpuOpsTest.cpp - Compiled row and decode ops on the CPU ------------===//
 //
-// mamba-compile --target x86-64,cpu's residual add + RMSNorm (a block per
-// row, one thread summing it) and causal conv1d (+ SiLU, final window)
-// against the reference library: bf16 with an f32 residual stream (both
-// results), f32 with its own eps; lengths shorter than the window and not a
-// multiple of a block's vector.
-//
+// mamba-compile --target x86-64,cpu's kernels with one thread per block,
+// against the reference library: residual add + RMSNorm (bf16 with an f32
+// residual stream, f32 with its own eps), causal conv1d (+ SiLU, the final
+// window; lengths shorter than the window), argmax (ties, NaN, all -inf),
+// and the decode step's conv window and state update.
 //===----------------------------------------------------------------------===//
 
 #include "HostTensor.h"
 #include "mamba/Reference/CausalConv1d.h"
 #include "mamba/Reference/RmsNorm.h"
+#include "mamba/Reference/SelectiveScan.h"
 #include "mamba/Runtime/Cpu/Backend.h"
 
 #include <gtest/gtest.h>
@@ -76,7 +76,7 @@ void run(CpuBackend &backend, const ModuleFile &file,
         results[i]->bytes().data(), results[i]->bytes().size(), 0, error));
 }
 
-TEST(CpuNormTest, MatchesTheReference) {
+TEST(CpuOpsTest, MatchesTheReference) {
   std::string path = std::string(MAMBA_CPU_COMPILED_DIR) + "/ops.mmod";
   struct stat info;
   if (::stat(path.c_str(), &info) != 0)
@@ -116,7 +116,7 @@ TEST(CpuNormTest, MatchesTheReference) {
   }
 }
 
-TEST(CpuNormTest, ConvMatchesTheReference) {
+TEST(CpuOpsTest, ConvMatchesTheReference) {
   std::string path = std::string(MAMBA_CPU_COMPILED_DIR) + "/ops.mmod";
   struct stat info;
   if (::stat(path.c_str(), &info) != 0)
@@ -175,7 +175,7 @@ int32_t firstMax(const std::vector<double> &row) {
   return best;
 }
 
-TEST(CpuNormTest, ArgmaxTakesTheFirstMaximum) {
+TEST(CpuOpsTest, ArgmaxTakesTheFirstMaximum) {
   std::string path = std::string(MAMBA_CPU_COMPILED_DIR) + "/ops.mmod";
   struct stat info;
   if (::stat(path.c_str(), &info) != 0)
@@ -214,6 +214,59 @@ TEST(CpuNormTest, ArgmaxTakesTheFirstMaximum) {
     for (int64_t v = 0; v < 37; ++v)
       row[v] = xf.get(r * 37 + v);
     EXPECT_EQ(idsF.get(r), firstMax(row)) << "row " << r;
+  }
+}
+
+TEST(CpuOpsTest, DecodeStepsMatchTheReference) {
+  std::string path = std::string(MAMBA_CPU_COMPILED_DIR) + "/ops.mmod";
+  struct stat info;
+  if (::stat(path.c_str(), &info) != 0)
+    GTEST_SKIP() << "no " << path
+                 << " (the compiled CPU test kernels need the compiler)";
+  ModuleFile file;
+  std::string error;
+  ASSERT_TRUE(file.load(path, error)) << error;
+  std::mt19937 rng(4);
+  CpuBackend backend(2);
+  for (int64_t b : {1, 3}) {
+    SCOPED_TRACE("batch " + std::to_string(b));
+    HostTensor s = randomTensor(ElementType::BF16, {b, 96, 4}, rng);
+    HostTensor x = randomTensor(ElementType::BF16, {b, 96}, rng);
+    HostTensor w = randomTensor(ElementType::BF16, {96, 4}, rng);
+    HostTensor bias = randomTensor(ElementType::BF16, {96}, rng);
+    HostTensor y(ElementType::BF16, {b, 96}), n(ElementType::BF16, {b, 96, 4});
+    run(backend, file, "conv_step_bf16", {&s, &x, &w, &bias}, {&y, &n});
+    reference::Tensor rb = bias.toReference();
+    reference::ConvStateUpdateResult want = reference::convStateUpdate(
+        s.toReference(), x.toReference(), w.toReference(), &rb,
+        reference::Activation::SiLU);
+    EXPECT_LE(gpu_test::relativeL2Error(values(y), values(want.y)), 1e-2);
+    EXPECT_EQ(values(n), values(want.newConvState)); // moved, not computed
+
+    const ElementType f32 = ElementType::F32;
+    HostTensor h = randomTensor(f32, {b, 200, 16}, rng);
+    HostTensor u = randomTensor(f32, {b, 200}, rng);
+    HostTensor dt = randomTensor(f32, {b, 200}, rng);
+    HostTensor A = randomTensor(f32, {200, 16}, rng);
+    for (int64_t i = 0; i < A.numel(); ++i)
+      A.set(i, -std::abs(A.get(i)) - 0.1);
+    HostTensor B = randomTensor(f32, {b, 1, 16}, rng);
+    HostTensor C = randomTensor(f32, {b, 1, 16}, rng);
+    HostTensor D = randomTensor(f32, {200}, rng);
+    HostTensor z = randomTensor(f32, {b, 200}, rng);
+    HostTensor dtBias = randomTensor(f32, {200}, rng);
+    HostTensor ys(f32, {b, 200}), hs(f32, {b, 200, 16});
+    run(backend, file, "state_step_f32",
+        {&h, &u, &dt, &A, &B, &C, &D, &z, &dtBias}, {&ys, &hs});
+    reference::Tensor rD = D.toReference(), rz = z.toReference(),
+                      rBias = dtBias.toReference();
+    reference::SelectiveStateUpdateResult wantS =
+        reference::selectiveStateUpdate(
+            h.toReference(), u.toReference(), dt.toReference(), A.toReference(),
+            B.toReference(), C.toReference(), &rD, &rz, &rBias, true);
+    EXPECT_LE(gpu_test::relativeL2Error(values(ys), values(wantS.y)), 1e-5);
+    EXPECT_LE(gpu_test::relativeL2Error(values(hs), values(wantS.newState)),
+              1e-5);
   }
 }
 
