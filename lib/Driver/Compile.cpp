@@ -136,9 +136,16 @@ LogicalResult compileToModuleFile(ModuleOp module,
   OwningOpRef<ModuleOp> planned;
   std::optional<format::ModelSpec> model;
   if (isModel(module)) {
+    // The CPU target decodes with the step's primitive ops (its fused
+    // selective_step has no CPU tiling yet) and has no split-sequence scan.
+    const bool cpu = !cpuLevels.empty();
     PassManager frontend(module.getContext());
-    buildMambaPipeline(frontend, MambaPipelineOptions());
-    frontend.addPass(createMambaOutlineKernels());
+    MambaPipelineOptions pipeline;
+    pipeline.fuseStep = !cpu;
+    buildMambaPipeline(frontend, pipeline);
+    MambaOutlineKernelsOptions outline;
+    outline.splitVariants = !cpu;
+    frontend.addPass(createMambaOutlineKernels(outline));
     if (failed(frontend.run(module))) {
       error = "the model's frontend passes failed";
       return failure();

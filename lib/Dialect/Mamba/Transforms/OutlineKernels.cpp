@@ -96,7 +96,7 @@ public:
     return name;
   }
 
-  void outline(func::FuncOp entry) {
+  void outline(func::FuncOp entry, bool splitVariants) {
     SmallVector<Operation *> ops;
     entry.walk([&](Operation *op) {
       if (isKernelOp(op))
@@ -105,7 +105,7 @@ public:
     for (Operation *op : ops) {
       std::string callee = kernelFor(op).str();
       std::optional<std::string> split;
-      if (auto scan = dyn_cast<SelectiveScanOp>(op))
+      if (auto scan = dyn_cast<SelectiveScanOp>(op); scan && splitVariants)
         split = splitVariant(scan);
       OpBuilder at(op);
       auto call = func::CallOp::create(at, op->getLoc(), callee,
@@ -138,6 +138,8 @@ private:
 
 struct OutlineKernelsPass
     : mamba::impl::MambaOutlineKernelsBase<OutlineKernelsPass> {
+  using Base::Base;
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     SmallVector<func::FuncOp> entries;
@@ -146,7 +148,7 @@ struct OutlineKernelsPass
         entries.push_back(func);
     Outliner outliner(module);
     for (func::FuncOp entry : entries)
-      outliner.outline(entry);
+      outliner.outline(entry, splitVariants);
   }
 };
 

@@ -120,6 +120,11 @@ def MambaOutlineKernels : Pass<"mamba-outline-kernels", "::mlir::ModuleOp"> {
     it a variant the runtime picks by block count. Functions other than
     entries are left alone.
   }];
+  let options = [
+    Option<"splitVariants", "split-variants", "bool", /*default=*/"true",
+           "Give scans without a tiling their split-sequence variant (a GPU "
+           "tiling; the CPU target has none)">
+  ];
   let dependentDialects = ["::mlir::func::FuncDialect"];
 }
 

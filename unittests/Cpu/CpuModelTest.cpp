@@ -1,0 +1,110 @@
+//===- CpuModelTest.cpp - A whole compiled model on the CPU ---------------===//
+//
+// The golden tiny model (test/data/golden/model-tiny, computed in float64 by
+// an independent implementation of transformers' Mamba), compiled by
+// mamba-compile --target x86-64,cpu and run by the runtime's host core on
+// the CPU backend: prefill logits against the golden ones, greedy tokens
+// against the golden tokens, and every decode step's logits against
+// prefill's at the same position.
+//
+//===----------------------------------------------------------------------===//
+
+#include "HostTensor.h"
+#include "mamba/Runtime/Cpu/Backend.h"
+#include "mamba/Runtime/Generator.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <sys/stat.h>
+
+#include <fstream>
+
+namespace mamba::runtime::cpu {
+namespace {
+
+const std::string kGolden = std::string(MAMBA_GOLDEN_DIR) + "/model-tiny";
+
+struct Golden {
+  std::vector<int32_t> prompt;
+  std::vector<double> logits; ///< [L, V]
+  std::vector<int32_t> greedy;
+};
+
+Golden readGolden() {
+  std::ifstream in(kGolden + "/expected.json");
+  nlohmann::json j = nlohmann::json::parse(in);
+  return {j["prompt"].get<std::vector<int32_t>>(),
+          j["logits"]["data"].get<std::vector<double>>(),
+          j["greedy_new_tokens"].get<std::vector<int32_t>>()};
+}
+
+std::vector<double> toDoubles(const std::vector<float> &v) {
+  return std::vector<double>(v.begin(), v.end());
+}
+
+void checkGolden(const std::string &dtype, double tolerance,
+                 bool tokensMustMatch) {
+  std::string path =
+      std::string(MAMBA_CPU_COMPILED_DIR) + "/model-tiny/" + dtype + ".mmod";
+  struct stat info;
+  if (::stat(path.c_str(), &info) != 0)
+    GTEST_SKIP() << "no " << path << " (compiled CPU models need the compiler)";
+  CpuBackend backend(2);
+  Model model;
+  std::string error;
+  ASSERT_TRUE(model.load(path, kGolden, backend, error)) << error;
+  Golden golden = readGolden();
+  const int64_t L = static_cast<int64_t>(golden.prompt.size());
+
+  Generator gen;
+  GeneratorOptions options;
+  options.promptLength = L;
+  options.allLogits = true;
+  ASSERT_TRUE(gen.prepare(model, options, error)) << error;
+  EXPECT_TRUE(gen.hasGreedyIds());
+  std::vector<float> last, all;
+  ASSERT_TRUE(gen.prefill(golden.prompt, last, error)) << error;
+  ASSERT_TRUE(gen.prefillLogits(all, error)) << error;
+  ASSERT_EQ(all.size(), golden.logits.size());
+  double err = gpu_test::relativeL2Error(toDoubles(all), golden.logits);
+  std::printf("  %s prefill logits on the CPU: rel L2 %.3g (limit %.0e)\n",
+              dtype.c_str(), err, tolerance);
+  EXPECT_LE(err, tolerance);
+
+  std::vector<std::vector<int32_t>> tokens;
+  ASSERT_TRUE(gen.generate(golden.prompt,
+                           static_cast<int64_t>(golden.greedy.size()), {},
+                           tokens, error))
+      << error;
+  ASSERT_EQ(tokens.size(), 1u);
+  if (tokensMustMatch)
+    EXPECT_EQ(tokens[0], golden.greedy);
+
+  // Decode steps fed the prompt one token at a time give prefill's logits
+  // at every position (a prompt of one token, then steps).
+  Generator stepwise;
+  GeneratorOptions one;
+  one.promptLength = 1;
+  ASSERT_TRUE(stepwise.prepare(model, one, error)) << error;
+  std::vector<float> logits;
+  ASSERT_TRUE(stepwise.prefill({golden.prompt[0]}, logits, error)) << error;
+  const int64_t V = gen.vocab();
+  double worst = 0;
+  for (int64_t t = 0; t < L; ++t) {
+    if (t > 0)
+      ASSERT_TRUE(stepwise.decode({golden.prompt[t]}, logits, error)) << error;
+    std::vector<double> want(all.begin() + t * V, all.begin() + (t + 1) * V);
+    worst = std::max(worst, gpu_test::relativeL2Error(toDoubles(logits), want));
+  }
+  std::printf("  %s decode vs prefill, worst position: rel L2 %.3g\n",
+              dtype.c_str(), worst);
+  EXPECT_LE(worst, tolerance);
+}
+
+TEST(CpuModelTest, GoldenTinyF32) { checkGolden("f32", 1e-5, true); }
+
+TEST(CpuModelTest, GoldenTinyBf16) { checkGolden("bf16", 2e-2, false); }
+
+} // namespace
+} // namespace mamba::runtime::cpu
