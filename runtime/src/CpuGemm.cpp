@@ -8,7 +8,10 @@
 #include <dlfcn.h>
 
 #include <climits>
+#include <cstdlib>
 #include <cstring>
+#include <string>
+#include <type_traits>
 
 namespace mamba::runtime::cpu {
 
@@ -75,23 +78,61 @@ void widen(const bfloat16 *in, uint64_t n, float *out) {
   }
 }
 
-using SbgemmFn = void (*)(CBLAS_ORDER, CBLAS_TRANSPOSE, CBLAS_TRANSPOSE,
-                          blasint, blasint, blasint, float, const bfloat16 *,
-                          blasint, const bfloat16 *, blasint, float, float *,
-                          blasint);
+/// OpenBLAS, opened at run time like cuBLASLt: a program built with the
+/// CPU backend starts on a machine without it (a GPU machine, say) and
+/// says so when a GEMM is prepared. MAMBA_OPENBLAS names the library when
+/// it is not on the loader's path.
+struct BlasApi {
+  void (*sgemm)(CBLAS_ORDER, CBLAS_TRANSPOSE, CBLAS_TRANSPOSE, blasint, blasint,
+                blasint, float, const float *, blasint, const float *, blasint,
+                float, float *, blasint) = nullptr;
+  /// Optional in OpenBLAS's build; Debian 12's 0.3.21 leaves it out.
+  void (*sbgemm)(CBLAS_ORDER, CBLAS_TRANSPOSE, CBLAS_TRANSPOSE, blasint,
+                 blasint, blasint, float, const bfloat16 *, blasint,
+                 const bfloat16 *, blasint, float, float *, blasint) = nullptr;
+  void (*setThreads)(int) = nullptr;
+  int (*getThreads)() = nullptr;
+  char *(*getConfig)() = nullptr;
+  std::string error; ///< why it is not there
+};
 
-/// OpenBLAS's bf16 GEMM when the library has one: it is optional in its
-/// build, and Debian 12's 0.3.21 leaves it out, so it is looked up rather
-/// than linked.
-SbgemmFn librarySbgemm() {
-  static SbgemmFn fn =
-      reinterpret_cast<SbgemmFn>(dlsym(RTLD_DEFAULT, "cblas_sbgemm"));
-  return fn;
+const BlasApi &blas() {
+  static const BlasApi api = [] {
+    BlasApi a;
+    const char *env = std::getenv("MAMBA_OPENBLAS");
+    std::string name = env && *env ? env : "libopenblas.so.0";
+    void *handle = dlopen(name.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (!handle) {
+      const char *why = dlerror();
+      a.error = "OpenBLAS (" + name +
+                ") cannot be opened: " + (why ? why : "unknown") +
+                " (install libopenblas0, or set MAMBA_OPENBLAS to its path)";
+      return a;
+    }
+    auto get = [&](auto &fn, const char *symbol) {
+      fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(
+          dlsym(handle, symbol));
+    };
+    get(a.sgemm, "cblas_sgemm");
+    get(a.sbgemm, "cblas_sbgemm");
+    get(a.setThreads, "openblas_set_num_threads");
+    get(a.getThreads, "openblas_get_num_threads");
+    get(a.getConfig, "openblas_get_config");
+    if (!a.sgemm || !a.setThreads || !a.getThreads || !a.getConfig)
+      a.error = name + " is not OpenBLAS (it lacks cblas_sgemm or "
+                       "openblas_set_num_threads)";
+    return a;
+  }();
+  return api;
 }
 
 } // namespace
 
 bool checkGemm(const GemmProblem &p, std::string &error) {
+  if (!blas().error.empty()) {
+    error = blas().error;
+    return false;
+  }
   if (p.element != ElementType::F32 && p.element != ElementType::BF16) {
     error = std::string("the CPU backend runs f32 and bf16 GEMMs, not ") +
             elementTypeName(p.element) +
@@ -124,9 +165,9 @@ void runGemm(const GemmProblem &p, std::vector<float> &workspace) {
     if (p.element == ElementType::F32) {
       const float *x = at<float>(p.x, b * xBatch), *w = at<float>(p.w, 0);
       float *y = const_cast<float *>(at<float>(p.y, b * yBatch));
-      cblas_sgemm(CblasRowMajor, call.transA, call.transB, call.rows, call.cols,
-                  call.k, 1.0f, call.wFirst ? w : x, call.lda,
-                  call.wFirst ? x : w, call.ldb, 0.0f, y, call.ldc);
+      blas().sgemm(CblasRowMajor, call.transA, call.transB, call.rows,
+                   call.cols, call.k, 1.0f, call.wFirst ? w : x, call.lda,
+                   call.wFirst ? x : w, call.ldb, 0.0f, y, call.ldc);
       if (p.bias)
         addBias(p, call, y);
       continue;
@@ -135,7 +176,7 @@ void runGemm(const GemmProblem &p, std::vector<float> &workspace) {
     const bfloat16 *x = at<bfloat16>(p.x, b * xBatch),
                    *w = at<bfloat16>(p.w, 0);
     workspace.resize(yBatch);
-    if (SbgemmFn sbgemm = librarySbgemm()) {
+    if (auto sbgemm = blas().sbgemm) {
       sbgemm(CblasRowMajor, call.transA, call.transB, call.rows, call.cols,
              call.k, 1.0f, call.wFirst ? w : x, call.lda, call.wFirst ? x : w,
              call.ldb, 0.0f, workspace.data(), call.ldc);
@@ -147,10 +188,10 @@ void runGemm(const GemmProblem &p, std::vector<float> &workspace) {
       float *xf = workspace.data() + yBatch, *wf = xf + xBatch;
       widen(x, xBatch, xf);
       widen(w, wElements, wf);
-      cblas_sgemm(CblasRowMajor, call.transA, call.transB, call.rows, call.cols,
-                  call.k, 1.0f, call.wFirst ? wf : xf, call.lda,
-                  call.wFirst ? xf : wf, call.ldb, 0.0f, workspace.data(),
-                  call.ldc);
+      blas().sgemm(CblasRowMajor, call.transA, call.transB, call.rows,
+                   call.cols, call.k, 1.0f, call.wFirst ? wf : xf, call.lda,
+                   call.wFirst ? xf : wf, call.ldb, 0.0f, workspace.data(),
+                   call.ldc);
     }
     if (p.bias)
       addBias(p, call, workspace.data());
@@ -160,13 +201,17 @@ void runGemm(const GemmProblem &p, std::vector<float> &workspace) {
   }
 }
 
-void setGemmThreads(int threads) { openblas_set_num_threads(threads); }
+void setGemmThreads(int threads) {
+  if (blas().setThreads)
+    blas().setThreads(threads);
+}
 
 std::string describeGemmLibrary() {
-  std::string config = openblas_get_config();
-  return config + ", " + std::to_string(openblas_get_num_threads()) +
-         " threads, bf16 " +
-         (librarySbgemm() ? "by sbgemm" : "widened to f32 for sgemm");
+  if (!blas().error.empty())
+    return "no GEMM library: " + blas().error;
+  return std::string(blas().getConfig()) + ", " +
+         std::to_string(blas().getThreads()) + " threads, bf16 " +
+         (blas().sbgemm ? "by sbgemm" : "widened to f32 for sgemm");
 }
 
 } // namespace mamba::runtime::cpu

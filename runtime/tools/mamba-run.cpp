@@ -4,7 +4,7 @@
 //             [--max-new-tokens 32] [--batch 1] [--temperature 0]
 //             [--top-k 0] [--top-p 1] [--seed 0] [--no-cuda-graph]
 //             [--gemm-tuning] [--bench [--prompt-length 512] [--repeat 5]]
-//             [--device 0]
+//             [--device auto|cpu|cuda|cuda:N] [--threads N]
 //             [--dump-logits FILE] [--all-logits] [--profile]
 //
 // Prints each row's generated ids and the rate; --bench measures prefill
@@ -23,8 +23,13 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "mamba/Runtime/Cuda/Backend.h"
 #include "mamba/Runtime/Generator.h"
+#ifdef MAMBA_HAVE_CUDA
+#include "mamba/Runtime/Cuda/Backend.h"
+#endif
+#ifdef MAMBA_HAVE_CPU
+#include "mamba/Runtime/Cpu/Backend.h"
+#endif
 
 #include <unistd.h>
 
@@ -49,7 +54,9 @@ struct Options {
   std::vector<std::vector<int32_t>> promptIds;
   bool batchGiven = false;
   int64_t maxNewTokens = 32, batch = 1, promptLength = 0, repeat = 5;
-  int device = 0;
+  /// "auto", "cpu", "cuda" (device 0) or "cuda:N".
+  std::string device = "auto";
+  int threads = 0; ///< CPU threads; 0: MAMBA_THREADS or every core
   SamplingOptions sampling;
   bool graphs = true, tuneGemms = false, bench = false, profile = false,
        allLogits = false;
@@ -60,7 +67,7 @@ const char *const kUsage =
     "1,2,3[;4,5,6]]\n"
     "         [--max-new-tokens N] [--batch N] [--temperature T] [--top-k K]\n"
     "         [--top-p P] [--seed S] [--no-cuda-graph] [--gemm-tuning]\n"
-    "         [--device N]\n"
+    "         [--device auto|cpu|cuda|cuda:N] [--threads N]\n"
     "         [--bench [--prompt-length N] [--repeat N]] [--dump-logits FILE]\n"
     "         [--all-logits] [--profile]\n";
 
@@ -145,7 +152,9 @@ Options parseArgs(int argc, char **argv) {
     else if (a == "--repeat")
       o.repeat = parseInt(a, value(), 1);
     else if (a == "--device")
-      o.device = static_cast<int>(parseInt(a, value(), 0));
+      o.device = value();
+    else if (a == "--threads")
+      o.threads = static_cast<int>(parseInt(a, value(), 1));
     else if (a == "--temperature")
       o.sampling.temperature = parseDouble(a, value());
     else if (a == "--top-k")
@@ -298,21 +307,93 @@ void printProfile(const PreparedEntry &entry, Queue &queue,
   }
 }
 
+/// Whether the module has code for `family` (GPU or host CPU images).
+bool hasCodeFor(const ModuleFile &file, Chip::Family family) {
+  for (const KernelImage &image : file.images())
+    if (image.chip.family == family)
+      return true;
+  return false;
+}
+
+/// The backend --device names. auto: the GPU when one is present and the
+/// module has code for it, else the CPU.
+struct Device {
+#ifdef MAMBA_HAVE_CUDA
+  cuda::Device gpu;
+#endif
+  std::unique_ptr<Backend> backend;
+};
+
+void openDevice(const Options &o, Device &d) {
+  std::string error;
+  ModuleFile file;
+  if (!file.load(o.module, error))
+    fail(error);
+  const bool gpuCode = hasCodeFor(file, Chip::Family::Nvidia),
+             cpuCode = hasCodeFor(file, Chip::Family::X86_64);
+  std::string kind = o.device;
+  int ordinal = 0;
+  if (kind.rfind("cuda:", 0) == 0) {
+    ordinal =
+        static_cast<int>(parseInt("--device cuda:N", kind.c_str() + 5, 0));
+    kind = "cuda";
+  } else if (kind != "auto" && kind != "cpu" && kind != "cuda") {
+    usageError("--device expects auto, cpu, cuda or cuda:N, got '" + kind +
+               "'");
+  }
+  std::string whyNoGpu;
+#ifdef MAMBA_HAVE_CUDA
+  int count = 0;
+  if (!cuda::countDevices(count, whyNoGpu))
+    count = 0;
+  else if (count == 0)
+    whyNoGpu = "the driver sees no GPU";
+#else
+  const int count = 0;
+  whyNoGpu = "this mamba-run was built without the CUDA backend";
+#endif
+  if (kind == "auto")
+    kind = gpuCode && count > 0 ? "cuda" : "cpu";
+  if (kind == "cuda") {
+    if (!gpuCode)
+      fail(o.module + " has no GPU code (compiled with --target cpu?): run "
+                      "it with --device cpu");
+    if (count == 0)
+      fail("--device cuda: no usable GPU: " + whyNoGpu);
+#ifdef MAMBA_HAVE_CUDA
+    if (ordinal >= count)
+      fail("--device cuda:" + std::to_string(ordinal) + ": there are " +
+           std::to_string(count) + " GPUs");
+    if (!d.gpu.open(ordinal, error))
+      fail(error);
+    d.backend = std::make_unique<cuda::CudaBackend>(d.gpu);
+#endif
+    return;
+  }
+  if (!cpuCode)
+    fail(o.module +
+         " has no CPU code (compiled for GPUs only): compile it "
+         "with --target cpu, or run it with --device cuda" +
+         (count == 0 ? " on a machine with a GPU (" + whyNoGpu + ")"
+                     : std::string()));
+#ifdef MAMBA_HAVE_CPU
+  int threads = o.threads;
+  if (threads == 0 && !cpu::defaultThreadCount(threads, error))
+    fail(error);
+  d.backend = std::make_unique<cpu::CpuBackend>(threads);
+#else
+  fail("this mamba-run was built without the CPU backend (OpenBLAS)");
+#endif
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
   Options o = parseArgs(argc, argv);
   std::string error;
-  int count = 0;
-  if (!cuda::countDevices(count, error))
-    fail("no usable GPU: " + error);
-  if (o.device >= count)
-    fail("--device " + std::to_string(o.device) + ": there are " +
-         std::to_string(count) + " GPUs");
-  cuda::Device device;
-  if (!device.open(o.device, error))
-    fail(error);
-  cuda::CudaBackend backend(device);
+  Device device;
+  openDevice(o, device);
+  Backend &backend = *device.backend;
   uint64_t free0 = 0, total = 0, freeNow = 0;
   if (!backend.memoryInfo(free0, total, error))
     fail(error);
@@ -407,7 +488,8 @@ int main(int argc, char **argv) {
   if (o.bench) {
     double p = median(prefillMs), d = median(decodeMs);
     std::printf("| batch | prompt | prefill ms | prefill tokens/s | decode "
-                "ms/token | decode tokens/s | peak GPU MiB |\n");
+                "ms/token | decode tokens/s | peak %s MiB |\n",
+                backend.kind() == "cuda" ? "GPU" : "host");
     std::printf("|---|---|---|---|---|---|---|\n");
     std::printf("| %lld | %lld | %.3f | %.0f | %.4f | %.0f | %.0f |\n",
                 static_cast<long long>(o.batch), static_cast<long long>(length),

@@ -21,8 +21,9 @@
 
 namespace mamba::runtime::cpu {
 
-/// Checks that OpenBLAS can run `problem` (its element type, every size
-/// within its 32-bit indices).
+/// Checks that OpenBLAS is there (opened at the first call; MAMBA_OPENBLAS
+/// names it when it is not libopenblas.so.0 on the loader's path) and can
+/// run `problem` (its element type, every size within its 32-bit indices).
 bool checkGemm(const GemmProblem &problem, std::string &error);
 /// Runs `problem` on the calling thread (OpenBLAS spreads it over its own
 /// threads). `workspace` holds the f32 result of a bf16 GEMM; it grows as
