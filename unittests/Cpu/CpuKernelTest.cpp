@@ -7,14 +7,13 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "CpuTestSupport.h"
 #include "ModuleFileTestSupport.h"
 #include "mamba/Format/Float16.h"
 #include "mamba/Runtime/Cpu/Backend.h"
 #include "mamba/Runtime/Cpu/HostCode.h"
 
 #include <gtest/gtest.h>
-
-#include <sys/stat.h>
 
 #include <algorithm>
 #include <random>
@@ -24,15 +23,7 @@ namespace {
 
 class CpuKernelTest : public ::testing::Test {
 protected:
-  void SetUp() override {
-    std::string path = std::string(MAMBA_CPU_COMPILED_DIR) + "/embedding.mmod";
-    struct stat info;
-    if (::stat(path.c_str(), &info) != 0)
-      GTEST_SKIP() << "no " << path
-                   << " (the compiled CPU test kernels need the compiler)";
-    std::string error;
-    ASSERT_TRUE(file.load(path, error)) << error;
-  }
+  void SetUp() override { MAMBA_LOAD_COMPILED("embedding.mmod", file); }
   ModuleFile file;
 };
 

@@ -5,17 +5,16 @@
 // residual stream, f32 with its own eps), causal conv1d (+ SiLU, the final
 // window; lengths shorter than the window), argmax (ties, NaN, all -inf),
 // and the decode step's conv window and state update.
+//
 //===----------------------------------------------------------------------===//
 
-#include "HostTensor.h"
+#include "CpuTestSupport.h"
 #include "mamba/Reference/CausalConv1d.h"
 #include "mamba/Reference/RmsNorm.h"
 #include "mamba/Reference/SelectiveScan.h"
 #include "mamba/Runtime/Cpu/Backend.h"
 
 #include <gtest/gtest.h>
-
-#include <sys/stat.h>
 
 #include <cmath>
 #include <limits>
@@ -24,67 +23,10 @@
 namespace mamba::runtime::cpu {
 namespace {
 
-using gpu_test::HostTensor;
-
-std::vector<double> values(const HostTensor &t) {
-  std::vector<double> v(t.numel());
-  for (int64_t i = 0; i < t.numel(); ++i)
-    v[i] = t.get(i);
-  return v;
-}
-
-std::vector<double> values(const reference::Tensor &t) {
-  return std::vector<double>(t.data(), t.data() + t.numel());
-}
-
-HostTensor randomTensor(ElementType element, Shape shape, std::mt19937 &rng) {
-  HostTensor t(element, std::move(shape));
-  std::uniform_real_distribution<double> dist(-2, 2);
-  for (int64_t i = 0; i < t.numel(); ++i)
-    t.set(i, dist(rng));
-  return t;
-}
-
-/// Runs `function` on `args` and fills `results` (shapes and types set).
-void run(CpuBackend &backend, const ModuleFile &file,
-         const std::string &function, const std::vector<HostTensor *> &args,
-         const std::vector<HostTensor *> &results) {
-  std::string error;
-  std::unique_ptr<Program> program = backend.load(file, error);
-  ASSERT_TRUE(program) << error;
-  std::vector<std::unique_ptr<Buffer>> buffers;
-  auto bind = [&](HostTensor *t, bool upload) {
-    buffers.push_back(backend.allocate(t->bytes().size(), error));
-    EXPECT_TRUE(buffers.back()) << error;
-    if (upload)
-      EXPECT_TRUE(buffers.back()->copyFromHost(t->bytes().data(),
-                                               t->bytes().size(), 0, error));
-    return TensorRef{buffers.back()->address(), t->shape()};
-  };
-  std::vector<TensorRef> argRefs, resultRefs;
-  for (HostTensor *t : args)
-    argRefs.push_back(bind(t, true));
-  for (HostTensor *t : results)
-    resultRefs.push_back(bind(t, false));
-  std::unique_ptr<Step> step =
-      program->prepareCall(function, argRefs, resultRefs, error);
-  ASSERT_TRUE(step) << error;
-  std::unique_ptr<Queue> queue = backend.createQueue(error);
-  ASSERT_TRUE(step->enqueue(*queue, error)) << error;
-  for (size_t i = 0; i < results.size(); ++i)
-    ASSERT_TRUE(buffers[args.size() + i]->copyToHost(
-        results[i]->bytes().data(), results[i]->bytes().size(), 0, error));
-}
-
 TEST(CpuOpsTest, MatchesTheReference) {
-  std::string path = std::string(MAMBA_CPU_COMPILED_DIR) + "/ops.mmod";
-  struct stat info;
-  if (::stat(path.c_str(), &info) != 0)
-    GTEST_SKIP() << "no " << path
-                 << " (the compiled CPU test kernels need the compiler)";
   ModuleFile file;
+  MAMBA_LOAD_COMPILED("ops.mmod", file);
   std::string error;
-  ASSERT_TRUE(file.load(path, error)) << error;
   std::mt19937 rng(5);
   for (int threads : {1, 3}) {
     CpuBackend backend(threads);
@@ -117,14 +59,9 @@ TEST(CpuOpsTest, MatchesTheReference) {
 }
 
 TEST(CpuOpsTest, ConvMatchesTheReference) {
-  std::string path = std::string(MAMBA_CPU_COMPILED_DIR) + "/ops.mmod";
-  struct stat info;
-  if (::stat(path.c_str(), &info) != 0)
-    GTEST_SKIP() << "no " << path
-                 << " (the compiled CPU test kernels need the compiler)";
   ModuleFile file;
+  MAMBA_LOAD_COMPILED("ops.mmod", file);
   std::string error;
-  ASSERT_TRUE(file.load(path, error)) << error;
   std::mt19937 rng(9);
   for (int threads : {1, 2}) {
     CpuBackend backend(threads);
@@ -176,14 +113,9 @@ int32_t firstMax(const std::vector<double> &row) {
 }
 
 TEST(CpuOpsTest, ArgmaxTakesTheFirstMaximum) {
-  std::string path = std::string(MAMBA_CPU_COMPILED_DIR) + "/ops.mmod";
-  struct stat info;
-  if (::stat(path.c_str(), &info) != 0)
-    GTEST_SKIP() << "no " << path
-                 << " (the compiled CPU test kernels need the compiler)";
   ModuleFile file;
+  MAMBA_LOAD_COMPILED("ops.mmod", file);
   std::string error;
-  ASSERT_TRUE(file.load(path, error)) << error;
   std::mt19937 rng(3);
   CpuBackend backend(2);
   // bf16 rows: random, then ties, a NaN, all -inf.
@@ -218,14 +150,9 @@ TEST(CpuOpsTest, ArgmaxTakesTheFirstMaximum) {
 }
 
 TEST(CpuOpsTest, DecodeStepsMatchTheReference) {
-  std::string path = std::string(MAMBA_CPU_COMPILED_DIR) + "/ops.mmod";
-  struct stat info;
-  if (::stat(path.c_str(), &info) != 0)
-    GTEST_SKIP() << "no " << path
-                 << " (the compiled CPU test kernels need the compiler)";
   ModuleFile file;
+  MAMBA_LOAD_COMPILED("ops.mmod", file);
   std::string error;
-  ASSERT_TRUE(file.load(path, error)) << error;
   std::mt19937 rng(4);
   CpuBackend backend(2);
   for (int64_t b : {1, 3}) {

@@ -7,86 +7,20 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "HostTensor.h"
+#include "CpuTestSupport.h"
 #include "mamba/Reference/SelectiveScan.h"
 #include "mamba/Runtime/Cpu/Backend.h"
 
 #include <gtest/gtest.h>
-
-#include <sys/stat.h>
 
 #include <random>
 
 namespace mamba::runtime::cpu {
 namespace {
 
-using gpu_test::HostTensor;
-
-class CpuScanTest : public ::testing::Test {
-protected:
-  void SetUp() override {
-    std::string path = std::string(MAMBA_CPU_COMPILED_DIR) + "/scan.mmod";
-    struct stat info;
-    if (::stat(path.c_str(), &info) != 0)
-      GTEST_SKIP() << "no " << path
-                   << " (the compiled CPU test kernels need the compiler)";
-    std::string error;
-    ASSERT_TRUE(file.load(path, error)) << error;
-  }
-
-  /// Runs `function` on `args` (uploaded) and returns its one result.
-  HostTensor run(CpuBackend &backend, Program &program,
-                 const std::string &function,
-                 const std::vector<const HostTensor *> &args,
-                 ElementType element, const Shape &shape) {
-    std::string error;
-    std::vector<std::unique_ptr<Buffer>> buffers;
-    std::vector<TensorRef> refs;
-    for (const HostTensor *t : args) {
-      buffers.push_back(backend.allocate(t->bytes().size(), error));
-      EXPECT_TRUE(buffers.back() &&
-                  buffers.back()->copyFromHost(t->bytes().data(),
-                                               t->bytes().size(), 0, error))
-          << error;
-      refs.push_back({buffers.back()->address(), t->shape()});
-    }
-    HostTensor out(element, shape);
-    std::unique_ptr<Buffer> y = backend.allocate(out.bytes().size(), error);
-    std::unique_ptr<Step> step =
-        program.prepareCall(function, refs, {{y->address(), shape}}, error);
-    EXPECT_TRUE(step) << error;
-    std::unique_ptr<Queue> queue = backend.createQueue(error);
-    if (step)
-      EXPECT_TRUE(step->enqueue(*queue, error)) << error;
-    EXPECT_TRUE(
-        y->copyToHost(out.bytes().data(), out.bytes().size(), 0, error));
-    return out;
-  }
-
+TEST(CpuScanTest, MatchesTheReference) {
   ModuleFile file;
-};
-
-HostTensor randomTensor(ElementType element, Shape shape, std::mt19937 &rng,
-                        double lo, double hi) {
-  HostTensor t(element, std::move(shape));
-  std::uniform_real_distribution<double> dist(lo, hi);
-  for (int64_t i = 0; i < t.numel(); ++i)
-    t.set(i, dist(rng));
-  return t;
-}
-
-std::vector<double> values(const HostTensor &t) {
-  std::vector<double> v(t.numel());
-  for (int64_t i = 0; i < t.numel(); ++i)
-    v[i] = t.get(i);
-  return v;
-}
-
-std::vector<double> values(const reference::Tensor &t) {
-  return std::vector<double>(t.data(), t.data() + t.numel());
-}
-
-TEST_F(CpuScanTest, MatchesTheReference) {
+  MAMBA_LOAD_COMPILED("scan.mmod", file);
   struct Case {
     const char *function;
     ElementType element;
@@ -108,8 +42,6 @@ TEST_F(CpuScanTest, MatchesTheReference) {
                        std::to_string(threads) + " threads");
           CpuBackend backend(threads);
           std::string error;
-          std::unique_ptr<Program> program = backend.load(file, error);
-          ASSERT_TRUE(program) << error;
           const ElementType e = c.element, f32 = ElementType::F32;
           HostTensor u = randomTensor(e, {b, c.d, L}, rng, -1, 1);
           // delta around softplus's knee, or small positive steps.
@@ -122,13 +54,13 @@ TEST_F(CpuScanTest, MatchesTheReference) {
           HostTensor z = randomTensor(e, {b, c.d, L}, rng, -2, 2);
           HostTensor bias = randomTensor(f32, {c.d}, rng, -0.5, 0.5);
 
-          std::vector<const HostTensor *> args = {&u, &delta, &A, &B, &C};
+          std::vector<HostTensor *> args = {&u, &delta, &A, &B, &C};
           if (c.all)
             args.insert(args.end(), {&D, &z, &bias});
           else
             args.push_back(&z);
-          HostTensor y =
-              run(backend, *program, c.function, args, e, {b, c.d, L});
+          HostTensor y(e, {b, c.d, L});
+          run(backend, file, c.function, args, {&y});
 
           reference::Tensor rD = D.toReference(), rz = z.toReference(),
                             rBias = bias.toReference();

@@ -84,15 +84,5 @@ void mlir::mamba::buildMambaCpuLowering(OpPassManager &pm) {
   MambaTileEmbeddingOptions embedding;
   embedding.threadsPerBlock = tiling::kCpuThreadsPerBlock;
   pm.addPass(createMambaTileEmbedding(embedding));
-  pm.addPass(createMambaMapForallToGpu());
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(createCSEPass());
-  bufferization::OneShotBufferizePassOptions bufferize;
-  bufferize.bufferizeFunctionBoundaries = true;
-  bufferize.functionBoundaryTypeConversion =
-      bufferization::LayoutMapOption::IdentityLayoutMap;
-  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
-  pm.addPass(createGpuLaunchSinkIndexComputationsPass());
-  pm.addPass(createGpuKernelOutliningPass());
-  pm.addPass(createSymbolDCEPass());
+  buildMambaKernelOutlining(pm);
 }

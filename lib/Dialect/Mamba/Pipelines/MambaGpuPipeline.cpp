@@ -42,6 +42,24 @@ void mlir::mamba::buildMambaGpuPipeline(
   buildMambaGpuSerialization(pm, options);
 }
 
+void mlir::mamba::buildMambaKernelOutlining(OpPassManager &pm) {
+  pm.addPass(createMambaMapForallToGpu());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+
+  // Constants and shape queries move into the kernel so its parameters are
+  // exactly the buffers.
+  pm.addPass(createGpuLaunchSinkIndexComputationsPass());
+  pm.addPass(createGpuKernelOutliningPass());
+  pm.addPass(createSymbolDCEPass());
+}
+
 void mlir::mamba::buildMambaGpuLowering(
     OpPassManager &pm, const MambaGpuPipelineOptions &options) {
   MambaPipelineOptions frontend;
@@ -69,21 +87,7 @@ void mlir::mamba::buildMambaGpuLowering(
   pm.addPass(createMambaTileCausalConv1d());
   pm.addPass(createMambaTileDecodeSteps());
   pm.addPass(createMambaTileSelectiveStep());
-  pm.addPass(createMambaMapForallToGpu());
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(createCSEPass());
-
-  bufferization::OneShotBufferizePassOptions bufferize;
-  bufferize.bufferizeFunctionBoundaries = true;
-  bufferize.functionBoundaryTypeConversion =
-      bufferization::LayoutMapOption::IdentityLayoutMap;
-  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
-
-  // Constants and shape queries move into the kernel so its parameters are
-  // exactly the buffers.
-  pm.addPass(createGpuLaunchSinkIndexComputationsPass());
-  pm.addPass(createGpuKernelOutliningPass());
-  pm.addPass(createSymbolDCEPass());
+  buildMambaKernelOutlining(pm);
   MambaSetKernelCodegenOptionsOptions codegen;
   codegen.maxRegisters = options.maxRegisters;
   codegen.flushDenormals = options.flushDenormals;

@@ -105,6 +105,11 @@ void buildMambaGpuLowering(OpPassManager &pm,
 void buildMambaGpuSerialization(OpPassManager &pm,
                                 const MambaGpuPipelineOptions &options);
 
+/// What both targets do after tiling: the block loops to gpu.launch,
+/// bufferization at function boundaries, and each launch outlined into a
+/// gpu.module kernel whose parameters are exactly its buffers.
+void buildMambaKernelOutlining(OpPassManager &pm);
+
 /// Tiles the kernel ops for the host CPU (a block is one thread: one call
 /// of a host kernel) and outlines them into gpu.module kernels, as far as
 /// the GPU pipeline goes before NVVM; compileHostKernels
