@@ -83,9 +83,10 @@ inline void run(CpuBackend &backend, const ModuleFile &file,
   auto bind = [&](HostTensor *t, bool upload) {
     buffers.push_back(backend.allocate(t->bytes().size(), error));
     EXPECT_TRUE(buffers.back()) << error;
-    if (upload)
+    if (upload) {
       EXPECT_TRUE(buffers.back()->copyFromHost(t->bytes().data(),
                                                t->bytes().size(), 0, error));
+    }
     return TensorRef{buffers.back()->address(), t->shape()};
   };
   std::vector<TensorRef> argRefs, resultRefs;
