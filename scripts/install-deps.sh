@@ -8,6 +8,7 @@ packages=(
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools  # LLVM/MLIR 22, lit, FileCheck
   libgtest-dev nlohmann-json3-dev                   # unit tests, JSON reader
   libopenblas-dev                                   # the CPU backend's GEMMs
+  python3-numpy                                     # the example model's weights
 )
 
 missing=()
