@@ -86,6 +86,9 @@ struct BlasApi {
   void (*sgemm)(CBLAS_ORDER, CBLAS_TRANSPOSE, CBLAS_TRANSPOSE, blasint, blasint,
                 blasint, float, const float *, blasint, const float *, blasint,
                 float, float *, blasint) = nullptr;
+  void (*sgemv)(CBLAS_ORDER, CBLAS_TRANSPOSE, blasint, blasint, float,
+                const float *, blasint, const float *, blasint, float, float *,
+                blasint) = nullptr;
   /// Optional in OpenBLAS's build; Debian 12's 0.3.21 leaves it out.
   void (*sbgemm)(CBLAS_ORDER, CBLAS_TRANSPOSE, CBLAS_TRANSPOSE, blasint,
                  blasint, blasint, float, const bfloat16 *, blasint,
@@ -114,16 +117,33 @@ const BlasApi &blas() {
           dlsym(handle, symbol));
     };
     get(a.sgemm, "cblas_sgemm");
+    get(a.sgemv, "cblas_sgemv");
     get(a.sbgemm, "cblas_sbgemm");
     get(a.setThreads, "openblas_set_num_threads");
     get(a.getThreads, "openblas_get_num_threads");
     get(a.getConfig, "openblas_get_config");
-    if (!a.sgemm || !a.setThreads || !a.getThreads || !a.getConfig)
+    if (!a.sgemm || !a.sgemv || !a.setThreads || !a.getThreads || !a.getConfig)
       a.error = name + " is not OpenBLAS (it lacks cblas_sgemm or "
                        "openblas_set_num_threads)";
     return a;
   }();
   return api;
+}
+
+/// C = A op(B) as `call` lays it out, in f32. One token (a decode step) is
+/// y = w x whatever the layouts (both are then vectors of stride 1): a
+/// GEMV, which OpenBLAS streams w through faster than a GEMM of N = 1.
+void multiply(const GemmProblem &p, const Call &call, const float *x,
+              const float *w, float *y) {
+  if (p.tokens == 1) {
+    blas().sgemv(CblasRowMajor, CblasNoTrans, static_cast<blasint>(p.m),
+                 static_cast<blasint>(p.k), 1.0f, w, static_cast<blasint>(p.k),
+                 x, 1, 0.0f, y, 1);
+    return;
+  }
+  blas().sgemm(CblasRowMajor, call.transA, call.transB, call.rows, call.cols,
+               call.k, 1.0f, call.wFirst ? w : x, call.lda, call.wFirst ? x : w,
+               call.ldb, 0.0f, y, call.ldc);
 }
 
 } // namespace
@@ -165,9 +185,7 @@ void runGemm(const GemmProblem &p, std::vector<float> &workspace) {
     if (p.element == ElementType::F32) {
       const float *x = at<float>(p.x, b * xBatch), *w = at<float>(p.w, 0);
       float *y = const_cast<float *>(at<float>(p.y, b * yBatch));
-      blas().sgemm(CblasRowMajor, call.transA, call.transB, call.rows,
-                   call.cols, call.k, 1.0f, call.wFirst ? w : x, call.lda,
-                   call.wFirst ? x : w, call.ldb, 0.0f, y, call.ldc);
+      multiply(p, call, x, w, y);
       if (p.bias)
         addBias(p, call, y);
       continue;
@@ -188,10 +206,7 @@ void runGemm(const GemmProblem &p, std::vector<float> &workspace) {
       float *xf = workspace.data() + yBatch, *wf = xf + xBatch;
       widen(x, xBatch, xf);
       widen(w, wElements, wf);
-      blas().sgemm(CblasRowMajor, call.transA, call.transB, call.rows,
-                   call.cols, call.k, 1.0f, call.wFirst ? wf : xf, call.lda,
-                   call.wFirst ? xf : wf, call.ldb, 0.0f, workspace.data(),
-                   call.ldc);
+      multiply(p, call, xf, wf, workspace.data());
     }
     if (p.bias)
       addBias(p, call, workspace.data());

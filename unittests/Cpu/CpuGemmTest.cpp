@@ -94,25 +94,28 @@ TEST(CpuGemmTest, EveryLayoutMatchesADoubleProduct) {
   for (ElementType element : {ElementType::F32, ElementType::BF16})
     for (bool xFM : {false, true})
       for (bool yFM : {false, true})
-        for (bool bias : {false, true}) {
-          GemmProblem p;
-          p.element = element;
-          p.batch = xFM || yFM ? 3 : 1;
-          p.tokens = xFM || yFM ? 37 : 111; // not a multiple of any tile
-          p.m = 45;
-          p.k = 67;
-          p.xFeaturesMajor = xFM;
-          p.yFeaturesMajor = yFM;
-          SCOPED_TRACE(std::string(elementTypeName(element)) +
-                       (xFM ? " x features-major" : " x token-major") +
-                       (yFM ? ", y features-major" : ", y token-major") +
-                       (bias ? ", bias" : ""));
-          double err =
-              relativeError(element, p, {xFM, yFM, bias, p.batch}, rng);
-          // f32: summation order only. bf16: the result's rounding
-          // (2^-9 relative at most, about 2^-10 on average).
-          EXPECT_LT(err, element == ElementType::F32 ? 1e-6 : 4e-3);
-        }
+        for (bool bias : {false, true})
+          for (bool oneToken : {false, true}) { // a decode step: a GEMV
+            GemmProblem p;
+            p.element = element;
+            p.batch = xFM || yFM ? 3 : 1;
+            // Not a multiple of any tile.
+            p.tokens = oneToken ? 1 : xFM || yFM ? 37 : 111;
+            p.m = 45;
+            p.k = 67;
+            p.xFeaturesMajor = xFM;
+            p.yFeaturesMajor = yFM;
+            SCOPED_TRACE(std::string(elementTypeName(element)) +
+                         (xFM ? " x features-major" : " x token-major") +
+                         (yFM ? ", y features-major" : ", y token-major") +
+                         (bias ? ", bias" : "") +
+                         (oneToken ? ", 1 token" : ""));
+            double err =
+                relativeError(element, p, {xFM, yFM, bias, p.batch}, rng);
+            // f32: summation order only. bf16: the result's rounding
+            // (2^-9 relative at most, about 2^-10 on average).
+            EXPECT_LT(err, element == ElementType::F32 ? 1e-6 : 4e-3);
+          }
 }
 
 TEST(CpuGemmTest, RefusesWhatOpenBlasCannotRun) {
