@@ -12,12 +12,10 @@ N(0, 0.02), out_proj scaled by 1/sqrt(n_layer), norms 1.
 import argparse
 import json
 import math
-import os
-import struct
 
 import numpy as np
 
-from mamba_checkpoint import weight_shapes
+from mamba_checkpoint import write_checkpoint
 
 
 def random_weight(name, shape, config, rng):
@@ -65,28 +63,16 @@ def main():
     with open(args.config) as f:
         config = json.load(f)
     rng = np.random.default_rng(args.seed)
-    size_of = 4 if args.dtype == "f32" else 2
-    name_of = "F32" if args.dtype == "f32" else "BF16"
 
-    shapes = weight_shapes(config)
-    header, offset = {}, 0
-    for name, shape in shapes:
-        size = math.prod(shape) * size_of
-        header[name] = {"dtype": name_of, "shape": shape,
-                        "data_offsets": [offset, offset + size]}
-        offset += size
-    text = json.dumps(header).encode()
-    text += b" " * (-len(text) % 8)  # tensors start 8-byte aligned
+    def tensor_bytes(name, shape):
+        w = random_weight(name, shape, config, rng)
+        return w.tobytes() if args.dtype == "f32" else to_bf16_bytes(w)
 
-    os.makedirs(args.out_dir, exist_ok=True)
-    with open(os.path.join(args.out_dir, "config.json"), "w") as f:
-        json.dump(config, f, indent=2)
-    with open(os.path.join(args.out_dir, "model.safetensors"), "wb") as f:
-        f.write(struct.pack("<Q", len(text)) + text)
-        for name, shape in shapes:
-            w = random_weight(name, shape, config, rng)
-            f.write(w.tobytes() if args.dtype == "f32" else to_bf16_bytes(w))
-    print(f"{args.out_dir}: {len(shapes)} tensors, {offset / 2**30:.2f} GiB "
+    count, offset = write_checkpoint(args.out_dir, config,
+                                     "F32" if args.dtype == "f32" else "BF16",
+                                     4 if args.dtype == "f32" else 2,
+                                     tensor_bytes)
+    print(f"{args.out_dir}: {count} tensors, {offset / 2**30:.2f} GiB "
           f"{args.dtype}")
 
 

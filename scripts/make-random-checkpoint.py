@@ -16,12 +16,10 @@ log-uniform in [1e-3, 1e-1], projections N(0, 0.02), out_proj scaled by
 import argparse
 import json
 import math
-import os
-import struct
 
 import torch
 
-from mamba_checkpoint import weight_shapes
+from mamba_checkpoint import write_checkpoint
 
 DTYPES = {"bf16": (torch.bfloat16, "BF16"), "f16": (torch.float16, "F16"),
           "f32": (torch.float32, "F32")}
@@ -72,25 +70,15 @@ def main():
     device = "cuda" if torch.cuda.is_available() else "cpu"
     gen = torch.Generator(device=device).manual_seed(args.seed)
 
-    shapes = weight_shapes(config)
-    header, offset = {}, 0
-    for name, shape in shapes:
-        size = math.prod(shape) * torch.tensor([], dtype=dtype).element_size()
-        header[name] = {"dtype": dtype_name, "shape": shape,
-                        "data_offsets": [offset, offset + size]}
-        offset += size
-    text = json.dumps(header).encode()
-    text += b" " * (-len(text) % 8)  # tensors start 8-byte aligned
+    element_size = torch.tensor([], dtype=dtype).element_size()
 
-    os.makedirs(args.out_dir, exist_ok=True)
-    with open(os.path.join(args.out_dir, "config.json"), "w") as f:
-        json.dump(config, f, indent=2)
-    with open(os.path.join(args.out_dir, "model.safetensors"), "wb") as f:
-        f.write(struct.pack("<Q", len(text)) + text)
-        for name, shape in shapes:
-            w = random_weight(name, shape, config, gen, device).to(dtype)
-            f.write(w.contiguous().view(torch.uint8).cpu().numpy().tobytes())
-    print(f"{args.out_dir}: {len(shapes)} tensors, {offset / 2**30:.2f} GiB "
+    def tensor_bytes(name, shape):
+        w = random_weight(name, shape, config, gen, device).to(dtype)
+        return w.contiguous().view(torch.uint8).cpu().numpy().tobytes()
+
+    count, offset = write_checkpoint(args.out_dir, config, dtype_name,
+                                     element_size, tensor_bytes)
+    print(f"{args.out_dir}: {count} tensors, {offset / 2**30:.2f} GiB "
           f"{args.dtype}")
 
 

@@ -1,7 +1,12 @@
 """The weights a Hugging Face Mamba checkpoint holds for a config, as
 (name, shape) pairs in the order transformers saves them. Shared by the
 scripts that make checkpoints (shape-only ones for compiling here, random
-ones on the GPU machine)."""
+ones with numpy here or torch on the GPU machine), with the one writer of
+their files."""
+import json
+import math
+import os
+import struct
 
 
 def weight_shapes(c):
@@ -32,3 +37,35 @@ def weight_shapes(c):
     if not c.get("tie_word_embeddings", True):
         out.append(("lm_head.weight", [V, D]))
     return out
+
+
+def write_checkpoint(out_dir, config, dtype_name, element_size,
+                     tensor_bytes=None):
+    """Writes config.json and model.safetensors for `config` into out_dir:
+    the header of every weight in `dtype_name` ("F32", "BF16", ...;
+    `element_size` bytes an element), data 8-byte aligned, then each
+    weight's bytes from tensor_bytes(name, shape), in weight_shapes'
+    order. Without tensor_bytes the data is a sparse file of zeros (no disk
+    is written), enough for mamba-compile, which reads only the header.
+    Returns the number of weights and the data's size in bytes."""
+    shapes = weight_shapes(config)
+    header, offset = {}, 0
+    for name, shape in shapes:
+        size = math.prod(shape) * element_size
+        header[name] = {"dtype": dtype_name, "shape": shape,
+                        "data_offsets": [offset, offset + size]}
+        offset += size
+    text = json.dumps(header).encode()
+    text += b" " * (-len(text) % 8)  # tensors start 8-byte aligned
+
+    os.makedirs(out_dir, exist_ok=True)
+    with open(os.path.join(out_dir, "config.json"), "w") as f:
+        json.dump(config, f, indent=2)
+    with open(os.path.join(out_dir, "model.safetensors"), "wb") as f:
+        f.write(struct.pack("<Q", len(text)) + text)
+        if tensor_bytes is None:
+            f.truncate(8 + len(text) + offset)
+        else:
+            for name, shape in shapes:
+                f.write(tensor_bytes(name, shape))
+    return len(shapes), offset
