@@ -7,28 +7,15 @@ namespace mamba::runtime::cuda {
 
 namespace {
 
-std::vector<std::string> functionNames(const ModuleFile &file) {
-  std::vector<std::string> names;
-  for (const FunctionSpec &fn : file.functions())
-    names.push_back(fn.name);
-  return names;
-}
-
-const FunctionSpec *findFunction(const LoadedModule &module,
-                                 const std::string &name, std::string &error) {
+/// The function of a loaded module (LaunchPlan.h's findFunction).
+const FunctionSpec *findLoadedFunction(const LoadedModule &module,
+                                       const std::string &name,
+                                       std::string &error) {
   if (!module.isLoaded()) {
     error = "function '" + name + "': the module is not loaded";
     return nullptr;
   }
-  const FunctionSpec *fn = module.file().findFunction(name);
-  if (!fn) {
-    std::string known;
-    for (const std::string &n : functionNames(module.file()))
-      known += (known.empty() ? "" : ", ") + n;
-    error = module.file().sourceName() + ": no function '" + name +
-            "' (it has: " + (known.empty() ? "none" : known) + ")";
-  }
-  return fn;
+  return findFunction(module.file(), name, error);
 }
 
 std::vector<Shape> shapesOf(const std::vector<TensorRef> &tensors) {
@@ -102,7 +89,7 @@ bool allocateResults(const LoadedModule &module,
                      const std::vector<Shape> &argShapes,
                      std::vector<DeviceTensor> &results, std::string &error) {
   results.clear();
-  const FunctionSpec *fn = findFunction(module, functionName, error);
+  const FunctionSpec *fn = findLoadedFunction(module, functionName, error);
   if (!fn)
     return false;
   FunctionPlan plan;

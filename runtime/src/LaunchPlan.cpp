@@ -250,19 +250,26 @@ bool checkAddresses(const FunctionSpec &fn, const std::vector<TensorRef> &ts,
 
 } // namespace
 
-bool planCall(const ModuleFile &file, const std::string &functionName,
-              const std::vector<TensorRef> &args,
-              const std::vector<TensorRef> &results, const DeviceLimits &limits,
-              const FunctionSpec *&fn, FunctionPlan &plan, std::string &error) {
-  fn = file.findFunction(functionName);
+const FunctionSpec *findFunction(const ModuleFile &file,
+                                 const std::string &name, std::string &error) {
+  const FunctionSpec *fn = file.findFunction(name);
   if (!fn) {
     std::string known;
     for (const FunctionSpec &f : file.functions())
       known += (known.empty() ? "" : ", ") + f.name;
-    error = file.sourceName() + ": no function '" + functionName +
+    error = file.sourceName() + ": no function '" + name +
             "' (it has: " + (known.empty() ? "none" : known) + ")";
-    return false;
   }
+  return fn;
+}
+
+bool planCall(const ModuleFile &file, const std::string &functionName,
+              const std::vector<TensorRef> &args,
+              const std::vector<TensorRef> &results, const DeviceLimits &limits,
+              const FunctionSpec *&fn, FunctionPlan &plan, std::string &error) {
+  fn = findFunction(file, functionName, error);
+  if (!fn)
+    return false;
   if (!planFunction(*fn, shapesOf(args), limits, plan, error))
     return false;
   if (results.size() != fn->results.size()) {

@@ -78,8 +78,9 @@ void checkGolden(const std::string &dtype, double tolerance,
                            tokens, error))
       << error;
   ASSERT_EQ(tokens.size(), 1u);
-  if (tokensMustMatch)
+  if (tokensMustMatch) {
     EXPECT_EQ(tokens[0], golden.greedy);
+  }
 
   // Decode steps fed the prompt one token at a time give prefill's logits
   // at every position (a prompt of one token, then steps).
@@ -92,8 +93,9 @@ void checkGolden(const std::string &dtype, double tolerance,
   const int64_t V = gen.vocab();
   double worst = 0;
   for (int64_t t = 0; t < L; ++t) {
-    if (t > 0)
+    if (t > 0) {
       ASSERT_TRUE(stepwise.decode({golden.prompt[t]}, logits, error)) << error;
+    }
     std::vector<double> want(all.begin() + t * V, all.begin() + (t + 1) * V);
     worst = std::max(worst, gpu_test::relativeL2Error(toDoubles(logits), want));
   }

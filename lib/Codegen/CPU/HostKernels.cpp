@@ -53,7 +53,6 @@ constexpr unsigned kLaunchArgs = 6;
 LogicalResult addBody(gpu::GPUFuncOp kernel, ModuleOp out) {
   OpBuilder b = OpBuilder::atBlockEnd(out.getBody());
   SmallVector<Type> inputs(kernel.getFunctionType().getInputs());
-  const unsigned buffers = inputs.size();
   inputs.append(kLaunchArgs, b.getIndexType());
   auto body = func::FuncOp::create(b, kernel.getLoc(),
                                    (kBodyPrefix + kernel.getName()).str(),
@@ -112,7 +111,6 @@ LogicalResult addBody(gpu::GPUFuncOp kernel, ModuleOp out) {
                  WalkResult::interrupt();
     return WalkResult::advance();
   });
-  (void)buffers;
   return failure(shared.wasInterrupted());
 }
 
@@ -288,7 +286,7 @@ bool linkSharedObject(ArrayRef<char> object, std::vector<char> &library,
     error = "cannot create temporary files for the linker";
     return false;
   }
-  auto cleanup = llvm::make_scope_exit([&] {
+  llvm::scope_exit cleanup([&] {
     llvm::sys::fs::remove(objectPath);
     llvm::sys::fs::remove(libraryPath);
     llvm::sys::fs::remove(logPath);

@@ -68,6 +68,11 @@ bool planFunction(const FunctionSpec &fn, const std::vector<Shape> &argShapes,
                   const DeviceLimits &limits, FunctionPlan &plan,
                   std::string &error);
 
+/// Function `name` of `file`; nullptr with an error that lists the
+/// functions the file has when there is none of that name.
+const FunctionSpec *findFunction(const ModuleFile &file,
+                                 const std::string &name, std::string &error);
+
 /// Everything a backend checks before preparing a call of `functionName`
 /// in `file` on bound tensors: the function exists (else the error lists
 /// those there are), the argument shapes fit it, the results have the
