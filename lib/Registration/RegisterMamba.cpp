@@ -2,6 +2,7 @@
 
 #include "mamba/Registration/RegisterMamba.h"
 
+#include "mamba/Codegen/CPU/Passes.h"
 #include "mamba/Codegen/GPU/Passes.h"
 #include "mamba/Conversion/MambaToKernels/Passes.h"
 #include "mamba/Dialect/Mamba/IR/MambaDialect.h"
@@ -26,6 +27,7 @@ void mlir::mamba::registerAllMambaPasses() {
   registerAllPasses();
   mamba::registerMambaPasses();
   mamba::registerMambaToKernelsPasses();
+  mamba::registerMambaCPUCodegenPasses();
   mamba::registerMambaGPUCodegenPasses();
   registerMambaPipelines();
 }

@@ -32,13 +32,15 @@ func.func @norm(%x: tensor<?x8xf32>, %w: tensor<8xf32>, %r: tensor<?x8xf32>) -> 
 
 // -----
 
-// A scan: a block per (channel, batch element), its thread holding all N
-// states; nothing staged in shared memory, no shuffles.
+// A scan: a block per 8 channels of a batch element, the channels the
+// lanes of its vectors (mamba-tile-selective-scan-cpu); nothing staged in
+// shared memory, no shuffles.
 // CHECK-LABEL: func.func @scan
 // CHECK: gpu.launch_func @scan_kernel::@scan_kernel blocks in (%{{.*}}, %{{.*}}, %{{.*}}) threads in (%[[ONE:.*]], %[[ONE]], %[[ONE]])
 // CHECK: gpu.module @scan_kernel
 // CHECK: gpu.func @scan_kernel({{.*}}) kernel attributes {known_block_size = array<i32: 1, 1, 1>}
-// CHECK: math.exp2 {{.*}} : vector<16xf32>
+// CHECK: memref.alloca() : memref<16x8xf32>
+// CHECK: math.exp2 {{.*}} : vector<8xf32>
 // CHECK-NOT: gpu.shuffle
 // CHECK-NOT: workgroup
 func.func @scan(%u: tensor<?x64x?xf32>, %delta: tensor<?x64x?xf32>, %A: tensor<64x16xf32>, %B: tensor<?x1x16x?xf32>, %C: tensor<?x1x16x?xf32>) -> tensor<?x64x?xf32> {
@@ -51,7 +53,7 @@ func.func @scan(%u: tensor<?x64x?xf32>, %delta: tensor<?x64x?xf32>, %A: tensor<6
 
 // A scan tiled for a GPU (threads sharing a channel reduce with shuffles)
 // is refused rather than compiled wrongly.
-// NOCPU: error: 'mamba.selective_scan' op has a GPU tiling (#mamba.scan_tiling<channels_per_block = 32, states_per_thread = 8, chunk_length = 16, sequence_splits = 16>); the cpu target tiles a scan with one channel and all its states per block
+// NOCPU: error: 'mamba.selective_scan' op has a GPU tiling (#mamba.scan_tiling<channels_per_block = 32, states_per_thread = 8, chunk_length = 16, sequence_splits = 16>); the CPU tiling keeps all N = 16 states of a channel in one block (states_per_thread = 16) and does not split the sequence (sequence_splits = 1)
 func.func @gpu_scan(%u: tensor<?x64x?xf32>, %A: tensor<64x16xf32>, %B: tensor<?x1x16x?xf32>) -> tensor<?x64x?xf32> {
   %y = mamba.selective_scan %u, %u, %A, %B, %B
       {tiling = #mamba.scan_tiling<channels_per_block = 32, states_per_thread = 8, chunk_length = 16, sequence_splits = 16>}

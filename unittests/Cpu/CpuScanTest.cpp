@@ -1,9 +1,10 @@
 //===- CpuScanTest.cpp - The compiled selective scan on the CPU -----------===//
 //
-// mamba-compile --target x86-64,cpu's scan (one channel and all its states
-// per block) against the reference library on random inputs: every
-// optional operand in f32, groups and bf16, lengths that are not a multiple
-// of the chunk, L = 1, several threads.
+// mamba-compile --target x86-64,cpu's scan (channels as vector lanes, see
+// TileSelectiveScanCpu.cpp) against the reference library on random
+// inputs: N from 1 to 256, groups, every optional operand, initial and
+// final states, f32 and bf16, lengths that are not a multiple of the
+// chunk, L = 1, one and two threads.
 //
 //===----------------------------------------------------------------------===//
 
@@ -25,51 +26,80 @@ TEST(CpuScanTest, MatchesTheReference) {
     const char *function;
     ElementType element;
     int64_t d, N, G;
-    bool all; ///< D, z, delta_bias and softplus, else z only
-    double limit;
+    bool D, z, bias, softplus, state; ///< state: initial in, final out
   };
+  // The functions of compiled/scan.mlir. d is never a multiple of the
+  // block's 8 lanes except where groups need it; d / G = 18 narrows the
+  // block to 2 lanes.
+  const ElementType f32 = ElementType::F32, bf16 = ElementType::BF16;
   const Case cases[] = {
-      {"scan_f32_all", ElementType::F32, 64, 16, 1, true, 1e-5},
-      {"scan_bf16_groups", ElementType::BF16, 32, 4, 2, false, 1e-2},
+      {"scan_f32_all_n16", f32, 20, 16, 1, true, true, true, true, true},
+      {"scan_f32_bare_n1", f32, 20, 1, 1, false, false, false, false, false},
+      {"scan_f32_d_n4_groups", f32, 36, 4, 2, true, false, false, false, false},
+      {"scan_f32_z_n64", f32, 12, 64, 1, false, true, false, true, true},
+      {"scan_f32_all_n256", f32, 9, 256, 1, true, true, true, true, false},
+      {"scan_bf16_z_n4_groups", bf16, 32, 4, 2, false, true, false, false,
+       false},
+      {"scan_bf16_all_n16", bf16, 20, 16, 1, true, true, true, true, true},
+      {"scan_bf16_n64_groups", bf16, 48, 64, 2, true, false, true, true, false},
+      {"scan_bf16_all_n1", bf16, 20, 1, 1, true, true, true, true, false},
+      {"scan_bf16_z_n256", bf16, 10, 256, 1, false, true, false, false, true},
   };
   std::mt19937 rng(11);
   for (int threads : {1, 2})
     for (const Case &c : cases)
       for (int64_t b : {1, 3})
-        for (int64_t L : {1, 37, 64}) {
+        // One step; one whole 32-step chunk and a part; whole chunks only;
+        // several chunks and a part.
+        for (int64_t L : {1, 37, 64, 100}) {
           SCOPED_TRACE(std::string(c.function) + " b=" + std::to_string(b) +
                        " L=" + std::to_string(L) + ", " +
                        std::to_string(threads) + " threads");
           CpuBackend backend(threads);
-          std::string error;
-          const ElementType e = c.element, f32 = ElementType::F32;
+          const ElementType e = c.element;
           HostTensor u = randomTensor(e, {b, c.d, L}, rng, -1, 1);
           // delta around softplus's knee, or small positive steps.
-          HostTensor delta = randomTensor(e, {b, c.d, L}, rng,
-                                          c.all ? -2 : 0.01, c.all ? 1 : 0.3);
+          HostTensor delta =
+              randomTensor(e, {b, c.d, L}, rng, c.softplus ? -2 : 0.01,
+                           c.softplus ? 1 : 0.3);
           HostTensor A = randomTensor(f32, {c.d, c.N}, rng, -2, -0.1);
           HostTensor B = randomTensor(e, {b, c.G, c.N, L}, rng, -1, 1);
           HostTensor C = randomTensor(e, {b, c.G, c.N, L}, rng, -1, 1);
           HostTensor D = randomTensor(f32, {c.d}, rng, -1, 1);
           HostTensor z = randomTensor(e, {b, c.d, L}, rng, -2, 2);
           HostTensor bias = randomTensor(f32, {c.d}, rng, -0.5, 0.5);
+          HostTensor h0 = randomTensor(f32, {b, c.d, c.N}, rng, -1, 1);
 
           std::vector<HostTensor *> args = {&u, &delta, &A, &B, &C};
-          if (c.all)
-            args.insert(args.end(), {&D, &z, &bias});
-          else
+          if (c.D)
+            args.push_back(&D);
+          if (c.z)
             args.push_back(&z);
-          HostTensor y(e, {b, c.d, L});
-          run(backend, file, c.function, args, {&y});
+          if (c.bias)
+            args.push_back(&bias);
+          if (c.state)
+            args.push_back(&h0);
+          HostTensor y(e, {b, c.d, L}), hN(f32, {b, c.d, c.N});
+          std::vector<HostTensor *> results = {&y};
+          if (c.state)
+            results.push_back(&hN);
+          run(backend, file, c.function, args, results);
 
           reference::Tensor rD = D.toReference(), rz = z.toReference(),
-                            rBias = bias.toReference();
+                            rBias = bias.toReference(), rh0 = h0.toReference();
           reference::SelectiveScanResult want = reference::selectiveScan(
               u.toReference(), delta.toReference(), A.toReference(),
-              B.toReference(), C.toReference(), c.all ? &rD : nullptr, &rz,
-              c.all ? &rBias : nullptr, nullptr, c.all);
-          double err = gpu_test::relativeL2Error(values(y), values(want.y));
-          EXPECT_LE(err, c.limit);
+              B.toReference(), C.toReference(), c.D ? &rD : nullptr,
+              c.z ? &rz : nullptr, c.bias ? &rBias : nullptr,
+              c.state ? &rh0 : nullptr, c.softplus);
+          // The bounds: f32 1e-5, bf16 1e-2 (relative L2).
+          const double limit = e == f32 ? 1e-5 : 1e-2;
+          EXPECT_LE(gpu_test::relativeL2Error(values(y), values(want.y)),
+                    limit);
+          if (c.state)
+            EXPECT_LE(
+                gpu_test::relativeL2Error(values(hN), values(want.finalState)),
+                limit);
         }
 }
 

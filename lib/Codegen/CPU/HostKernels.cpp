@@ -1,6 +1,7 @@
 //===- HostKernels.cpp - gpu.module kernels as host shared objects -------===//
 
 #include "mamba/Codegen/CPU/HostKernels.h"
+#include "mamba/Codegen/CPU/Passes.h"
 
 #include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
 #include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
@@ -160,6 +161,8 @@ void addEntries(ModuleOp out) {
 /// of MLIR goes through.
 LogicalResult lowerToLLVM(ModuleOp out) {
   PassManager pm(out.getContext());
+  // Transcendentals as vector polynomials, not libm calls per lane.
+  pm.addPass(mamba::createMambaApproximateMath());
   // Transfers along a non-contiguous dimension (a chunk's column of B or
   // C) become scalar loads first; the contiguous ones become vector loads
   // in the LLVM lowering.

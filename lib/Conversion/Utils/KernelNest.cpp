@@ -103,6 +103,17 @@ Value mlir::mamba::f32Constant(ImplicitLocOpBuilder &b, double value) {
   return arith::ConstantOp::create(b, b.getF32FloatAttr(value));
 }
 
+/// `value` as an f32 constant of `like`'s type: a scalar, or a splat for the
+/// vectors the CPU kernels compute along time.
+static Value f32ConstantLike(ImplicitLocOpBuilder &b, Value like,
+                             double value) {
+  auto vectorType = dyn_cast<VectorType>(like.getType());
+  if (!vectorType)
+    return f32Constant(b, value);
+  return arith::ConstantOp::create(
+      b, DenseElementsAttr::get(vectorType, b.getF32FloatAttr(value)));
+}
+
 Value mlir::mamba::emitSoftplus(ImplicitLocOpBuilder &b, Value x,
                                 bool precise) {
   Value soft;
@@ -112,24 +123,27 @@ Value mlir::mamba::emitSoftplus(ImplicitLocOpBuilder &b, Value x,
     auto approx = arith::FastMathFlagsAttr::get(b.getContext(),
                                                 arith::FastMathFlags::afn);
     Value e = math::Exp2Op::create(
-        b, arith::MulFOp::create(b, x, f32Constant(b, llvm::numbers::log2e)),
+        b,
+        arith::MulFOp::create(b, x,
+                              f32ConstantLike(b, x, llvm::numbers::log2e)),
         approx);
     soft = arith::MulFOp::create(
         b,
         math::Log2Op::create(
-            b, arith::AddFOp::create(b, f32Constant(b, 1.0), e), approx),
-        f32Constant(b, llvm::numbers::ln2));
+            b, arith::AddFOp::create(b, f32ConstantLike(b, x, 1.0), e), approx),
+        f32ConstantLike(b, x, llvm::numbers::ln2));
   }
   Value large = arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, x,
-                                      f32Constant(b, 20.0));
+                                      f32ConstantLike(b, x, 20.0));
   return arith::SelectOp::create(b, large, x, soft);
 }
 
 Value mlir::mamba::emitSilu(ImplicitLocOpBuilder &b, Value z) {
   // exp(-z) as exp2(-z log2 e): the hardware exp2, two instructions.
   Value expNeg = math::Exp2Op::create(
-      b, arith::MulFOp::create(b, z, f32Constant(b, -llvm::numbers::log2e)));
-  Value denom = arith::AddFOp::create(b, f32Constant(b, 1.0), expNeg);
+      b, arith::MulFOp::create(b, z,
+                               f32ConstantLike(b, z, -llvm::numbers::log2e)));
+  Value denom = arith::AddFOp::create(b, f32ConstantLike(b, z, 1.0), expNeg);
   auto approx =
       arith::FastMathFlagsAttr::get(b.getContext(), arith::FastMathFlags::afn);
   return arith::DivFOp::create(b, z, denom, approx);

@@ -71,6 +71,50 @@ def MambaTileSelectiveScan : Pass<"mamba-tile-selective-scan"> {
   ];
 }
 
+def MambaTileSelectiveScanCpu : Pass<"mamba-tile-selective-scan-cpu"> {
+  let summary = "Tile mamba.selective_scan for the host CPU: vectors over channels";
+  let description = [{
+    The CPU form of `mamba-tile-selective-scan`: a block (one call of the
+    host kernel, one thread) per `channels-per-block` channels of a batch
+    element, the block's channels the lanes of `vector<V x f32>` values, so
+    that the state update needs no horizontal reduction and B and C are
+    scalars shared by every lane. Per chunk of `chunk-length` timesteps:
+
+    - staging, per channel row (contiguous, vectorized along time): dt with
+      bias and softplus, dt * u, written transposed to [chunk, V] scratch;
+    - the recurrence, states outer and the chunk's timesteps unrolled inner,
+      so a state vector stays in a register for the whole chunk and the
+      per-timestep `exp(dt * A)` calls are independent of each other;
+      y accumulates over the states in [chunk, V] scratch;
+    - per channel row, y read back along time, the D skip and the SiLU(z)
+      gate, one masked row store.
+
+    Every scratch buffer is a stack allocation of the block. Channels past
+    the last one compute a clamped channel and write nothing; positions
+    past the sequence end get dt = 0, which keeps the state exactly. With
+    G > 1 groups V must divide d / G. A `tiling` attribute on the op
+    overrides the options; its `states_per_thread` must be N and its
+    `sequence_splits` 1 (the CPU has enough blocks without splitting).
+  }];
+  let options = [
+    Option<"channelsPerBlock", "channels-per-block", "int64_t",
+           /*default=*/"tiling::kCpuScanChannelsPerBlock",
+           "Channels of one batch element per block: the vector lanes">,
+    Option<"chunkLength", "chunk-length", "int64_t",
+           /*default=*/"tiling::kCpuScanChunkLength",
+           "Timesteps per chunk (unrolled in the recurrence)">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+
 def MambaTileRmsNorm : Pass<"mamba-tile-rms-norm"> {
   let summary = "Tile mamba.rms_norm into one GPU kernel on buffers, a block per row";
   let description = [{

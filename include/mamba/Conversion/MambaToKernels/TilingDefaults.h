@@ -43,11 +43,10 @@ constexpr int64_t kDecodeStepThreadsPerBlock = 128;
 /// The CPU target's block: one thread, one call of a host kernel, so block
 /// reductions and shuffles become a thread's own loops.
 constexpr int64_t kCpuThreadsPerBlock = 1;
-/// The CPU target's scan: a block per channel (of one batch element), its
-/// thread holding all N states, one pass over the sequence.
-constexpr int64_t kCpuScanChannelsPerBlock = 1;
-constexpr int64_t kCpuScanStatesPerThread = 0; ///< 0: all N
-constexpr int64_t kCpuScanSequenceSplits = 1;
+/// The CPU target's scan (mamba-tile-selective-scan-cpu): 8 channels per
+/// block as the lanes of an AVX2 vector, 32-step chunks.
+constexpr int64_t kCpuScanChannelsPerBlock = 8;
+constexpr int64_t kCpuScanChunkLength = 32;
 
 } // namespace mlir::mamba::tiling
 

@@ -50,10 +50,11 @@ Value fromF32(ImplicitLocOpBuilder &b, Value value, Type elementType);
 Value indexConstant(ImplicitLocOpBuilder &b, int64_t value);
 Value f32Constant(ImplicitLocOpBuilder &b, double value);
 
-/// softplus(x) = log1p(exp(x)), x itself above 20 as torch does. With
-/// `precise` false (16-bit activations, whose results keep 8 or 11 bits),
-/// log2(1 + exp2(x log2 e)) with the hardware's approximate exp2 and log2:
-/// relative error about 1e-4 at a tenth of the instructions.
+/// softplus(x) = log1p(exp(x)), x itself above 20 as torch does; x is an
+/// f32 scalar or vector (as is z below). With `precise` false (16-bit
+/// activations, whose results keep 8 or 11 bits), log2(1 + exp2(x log2 e))
+/// with the hardware's approximate exp2 and log2: relative error about
+/// 1e-4 at a tenth of the instructions.
 Value emitSoftplus(ImplicitLocOpBuilder &b, Value x, bool precise);
 
 /// silu(z) = z / (1 + exp(-z)) = z * sigmoid(z), with the hardware exp2 and

@@ -27,26 +27,13 @@ struct CheckCpuTilingPass
     WalkResult result = getOperation()->walk([](Operation *op) {
       if (!isa<MambaDialect>(op->getDialect()) ||
           isa<EmbeddingOp, RmsNormOp, CausalConv1dOp, ArgmaxOp,
-              ConvStateUpdateOp, SelectiveStateUpdateOp>(op))
+              ConvStateUpdateOp, SelectiveScanOp, SelectiveStateUpdateOp>(op))
         return WalkResult::advance();
       if (isa<LinearOp>(op)) {
         op->emitOpError()
             << "is a GEMM, which runs as a step of a compiled model's "
                "plan (OpenBLAS on the CPU), not as a kernel: compile the "
                "model directory";
-        return WalkResult::interrupt();
-      }
-      // A scan's thread keeps all N states of one channel: no shuffles.
-      if (auto scan = dyn_cast<SelectiveScanOp>(op)) {
-        ScanTilingAttr tiling = scan.getTilingAttr();
-        if (!tiling ||
-            (tiling.getChannelsPerBlock() == tiling::kCpuScanChannelsPerBlock &&
-             tiling.getStatesPerThread() == tiling::kCpuScanStatesPerThread &&
-             tiling.getSequenceSplits() == tiling::kCpuScanSequenceSplits))
-          return WalkResult::advance();
-        op->emitOpError() << "has a GPU tiling (" << tiling
-                          << "); the cpu target tiles a scan with one "
-                             "channel and all its states per block";
         return WalkResult::interrupt();
       }
       op->emitOpError() << "has no CPU lowering yet (the cpu target lowers "
@@ -63,12 +50,7 @@ struct CheckCpuTilingPass
 void mlir::mamba::buildMambaCpuLowering(OpPassManager &pm) {
   buildMambaPipeline(pm, MambaPipelineOptions());
   pm.addPass(std::make_unique<CheckCpuTilingPass>());
-  MambaTileSelectiveScanOptions scan;
-  scan.channelsPerBlock = tiling::kCpuScanChannelsPerBlock;
-  scan.statesPerThread = tiling::kCpuScanStatesPerThread;
-  scan.chunkLength = tiling::kScanChunkLength;
-  scan.sequenceSplits = tiling::kCpuScanSequenceSplits;
-  pm.addPass(createMambaTileSelectiveScan(scan));
+  pm.addPass(createMambaTileSelectiveScanCpu());
   MambaTileRmsNormOptions norm;
   norm.threadsPerBlock = tiling::kCpuThreadsPerBlock;
   pm.addPass(createMambaTileRmsNorm(norm));

@@ -1,0 +1,38 @@
+//===- Passes.td - CPU code generation passes -------------*- tablegen -*-===//
+//
+// What the outlined kernels need on their way to host machine code, beyond
+// MLIR's own lowerings to LLVM.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MAMBA_CODEGEN_CPU_PASSES_TD
+#define MAMBA_CODEGEN_CPU_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def MambaApproximateMath : Pass<"mamba-approximate-math"> {
+  let summary = "Replace f32 transcendental functions by vector polynomials";
+  let description = [{
+    LLVM lowers `math.exp`, `math.log1p` and the like to libm calls, one
+    per vector lane: an 8-lane exp is eight `expf` calls, most of a CPU
+    scan's time. This pass rewrites them into arithmetic that stays in
+    vectors:
+
+    - `math.exp2` on f32 (the scan's decay, SiLU and the 16-bit softplus):
+      `2^x = 2^n * p(x - n)` with `n = roundeven(x)` and `p` a degree-5
+      polynomial with `p(0) = 1` exactly (relative error under 2e-7, about
+      3 ulp; exp2(0) = 1 keeps a state exactly where dt = 0), `2^n` built
+      in the exponent bits. `x` below -127 gives 0, above 128 infinity; a
+      NaN stays NaN.
+    - every other function MLIR has a polynomial for (exp, log, log1p,
+      log2, tanh, erf, ...), through MLIR's math approximations, 16-bit
+      operands widened to f32 first.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+
+#endif // MAMBA_CODEGEN_CPU_PASSES_TD
