@@ -31,4 +31,5 @@ if shutil.which("nvidia-smi") and os.path.exists("/dev/nvidiactl"):
     config.available_features.add("cuda-gpu")
 
 tool_dirs = [config.mamba_tools_dir, config.llvm_tools_dir]
-llvm_config.add_tool_substitutions(["mamba-opt", "mamba-compile", "mamba-mmod-dump"], tool_dirs)
+llvm_config.add_tool_substitutions(
+    ["mamba-opt", "mamba-compile", "mamba-mmod-dump", "mamba-run"], tool_dirs)

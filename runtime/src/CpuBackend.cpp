@@ -211,16 +211,10 @@ public:
       const KernelImage *image =
           file_.selectHostImage(module, backend_.level());
       if (!image) {
-        std::string targets;
-        for (const KernelImage &i : file_.images())
-          if (i.module == module)
-            targets += (targets.empty() ? "" : ", ") +
-                       std::string(imageKindName(i.kind)) + " " + i.chipName;
         error = file_.sourceName() + ": kernel module '" + module +
                 "' has no host code for this " +
-                hostLevelName(backend_.level()) +
-                " CPU (it has: " + (targets.empty() ? "nothing" : targets) +
-                "; compile with --target cpu)";
+                hostLevelName(backend_.level()) + " CPU (" +
+                describeImages(module) + "; compile with --target cpu)";
         return false;
       }
       levels_.insert(image->chipName);
@@ -292,6 +286,26 @@ public:
   }
 
 private:
+  /// What the module has for `module` instead: "it has: so x86-64-v4
+  /// (needs avx512f, ... which this CPU lacks), cubin sm_90a".
+  std::string describeImages(const std::string &module) const {
+    std::string targets;
+    for (const KernelImage &i : file_.images()) {
+      if (i.module != module)
+        continue;
+      targets += (targets.empty() ? "" : ", ") +
+                 std::string(imageKindName(i.kind)) + " " + i.chipName;
+      if (i.chip.family != format::Chip::Family::X86_64)
+        continue;
+      std::string lacking;
+      for (const std::string &feature : missingFeatures(i.chip.major))
+        lacking += (lacking.empty() ? "" : ", ") + feature;
+      if (!lacking.empty())
+        targets += " (needs " + lacking + ", which this CPU lacks)";
+    }
+    return "it has: " + (targets.empty() ? std::string("nothing") : targets);
+  }
+
   CpuBackend &backend_;
   const ModuleFile &file_;
   std::map<std::string, std::unique_ptr<SharedObject>> objects_;

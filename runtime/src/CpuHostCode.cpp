@@ -11,26 +11,50 @@
 
 namespace mamba::runtime::cpu {
 
-unsigned hostLevel() {
-  // The psABI levels' feature lists (x86-64 psABI, "Micro-architecture
-  // levels"), checked with the compiler's cpuid support.
+namespace {
+
+/// The x86-64 psABI levels' feature lists ("Micro-architecture levels"),
+/// each checked with the compiler's cpuid support (which takes only a
+/// literal name, hence a function per feature).
+struct LevelFeature {
+  unsigned level;
+  const char *name;
+  bool (*present)();
+};
+#define MAMBA_FEATURE(level, name)                                             \
+  LevelFeature {                                                               \
+    level, name, [] { return __builtin_cpu_supports(name) != 0; }              \
+  }
+const LevelFeature kLevelFeatures[] = {
+    MAMBA_FEATURE(2, "cmpxchg16b"), MAMBA_FEATURE(2, "popcnt"),
+    MAMBA_FEATURE(2, "sse3"),       MAMBA_FEATURE(2, "sse4.1"),
+    MAMBA_FEATURE(2, "sse4.2"),     MAMBA_FEATURE(2, "ssse3"),
+    MAMBA_FEATURE(3, "avx"),        MAMBA_FEATURE(3, "avx2"),
+    MAMBA_FEATURE(3, "bmi"),        MAMBA_FEATURE(3, "bmi2"),
+    MAMBA_FEATURE(3, "f16c"),       MAMBA_FEATURE(3, "fma"),
+    MAMBA_FEATURE(3, "lzcnt"),      MAMBA_FEATURE(3, "movbe"),
+    MAMBA_FEATURE(4, "avx512f"),    MAMBA_FEATURE(4, "avx512bw"),
+    MAMBA_FEATURE(4, "avx512cd"),   MAMBA_FEATURE(4, "avx512dq"),
+    MAMBA_FEATURE(4, "avx512vl"),
+};
+#undef MAMBA_FEATURE
+
+} // namespace
+
+std::vector<std::string> missingFeatures(unsigned level) {
   __builtin_cpu_init();
-  bool v2 = __builtin_cpu_supports("cmpxchg16b") &&
-            __builtin_cpu_supports("popcnt") &&
-            __builtin_cpu_supports("sse3") &&
-            __builtin_cpu_supports("sse4.1") &&
-            __builtin_cpu_supports("sse4.2") && __builtin_cpu_supports("ssse3");
-  bool v3 = v2 && __builtin_cpu_supports("avx") &&
-            __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi") &&
-            __builtin_cpu_supports("bmi2") && __builtin_cpu_supports("f16c") &&
-            __builtin_cpu_supports("fma") && __builtin_cpu_supports("lzcnt") &&
-            __builtin_cpu_supports("movbe");
-  bool v4 = v3 && __builtin_cpu_supports("avx512f") &&
-            __builtin_cpu_supports("avx512bw") &&
-            __builtin_cpu_supports("avx512cd") &&
-            __builtin_cpu_supports("avx512dq") &&
-            __builtin_cpu_supports("avx512vl");
-  return v4 ? 4 : v3 ? 3 : v2 ? 2 : 1;
+  std::vector<std::string> missing;
+  for (const LevelFeature &f : kLevelFeatures)
+    if (f.level <= level && !f.present())
+      missing.push_back(f.name);
+  return missing;
+}
+
+unsigned hostLevel() {
+  unsigned level = 1;
+  while (level < 4 && missingFeatures(level + 1).empty())
+    ++level;
+  return level;
 }
 
 std::string hostLevelName(unsigned level) {

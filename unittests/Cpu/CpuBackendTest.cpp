@@ -15,6 +15,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 #include <atomic>
 #include <cstdlib>
 #include <fstream>
@@ -165,6 +167,28 @@ TEST(CpuBackendTest, SaysWhatCannotRun) {
                                " CPU (it has: "
                                "cubin sm_90a, ptx sm_80; compile with "
                                "--target cpu)");
+  }
+  // Code for a level above this CPU's names the features it lacks.
+  if (hostLevel() < 4) {
+    ModuleFixture f = addBiasModule();
+    const std::string level = hostLevelName(hostLevel() + 1);
+    f.header["images"][0]["chip"] = level;
+    ModuleFile file;
+    ASSERT_TRUE(loadFixture(f, file, error)) << error;
+    EXPECT_FALSE(backend.load(file, error));
+    std::string lacking;
+    for (const std::string &feature : missingFeatures(hostLevel() + 1))
+      lacking += (lacking.empty() ? "" : ", ") + feature;
+    ASSERT_FALSE(lacking.empty());
+    EXPECT_CONTAINS(error, "kernel module 'rows' has no host code for this " +
+                               hostLevelName(hostLevel()) +
+                               " CPU (it has: so " + level + " (needs " +
+                               lacking +
+                               ", which this CPU lacks); compile "
+                               "with --target cpu)");
+  } else {
+    std::printf("(this CPU is x86-64-v4, the highest level: no module "
+                "level can be above it)\n");
   }
   {
     ModuleFixture f = addBiasModule(); // the loader's check fails

@@ -22,6 +22,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace mamba::runtime::cpu {
 
@@ -33,6 +34,9 @@ using HostKernel = void (*)(const uint64_t *params, const uint32_t *blockIndex,
 unsigned hostLevel();
 /// "x86-64-v4" for 4, "x86-64" for 1.
 std::string hostLevelName(unsigned level);
+/// The features x86-64 level `level` needs that this CPU lacks (cpuid's
+/// names, e.g. "avx512f"); empty when it has them all.
+std::vector<std::string> missingFeatures(unsigned level);
 
 /// One shared object loaded from memory; unloaded when destroyed.
 class SharedObject {
