@@ -82,12 +82,16 @@ def MambaTileSelectiveScanCpu : Pass<"mamba-tile-selective-scan-cpu"> {
 
     - staging, per channel row (contiguous, vectorized along time): dt with
       bias and softplus, dt * u, written transposed to [chunk, V] scratch;
-    - the recurrence, states outer and the chunk's timesteps unrolled inner,
-      so a state vector stays in a register for the whole chunk and the
+    - the recurrence, states outer and the chunk's timesteps inner (a loop
+      unrolled by 8), so a state vector stays in a register for the whole
+      chunk and the
       per-timestep `exp(dt * A)` calls are independent of each other;
       y accumulates over the states in [chunk, V] scratch;
     - per channel row, y read back along time, the D skip and the SiLU(z)
-      gate, one masked row store.
+      gate, one row store.
+
+    A whole chunk uses plain vector loads and stores; the last, shorter one
+    masked ones and B and C columns clamped into the sequence.
 
     Every scratch buffer is a stack allocation of the block. Channels past
     the last one compute a clamped channel and write nothing; positions
@@ -102,7 +106,7 @@ def MambaTileSelectiveScanCpu : Pass<"mamba-tile-selective-scan-cpu"> {
            "Channels of one batch element per block: the vector lanes">,
     Option<"chunkLength", "chunk-length", "int64_t",
            /*default=*/"tiling::kCpuScanChunkLength",
-           "Timesteps per chunk (unrolled in the recurrence)">
+           "Timesteps per chunk (staged together)">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
