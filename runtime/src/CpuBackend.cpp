@@ -168,7 +168,7 @@ public:
       error = "a GEMM: the queue is not this CPU backend's";
       return false;
     }
-    runGemm(problem_, workspace_);
+    runGemm(problem_, workspace_, backend_.pool());
     return true;
   }
   std::string describe() const override {

@@ -2,11 +2,15 @@
 
 #include "mamba/Runtime/Cpu/Gemm.h"
 
+#include "mamba/Runtime/Cpu/GemvBf16.h"
+#include "mamba/Runtime/Cpu/ThreadPool.h"
+
 #include "mamba/Format/Float16.h"
 
 #include <cblas.h>
 #include <dlfcn.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstdlib>
 #include <cstring>
@@ -175,7 +179,8 @@ bool checkGemm(const GemmProblem &p, std::string &error) {
   return true;
 }
 
-void runGemm(const GemmProblem &p, std::vector<float> &workspace) {
+void runGemm(const GemmProblem &p, std::vector<float> &workspace,
+             ThreadPool &pool) {
   const Call call = describe(p);
   const uint64_t xBatch = uint64_t(p.tokens) * p.k,
                  yBatch = uint64_t(p.tokens) * p.m;
@@ -194,19 +199,44 @@ void runGemm(const GemmProblem &p, std::vector<float> &workspace) {
     const bfloat16 *x = at<bfloat16>(p.x, b * xBatch),
                    *w = at<bfloat16>(p.w, 0);
     workspace.resize(yBatch);
-    if (auto sbgemm = blas().sbgemm) {
+    if (p.tokens == 1 && !blas().sbgemm) {
+      // One token: the weights streamed once, as bf16 (GemvBf16.h), the
+      // rows split over the pool in blocks of a few KB of weights.
+      workspace.resize(yBatch + p.k);
+      float *xf = workspace.data() + yBatch;
+      widen(x, p.k, xf);
+      constexpr int64_t kRows = 64;
+      pool.parallelFor((p.m + kRows - 1) / kRows, [&](int64_t block) {
+        gemvBf16Rows(w, xf, workspace.data(), p.k, block * kRows,
+                     std::min(p.m, (block + 1) * kRows));
+      });
+    } else if (auto sbgemm = blas().sbgemm) {
       sbgemm(CblasRowMajor, call.transA, call.transB, call.rows, call.cols,
              call.k, 1.0f, call.wFirst ? w : x, call.lda, call.wFirst ? x : w,
              call.ldb, 0.0f, workspace.data(), call.ldc);
     } else {
-      // Widened to f32 (exact) and multiplied by sgemm: the same sums, at
-      // the cost of converting both operands on every call.
-      const uint64_t wElements = uint64_t(p.m) * p.k;
-      workspace.resize(yBatch + xBatch + wElements);
+      // Widened to f32 (exact) and multiplied by sgemm, the weights a panel
+      // of rows at a time: a panel of about 1 MB stays in the caches
+      // between its widening and its product, so the weights cross memory
+      // once, as bf16, instead of as bf16 read, f32 written and read again.
+      constexpr int64_t kPanelFloats = 1 << 18;
+      const int64_t panel =
+          std::min<int64_t>(p.m, std::max<int64_t>(16, kPanelFloats / p.k));
+      workspace.resize(yBatch + xBatch + uint64_t(panel) * p.k);
       float *xf = workspace.data() + yBatch, *wf = xf + xBatch;
       widen(x, xBatch, xf);
-      widen(w, wElements, wf);
-      multiply(p, call, xf, wf, workspace.data());
+      for (int64_t m0 = 0; m0 < p.m; m0 += panel) {
+        const blasint rows = static_cast<blasint>(std::min(panel, p.m - m0));
+        widen(w + m0 * p.k, uint64_t(rows) * p.k, wf);
+        if (call.wFirst) // C [M, T]: the panel's rows of C
+          blas().sgemm(CblasRowMajor, call.transA, call.transB, rows, call.cols,
+                       call.k, 1.0f, wf, call.lda, xf, call.ldb, 0.0f,
+                       workspace.data() + m0 * call.ldc, call.ldc);
+        else // C [T, M]: the panel's columns of C
+          blas().sgemm(CblasRowMajor, call.transA, call.transB, call.rows, rows,
+                       call.k, 1.0f, xf, call.lda, wf, call.ldb, 0.0f,
+                       workspace.data() + m0, call.ldc);
+      }
     }
     if (p.bias)
       addBias(p, call, workspace.data());

@@ -2,13 +2,14 @@
 //
 // Every operand layout a plan's GEMM steps use (x and y token-major or
 // features-major, batched, with and without a bias) in f32 and bf16,
-// through OpenBLAS, against a double-precision product of the same
-// (rounded) inputs.
+// through OpenBLAS (one bf16 token through GemvBf16), against a
+// double-precision product of the same (rounded) inputs.
 //
 //===----------------------------------------------------------------------===//
 
 #include "mamba/Format/Float16.h"
 #include "mamba/Runtime/Cpu/Gemm.h"
+#include "mamba/Runtime/Cpu/ThreadPool.h"
 
 #include <gtest/gtest.h>
 
@@ -65,7 +66,8 @@ double relativeError(ElementType element, const GemmProblem &p,
   std::string error;
   EXPECT_TRUE(checkGemm(problem, error)) << error;
   std::vector<float> workspace;
-  runGemm(problem, workspace);
+  ThreadPool pool(2);
+  runGemm(problem, workspace, pool);
 
   double diff = 0, norm = 0;
   for (int64_t b = 0; b < B; ++b)
@@ -96,25 +98,31 @@ TEST(CpuGemmTest, EveryLayoutMatchesADoubleProduct) {
       for (bool yFM : {false, true})
         for (bool bias : {false, true})
           for (bool oneToken : {false, true}) { // a decode step: a GEMV
-            GemmProblem p;
-            p.element = element;
-            p.batch = xFM || yFM ? 3 : 1;
-            // Not a multiple of any tile.
-            p.tokens = oneToken ? 1 : xFM || yFM ? 37 : 111;
-            p.m = 45;
-            p.k = 67;
-            p.xFeaturesMajor = xFM;
-            p.yFeaturesMajor = yFM;
-            SCOPED_TRACE(std::string(elementTypeName(element)) +
-                         (xFM ? " x features-major" : " x token-major") +
-                         (yFM ? ", y features-major" : ", y token-major") +
-                         (bias ? ", bias" : "") +
-                         (oneToken ? ", 1 token" : ""));
-            double err =
-                relativeError(element, p, {xFM, yFM, bias, p.batch}, rng);
-            // f32: summation order only. bf16: the result's rounding
-            // (2^-9 relative at most, about 2^-10 on average).
-            EXPECT_LT(err, element == ElementType::F32 ? 1e-6 : 4e-3);
+            // 45 rows: a tail after blocks of 4; one token, 300: several
+            // 64-row blocks on the pool (GemvBf16.h).
+            for (int64_t m : oneToken ? std::vector<int64_t>{45, 300}
+                                      : std::vector<int64_t>{45}) {
+              GemmProblem p;
+              p.element = element;
+              p.batch = xFM || yFM ? 3 : 1;
+              // Not a multiple of any tile.
+              p.tokens = oneToken ? 1 : xFM || yFM ? 37 : 111;
+              p.m = m;
+              p.k = 67;
+              p.xFeaturesMajor = xFM;
+              p.yFeaturesMajor = yFM;
+              SCOPED_TRACE(std::string(elementTypeName(element)) +
+                           (xFM ? " x features-major" : " x token-major") +
+                           (yFM ? ", y features-major" : ", y token-major") +
+                           (bias ? ", bias" : "") +
+                           (oneToken ? ", 1 token" : "") +
+                           ", M=" + std::to_string(m));
+              double err =
+                  relativeError(element, p, {xFM, yFM, bias, p.batch}, rng);
+              // f32: summation order only. bf16: the result's rounding
+              // (2^-9 relative at most, about 2^-10 on average).
+              EXPECT_LT(err, element == ElementType::F32 ? 1e-6 : 4e-3);
+            }
           }
 }
 
