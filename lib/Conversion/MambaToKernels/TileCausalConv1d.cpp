@@ -217,8 +217,8 @@ LogicalResult tileCausalConv1d(CausalConv1dOp op, int64_t threads) {
         }
         // The thread test first, the tile test second: the order the GPU
         // kernels have always been built in (their images stay the same).
-        Value inWindow = arith::CmpIOp::create(
-            b, arith::CmpIPredicate::ult, thread, indexConstant(b, width));
+        Value inWindow = arith::CmpIOp::create(b, arith::CmpIPredicate::ult,
+                                               thread, indexConstant(b, width));
         Value firstTile =
             arith::CmpIOp::create(b, arith::CmpIPredicate::eq, tile, zero);
         Value writer = arith::AndIOp::create(b, firstTile, inWindow);

@@ -9,9 +9,11 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ScanBuffers.h"
+
+#include "mamba/Conversion/MambaToKernels/Passes.h"
 #include "mamba/Conversion/Utils/KernelNest.h"
 #include "mamba/Dialect/Mamba/IR/MambaOps.h"
-#include "mamba/Conversion/MambaToKernels/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -39,29 +41,28 @@ struct ScanTileShape {
   int64_t channelsPerBlock;
   int64_t statesPerThread;
   int64_t chunkLength;
-  int64_t sequenceSplits;     // Q
-  int64_t stateSize;          // N
-  int64_t threadsPerChannel;  // N / statesPerThread
+  int64_t sequenceSplits;    // Q
+  int64_t stateSize;         // N
+  int64_t threadsPerChannel; // N / statesPerThread
   int64_t threadsPerBlock;
-  int64_t channelsPerGroup;   // d / G, or 0 when there is one group
+  int64_t channelsPerGroup; // d / G, or 0 when there is one group
 };
 
 constexpr int64_t kMaxThreadsPerBlock = 1024;
 
-FailureOr<ScanTileShape> checkTiling(SelectiveScanOp op, ScanTilingAttr tiling) {
+FailureOr<ScanTileShape> checkTiling(SelectiveScanOp op,
+                                     ScanTilingAttr tiling) {
   auto aType = cast<RankedTensorType>(op.getA().getType());
-  auto bType = cast<RankedTensorType>(op.getB().getType());
-  auto uType = cast<RankedTensorType>(op.getU().getType());
   ScanTileShape shape{};
   shape.channelsPerBlock = tiling.getChannelsPerBlock();
   shape.chunkLength = tiling.getChunkLength();
   shape.sequenceSplits = tiling.getSequenceSplits();
   // Segments are the grid's z dimension, at most 65535 blocks.
   if (shape.sequenceSplits < 1 || shape.sequenceSplits > 65535)
-    return op.emitOpError() << "cannot tile: sequence_splits = "
-                            << shape.sequenceSplits
-                            << " must be between 1 and 65535 (the grid's z "
-                               "dimension)";
+    return op.emitOpError()
+           << "cannot tile: sequence_splits = " << shape.sequenceSplits
+           << " must be between 1 and 65535 (the grid's z "
+              "dimension)";
   shape.stateSize = aType.getDimSize(1);
   if (ShapedType::isDynamic(shape.stateSize))
     return op.emitOpError()
@@ -71,10 +72,9 @@ FailureOr<ScanTileShape> checkTiling(SelectiveScanOp op, ScanTilingAttr tiling) 
                               ? shape.stateSize
                               : tiling.getStatesPerThread();
   if (shape.stateSize % shape.statesPerThread != 0)
-    return op.emitOpError() << "cannot tile: states_per_thread = "
-                            << shape.statesPerThread
-                            << " does not divide the state size N = "
-                            << shape.stateSize;
+    return op.emitOpError()
+           << "cannot tile: states_per_thread = " << shape.statesPerThread
+           << " does not divide the state size N = " << shape.stateSize;
   shape.threadsPerChannel = shape.stateSize / shape.statesPerThread;
   // The threads of one channel reduce y with warp shuffles.
   if (!llvm::isPowerOf2_64(shape.threadsPerChannel) ||
@@ -85,23 +85,21 @@ FailureOr<ScanTileShape> checkTiling(SelectiveScanOp op, ScanTilingAttr tiling) 
            << kWarpSize;
   shape.threadsPerBlock = shape.channelsPerBlock * shape.threadsPerChannel;
   if (shape.threadsPerBlock > kMaxThreadsPerBlock)
-    return op.emitOpError() << "cannot tile: " << shape.threadsPerBlock
-                            << " threads per block exceed "
-                            << kMaxThreadsPerBlock;
+    return op.emitOpError()
+           << "cannot tile: " << shape.threadsPerBlock
+           << " threads per block exceed " << kMaxThreadsPerBlock;
 
-  int64_t groups = bType.getDimSize(1), channels = uType.getDimSize(1);
-  if (groups != 1) {
-    // B and C of a block come from one group, staged once for the block.
-    if (ShapedType::isDynamic(groups) || ShapedType::isDynamic(channels))
-      return op.emitOpError() << "needs static channels d and groups G to be "
-                                 "tiled when G is not 1";
-    shape.channelsPerGroup = channels / groups;
-    if (shape.channelsPerGroup % shape.channelsPerBlock != 0)
-      return op.emitOpError()
-             << "cannot tile: channels_per_block = " << shape.channelsPerBlock
-             << " must divide the channels per group d / G = "
-             << shape.channelsPerGroup;
-  }
+  FailureOr<int64_t> perGroup = scanChannelsPerGroup(op);
+  if (failed(perGroup))
+    return failure();
+  // B and C of a block come from one group, staged once for the block.
+  shape.channelsPerGroup = *perGroup;
+  if (shape.channelsPerGroup &&
+      shape.channelsPerGroup % shape.channelsPerBlock != 0)
+    return op.emitOpError()
+           << "cannot tile: channels_per_block = " << shape.channelsPerBlock
+           << " must divide the channels per group d / G = "
+           << shape.channelsPerGroup;
   return shape;
 }
 
@@ -126,25 +124,6 @@ public:
   void run();
 
 private:
-  Value toBuffer(Value tensor) {
-    if (!tensor)
-      return {};
-    auto type = cast<RankedTensorType>(tensor.getType());
-    return bufferization::ToBufferOp::create(
-        b, MemRefType::get(type.getShape(), type.getElementType()), tensor,
-        /*read_only=*/true);
-  }
-
-  Value alloc(RankedTensorType type, ArrayRef<Value> dynamicSizesInOrder) {
-    SmallVector<Value> dynamicSizes;
-    for (auto [dim, size] : llvm::enumerate(dynamicSizesInOrder))
-      if (type.isDynamicDim(dim))
-        dynamicSizes.push_back(size);
-    return memref::AllocOp::create(
-        b, MemRefType::get(type.getShape(), type.getElementType()),
-        dynamicSizes);
-  }
-
   Value index(int64_t value) {
     return arith::ConstantIndexOp::create(b, value);
   }
@@ -213,26 +192,23 @@ private:
 };
 
 void ScanTiler::run() {
-  u = toBuffer(op.getU());
-  delta = toBuffer(op.getDelta());
-  A = toBuffer(op.getA());
-  B = toBuffer(op.getB());
-  C = toBuffer(op.getC());
-  D = toBuffer(op.getD());
-  z = toBuffer(op.getZ());
-  deltaBias = toBuffer(op.getDeltaBias());
-  initialState = toBuffer(op.getInitialState());
-
-  Value batchSize = memref::DimOp::create(b, u, 0);
-  channels = memref::DimOp::create(b, u, 1);
-  length = memref::DimOp::create(b, u, 2);
-  y = alloc(cast<RankedTensorType>(op.getY().getType()),
-            {batchSize, channels, length});
-  if (Value result = op.getFinalState())
-    finalState = alloc(cast<RankedTensorType>(result.getType()),
-                       {batchSize, channels, index(shape.stateSize)});
-  Value channelBlocks = arith::CeilDivUIOp::create(
-      b, channels, index(shape.channelsPerBlock));
+  ScanBuffers buffers = takeScanBuffers(b, op);
+  u = buffers.u;
+  delta = buffers.delta;
+  A = buffers.A;
+  B = buffers.B;
+  C = buffers.C;
+  D = buffers.D;
+  z = buffers.z;
+  deltaBias = buffers.deltaBias;
+  initialState = buffers.initialState;
+  y = buffers.y;
+  finalState = buffers.finalState;
+  Value batchSize = buffers.batch;
+  channels = buffers.channels;
+  length = buffers.length;
+  Value channelBlocks =
+      arith::CeilDivUIOp::create(b, channels, index(shape.channelsPerBlock));
   const int64_t Q = shape.sequenceSplits;
 
   if (Q == 1) {
@@ -262,8 +238,7 @@ void ScanTiler::run() {
       dynamicSizes.push_back(channels);
     Value endStates = memref::AllocOp::create(
         b, scratchType({d, shape.stateSize}), dynamicSizes);
-    Value dtSums =
-        memref::AllocOp::create(b, scratchType({d}), dynamicSizes);
+    Value dtSums = memref::AllocOp::create(b, scratchType({d}), dynamicSizes);
 
     emitNest({channelBlocks, batchSize, b.getIndexAttr(Q - 1)},
              [&](const ThreadContext &t) {
@@ -284,10 +259,9 @@ void ScanTiler::run() {
 
     emitNest({channelBlocks, batchSize, b.getIndexAttr(Q)},
              [&](const ThreadContext &t) {
-               auto stateType =
-                   VectorType::get({shape.statesPerThread}, f32);
-               auto carry = scf::ForOp::create(b, index(0), t.segment,
-                                               index(1), initialStateOf(t));
+               auto stateType = VectorType::get({shape.statesPerThread}, f32);
+               auto carry = scf::ForOp::create(b, index(0), t.segment, index(1),
+                                               initialStateOf(t));
                {
                  OpBuilder::InsertionGuard guard(b);
                  b.setInsertionPointToStart(carry.getBody());
@@ -300,16 +274,16 @@ void ScanTiler::run() {
                             t.statesA));
                  Value end = vector::TransferReadOp::create(
                      b, stateType, endStates,
-                     ValueRange{t.batch, s, t.c, t.firstState},
-                     f32Const(0.0), ArrayRef<bool>{true});
+                     ValueRange{t.batch, s, t.c, t.firstState}, f32Const(0.0),
+                     ArrayRef<bool>{true});
                  scf::YieldOp::create(
                      b, ValueRange{vector::FMAOp::create(
                             b, decay, carry.getRegionIterArg(0), end)});
                }
                auto [first, count] = segmentChunkRange(t);
-               auto [state, unused] = emitChunkLoop(t, first, count,
-                                                    carry.getResult(0),
-                                                    /*full=*/true);
+               auto [state, unused] =
+                   emitChunkLoop(t, first, count, carry.getResult(0),
+                                 /*full=*/true);
                (void)unused;
                if (!finalState)
                  return;
@@ -327,12 +301,7 @@ void ScanTiler::run() {
     memref::DeallocOp::create(b, dtSums);
   }
 
-  SmallVector<Value> results, buffers = {y, finalState};
-  for (auto [result, buffer] : llvm::zip(op->getResults(), buffers))
-    results.push_back(bufferization::ToTensorOp::create(
-        b, result.getType(), buffer, /*restrict=*/true, /*writable=*/true));
-  op->replaceAllUsesWith(results);
-  op->erase();
+  replaceWithBuffers(b, op, {y, finalState});
 }
 
 std::pair<Value, Value> ScanTiler::segmentChunkRange(const ThreadContext &t) {
@@ -371,8 +340,8 @@ void ScanTiler::emitNest(ArrayRef<OpFoldResult> grid,
        {gpu::MappingId::DimX, gpu::MappingId::DimY, gpu::MappingId::DimZ})
     if (mapping.size() < grid.size())
       mapping.push_back(gpu::GPUBlockMappingAttr::get(ctx, id));
-  auto blocks = scf::ForallOp::create(b, grid, ValueRange{},
-                                      b.getArrayAttr(mapping));
+  auto blocks =
+      scf::ForallOp::create(b, grid, ValueRange{}, b.getArrayAttr(mapping));
   blocks->setAttr("mamba.tiling",
                   ScanTilingAttr::get(ctx, shape.channelsPerBlock,
                                       shape.statesPerThread, shape.chunkLength,
@@ -408,8 +377,8 @@ void ScanTiler::emitNest(ArrayRef<OpFoldResult> grid,
       arith::RemUIOp::create(b, thread, index(shape.threadsPerChannel));
   t.firstState = arith::MulIOp::create(b, lane, index(S));
   Value channel = arith::AddIOp::create(b, t.firstChannel, channelInBlock);
-  t.active = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, channel,
-                                   channels);
+  t.active =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::ult, channel, channels);
   Value lastChannel = arith::SubIOp::create(b, channels, index(1));
   t.c = arith::SelectOp::create(b, t.active, channel, lastChannel);
   t.row = arith::SubIOp::create(b, t.c, t.firstChannel);
@@ -424,16 +393,16 @@ void ScanTiler::emitNest(ArrayRef<OpFoldResult> grid,
   Value statesA = vector::TransferReadOp::create(
       b, stateType, A, ValueRange{t.c, t.firstState}, f32Const(0.0),
       ArrayRef<bool>{true});
-  t.statesA = arith::MulFOp::create(
-      b, statesA,
-      vector::BroadcastOp::create(b, stateType,
-                                  f32Const(llvm::numbers::log2e)));
-  t.dSkip = D ? memref::LoadOp::create(b, D, ValueRange{t.c}).getResult()
-              : Value();
-  t.bias = deltaBias
-               ? memref::LoadOp::create(b, deltaBias, ValueRange{t.c})
-                     .getResult()
-               : Value();
+  t.statesA =
+      arith::MulFOp::create(b, statesA,
+                            vector::BroadcastOp::create(
+                                b, stateType, f32Const(llvm::numbers::log2e)));
+  t.dSkip =
+      D ? memref::LoadOp::create(b, D, ValueRange{t.c}).getResult() : Value();
+  t.bias =
+      deltaBias
+          ? memref::LoadOp::create(b, deltaBias, ValueRange{t.c}).getResult()
+          : Value();
   body(t);
 }
 
@@ -542,7 +511,7 @@ std::pair<Value, Value> ScanTiler::emitChunkLoop(const ThreadContext &t,
         return row ? toF32(vector::ExtractOp::create(b, row, step)) : Value();
       };
       TimestepInputs in{columnOf(bChunk), columnOf(cChunk), at(uRow),
-                        at(deltaRow), at(zRow), valid};
+                        at(deltaRow),     at(zRow),         valid};
       TimestepResult r = emitTimestep(state, t.statesA, in, t.dSkip, t.bias);
       state = r.state;
       if (full)
@@ -585,8 +554,8 @@ ScanTiler::TimestepResult ScanTiler::emitTimestep(Value state, Value statesA,
 
   Value dtU = arith::MulFOp::create(b, dt, in.u);
   Value decay = math::Exp2Op::create(
-      b, arith::MulFOp::create(
-             b, vector::BroadcastOp::create(b, stateType, dt), statesA));
+      b, arith::MulFOp::create(b, vector::BroadcastOp::create(b, stateType, dt),
+                               statesA));
   Value input = arith::MulFOp::create(
       b, vector::BroadcastOp::create(b, stateType, dtU), in.b);
   Value next = vector::FMAOp::create(b, decay, state, input);
@@ -609,8 +578,7 @@ ScanTiler::TimestepResult ScanTiler::emitTimestep(Value state, Value statesA,
 Value ScanTiler::reduceOverChannelThreads(Value partial) {
   // The channel's threads are consecutive lanes of one warp: a butterfly
   // leaves the full sum in every one of them.
-  for (int64_t offset = shape.threadsPerChannel / 2; offset >= 1;
-       offset /= 2) {
+  for (int64_t offset = shape.threadsPerChannel / 2; offset >= 1; offset /= 2) {
     Value other = gpu::ShuffleOp::create(b, partial, offset, kWarpSize,
                                          gpu::ShuffleMode::XOR)
                       .getShuffleResult();
@@ -636,9 +604,9 @@ struct MambaTileSelectiveScanPass
                               "and sequence-splits >= 1";
           return signalPassFailure();
         }
-        tiling = ScanTilingAttr::get(&getContext(), channelsPerBlock,
-                                     statesPerThread, chunkLength,
-                                     sequenceSplits);
+        tiling =
+            ScanTilingAttr::get(&getContext(), channelsPerBlock,
+                                statesPerThread, chunkLength, sequenceSplits);
       }
       FailureOr<ScanTileShape> shape = checkTiling(op, tiling);
       if (failed(shape))

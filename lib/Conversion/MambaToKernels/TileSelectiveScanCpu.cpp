@@ -15,6 +15,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ScanBuffers.h"
+
 #include "mamba/Conversion/MambaToKernels/Passes.h"
 #include "mamba/Conversion/Utils/KernelNest.h"
 #include "mamba/Dialect/Mamba/IR/MambaOps.h"
@@ -62,8 +64,6 @@ struct CpuScanShape {
 FailureOr<CpuScanShape> checkTiling(SelectiveScanOp op, int64_t lanes,
                                     int64_t chunk) {
   auto aType = cast<RankedTensorType>(op.getA().getType());
-  auto bType = cast<RankedTensorType>(op.getB().getType());
-  auto uType = cast<RankedTensorType>(op.getU().getType());
   CpuScanShape shape{lanes, chunk, aType.getDimSize(1), 0};
   if (lanes < 1 || lanes > kMaxChannelsPerBlock)
     return op.emitOpError()
@@ -75,19 +75,16 @@ FailureOr<CpuScanShape> checkTiling(SelectiveScanOp op, int64_t lanes,
            << " must be between 1 and " << kMaxChunkLength;
   if (ShapedType::isDynamic(shape.stateSize))
     return op.emitOpError() << "needs a static state size N to be tiled";
-  int64_t groups = bType.getDimSize(1), channels = uType.getDimSize(1);
-  if (groups != 1) {
-    if (ShapedType::isDynamic(groups) || ShapedType::isDynamic(channels))
-      return op.emitOpError() << "needs static channels d and groups G to be "
-                                 "tiled when G is not 1";
-    shape.channelsPerGroup = channels / groups;
-    // A block's lanes share one group's B and C scalars.
-    if (shape.channelsPerGroup % lanes != 0)
-      return op.emitOpError()
-             << "cannot tile for the CPU: channels_per_block = " << lanes
-             << " must divide the channels per group d / G = "
-             << shape.channelsPerGroup;
-  }
+  FailureOr<int64_t> perGroup = scanChannelsPerGroup(op);
+  if (failed(perGroup))
+    return failure();
+  // A block's lanes share one group's B and C scalars.
+  shape.channelsPerGroup = *perGroup;
+  if (shape.channelsPerGroup && shape.channelsPerGroup % lanes != 0)
+    return op.emitOpError()
+           << "cannot tile for the CPU: channels_per_block = " << lanes
+           << " must divide the channels per group d / G = "
+           << shape.channelsPerGroup;
   return shape;
 }
 
@@ -140,29 +137,25 @@ private:
 };
 
 void CpuScanTiler::run() {
-  u = readOnlyBuffer(b, op.getU());
-  delta = readOnlyBuffer(b, op.getDelta());
-  A = readOnlyBuffer(b, op.getA());
-  B = readOnlyBuffer(b, op.getB());
-  C = readOnlyBuffer(b, op.getC());
-  D = readOnlyBuffer(b, op.getD());
-  z = readOnlyBuffer(b, op.getZ());
-  deltaBias = readOnlyBuffer(b, op.getDeltaBias());
-  initialState = readOnlyBuffer(b, op.getInitialState());
-
-  SmallVector<Value> sizes = bufferSizes(b, u);
-  Value batchSize = sizes[0];
-  channels = sizes[1];
-  length = sizes[2];
-  y = allocBuffer(b, op.getY().getType(), sizes);
-  if (Value result = op.getFinalState())
-    finalState = allocBuffer(b, result.getType(),
-                             {batchSize, channels, index(shape.stateSize)});
+  ScanBuffers buffers = takeScanBuffers(b, op);
+  u = buffers.u;
+  delta = buffers.delta;
+  A = buffers.A;
+  B = buffers.B;
+  C = buffers.C;
+  D = buffers.D;
+  z = buffers.z;
+  deltaBias = buffers.deltaBias;
+  initialState = buffers.initialState;
+  y = buffers.y;
+  finalState = buffers.finalState;
+  channels = buffers.channels;
+  length = buffers.length;
   Value channelBlocks =
       arith::CeilDivUIOp::create(b, channels, index(shape.lanes));
 
   emitBlockThreadNest(
-      b, {channelBlocks, batchSize}, /*threads=*/1,
+      b, {channelBlocks, buffers.batch}, /*threads=*/1,
       [&](ValueRange blocks, Value) { emitBlock(blocks[0], blocks[1]); });
   replaceWithBuffers(b, op, {y, finalState});
 }

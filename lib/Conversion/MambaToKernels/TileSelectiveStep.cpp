@@ -30,9 +30,9 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "mamba/Conversion/MambaToKernels/Passes.h"
 #include "mamba/Conversion/Utils/KernelNest.h"
 #include "mamba/Dialect/Mamba/IR/MambaOps.h"
-#include "mamba/Conversion/MambaToKernels/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
