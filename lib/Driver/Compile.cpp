@@ -136,12 +136,10 @@ LogicalResult compileToModuleFile(ModuleOp module,
   OwningOpRef<ModuleOp> planned;
   std::optional<format::ModelSpec> model;
   if (isModel(module)) {
-    // The CPU target decodes with the step's primitive ops (its fused
-    // selective_step has no CPU tiling yet) and has no split-sequence scan.
+    // The CPU target has no split-sequence scan variant.
     const bool cpu = !cpuLevels.empty();
     PassManager frontend(module.getContext());
     MambaPipelineOptions pipeline;
-    pipeline.fuseStep = !cpu;
     buildMambaPipeline(frontend, pipeline);
     MambaOutlineKernelsOptions outline;
     outline.splitVariants = !cpu;

@@ -63,8 +63,11 @@ func.func @gpu_scan(%u: tensor<?x64x?xf32>, %A: tensor<64x16xf32>, %B: tensor<?x
 
 // -----
 
-// Ops whose tiling has no CPU form yet are named, not run wrongly.
-// NOCPU: error: 'mamba.selective_step' op has no CPU lowering yet (the cpu target lowers every op but mamba.selective_step so far)
+// The fused decode step: two kernels of one-thread blocks
+// (mamba-tile-selective-step-cpu), x_proj's partial sums between them.
+// CHECK-LABEL: func.func @step
+// CHECK-COUNT-2: gpu.launch_func {{.*}} threads in (%[[ONE:.*]], %[[ONE]], %[[ONE]])
+// CHECK-NOT: gpu.barrier
 func.func @step(%xz: tensor<?x384xbf16>, %cs: tensor<?x192x4xbf16>, %ss: tensor<?x192x16xf32>, %wc: tensor<192x4xbf16>, %bc: tensor<192xbf16>, %wx: tensor<44x192xbf16>, %wdt: tensor<192x12xbf16>, %bdt: tensor<192xf32>, %a: tensor<192x16xf32>, %d: tensor<192xf32>) -> (tensor<?x192xbf16>, tensor<?x192x4xbf16>, tensor<?x192x16xf32>) {
   %y, %c, %s = mamba.selective_step %xz, %cs, %ss conv(%wc, %bc) x_proj(%wx) dt_proj(%wdt, %bdt) A(%a) D(%d) : (tensor<?x384xbf16>, tensor<?x192x4xbf16>, tensor<?x192x16xf32>, tensor<192x4xbf16>, tensor<192xbf16>, tensor<44x192xbf16>, tensor<192x12xbf16>, tensor<192xf32>, tensor<192x16xf32>, tensor<192xf32>) -> (tensor<?x192xbf16>, tensor<?x192x4xbf16>, tensor<?x192x16xf32>)
   return %y, %c, %s : tensor<?x192xbf16>, tensor<?x192x4xbf16>, tensor<?x192x16xf32>

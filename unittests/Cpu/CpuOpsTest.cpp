@@ -10,6 +10,7 @@
 
 #include "CpuTestSupport.h"
 #include "mamba/Reference/CausalConv1d.h"
+#include "mamba/Reference/Linear.h"
 #include "mamba/Reference/RmsNorm.h"
 #include "mamba/Reference/SelectiveScan.h"
 #include "mamba/Runtime/Cpu/Backend.h"
@@ -195,6 +196,77 @@ TEST(CpuOpsTest, DecodeStepsMatchTheReference) {
     EXPECT_LE(gpu_test::relativeL2Error(values(hs), values(wantS.newState)),
               1e-5);
   }
+}
+
+/// compiled/ops.mlir's fused decode steps against the unfused reference:
+/// the conv update and SiLU, x_proj, dt_proj, and the state update with
+/// the D skip and the SiLU(z) gate.
+void checkSelectiveStep(const ModuleFile &file, const std::string &function,
+                        ElementType act, int64_t E, int64_t N, int64_t R,
+                        int64_t K, bool convBias, double limit) {
+  std::mt19937 rng(9);
+  const ElementType f32 = ElementType::F32;
+  for (int threads : {1, 2})
+    for (int64_t b : {1, 3}) {
+      SCOPED_TRACE(function + " batch " + std::to_string(b) + ", " +
+                   std::to_string(threads) + " threads");
+      CpuBackend backend(threads);
+      HostTensor xz = randomTensor(act, {b, 2 * E}, rng);
+      HostTensor cs = randomTensor(act, {b, E, K}, rng);
+      HostTensor ss = randomTensor(f32, {b, E, N}, rng);
+      HostTensor wc = randomTensor(act, {E, K}, rng, -0.5, 0.5);
+      HostTensor bc = randomTensor(act, {E}, rng, -0.5, 0.5);
+      // x_proj and dt_proj scaled as trained ones are, so that dt lands in
+      // softplus's usual range and B, C stay O(1).
+      const double sx = 1.7 / std::sqrt(double(E)), sd = 1.7 / std::sqrt(R);
+      HostTensor wx = randomTensor(act, {R + 2 * N, E}, rng, -sx, sx);
+      HostTensor wdt = randomTensor(act, {E, R}, rng, -sd, sd);
+      HostTensor bdt = randomTensor(f32, {E}, rng, -6.9, -2.25);
+      HostTensor A = randomTensor(f32, {E, N}, rng, -4, -0.1);
+      HostTensor D = randomTensor(f32, {E}, rng, 0.5, 1.5);
+      std::vector<HostTensor *> args = {&xz, &cs, &ss, &wc};
+      if (convBias)
+        args.push_back(&bc);
+      args.insert(args.end(), {&wx, &wdt, &bdt, &A, &D});
+      HostTensor y(act, {b, E}), newConv(act, {b, E, K}),
+          newSsm(f32, {b, E, N});
+      run(backend, file, function, args, {&y, &newConv, &newSsm});
+
+      reference::Tensor rxz = xz.toReference(), rbc = bc.toReference(),
+                        rD = D.toReference(), rbdt = bdt.toReference();
+      reference::ConvStateUpdateResult conv = reference::convStateUpdate(
+          cs.toReference(), reference::sliceLastDim(rxz, 0, E),
+          wc.toReference(), convBias ? &rbc : nullptr,
+          reference::Activation::SiLU);
+      reference::Tensor proj = reference::linear(conv.y, wx.toReference());
+      reference::Tensor dt = reference::linear(
+          reference::sliceLastDim(proj, 0, R), wdt.toReference());
+      reference::Tensor B =
+          reference::sliceLastDim(proj, R, R + N).reshaped({b, 1, N});
+      reference::Tensor C =
+          reference::sliceLastDim(proj, R + N, R + 2 * N).reshaped({b, 1, N});
+      reference::Tensor z = reference::sliceLastDim(rxz, E, 2 * E);
+      reference::SelectiveStateUpdateResult want =
+          reference::selectiveStateUpdate(ss.toReference(), conv.y, dt,
+                                          A.toReference(), B, C, &rD, &z, &rbdt,
+                                          true);
+      EXPECT_LE(gpu_test::relativeL2Error(values(y), values(want.y)), limit);
+      EXPECT_EQ(values(newConv), values(conv.newConvState)); // moved
+      EXPECT_LE(
+          gpu_test::relativeL2Error(values(newSsm), values(want.newState)),
+          limit);
+    }
+}
+
+TEST(CpuOpsTest, SelectiveStepMatchesTheReference) {
+  ModuleFile file;
+  MAMBA_LOAD_COMPILED("ops.mmod", file);
+  // bf16: the rounding of each intermediate the unfused ops store
+  // (conv output, x_proj, dt_proj), as on the GPU.
+  checkSelectiveStep(file, "selective_step_bf16", ElementType::BF16, 200, 16,
+                     12, 4, true, 1e-2);
+  checkSelectiveStep(file, "selective_step_f32_n32", ElementType::F32, 384, 32,
+                     8, 3, false, 1e-5);
 }
 
 } // namespace

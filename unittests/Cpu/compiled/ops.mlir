@@ -45,3 +45,16 @@ func.func @state_step_f32(%s: tensor<?x200x16xf32>, %x: tensor<?x200xf32>, %dt: 
   %y, %n = mamba.selective_state_update %s, %x, %dt, %A, %B, %C D(%D) z(%z) dt_bias(%bias) delta_softplus : (tensor<?x200x16xf32>, tensor<?x200xf32>, tensor<?x200xf32>, tensor<200x16xf32>, tensor<?x1x16xf32>, tensor<?x1x16xf32>, tensor<200xf32>, tensor<?x200xf32>, tensor<200xf32>) -> (tensor<?x200xf32>, tensor<?x200x16xf32>)
   return %y, %n : tensor<?x200xf32>, tensor<?x200x16xf32>
 }
+
+// The fused decode step, bf16 with a conv bias, E = 200 (a last block of 8
+// channels past three of 64), R = 12 (dt_proj rows in 4-lane vectors).
+func.func @selective_step_bf16(%xz: tensor<?x400xbf16>, %cs: tensor<?x200x4xbf16>, %ss: tensor<?x200x16xf32>, %wc: tensor<200x4xbf16>, %bc: tensor<200xbf16>, %wx: tensor<44x200xbf16>, %wdt: tensor<200x12xbf16>, %bdt: tensor<200xf32>, %a: tensor<200x16xf32>, %d: tensor<200xf32>) -> (tensor<?x200xbf16>, tensor<?x200x4xbf16>, tensor<?x200x16xf32>) {
+  %y, %c, %s = mamba.selective_step %xz, %cs, %ss conv(%wc, %bc) x_proj(%wx) dt_proj(%wdt, %bdt) A(%a) D(%d) : (tensor<?x400xbf16>, tensor<?x200x4xbf16>, tensor<?x200x16xf32>, tensor<200x4xbf16>, tensor<200xbf16>, tensor<44x200xbf16>, tensor<200x12xbf16>, tensor<200xf32>, tensor<200x16xf32>, tensor<200xf32>) -> (tensor<?x200xbf16>, tensor<?x200x4xbf16>, tensor<?x200x16xf32>)
+  return %y, %c, %s : tensor<?x200xbf16>, tensor<?x200x4xbf16>, tensor<?x200x16xf32>
+}
+
+// f32, no conv bias, N = 32, K = 3, E = 384: six whole blocks.
+func.func @selective_step_f32_n32(%xz: tensor<?x768xf32>, %cs: tensor<?x384x3xf32>, %ss: tensor<?x384x32xf32>, %wc: tensor<384x3xf32>, %wx: tensor<72x384xf32>, %wdt: tensor<384x8xf32>, %bdt: tensor<384xf32>, %a: tensor<384x32xf32>, %d: tensor<384xf32>) -> (tensor<?x384xf32>, tensor<?x384x3xf32>, tensor<?x384x32xf32>) {
+  %y, %c, %s = mamba.selective_step %xz, %cs, %ss conv(%wc) x_proj(%wx) dt_proj(%wdt, %bdt) A(%a) D(%d) : (tensor<?x768xf32>, tensor<?x384x3xf32>, tensor<?x384x32xf32>, tensor<384x3xf32>, tensor<72x384xf32>, tensor<384x8xf32>, tensor<384xf32>, tensor<384x32xf32>, tensor<384xf32>) -> (tensor<?x384xf32>, tensor<?x384x3xf32>, tensor<?x384x32xf32>)
+  return %y, %c, %s : tensor<?x384xf32>, tensor<?x384x3xf32>, tensor<?x384x32xf32>
+}

@@ -292,4 +292,27 @@ def MambaTileSelectiveStep : Pass<"mamba-tile-selective-step"> {
   ];
 }
 
+def MambaTileSelectiveStepCpu : Pass<"mamba-tile-selective-step-cpu"> {
+  let summary = "Tile mamba.selective_step into two host kernels (the CPU target)";
+  let description = [{
+    The CPU form of `mamba-tile-selective-step`: the same two kernels and
+    scratch buffers, a block of one thread per 64 channels of a sequence.
+    Kernel 1: per channel the conv window update and SiLU, then the block's
+    partial sums of every x_proj output row over its channels (weights in
+    vectors that divide E). Kernel 2: the partials added in a fixed order
+    into `[dt_r | B | C]` (a stack buffer per block), then per channel
+    dt_proj, softplus, the state update (all N states a vector), the D skip
+    and the SiLU(z) gate. Needs static E, N, R and K.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+
 #endif // MAMBA_CONVERSION_MAMBATOKERNELS_PASSES_TD

@@ -16,30 +16,31 @@ using namespace mlir::mamba;
 
 namespace {
 
-/// Fails on the first kernel op whose tiling has no CPU form yet, naming
-/// it: a GPU tiling run with one thread per block would be wrong (block
-/// reductions, per-thread final windows), not merely slow.
+/// Fails on the first op that no CPU tiling pass takes, naming it, rather
+/// than leaving it for a GPU pass or an obscure lowering failure.
 struct CheckCpuTilingPass
     : PassWrapper<CheckCpuTilingPass, OperationPass<ModuleOp>> {
   MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(CheckCpuTilingPass)
   StringRef getArgument() const final { return "mamba-check-cpu-tiling"; }
   void runOnOperation() override {
-    WalkResult result = getOperation()->walk([](Operation *op) {
-      if (!isa<MambaDialect>(op->getDialect()) ||
-          isa<EmbeddingOp, RmsNormOp, CausalConv1dOp, ArgmaxOp,
-              ConvStateUpdateOp, SelectiveScanOp, SelectiveStateUpdateOp>(op))
-        return WalkResult::advance();
-      if (isa<LinearOp>(op)) {
-        op->emitOpError()
-            << "is a GEMM, which runs as a step of a compiled model's "
-               "plan (OpenBLAS on the CPU), not as a kernel: compile the "
-               "model directory";
-        return WalkResult::interrupt();
-      }
-      op->emitOpError() << "has no CPU lowering yet (the cpu target lowers "
-                           "every op but mamba.selective_step so far)";
-      return WalkResult::interrupt();
-    });
+    WalkResult result =
+        getOperation()->walk([](Operation *op) {
+          if (!isa<MambaDialect>(op->getDialect()) ||
+              isa<EmbeddingOp, RmsNormOp, CausalConv1dOp, ArgmaxOp,
+                  ConvStateUpdateOp, SelectiveScanOp, SelectiveStateUpdateOp,
+                  SelectiveStepOp>(op))
+            return WalkResult::advance();
+          if (isa<LinearOp>(op)) {
+            op->emitOpError()
+                << "is a GEMM, which runs as a step of a compiled model's "
+                   "plan (OpenBLAS on the CPU), not as a kernel: compile the "
+                   "model directory";
+            return WalkResult::interrupt();
+          }
+          op->emitOpError() << "has no CPU lowering (the cpu target lowers the "
+                               "kernel ops the mamba pipeline leaves)";
+          return WalkResult::interrupt();
+        });
     if (result.wasInterrupted())
       signalPassFailure();
   }
@@ -51,6 +52,7 @@ void mlir::mamba::buildMambaCpuLowering(OpPassManager &pm) {
   buildMambaPipeline(pm, MambaPipelineOptions());
   pm.addPass(std::make_unique<CheckCpuTilingPass>());
   pm.addPass(createMambaTileSelectiveScanCpu());
+  pm.addPass(createMambaTileSelectiveStepCpu());
   MambaTileRmsNormOptions norm;
   norm.threadsPerBlock = tiling::kCpuThreadsPerBlock;
   pm.addPass(createMambaTileRmsNorm(norm));
