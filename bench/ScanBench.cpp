@@ -16,6 +16,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "HostTensor.h"
+#include "ScanInputs.h"
 #include "mamba/Reference/SelectiveScan.h"
 #include "mamba/Runtime/Cuda.h"
 
@@ -25,9 +26,7 @@
 #include <cstring>
 #include <fstream>
 #include <memory>
-#include <random>
 #include <string>
-#include <thread>
 #include <vector>
 
 using namespace mamba;
@@ -36,6 +35,7 @@ using runtime::Shape;
 using runtime::TensorRef;
 namespace cuda = runtime::cuda;
 using gpu_test::HostTensor;
+using namespace mamba::bench;
 
 namespace {
 
@@ -47,73 +47,12 @@ struct Row {
   double targetMs; ///< 2x faster than it
 };
 
-constexpr int64_t kStates = 16;
 const Row kRows[] = {
     {1, 1536, 2048, 0.0705, 0.035},  {8, 1536, 2048, 0.4504, 0.225},
     {16, 1536, 2048, 0.8800, 0.440}, {4, 4096, 2048, 0.5950, 0.298},
     {1, 5120, 16384, 1.9424, 0.971}, {64, 1536, 512, 0.7936, 0.397},
     {1, 1536, 128, 0.0167, 0.010},
 };
-
-/// The scan's operands in the modules' argument order.
-enum Operand { U, Delta, A, B, C, D, Z, DeltaBias, NumOperands };
-const char *const kOperandNames[] = {"u", "delta", "A", "B",
-                                     "C", "D",     "z", "delta_bias"};
-
-Shape operandShape(Operand op, int64_t b, int64_t d, int64_t L) {
-  switch (op) {
-  case A:
-    return {d, kStates};
-  case B:
-  case C:
-    return {b, 1, kStates, L};
-  case D:
-  case DeltaBias:
-    return {d};
-  default:
-    return {b, d, L};
-  }
-}
-
-ElementType operandElement(Operand op) {
-  return op == A || op == D || op == DeltaBias ? ElementType::F32
-                                               : ElementType::BF16;
-}
-
-/// Values in the ranges of a trained Mamba (as the GPU tests draw them):
-/// dt = softplus(delta + bias) between about 0.001 and 0.1, A = -exp(A_log)
-/// in [-16, -0.5], unit-scale activations.
-double drawValue(Operand op, std::mt19937_64 &rng) {
-  auto uniform = [&](double lo, double hi) {
-    return std::uniform_real_distribution<double>(lo, hi)(rng);
-  };
-  switch (op) {
-  case Delta:
-    return uniform(-1.0, 1.0);
-  case DeltaBias:
-    return uniform(-6.9, -2.25);
-  case A:
-    return -std::exp(uniform(std::log(0.5), std::log(16.0)));
-  default:
-    return uniform(-1.7, 1.7);
-  }
-}
-
-/// Fills `host` with drawn values, split over the host's cores (the large
-/// rows need hundreds of millions of them).
-void fill(HostTensor &host, Operand op, uint64_t seed) {
-  unsigned workers = std::max(1u, std::thread::hardware_concurrency());
-  int64_t n = host.numel(), per = (n + workers - 1) / workers;
-  std::vector<std::thread> threads;
-  for (unsigned w = 0; w < workers; ++w)
-    threads.emplace_back([&, w] {
-      std::mt19937_64 rng(seed * 7919 + w);
-      for (int64_t i = w * per; i < std::min(n, (w + 1) * per); ++i)
-        host.set(i, drawValue(op, rng));
-    });
-  for (std::thread &t : threads)
-    t.join();
-}
 
 /// One set of inputs and its output, on the device.
 struct ProblemSet {
@@ -131,8 +70,8 @@ bool makeSet(const cuda::LoadedModule &module, int64_t b, int64_t d, int64_t L,
   set.inputs.resize(NumOperands);
   for (int op = 0; op < NumOperands; ++op) {
     Shape shape = operandShape(Operand(op), b, d, L);
-    HostTensor host(operandElement(Operand(op)), shape);
-    fill(host, Operand(op), seed * 16 + op);
+    HostTensor host =
+        makeOperand(Operand(op), ElementType::BF16, b, d, L, seed * 16 + op);
     if (!set.inputs[op].allocate(module.device(), host.bytes().size(), error) ||
         !set.inputs[op].copyFromHost(host.bytes().data(), host.bytes().size(),
                                      error)) {
