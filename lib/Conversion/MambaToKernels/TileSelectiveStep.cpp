@@ -30,7 +30,9 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "StepBuffers.h"
 #include "mamba/Conversion/MambaToKernels/Passes.h"
+
 #include "mamba/Conversion/Utils/KernelNest.h"
 #include "mamba/Dialect/Mamba/IR/MambaOps.h"
 
@@ -68,11 +70,6 @@ MemRefType workgroupBuffer(MLIRContext *ctx, int64_t size) {
       ctx, gpu::GPUDialect::getWorkgroupAddressSpace());
   return MemRefType::get({size}, Float32Type::get(ctx),
                          MemRefLayoutAttrInterface(), workgroup);
-}
-
-/// `value` (f32) as the activation type would store it, back in f32.
-Value roundTo(ImplicitLocOpBuilder &b, Value value, Type element) {
-  return element.isF32() ? value : toF32(b, fromF32(b, value, element));
 }
 
 /// The most elements of `element` up to 16 bytes that divide `n`: the
@@ -130,13 +127,8 @@ Value sumOf(ImplicitLocOpBuilder &b, Value vector) {
 LogicalResult tileSelectiveStep(SelectiveStepOp op) {
   const int64_t E = op.getInnerSize(), N = op.getStateSize(),
                 R = op.getDtRank(), K = op.getConvWidth();
-  for (auto [name, size] :
-       {std::pair<StringRef, int64_t>{"E", E}, {"N", N}, {"R", R}, {"K", K}})
-    if (ShapedType::isDynamic(size))
-      return op.emitOpError()
-             << "needs a static " << name
-             << " to be tiled (the kernels size their shared memory and "
-                "registers by E, N, R and K)";
+  if (failed(checkStaticStepSizes(op, "their shared memory and registers")))
+    return failure();
   const int64_t J = R + 2 * N;
   const int64_t slices = llvm::divideCeil(E, kConvChannels);
   auto [S, lanes, channelsPerBlock, threads] =
@@ -146,33 +138,17 @@ LogicalResult tileSelectiveStep(SelectiveStepOp op) {
   MLIRContext *ctx = b.getContext();
   Type element = getElementTypeOrSelf(op.getXz().getType());
   Type f32 = b.getF32Type();
-  Value xz = readOnlyBuffer(b, op.getXz());
-  Value convState = readOnlyBuffer(b, op.getConvState());
-  Value ssmState = readOnlyBuffer(b, op.getSsmState());
-  Value convWeight = readOnlyBuffer(b, op.getConvWeight());
-  Value convBias = readOnlyBuffer(b, op.getConvBias());
-  Value xWeight = readOnlyBuffer(b, op.getXProjWeight());
-  Value dtWeight = readOnlyBuffer(b, op.getDtProjWeight());
-  Value dtBias = readOnlyBuffer(b, op.getDtBias());
-  Value A = readOnlyBuffer(b, op.getA());
-  Value D = readOnlyBuffer(b, op.getD());
+  StepBuffers buffers = takeStepBuffers(b, op, slices);
+  Value xz = buffers.xz, convState = buffers.convState,
+        ssmState = buffers.ssmState, convWeight = buffers.convWeight,
+        convBias = buffers.convBias, xWeight = buffers.xWeight,
+        dtWeight = buffers.dtWeight, dtBias = buffers.dtBias, A = buffers.A,
+        D = buffers.D;
+  Value batches = buffers.batches, channels = buffers.channels;
+  Value y = buffers.y, newConv = buffers.newConv, newSsm = buffers.newSsm;
+  Value convOut = buffers.convOut, partials = buffers.partials;
   Type xWeightElement = getElementTypeOrSelf(op.getXProjWeight().getType());
   Type dtWeightElement = getElementTypeOrSelf(op.getDtProjWeight().getType());
-
-  Value batches = memref::DimOp::create(b, xz, 0);
-  Value channels = indexConstant(b, E);
-  Value y = allocBuffer(b, op.getY().getType(), {batches, channels});
-  Value newConv = allocBuffer(b, op.getNewConvState().getType(),
-                              {batches, channels, indexConstant(b, K)});
-  Value newSsm = allocBuffer(b, op.getNewSsmState().getType(),
-                             {batches, channels, indexConstant(b, N)});
-  // Scratch between the kernels: the conv output (as rounded) and the
-  // x_proj partial sums of every kernel-1 block.
-  Value convOut = memref::AllocOp::create(
-      b, MemRefType::get({ShapedType::kDynamic, E}, f32), ValueRange{batches});
-  Value partials = memref::AllocOp::create(
-      b, MemRefType::get({ShapedType::kDynamic, slices, J}, f32),
-      ValueRange{batches});
 
   // Kernel 1: conv window update, SiLU, x_proj partials.
   const int64_t wx = vectorWidth(E, xWeightElement);
@@ -221,7 +197,7 @@ LogicalResult tileSelectiveStep(SelectiveStepOp op) {
           Value input = memref::LoadOp::create(b, xz, ValueRange{batch, c});
           Value acc = emitConvWindowStep(b, convState, input, convWeight,
                                          convBias, newConv, batch, c, K);
-          Value x = roundTo(b, emitSilu(b, acc), element);
+          Value x = roundToStorage(b, emitSilu(b, acc), element);
           memref::StoreOp::create(b, x, convOut, ValueRange{batch, c});
           memref::StoreOp::create(b, x, xs, ValueRange{local});
         });
@@ -299,7 +275,7 @@ LogicalResult tileSelectiveStep(SelectiveStepOp op) {
                 b, sum,
                 memref::LoadOp::create(
                     b, partials, ValueRange{batch, indexConstant(b, s), row}));
-          sums.push_back(roundTo(b, sum, element));
+          sums.push_back(roundToStorage(b, sum, element));
         }
         for (auto [row, sum] : llvm::zip(rows, sums))
           emitIf(b, row.second, [&] {
@@ -316,7 +292,8 @@ LogicalResult tileSelectiveStep(SelectiveStepOp op) {
               b, w, loadF32Vector(b, projected, {col}, wr), dot);
         }
         Value dt = arith::AddFOp::create(
-            b, roundTo(b, emitLaneSum(b, sumOf(b, dot), lanes), element), bias);
+            b, roundToStorage(b, emitLaneSum(b, sumOf(b, dot), lanes), element),
+            bias);
         dt = emitSoftplus(b, dt, precise);
 
         Value bv = readF32Vector(b, projected,

@@ -15,7 +15,9 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "StepBuffers.h"
 #include "mamba/Conversion/MambaToKernels/Passes.h"
+
 #include "mamba/Conversion/Utils/KernelNest.h"
 #include "mamba/Dialect/Mamba/IR/MambaOps.h"
 
@@ -39,11 +41,6 @@ namespace {
 
 /// Channels per block of both kernels.
 constexpr int64_t kChannels = 64;
-
-/// `value` (f32) as the activation type would store it, back in f32.
-Value roundTo(ImplicitLocOpBuilder &b, Value value, Type element) {
-  return element.isF32() ? value : toF32(b, fromF32(b, value, element));
-}
 
 /// The most f32 lanes, up to 8 (an AVX2 register), that divide `n`.
 int64_t lanesDividing(int64_t n) {
@@ -94,44 +91,23 @@ Value emitDot(ImplicitLocOpBuilder &b, Value w, Value row, Value col0, Value x,
 LogicalResult tileSelectiveStep(SelectiveStepOp op) {
   const int64_t E = op.getInnerSize(), N = op.getStateSize(),
                 R = op.getDtRank(), K = op.getConvWidth();
-  for (auto [name, size] :
-       {std::pair<StringRef, int64_t>{"E", E}, {"N", N}, {"R", R}, {"K", K}})
-    if (ShapedType::isDynamic(size))
-      return op.emitOpError()
-             << "needs a static " << name
-             << " to be tiled (the kernels size their scratch by E, N, R "
-                "and K)";
+  if (failed(checkStaticStepSizes(op, "their scratch")))
+    return failure();
   const int64_t J = R + 2 * N;
   const int64_t blocks = llvm::divideCeil(E, kChannels);
 
   ImplicitLocOpBuilder b(op.getLoc(), op);
   Type element = getElementTypeOrSelf(op.getXz().getType());
   Type f32 = b.getF32Type();
-  Value xz = readOnlyBuffer(b, op.getXz());
-  Value convState = readOnlyBuffer(b, op.getConvState());
-  Value ssmState = readOnlyBuffer(b, op.getSsmState());
-  Value convWeight = readOnlyBuffer(b, op.getConvWeight());
-  Value convBias = readOnlyBuffer(b, op.getConvBias());
-  Value xWeight = readOnlyBuffer(b, op.getXProjWeight());
-  Value dtWeight = readOnlyBuffer(b, op.getDtProjWeight());
-  Value dtBias = readOnlyBuffer(b, op.getDtBias());
-  Value A = readOnlyBuffer(b, op.getA());
-  Value D = readOnlyBuffer(b, op.getD());
-
-  Value batches = memref::DimOp::create(b, xz, 0);
-  Value channels = indexConstant(b, E);
-  Value y = allocBuffer(b, op.getY().getType(), {batches, channels});
-  Value newConv = allocBuffer(b, op.getNewConvState().getType(),
-                              {batches, channels, indexConstant(b, K)});
-  Value newSsm = allocBuffer(b, op.getNewSsmState().getType(),
-                             {batches, channels, indexConstant(b, N)});
-  // Scratch between the kernels: the conv output (as rounded) and each
-  // kernel-1 block's x_proj partial sums.
-  Value convOut = memref::AllocOp::create(
-      b, MemRefType::get({ShapedType::kDynamic, E}, f32), ValueRange{batches});
-  Value partials = memref::AllocOp::create(
-      b, MemRefType::get({ShapedType::kDynamic, blocks, J}, f32),
-      ValueRange{batches});
+  StepBuffers buffers = takeStepBuffers(b, op, blocks);
+  Value xz = buffers.xz, convState = buffers.convState,
+        ssmState = buffers.ssmState, convWeight = buffers.convWeight,
+        convBias = buffers.convBias, xWeight = buffers.xWeight,
+        dtWeight = buffers.dtWeight, dtBias = buffers.dtBias, A = buffers.A,
+        D = buffers.D;
+  Value batches = buffers.batches, channels = buffers.channels;
+  Value y = buffers.y, newConv = buffers.newConv, newSsm = buffers.newSsm;
+  Value convOut = buffers.convOut, partials = buffers.partials;
 
   // Kernel 1: per channel the conv window update and SiLU, then this
   // block's share of every x_proj row. The weight columns are read in
@@ -155,7 +131,7 @@ LogicalResult tileSelectiveStep(SelectiveStepOp op) {
             Value input = memref::LoadOp::create(b, xz, ValueRange{batch, c});
             Value acc = emitConvWindowStep(b, convState, input, convWeight,
                                            convBias, newConv, batch, c, K);
-            Value x = roundTo(b, emitSilu(b, acc), element);
+            Value x = roundToStorage(b, emitSilu(b, acc), element);
             memref::StoreOp::create(b, x, convOut, ValueRange{batch, c});
             memref::StoreOp::create(b, x, xs, ValueRange{local});
           });
@@ -187,7 +163,7 @@ LogicalResult tileSelectiveStep(SelectiveStepOp op) {
                 b, sum,
                 memref::LoadOp::create(
                     b, partials, ValueRange{batch, indexConstant(b, s), row}));
-          memref::StoreOp::create(b, roundTo(b, sum, element), projected,
+          memref::StoreOp::create(b, roundToStorage(b, sum, element), projected,
                                   ValueRange{row});
         });
         Value bv = readF32Vector(b, projected, {indexConstant(b, R)}, N);
@@ -201,7 +177,7 @@ LogicalResult tileSelectiveStep(SelectiveStepOp op) {
             Value dot =
                 emitDot(b, dtWeight, c, indexConstant(b, 0), projected, R, wr);
             Value dt = arith::AddFOp::create(
-                b, roundTo(b, dot, element),
+                b, roundToStorage(b, dot, element),
                 memref::LoadOp::create(b, dtBias, ValueRange{c}));
             dt = emitSoftplus(b, dt, /*precise=*/element.isF32());
             Value u = memref::LoadOp::create(b, convOut, ValueRange{batch, c});

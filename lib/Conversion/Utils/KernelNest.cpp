@@ -95,6 +95,11 @@ Value mlir::mamba::fromF32(ImplicitLocOpBuilder &b, Value value,
   return arith::TruncFOp::create(b, type, value);
 }
 
+Value mlir::mamba::roundToStorage(ImplicitLocOpBuilder &b, Value value,
+                                  Type elementType) {
+  return elementType.isF32() ? value : toF32(b, fromF32(b, value, elementType));
+}
+
 Value mlir::mamba::indexConstant(ImplicitLocOpBuilder &b, int64_t value) {
   return arith::ConstantIndexOp::create(b, value);
 }

@@ -47,6 +47,11 @@ void emitBlockThreadNest(
 Value toF32(ImplicitLocOpBuilder &b, Value value);
 Value fromF32(ImplicitLocOpBuilder &b, Value value, Type elementType);
 
+/// `value` (f32) as an `elementType` buffer would store it, back in f32:
+/// where a fused kernel stands for ops that store an intermediate, it
+/// rounds the intermediate the same way.
+Value roundToStorage(ImplicitLocOpBuilder &b, Value value, Type elementType);
+
 Value indexConstant(ImplicitLocOpBuilder &b, int64_t value);
 Value f32Constant(ImplicitLocOpBuilder &b, double value);
 
