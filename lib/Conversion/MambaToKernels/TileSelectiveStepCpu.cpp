@@ -53,11 +53,8 @@ int64_t lanesDividing(int64_t n) {
 /// `for (i = 0; i < count; ++i) body(i)` with a static count.
 void emitFor(ImplicitLocOpBuilder &b, int64_t count,
              function_ref<void(Value)> body) {
-  auto loop = scf::ForOp::create(b, indexConstant(b, 0),
-                                 indexConstant(b, count), indexConstant(b, 1));
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPointToStart(loop.getBody());
-  body(loop.getInductionVar());
+  emitStridedLoop(b, indexConstant(b, 0), indexConstant(b, count),
+                  indexConstant(b, 1), body);
 }
 
 /// sum_i w[row, col0 + i] * x[i] for i < count (a multiple of `width`), w
