@@ -171,7 +171,9 @@ LogicalResult lowerToLLVM(ModuleOp out) {
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   // bf16 conversions as integer arithmetic (round to nearest even): LLVM
-  // would call __truncsfbf2, which Debian 12's libgcc does not have.
+  // would call __truncsfbf2, which Debian 12's libgcc does not have. Ours
+  // first for f32 to bf16, whose vectors arith-expand's form scalarizes.
+  pm.addPass(mamba::createMambaTruncateToBf16());
   arith::ArithExpandOpsPassOptions expand;
   expand.includeBf16 = true;
   pm.addPass(arith::createArithExpandOpsPass(expand));

@@ -35,4 +35,23 @@ def MambaApproximateMath : Pass<"mamba-approximate-math"> {
   ];
 }
 
+def MambaTruncateToBf16 : Pass<"mamba-truncate-to-bf16"> {
+  let summary = "Round f32 to bf16 in integer arithmetic that stays vectorized";
+  let description = [{
+    Rewrites `arith.truncf` from f32 to bf16 (scalars and vectors) into
+    round to nearest even on the f32 bits: add 0x7FFF plus the lowest kept
+    bit, keep the high 16 bits. A NaN keeps its sign and payload with the
+    quiet bit set (0x7FC0 for the default NaN), as the hardware
+    conversions do, instead of rounding into an infinity.
+
+    MLIR's `arith-expand` does the same rounding but picks the NaN result
+    with a select on i16, which LLVM's InstCombine turns into a select on
+    bf16 vectors; x86 without AVX-512 BF16 has no bf16 vector type, so the
+    backend split every such select into a compare and a branchless move
+    per element (a quarter of a bf16 scan's time). Here the select is on
+    the i32 bits, before the narrowing.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
 #endif // MAMBA_CODEGEN_CPU_PASSES_TD
