@@ -88,6 +88,59 @@ FailureOr<CpuScanShape> checkTiling(SelectiveScanOp op, int64_t lanes,
   return shape;
 }
 
+/// The columns of a square of V rows, V a power of two, each a vector<V>,
+/// by two-operand shuffles: a store and a load per element cost far more
+/// (they were a fifth of the scan's time). For V = 8 the masks are those of
+/// AVX's in-lane unpack and shufps and the cross-lane vperm2f128, 24
+/// instructions; other V use rounds of perfect shuffles, log2(V) rounds of
+/// V shuffles, which any target lowers, if less tightly.
+SmallVector<Value> transposeSquare(ImplicitLocOpBuilder &b,
+                                   ArrayRef<Value> rows) {
+  const int64_t V = rows.size();
+  SmallVector<Value> cur(rows);
+  auto pairs = [&](ArrayRef<int64_t> sources, ArrayRef<int64_t> maskLo,
+                   ArrayRef<int64_t> maskHi) {
+    // sources[i] pairs with sources[i] + stride; outputs in order.
+    SmallVector<Value> next;
+    for (size_t i = 0; i + 1 < sources.size(); i += 2) {
+      next.push_back(vector::ShuffleOp::create(b, cur[sources[i]],
+                                               cur[sources[i + 1]], maskLo));
+      next.push_back(vector::ShuffleOp::create(b, cur[sources[i]],
+                                               cur[sources[i + 1]], maskHi));
+    }
+    cur = next;
+  };
+  if (V == 8) {
+    // Rows 2i and 2i+1 interleaved within each 128-bit half: t[2i] holds
+    // columns 0, 1, 4, 5 of the two rows, t[2i+1] columns 2, 3, 6, 7.
+    pairs({0, 1, 2, 3, 4, 5, 6, 7}, {0, 8, 1, 9, 4, 12, 5, 13},
+          {2, 10, 3, 11, 6, 14, 7, 15});
+    // Four rows' worth of one column per half: u[j] (j < 4) is column j in
+    // its low half and column j + 4 in its high half, for rows 0-3; u[4 + j]
+    // the same for rows 4-7.
+    pairs({0, 2, 1, 3, 4, 6, 5, 7}, {0, 1, 8, 9, 4, 5, 12, 13},
+          {2, 3, 10, 11, 6, 7, 14, 15});
+    // cur is now u0, u1, u2, u3, u4, u5, u6, u7 in that order; halves meet.
+    SmallVector<Value> u(cur), columns(8);
+    for (int64_t j = 0; j < 4; ++j) {
+      columns[j] = vector::ShuffleOp::create(
+          b, u[j], u[4 + j], ArrayRef<int64_t>{0, 1, 2, 3, 8, 9, 10, 11});
+      columns[j + 4] = vector::ShuffleOp::create(
+          b, u[j], u[4 + j], ArrayRef<int64_t>{4, 5, 6, 7, 12, 13, 14, 15});
+    }
+    return columns;
+  }
+  SmallVector<int64_t> lo, hi, sources;
+  for (int64_t i = 0; i < V / 2; ++i) {
+    lo.append({i, V + i});
+    hi.append({V / 2 + i, V + V / 2 + i});
+    sources.append({i, i + V / 2});
+  }
+  for (int64_t width = 1; width < V; width *= 2)
+    pairs(sources, lo, hi);
+  return cur;
+}
+
 /// Emits the host loops of one scan at the op, on buffers.
 class CpuScanTiler {
 public:
@@ -119,12 +172,19 @@ private:
   /// and LLVM splits them into a branch per element.
   void emitChunkBody(Block &blk, Value start, Value size, bool full);
   void emitRecurrence(Block &blk, Value start, bool full);
+  /// Prefetches the next chunk's rows of the per-channel operands.
+  void emitPrefetch(const Block &blk, Value start);
   /// Row `lane`'s T timesteps of `buffer` (at [batch, channel, start]) in
   /// f32, zero past the sequence end unless `full`.
   Value readRow(Value buffer, const Block &blk, int64_t lane, Value start,
                 bool full);
-  /// Column `lane` of a [T, V] scratch tile: one channel's T values.
-  Value scratchColumn(Value scratch, int64_t lane);
+  /// Whether V x V squares of the chunk transpose by vector shuffles
+  /// (V a power of two dividing T); else element by element.
+  bool shuffleTransposes() const;
+  /// Stores V rows of T values (one per lane) into a [T, V] scratch tile.
+  void storeTransposed(ArrayRef<Value> rows, Value scratch);
+  /// The V rows (one per lane, T values each) of a [T, V] scratch tile.
+  SmallVector<Value> loadTransposed(Value scratch);
 
   SelectiveScanOp op;
   const CpuScanShape &shape;
@@ -259,6 +319,7 @@ Value CpuScanTiler::readRow(Value buffer, const Block &blk, int64_t lane,
 
 void CpuScanTiler::emitChunk(Block &blk, Value start) {
   const int64_t T = shape.chunk;
+  emitPrefetch(blk, start);
   Value size = arith::MinUIOp::create(
       b, arith::SubIOp::create(b, length, start), index(T));
   Value full =
@@ -284,6 +345,7 @@ void CpuScanTiler::emitChunkBody(Block &blk, Value start, Value size,
   // Staging: per channel, dt and dt * u along time (dt = 0 past the end
   // keeps the state), stored transposed so the recurrence reads a
   // timestep's V lanes as one vector.
+  SmallVector<Value> dtRows, dtURows;
   for (int64_t lane = 0; lane < V; ++lane) {
     Value dt = readRow(delta, blk, lane, start, full);
     if (deltaBias)
@@ -293,15 +355,12 @@ void CpuScanTiler::emitChunkBody(Block &blk, Value start, Value size,
       dt = emitSoftplus(b, dt, /*precise=*/true);
     if (!full)
       dt = arith::SelectOp::create(b, valid, dt, zeros);
-    Value dtU =
-        arith::MulFOp::create(b, dt, readRow(u, blk, lane, start, full));
-    for (int64_t t = 0; t < T; ++t) {
-      memref::StoreOp::create(b, vector::ExtractOp::create(b, dt, t), blk.dt,
-                              ValueRange{index(t), index(lane)});
-      memref::StoreOp::create(b, vector::ExtractOp::create(b, dtU, t), blk.dtU,
-                              ValueRange{index(t), index(lane)});
-    }
+    dtRows.push_back(dt);
+    dtURows.push_back(
+        arith::MulFOp::create(b, dt, readRow(u, blk, lane, start, full)));
   }
+  storeTransposed(dtRows, blk.dt);
+  storeTransposed(dtURows, blk.dtU);
   Value laneZeros = vector::BroadcastOp::create(b, laneType, f32Const(0.0));
   for (int64_t t = 0; t < T; ++t)
     vector::StoreOp::create(b, laneZeros, blk.ySum,
@@ -310,12 +369,13 @@ void CpuScanTiler::emitChunkBody(Block &blk, Value start, Value size,
   emitRecurrence(blk, start, full);
 
   // Per channel: y along time, the D skip and the gate, one row store.
+  SmallVector<Value> ySums = loadTransposed(blk.ySum);
   Type yElement = cast<MemRefType>(y.getType()).getElementType();
   for (int64_t lane = 0; lane < V; ++lane) {
     Value active = arith::CmpIOp::create(b, arith::CmpIPredicate::ult,
                                          index(lane), blk.channelCount);
     emitIf(b, active, [&] {
-      Value out = scratchColumn(blk.ySum, lane);
+      Value out = ySums[lane];
       if (D)
         out = vector::FMAOp::create(
             b, vector::BroadcastOp::create(b, timeType, blk.dSkip[lane]),
@@ -331,13 +391,89 @@ void CpuScanTiler::emitChunkBody(Block &blk, Value start, Value size,
   }
 }
 
-Value CpuScanTiler::scratchColumn(Value scratch, int64_t lane) {
-  SmallVector<Value> elements;
-  for (int64_t t = 0; t < shape.chunk; ++t)
-    elements.push_back(
-        memref::LoadOp::create(b, scratch, ValueRange{index(t), index(lane)}));
-  return vector::FromElementsOp::create(b, VectorType::get({shape.chunk}, f32),
-                                        elements);
+void CpuScanTiler::emitPrefetch(const Block &blk, Value start) {
+  // A block reads 3 or 4 rows per channel, a few cache lines each, every
+  // chunk: more streams than the hardware prefetcher follows, so without
+  // this each chunk's staging waited on memory about as long as its
+  // recurrence computed. Prefetches never fault; the column is clamped only
+  // to stay inside the buffer's index space.
+  constexpr int64_t kLineBytes = 64;
+  Value next = arith::AddIOp::create(b, start, index(shape.chunk));
+  Value lastColumn = arith::SubIOp::create(b, length, index(1));
+  auto prefetchRows = [&](Value buffer, bool write) {
+    if (!buffer)
+      return;
+    int64_t bytes =
+        cast<MemRefType>(buffer.getType()).getElementTypeBitWidth() / 8;
+    int64_t perLine = std::max<int64_t>(1, kLineBytes / bytes);
+    for (int64_t offset = 0; offset < shape.chunk; offset += perLine) {
+      Value column = arith::MinUIOp::create(
+          b, arith::AddIOp::create(b, next, index(offset)), lastColumn);
+      for (int64_t lane = 0; lane < shape.lanes; ++lane)
+        memref::PrefetchOp::create(
+            b, buffer, ValueRange{blk.batch, blk.channels[lane], column}, write,
+            /*localityHint=*/3, /*isDataCache=*/true);
+    }
+  };
+  prefetchRows(delta, false);
+  prefetchRows(u, false);
+  prefetchRows(z, false);
+  prefetchRows(y, true);
+}
+
+bool CpuScanTiler::shuffleTransposes() const {
+  return llvm::isPowerOf2_64(shape.lanes) && shape.chunk % shape.lanes == 0;
+}
+
+void CpuScanTiler::storeTransposed(ArrayRef<Value> rows, Value scratch) {
+  const int64_t V = shape.lanes, T = shape.chunk;
+  if (!shuffleTransposes()) {
+    for (int64_t lane = 0; lane < V; ++lane)
+      for (int64_t t = 0; t < T; ++t)
+        memref::StoreOp::create(b, vector::ExtractOp::create(b, rows[lane], t),
+                                scratch, ValueRange{index(t), index(lane)});
+    return;
+  }
+  for (int64_t first = 0; first < T; first += V) {
+    SmallVector<Value> square;
+    for (Value row : rows)
+      square.push_back(vector::ExtractStridedSliceOp::create(
+          b, row, ArrayRef<int64_t>{first}, ArrayRef<int64_t>{V},
+          ArrayRef<int64_t>{1}));
+    SmallVector<Value> columns = transposeSquare(b, square);
+    for (int64_t t = 0; t < V; ++t)
+      vector::StoreOp::create(b, columns[t], scratch,
+                              ValueRange{index(first + t), index(0)});
+  }
+}
+
+SmallVector<Value> CpuScanTiler::loadTransposed(Value scratch) {
+  const int64_t V = shape.lanes, T = shape.chunk;
+  auto timeType = VectorType::get({T}, f32);
+  SmallVector<Value> rows;
+  if (!shuffleTransposes()) {
+    for (int64_t lane = 0; lane < V; ++lane) {
+      SmallVector<Value> elements;
+      for (int64_t t = 0; t < T; ++t)
+        elements.push_back(memref::LoadOp::create(
+            b, scratch, ValueRange{index(t), index(lane)}));
+      rows.push_back(vector::FromElementsOp::create(b, timeType, elements));
+    }
+    return rows;
+  }
+  rows.assign(V, vector::BroadcastOp::create(b, timeType, f32Const(0.0)));
+  for (int64_t first = 0; first < T; first += V) {
+    SmallVector<Value> square;
+    for (int64_t t = 0; t < V; ++t)
+      square.push_back(vector::LoadOp::create(
+          b, laneType, scratch, ValueRange{index(first + t), index(0)}));
+    SmallVector<Value> columns = transposeSquare(b, square);
+    for (int64_t lane = 0; lane < V; ++lane)
+      rows[lane] = vector::InsertStridedSliceOp::create(
+          b, columns[lane], rows[lane], ArrayRef<int64_t>{first},
+          ArrayRef<int64_t>{1});
+  }
+  return rows;
 }
 
 void CpuScanTiler::emitRecurrence(Block &blk, Value start, bool full) {

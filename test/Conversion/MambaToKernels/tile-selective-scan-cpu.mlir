@@ -13,12 +13,20 @@
 // CHECK:         scf.for
 // CHECK:           vector.from_elements {{.*}} : vector<4xf32>
 // CHECK:           vector.store
-// The chunk loop: a whole chunk with plain row reads, the last with masks.
+// The chunk loop: first the next chunk's rows prefetched (one 64-byte line
+// of 4 bf16 timesteps per lane: delta, u, z, then y for writing), then a
+// whole chunk with plain row reads, the last with masks.
 // CHECK:         scf.for
+// CHECK-COUNT-12:  memref.prefetch {{.*}}, read, locality<3>, data : memref<?x20x?xbf16>
+// CHECK-COUNT-4:   memref.prefetch {{.*}}, write, locality<3>, data : memref<?x20x?xbf16>
 // CHECK:           %[[FULL:.*]] = arith.cmpi eq, %{{.*}}, %c4
 // CHECK:           scf.if %[[FULL]] {
 // CHECK:             vector.transfer_read {{.*}} {in_bounds = [true]} : memref<?x20x?xbf16>, vector<4xbf16>
 // CHECK:             math.log1p {{.*}} : vector<4xf32>
+// The 4 x 4 square of dt rows becomes its columns in two rounds of
+// perfect shuffles (rows 2 apart interleaved), 8 shuffles per square,
+// 4 of them with the low-half mask; dt * u follows the same way.
+// CHECK-COUNT-8:     vector.shuffle {{.*}} [0, 4, 1, 5]
 // Staging writes the rows transposed, then the recurrence runs states
 // outer, timesteps inner (unrolled by 8 where the chunk allows; 4 does
 // not): one vector exp2 per timestep, B and C scalars broadcast to every
