@@ -318,7 +318,8 @@ private:
 } // namespace
 
 CpuBackend::CpuBackend(int threads) : pool_(threads), level_(hostLevel()) {
-  setGemmThreads(pool_.threads());
+  // GEMMs are spread over the pool, one OpenBLAS thread per call (Gemm.h).
+  setGemmThreads(1);
 }
 
 std::string CpuBackend::describe() const {

@@ -67,13 +67,6 @@ float biasValue(const GemmProblem &p, int64_t m) {
       format::bfloat16BitsToDouble(at<uint16_t>(p.bias, m)[0]));
 }
 
-/// Adds bias[m] to every element of C (laid out as `call` says).
-void addBias(const GemmProblem &p, const Call &call, float *c) {
-  for (blasint r = 0; r < call.rows; ++r)
-    for (blasint col = 0; col < call.cols; ++col)
-      c[int64_t(r) * call.ldc + col] += biasValue(p, call.wFirst ? r : col);
-}
-
 /// bf16 to f32 is exact: the bits shifted into the top half.
 void widen(const bfloat16 *in, uint64_t n, float *out) {
   for (uint64_t i = 0; i < n; ++i) {
@@ -134,20 +127,103 @@ const BlasApi &blas() {
   return api;
 }
 
-/// C = A op(B) as `call` lays it out, in f32. One token (a decode step) is
-/// y = w x whatever the layouts (both are then vectors of stride 1): a
-/// GEMV, which OpenBLAS streams w through faster than a GEMM of N = 1.
-void multiply(const GemmProblem &p, const Call &call, const float *x,
-              const float *w, float *y) {
+/// Where one thread's share of a GEMM lies: rows [m0, m1) of w (features
+/// of y) and tokens [t0, t1).
+struct Block {
+  int64_t m0, m1, t0, t1;
+};
+
+/// The pool's threads each take one contiguous block of y. Cutting along
+/// the features splits the weights, so each is read (and, for bf16,
+/// widened) by one thread; a GEMM of few features and many tokens (the
+/// scan's projections, M of 16 to 80) is cut along the tokens instead.
+std::vector<Block> splitOverThreads(const GemmProblem &p, int threads) {
+  // Multiples of 16 rows keep OpenBLAS's register tiles whole.
+  constexpr int64_t kAlign = 16;
+  const bool byTokens = p.m < kAlign * threads && p.tokens > p.m;
+  const int64_t size = byTokens ? p.tokens : p.m;
+  const int64_t units = (size + kAlign - 1) / kAlign;
+  const int64_t parts = std::max<int64_t>(1, std::min<int64_t>(threads, units));
+  std::vector<Block> blocks;
+  for (int64_t i = 0; i < parts; ++i) {
+    int64_t lo = std::min(size, units * i / parts * kAlign),
+            hi = std::min(size, units * (i + 1) / parts * kAlign);
+    if (lo < hi)
+      blocks.push_back(byTokens ? Block{0, p.m, lo, hi}
+                                : Block{lo, hi, 0, p.tokens});
+  }
+  return blocks;
+}
+
+/// Element offsets of a block's operands and result, and its C shape, for
+/// the row-major call that `describe` made for the whole GEMM: the w
+/// operand from row m0, x from token t0, C at (m0, t0) in its layout.
+struct BlockCall {
+  int64_t wOffset, xOffset, cOffset;
+  blasint rows, cols;
+};
+
+BlockCall locate(const GemmProblem &p, const Call &call, const Block &blk) {
+  BlockCall bc;
+  bc.wOffset = blk.m0 * p.k;
+  bc.xOffset = p.xFeaturesMajor ? blk.t0 : blk.t0 * p.k;
+  const blasint m = static_cast<blasint>(blk.m1 - blk.m0),
+                t = static_cast<blasint>(blk.t1 - blk.t0);
+  if (call.wFirst) { // C [M, T]
+    bc.cOffset = blk.m0 * call.ldc + blk.t0;
+    bc.rows = m;
+    bc.cols = t;
+  } else { // C [T, M]
+    bc.cOffset = blk.t0 * call.ldc + blk.m0;
+    bc.rows = t;
+    bc.cols = m;
+  }
+  return bc;
+}
+
+/// The block's C = A op(B) in f32, w and x already offset to it. One token
+/// (a decode step) is y = w x whatever the layouts (both are then vectors
+/// of stride 1): a GEMV, which OpenBLAS streams w through faster than a
+/// GEMM of N = 1.
+void multiply(const GemmProblem &p, const Call &call, const BlockCall &bc,
+              const float *x, const float *w, float *c) {
   if (p.tokens == 1) {
-    blas().sgemv(CblasRowMajor, CblasNoTrans, static_cast<blasint>(p.m),
+    blas().sgemv(CblasRowMajor, CblasNoTrans, call.wFirst ? bc.rows : bc.cols,
                  static_cast<blasint>(p.k), 1.0f, w, static_cast<blasint>(p.k),
-                 x, 1, 0.0f, y, 1);
+                 x, 1, 0.0f, c, 1);
     return;
   }
-  blas().sgemm(CblasRowMajor, call.transA, call.transB, call.rows, call.cols,
+  blas().sgemm(CblasRowMajor, call.transA, call.transB, bc.rows, bc.cols,
                call.k, 1.0f, call.wFirst ? w : x, call.lda, call.wFirst ? x : w,
-               call.ldb, 0.0f, y, call.ldc);
+               call.ldb, 0.0f, c, call.ldc);
+}
+
+/// Adds bias[m] to the block's elements of C (`c` at its first element).
+void addBias(const GemmProblem &p, const Call &call, const Block &blk,
+             const BlockCall &bc, float *c) {
+  for (blasint r = 0; r < bc.rows; ++r)
+    for (blasint col = 0; col < bc.cols; ++col)
+      c[int64_t(r) * call.ldc + col] +=
+          biasValue(p, blk.m0 + (call.wFirst ? r : col));
+}
+
+/// One thread's block of a bf16 GEMM into the f32 `c` (at the block's
+/// first element), the f32 `xf` (all of x, widened) and `wf` (room for a
+/// panel of widened weight rows).
+void multiplyBf16(const GemmProblem &p, const Call &call, const Block &blk,
+                  const float *xf, float *wf, int64_t panel, float *c) {
+  const bfloat16 *w = at<bfloat16>(p.w, 0);
+  // Widened to f32 (exact) and multiplied by sgemm, the weights a panel of
+  // rows at a time: a panel of about 1 MB stays in the caches between its
+  // widening and its product, so the weights cross memory once, as bf16,
+  // instead of as bf16 read, f32 written and read again.
+  for (int64_t m0 = blk.m0; m0 < blk.m1; m0 += panel) {
+    Block part{m0, std::min(blk.m1, m0 + panel), blk.t0, blk.t1};
+    BlockCall bc = locate(p, call, part), first = locate(p, call, blk);
+    widen(w + bc.wOffset, uint64_t(part.m1 - part.m0) * p.k, wf);
+    multiply(p, call, bc, xf + bc.xOffset, wf,
+             c + (bc.cOffset - first.cOffset));
+  }
 }
 
 } // namespace
@@ -186,63 +262,67 @@ void runGemm(const GemmProblem &p, std::vector<float> &workspace,
                  yBatch = uint64_t(p.tokens) * p.m;
   if (p.tokens == 0 || p.m == 0)
     return;
+  const std::vector<Block> blocks = splitOverThreads(p, pool.threads());
+  const int64_t parts = static_cast<int64_t>(blocks.size());
   for (int64_t b = 0; b < p.batch; ++b) {
     if (p.element == ElementType::F32) {
       const float *x = at<float>(p.x, b * xBatch), *w = at<float>(p.w, 0);
       float *y = const_cast<float *>(at<float>(p.y, b * yBatch));
-      multiply(p, call, x, w, y);
-      if (p.bias)
-        addBias(p, call, y);
+      pool.parallelFor(parts, [&](int64_t i) {
+        BlockCall bc = locate(p, call, blocks[i]);
+        multiply(p, call, bc, x + bc.xOffset, w + bc.wOffset, y + bc.cOffset);
+        if (p.bias)
+          addBias(p, call, blocks[i], bc, y + bc.cOffset);
+      });
       continue;
     }
     // bf16: f32 products accumulated by OpenBLAS, one rounding at the end.
     const bfloat16 *x = at<bfloat16>(p.x, b * xBatch),
                    *w = at<bfloat16>(p.w, 0);
-    workspace.resize(yBatch);
-    if (p.tokens == 1 && !blas().sbgemm) {
+    uint16_t *y = const_cast<uint16_t *>(at<uint16_t>(p.y, b * yBatch));
+    constexpr int64_t kPanelFloats = 1 << 18;
+    const int64_t panel =
+        std::min<int64_t>(p.m, std::max<int64_t>(16, kPanelFloats / p.k));
+    const bool gemv = p.tokens == 1 && !blas().sbgemm;
+    workspace.resize(
+        yBatch + xBatch +
+        (gemv || blas().sbgemm ? 0 : uint64_t(parts) * panel * p.k));
+    float *c = workspace.data(), *xf = c + yBatch, *wf = xf + xBatch;
+    if (!blas().sbgemm) {
+      // x widened once, in as many pieces as the GEMM.
+      pool.parallelFor(parts, [&](int64_t i) {
+        uint64_t lo = xBatch * i / parts, hi = xBatch * (i + 1) / parts;
+        widen(x + lo, hi - lo, xf + lo);
+      });
+    }
+    if (gemv) {
       // One token: the weights streamed once, as bf16 (GemvBf16.h), the
       // rows split over the pool in blocks of a few KB of weights.
-      workspace.resize(yBatch + p.k);
-      float *xf = workspace.data() + yBatch;
-      widen(x, p.k, xf);
       constexpr int64_t kRows = 64;
       pool.parallelFor((p.m + kRows - 1) / kRows, [&](int64_t block) {
-        gemvBf16Rows(w, xf, workspace.data(), p.k, block * kRows,
+        gemvBf16Rows(w, xf, c, p.k, block * kRows,
                      std::min(p.m, (block + 1) * kRows));
       });
-    } else if (auto sbgemm = blas().sbgemm) {
-      sbgemm(CblasRowMajor, call.transA, call.transB, call.rows, call.cols,
-             call.k, 1.0f, call.wFirst ? w : x, call.lda, call.wFirst ? x : w,
-             call.ldb, 0.0f, workspace.data(), call.ldc);
-    } else {
-      // Widened to f32 (exact) and multiplied by sgemm, the weights a panel
-      // of rows at a time: a panel of about 1 MB stays in the caches
-      // between its widening and its product, so the weights cross memory
-      // once, as bf16, instead of as bf16 read, f32 written and read again.
-      constexpr int64_t kPanelFloats = 1 << 18;
-      const int64_t panel =
-          std::min<int64_t>(p.m, std::max<int64_t>(16, kPanelFloats / p.k));
-      workspace.resize(yBatch + xBatch + uint64_t(panel) * p.k);
-      float *xf = workspace.data() + yBatch, *wf = xf + xBatch;
-      widen(x, xBatch, xf);
-      for (int64_t m0 = 0; m0 < p.m; m0 += panel) {
-        const blasint rows = static_cast<blasint>(std::min(panel, p.m - m0));
-        widen(w + m0 * p.k, uint64_t(rows) * p.k, wf);
-        if (call.wFirst) // C [M, T]: the panel's rows of C
-          blas().sgemm(CblasRowMajor, call.transA, call.transB, rows, call.cols,
-                       call.k, 1.0f, wf, call.lda, xf, call.ldb, 0.0f,
-                       workspace.data() + m0 * call.ldc, call.ldc);
-        else // C [T, M]: the panel's columns of C
-          blas().sgemm(CblasRowMajor, call.transA, call.transB, call.rows, rows,
-                       call.k, 1.0f, xf, call.lda, wf, call.ldb, 0.0f,
-                       workspace.data() + m0, call.ldc);
-      }
     }
-    if (p.bias)
-      addBias(p, call, workspace.data());
-    uint16_t *y = const_cast<uint16_t *>(at<uint16_t>(p.y, b * yBatch));
-    for (uint64_t i = 0; i < yBatch; ++i)
-      y[i] = format::floatToBfloat16Bits(workspace[i]);
+    pool.parallelFor(parts, [&](int64_t i) {
+      const Block &blk = blocks[i];
+      BlockCall bc = locate(p, call, blk);
+      if (auto sbgemm = blas().sbgemm)
+        sbgemm(CblasRowMajor, call.transA, call.transB, bc.rows, bc.cols,
+               call.k, 1.0f, call.wFirst ? w + bc.wOffset : x + bc.xOffset,
+               call.lda, call.wFirst ? x + bc.xOffset : w + bc.wOffset,
+               call.ldb, 0.0f, c + bc.cOffset, call.ldc);
+      else if (!gemv)
+        multiplyBf16(p, call, blk, xf, wf + i * panel * p.k, panel,
+                     c + bc.cOffset);
+      if (p.bias)
+        addBias(p, call, blk, bc, c + bc.cOffset);
+      for (blasint r = 0; r < bc.rows; ++r) {
+        const int64_t row = bc.cOffset + int64_t(r) * call.ldc;
+        for (blasint col = 0; col < bc.cols; ++col)
+          y[row + col] = format::floatToBfloat16Bits(c[row + col]);
+      }
+    });
   }
 }
 
@@ -255,7 +335,7 @@ std::string describeGemmLibrary() {
   if (!blas().error.empty())
     return "no GEMM library: " + blas().error;
   return std::string(blas().getConfig()) + ", " +
-         std::to_string(blas().getThreads()) + " threads, bf16 " +
+         std::to_string(blas().getThreads()) + " thread(s) per call, bf16 " +
          (blas().sbgemm ? "by sbgemm" : "widened to f32 for sgemm");
 }
 

@@ -24,6 +24,30 @@ ThreadPool::~ThreadPool() {
     t.join();
 }
 
+namespace {
+
+/// Polls of a spin before sleeping: each a pause instruction (tens of
+/// cycles) and an atomic load, some 50 microseconds in all.
+constexpr int kSpins = 4096;
+
+inline void pause() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
+
+/// Spins until `done` holds or the spin runs out; whether it holds.
+template <typename Done> bool spinUntil(Done done) {
+  for (int i = 0; i < kSpins; ++i) {
+    if (done())
+      return true;
+    pause();
+  }
+  return done();
+}
+
+} // namespace
+
 void ThreadPool::runShare(int index) {
   // Thread `index` of n takes the index-th of n contiguous runs.
   const int64_t n = threads();
@@ -34,19 +58,21 @@ void ThreadPool::runShare(int index) {
 
 void ThreadPool::work(int index) {
   uint64_t seen = 0;
+  auto called = [&] { return stop_ || generation_.load() != seen; };
   for (;;) {
-    {
+    if (!spinUntil(called)) {
       std::unique_lock<std::mutex> lock(mutex_);
-      wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
-      if (stop_)
-        return;
-      seen = generation_;
+      wake_.wait(lock, called);
     }
+    if (stop_)
+      return;
+    seen = generation_.load();
     runShare(index);
-    {
+    if (busy_.fetch_sub(1) == 1) {
+      // The caller may be asleep on done_: notify under the mutex, so that
+      // it either sees busy_ == 0 before it waits or is woken.
       std::lock_guard<std::mutex> lock(mutex_);
-      if (--busy_ == 0)
-        done_.notify_one();
+      done_.notify_one();
     }
   }
 }
@@ -60,17 +86,22 @@ void ThreadPool::parallelFor(int64_t count,
       body(i);
     return;
   }
+  // body_ and count_ are written before the generation moves; a worker
+  // reads them only after it sees the new generation.
+  body_ = &body;
+  count_ = count;
+  busy_ = static_cast<int>(workers_.size());
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    body_ = &body;
-    count_ = count;
-    busy_ = static_cast<int>(workers_.size());
     ++generation_;
   }
   wake_.notify_all();
   runShare(0);
-  std::unique_lock<std::mutex> lock(mutex_);
-  done_.wait(lock, [&] { return busy_ == 0; });
+  auto finished = [&] { return busy_.load() == 0; };
+  if (!spinUntil(finished)) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    done_.wait(lock, finished);
+  }
   body_ = nullptr;
 }
 

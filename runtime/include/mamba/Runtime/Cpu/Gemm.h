@@ -28,13 +28,19 @@ class ThreadPool;
 /// names it when it is not libopenblas.so.0 on the loader's path) and can
 /// run `problem` (its element type, every size within its 32-bit indices).
 bool checkGemm(const GemmProblem &problem, std::string &error);
-/// Runs `problem` from the calling thread: OpenBLAS spreads it over its
-/// own threads, a one-token bf16 product (GemvBf16.h) over `pool`.
-/// `workspace` holds the f32 result of a bf16 GEMM; it grows as needed and
-/// may be shared by GEMMs that run one at a time.
+/// Runs `problem` on `pool`: each thread one OpenBLAS call on its block of
+/// y (split along the features, or along the tokens when there are few
+/// features), OpenBLAS itself set to one thread (setGemmThreads(1)).
+/// `workspace` holds the f32 result of a bf16 GEMM and its widened
+/// operands; it grows as needed and may be shared by GEMMs that run one at
+/// a time.
 void runGemm(const GemmProblem &problem, std::vector<float> &workspace,
              ThreadPool &pool);
-/// Sets the threads OpenBLAS uses.
+/// Sets the threads OpenBLAS uses within one call. The CPU backend sets 1:
+/// OpenBLAS's own workers spin for about 2^28 cycles after each call
+/// (OPENBLAS_THREAD_TIMEOUT), so on a machine whose cores the pool also
+/// uses, every kernel after a GEMM shared its cores with a spinning thread
+/// (the scan and the convolution ran 1.5x slower in a model than alone).
 void setGemmThreads(int threads);
 /// "OpenBLAS 0.3.21 (Haswell, 2 threads)", for logs.
 std::string describeGemmLibrary();
