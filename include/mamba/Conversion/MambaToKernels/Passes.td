@@ -188,6 +188,35 @@ def MambaTileCausalConv1d : Pass<"mamba-tile-causal-conv1d"> {
   ];
 }
 
+def MambaTileCausalConv1dCpu : Pass<"mamba-tile-causal-conv1d-cpu"> {
+  let summary = "Tile mamba.causal_conv1d for the host CPU: vectors along time";
+  let description = [{
+    The CPU form of `mamba-tile-causal-conv1d`: a block (one call of the
+    host kernel) per (batch, channel) row, its outputs in vectors of
+    `timesteps-per-vector` consecutive timesteps. A vector whose window
+    lies inside the row is K unaligned vector loads of x, K FMAs with the
+    broadcast taps, the bias, the optional SiLU, one vector store; a vector
+    whose window crosses the row's start or end loads each input guarded
+    (zero outside the row) and stores each output guarded. Weights and bias
+    are read in f32 whatever their stored type; the final window, when the
+    op returns it, is the last K inputs of the row, zero-padded on the left.
+  }];
+  let options = [
+    Option<"timestepsPerVector", "timesteps-per-vector", "int64_t",
+           /*default=*/"tiling::kCpuConvTimestepsPerVector",
+           "Consecutive outputs computed as one vector">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+
 def MambaTileArgmax : Pass<"mamba-tile-argmax"> {
   let summary = "Tile mamba.argmax into one GPU kernel on buffers, a block per row";
   let description = [{

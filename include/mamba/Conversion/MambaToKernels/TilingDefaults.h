@@ -47,6 +47,9 @@ constexpr int64_t kCpuThreadsPerBlock = 1;
 /// block as the lanes of an AVX2 vector, 32-step chunks.
 constexpr int64_t kCpuScanChannelsPerBlock = 8;
 constexpr int64_t kCpuScanChunkLength = 32;
+/// The CPU target's causal conv1d (mamba-tile-causal-conv1d-cpu): 16
+/// outputs per vector, two AVX2 registers of f32.
+constexpr int64_t kCpuConvTimestepsPerVector = 16;
 
 } // namespace mlir::mamba::tiling
 

@@ -56,9 +56,7 @@ void mlir::mamba::buildMambaCpuLowering(OpPassManager &pm) {
   MambaTileRmsNormOptions norm;
   norm.threadsPerBlock = tiling::kCpuThreadsPerBlock;
   pm.addPass(createMambaTileRmsNorm(norm));
-  MambaTileCausalConv1dOptions conv;
-  conv.threadsPerBlock = tiling::kCpuThreadsPerBlock;
-  pm.addPass(createMambaTileCausalConv1d(conv));
+  pm.addPass(createMambaTileCausalConv1dCpu());
   MambaTileDecodeStepsOptions steps;
   steps.threadsPerBlock = tiling::kCpuThreadsPerBlock;
   pm.addPass(createMambaTileDecodeSteps(steps));

@@ -1,0 +1,55 @@
+// RUN: mamba-opt %s -split-input-file -mamba-tile-causal-conv1d-cpu=timesteps-per-vector=8 -canonicalize -cse | FileCheck %s
+
+// A block per (channel, batch element) row, one thread. The four taps and
+// the bias are read once per row (bf16 widened to f32) and broadcast; the
+// row's 8-step tiles then loop: a tile whose window lies inside the row
+// (tile >= ceil((K - 1) / 8) = 1 and before L / 8; canonicalization turns
+// the guarded scalar loads of the read-only x into tensor.extract) takes four unaligned
+// vector loads of x, four FMAs, the SiLU and one vector store; the others
+// load the 3 + 8 inputs as guarded scalars and store each output guarded.
+// The final window: the last four inputs, zero before the row's start.
+// CHECK-LABEL: func.func @conv
+// CHECK-DAG:  %[[X:.*]] = bufferization.to_buffer %{{.*}} read_only : tensor<?x96x?xbf16> to memref<?x96x?xbf16>
+// CHECK-DAG:  %[[Y:.*]] = memref.alloc(%{{.*}}, %{{.*}}) : memref<?x96x?xbf16>
+// CHECK-DAG:  %[[S:.*]] = memref.alloc(%{{.*}}) : memref<?x96x4xbf16>
+// CHECK:      scf.forall (%[[C:.*]], %[[B:.*]]) in (96, %{{.*}}) {
+// CHECK:        scf.forall (%{{.*}}) in (1) {
+// CHECK-COUNT-4:  vector.broadcast {{.*}} : f32 to vector<8xf32>
+// CHECK:          %[[TILES:.*]] = arith.ceildivui %[[L:.*]], %c8
+// CHECK:          %[[LAST:.*]] = arith.divui %[[L]], %c8
+// CHECK:          scf.for %[[TILE:.*]] = %c0 to %[[TILES]] step %c1 {
+// CHECK:            %[[T0:.*]] = arith.muli %[[TILE]], %c8
+// CHECK-DAG:        %[[BEFORE:.*]] = arith.cmpi ult, %[[TILE]], %[[LAST]]
+// CHECK-DAG:        %[[AFTER:.*]] = arith.cmpi uge, %[[TILE]], %c1
+// CHECK:            %[[INTERIOR:.*]] = arith.andi %[[AFTER]], %[[BEFORE]]
+// CHECK:            scf.if %[[INTERIOR]] {
+// CHECK-COUNT-4:      vector.load %[[X]][%[[B]], %[[C]], %{{.*}}] : memref<?x96x?xbf16>, vector<8xbf16>
+// CHECK-COUNT-4:      vector.fma {{.*}} : vector<8xf32>
+// CHECK:              arith.divf {{.*}} : vector<8xf32>
+// CHECK:              arith.truncf {{.*}} : vector<8xf32> to vector<8xbf16>
+// CHECK:              vector.store %{{.*}}, %[[Y]][%[[B]], %[[C]], %[[T0]]] : memref<?x96x?xbf16>, vector<8xbf16>
+// CHECK:            } else {
+// CHECK-COUNT-11:     tensor.extract %{{.*}}[%[[B]], %[[C]], %{{.*}}] : tensor<?x96x?xbf16>
+// CHECK-COUNT-4:      vector.fma {{.*}} : vector<8xf32>
+// CHECK-COUNT-8:      memref.store %{{.*}}, %[[Y]]
+// CHECK:            }
+// CHECK:          }
+// CHECK-COUNT-4:  memref.store %{{.*}}, %[[S]][%[[B]], %[[C]], %{{.*}}] : memref<?x96x4xbf16>
+func.func @conv(%x: tensor<?x96x?xbf16>, %w: tensor<96x4xbf16>, %b: tensor<96xbf16>) -> (tensor<?x96x?xbf16>, tensor<?x96x4xbf16>) {
+  %y, %s = mamba.causal_conv1d %x, %w bias(%b) activation(silu) : (tensor<?x96x?xbf16>, tensor<96x4xbf16>, tensor<96xbf16>) -> (tensor<?x96x?xbf16>, tensor<?x96x4xbf16>)
+  return %y, %s : tensor<?x96x?xbf16>, tensor<?x96x4xbf16>
+}
+
+// -----
+
+// f32 without bias or activation: the taps alone, no division.
+// CHECK-LABEL: func.func @plain
+// CHECK:        scf.if
+// CHECK-COUNT-3:  vector.load {{.*}} : memref<?x64x?xf32>, vector<8xf32>
+// CHECK-COUNT-3:  vector.fma
+// CHECK-NOT:      arith.divf
+// CHECK:          vector.store
+func.func @plain(%x: tensor<?x64x?xf32>, %w: tensor<64x3xf32>) -> tensor<?x64x?xf32> {
+  %y = mamba.causal_conv1d %x, %w : (tensor<?x64x?xf32>, tensor<64x3xf32>) -> tensor<?x64x?xf32>
+  return %y : tensor<?x64x?xf32>
+}
