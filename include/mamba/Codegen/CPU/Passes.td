@@ -24,6 +24,10 @@ def MambaApproximateMath : Pass<"mamba-approximate-math"> {
       3 ulp; exp2(0) = 1 keeps a state exactly where dt = 0), `2^n` built
       in the exponent bits. `x` below -127 gives 0, above 128 infinity; a
       NaN stays NaN.
+    - `log1p(exp(x))` on f32 (the softplus of the scan's dt):
+      `max(x, 0) + e * q(e)` with `e = exp2(-|x| log2 e)` in (0, 1] and `q`
+      a degree-8 polynomial (relative error 2e-7), no range reduction and
+      no division;
     - every other function MLIR has a polynomial for (exp, log, log1p,
       log2, tanh, erf, ...), through MLIR's math approximations, 16-bit
       operands widened to f32 first.
