@@ -217,6 +217,19 @@ bool Generator::readLogits(const TensorRef &logits, uint64_t offset,
   return true;
 }
 
+bool Generator::checkIds(const std::vector<int32_t> &ids,
+                         std::string &error) const {
+  // The embedding kernels index their table with the ids as given.
+  for (size_t i = 0; i < ids.size(); ++i)
+    if (ids[i] < 0 || ids[i] >= vocab_) {
+      error = "token id " + std::to_string(ids[i]) + " (at index " +
+              std::to_string(i) + ") is not in [0, " + std::to_string(vocab_) +
+              "), the model's vocabulary";
+      return false;
+    }
+  return true;
+}
+
 bool Generator::runPrefill(const std::vector<int32_t> &ids,
                            std::string &error) {
   const int64_t b = options_.batch, L = options_.promptLength;
@@ -229,6 +242,8 @@ bool Generator::runPrefill(const std::vector<int32_t> &ids,
             std::to_string(L) + " token ids, got " + std::to_string(ids.size());
     return false;
   }
+  if (!checkIds(ids, error))
+    return false;
   step_ = 0;
   return queue_->copyFromHost(ids.data(), promptIds_->address(), ids.size() * 4,
                               error) &&
@@ -283,6 +298,8 @@ bool Generator::launchStep(const std::vector<int32_t> &ids,
             std::to_string(ids.size());
     return false;
   }
+  if (!checkIds(ids, error))
+    return false;
   const int k = static_cast<int>(step_ % 2);
   if (!queue_->copyFromHost(ids.data(), stepIds_->address(), ids.size() * 4,
                             error) ||
@@ -329,7 +346,7 @@ bool Generator::generate(
     const std::vector<int32_t> &prompt, int64_t maxNewTokens,
     const SamplingOptions &sampling, std::vector<std::vector<int32_t>> &tokens,
     std::string &error, GenerationTimes *times,
-    const std::function<void(const std::vector<int32_t> &)> &onToken,
+    const std::function<bool(const std::vector<int32_t> &)> &onToken,
     std::vector<std::vector<float>> *stepLogits) {
   if (!sampling.validate(error))
     return false;
@@ -363,8 +380,8 @@ bool Generator::generate(
             sampler.sample(logits.data() + r * vocab_, vocab_));
     for (int64_t r = 0; r < options_.batch; ++r)
       tokens[r].push_back(next[r]);
-    if (onToken)
-      onToken(next);
+    if (onToken && !onToken(next))
+      return true;
     if (n + 1 == maxNewTokens)
       return true;
     // `fed` keeps the step's input alive while the ids come back.

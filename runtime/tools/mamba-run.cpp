@@ -18,18 +18,14 @@
 // forward pass returns; for comparing prefill times with one).
 // --profile times every step of prefill and of one decode step (without
 // the graph) and prints where the time goes, by kernel and GEMM shape. Uses
-// only the runtime: its host core over the CUDA backend (the driver and
-// cuBLASLt, opened at run time).
+// only the runtime: its host core over the backends this build has
+// (OpenDevice.h: CUDA through the driver and cuBLASLt, the CPU through
+// the system's loader and OpenBLAS, each opened at run time).
 //
 //===----------------------------------------------------------------------===//
 
 #include "mamba/Runtime/Generator.h"
-#ifdef MAMBA_HAVE_CUDA
-#include "mamba/Runtime/Cuda/Backend.h"
-#endif
-#ifdef MAMBA_HAVE_CPU
-#include "mamba/Runtime/Cpu/Backend.h"
-#endif
+#include "mamba/Runtime/OpenDevice.h"
 
 #include <unistd.h>
 
@@ -307,93 +303,19 @@ void printProfile(const PreparedEntry &entry, Queue &queue,
   }
 }
 
-/// Whether the module has code for `family` (GPU or host CPU images).
-bool hasCodeFor(const ModuleFile &file, Chip::Family family) {
-  for (const KernelImage &image : file.images())
-    if (image.chip.family == family)
-      return true;
-  return false;
-}
-
-/// The backend --device names. auto: the GPU when one is present and the
-/// module has code for it, else the CPU.
-struct Device {
-#ifdef MAMBA_HAVE_CUDA
-  cuda::Device gpu;
-#endif
-  std::unique_ptr<Backend> backend;
-};
-
-void openDevice(const Options &o, Device &d) {
-  std::string error;
-  ModuleFile file;
-  if (!file.load(o.module, error))
-    fail(error);
-  const bool gpuCode = hasCodeFor(file, Chip::Family::Nvidia),
-             cpuCode = hasCodeFor(file, Chip::Family::X86_64);
-  std::string kind = o.device;
-  int ordinal = 0;
-  if (kind.rfind("cuda:", 0) == 0) {
-    ordinal =
-        static_cast<int>(parseInt("--device cuda:N", kind.c_str() + 5, 0));
-    kind = "cuda";
-  } else if (kind != "auto" && kind != "cpu" && kind != "cuda") {
-    usageError("--device expects auto, cpu, cuda or cuda:N, got '" + kind +
-               "'");
-  }
-  std::string whyNoGpu;
-#ifdef MAMBA_HAVE_CUDA
-  int count = 0;
-  if (!cuda::countDevices(count, whyNoGpu))
-    count = 0;
-  else if (count == 0)
-    whyNoGpu = "the driver sees no GPU";
-#else
-  const int count = 0;
-  whyNoGpu = "this mamba-run was built without the CUDA backend";
-#endif
-  if (kind == "auto")
-    kind = gpuCode && count > 0 ? "cuda" : "cpu";
-  if (kind == "cuda") {
-    if (!gpuCode)
-      fail(o.module + " has no GPU code (compiled with --target cpu?): run "
-                      "it with --device cpu");
-    if (count == 0)
-      fail("--device cuda: no usable GPU: " + whyNoGpu);
-#ifdef MAMBA_HAVE_CUDA
-    if (ordinal >= count)
-      fail("--device cuda:" + std::to_string(ordinal) + ": there are " +
-           std::to_string(count) + " GPUs");
-    if (!d.gpu.open(ordinal, error))
-      fail(error);
-    d.backend = std::make_unique<cuda::CudaBackend>(d.gpu);
-#endif
-    return;
-  }
-  if (!cpuCode)
-    fail(o.module +
-         " has no CPU code (compiled for GPUs only): compile it "
-         "with --target cpu, or run it with --device cuda" +
-         (count == 0 ? " on a machine with a GPU (" + whyNoGpu + ")"
-                     : std::string()));
-#ifdef MAMBA_HAVE_CPU
-  int threads = o.threads;
-  if (threads == 0 && !cpu::defaultThreadCount(threads, error))
-    fail(error);
-  d.backend = std::make_unique<cpu::CpuBackend>(threads);
-#else
-  fail("this mamba-run was built without the CPU backend (OpenBLAS)");
-#endif
-}
-
 } // namespace
 
 int main(int argc, char **argv) {
   Options o = parseArgs(argc, argv);
   std::string error;
-  Device device;
-  openDevice(o, device);
-  Backend &backend = *device.backend;
+  ModuleFile file;
+  if (!file.load(o.module, error))
+    fail(error);
+  OpenedDevice device;
+  if (!openDevice(file, o.module, DeviceRequest{o.device, o.threads}, device,
+                  error))
+    fail(error);
+  Backend &backend = device.backend();
   uint64_t free0 = 0, total = 0, freeNow = 0;
   if (!backend.memoryInfo(free0, total, error))
     fail(error);

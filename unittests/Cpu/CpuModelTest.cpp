@@ -108,5 +108,32 @@ TEST(CpuModelTest, GoldenTinyF32) { checkGolden("f32", 1e-5, true); }
 
 TEST(CpuModelTest, GoldenTinyBf16) { checkGolden("bf16", 2e-2, false); }
 
+// The embedding kernels index their table with the ids as given: ids
+// outside the vocabulary are refused before anything runs.
+TEST(CpuModelTest, RefusesIdsOutsideTheVocabulary) {
+  std::string path =
+      std::string(MAMBA_CPU_COMPILED_DIR) + "/model-tiny/f32.mmod";
+  struct stat info;
+  if (::stat(path.c_str(), &info) != 0)
+    GTEST_SKIP() << "no " << path << " (compiled CPU models need the compiler)";
+  CpuBackend backend(1);
+  Model model;
+  std::string error;
+  ASSERT_TRUE(model.load(path, kGolden, backend, error)) << error;
+  Generator gen;
+  GeneratorOptions options;
+  options.promptLength = 3;
+  ASSERT_TRUE(gen.prepare(model, options, error)) << error;
+  std::vector<float> logits;
+  EXPECT_FALSE(gen.prefill({1, 256, 2}, logits, error));
+  EXPECT_EQ(error, "token id 256 (at index 1) is not in [0, 256), the "
+                   "model's vocabulary");
+  EXPECT_FALSE(gen.prefill({-5, 1, 2}, logits, error));
+  EXPECT_NE(error.find("token id -5 (at index 0)"), std::string::npos);
+  ASSERT_TRUE(gen.prefill({1, 2, 3}, logits, error)) << error;
+  EXPECT_FALSE(gen.decode({300}, logits, error));
+  EXPECT_NE(error.find("token id 300"), std::string::npos);
+}
+
 } // namespace
 } // namespace mamba::runtime::cpu

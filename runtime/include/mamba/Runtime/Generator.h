@@ -84,7 +84,8 @@ public:
 
   /// prefill, then `maxNewTokens` decode steps fed with the sampled tokens.
   /// `tokens` gets, per row, the new tokens (not the prompt). `onToken`, if
-  /// given, sees each step's tokens as they come; `stepLogits`, if given,
+  /// given, sees each step's tokens as they come and stops the generation
+  /// after them by returning false; `stepLogits`, if given,
   /// gets the logits each step's tokens were drawn from ([batch, vocab];
   /// the first from prefill).
   bool generate(
@@ -92,7 +93,7 @@ public:
       const SamplingOptions &sampling,
       std::vector<std::vector<int32_t>> &tokens, std::string &error,
       GenerationTimes *times = nullptr,
-      const std::function<void(const std::vector<int32_t> &)> &onToken = {},
+      const std::function<bool(const std::vector<int32_t> &)> &onToken = {},
       std::vector<std::vector<float>> *stepLogits = nullptr);
 
   /// "prefill: ...; decode_step: ...", for logs.
@@ -111,6 +112,8 @@ private:
   bool readLogits(const TensorRef &logits, uint64_t offset, int64_t rows,
                   uint64_t rowStride, uint64_t rowLength,
                   std::vector<float> &out, std::string &error);
+  /// False, naming the first, when an id is outside [0, vocab()).
+  bool checkIds(const std::vector<int32_t> &ids, std::string &error) const;
   /// Checks `ids`, copies them in and enqueues prefill between the events.
   bool runPrefill(const std::vector<int32_t> &ids, std::string &error);
   /// prefill(), reading back each row's greedy next token (prefill's
