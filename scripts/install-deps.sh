@@ -9,6 +9,7 @@ packages=(
   libgtest-dev nlohmann-json3-dev                   # unit tests, JSON reader
   libopenblas-dev                                   # the CPU backend's GEMMs
   python3-numpy                                     # the example model's weights
+  python3-dev pybind11-dev python3-pytest           # the Python module, its tests
 )
 
 missing=()
