@@ -28,23 +28,24 @@ def golden():
         return json.load(f)
 
 
+def compile_golden(tmp_path_factory, target):
+    out = tmp_path_factory.mktemp("modules") / f"tiny-{target}.mmod"
+    subprocess.run([str(tool("mamba-compile")), str(GOLDEN), "-o", str(out),
+                    "--target", target], check=True)
+    return out
+
+
 @pytest.fixture(scope="session")
 def cpu_module(tmp_path_factory):
     """The golden tiny model compiled for this machine's CPU."""
-    out = tmp_path_factory.mktemp("modules") / "tiny-cpu.mmod"
-    subprocess.run([str(tool("mamba-compile")), str(GOLDEN), "-o", str(out),
-                    "--target", "cpu"], check=True)
-    return out
+    return compile_golden(tmp_path_factory, "cpu")
 
 
 @pytest.fixture(scope="session")
 def gpu_only_module(tmp_path_factory):
     """The same model with GPU code only (no GPU or CUDA toolkit needed to
     compile it)."""
-    out = tmp_path_factory.mktemp("modules") / "tiny-sm80.mmod"
-    subprocess.run([str(tool("mamba-compile")), str(GOLDEN), "-o", str(out),
-                    "--target", "sm_80"], check=True)
-    return out
+    return compile_golden(tmp_path_factory, "sm_80")
 
 
 @pytest.fixture(scope="session")

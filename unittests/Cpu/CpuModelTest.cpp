@@ -43,13 +43,20 @@ std::vector<double> toDoubles(const std::vector<float> &v) {
   return std::vector<double>(v.begin(), v.end());
 }
 
-void checkGolden(const std::string &dtype, double tolerance,
-                 bool tokensMustMatch) {
+/// The golden tiny model compiled for the CPU in `dtype`, or "" when the
+/// build has no compiler to make it.
+std::string compiledTiny(const std::string &dtype) {
   std::string path =
       std::string(MAMBA_CPU_COMPILED_DIR) + "/model-tiny/" + dtype + ".mmod";
   struct stat info;
-  if (::stat(path.c_str(), &info) != 0)
-    GTEST_SKIP() << "no " << path << " (compiled CPU models need the compiler)";
+  return ::stat(path.c_str(), &info) == 0 ? path : std::string();
+}
+
+void checkGolden(const std::string &dtype, double tolerance,
+                 bool tokensMustMatch) {
+  std::string path = compiledTiny(dtype);
+  if (path.empty())
+    GTEST_SKIP() << "no compiled tiny model (CPU models need the compiler)";
   CpuBackend backend(2);
   Model model;
   std::string error;
@@ -111,11 +118,9 @@ TEST(CpuModelTest, GoldenTinyBf16) { checkGolden("bf16", 2e-2, false); }
 // The embedding kernels index their table with the ids as given: ids
 // outside the vocabulary are refused before anything runs.
 TEST(CpuModelTest, RefusesIdsOutsideTheVocabulary) {
-  std::string path =
-      std::string(MAMBA_CPU_COMPILED_DIR) + "/model-tiny/f32.mmod";
-  struct stat info;
-  if (::stat(path.c_str(), &info) != 0)
-    GTEST_SKIP() << "no " << path << " (compiled CPU models need the compiler)";
+  std::string path = compiledTiny("f32");
+  if (path.empty())
+    GTEST_SKIP() << "no compiled tiny model (CPU models need the compiler)";
   CpuBackend backend(1);
   Model model;
   std::string error;
