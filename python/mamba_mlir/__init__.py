@@ -1,7 +1,8 @@
 """mamba_mlir: Mamba models compiled by mamba-mlir, run from Python.
 
     import mamba_mlir
-    model = mamba_mlir.load("model.mmod", weights="MODEL_DIR", device="auto")
+    module = mamba_mlir.compile("MODEL_DIR", target="cpu")  # cached
+    model = mamba_mlir.load(module, weights="MODEL_DIR", device="auto")
     logits = model.prefill([1, 2, 3])          # numpy [vocab]
     new = model.generate([1, 2, 3], max_new_tokens=32)
     for token in model.stream([1, 2, 3], max_new_tokens=32):
@@ -14,7 +15,8 @@ ids for list ids as a list). With a tokenizer (any object with encode and
 decode, such as transformers' or tokenizers'), text goes in and out.
 """
 
+from ._compile import compile
 from ._mamba_mlir import MambaError
 from ._model import Model, load
 
-__all__ = ["MambaError", "Model", "load"]
+__all__ = ["MambaError", "Model", "compile", "load"]

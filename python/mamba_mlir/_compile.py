@@ -1,0 +1,84 @@
+"""mamba_mlir.compile: the compile driver in this process."""
+
+import hashlib
+import json
+import os
+import pathlib
+
+from ._mamba_mlir import MambaError
+
+
+def _cache_dir():
+    root = os.environ.get("MAMBA_MLIR_CACHE")
+    if not root:
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(
+            os.path.expanduser("~"), ".cache")
+        root = os.path.join(base, "mamba_mlir")
+    return pathlib.Path(root) / "modules"
+
+
+def _input_key(path):
+    """What the module depends on: the input's files, by name, size and
+    modification time (a model directory's config and weights, or one
+    .mlir file)."""
+    path = pathlib.Path(path).resolve()
+    files = sorted(path.iterdir()) if path.is_dir() else [path]
+    return [(str(f), f.stat().st_size, f.stat().st_mtime_ns)
+            for f in files if f.is_file()]
+
+
+def compile(model, output=None, target="cpu", dtype="auto",
+            toolkit="/usr/local/cuda", **tiling):
+    """Compiles a model directory (config.json and *.safetensors) or a .mlir
+    file into a module file, as mamba-compile does, in this process, and
+    returns the module's path.
+
+    target: "cpu" (this machine's level), CPU levels ("x86-64-v3") or GPU
+    architectures ("sm_90a", "sm_80"): one name, a comma-separated list or
+    a list; one module holds CPU or GPU code, not both. dtype: the compute
+    type of a model directory ("auto": its config's torch_dtype, else its
+    weights'; "f32", "bf16", "f16"). tiling: channels_per_block,
+    states_per_thread, chunk_length, sequence_splits, max_registers (the
+    GPU scan's tiles; defaults as mamba-compile's).
+
+    With output None the module goes to a cache (MAMBA_MLIR_CACHE, else
+    $XDG_CACHE_HOME/mamba_mlir, else ~/.cache/mamba_mlir), named by a hash
+    of the input's files (names, sizes, modification times), the options
+    and this compiler build, and is reused while they stay the same. A
+    module is written to a temporary name and renamed into place, so
+    processes that fill the cache at once never read a partial file.
+    """
+    try:
+        from . import _mamba_mlir_compiler as driver
+    except ImportError as error:
+        raise MambaError("mamba_mlir.compile needs the compiler, and this "
+                         "mamba_mlir has the runtime only (build with "
+                         "MAMBA_ENABLE_COMPILER=ON)") from error
+    targets = [target] if isinstance(target, str) else list(target)
+    targets = [t.strip() for name in targets for t in str(name).split(",")
+               if t.strip()]
+    source = pathlib.Path(model)
+    if not source.exists():
+        raise MambaError(f"{source}: no such model directory or .mlir file")
+    if output is None:
+        build = pathlib.Path(driver.__file__).stat()
+        key = json.dumps({"input": _input_key(source), "targets": targets,
+                          "dtype": dtype, "tiling": sorted(tiling.items()),
+                          "toolkit": toolkit,
+                          "compiler": [build.st_size, build.st_mtime_ns]})
+        digest = hashlib.sha256(key.encode()).hexdigest()[:24]
+        output = _cache_dir() / (f"{source.resolve().name}-"
+                                 f"{'_'.join(targets)}-{dtype}-{digest}.mmod")
+        if output.exists():
+            return output
+    output = pathlib.Path(output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    partial = output.with_name(f".{output.name}.{os.getpid()}.partial")
+    try:
+        driver.compile(str(source), str(partial), targets, str(dtype),
+                       dict(tiling), str(toolkit))
+        os.replace(partial, output)
+    finally:
+        if partial.exists():
+            partial.unlink()
+    return output

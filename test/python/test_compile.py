@@ -1,0 +1,78 @@
+"""mamba_mlir.compile: the compile driver in-process, its cache, its
+errors."""
+
+import os
+
+import pytest
+
+import mamba_mlir
+
+from conftest import GOLDEN
+
+compiler = pytest.importorskip("mamba_mlir._mamba_mlir_compiler",
+                               reason="a runtime-only build has no compiler")
+
+
+def test_compiles_what_mamba_compile_does(tmp_path, golden):
+    out = mamba_mlir.compile(GOLDEN, output=tmp_path / "tiny.mmod",
+                             target="cpu")
+    assert out == tmp_path / "tiny.mmod" and out.stat().st_size > 0
+    model = mamba_mlir.load(out, GOLDEN, device="cpu")
+    want = golden["greedy_new_tokens"]
+    assert model.generate(golden["prompt"], max_new_tokens=len(want)) == want
+
+
+def test_the_cache_reuses_a_module_until_its_input_changes(tmp_path,
+                                                          monkeypatch):
+    monkeypatch.setenv("MAMBA_MLIR_CACHE", str(tmp_path / "cache"))
+    model_dir = tmp_path / "model"
+    model_dir.mkdir()
+    for name in ("config.json", "model.safetensors"):
+        (model_dir / name).write_bytes((GOLDEN / name).read_bytes())
+    first = mamba_mlir.compile(model_dir, target="x86-64-v2")
+    assert first.parent == tmp_path / "cache" / "modules"
+    stamp = first.stat().st_mtime_ns
+    assert mamba_mlir.compile(model_dir, target="x86-64-v2") == first
+    assert first.stat().st_mtime_ns == stamp  # not compiled again
+    # Other options, or a changed input, are another module.
+    assert mamba_mlir.compile(model_dir, target="x86-64-v2",
+                              dtype="bf16") != first
+    config = model_dir / "config.json"
+    os.utime(config, ns=(stamp + 10**9, stamp + 10**9))
+    assert mamba_mlir.compile(model_dir, target="x86-64-v2") != first
+    assert not list((tmp_path / "cache" / "modules").glob(".*partial"))
+
+
+def test_a_missing_input(tmp_path):
+    with pytest.raises(mamba_mlir.MambaError,
+                       match="nothing: no such model directory"):
+        mamba_mlir.compile(tmp_path / "nothing", output=tmp_path / "x.mmod")
+
+
+def test_errors_name_the_option_and_leave_no_file(tmp_path):
+    out = tmp_path / "x.mmod"
+    with pytest.raises(mamba_mlir.MambaError, match="unsupported chip "
+                                                    "'sm_12'"):
+        mamba_mlir.compile(GOLDEN, output=out, target="sm_12")
+    with pytest.raises(mamba_mlir.MambaError, match="unknown dtype 'int4'"):
+        mamba_mlir.compile(GOLDEN, output=out, dtype="int4")
+    with pytest.raises(ValueError, match="tiling: unknown option 'bogus'"):
+        mamba_mlir.compile(GOLDEN, output=out, bogus=3)
+    with pytest.raises(ValueError, match="target: expected at least one"):
+        mamba_mlir.compile(GOLDEN, output=out, target="")
+    assert not list(tmp_path.iterdir())
+
+
+def test_diagnostics_come_back_in_the_error(tmp_path):
+    source = tmp_path / "bad.mlir"
+    source.write_text(
+        "func.func @f(%x: tensor<1x8x10xf32>, %w: tensor<8x4xf32>) -> "
+        "tensor<1x8x11xf32> {\n"
+        "  %y = mamba.causal_conv1d %x, %w : (tensor<1x8x10xf32>, "
+        "tensor<8x4xf32>) -> tensor<1x8x11xf32>\n"
+        "  return %y : tensor<1x8x11xf32>\n}\n")
+    with pytest.raises(mamba_mlir.MambaError) as raised:
+        mamba_mlir.compile(source, output=tmp_path / "bad.mmod")
+    message = str(raised.value)
+    assert "bad.mlir:2" in message and "mamba.causal_conv1d" in message
+    assert not (tmp_path / "bad.mmod").exists()
