@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "LoadedKernels.h"
 #include "LoadedModel.h"
 
 #include <pybind11/functional.h>
@@ -18,6 +19,7 @@
 #include <stdexcept>
 
 namespace py = pybind11;
+using mamba::python::LoadedKernels;
 using mamba::python::LoadedModel;
 
 namespace {
@@ -174,6 +176,44 @@ py::array_t<int32_t> generate(LoadedModel &model, const IdArray &ids,
   return out;
 }
 
+std::unique_ptr<LoadedKernels>
+loadKernels(const std::string &module, const std::string &device, int threads) {
+  auto kernels = std::make_unique<LoadedKernels>();
+  std::string error;
+  bool ok;
+  {
+    py::gil_scoped_release release;
+    ok = kernels->load(module, mamba::runtime::DeviceRequest{device, threads},
+                       error);
+  }
+  if (!ok)
+    throw RuntimeFailure(error);
+  return kernels;
+}
+
+/// (address, shape) pairs from the Python layer, which took them from
+/// arrays it checked (dtype, layout, device).
+using Tensors = std::vector<std::pair<uint64_t, std::vector<int64_t>>>;
+
+std::vector<mamba::runtime::TensorRef> refs(const Tensors &tensors) {
+  std::vector<mamba::runtime::TensorRef> out;
+  for (const auto &[address, shape] : tensors)
+    out.push_back(mamba::runtime::TensorRef{address, shape});
+  return out;
+}
+
+void callKernel(LoadedKernels &kernels, const std::string &function,
+                const Tensors &args, const Tensors &results) {
+  std::string error;
+  bool ok;
+  {
+    py::gil_scoped_release release;
+    ok = kernels.call(function, refs(args), refs(results), error);
+  }
+  if (!ok)
+    throw RuntimeFailure(error);
+}
+
 } // namespace
 
 PYBIND11_MODULE(_mamba_mlir, m) {
@@ -189,5 +229,12 @@ PYBIND11_MODULE(_mamba_mlir, m) {
            py::arg("temperature"), py::arg("top_k"), py::arg("top_p"),
            py::arg("seed"), py::arg("on_token"));
   m.def("load", &load, py::arg("module"), py::arg("weights"), py::arg("device"),
+        py::arg("threads"));
+
+  py::class_<LoadedKernels>(m, "LoadedKernels")
+      .def_property_readonly("device_kind", &LoadedKernels::deviceKind)
+      .def("call", &callKernel, py::arg("function"), py::arg("args"),
+           py::arg("results"));
+  m.def("load_kernels", &loadKernels, py::arg("module"), py::arg("device"),
         py::arg("threads"));
 }

@@ -22,6 +22,15 @@ def tool(name):
     return path
 
 
+@pytest.fixture(scope="session", autouse=True)
+def module_cache(tmp_path_factory):
+    """compile()'s and the ops' module cache: the session's own, not the
+    user's ~/.cache."""
+    path = tmp_path_factory.mktemp("cache")
+    os.environ["MAMBA_MLIR_CACHE"] = str(path)
+    return path
+
+
 @pytest.fixture(scope="session")
 def golden():
     with open(GOLDEN / "expected.json") as f:

@@ -1,0 +1,151 @@
+"""mamba_mlir.ops.selective_scan_fn against mamba_ssm's reference formula
+(selective_scan_ref, written out here in torch, float64), over edge
+shapes, each optional operand, groups, numpy and torch inputs, and the
+errors of bad arguments."""
+
+import numpy as np
+import pytest
+
+import mamba_mlir
+from mamba_mlir.ops import selective_scan_fn
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("mamba_mlir._mamba_mlir_compiler",
+                    reason="the ops compile their kernels on first use")
+
+
+def scan_reference(u, delta, A, B, C, D=None, z=None, delta_bias=None,
+                   delta_softplus=False):
+    """selective_scan_ref's recurrence in float64: B, C [b, G, N, L]."""
+    u, delta, A, B, C = (t.double() for t in (u, delta, A, B, C))
+    if delta_bias is not None:
+        delta = delta + delta_bias.double()[:, None]
+    if delta_softplus:
+        delta = torch.nn.functional.softplus(delta)
+    b, d, L = u.shape
+    G = B.shape[1]
+    B = B.repeat_interleave(d // G, dim=1)  # [b, d, N, L]
+    C = C.repeat_interleave(d // G, dim=1)
+    x = u.new_zeros((b, d, A.shape[1]))
+    ys = []
+    for t in range(L):
+        x = (torch.exp(delta[:, :, t, None] * A) * x +
+             delta[:, :, t, None] * B[:, :, :, t] * u[:, :, t, None])
+        ys.append((x * C[:, :, :, t]).sum(-1))
+    y = torch.stack(ys, dim=-1)
+    if D is not None:
+        y = y + u * D.double()[:, None]
+    if z is not None:
+        y = y * torch.nn.functional.silu(z.double())
+    return y, x
+
+
+def inputs(b, d, L, N, G, dtype, seed, grouped):
+    g = torch.Generator().manual_seed(seed)
+    act = lambda *shape: torch.randn(*shape, generator=g).to(dtype)
+    bc_shape = (b, G, N, L) if grouped else (b, N, L)
+    # delta in [0, 0.5), as mamba_ssm's tests draw it: without the
+    # softplus a negative delta makes exp(delta * A) grow without bound.
+    return dict(u=act(b, d, L),
+                delta=(0.5 * torch.rand(b, d, L, generator=g)).to(dtype),
+                A=-torch.exp(torch.randn(d, N, generator=g)),
+                B=act(*bc_shape), C=act(*bc_shape),
+                D=torch.randn(d, generator=g), z=act(b, d, L),
+                delta_bias=torch.randn(d, generator=g) * 0.5)
+
+
+def rel(got, want):
+    got = got.double()
+    return float((got - want).norm() / want.norm())
+
+
+@pytest.mark.parametrize("b, d, L, N, G, grouped", [
+    (1, 20, 1, 16, 1, False),    # one step; d not a multiple of the lanes
+    (2, 20, 37, 16, 1, False),   # L not a multiple of the chunk
+    (2, 16, 64, 4, 2, True),     # two groups
+    (1, 8, 5, 1, 1, True),       # N = 1, [b, 1, N, L] B and C
+])
+@pytest.mark.parametrize("optional", ["all", "none", "D", "z",
+                                      "delta_bias"])
+def test_f32_matches_the_reference(b, d, L, N, G, grouped, optional):
+    x = inputs(b, d, L, N, G, torch.float32, seed=b + d + L + N, grouped=grouped)
+    keep = {"all": ("D", "z", "delta_bias"), "none": ()}.get(optional,
+                                                             (optional,))
+    kwargs = {k: x[k] for k in ("D", "z", "delta_bias") if k in keep}
+    softplus = optional != "none"
+    out, last = selective_scan_fn(x["u"], x["delta"], x["A"], x["B"], x["C"],
+                                  delta_softplus=softplus,
+                                  return_last_state=True, **kwargs)
+    B4 = x["B"] if grouped else x["B"][:, None]
+    C4 = x["C"] if grouped else x["C"][:, None]
+    want, state = scan_reference(x["u"], x["delta"], x["A"], B4, C4,
+                                 delta_softplus=softplus, **kwargs)
+    assert out.dtype == torch.float32 and out.shape == (b, d, L)
+    assert last.dtype == torch.float32 and last.shape == (b, d, N)
+    assert rel(out, want) <= 1e-5
+    assert rel(last, state) <= 1e-5
+
+
+def test_bf16_matches_the_reference():
+    x = inputs(2, 24, 50, 16, 1, torch.bfloat16, seed=3, grouped=False)
+    out = selective_scan_fn(x["u"], x["delta"], x["A"], x["B"], x["C"],
+                            x["D"], x["z"], x["delta_bias"], True)
+    want, _ = scan_reference(x["u"], x["delta"], x["A"], x["B"][:, None],
+                             x["C"][:, None], x["D"], x["z"], x["delta_bias"],
+                             True)
+    assert out.dtype == torch.bfloat16
+    assert rel(out, want) <= 1e-2
+
+
+def test_numpy_in_numpy_out():
+    x = inputs(1, 20, 37, 16, 1, torch.float32, seed=5, grouped=False)
+    arrays = {k: v.numpy() for k, v in x.items()}
+    out = selective_scan_fn(arrays["u"], arrays["delta"], arrays["A"],
+                            arrays["B"], arrays["C"], arrays["D"],
+                            delta_softplus=True)
+    assert isinstance(out, np.ndarray) and out.dtype == np.float32
+    want, _ = scan_reference(x["u"], x["delta"], x["A"], x["B"][:, None],
+                             x["C"][:, None], x["D"], delta_softplus=True)
+    assert rel(torch.from_numpy(out), want) <= 1e-5
+
+
+def test_non_contiguous_inputs_are_copied():
+    x = inputs(1, 20, 37, 16, 1, torch.float32, seed=6, grouped=False)
+    u = x["u"].transpose(1, 2).contiguous().transpose(1, 2)  # strided view
+    assert not u.is_contiguous()
+    out = selective_scan_fn(u, x["delta"], x["A"], x["B"], x["C"])
+    want, _ = scan_reference(x["u"], x["delta"], x["A"], x["B"][:, None],
+                             x["C"][:, None])
+    assert rel(out, want) <= 1e-5
+
+
+@pytest.mark.parametrize("change, error, message", [
+    (lambda x: x.update(delta=x["delta"][:, :, :-1]), ValueError,
+     r"delta: expected shape \[2, 20, 37\], got \[2, 20, 36\]"),
+    (lambda x: x.update(A=x["A"][:-1]), ValueError,
+     r"A: expected shape \[20, N\], got \[19, 16\]"),
+    (lambda x: x.update(B=x["B"][:, :, :-1]), ValueError,
+     r"B: expected shape \[2, 16, 37\], got \[2, 16, 36\]"),
+    (lambda x: x.update(u=x["u"][0]), ValueError,
+     r"u: expected shape \[b, d, L\], got \[20, 37\]"),
+    (lambda x: x.update(delta=x["delta"].double()), TypeError,
+     r"delta: expected float32, bfloat16 or float16, got float64"),
+    (lambda x: x.update(u=x["u"].to(torch.int32)), TypeError,
+     r"u: expected float32, bfloat16 or float16, got int32"),
+    (lambda x: x.update(B=x["B"].numpy()), TypeError,
+     r"B: expected a torch tensor like u, got ndarray"),
+    (lambda x: x.update(u=x["u"].requires_grad_()), ValueError,
+     r"u: requires a gradient, and these ops have no backward yet"),
+])
+def test_bad_arguments_name_themselves(change, error, message):
+    x = inputs(2, 20, 37, 16, 1, torch.float32, seed=7, grouped=False)
+    change(x)
+    with pytest.raises(error, match=message):
+        selective_scan_fn(x["u"], x["delta"], x["A"], x["B"], x["C"])
+
+
+def test_groups_must_divide_the_channels():
+    x = inputs(1, 20, 8, 4, 3, torch.float32, seed=8, grouped=True)
+    with pytest.raises(ValueError, match="B: 3 groups do not divide the 20 "
+                                         "channels"):
+        selective_scan_fn(x["u"], x["delta"], x["A"], x["B"], x["C"])
