@@ -7,7 +7,9 @@ module in mamba_mlir.compile's cache, and loaded once per process. Inputs
 are used in place (zero copy) when they are contiguous; a non-contiguous
 one is copied, as mamba_ssm does.
 
-Not yet: CUDA tensors, causal_conv1d_fn and the other ops of issue 16.
+Here: selective_scan_fn and selective_state_update (mamba_ssm's),
+causal_conv1d_fn (causal_conv1d's). Not yet: CUDA tensors,
+causal_conv1d_update, the fused add + RMSNorm, torch.library registration.
 """
 
 import hashlib
@@ -106,6 +108,29 @@ def _kernels_for(source, function_name):
         return loaded
 
 
+def _run(name, op, operands, positional, attrs, results, like):
+    """Builds a function of one mamba op over `operands` ((name, array,
+    tensor type); the first `positional` are the op's plain operands, the
+    rest named in `attrs` already), compiles and loads it once per shape
+    class, allocates `results` ((shape, dtype name, tensor type)) like
+    `like` and runs it."""
+    result_types = [t for _, _, t in results]
+    values = [f"%r{i}" for i in range(len(results))]
+    signature = ", ".join(f"%{n}: {t}" for n, _, t in operands)
+    plain = ", ".join(f"%{n}" for n, _, _ in operands[:positional])
+    source = (
+        f"func.func @{name}({signature}) -> ({', '.join(result_types)}) {{\n"
+        f"  {', '.join(values)} = {op} {plain}{attrs}\n"
+        f"      : ({', '.join(t for _, _, t in operands)}) -> "
+        f"({', '.join(result_types)})\n"
+        f"  return {', '.join(values)} : {', '.join(result_types)}\n}}\n")
+    kernels = _kernels_for(source, name)
+    outputs = [_empty(like, shape, dtype) for shape, dtype, _ in results]
+    kernels.call(name, [_ref(x) for _, x, _ in operands],
+                 [_ref(x) for x in outputs])
+    return outputs
+
+
 def selective_scan_fn(u, delta, A, B, C, D=None, z=None, delta_bias=None,
                       delta_softplus=False, return_last_state=False):
     """mamba_ssm.ops.selective_scan_interface.selective_scan_fn, forward:
@@ -187,22 +212,152 @@ def selective_scan_fn(u, delta, A, B, C, D=None, z=None, delta_bias=None,
              "C": f"tensor<?x{G}x{N}x?x{act}>", "D": f"tensor<{d}xf32>",
              "z": f"tensor<?x{d}x?x{act}>",
              "delta_bias": f"tensor<{d}xf32>"}
-    results = [types["u"]] + ([f"tensor<?x{d}x{N}xf32>"]
-                              if return_last_state else [])
-    names = ["%y"] + (["%h"] if return_last_state else [])
-    signature = ", ".join(f"%{n}: {types[n]}" for n, _ in operands)
-    operand_list = ", ".join(f"%{n}" for n, _ in operands[:5])
-    operand_types = ", ".join(types[n] for n, _ in operands)
-    source = (
-        f"func.func @scan({signature}) -> ({', '.join(results)}) {{\n"
-        f"  {', '.join(names)} = mamba.selective_scan {operand_list}{attrs}\n"
-        f"      : ({operand_types}) -> ({', '.join(results)})\n"
-        f"  return {', '.join(names)} : {', '.join(results)}\n}}\n")
-    kernels = _kernels_for(source, "selective_scan")
-    out = _empty(u, (b, d, L), act)
-    outputs = [out]
+    results = [((b, d, L), act, types["u"])]
     if return_last_state:
-        outputs.append(_empty(u, (b, d, N), "f32"))
-    kernels.call("scan", [_ref(x) for _, x in operands],
-                 [_ref(x) for x in outputs])
-    return (out, outputs[1]) if return_last_state else out
+        results.append(((b, d, N), "f32", f"tensor<?x{d}x{N}xf32>"))
+    outputs = _run("selective_scan", "mamba.selective_scan",
+                   [(n, x, types[n]) for n, x in operands], 5, attrs,
+                   results, u)
+    return tuple(outputs) if return_last_state else outputs[0]
+
+
+def causal_conv1d_fn(x, weight, bias=None, seq_idx=None, initial_states=None,
+                     return_final_states=False, final_states_out=None,
+                     activation=None):
+    """causal_conv1d.causal_conv1d_fn, forward: x [b, d, L], weight [d, K],
+    bias [d]; activation None, "silu" or "swish". Returns out [b, d, L] in
+    x's dtype, and with return_final_states the last K - 1 inputs of each
+    row ([b, d, K - 1], zero-padded on the left), as causal_conv1d does.
+    seq_idx, initial_states and final_states_out are not supported yet."""
+    for name, value in (("seq_idx", seq_idx),
+                        ("initial_states", initial_states),
+                        ("final_states_out", final_states_out)):
+        if value is not None:
+            raise NotImplementedError(f"{name}: not supported by "
+                                      "mamba_mlir's causal_conv1d_fn yet")
+    if activation not in (None, "silu", "swish"):
+        raise ValueError(f"activation: expected None, 'silu' or 'swish', "
+                         f"got {activation!r}")
+    torch_args = _is_torch(x)
+    x = _check(x, "x", torch_args)
+    act = _dtype(x, "x")
+    if x.ndim != 3 or min(x.shape) < 1:
+        raise ValueError(f"x: expected non-empty [b, d, L], got "
+                         f"{list(x.shape)}")
+    b, d, L = x.shape
+    weight = _check(weight, "weight", torch_args)
+    if weight.ndim != 2 or weight.shape[0] != d or weight.shape[1] < 1:
+        raise ValueError(f"weight: expected shape [{d}, K], got "
+                         f"{list(weight.shape)}")
+    K = weight.shape[1]
+    if _dtype(weight, "weight") not in (act, "f32"):
+        weight = _as(weight, act)
+    w_type = "f32" if _dtype(weight, "weight") == "f32" else act
+    operands = [("x", x, f"tensor<?x{d}x?x{act}>"),
+                ("weight", weight, f"tensor<{d}x{K}x{w_type}>")]
+    attrs = ""
+    if bias is not None:
+        bias = _check(bias, "bias", torch_args)
+        _shape(bias, "bias", [d])
+        if _dtype(bias, "bias") not in (act, "f32"):
+            bias = _as(bias, act)
+        operands.append(("bias", bias,
+                         f"tensor<{d}x{_dtype(bias, 'bias')}>"))
+        attrs += " bias(%bias)"
+    if activation is not None:
+        attrs += " activation(silu)"
+    results = [((b, d, L), act, f"tensor<?x{d}x?x{act}>")]
+    if return_final_states:
+        results.append(((b, d, K), act, f"tensor<?x{d}x{K}x{act}>"))
+    outputs = _run("causal_conv1d", "mamba.causal_conv1d", operands, 2, attrs,
+                   results, x)
+    if not return_final_states:
+        return outputs[0]
+    return outputs[0], outputs[1][:, :, 1:]
+
+
+def selective_state_update(state, x, dt, A, B, C, D=None, z=None,
+                           dt_bias=None, dt_softplus=False):
+    """mamba_ssm's selective_state_update (one decode step), forward: state
+    [b, d, N] is updated in place; x, dt, z [b, d]; A [d, N]; B, C [b, N]
+    or [b, G, N]; D, dt_bias [d]. Returns out [b, d] in x's dtype. The
+    kernel keeps the state in float32: a 16-bit state is widened for the
+    step and rounded back into the caller's tensor."""
+    torch_args = _is_torch(x)
+    x = _check(x, "x", torch_args)
+    act = _dtype(x, "x")
+    if x.ndim != 2 or min(x.shape) < 1:
+        raise ValueError(f"x: expected non-empty [b, d], got {list(x.shape)}")
+    b, d = x.shape
+    if _is_torch(state) != torch_args:
+        raise TypeError("state: expected the same kind of array as x")
+    if torch_args and state.requires_grad:
+        raise ValueError("state: requires a gradient, and these ops have no "
+                         "backward yet")
+    if state.ndim != 3 or state.shape[0] != b or state.shape[1] != d:
+        raise ValueError(f"state: expected shape [{b}, {d}, N], got "
+                         f"{list(state.shape)}")
+    N = state.shape[2]
+    _dtype(state, "state")
+    state32 = _as(_check(state, "state", torch_args), "f32")
+    dt = _check(dt, "dt", torch_args)
+    _shape(dt, "dt", [b, d])
+    if _dtype(dt, "dt") != act:
+        raise TypeError(f"dt: expected x's dtype {x.dtype}, got {dt.dtype}")
+    A = _check(A, "A", torch_args)
+    _shape(A, "A", [d, N])
+    A = _as(A, "f32")
+    grouped = []
+    for name, v in (("B", B), ("C", C)):
+        v = _check(v, name, torch_args)
+        if v.ndim == 2:
+            _shape(v, name, [b, N])
+            v = v.reshape(b, 1, N)
+        else:
+            _shape(v, name, [b, None, N])
+        if _dtype(v, name) != act:
+            v = _as(v, act)
+        grouped.append(v)
+    B, C = grouped
+    G = B.shape[1]
+    if C.shape[1] != G or d % G != 0:
+        raise ValueError(f"B, C: {B.shape[1]} and {C.shape[1]} groups; "
+                         f"expected the same number, dividing the {d} "
+                         "channels")
+    types = {"state": f"tensor<?x{d}x{N}xf32>", "x": f"tensor<?x{d}x{act}>",
+             "dt": f"tensor<?x{d}x{act}>", "A": f"tensor<{d}x{N}xf32>",
+             "B": f"tensor<?x{G}x{N}x{act}>",
+             "C": f"tensor<?x{G}x{N}x{act}>", "D": f"tensor<{d}xf32>",
+             "z": f"tensor<?x{d}x{act}>", "dt_bias": f"tensor<{d}xf32>"}
+    operands = [("state", state32), ("x", x), ("dt", dt), ("A", A), ("B", B),
+                ("C", C)]
+    attrs = ""
+    if D is not None:
+        D = _as(_check(D, "D", torch_args), "f32")
+        _shape(D, "D", [d])
+        operands.append(("D", D))
+        attrs += " D(%D)"
+    if z is not None:
+        z = _check(z, "z", torch_args)
+        _shape(z, "z", [b, d])
+        if _dtype(z, "z") != act:
+            raise TypeError(f"z: expected x's dtype {x.dtype}, got {z.dtype}")
+        operands.append(("z", z))
+        attrs += " z(%z)"
+    if dt_bias is not None:
+        dt_bias = _as(_check(dt_bias, "dt_bias", torch_args), "f32")
+        _shape(dt_bias, "dt_bias", [d])
+        operands.append(("dt_bias", dt_bias))
+        attrs += " dt_bias(%dt_bias)"
+    if dt_softplus:
+        attrs += " delta_softplus"
+    out, new_state = _run(
+        "selective_state_update", "mamba.selective_state_update",
+        [(n, v, types[n]) for n, v in operands], 6, attrs,
+        [((b, d), act, types["x"]), ((b, d, N), "f32", types["state"])], x)
+    # In place, as upstream: the caller's tensor gets the new state.
+    if torch_args:
+        state.copy_(new_state)
+    else:
+        state[...] = new_state
+    return out

@@ -149,3 +149,73 @@ def test_groups_must_divide_the_channels():
     with pytest.raises(ValueError, match="B: 3 groups do not divide the 20 "
                                          "channels"):
         selective_scan_fn(x["u"], x["delta"], x["A"], x["B"], x["C"])
+
+
+# causal_conv1d_fn and selective_state_update, against the formulas.
+
+from mamba_mlir.ops import causal_conv1d_fn, selective_state_update  # noqa
+
+
+def conv_reference(x, weight, bias, activation):
+    d, K = weight.shape
+    out = torch.nn.functional.conv1d(
+        x.double(), weight.double()[:, None, :],
+        None if bias is None else bias.double(), padding=K - 1,
+        groups=d)[..., :x.shape[-1]]
+    return torch.nn.functional.silu(out) if activation else out
+
+
+@pytest.mark.parametrize("L", [1, 3, 37, 100])
+@pytest.mark.parametrize("dtype, bias, activation", [
+    (torch.float32, True, "silu"), (torch.float32, False, None),
+    (torch.bfloat16, True, "swish")])
+def test_causal_conv1d_matches_the_reference(L, dtype, bias, activation):
+    g = torch.Generator().manual_seed(L)
+    x = torch.randn(2, 20, L, generator=g).to(dtype)
+    w = torch.randn(20, 4, generator=g).to(dtype)
+    b = torch.randn(20, generator=g).to(dtype) if bias else None
+    out, final = causal_conv1d_fn(x, w, b, activation=activation,
+                                  return_final_states=True)
+    assert out.dtype == dtype and out.shape == x.shape
+    limit = 1e-5 if dtype == torch.float32 else 1e-2
+    assert rel(out, conv_reference(x, w, b, activation)) <= limit
+    # The last K - 1 inputs, zeros before the row's start.
+    padded = torch.nn.functional.pad(x, (3, 0))
+    assert torch.equal(final, padded[:, :, -3:])
+
+
+def test_causal_conv1d_refuses_what_it_cannot_do():
+    x, w = torch.randn(1, 4, 8), torch.randn(4, 4)
+    with pytest.raises(NotImplementedError, match="seq_idx"):
+        causal_conv1d_fn(x, w, seq_idx=torch.zeros(1, 8, dtype=torch.int32))
+    with pytest.raises(ValueError, match="activation: expected None, 'silu' "
+                                         "or 'swish', got 'relu'"):
+        causal_conv1d_fn(x, w, activation="relu")
+    with pytest.raises(ValueError, match=r"weight: expected shape \[4, K\], "
+                                         r"got \[3, 4\]"):
+        causal_conv1d_fn(x, w[:3])
+
+
+@pytest.mark.parametrize("G, dtype", [(1, torch.float32), (2, torch.float32),
+                                      (1, torch.bfloat16)])
+def test_selective_state_update_matches_the_reference(G, dtype):
+    g = torch.Generator().manual_seed(G)
+    b, d, N = 2, 24, 16
+    act = lambda *shape: torch.randn(*shape, generator=g).to(dtype)
+    state = torch.randn(b, d, N, generator=g)
+    x, dt, z = act(b, d), act(b, d), act(b, d)
+    A = -torch.exp(torch.randn(d, N, generator=g))
+    B, C = (act(b, G, N), act(b, G, N)) if G > 1 else (act(b, N), act(b, N))
+    D, dt_bias = torch.randn(d, generator=g), torch.randn(d, generator=g)
+    before = state.clone().double()
+    out = selective_state_update(state, x, dt, A, B, C, D, z, dt_bias, True)
+    delta = torch.nn.functional.softplus(dt.double() + dt_bias.double())
+    B4 = (B if G > 1 else B[:, None]).double().repeat_interleave(d // G, 1)
+    C4 = (C if G > 1 else C[:, None]).double().repeat_interleave(d // G, 1)
+    new = (before * torch.exp(delta[..., None] * A.double()) +
+           delta[..., None] * B4 * x.double()[..., None])
+    want = ((new * C4).sum(-1) + x.double() * D.double()) * \
+        torch.nn.functional.silu(z.double())
+    limit = 1e-5 if dtype == torch.float32 else 1e-2
+    assert out.dtype == dtype and rel(out, want) <= limit
+    assert rel(state, new) <= limit  # updated in place
