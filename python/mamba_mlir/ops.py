@@ -108,23 +108,30 @@ def _kernels_for(source, function_name):
         return loaded
 
 
+_by_signature = {}
+
+
 def _run(name, op, operands, positional, attrs, results, like):
     """Builds a function of one mamba op over `operands` ((name, array,
     tensor type); the first `positional` are the op's plain operands, the
     rest named in `attrs` already), compiles and loads it once per shape
     class, allocates `results` ((shape, dtype name, tensor type)) like
     `like` and runs it."""
-    result_types = [t for _, _, t in results]
-    values = [f"%r{i}" for i in range(len(results))]
-    signature = ", ".join(f"%{n}: {t}" for n, _, t in operands)
-    plain = ", ".join(f"%{n}" for n, _, _ in operands[:positional])
-    source = (
-        f"func.func @{name}({signature}) -> ({', '.join(result_types)}) {{\n"
-        f"  {', '.join(values)} = {op} {plain}{attrs}\n"
-        f"      : ({', '.join(t for _, _, t in operands)}) -> "
-        f"({', '.join(result_types)})\n"
-        f"  return {', '.join(values)} : {', '.join(result_types)}\n}}\n")
-    kernels = _kernels_for(source, name)
+    result_types = tuple(t for _, _, t in results)
+    signature = (name, op, tuple((n, t) for n, _, t in operands), positional,
+                 attrs, result_types)
+    kernels = _by_signature.get(signature)
+    if kernels is None:
+        values = [f"%r{i}" for i in range(len(results))]
+        params = ", ".join(f"%{n}: {t}" for n, _, t in operands)
+        plain = ", ".join(f"%{n}" for n, _, _ in operands[:positional])
+        source = (
+            f"func.func @{name}({params}) -> ({', '.join(result_types)}) "
+            f"{{\n  {', '.join(values)} = {op} {plain}{attrs}\n"
+            f"      : ({', '.join(t for _, _, t in operands)}) -> "
+            f"({', '.join(result_types)})\n"
+            f"  return {', '.join(values)} : {', '.join(result_types)}\n}}\n")
+        kernels = _by_signature[signature] = _kernels_for(source, name)
     outputs = [_empty(like, shape, dtype) for shape, dtype, _ in results]
     kernels.call(name, [_ref(x) for _, x, _ in operands],
                  [_ref(x) for x in outputs])
