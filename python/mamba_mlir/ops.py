@@ -7,9 +7,10 @@ module in mamba_mlir.compile's cache, and loaded once per process. Inputs
 are used in place (zero copy) when they are contiguous; a non-contiguous
 one is copied, as mamba_ssm does.
 
-Here: selective_scan_fn and selective_state_update (mamba_ssm's),
-causal_conv1d_fn (causal_conv1d's). Not yet: CUDA tensors,
-causal_conv1d_update, the fused add + RMSNorm, torch.library registration.
+Here: selective_scan_fn, selective_state_update and rms_norm_fn (the
+fused add + RMSNorm) as mamba_ssm has them; causal_conv1d_fn and
+causal_conv1d_update as causal_conv1d has them. Not yet: CUDA tensors,
+torch.library registration.
 """
 
 import hashlib
@@ -368,3 +369,112 @@ def selective_state_update(state, x, dt, A, B, C, D=None, z=None,
     else:
         state[...] = new_state
     return out
+
+
+def _float_like(v, name, torch_args, act, f32_too=True):
+    """v checked, in act's dtype (or float32 when f32_too and it is)."""
+    v = _check(v, name, torch_args)
+    kind = _dtype(v, name)
+    if kind == act or (f32_too and kind == "f32"):
+        return v, kind
+    return _as(v, act), act
+
+
+def causal_conv1d_update(x, conv_state, weight, bias=None, activation=None,
+                         cache_seqlens=None, conv_state_indices=None):
+    """causal_conv1d.causal_conv1d_update (one decode step), forward: x
+    [b, d]; conv_state [b, d, K] is shifted left by one with x appended, in
+    place; weight [d, K]; bias [d]. Returns out [b, d] in x's dtype.
+    cache_seqlens, conv_state_indices and x of [b, d, seqlen] are not
+    supported yet."""
+    for name, value in (("cache_seqlens", cache_seqlens),
+                        ("conv_state_indices", conv_state_indices)):
+        if value is not None:
+            raise NotImplementedError(f"{name}: not supported by "
+                                      "mamba_mlir's causal_conv1d_update yet")
+    if activation not in (None, "silu", "swish"):
+        raise ValueError(f"activation: expected None, 'silu' or 'swish', "
+                         f"got {activation!r}")
+    torch_args = _is_torch(x)
+    x = _check(x, "x", torch_args)
+    act = _dtype(x, "x")
+    if x.ndim != 2 or min(x.shape) < 1:
+        raise ValueError(f"x: expected non-empty [b, d], got {list(x.shape)}")
+    b, d = x.shape
+    if _is_torch(conv_state) != torch_args:
+        raise TypeError("conv_state: expected the same kind of array as x")
+    if conv_state.ndim != 3 or list(conv_state.shape[:2]) != [b, d]:
+        raise ValueError(f"conv_state: expected shape [{b}, {d}, K], got "
+                         f"{list(conv_state.shape)}")
+    K = conv_state.shape[2]
+    state, state_kind = _float_like(conv_state, "conv_state", torch_args, act)
+    weight, w_kind = _float_like(weight, "weight", torch_args, act)
+    _shape(weight, "weight", [d, K])
+    operands = [("conv_state", state, f"tensor<?x{d}x{K}x{state_kind}>"),
+                ("x", x, f"tensor<?x{d}x{act}>"),
+                ("weight", weight, f"tensor<{d}x{K}x{w_kind}>")]
+    attrs = ""
+    if bias is not None:
+        bias, b_kind = _float_like(bias, "bias", torch_args, act)
+        _shape(bias, "bias", [d])
+        operands.append(("bias", bias, f"tensor<{d}x{b_kind}>"))
+        attrs += " bias(%bias)"
+    if activation is not None:
+        attrs += " activation(silu)"
+    out, new_state = _run(
+        "conv_state_update", "mamba.conv_state_update", operands, 3, attrs,
+        [((b, d), act, f"tensor<?x{d}x{act}>"),
+         ((b, d, K), state_kind, f"tensor<?x{d}x{K}x{state_kind}>")], x)
+    if torch_args:
+        conv_state.copy_(new_state)
+    else:
+        conv_state[...] = new_state
+    return out
+
+
+def rms_norm_fn(x, weight, bias=None, residual=None, prenorm=False,
+                residual_in_fp32=False, eps=1e-6):
+    """mamba_ssm.ops.triton.layer_norm.rms_norm_fn, forward: the fused
+    residual add and RMSNorm over the last dimension. r = x + residual (x
+    without one), y = r / sqrt(mean(r^2) + eps) * weight; returns y in x's
+    dtype, and with prenorm (y, r), r in float32 with residual_in_fp32,
+    else in the residual's dtype (x's without one). bias is not supported
+    (Mamba's norms have none)."""
+    if bias is not None:
+        raise NotImplementedError("bias: mamba_mlir's rms_norm_fn has no "
+                                  "bias (Mamba's RMSNorm has none)")
+    torch_args = _is_torch(x)
+    x = _check(x, "x", torch_args)
+    act = _dtype(x, "x")
+    if x.ndim < 1 or x.ndim > 8 or min(x.shape) < 1:
+        raise ValueError(f"x: expected a non-empty [..., D] of 1 to 8 "
+                         f"dimensions, got {list(x.shape)}")
+    D = x.shape[-1]
+    shape = tuple(x.shape)
+    dims = "x".join(["?"] * (x.ndim - 1) + [str(D)])
+    weight, w_kind = _float_like(weight, "weight", torch_args, act)
+    _shape(weight, "weight", [D])
+    operands = [("x", x, f"tensor<{dims}x{act}>"),
+                ("weight", weight, f"tensor<{D}x{w_kind}>")]
+    attrs = ""
+    r_kind = "f32" if residual_in_fp32 else act
+    if residual is not None:
+        residual = _check(residual, "residual", torch_args)
+        _shape(residual, "residual", list(shape))
+        kind = _dtype(residual, "residual")
+        if residual_in_fp32 and kind != "f32":
+            # The op keeps residual_out in the residual's type; widening
+            # is exact.
+            residual, kind = _as(residual, "f32"), "f32"
+        elif kind not in (act, "f32"):
+            residual, kind = _as(residual, act), act
+        r_kind = kind
+        operands.append(("residual", residual, f"tensor<{dims}x{kind}>"))
+        attrs += " residual(%residual)"
+    attrs += f" eps({float(eps):.9e})"
+    results = [(shape, act, f"tensor<{dims}x{act}>")]
+    if prenorm:
+        results.append((shape, r_kind, f"tensor<{dims}x{r_kind}>"))
+    outputs = _run("rms_norm", "mamba.rms_norm", operands, 2, attrs, results,
+                   x)
+    return tuple(outputs) if prenorm else outputs[0]

@@ -219,3 +219,57 @@ def test_selective_state_update_matches_the_reference(G, dtype):
     limit = 1e-5 if dtype == torch.float32 else 1e-2
     assert out.dtype == dtype and rel(out, want) <= limit
     assert rel(state, new) <= limit  # updated in place
+
+
+from mamba_mlir.ops import causal_conv1d_update, rms_norm_fn  # noqa
+
+
+@pytest.mark.parametrize("dtype, bias, activation", [
+    (torch.float32, True, "silu"), (torch.float32, False, None),
+    (torch.bfloat16, True, "silu")])
+def test_causal_conv1d_update_shifts_the_state_in_place(dtype, bias,
+                                                        activation):
+    g = torch.Generator().manual_seed(11)
+    b, d, K = 3, 20, 4
+    state = torch.randn(b, d, K, generator=g).to(dtype)
+    x = torch.randn(b, d, generator=g).to(dtype)
+    w = torch.randn(d, K, generator=g).to(dtype)
+    bb = torch.randn(d, generator=g).to(dtype) if bias else None
+    shifted = torch.cat([state[:, :, 1:], x[:, :, None]], dim=-1)
+    out = causal_conv1d_update(x, state, w, bb, activation)
+    assert torch.equal(state, shifted)  # moved, not computed
+    want = (shifted.double() * w.double()).sum(-1)
+    if bias:
+        want = want + bb.double()
+    if activation:
+        want = torch.nn.functional.silu(want)
+    assert out.dtype == dtype
+    assert rel(out, want) <= (1e-5 if dtype == torch.float32 else 1e-2)
+
+
+@pytest.mark.parametrize("shape", [(7, 64), (2, 5, 100), (100,)])
+@pytest.mark.parametrize("dtype, residual, prenorm, fp32", [
+    (torch.float32, False, False, False), (torch.float32, True, True, False),
+    (torch.bfloat16, True, True, True), (torch.bfloat16, False, True, True)])
+def test_rms_norm_fn_matches_the_formula(shape, dtype, residual, prenorm,
+                                         fp32):
+    g = torch.Generator().manual_seed(len(shape))
+    x = torch.randn(*shape, generator=g).to(dtype)
+    w = torch.randn(shape[-1], generator=g).to(dtype)
+    res = torch.randn(*shape, generator=g).to(dtype) if residual else None
+    got = rms_norm_fn(x, w, residual=res, prenorm=prenorm,
+                      residual_in_fp32=fp32, eps=1e-5)
+    r = x.double() + (res.double() if residual else 0)
+    want = r / torch.sqrt((r * r).mean(-1, keepdim=True) + 1e-5) * w.double()
+    y = got[0] if prenorm else got
+    assert y.dtype == dtype and y.shape == x.shape
+    limit = 1e-5 if dtype == torch.float32 else 1e-2
+    assert rel(y, want) <= limit
+    if prenorm:
+        assert got[1].dtype == (torch.float32 if fp32 else dtype)
+        assert rel(got[1], r) <= limit
+
+
+def test_rms_norm_fn_refuses_a_bias():
+    with pytest.raises(NotImplementedError, match="bias"):
+        rms_norm_fn(torch.randn(2, 8), torch.randn(8), bias=torch.randn(8))
