@@ -110,6 +110,7 @@ def _kernels_for(source, function_name):
 
 
 _by_signature = {}
+_warming = threading.local()
 
 
 def _run(name, op, operands, positional, attrs, results, like):
@@ -133,6 +134,8 @@ def _run(name, op, operands, positional, attrs, results, like):
             f"({', '.join(result_types)})\n"
             f"  return {', '.join(values)} : {', '.join(result_types)}\n}}\n")
         kernels = _by_signature[signature] = _kernels_for(source, name)
+    if getattr(_warming, "active", False):
+        return None  # warm_up: compiled and loaded, not run
     outputs = [_empty(like, shape, dtype) for shape, dtype, _ in results]
     kernels.call(name, [_ref(x) for _, x, _ in operands],
                  [_ref(x) for x in outputs])
@@ -226,6 +229,8 @@ def selective_scan_fn(u, delta, A, B, C, D=None, z=None, delta_bias=None,
     outputs = _run("selective_scan", "mamba.selective_scan",
                    [(n, x, types[n]) for n, x in operands], 5, attrs,
                    results, u)
+    if outputs is None:
+        return None
     return tuple(outputs) if return_last_state else outputs[0]
 
 
@@ -279,6 +284,8 @@ def causal_conv1d_fn(x, weight, bias=None, seq_idx=None, initial_states=None,
         results.append(((b, d, K), act, f"tensor<?x{d}x{K}x{act}>"))
     outputs = _run("causal_conv1d", "mamba.causal_conv1d", operands, 2, attrs,
                    results, x)
+    if outputs is None:
+        return None
     if not return_final_states:
         return outputs[0]
     return outputs[0], outputs[1][:, :, 1:]
@@ -359,10 +366,13 @@ def selective_state_update(state, x, dt, A, B, C, D=None, z=None,
         attrs += " dt_bias(%dt_bias)"
     if dt_softplus:
         attrs += " delta_softplus"
-    out, new_state = _run(
+    outputs = _run(
         "selective_state_update", "mamba.selective_state_update",
         [(n, v, types[n]) for n, v in operands], 6, attrs,
         [((b, d), act, types["x"]), ((b, d, N), "f32", types["state"])], x)
+    if outputs is None:
+        return None
+    out, new_state = outputs
     # In place, as upstream: the caller's tensor gets the new state.
     if torch_args:
         state.copy_(new_state)
@@ -421,10 +431,13 @@ def causal_conv1d_update(x, conv_state, weight, bias=None, activation=None,
         attrs += " bias(%bias)"
     if activation is not None:
         attrs += " activation(silu)"
-    out, new_state = _run(
+    outputs = _run(
         "conv_state_update", "mamba.conv_state_update", operands, 3, attrs,
         [((b, d), act, f"tensor<?x{d}x{act}>"),
          ((b, d, K), state_kind, f"tensor<?x{d}x{K}x{state_kind}>")], x)
+    if outputs is None:
+        return None
+    out, new_state = outputs
     if torch_args:
         conv_state.copy_(new_state)
     else:
@@ -477,4 +490,30 @@ def rms_norm_fn(x, weight, bias=None, residual=None, prenorm=False,
         results.append((shape, r_kind, f"tensor<{dims}x{r_kind}>"))
     outputs = _run("rms_norm", "mamba.rms_norm", operands, 2, attrs, results,
                    x)
+    if outputs is None:
+        return None
     return tuple(outputs) if prenorm else outputs[0]
+
+
+def warm_up(calls):
+    """Compiles (or loads from the cache) and loads the kernels of each
+    call's shape class ahead of time, without running them: calls is a list
+    of (op, args) or (op, args, kwargs), op one of this module's functions
+    and the arguments as for a real call (any batch and length: they do not
+    change the shape class; states are left untouched). Returns how many
+    shape classes were made ready."""
+    ready = 0
+    for call in calls:
+        op, args = call[0], call[1]
+        kwargs = call[2] if len(call) > 2 else {}
+        if op not in (selective_scan_fn, selective_state_update,
+                      causal_conv1d_fn, causal_conv1d_update, rms_norm_fn):
+            raise TypeError(f"warm_up: {op!r} is not an op of "
+                            "mamba_mlir.ops")
+        _warming.active = True
+        try:
+            op(*args, **kwargs)
+        finally:
+            _warming.active = False
+        ready += 1
+    return ready

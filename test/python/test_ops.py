@@ -273,3 +273,28 @@ def test_rms_norm_fn_matches_the_formula(shape, dtype, residual, prenorm,
 def test_rms_norm_fn_refuses_a_bias():
     with pytest.raises(NotImplementedError, match="bias"):
         rms_norm_fn(torch.randn(2, 8), torch.randn(8), bias=torch.randn(8))
+
+
+def test_warm_up_compiles_without_running(monkeypatch, tmp_path):
+    import mamba_mlir.ops as ops
+    monkeypatch.setenv("MAMBA_MLIR_CACHE", str(tmp_path))
+    monkeypatch.setattr(ops, "_kernels", {})
+    monkeypatch.setattr(ops, "_by_signature", {})
+    state = torch.randn(1, 24, 16)
+    before = state.clone()
+    x = torch.randn(1, 24)
+    A = -torch.rand(24, 16)
+    B, C = torch.randn(1, 16), torch.randn(1, 16)
+    u = torch.randn(1, 24, 5)
+    assert ops.warm_up([
+        (selective_state_update, (state, x, x, A, B, C)),
+        (causal_conv1d_fn, (u, torch.randn(24, 4)), {"activation": "silu"}),
+    ]) == 2
+    assert torch.equal(state, before)  # not run
+    assert len(ops._kernels) == 2
+    assert len(list((tmp_path / "modules").glob("*.mmod"))) == 2
+    # The real calls find their kernels loaded.
+    selective_state_update(state, x, x, A, B, C)
+    assert len(ops._kernels) == 2 and not torch.equal(state, before)
+    with pytest.raises(TypeError, match="warm_up: .* is not an op"):
+        ops.warm_up([(print, ())])
