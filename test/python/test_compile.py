@@ -76,3 +76,23 @@ def test_diagnostics_come_back_in_the_error(tmp_path):
     message = str(raised.value)
     assert "bad.mlir:2" in message and "mamba.causal_conv1d" in message
     assert not (tmp_path / "bad.mmod").exists()
+
+
+def test_two_processes_fill_the_cache_at_once(tmp_path):
+    # Each writes its own partial file and renames it into place: both
+    # succeed, the module is whole, no partial file is left.
+    import subprocess
+    import sys
+    script = ("import mamba_mlir, sys; "
+              "print(mamba_mlir.compile(sys.argv[1], target='x86-64'))")
+    env = dict(os.environ, MAMBA_MLIR_CACHE=str(tmp_path))
+    procs = [subprocess.Popen([sys.executable, "-c", script, str(GOLDEN)],
+                              env=env, stdout=subprocess.PIPE, text=True)
+             for _ in range(2)]
+    paths = {p.communicate()[0].strip() for p in procs}
+    assert all(p.returncode == 0 for p in procs)
+    assert len(paths) == 1
+    module = paths.pop()
+    model = mamba_mlir.load(module, GOLDEN, device="cpu")
+    assert model.vocab_size == 256
+    assert not list((tmp_path / "modules").glob(".*partial"))
