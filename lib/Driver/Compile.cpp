@@ -31,10 +31,13 @@ LogicalResult compileForChip(ModuleOp input, const CompileOptions &compile,
                              StringRef chip, ArrayRef<StringRef> formats,
                              SmallVectorImpl<OwningOpRef<ModuleOp>> &out) {
   MambaGpuPipelineOptions options;
-  options.channelsPerBlock = compile.channelsPerBlock;
-  options.statesPerThread = compile.statesPerThread;
-  options.chunkLength = compile.chunkLength;
-  options.sequenceSplits = compile.sequenceSplits;
+  options.channelsPerBlock =
+      compile.channelsPerBlock.value_or(tiling::kScanChannelsPerBlock);
+  options.statesPerThread =
+      compile.statesPerThread.value_or(tiling::kScanStatesPerThread);
+  options.chunkLength = compile.chunkLength.value_or(tiling::kScanChunkLength);
+  options.sequenceSplits =
+      compile.sequenceSplits.value_or(tiling::kScanSequenceSplits);
   options.promote = compile.promote;
   options.doubleBuffer = compile.doubleBuffer;
   options.maxRegisters = compile.maxRegisters;
@@ -161,8 +164,20 @@ LogicalResult compileToModuleFile(ModuleOp module,
   if (!cpuLevels.empty()) {
     // One lowering for every level: only the machine code differs.
     OwningOpRef<ModuleOp> lowered = module.clone();
+    if (options.statesPerThread || options.sequenceSplits) {
+      error = std::string(options.statesPerThread ? "states-per-thread"
+                                                  : "sequence-splits") +
+              " is a GPU tiling option: the CPU target keeps every state of "
+              "a channel in one block and does not split the sequence";
+      return failure();
+    }
+    MambaCpuPipelineOptions cpuOptions;
+    cpuOptions.channelsPerBlock =
+        options.channelsPerBlock.value_or(tiling::kCpuScanChannelsPerBlock);
+    cpuOptions.chunkLength =
+        options.chunkLength.value_or(tiling::kCpuScanChunkLength);
     PassManager lowering(module.getContext());
-    buildMambaCpuLowering(lowering);
+    buildMambaCpuLowering(lowering, cpuOptions);
     if (failed(lowering.run(*lowered))) {
       error = "tiling for the CPU failed";
       return failure();

@@ -37,9 +37,10 @@ def compile(model, output=None, target="cpu", dtype="auto",
     architectures ("sm_90a", "sm_80"): one name, a comma-separated list or
     a list; one module holds CPU or GPU code, not both. dtype: the compute
     type of a model directory ("auto": its config's torch_dtype, else its
-    weights'; "f32", "bf16", "f16"). tiling: channels_per_block,
-    states_per_thread, chunk_length, sequence_splits, max_registers (the
-    GPU scan's tiles; defaults as mamba-compile's).
+    weights'; "f32", "bf16", "f16"). tiling: the scan's tiles, unset for
+    the target's defaults: channels_per_block and chunk_length (GPU and
+    CPU), states_per_thread and sequence_splits (GPU only), max_registers
+    (GPU code generation).
 
     With output None the module goes to a cache (MAMBA_MLIR_CACHE, else
     $XDG_CACHE_HOME/mamba_mlir, else ~/.cache/mamba_mlir), named by a hash

@@ -2,6 +2,8 @@
 // apart.
 // RUN: not mamba-opt %s --split-input-file --mamba-cpu-pipeline 2>/dev/null | FileCheck %s
 // RUN: not mamba-opt %s --split-input-file --mamba-cpu-pipeline 2>&1 >/dev/null | FileCheck %s --check-prefix=NOCPU
+// The scan's CPU tiles as pipeline options: 4 lanes, 8-step chunks.
+// RUN: not mamba-opt %s --split-input-file --mamba-cpu-pipeline="channels-per-block=4 chunk-length=8" 2>/dev/null | FileCheck %s --check-prefix=TILES
 
 // The CPU target tiles with one thread per block and outlines as the GPU
 // pipeline does: a gpu.module kernel per op, launched with 1x1x1 blocks,
@@ -41,6 +43,10 @@ func.func @norm(%x: tensor<?x8xf32>, %w: tensor<8xf32>, %r: tensor<?x8xf32>) -> 
 // CHECK: gpu.func @scan_kernel({{.*}}) kernel attributes {known_block_size = array<i32: 1, 1, 1>}
 // CHECK: memref.alloca() : memref<16x8xf32>
 // CHECK: math.exp2 {{.*}} : vector<8xf32>
+// TILES-LABEL: func.func @scan
+// TILES: memref.alloca() : memref<16x4xf32>
+// TILES: memref.alloca() : memref<8x4xf32>
+// TILES: math.exp2 {{.*}} : vector<4xf32>
 // CHECK-NOT: gpu.shuffle
 // CHECK-NOT: workgroup
 func.func @scan(%u: tensor<?x64x?xf32>, %delta: tensor<?x64x?xf32>, %A: tensor<64x16xf32>, %B: tensor<?x1x16x?xf32>, %C: tensor<?x1x16x?xf32>) -> tensor<?x64x?xf32> {

@@ -96,3 +96,17 @@ def test_two_processes_fill_the_cache_at_once(tmp_path):
     model = mamba_mlir.load(module, GOLDEN, device="cpu")
     assert model.vocab_size == 256
     assert not list((tmp_path / "modules").glob(".*partial"))
+
+
+def test_tiling_options_reach_the_cpu_target(tmp_path, golden):
+    default = mamba_mlir.compile(GOLDEN, output=tmp_path / "a.mmod")
+    tiled = mamba_mlir.compile(GOLDEN, output=tmp_path / "b.mmod",
+                               channels_per_block=4, chunk_length=16)
+    assert default.read_bytes() != tiled.read_bytes()
+    want = golden["greedy_new_tokens"]
+    model = mamba_mlir.load(tiled, GOLDEN, device="cpu")
+    assert model.generate(golden["prompt"], max_new_tokens=len(want)) == want
+    with pytest.raises(mamba_mlir.MambaError,
+                       match="states-per-thread is a GPU tiling option"):
+        mamba_mlir.compile(GOLDEN, output=tmp_path / "c.mmod",
+                           states_per_thread=4)

@@ -58,22 +58,21 @@ static cl::opt<std::string>
           cl::desc("Compute type of an imported model: auto (the config's "
                    "torch_dtype, else the weights'), f32, bf16 or f16"),
           cl::init("auto"));
+// The scan's tiles; unset, the target's default (TilingDefaults.h).
 static cl::opt<int64_t>
     channelsPerBlock(cl::cat(compileCategory), "channels-per-block",
-                     cl::desc("Scan channels per block"),
-                     cl::init(tiling::kScanChannelsPerBlock));
+                     cl::desc("Scan channels per block (default: the "
+                              "target's: 8 on a CPU, the vector lanes)"));
 static cl::opt<int64_t>
     statesPerThread(cl::cat(compileCategory), "states-per-thread",
-                    cl::desc("Scan states per thread (0: all N)"),
-                    cl::init(tiling::kScanStatesPerThread));
-static cl::opt<int64_t> chunkLength(cl::cat(compileCategory), "chunk-length",
-                                    cl::desc("Scan timesteps per chunk"),
-                                    cl::init(tiling::kScanChunkLength));
+                    cl::desc("Scan states per GPU thread (0: all N)"));
+static cl::opt<int64_t>
+    chunkLength(cl::cat(compileCategory), "chunk-length",
+                cl::desc("Scan timesteps per chunk (default: the target's)"));
 static cl::opt<int64_t>
     sequenceSplits(cl::cat(compileCategory), "sequence-splits",
-                   cl::desc("Scan sequence segments run by different blocks "
-                            "(1: none)"),
-                   cl::init(tiling::kScanSequenceSplits));
+                   cl::desc("Scan sequence segments run by different GPU "
+                            "blocks (1: none)"));
 static cl::opt<bool> promote(cl::cat(compileCategory), "promote",
                              cl::desc("Stage B/C chunks in shared memory"),
                              cl::init(true));
@@ -131,10 +130,14 @@ int main(int argc, char **argv) {
   } else {
     mlir::mamba::CompileOptions options;
     options.chips.assign(chips.begin(), chips.end());
-    options.channelsPerBlock = channelsPerBlock;
-    options.statesPerThread = statesPerThread;
-    options.chunkLength = chunkLength;
-    options.sequenceSplits = sequenceSplits;
+    auto given = [](const cl::opt<int64_t> &option) {
+      return option.getNumOccurrences() ? std::optional<int64_t>(option)
+                                        : std::nullopt;
+    };
+    options.channelsPerBlock = given(channelsPerBlock);
+    options.statesPerThread = given(statesPerThread);
+    options.chunkLength = given(chunkLength);
+    options.sequenceSplits = given(sequenceSplits);
     options.promote = promote;
     options.doubleBuffer = doubleBuffer;
     options.maxRegisters = maxRegisters;

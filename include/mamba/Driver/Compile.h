@@ -16,6 +16,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,11 +32,13 @@ struct CompileOptions {
   /// PTX, or host CPU levels (x86-64 to x86-64-v4, or "cpu" for this
   /// machine's), each as a shared object. One module holds one family.
   std::vector<std::string> chips = {"sm_90a"};
-  /// Tile sizes of ops without a tiling attribute.
-  int64_t channelsPerBlock = tiling::kScanChannelsPerBlock;
-  int64_t statesPerThread = tiling::kScanStatesPerThread;
-  int64_t chunkLength = tiling::kScanChunkLength;
-  int64_t sequenceSplits = tiling::kScanSequenceSplits;
+  /// Tile sizes of scans without a tiling attribute; unset, the target's
+  /// default (TilingDefaults.h: the GPU's or the CPU's). The CPU tiling
+  /// takes channels per block and the chunk length; it keeps every state
+  /// of a channel in one block and never splits the sequence, so the other
+  /// two are refused there.
+  std::optional<int64_t> channelsPerBlock, statesPerThread, chunkLength,
+      sequenceSplits;
   /// Code generation.
   bool promote = true;
   bool doubleBuffer = true;

@@ -48,10 +48,14 @@ struct CheckCpuTilingPass
 
 } // namespace
 
-void mlir::mamba::buildMambaCpuLowering(OpPassManager &pm) {
+void mlir::mamba::buildMambaCpuLowering(
+    OpPassManager &pm, const MambaCpuPipelineOptions &options) {
   buildMambaPipeline(pm, MambaPipelineOptions());
   pm.addPass(std::make_unique<CheckCpuTilingPass>());
-  pm.addPass(createMambaTileSelectiveScanCpu());
+  MambaTileSelectiveScanCpuOptions scan;
+  scan.channelsPerBlock = options.channelsPerBlock;
+  scan.chunkLength = options.chunkLength;
+  pm.addPass(createMambaTileSelectiveScanCpu(scan));
   pm.addPass(createMambaTileSelectiveStepCpu());
   MambaTileRmsNormOptions norm;
   norm.threadsPerBlock = tiling::kCpuThreadsPerBlock;

@@ -38,7 +38,7 @@ void mamba::registerMambaPipelines() {
       "Compile the kernel ops of tensor-level mamba IR into GPU kernel "
       "images (tiling, SRAM promotion, gpu.launch, NVVM, PTX/cubin)",
       buildMambaGpuPipeline);
-  PassPipelineRegistration<>(
+  PassPipelineRegistration<MambaCpuPipelineOptions>(
       "mamba-cpu-pipeline",
       "Tile the kernel ops of tensor-level mamba IR for the host CPU and "
       "outline them into kernels (compiled to host code by mamba-compile "

@@ -110,12 +110,26 @@ void buildMambaGpuSerialization(OpPassManager &pm,
 /// gpu.module kernel whose parameters are exactly its buffers.
 void buildMambaKernelOutlining(OpPassManager &pm);
 
+/// The CPU target's tile sizes (mamba-tile-selective-scan-cpu's options).
+struct MambaCpuPipelineOptions
+    : public PassPipelineOptions<MambaCpuPipelineOptions> {
+  PassOptions::Option<int64_t> channelsPerBlock{
+      *this, "channels-per-block",
+      llvm::cl::desc("Scan channels per block: the vector lanes"),
+      llvm::cl::init(tiling::kCpuScanChannelsPerBlock)};
+  PassOptions::Option<int64_t> chunkLength{
+      *this, "chunk-length",
+      llvm::cl::desc("Scan timesteps per chunk (staged together)"),
+      llvm::cl::init(tiling::kCpuScanChunkLength)};
+};
+
 /// Tiles the kernel ops for the host CPU (a block is one thread: one call
 /// of a host kernel) and outlines them into gpu.module kernels, as far as
 /// the GPU pipeline goes before NVVM; compileHostKernels
 /// (Codegen/CPU/HostKernels.h) then compiles those for the host. Ops
 /// without a CPU tiling yet are reported by name and fail the pipeline.
-void buildMambaCpuLowering(OpPassManager &pm);
+void buildMambaCpuLowering(OpPassManager &pm,
+                           const MambaCpuPipelineOptions &options);
 
 /// Registers `mamba-pipeline`, `mamba-gpu-pipeline` and
 /// `mamba-cpu-pipeline` with the pass registry.
