@@ -142,6 +142,67 @@ def _run(name, op, operands, positional, attrs, results, like):
     return outputs
 
 
+def _grouped_bc(B, C, torch_args, b, tail, d, act, like):
+    """B and C as [b, G, *tail] in the activation type: a [b, *tail] one is
+    one group; float32 with 16-bit activations is rounded to them (the
+    kernels read B and C in the activation type). Returns (B, C, G)."""
+    out = []
+    for name, v in (("B", B), ("C", C)):
+        v = _check(v, name, torch_args)
+        if v.ndim == 1 + len(tail):
+            _shape(v, name, [b] + tail)
+            v = v.reshape(b, 1, *tail)
+        elif v.ndim == 2 + len(tail):
+            _shape(v, name, [b, None] + tail)
+        else:
+            dims = ", ".join(["b"] + ["N", "L"][:len(tail)])
+            raise ValueError(f"{name}: expected shape [{dims}] or [b, G, "
+                             f"{dims[3:]}], got {list(v.shape)}")
+        kind = _dtype(v, name)
+        if kind != act:
+            if kind != "f32":
+                raise TypeError(f"{name}: expected {like[0]}'s dtype "
+                                f"{like[1].dtype} or float32, got {v.dtype}")
+            v = _as(v, act)
+        out.append(v)
+    B, C = out
+    G = B.shape[1]
+    if C.shape[1] != G:
+        raise ValueError(f"C: expected {G} groups as B, got {C.shape[1]}")
+    if d % G != 0:
+        raise ValueError(f"B: {G} groups do not divide the {d} channels")
+    return B, C, G
+
+
+def _skip_gate_bias(torch_args, d, act_shape, act, like, D, z, bias,
+                    bias_name, softplus):
+    """The optional operands the scan and the state update share: the D
+    skip, the z gate, the dt bias (named as the caller names it) and the
+    softplus; their (name, array) operands and the op's attribute text."""
+    operands, attrs = [], ""
+    if D is not None:
+        D = _as(_check(D, "D", torch_args), "f32")
+        _shape(D, "D", [d])
+        operands.append(("D", D))
+        attrs += " D(%D)"
+    if z is not None:
+        z = _check(z, "z", torch_args)
+        _shape(z, "z", act_shape)
+        if _dtype(z, "z") != act:
+            raise TypeError(f"z: expected {like[0]}'s dtype {like[1].dtype}, "
+                            f"got {z.dtype}")
+        operands.append(("z", z))
+        attrs += " z(%z)"
+    if bias is not None:
+        bias = _as(_check(bias, bias_name, torch_args), "f32")
+        _shape(bias, bias_name, [d])
+        operands.append((bias_name, bias))
+        attrs += f" {bias_name}(%{bias_name})"
+    if softplus:
+        attrs += " delta_softplus"
+    return operands, attrs
+
+
 def selective_scan_fn(u, delta, A, B, C, D=None, z=None, delta_bias=None,
                       delta_softplus=False, return_last_state=False):
     """mamba_ssm.ops.selective_scan_interface.selective_scan_fn, forward:
@@ -171,51 +232,12 @@ def selective_scan_fn(u, delta, A, B, C, D=None, z=None, delta_bias=None,
         raise ValueError(f"A: expected shape [{d}, N], got {list(A.shape)}")
     N = A.shape[1]
     A = _as(A, "f32")
-    grouped = []
-    for name, x in (("B", B), ("C", C)):
-        x = _check(x, name, torch_args)
-        if x.ndim == 3:
-            _shape(x, name, [b, N, L])
-            x = x.reshape(b, 1, N, L)
-        elif x.ndim == 4:
-            _shape(x, name, [b, None, N, L])
-        else:
-            raise ValueError(f"{name}: expected shape [b, N, L] or "
-                             f"[b, G, N, L], got {list(x.shape)}")
-        kind = _dtype(x, name)
-        if kind != act:
-            if kind != "f32":
-                raise TypeError(f"{name}: expected u's dtype {u.dtype} or "
-                                f"float32, got {x.dtype}")
-            x = _as(x, act)
-        grouped.append(x)
-    B, C = grouped
-    G = B.shape[1]
-    if C.shape[1] != G:
-        raise ValueError(f"C: expected {G} groups as B, got {C.shape[1]}")
-    if d % G != 0:
-        raise ValueError(f"B: {G} groups do not divide the {d} channels")
-    operands = [("u", u), ("delta", delta), ("A", A), ("B", B), ("C", C)]
-    attrs = ""
-    if D is not None:
-        D = _as(_check(D, "D", torch_args), "f32")
-        _shape(D, "D", [d])
-        operands.append(("D", D))
-        attrs += " D(%D)"
-    if z is not None:
-        z = _check(z, "z", torch_args)
-        _shape(z, "z", [b, d, L])
-        if _dtype(z, "z") != act:
-            raise TypeError(f"z: expected u's dtype {u.dtype}, got {z.dtype}")
-        operands.append(("z", z))
-        attrs += " z(%z)"
-    if delta_bias is not None:
-        delta_bias = _as(_check(delta_bias, "delta_bias", torch_args), "f32")
-        _shape(delta_bias, "delta_bias", [d])
-        operands.append(("delta_bias", delta_bias))
-        attrs += " delta_bias(%delta_bias)"
-    if delta_softplus:
-        attrs += " delta_softplus"
+    B, C, G = _grouped_bc(B, C, torch_args, b, [N, L], d, act, ("u", u))
+    extra, attrs = _skip_gate_bias(torch_args, d, [b, d, L], act, ("u", u), D,
+                                   z, delta_bias, "delta_bias",
+                                   delta_softplus)
+    operands = [("u", u), ("delta", delta), ("A", A), ("B", B),
+                ("C", C)] + extra
 
     types = {"u": f"tensor<?x{d}x?x{act}>", "delta": f"tensor<?x{d}x?x{act}>",
              "A": f"tensor<{d}x{N}xf32>",
@@ -322,50 +344,16 @@ def selective_state_update(state, x, dt, A, B, C, D=None, z=None,
     A = _check(A, "A", torch_args)
     _shape(A, "A", [d, N])
     A = _as(A, "f32")
-    grouped = []
-    for name, v in (("B", B), ("C", C)):
-        v = _check(v, name, torch_args)
-        if v.ndim == 2:
-            _shape(v, name, [b, N])
-            v = v.reshape(b, 1, N)
-        else:
-            _shape(v, name, [b, None, N])
-        if _dtype(v, name) != act:
-            v = _as(v, act)
-        grouped.append(v)
-    B, C = grouped
-    G = B.shape[1]
-    if C.shape[1] != G or d % G != 0:
-        raise ValueError(f"B, C: {B.shape[1]} and {C.shape[1]} groups; "
-                         f"expected the same number, dividing the {d} "
-                         "channels")
+    B, C, G = _grouped_bc(B, C, torch_args, b, [N], d, act, ("x", x))
     types = {"state": f"tensor<?x{d}x{N}xf32>", "x": f"tensor<?x{d}x{act}>",
              "dt": f"tensor<?x{d}x{act}>", "A": f"tensor<{d}x{N}xf32>",
              "B": f"tensor<?x{G}x{N}x{act}>",
              "C": f"tensor<?x{G}x{N}x{act}>", "D": f"tensor<{d}xf32>",
              "z": f"tensor<?x{d}x{act}>", "dt_bias": f"tensor<{d}xf32>"}
+    extra, attrs = _skip_gate_bias(torch_args, d, [b, d], act, ("x", x), D, z,
+                                   dt_bias, "dt_bias", dt_softplus)
     operands = [("state", state32), ("x", x), ("dt", dt), ("A", A), ("B", B),
-                ("C", C)]
-    attrs = ""
-    if D is not None:
-        D = _as(_check(D, "D", torch_args), "f32")
-        _shape(D, "D", [d])
-        operands.append(("D", D))
-        attrs += " D(%D)"
-    if z is not None:
-        z = _check(z, "z", torch_args)
-        _shape(z, "z", [b, d])
-        if _dtype(z, "z") != act:
-            raise TypeError(f"z: expected x's dtype {x.dtype}, got {z.dtype}")
-        operands.append(("z", z))
-        attrs += " z(%z)"
-    if dt_bias is not None:
-        dt_bias = _as(_check(dt_bias, "dt_bias", torch_args), "f32")
-        _shape(dt_bias, "dt_bias", [d])
-        operands.append(("dt_bias", dt_bias))
-        attrs += " dt_bias(%dt_bias)"
-    if dt_softplus:
-        attrs += " delta_softplus"
+                ("C", C)] + extra
     outputs = _run(
         "selective_state_update", "mamba.selective_state_update",
         [(n, v, types[n]) for n, v in operands], 6, attrs,
