@@ -10,6 +10,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "HostTensor.h"
+#include "mamba/Format/SafeTensors.h"
+#include "mamba/Reference/Model.h"
 #include "mamba/Runtime/Cpu/Backend.h"
 #include "mamba/Runtime/Generator.h"
 
@@ -19,6 +21,7 @@
 #include <sys/stat.h>
 
 #include <fstream>
+#include <random>
 
 namespace mamba::runtime::cpu {
 namespace {
@@ -138,6 +141,126 @@ TEST(CpuModelTest, RefusesIdsOutsideTheVocabulary) {
   ASSERT_TRUE(gen.prefill({1, 2, 3}, logits, error)) << error;
   EXPECT_FALSE(gen.decode({300}, logits, error));
   EXPECT_NE(error.find("token id 300"), std::string::npos);
+}
+
+/// A random model directory's config.json as the reference library's
+/// config.
+reference::ModelConfig readConfig(const std::string &dir) {
+  std::ifstream in(dir + "/config.json");
+  nlohmann::json j = nlohmann::json::parse(in);
+  reference::ModelConfig c;
+  c.hidden = j["hidden_size"];
+  c.layers = j["num_hidden_layers"];
+  c.vocab = j["vocab_size"];
+  c.stateSize = j["state_size"];
+  c.convKernel = j["conv_kernel"];
+  c.expand = j["expand"];
+  c.intermediate = j["intermediate_size"];
+  c.dtRank = j["time_step_rank"].is_number()
+                 ? j["time_step_rank"].get<int64_t>()
+                 : 0; // "auto"
+  c.eps = j["layer_norm_epsilon"];
+  c.useBias = j["use_bias"];
+  c.useConvBias = j["use_conv_bias"];
+  c.tieEmbeddings = j["tie_word_embeddings"];
+  return c;
+}
+
+reference::Weights readWeights(const std::string &dir) {
+  format::SafeTensorsFile file;
+  std::string error;
+  EXPECT_TRUE(file.load(dir + "/model.safetensors", error)) << error;
+  reference::Weights weights;
+  for (const format::TensorInfo &info : file.tensors()) {
+    std::vector<double> values;
+    EXPECT_TRUE(file.toDoubles(info, values, error)) << error;
+    weights.emplace(info.name,
+                    reference::Tensor(info.shape, std::move(values)));
+  }
+  return weights;
+}
+
+// Random tiny configurations (seeded random weights; unittests/Cpu's
+// CMakeLists makes and compiles them) against the reference library's
+// whole model: prefill logits at every position, 32 greedy tokens, and
+// decode steps fed the prompt one token at a time against prefill.
+TEST(CpuModelTest, RandomConfigurationsMatchTheReference) {
+  for (const char *name : {"tiny", "small-odd"}) {
+    SCOPED_TRACE(name);
+    const std::string dir =
+        std::string(MAMBA_CPU_COMPILED_DIR) + "/random-" + name;
+    struct stat info;
+    if (::stat((dir + "/f32.mmod").c_str(), &info) != 0)
+      GTEST_SKIP() << "no " << dir << " (needs the compiler and numpy)";
+    reference::ModelConfig config = readConfig(dir);
+    reference::Weights weights = readWeights(dir);
+    CpuBackend backend(2);
+    Model model;
+    std::string error;
+    ASSERT_TRUE(model.load(dir + "/f32.mmod", dir, backend, error)) << error;
+
+    const int64_t b = 2, L = 19;
+    std::mt19937 rng(5);
+    std::uniform_int_distribution<int32_t> token(0, config.vocab - 1);
+    std::vector<int32_t> prompt;
+    reference::TokenBatch batch(b);
+    for (int64_t r = 0; r < b; ++r)
+      for (int64_t t = 0; t < L; ++t) {
+        prompt.push_back(token(rng));
+        batch[r].push_back(prompt.back());
+      }
+
+    Generator gen;
+    GeneratorOptions options;
+    options.batch = b;
+    options.promptLength = L;
+    options.allLogits = true;
+    ASSERT_TRUE(gen.prepare(model, options, error)) << error;
+    std::vector<float> last, all;
+    ASSERT_TRUE(gen.prefill(prompt, last, error)) << error;
+    ASSERT_TRUE(gen.prefillLogits(all, error)) << error;
+    reference::Tensor want = reference::forward(config, weights, batch);
+    const double err = gpu_test::relativeL2Error(
+        toDoubles(all),
+        std::vector<double>(want.data(), want.data() + want.numel()));
+    std::printf("  %s: prefill logits rel L2 %.3g (limit 1e-5)\n", name, err);
+    EXPECT_LE(err, 1e-5);
+
+    std::vector<std::vector<int32_t>> tokens;
+    ASSERT_TRUE(gen.generate(prompt, 32, SamplingOptions{}, tokens, error))
+        << error;
+    reference::TokenBatch greedy =
+        reference::greedyGenerate(config, weights, batch, 32);
+    for (int64_t r = 0; r < b; ++r)
+      EXPECT_EQ(std::vector<int64_t>(tokens[r].begin(), tokens[r].end()),
+                greedy[r])
+          << "row " << r;
+
+    // The prompt one token at a time through the decode step.
+    Generator stepwise;
+    GeneratorOptions one;
+    one.batch = b;
+    ASSERT_TRUE(stepwise.prepare(model, one, error)) << error;
+    std::vector<float> logits;
+    const int64_t V = gen.vocab();
+    double worst = 0;
+    for (int64_t t = 0; t < L; ++t) {
+      std::vector<int32_t> ids = {prompt[t], prompt[L + t]};
+      ASSERT_TRUE(t == 0 ? stepwise.prefill(ids, logits, error)
+                         : stepwise.decode(ids, logits, error))
+          << error;
+      std::vector<double> got, ref;
+      for (int64_t r = 0; r < b; ++r)
+        for (int64_t v = 0; v < V; ++v) {
+          got.push_back(logits[r * V + v]);
+          ref.push_back(all[(r * L + t) * V + v]);
+        }
+      worst = std::max(worst, gpu_test::relativeL2Error(got, ref));
+    }
+    std::printf("  %s: decode vs prefill, worst position: rel L2 %.3g\n", name,
+                worst);
+    EXPECT_LE(worst, 1e-5);
+  }
 }
 
 } // namespace
