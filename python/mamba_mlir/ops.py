@@ -22,9 +22,20 @@ import numpy as np
 from ._compile import _cache_dir, compile as _compile_module
 from . import _mamba_mlir
 
-_DTYPES = {"float32": "f32", "bfloat16": "bf16", "float16": "f16"}
+_NAMES = {"f32": "float32", "bf16": "bfloat16", "f16": "float16"}
+# dtype objects (numpy's and torch's) to names: a dict lookup per argument,
+# where str(dtype) cost a microsecond of each call's overhead.
+_DTYPES = {np.dtype(n): k for k, n in _NAMES.items() if hasattr(np, n)}
+_TORCH_DTYPES = {}
 _kernels = {}
 _kernels_lock = threading.Lock()
+
+
+def _torch():
+    import torch
+    if not _TORCH_DTYPES:
+        _TORCH_DTYPES.update({getattr(torch, n): k for k, n in _NAMES.items()})
+    return torch
 
 
 def _is_torch(x):
@@ -32,11 +43,12 @@ def _is_torch(x):
 
 
 def _dtype(x, name):
-    text = str(x.dtype).replace("torch.", "")
-    if text not in _DTYPES:
+    kind = (_TORCH_DTYPES if _is_torch(x) else _DTYPES).get(x.dtype)
+    if kind is None:
+        text = str(x.dtype).replace("torch.", "")
         raise TypeError(f"{name}: expected float32, bfloat16 or float16, "
                         f"got {text}")
-    return _DTYPES[text]
+    return kind
 
 
 def _check(x, name, torch_args):
@@ -47,46 +59,49 @@ def _check(x, name, torch_args):
                         f"{'torch tensor' if torch_args else 'numpy array'} "
                         "like u, got " + type(x).__name__)
     if torch_args:
+        _torch()
         if x.requires_grad:
             raise ValueError(f"{name}: requires a gradient, and these ops "
                              "have no backward yet")
-        if x.device.type != "cpu":
+        if not x.is_cpu:
             raise NotImplementedError(
                 f"{name}: on {x.device}; mamba_mlir's ops run on CPU "
                 "tensors for now")
-        return x.contiguous()
-    return np.ascontiguousarray(x)
+        return x if x.is_contiguous() else x.contiguous()
+    return x if x.flags.c_contiguous else np.ascontiguousarray(x)
 
 
 def _shape(x, name, want):
     """want: sizes or None (any), each named in the message."""
-    got = list(x.shape)
+    got = x.shape
     if len(got) != len(want) or any(w is not None and w != g
                                     for w, g in zip(want, got)):
         pretty = ", ".join("?" if w is None else str(w) for w in want)
-        raise ValueError(f"{name}: expected shape [{pretty}], got {got}")
+        raise ValueError(f"{name}: expected shape [{pretty}], got "
+                         f"{list(got)}")
 
 
 def _as(x, dtype):
     """x converted to a dtype name ('f32', ...), a copy only if it differs."""
-    names = {"f32": "float32", "bf16": "bfloat16", "f16": "float16"}
     if _is_torch(x):
-        import torch
-        return x.to(getattr(torch, names[dtype])).contiguous()
-    return np.ascontiguousarray(x, dtype=names[dtype])
+        torch = _torch()
+        if _TORCH_DTYPES.get(x.dtype) == dtype and x.is_contiguous():
+            return x
+        return x.to(getattr(torch, _NAMES[dtype])).contiguous()
+    return np.ascontiguousarray(x, dtype=_NAMES[dtype])
 
 
 def _empty(like, shape, dtype):
-    names = {"f32": "float32", "bf16": "bfloat16", "f16": "float16"}
     if _is_torch(like):
-        import torch
-        return torch.empty(shape, dtype=getattr(torch, names[dtype]))
-    return np.empty(shape, dtype=names[dtype])
+        torch = _torch()
+        return torch.empty(shape, dtype=getattr(torch, _NAMES[dtype]))
+    return np.empty(shape, dtype=_NAMES[dtype])
 
 
 def _ref(x):
-    address = x.data_ptr() if _is_torch(x) else x.ctypes.data
-    return (address, list(x.shape))
+    if _is_torch(x):
+        return (x.data_ptr(), list(x.shape))
+    return (x.ctypes.data, list(x.shape))
 
 
 def _kernels_for(source, function_name):
