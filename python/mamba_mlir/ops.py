@@ -271,6 +271,25 @@ def selective_scan_fn(u, delta, A, B, C, D=None, z=None, delta_bias=None,
     return tuple(outputs) if return_last_state else outputs[0]
 
 
+def _conv_arguments(op, unsupported, activation, x, dims):
+    """What both convolutions check first: the upstream arguments not
+    supported yet, the activation, and x (non-empty, of rank len(dims))."""
+    for name, value in unsupported.items():
+        if value is not None:
+            raise NotImplementedError(f"{name}: not supported by "
+                                      f"mamba_mlir's {op} yet")
+    if activation not in (None, "silu", "swish"):
+        raise ValueError(f"activation: expected None, 'silu' or 'swish', "
+                         f"got {activation!r}")
+    torch_args = _is_torch(x)
+    x = _check(x, "x", torch_args)
+    act = _dtype(x, "x")
+    if x.ndim != len(dims.split(", ")) or min(x.shape) < 1:
+        raise ValueError(f"x: expected non-empty [{dims}], got "
+                         f"{list(x.shape)}")
+    return torch_args, x, act
+
+
 def causal_conv1d_fn(x, weight, bias=None, seq_idx=None, initial_states=None,
                      return_final_states=False, final_states_out=None,
                      activation=None):
@@ -279,21 +298,11 @@ def causal_conv1d_fn(x, weight, bias=None, seq_idx=None, initial_states=None,
     x's dtype, and with return_final_states the last K - 1 inputs of each
     row ([b, d, K - 1], zero-padded on the left), as causal_conv1d does.
     seq_idx, initial_states and final_states_out are not supported yet."""
-    for name, value in (("seq_idx", seq_idx),
-                        ("initial_states", initial_states),
-                        ("final_states_out", final_states_out)):
-        if value is not None:
-            raise NotImplementedError(f"{name}: not supported by "
-                                      "mamba_mlir's causal_conv1d_fn yet")
-    if activation not in (None, "silu", "swish"):
-        raise ValueError(f"activation: expected None, 'silu' or 'swish', "
-                         f"got {activation!r}")
-    torch_args = _is_torch(x)
-    x = _check(x, "x", torch_args)
-    act = _dtype(x, "x")
-    if x.ndim != 3 or min(x.shape) < 1:
-        raise ValueError(f"x: expected non-empty [b, d, L], got "
-                         f"{list(x.shape)}")
+    torch_args, x, act = _conv_arguments(
+        "causal_conv1d_fn", {"seq_idx": seq_idx,
+                             "initial_states": initial_states,
+                             "final_states_out": final_states_out},
+        activation, x, "b, d, L")
     b, d, L = x.shape
     weight = _check(weight, "weight", torch_args)
     if weight.ndim != 2 or weight.shape[0] != d or weight.shape[1] < 1:
@@ -400,19 +409,10 @@ def causal_conv1d_update(x, conv_state, weight, bias=None, activation=None,
     place; weight [d, K]; bias [d]. Returns out [b, d] in x's dtype.
     cache_seqlens, conv_state_indices and x of [b, d, seqlen] are not
     supported yet."""
-    for name, value in (("cache_seqlens", cache_seqlens),
-                        ("conv_state_indices", conv_state_indices)):
-        if value is not None:
-            raise NotImplementedError(f"{name}: not supported by "
-                                      "mamba_mlir's causal_conv1d_update yet")
-    if activation not in (None, "silu", "swish"):
-        raise ValueError(f"activation: expected None, 'silu' or 'swish', "
-                         f"got {activation!r}")
-    torch_args = _is_torch(x)
-    x = _check(x, "x", torch_args)
-    act = _dtype(x, "x")
-    if x.ndim != 2 or min(x.shape) < 1:
-        raise ValueError(f"x: expected non-empty [b, d], got {list(x.shape)}")
+    torch_args, x, act = _conv_arguments(
+        "causal_conv1d_update", {"cache_seqlens": cache_seqlens,
+                                 "conv_state_indices": conv_state_indices},
+        activation, x, "b, d")
     b, d = x.shape
     if _is_torch(conv_state) != torch_args:
         raise TypeError("conv_state: expected the same kind of array as x")
