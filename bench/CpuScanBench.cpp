@@ -22,7 +22,6 @@
 #include "ExpFmaRate.h"
 #include "HostTensor.h"
 #include "ScanInputs.h"
-#include "mamba/Reference/SelectiveScan.h"
 #include "mamba/Runtime/Cpu/Backend.h"
 #include "mamba/Runtime/Cpu/ThreadPool.h"
 
@@ -133,16 +132,7 @@ bool checkAgainstReference(CpuBackend &backend, Program &program,
   if (!set.buffers.back()->copyToHost(y.bytes().data(), y.bytes().size(), 0,
                                       error))
     return false;
-  std::vector<reference::Tensor> in;
-  for (const HostTensor &t : host)
-    in.push_back(t.toReference());
-  reference::SelectiveScanResult expected = reference::selectiveScan(
-      in[U], in[Delta], in[A], in[B], in[C], &in[D], &in[Z], &in[DeltaBias],
-      nullptr, /*deltaSoftplus=*/true);
-  std::vector<double> actual(static_cast<size_t>(y.numel()));
-  for (int64_t i = 0; i < y.numel(); ++i)
-    actual[i] = y.get(i);
-  relError = gpu_test::relativeL2Error(actual, expected.y.values());
+  relError = scanRelativeError(host, y);
   return true;
 }
 

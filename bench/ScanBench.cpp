@@ -17,7 +17,6 @@
 
 #include "HostTensor.h"
 #include "ScanInputs.h"
-#include "mamba/Reference/SelectiveScan.h"
 #include "mamba/Runtime/Cuda.h"
 
 #include <algorithm>
@@ -111,16 +110,7 @@ bool checkAgainstReference(const cuda::LoadedModule &module, int64_t d,
   if (!set.results[0].buffer.copyToHost(y.bytes().data(), y.bytes().size(),
                                         error))
     return false;
-  std::vector<reference::Tensor> in;
-  for (const HostTensor &t : set.host)
-    in.push_back(t.toReference());
-  reference::SelectiveScanResult expected = reference::selectiveScan(
-      in[U], in[Delta], in[A], in[B], in[C], &in[D], &in[Z], &in[DeltaBias],
-      nullptr, /*deltaSoftplus=*/true);
-  std::vector<double> actual(static_cast<size_t>(y.numel()));
-  for (int64_t i = 0; i < y.numel(); ++i)
-    actual[i] = y.get(i);
-  relError = gpu_test::relativeL2Error(actual, expected.y.values());
+  relError = scanRelativeError(set.host, y);
   return true;
 }
 

@@ -2,8 +2,9 @@
 //
 // What the GPU and CPU scan benchmarks share: the operands of a compiled
 // `scan` function (bench/make-scan-kernels.sh, bench/cpu-scan.sh) in its
-// argument order, their shapes for one (b, d, L), and random values in the
-// ranges of a trained model, so that both time the same problem.
+// argument order, their shapes for one (b, d, L), random values in the
+// ranges of a trained model, so that both time the same problem, and the
+// check of a result against the reference library.
 //
 //===----------------------------------------------------------------------===//
 
@@ -11,6 +12,7 @@
 #define MAMBA_BENCH_SCANINPUTS_H
 
 #include "HostTensor.h"
+#include "mamba/Reference/SelectiveScan.h"
 
 #include <algorithm>
 #include <cmath>
@@ -95,6 +97,23 @@ inline HostTensor makeOperand(Operand op, ElementType activations, int64_t b,
   HostTensor host(operandElement(op, activations), operandShape(op, b, d, L));
   fill(host, op, seed);
   return host;
+}
+
+/// The relative L2 error of `y` against the reference library's scan of
+/// `host` (the operands in kOperandNames order) with the benchmark
+/// modules' options: D, z, delta_bias and the softplus.
+inline double scanRelativeError(const std::vector<HostTensor> &host,
+                                const HostTensor &y) {
+  std::vector<reference::Tensor> in;
+  for (const HostTensor &t : host)
+    in.push_back(t.toReference());
+  reference::SelectiveScanResult expected = reference::selectiveScan(
+      in[U], in[Delta], in[A], in[B], in[C], &in[D], &in[Z], &in[DeltaBias],
+      nullptr, /*deltaSoftplus=*/true);
+  std::vector<double> actual(static_cast<size_t>(y.numel()));
+  for (int64_t i = 0; i < y.numel(); ++i)
+    actual[i] = y.get(i);
+  return gpu_test::relativeL2Error(actual, expected.y.values());
 }
 
 } // namespace mamba::bench
