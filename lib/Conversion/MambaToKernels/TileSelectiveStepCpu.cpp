@@ -85,6 +85,19 @@ Value emitDot(ImplicitLocOpBuilder &b, Value w, Value row, Value col0, Value x,
                                      loop.getResult(0));
 }
 
+/// Both kernels' grid: a one-thread block per kChannels channels of each
+/// batch row; `body` gets the block, the batch row and the block's first
+/// channel.
+void emitChannelBlocks(ImplicitLocOpBuilder &b, int64_t blocks, Value batches,
+                       function_ref<void(Value, Value, Value)> body) {
+  emitBlockThreadNest(
+      b, {b.getIndexAttr(blocks), batches}, /*threads=*/1,
+      [&](ValueRange ids, Value) {
+        body(ids[0], ids[1],
+             arith::MulIOp::create(b, ids[0], indexConstant(b, kChannels)));
+      });
+}
+
 LogicalResult tileSelectiveStep(SelectiveStepOp op) {
   const int64_t E = op.getInnerSize(), N = op.getStateSize(),
                 R = op.getDtRank(), K = op.getConvWidth();
@@ -111,12 +124,8 @@ LogicalResult tileSelectiveStep(SelectiveStepOp op) {
   // vectors that divide E, so a vector is either inside E or, clamped to
   // the last one, meets only the zeros stored past E.
   const int64_t wx = lanesDividing(E);
-  emitBlockThreadNest(
-      b, {b.getIndexAttr(blocks), batches}, /*threads=*/1,
-      [&](ValueRange ids, Value) {
-        Value block = ids[0], batch = ids[1];
-        Value first =
-            arith::MulIOp::create(b, block, indexConstant(b, kChannels));
+  emitChannelBlocks(
+      b, blocks, batches, [&](Value block, Value batch, Value first) {
         Value xs =
             memref::AllocaOp::create(b, MemRefType::get({kChannels}, f32));
         emitFor(b, kChannels, [&](Value local) {
@@ -145,12 +154,8 @@ LogicalResult tileSelectiveStep(SelectiveStepOp op) {
   // Kernel 2: [dt_r | B | C] summed from the partials in a fixed order,
   // then per channel dt_proj, softplus, the state update, skip and gate.
   const int64_t wr = lanesDividing(R);
-  emitBlockThreadNest(
-      b, {b.getIndexAttr(blocks), batches}, /*threads=*/1,
-      [&](ValueRange ids, Value) {
-        Value block = ids[0], batch = ids[1];
-        Value first =
-            arith::MulIOp::create(b, block, indexConstant(b, kChannels));
+  emitChannelBlocks(
+      b, blocks, batches, [&](Value block, Value batch, Value first) {
         Value projected =
             memref::AllocaOp::create(b, MemRefType::get({J}, f32));
         emitFor(b, J, [&](Value row) {
