@@ -217,9 +217,10 @@ void multiplyBf16(const GemmProblem &p, const Call &call, const Block &blk,
   // rows at a time: a panel of about 1 MB stays in the caches between its
   // widening and its product, so the weights cross memory once, as bf16,
   // instead of as bf16 read, f32 written and read again.
+  const BlockCall first = locate(p, call, blk);
   for (int64_t m0 = blk.m0; m0 < blk.m1; m0 += panel) {
     Block part{m0, std::min(blk.m1, m0 + panel), blk.t0, blk.t1};
-    BlockCall bc = locate(p, call, part), first = locate(p, call, blk);
+    BlockCall bc = locate(p, call, part);
     widen(w + bc.wOffset, uint64_t(part.m1 - part.m0) * p.k, wf);
     multiply(p, call, bc, xf + bc.xOffset, wf,
              c + (bc.cOffset - first.cOffset));
