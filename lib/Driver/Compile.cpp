@@ -3,6 +3,7 @@
 #include "mamba/Driver/Compile.h"
 
 #include "mamba/Codegen/CPU/HostKernels.h"
+#include "mamba/Dialect/Mamba/IR/MambaOps.h"
 #include "mamba/Dialect/Mamba/Pipelines/Pipelines.h"
 #include "mamba/Dialect/Mamba/Transforms/Passes.h"
 #include "mamba/Import/ModelImporter.h"
@@ -24,6 +25,26 @@ namespace mlir::mamba {
 
 namespace {
 
+/// The scan tiles' channels when the caller chose none: the target's
+/// default, halved until it divides the channels per group d / G of every
+/// grouped scan in `module` (a block reads one group's B and C), so that a
+/// shape like d / G = 12 compiles without tiling options. A value the
+/// caller chose is used as given, and refused where it does not fit.
+int64_t fitChannelsPerBlock(ModuleOp module, int64_t preferred) {
+  int64_t fit = preferred;
+  module.walk([&](SelectiveScanOp op) {
+    auto u = cast<ShapedType>(op.getU().getType());
+    auto bType = cast<ShapedType>(op.getB().getType());
+    if (bType.getRank() != 4 || u.isDynamicDim(1) || bType.isDynamicDim(1) ||
+        bType.getDimSize(1) < 1)
+      return;
+    const int64_t perGroup = u.getDimSize(1) / bType.getDimSize(1);
+    while (fit > 1 && perGroup % fit != 0)
+      fit /= 2;
+  });
+  return fit;
+}
+
 /// Lowers `input` for `chip` once and serializes the lowered kernels in each
 /// of `formats`: the lowering (tiling to NVVM) is the same for a cubin and
 /// PTX, only the last step differs.
@@ -31,8 +52,8 @@ LogicalResult compileForChip(ModuleOp input, const CompileOptions &compile,
                              StringRef chip, ArrayRef<StringRef> formats,
                              SmallVectorImpl<OwningOpRef<ModuleOp>> &out) {
   MambaGpuPipelineOptions options;
-  options.channelsPerBlock =
-      compile.channelsPerBlock.value_or(tiling::kScanChannelsPerBlock);
+  options.channelsPerBlock = compile.channelsPerBlock.value_or(
+      fitChannelsPerBlock(input, tiling::kScanChannelsPerBlock));
   options.statesPerThread =
       compile.statesPerThread.value_or(tiling::kScanStatesPerThread);
   options.chunkLength = compile.chunkLength.value_or(tiling::kScanChunkLength);
@@ -172,8 +193,8 @@ LogicalResult compileToModuleFile(ModuleOp module,
       return failure();
     }
     MambaCpuPipelineOptions cpuOptions;
-    cpuOptions.channelsPerBlock =
-        options.channelsPerBlock.value_or(tiling::kCpuScanChannelsPerBlock);
+    cpuOptions.channelsPerBlock = options.channelsPerBlock.value_or(
+        fitChannelsPerBlock(module, tiling::kCpuScanChannelsPerBlock));
     cpuOptions.chunkLength =
         options.chunkLength.value_or(tiling::kCpuScanChunkLength);
     PassManager lowering(module.getContext());

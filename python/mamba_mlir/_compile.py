@@ -17,6 +17,15 @@ def _cache_dir():
     return pathlib.Path(root) / "modules"
 
 
+def _compiler():
+    """The compile driver extension, or None in a runtime-only build."""
+    try:
+        from . import _mamba_mlir_compiler
+    except ImportError:
+        return None
+    return _mamba_mlir_compiler
+
+
 def _input_key(path):
     """What the module depends on: the input's files, by name, size and
     modification time (a model directory's config and weights, or one
@@ -49,12 +58,11 @@ def compile(model, output=None, target="cpu", dtype="auto",
     module is written to a temporary name and renamed into place, so
     processes that fill the cache at once never read a partial file.
     """
-    try:
-        from . import _mamba_mlir_compiler as driver
-    except ImportError as error:
+    driver = _compiler()
+    if driver is None:
         raise MambaError("mamba_mlir.compile needs the compiler, and this "
                          "mamba_mlir has the runtime only (build with "
-                         "MAMBA_ENABLE_COMPILER=ON)") from error
+                         "MAMBA_ENABLE_COMPILER=ON)")
     targets = [target] if isinstance(target, str) else list(target)
     targets = [t.strip() for name in targets for t in str(name).split(",")
                if t.strip()]

@@ -9,18 +9,22 @@ one is copied, as mamba_ssm does.
 
 Here: selective_scan_fn, selective_state_update and rms_norm_fn (the
 fused add + RMSNorm) as mamba_ssm has them; causal_conv1d_fn and
-causal_conv1d_update as causal_conv1d has them. Not yet: CUDA tensors,
-torch.library registration.
+causal_conv1d_update as causal_conv1d has them. Torch tensors may be on
+the CPU or a CUDA device (all of one call's on the same one); on CUDA the
+kernels run on the current stream, like any torch op, and the call returns
+once they are enqueued. Not yet: torch.library registration.
 """
 
 import hashlib
 import os
+import pathlib
 import threading
 
 import numpy as np
 
-from ._compile import _cache_dir, compile as _compile_module
+from ._compile import _cache_dir, _compiler, compile as _compile_module
 from . import _mamba_mlir
+from ._mamba_mlir import MambaError
 
 _NAMES = {"f32": "float32", "bf16": "bfloat16", "f16": "float16"}
 # dtype objects (numpy's and torch's) to names: a dict lookup per argument,
@@ -51,22 +55,44 @@ def _dtype(x, name):
     return kind
 
 
-def _check(x, name, torch_args):
+class _Where:
+    """Where a call runs, from its leading operand (`lead`, by name): numpy
+    (device None) or a torch tensor's device (CPU or CUDA). The other
+    operands' checks compare against it."""
+    __slots__ = ("device", "lead")
+
+    def __init__(self, x, lead):
+        self.lead = lead
+        self.device = None
+        if _is_torch(x):
+            _torch()
+            if x.device.type not in ("cpu", "cuda"):
+                raise NotImplementedError(
+                    f"{lead}: on {x.device}; mamba_mlir's ops run on CPU "
+                    "and CUDA tensors")
+            self.device = x.device
+
+    @property
+    def torch(self):
+        return self.device is not None
+
+
+def _check(x, name, where):
+    """x, contiguous, after checking it is the same kind of array as the
+    call's leading operand and on the same device."""
     if x is None:
         return None
-    if _is_torch(x) != torch_args:
+    if _is_torch(x) != where.torch:
         raise TypeError(f"{name}: expected a "
-                        f"{'torch tensor' if torch_args else 'numpy array'} "
-                        "like u, got " + type(x).__name__)
-    if torch_args:
-        _torch()
+                        f"{'torch tensor' if where.torch else 'numpy array'}"
+                        f" like {where.lead}, got " + type(x).__name__)
+    if where.torch:
         if x.requires_grad:
             raise ValueError(f"{name}: requires a gradient, and these ops "
                              "have no backward yet")
-        if not x.is_cpu:
-            raise NotImplementedError(
-                f"{name}: on {x.device}; mamba_mlir's ops run on CPU "
-                "tensors for now")
+        if x.device != where.device:
+            raise ValueError(f"{name}: on {x.device}, expected "
+                             f"{where.device} like {where.lead}")
         return x if x.is_contiguous() else x.contiguous()
     return x if x.flags.c_contiguous else np.ascontiguousarray(x)
 
@@ -94,7 +120,8 @@ def _as(x, dtype):
 def _empty(like, shape, dtype):
     if _is_torch(like):
         torch = _torch()
-        return torch.empty(shape, dtype=getattr(torch, _NAMES[dtype]))
+        return torch.empty(shape, dtype=getattr(torch, _NAMES[dtype]),
+                           device=like.device)
     return np.empty(shape, dtype=_NAMES[dtype])
 
 
@@ -104,24 +131,84 @@ def _ref(x):
     return (x.ctypes.data, list(x.shape))
 
 
-def _kernels_for(source, function_name):
-    """The loaded module for `source` (mamba IR text) on the CPU."""
-    digest = hashlib.sha256(source.encode()).hexdigest()[:24]
+def _cuda_target(index):
+    """The compile target of CUDA device `index`: sm_90a on an H100 (the
+    architecture-specific form from compute capability 9 on), sm_80 on an
+    A100."""
+    major, minor = _torch().cuda.get_device_capability(index)
+    return f"sm_{major}{minor}" + ("a" if major >= 9 else "")
+
+
+def _device_of(like):
+    """(runtime device name, compile target) of the arrays like `like`."""
+    if _is_torch(like) and like.device.type == "cuda":
+        index = like.device.index or 0
+        return f"cuda:{index}", _cuda_target(index)
+    return "cpu", "cpu"
+
+
+def _ops_module(source, function_name, target):
+    """The module of `source` (one op's function, mamba IR text) for
+    `target`, from the cache or compiled into it. With the compiler, under
+    a folder of this compiler build; without it (a runtime-only install),
+    the newest module of any build, as warm_up(target=...) made elsewhere
+    and copied here."""
+    digest = hashlib.sha256(f"{target}\n{source}".encode()).hexdigest()[:24]
+    folder = _cache_dir().parent / "ops"
+    name = f"{function_name}-{target}-{digest}"
+    driver = _compiler()
+    if driver is None:
+        found = sorted(folder.glob(f"*/{name}.mmod"),
+                       key=lambda f: f.stat().st_mtime_ns)
+        if not found:
+            raise MambaError(
+                f"{function_name} for {target}: no compiled kernel in "
+                f"{folder}, and this mamba_mlir has no compiler; compile it "
+                "on a machine with one (mamba_mlir.ops.warm_up(calls, "
+                f"target=\"{target}\")) and copy its cache's ops folder "
+                "here (MAMBA_MLIR_CACHE)")
+        return found[-1]
+    out = folder / _compiler_id(driver) / f"{name}.mmod"
+    if out.exists():
+        return out
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.mlir"
+    if not path.exists():
+        partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+        partial.write_text(source)
+        os.replace(partial, path)
+    return _compile_module(path, output=out, target=target)
+
+
+def _compiler_id(driver):
+    build = pathlib.Path(driver.__file__).stat()
+    return hashlib.sha256(
+        f"{build.st_size}-{build.st_mtime_ns}".encode()).hexdigest()[:12]
+
+
+def _kernels_for(source, function_name, device, target):
+    """The loaded module for `source` on `device`."""
+    key = (source, device)
     with _kernels_lock:
-        loaded = _kernels.get(digest)
-        if loaded is not None:
-            return loaded
-        folder = _cache_dir().parent / "ops"
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"{function_name}-{digest}.mlir"
-        if not path.exists():
-            partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
-            partial.write_text(source)
-            os.replace(partial, path)
-        module = _compile_module(path, target="cpu")
-        loaded = _mamba_mlir.load_kernels(str(module), "cpu", 0)
-        _kernels[digest] = loaded
+        loaded = _kernels.get(key)
+        if loaded is None:
+            module = _ops_module(source, function_name, target)
+            loaded = _mamba_mlir.load_kernels(str(module), device, 0)
+            _kernels[key] = loaded
         return loaded
+
+
+def _queue(like):
+    """The stream a call on `like`'s device runs on: torch's current CUDA
+    stream (0 for the legacy default stream), 0 on the CPU."""
+    if not _is_torch(like) or like.device.type != "cuda":
+        return 0
+    torch = _torch()
+    index = like.device.index or 0
+    raw = getattr(torch._C, "_cuda_getCurrentRawStream", None)
+    if raw is not None:
+        return raw(index)
+    return torch.cuda.current_stream(index).cuda_stream
 
 
 _by_signature = {}
@@ -135,8 +222,10 @@ def _run(name, op, operands, positional, attrs, results, like):
     class, allocates `results` ((shape, dtype name, tensor type)) like
     `like` and runs it."""
     result_types = tuple(t for _, _, t in results)
+    target = getattr(_warming, "target", None)
+    device = None if target else _device_of(like)
     signature = (name, op, tuple((n, t) for n, _, t in operands), positional,
-                 attrs, result_types)
+                 attrs, result_types, target or device[0])
     kernels = _by_signature.get(signature)
     if kernels is None:
         values = [f"%r{i}" for i in range(len(results))]
@@ -148,22 +237,26 @@ def _run(name, op, operands, positional, attrs, results, like):
             f"      : ({', '.join(t for _, _, t in operands)}) -> "
             f"({', '.join(result_types)})\n"
             f"  return {', '.join(values)} : {', '.join(result_types)}\n}}\n")
-        kernels = _by_signature[signature] = _kernels_for(source, name)
+        if target:  # warm_up for another machine: compiled, not loaded
+            _ops_module(source, name, target)
+            return None
+        kernels = _by_signature[signature] = _kernels_for(source, name,
+                                                          *device)
     if getattr(_warming, "active", False):
         return None  # warm_up: compiled and loaded, not run
     outputs = [_empty(like, shape, dtype) for shape, dtype, _ in results]
     kernels.call(name, [_ref(x) for _, x, _ in operands],
-                 [_ref(x) for x in outputs])
+                 [_ref(x) for x in outputs], _queue(like))
     return outputs
 
 
-def _grouped_bc(B, C, torch_args, b, tail, d, act, like):
+def _grouped_bc(B, C, where, b, tail, d, act, like):
     """B and C as [b, G, *tail] in the activation type: a [b, *tail] one is
     one group; float32 with 16-bit activations is rounded to them (the
     kernels read B and C in the activation type). Returns (B, C, G)."""
     out = []
     for name, v in (("B", B), ("C", C)):
-        v = _check(v, name, torch_args)
+        v = _check(v, name, where)
         if v.ndim == 1 + len(tail):
             _shape(v, name, [b] + tail)
             v = v.reshape(b, 1, *tail)
@@ -189,19 +282,19 @@ def _grouped_bc(B, C, torch_args, b, tail, d, act, like):
     return B, C, G
 
 
-def _skip_gate_bias(torch_args, d, act_shape, act, like, D, z, bias,
+def _skip_gate_bias(where, d, act_shape, act, like, D, z, bias,
                     bias_name, softplus):
     """The optional operands the scan and the state update share: the D
     skip, the z gate, the dt bias (named as the caller names it) and the
     softplus; their (name, array) operands and the op's attribute text."""
     operands, attrs = [], ""
     if D is not None:
-        D = _as(_check(D, "D", torch_args), "f32")
+        D = _as(_check(D, "D", where), "f32")
         _shape(D, "D", [d])
         operands.append(("D", D))
         attrs += " D(%D)"
     if z is not None:
-        z = _check(z, "z", torch_args)
+        z = _check(z, "z", where)
         _shape(z, "z", act_shape)
         if _dtype(z, "z") != act:
             raise TypeError(f"z: expected {like[0]}'s dtype {like[1].dtype}, "
@@ -209,7 +302,7 @@ def _skip_gate_bias(torch_args, d, act_shape, act, like, D, z, bias,
         operands.append(("z", z))
         attrs += " z(%z)"
     if bias is not None:
-        bias = _as(_check(bias, bias_name, torch_args), "f32")
+        bias = _as(_check(bias, bias_name, where), "f32")
         _shape(bias, bias_name, [d])
         operands.append((bias_name, bias))
         attrs += f" {bias_name}(%{bias_name})"
@@ -228,8 +321,8 @@ def selective_scan_fn(u, delta, A, B, C, D=None, z=None, delta_bias=None,
 
     B and C in float32 with 16-bit u are rounded to u's dtype (the kernel
     reads them in u's type); A, D and delta_bias are used as float32."""
-    torch_args = _is_torch(u)
-    u = _check(u, "u", torch_args)
+    where = _Where(u, "u")
+    u = _check(u, "u", where)
     act = _dtype(u, "u")
     if u.ndim != 3:
         raise ValueError(f"u: expected shape [b, d, L], got {list(u.shape)}")
@@ -237,18 +330,18 @@ def selective_scan_fn(u, delta, A, B, C, D=None, z=None, delta_bias=None,
     if b < 1 or d < 1 or L < 1:
         raise ValueError(f"u: expected non-empty [b, d, L], got "
                          f"{list(u.shape)}")
-    delta = _check(delta, "delta", torch_args)
+    delta = _check(delta, "delta", where)
     _shape(delta, "delta", [b, d, L])
     if _dtype(delta, "delta") != act:
         raise TypeError(f"delta: expected u's dtype {u.dtype}, got "
                         f"{delta.dtype}")
-    A = _check(A, "A", torch_args)
+    A = _check(A, "A", where)
     if A.ndim != 2 or A.shape[0] != d:
         raise ValueError(f"A: expected shape [{d}, N], got {list(A.shape)}")
     N = A.shape[1]
     A = _as(A, "f32")
-    B, C, G = _grouped_bc(B, C, torch_args, b, [N, L], d, act, ("u", u))
-    extra, attrs = _skip_gate_bias(torch_args, d, [b, d, L], act, ("u", u), D,
+    B, C, G = _grouped_bc(B, C, where, b, [N, L], d, act, ("u", u))
+    extra, attrs = _skip_gate_bias(where, d, [b, d, L], act, ("u", u), D,
                                    z, delta_bias, "delta_bias",
                                    delta_softplus)
     operands = [("u", u), ("delta", delta), ("A", A), ("B", B),
@@ -281,13 +374,13 @@ def _conv_arguments(op, unsupported, activation, x, dims):
     if activation not in (None, "silu", "swish"):
         raise ValueError(f"activation: expected None, 'silu' or 'swish', "
                          f"got {activation!r}")
-    torch_args = _is_torch(x)
-    x = _check(x, "x", torch_args)
+    where = _Where(x, "x")
+    x = _check(x, "x", where)
     act = _dtype(x, "x")
     if x.ndim != len(dims.split(", ")) or min(x.shape) < 1:
         raise ValueError(f"x: expected non-empty [{dims}], got "
                          f"{list(x.shape)}")
-    return torch_args, x, act
+    return where, x, act
 
 
 def causal_conv1d_fn(x, weight, bias=None, seq_idx=None, initial_states=None,
@@ -298,13 +391,13 @@ def causal_conv1d_fn(x, weight, bias=None, seq_idx=None, initial_states=None,
     x's dtype, and with return_final_states the last K - 1 inputs of each
     row ([b, d, K - 1], zero-padded on the left), as causal_conv1d does.
     seq_idx, initial_states and final_states_out are not supported yet."""
-    torch_args, x, act = _conv_arguments(
+    where, x, act = _conv_arguments(
         "causal_conv1d_fn", {"seq_idx": seq_idx,
                              "initial_states": initial_states,
                              "final_states_out": final_states_out},
         activation, x, "b, d, L")
     b, d, L = x.shape
-    weight = _check(weight, "weight", torch_args)
+    weight = _check(weight, "weight", where)
     if weight.ndim != 2 or weight.shape[0] != d or weight.shape[1] < 1:
         raise ValueError(f"weight: expected shape [{d}, K], got "
                          f"{list(weight.shape)}")
@@ -316,7 +409,7 @@ def causal_conv1d_fn(x, weight, bias=None, seq_idx=None, initial_states=None,
                 ("weight", weight, f"tensor<{d}x{K}x{w_type}>")]
     attrs = ""
     if bias is not None:
-        bias = _check(bias, "bias", torch_args)
+        bias = _check(bias, "bias", where)
         _shape(bias, "bias", [d])
         if _dtype(bias, "bias") not in (act, "f32"):
             bias = _as(bias, act)
@@ -344,15 +437,15 @@ def selective_state_update(state, x, dt, A, B, C, D=None, z=None,
     or [b, G, N]; D, dt_bias [d]. Returns out [b, d] in x's dtype. The
     kernel keeps the state in float32: a 16-bit state is widened for the
     step and rounded back into the caller's tensor."""
-    torch_args = _is_torch(x)
-    x = _check(x, "x", torch_args)
+    where = _Where(x, "x")
+    x = _check(x, "x", where)
     act = _dtype(x, "x")
     if x.ndim != 2 or min(x.shape) < 1:
         raise ValueError(f"x: expected non-empty [b, d], got {list(x.shape)}")
     b, d = x.shape
-    if _is_torch(state) != torch_args:
+    if _is_torch(state) != where.torch:
         raise TypeError("state: expected the same kind of array as x")
-    if torch_args and state.requires_grad:
+    if where.torch and state.requires_grad:
         raise ValueError("state: requires a gradient, and these ops have no "
                          "backward yet")
     if state.ndim != 3 or state.shape[0] != b or state.shape[1] != d:
@@ -360,21 +453,21 @@ def selective_state_update(state, x, dt, A, B, C, D=None, z=None,
                          f"{list(state.shape)}")
     N = state.shape[2]
     _dtype(state, "state")
-    state32 = _as(_check(state, "state", torch_args), "f32")
-    dt = _check(dt, "dt", torch_args)
+    state32 = _as(_check(state, "state", where), "f32")
+    dt = _check(dt, "dt", where)
     _shape(dt, "dt", [b, d])
     if _dtype(dt, "dt") != act:
         raise TypeError(f"dt: expected x's dtype {x.dtype}, got {dt.dtype}")
-    A = _check(A, "A", torch_args)
+    A = _check(A, "A", where)
     _shape(A, "A", [d, N])
     A = _as(A, "f32")
-    B, C, G = _grouped_bc(B, C, torch_args, b, [N], d, act, ("x", x))
+    B, C, G = _grouped_bc(B, C, where, b, [N], d, act, ("x", x))
     types = {"state": f"tensor<?x{d}x{N}xf32>", "x": f"tensor<?x{d}x{act}>",
              "dt": f"tensor<?x{d}x{act}>", "A": f"tensor<{d}x{N}xf32>",
              "B": f"tensor<?x{G}x{N}x{act}>",
              "C": f"tensor<?x{G}x{N}x{act}>", "D": f"tensor<{d}xf32>",
              "z": f"tensor<?x{d}x{act}>", "dt_bias": f"tensor<{d}xf32>"}
-    extra, attrs = _skip_gate_bias(torch_args, d, [b, d], act, ("x", x), D, z,
+    extra, attrs = _skip_gate_bias(where, d, [b, d], act, ("x", x), D, z,
                                    dt_bias, "dt_bias", dt_softplus)
     operands = [("state", state32), ("x", x), ("dt", dt), ("A", A), ("B", B),
                 ("C", C)] + extra
@@ -386,16 +479,16 @@ def selective_state_update(state, x, dt, A, B, C, D=None, z=None,
         return None
     out, new_state = outputs
     # In place, as upstream: the caller's tensor gets the new state.
-    if torch_args:
+    if where.torch:
         state.copy_(new_state)
     else:
         state[...] = new_state
     return out
 
 
-def _float_like(v, name, torch_args, act, f32_too=True):
+def _float_like(v, name, where, act, f32_too=True):
     """v checked, in act's dtype (or float32 when f32_too and it is)."""
-    v = _check(v, name, torch_args)
+    v = _check(v, name, where)
     kind = _dtype(v, name)
     if kind == act or (f32_too and kind == "f32"):
         return v, kind
@@ -409,26 +502,26 @@ def causal_conv1d_update(x, conv_state, weight, bias=None, activation=None,
     place; weight [d, K]; bias [d]. Returns out [b, d] in x's dtype.
     cache_seqlens, conv_state_indices and x of [b, d, seqlen] are not
     supported yet."""
-    torch_args, x, act = _conv_arguments(
+    where, x, act = _conv_arguments(
         "causal_conv1d_update", {"cache_seqlens": cache_seqlens,
                                  "conv_state_indices": conv_state_indices},
         activation, x, "b, d")
     b, d = x.shape
-    if _is_torch(conv_state) != torch_args:
+    if _is_torch(conv_state) != where.torch:
         raise TypeError("conv_state: expected the same kind of array as x")
     if conv_state.ndim != 3 or list(conv_state.shape[:2]) != [b, d]:
         raise ValueError(f"conv_state: expected shape [{b}, {d}, K], got "
                          f"{list(conv_state.shape)}")
     K = conv_state.shape[2]
-    state, state_kind = _float_like(conv_state, "conv_state", torch_args, act)
-    weight, w_kind = _float_like(weight, "weight", torch_args, act)
+    state, state_kind = _float_like(conv_state, "conv_state", where, act)
+    weight, w_kind = _float_like(weight, "weight", where, act)
     _shape(weight, "weight", [d, K])
     operands = [("conv_state", state, f"tensor<?x{d}x{K}x{state_kind}>"),
                 ("x", x, f"tensor<?x{d}x{act}>"),
                 ("weight", weight, f"tensor<{d}x{K}x{w_kind}>")]
     attrs = ""
     if bias is not None:
-        bias, b_kind = _float_like(bias, "bias", torch_args, act)
+        bias, b_kind = _float_like(bias, "bias", where, act)
         _shape(bias, "bias", [d])
         operands.append(("bias", bias, f"tensor<{d}x{b_kind}>"))
         attrs += " bias(%bias)"
@@ -441,7 +534,7 @@ def causal_conv1d_update(x, conv_state, weight, bias=None, activation=None,
     if outputs is None:
         return None
     out, new_state = outputs
-    if torch_args:
+    if where.torch:
         conv_state.copy_(new_state)
     else:
         conv_state[...] = new_state
@@ -459,8 +552,8 @@ def rms_norm_fn(x, weight, bias=None, residual=None, prenorm=False,
     if bias is not None:
         raise NotImplementedError("bias: mamba_mlir's rms_norm_fn has no "
                                   "bias (Mamba's RMSNorm has none)")
-    torch_args = _is_torch(x)
-    x = _check(x, "x", torch_args)
+    where = _Where(x, "x")
+    x = _check(x, "x", where)
     act = _dtype(x, "x")
     if x.ndim < 1 or x.ndim > 8 or min(x.shape) < 1:
         raise ValueError(f"x: expected a non-empty [..., D] of 1 to 8 "
@@ -468,14 +561,14 @@ def rms_norm_fn(x, weight, bias=None, residual=None, prenorm=False,
     D = x.shape[-1]
     shape = tuple(x.shape)
     dims = "x".join(["?"] * (x.ndim - 1) + [str(D)])
-    weight, w_kind = _float_like(weight, "weight", torch_args, act)
+    weight, w_kind = _float_like(weight, "weight", where, act)
     _shape(weight, "weight", [D])
     operands = [("x", x, f"tensor<{dims}x{act}>"),
                 ("weight", weight, f"tensor<{D}x{w_kind}>")]
     attrs = ""
     r_kind = "f32" if residual_in_fp32 else act
     if residual is not None:
-        residual = _check(residual, "residual", torch_args)
+        residual = _check(residual, "residual", where)
         _shape(residual, "residual", list(shape))
         kind = _dtype(residual, "residual")
         if residual_in_fp32 and kind != "f32":
@@ -498,13 +591,19 @@ def rms_norm_fn(x, weight, bias=None, residual=None, prenorm=False,
     return tuple(outputs) if prenorm else outputs[0]
 
 
-def warm_up(calls):
+def warm_up(calls, target=None):
     """Compiles (or loads from the cache) and loads the kernels of each
     call's shape class ahead of time, without running them: calls is a list
     of (op, args) or (op, args, kwargs), op one of this module's functions
     and the arguments as for a real call (any batch and length: they do not
     change the shape class; states are left untouched). Returns how many
-    shape classes were made ready."""
+    shape classes were made ready.
+
+    target: None for the arguments' own device; else a compile target
+    ("sm_90a", "x86-64-v3", "cpu"): the kernels are compiled into the cache
+    for it, not loaded, so that a machine without a GPU (or without the
+    compiler's target) fills a cache for another, as a runtime-only install
+    there needs. The arguments may then be CPU tensors or numpy arrays."""
     ready = 0
     for call in calls:
         op, args = call[0], call[1]
@@ -513,10 +612,10 @@ def warm_up(calls):
                       causal_conv1d_fn, causal_conv1d_update, rms_norm_fn):
             raise TypeError(f"warm_up: {op!r} is not an op of "
                             "mamba_mlir.ops")
-        _warming.active = True
+        _warming.active, _warming.target = True, target
         try:
             op(*args, **kwargs)
         finally:
-            _warming.active = False
+            _warming.active, _warming.target = False, None
         ready += 1
     return ready

@@ -203,12 +203,12 @@ std::vector<mamba::runtime::TensorRef> refs(const Tensors &tensors) {
 }
 
 void callKernel(LoadedKernels &kernels, const std::string &function,
-                const Tensors &args, const Tensors &results) {
+                const Tensors &args, const Tensors &results, uint64_t queue) {
   std::string error;
   bool ok;
   {
     py::gil_scoped_release release;
-    ok = kernels.call(function, refs(args), refs(results), error);
+    ok = kernels.call(function, refs(args), refs(results), queue, error);
   }
   if (!ok)
     throw RuntimeFailure(error);
@@ -234,7 +234,7 @@ PYBIND11_MODULE(_mamba_mlir, m) {
   py::class_<LoadedKernels>(m, "LoadedKernels")
       .def_property_readonly("device_kind", &LoadedKernels::deviceKind)
       .def("call", &callKernel, py::arg("function"), py::arg("args"),
-           py::arg("results"));
+           py::arg("results"), py::arg("queue") = 0);
   m.def("load_kernels", &loadKernels, py::arg("module"), py::arg("device"),
         py::arg("threads"));
 }

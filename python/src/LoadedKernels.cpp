@@ -16,28 +16,82 @@ bool LoadedKernels::load(const std::string &modulePath,
       !runtime::openDevice(file_, modulePath, request, device_, error))
     return false;
   program_ = device_.backend().load(file_, error);
-  if (!program_)
-    return false;
-  queue_ = device_.backend().createQueue(error);
-  return queue_ != nullptr;
+  return program_ != nullptr;
 }
 
 std::string LoadedKernels::deviceKind() const {
   return device_.isOpen() ? device_.backend().kind() : "";
 }
 
+runtime::Queue *LoadedKernels::queueFor(uint64_t handle, std::string &error) {
+  std::unique_ptr<runtime::Queue> &queue = queues_[handle];
+  if (!queue)
+    queue = device_.backend().borrowQueue(handle, error);
+  if (!queue)
+    queues_.erase(handle);
+  return queue.get();
+}
+
+namespace {
+
+/// "function|queue|shape;shape;|shape;": what one prepared step serves.
+std::string stepKey(const std::string &function, uint64_t queue,
+                    const std::vector<runtime::TensorRef> &args,
+                    const std::vector<runtime::TensorRef> &results) {
+  std::string key = function + "|" + std::to_string(queue);
+  for (const auto *tensors : {&args, &results}) {
+    key += '|';
+    for (const runtime::TensorRef &t : *tensors) {
+      for (int64_t size : t.shape)
+        key += std::to_string(size) + ',';
+      key += ';';
+    }
+  }
+  return key;
+}
+
+/// Prepared steps kept before they are all dropped: shapes vary in a
+/// prefill (batch, length), rarely past this many in one process.
+constexpr size_t kMaxSteps = 256;
+
+} // namespace
+
 bool LoadedKernels::call(const std::string &function,
                          const std::vector<runtime::TensorRef> &args,
                          const std::vector<runtime::TensorRef> &results,
-                         std::string &error) {
+                         uint64_t queue, std::string &error) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (!program_) {
     error = "the kernels are not loaded";
     return false;
   }
-  std::unique_ptr<runtime::Step> step =
-      program_->prepareCall(function, args, results, error);
-  return step && step->enqueue(*queue_, error) && queue_->synchronize(error);
+  runtime::Queue *q = queueFor(queue, error);
+  if (!q)
+    return false;
+  const std::string key = stepKey(function, queue, args, results);
+  auto found = steps_.find(key);
+  if (found != steps_.end()) {
+    if (!found->second->rebind(args, results, error))
+      return false;
+  } else {
+    if (steps_.size() >= kMaxSteps) {
+      // A step's scratch may still be in use by work enqueued before.
+      for (auto &[handle, each] : queues_)
+        if (!each->synchronize(error))
+          return false;
+      steps_.clear();
+    }
+    std::unique_ptr<runtime::Step> step =
+        program_->prepareCall(function, args, results, error);
+    if (!step)
+      return false;
+    found = steps_.emplace(key, std::move(step)).first;
+  }
+  if (!found->second->enqueue(*q, error))
+    return false;
+  // The CPU's work is done here already; CUDA's runs on the caller's
+  // stream, ordered with the caller's own work.
+  return device_.backend().kind() != "cpu" || q->synchronize(error);
 }
 
 } // namespace mamba::python

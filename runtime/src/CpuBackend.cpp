@@ -133,6 +133,10 @@ public:
 
   std::vector<Launch> launches;
   std::vector<std::unique_ptr<Buffer>> scratch;
+  /// What rebind() packs again from.
+  const FunctionSpec *fn = nullptr;
+  std::vector<Shape> argShapes, resultShapes;
+  std::vector<TensorRef> scratchRefs;
 
   bool enqueue(Queue &queue, std::string &error) const override {
     if (&queue.backend() != &backend_) {
@@ -148,6 +152,18 @@ public:
         launch.kernel(launch.params.data(), index, launch.grid);
       });
     }
+    return true;
+  }
+  bool rebind(const std::vector<TensorRef> &args,
+              const std::vector<TensorRef> &results,
+              std::string &error) override {
+    if (!haveShapes(function_, "arguments", argShapes, args, error) ||
+        !haveShapes(function_, "results", resultShapes, results, error))
+      return false;
+    for (size_t l = 0; l < launches.size(); ++l)
+      if (!packKernelParams(fn->launches[l], args, results, launches[l].params,
+                            error, scratchRefs))
+        return false;
     return true;
   }
   std::string describe() const override { return function_; }
@@ -246,7 +262,7 @@ public:
                   error))
       return nullptr;
     auto step = std::make_unique<KernelStep>(backend_, fn->name);
-    std::vector<TensorRef> scratchRefs;
+    std::vector<TensorRef> &scratchRefs = step->scratchRefs;
     for (size_t i = 0; i < plan.scratchBytes.size(); ++i) {
       step->scratch.push_back(backend_.allocate(plan.scratchBytes[i], error));
       if (!step->scratch.back()) {
@@ -267,6 +283,11 @@ public:
         return nullptr;
       step->launches.push_back(std::move(launch));
     }
+    step->fn = fn;
+    for (const TensorRef &t : args)
+      step->argShapes.push_back(t.shape);
+    for (const TensorRef &t : results)
+      step->resultShapes.push_back(t.shape);
     return step;
   }
   std::unique_ptr<Step> prepareGemm(const GemmProblem &problem,
@@ -337,6 +358,17 @@ std::unique_ptr<Buffer> CpuBackend::allocate(uint64_t bytes,
 
 std::unique_ptr<Queue> CpuBackend::createQueue(std::string &) {
   return std::make_unique<HostQueue>(*this);
+}
+
+std::unique_ptr<Queue> CpuBackend::borrowQueue(uint64_t handle,
+                                               std::string &error) {
+  // The CPU's work is ordered by the calling thread: nothing to borrow.
+  if (handle != 0) {
+    error = "the CPU backend has no queues to borrow (handle " +
+            std::to_string(handle) + ", expected 0)";
+    return nullptr;
+  }
+  return createQueue(error);
 }
 
 std::unique_ptr<Event> CpuBackend::createEvent(std::string &) {

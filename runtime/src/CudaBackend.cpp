@@ -66,13 +66,14 @@ private:
   const CudaBackend &backend_;
 };
 
-/// The stream of `queue` if `backend` made it, else an error naming `what`.
-CUstream streamFor(const CudaBackend &backend, const Queue &queue,
-                   const char *what, std::string &error) {
-  CUstream stream = backend.streamOf(queue);
-  if (!stream)
-    error = std::string(what) + ": the queue is not this CUDA device's";
-  return stream;
+/// The stream of `queue` if `backend` made or borrowed it, else an error
+/// naming `what`.
+bool streamFor(const CudaBackend &backend, const Queue &queue, const char *what,
+               CUstream &stream, std::string &error) {
+  if (backend.streamOf(queue, stream))
+    return true;
+  error = std::string(what) + ": the queue is not this CUDA device's";
+  return false;
 }
 
 class CudaEventImpl final : public runtime::Event {
@@ -82,8 +83,9 @@ public:
   cuda::Event event;
 
   bool record(Queue &queue, std::string &error) override {
-    CUstream s = streamFor(backend_, queue, "recording an event", error);
-    return s && event.record(s, error);
+    CUstream s;
+    return streamFor(backend_, queue, "recording an event", s, error) &&
+           event.record(s, error);
   }
   bool synchronize(std::string &error) override {
     return event.synchronize(error);
@@ -109,8 +111,9 @@ public:
   Graph graph;
 
   bool launch(Queue &queue, std::string &error) const override {
-    CUstream s = streamFor(backend_, queue, "replaying a graph", error);
-    return s && graph.launch(s, error);
+    CUstream s;
+    return streamFor(backend_, queue, "replaying a graph", s, error) &&
+           graph.launch(s, error);
   }
 
 private:
@@ -125,8 +128,14 @@ public:
   PreparedCall call;
 
   bool enqueue(Queue &queue, std::string &error) const override {
-    CUstream s = streamFor(backend_, queue, function_.c_str(), error);
-    return s && call.enqueue(s, error);
+    CUstream s;
+    return streamFor(backend_, queue, function_.c_str(), s, error) &&
+           call.enqueue(s, error);
+  }
+  bool rebind(const std::vector<TensorRef> &args,
+              const std::vector<TensorRef> &results,
+              std::string &error) override {
+    return call.rebind(args, results, error);
   }
   std::string describe() const override { return function_; }
 
@@ -142,8 +151,9 @@ public:
   PreparedGemm gemm;
 
   bool enqueue(Queue &queue, std::string &error) const override {
-    CUstream s = streamFor(backend_, queue, "a GEMM", error);
-    return s && gemm.enqueue(s, error);
+    CUstream s;
+    return streamFor(backend_, queue, "a GEMM", s, error) &&
+           gemm.enqueue(s, error);
   }
   std::string describe() const override { return gemm.describe(); }
 
@@ -204,10 +214,11 @@ private:
 
 } // namespace
 
-CUstream CudaBackend::streamOf(const Queue &queue) const {
+bool CudaBackend::streamOf(const Queue &queue, CUstream &stream) const {
   if (&queue.backend() != this)
-    return nullptr;
-  return static_cast<const CudaQueue &>(queue).stream.handle();
+    return false;
+  stream = static_cast<const CudaQueue &>(queue).stream.handle();
+  return true;
 }
 
 std::unique_ptr<Buffer> CudaBackend::allocate(uint64_t bytes,
@@ -222,6 +233,13 @@ std::unique_ptr<Queue> CudaBackend::createQueue(std::string &error) {
   auto queue = std::make_unique<CudaQueue>(*this);
   if (!queue->stream.create(device_, error))
     return nullptr;
+  return queue;
+}
+
+std::unique_ptr<Queue> CudaBackend::borrowQueue(uint64_t handle,
+                                                std::string &) {
+  auto queue = std::make_unique<CudaQueue>(*this);
+  queue->stream.borrow(device_, reinterpret_cast<CUstream>(handle));
   return queue;
 }
 
@@ -244,7 +262,8 @@ std::unique_ptr<Program> CudaBackend::load(const ModuleFile &file,
 std::unique_ptr<Replay> CudaBackend::capture(Queue &queue,
                                              const EnqueueFn &enqueue,
                                              std::string &error) {
-  if (!streamFor(*this, queue, "capturing a graph", error))
+  CUstream s;
+  if (!streamFor(*this, queue, "capturing a graph", s, error))
     return nullptr;
   auto replay = std::make_unique<CudaReplay>(*this);
   if (!replay->graph.capture(
@@ -259,10 +278,11 @@ bool CudaBackend::measureCopyBandwidth(Queue &queue, double &bytesPerSecond,
   // Median of 9 device-to-device copies of 512 MiB, far beyond the L2
   // cache, after one to warm up; a copy reads and writes each byte.
   const uint64_t bytes = 512ull << 20;
-  CUstream s = streamFor(*this, queue, "measuring the copy bandwidth", error);
+  CUstream s;
   DeviceBuffer a, b;
   cuda::Event start, end;
-  if (!s || !a.allocate(device_, bytes, error) ||
+  if (!streamFor(*this, queue, "measuring the copy bandwidth", s, error) ||
+      !a.allocate(device_, bytes, error) ||
       !b.allocate(device_, bytes, error) || !start.create(device_, error) ||
       !end.create(device_, error))
     return false;

@@ -132,7 +132,8 @@ bool PreparedCall::prepare(const LoadedModule &module,
 
   // Scratch buffers live as long as the prepared call.
   scratch_.clear();
-  std::vector<TensorRef> scratchRefs;
+  std::vector<TensorRef> &scratchRefs = scratchRefs_;
+  scratchRefs.clear();
   for (size_t i = 0; i < plan.scratchBytes.size(); ++i) {
     scratch_.emplace_back();
     if (!scratch_.back().allocate(device, plan.scratchBytes[i], error)) {
@@ -178,7 +179,28 @@ bool PreparedCall::prepare(const LoadedModule &module,
     kernelList_ += (l ? ", " : "") + spec.kernel;
     launches_.push_back(std::move(launch));
   }
+  fn_ = fn;
+  context_ = device.context();
+  argShapes_ = shapesOf(args);
+  resultShapes_ = shapesOf(results);
   prepared_ = true;
+  return true;
+}
+
+bool PreparedCall::rebind(const std::vector<TensorRef> &args,
+                          const std::vector<TensorRef> &results,
+                          std::string &error) {
+  if (!prepared_) {
+    error = "the call is not prepared";
+    return false;
+  }
+  if (!haveShapes(functionName_, "arguments", argShapes_, args, error) ||
+      !haveShapes(functionName_, "results", resultShapes_, results, error))
+    return false;
+  for (size_t l = 0; l < launches_.size(); ++l)
+    if (!packKernelParams(fn_->launches[l], args, results, launches_[l].params,
+                          error, scratchRefs_))
+      return false;
   return true;
 }
 
@@ -187,6 +209,9 @@ bool PreparedCall::enqueue(CUstream stream, std::string &error) const {
     error = "the call is not prepared";
     return false;
   }
+  ScopedContext scope(context_, error);
+  if (!scope.ok())
+    return false;
   for (const Launch &launch : launches_) {
     // cuLaunchKernel reads the parameter values during the call.
     std::vector<void *> pointers;

@@ -11,6 +11,7 @@ Stream &Stream::operator=(Stream &&other) noexcept {
   destroy();
   context_ = std::exchange(other.context_, nullptr);
   stream_ = std::exchange(other.stream_, nullptr);
+  owned_ = std::exchange(other.owned_, false);
   return *this;
 }
 
@@ -28,11 +29,18 @@ bool Stream::create(const Device &device, std::string &error) {
     return false;
   context_ = device.context();
   stream_ = stream;
+  owned_ = true;
   return true;
 }
 
+void Stream::borrow(const Device &device, CUstream stream) {
+  destroy();
+  context_ = device.context();
+  stream_ = stream;
+}
+
 void Stream::destroy() {
-  if (stream_) {
+  if (stream_ && owned_) {
     std::string ignored;
     ScopedContext scope(context_, ignored);
     if (scope.ok())
@@ -40,6 +48,7 @@ void Stream::destroy() {
   }
   context_ = nullptr;
   stream_ = nullptr;
+  owned_ = false;
 }
 
 bool Stream::synchronize(std::string &error) const {

@@ -290,4 +290,23 @@ bool planCall(const ModuleFile &file, const std::string &functionName,
          checkAddresses(*fn, results, false, error);
 }
 
+bool haveShapes(const std::string &function, const char *what,
+                const std::vector<Shape> &prepared,
+                const std::vector<TensorRef> &tensors, std::string &error) {
+  if (tensors.size() != prepared.size()) {
+    error = "function '" + function + "': prepared with " +
+            std::to_string(prepared.size()) + " " + what + ", given " +
+            std::to_string(tensors.size());
+    return false;
+  }
+  for (size_t i = 0; i < tensors.size(); ++i)
+    if (tensors[i].shape != prepared[i]) {
+      error = "function '" + function + "': " + what + " " + std::to_string(i) +
+              " has shape " + formatShape(tensors[i].shape) +
+              ", the call was prepared for " + formatShape(prepared[i]);
+      return false;
+    }
+  return true;
+}
+
 } // namespace mamba::runtime

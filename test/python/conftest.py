@@ -5,6 +5,7 @@ session. ctest sets PYTHONPATH to build/python and MAMBA_BUILD_DIR."""
 import json
 import os
 import pathlib
+import shutil
 import subprocess
 
 import pytest
@@ -25,8 +26,12 @@ def tool(name):
 @pytest.fixture(scope="session", autouse=True)
 def module_cache(tmp_path_factory):
     """compile()'s and the ops' module cache: the session's own, not the
-    user's ~/.cache."""
+    user's ~/.cache. With MAMBA_TEST_OPS_CACHE (a cache filled elsewhere,
+    for a machine without the compiler) its ops' kernels are copied in."""
     path = tmp_path_factory.mktemp("cache")
+    given = os.environ.get("MAMBA_TEST_OPS_CACHE")
+    if given:
+        shutil.copytree(pathlib.Path(given) / "ops", path / "ops")
     os.environ["MAMBA_MLIR_CACHE"] = str(path)
     return path
 

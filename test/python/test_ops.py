@@ -7,37 +7,15 @@ import numpy as np
 import pytest
 
 import mamba_mlir
+from mamba_mlir import MambaError
 from mamba_mlir.ops import selective_scan_fn
 
 torch = pytest.importorskip("torch")
 pytest.importorskip("mamba_mlir._mamba_mlir_compiler",
                     reason="the ops compile their kernels on first use")
 
-
-def scan_reference(u, delta, A, B, C, D=None, z=None, delta_bias=None,
-                   delta_softplus=False):
-    """selective_scan_ref's recurrence in float64: B, C [b, G, N, L]."""
-    u, delta, A, B, C = (t.double() for t in (u, delta, A, B, C))
-    if delta_bias is not None:
-        delta = delta + delta_bias.double()[:, None]
-    if delta_softplus:
-        delta = torch.nn.functional.softplus(delta)
-    b, d, L = u.shape
-    G = B.shape[1]
-    B = B.repeat_interleave(d // G, dim=1)  # [b, d, N, L]
-    C = C.repeat_interleave(d // G, dim=1)
-    x = u.new_zeros((b, d, A.shape[1]))
-    ys = []
-    for t in range(L):
-        x = (torch.exp(delta[:, :, t, None] * A) * x +
-             delta[:, :, t, None] * B[:, :, :, t] * u[:, :, t, None])
-        ys.append((x * C[:, :, :, t]).sum(-1))
-    y = torch.stack(ys, dim=-1)
-    if D is not None:
-        y = y + u * D.double()[:, None]
-    if z is not None:
-        y = y * torch.nn.functional.silu(z.double())
-    return y, x
+from op_references import (conv_reference, rel, rms_norm_reference,  # noqa
+                           scan_reference, state_update_reference)
 
 
 def inputs(b, d, L, N, G, dtype, seed, grouped):
@@ -52,11 +30,6 @@ def inputs(b, d, L, N, G, dtype, seed, grouped):
                 B=act(*bc_shape), C=act(*bc_shape),
                 D=torch.randn(d, generator=g), z=act(b, d, L),
                 delta_bias=torch.randn(d, generator=g) * 0.5)
-
-
-def rel(got, want):
-    got = got.double()
-    return float((got - want).norm() / want.norm())
 
 
 @pytest.mark.parametrize("b, d, L, N, G, grouped", [
@@ -156,15 +129,6 @@ def test_groups_must_divide_the_channels():
 from mamba_mlir.ops import causal_conv1d_fn, selective_state_update  # noqa
 
 
-def conv_reference(x, weight, bias, activation):
-    d, K = weight.shape
-    out = torch.nn.functional.conv1d(
-        x.double(), weight.double()[:, None, :],
-        None if bias is None else bias.double(), padding=K - 1,
-        groups=d)[..., :x.shape[-1]]
-    return torch.nn.functional.silu(out) if activation else out
-
-
 @pytest.mark.parametrize("L", [1, 3, 37, 100])
 @pytest.mark.parametrize("dtype, bias, activation", [
     (torch.float32, True, "silu"), (torch.float32, False, None),
@@ -207,15 +171,9 @@ def test_selective_state_update_matches_the_reference(G, dtype):
     A = -torch.exp(torch.randn(d, N, generator=g))
     B, C = (act(b, G, N), act(b, G, N)) if G > 1 else (act(b, N), act(b, N))
     D, dt_bias = torch.randn(d, generator=g), torch.randn(d, generator=g)
-    before = state.clone().double()
+    want, new = state_update_reference(state, x, dt, A, B, C, D, z, dt_bias,
+                                       True)
     out = selective_state_update(state, x, dt, A, B, C, D, z, dt_bias, True)
-    delta = torch.nn.functional.softplus(dt.double() + dt_bias.double())
-    B4 = (B if G > 1 else B[:, None]).double().repeat_interleave(d // G, 1)
-    C4 = (C if G > 1 else C[:, None]).double().repeat_interleave(d // G, 1)
-    new = (before * torch.exp(delta[..., None] * A.double()) +
-           delta[..., None] * B4 * x.double()[..., None])
-    want = ((new * C4).sum(-1) + x.double() * D.double()) * \
-        torch.nn.functional.silu(z.double())
     limit = 1e-5 if dtype == torch.float32 else 1e-2
     assert out.dtype == dtype and rel(out, want) <= limit
     assert rel(state, new) <= limit  # updated in place
@@ -259,8 +217,7 @@ def test_rms_norm_fn_matches_the_formula(shape, dtype, residual, prenorm,
     res = torch.randn(*shape, generator=g).to(dtype) if residual else None
     got = rms_norm_fn(x, w, residual=res, prenorm=prenorm,
                       residual_in_fp32=fp32, eps=1e-5)
-    r = x.double() + (res.double() if residual else 0)
-    want = r / torch.sqrt((r * r).mean(-1, keepdim=True) + 1e-5) * w.double()
+    want, r = rms_norm_reference(x, w, res, eps=1e-5)
     y = got[0] if prenorm else got
     assert y.dtype == dtype and y.shape == x.shape
     limit = 1e-5 if dtype == torch.float32 else 1e-2
@@ -292,9 +249,41 @@ def test_warm_up_compiles_without_running(monkeypatch, tmp_path):
     ]) == 2
     assert torch.equal(state, before)  # not run
     assert len(ops._kernels) == 2
-    assert len(list((tmp_path / "modules").glob("*.mmod"))) == 2
+    assert len(list((tmp_path / "ops").glob("*/*.mmod"))) == 2
     # The real calls find their kernels loaded.
     selective_state_update(state, x, x, A, B, C)
     assert len(ops._kernels) == 2 and not torch.equal(state, before)
     with pytest.raises(TypeError, match="warm_up: .* is not an op"):
         ops.warm_up([(print, ())])
+
+
+def test_warm_up_for_another_target_compiles_without_loading(monkeypatch,
+                                                            tmp_path):
+    """A machine without a GPU fills a cache for one: sm_80 code made here
+    (no GPU, no CUDA toolkit needed), nothing loaded."""
+    import mamba_mlir.ops as ops
+    monkeypatch.setenv("MAMBA_MLIR_CACHE", str(tmp_path))
+    monkeypatch.setattr(ops, "_kernels", {})
+    monkeypatch.setattr(ops, "_by_signature", {})
+    x = torch.randn(3, 40)
+    assert ops.warm_up([(rms_norm_fn, (x, torch.randn(40)))],
+                       target="sm_80") == 1
+    made = list((tmp_path / "ops").glob("*/*.mmod"))
+    assert [m.name.split("-")[1] for m in made] == ["sm_80"]
+    assert ops._kernels == {}
+
+
+def test_a_runtime_only_install_runs_kernels_compiled_elsewhere(monkeypatch,
+                                                                tmp_path):
+    import mamba_mlir.ops as ops
+    monkeypatch.setenv("MAMBA_MLIR_CACHE", str(tmp_path))
+    monkeypatch.setattr(ops, "_kernels", {})
+    monkeypatch.setattr(ops, "_by_signature", {})
+    x, w = torch.randn(3, 40), torch.randn(40)
+    want = rms_norm_fn(x, w)  # compiled into the cache for this CPU
+    monkeypatch.setattr(ops, "_kernels", {})
+    monkeypatch.setattr(ops, "_by_signature", {})
+    monkeypatch.setattr(ops, "_compiler", lambda: None)
+    assert torch.equal(rms_norm_fn(x, w), want)
+    with pytest.raises(MambaError, match=r"no compiled kernel .*warm_up\(calls, target=\"cpu\"\)"):
+        rms_norm_fn(torch.randn(3, 24), torch.randn(24))

@@ -227,6 +227,10 @@ public:
   std::unique_ptr<Queue> createQueue(std::string &) override {
     return std::make_unique<RecordingQueue>(*this, log);
   }
+  std::unique_ptr<Queue> borrowQueue(uint64_t, std::string &error) override {
+    error = "the recording backend borrows nothing";
+    return nullptr;
+  }
   std::unique_ptr<Event> createEvent(std::string &) override {
     return std::make_unique<HostEvent>();
   }

@@ -96,6 +96,13 @@ bool packKernelParams(const LaunchSpec &launch,
                       std::vector<uint64_t> &slots, std::string &error,
                       const std::vector<TensorRef> &scratch = {});
 
+/// Whether `tensors` (a function's arguments or results, `what`) have the
+/// shapes a call of `function` was prepared with; false naming the first
+/// that differs. What rebinding a prepared call checks first.
+bool haveShapes(const std::string &function, const char *what,
+                const std::vector<Shape> &prepared,
+                const std::vector<TensorRef> &tensors, std::string &error);
+
 } // namespace mamba::runtime
 
 #endif // MAMBA_RUNTIME_LAUNCHPLAN_H

@@ -34,6 +34,8 @@ public:
   int64_t parallelism() const override { return pool_.threads(); }
   std::unique_ptr<Buffer> allocate(uint64_t bytes, std::string &error) override;
   std::unique_ptr<Queue> createQueue(std::string &error) override;
+  std::unique_ptr<Queue> borrowQueue(uint64_t handle,
+                                     std::string &error) override;
   std::unique_ptr<Event> createEvent(std::string &error) override;
   std::unique_ptr<Program> load(const ModuleFile &file,
                                 std::string &error) override;

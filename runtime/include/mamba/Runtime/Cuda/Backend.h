@@ -24,16 +24,18 @@ public:
   explicit CudaBackend(const Device &device) : device_(device) {}
 
   const Device &device() const { return device_; }
-  /// The stream of a queue this backend made (for code that launches its
-  /// own kernels beside a model's, such as tests); nullptr for another
-  /// backend's queue.
-  CUstream streamOf(const Queue &queue) const;
+  /// The stream of a queue this backend made or borrowed (for code that
+  /// launches its own kernels beside a model's, such as tests); false for
+  /// another backend's queue. A borrowed legacy default stream is 0.
+  bool streamOf(const Queue &queue, CUstream &stream) const;
 
   std::string kind() const override { return "cuda"; }
   std::string describe() const override { return device_.describe(); }
   int64_t parallelism() const override { return device_.multiprocessors(); }
   std::unique_ptr<Buffer> allocate(uint64_t bytes, std::string &error) override;
   std::unique_ptr<Queue> createQueue(std::string &error) override;
+  std::unique_ptr<Queue> borrowQueue(uint64_t handle,
+                                     std::string &error) override;
   std::unique_ptr<runtime::Event> createEvent(std::string &error) override;
   std::unique_ptr<Program> load(const ModuleFile &file,
                                 std::string &error) override;

@@ -42,7 +42,13 @@ public:
   bool prepare(const LoadedModule &module, const std::string &functionName,
                const std::vector<TensorRef> &args,
                const std::vector<TensorRef> &results, std::string &error);
-  /// Enqueues the launches in order on `stream` without waiting.
+  /// The same call on tensors of the same shapes at other addresses: the
+  /// parameters packed again, nothing planned or allocated (the scratch
+  /// buffers stay). Launches already enqueued are unaffected.
+  bool rebind(const std::vector<TensorRef> &args,
+              const std::vector<TensorRef> &results, std::string &error);
+  /// Enqueues the launches in order on `stream` without waiting (with the
+  /// module's context current, whatever the calling thread has).
   bool enqueue(CUstream stream, std::string &error) const;
   bool isPrepared() const { return prepared_; }
   /// "scan_kernel grid 24x1x1 block 64x1x1", one launch per line, for logs.
@@ -59,6 +65,10 @@ private:
     std::string what; ///< for errors
   };
   bool prepared_ = false;
+  const FunctionSpec *fn_ = nullptr;
+  CUcontext context_ = nullptr;
+  std::vector<Shape> argShapes_, resultShapes_;
+  std::vector<TensorRef> scratchRefs_;
   std::string functionName_, kernelList_;
   std::vector<Launch> launches_;
   std::vector<DeviceBuffer> scratch_;

@@ -27,6 +27,9 @@ public:
   Stream &operator=(const Stream &) = delete;
 
   bool create(const Device &device, std::string &error);
+  /// Uses `stream`, which the caller made on the device's primary context
+  /// (0: the legacy default stream) and keeps alive: never destroyed here.
+  void borrow(const Device &device, CUstream stream);
   void destroy();
   CUstream handle() const { return stream_; }
   /// Waits for everything enqueued; kernel faults surface here.
@@ -35,6 +38,7 @@ public:
 private:
   CUcontext context_ = nullptr;
   CUstream stream_ = nullptr;
+  bool owned_ = false;
 };
 
 } // namespace mamba::runtime::cuda

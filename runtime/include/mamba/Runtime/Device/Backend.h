@@ -49,6 +49,12 @@ public:
   virtual std::unique_ptr<Buffer> allocate(uint64_t bytes,
                                            std::string &error) = 0;
   virtual std::unique_ptr<Queue> createQueue(std::string &error) = 0;
+  /// A queue over ordered work the caller owns and keeps alive (a CUstream
+  /// for CUDA, 0 being the legacy default stream; 0 on the CPU): steps
+  /// enqueued on it run in order with the caller's own work there, as a
+  /// library called from PyTorch must. The queue never destroys it.
+  virtual std::unique_ptr<Queue> borrowQueue(uint64_t handle,
+                                             std::string &error) = 0;
   virtual std::unique_ptr<Event> createEvent(std::string &error) = 0;
   /// The module's code for this device; an error names the module's
   /// targets when none runs here. `file` must outlive the program.

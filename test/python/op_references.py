@@ -1,0 +1,100 @@
+"""The upstream reference formulas of mamba_mlir.ops, written out in torch
+float64 (mamba_ssm's selective_scan_ref and selective_state_update_ref,
+causal_conv1d's causal_conv1d_ref and causal_conv1d_update_ref, the
+RMSNorm formula), shared by the CPU and CUDA op tests. Inputs may be on
+any device; the results are float64 on the CPU."""
+
+import torch
+
+silu = torch.nn.functional.silu
+softplus = torch.nn.functional.softplus
+
+
+def f64(t):
+    return None if t is None else t.detach().cpu().double()
+
+
+def rel(got, want):
+    """Relative L2 error of got against the float64 reference want."""
+    got = f64(got)
+    return float((got - want).norm() / want.norm())
+
+
+def scan_reference(u, delta, A, B, C, D=None, z=None, delta_bias=None,
+                   delta_softplus=False):
+    """selective_scan_ref's recurrence: B, C [b, G, N, L]. Returns (y, the
+    last state)."""
+    u, delta, A, B, C, D, z, delta_bias = map(
+        f64, (u, delta, A, B, C, D, z, delta_bias))
+    if delta_bias is not None:
+        delta = delta + delta_bias[:, None]
+    if delta_softplus:
+        delta = softplus(delta)
+    b, d, L = u.shape
+    G = B.shape[1]
+    B = B.repeat_interleave(d // G, dim=1)  # [b, d, N, L]
+    C = C.repeat_interleave(d // G, dim=1)
+    x = u.new_zeros((b, d, A.shape[1]))
+    ys = []
+    for t in range(L):
+        x = (torch.exp(delta[:, :, t, None] * A) * x +
+             delta[:, :, t, None] * B[:, :, :, t] * u[:, :, t, None])
+        ys.append((x * C[:, :, :, t]).sum(-1))
+    y = torch.stack(ys, dim=-1)
+    if D is not None:
+        y = y + u * D[:, None]
+    if z is not None:
+        y = y * silu(z)
+    return y, x
+
+
+def state_update_reference(state, x, dt, A, B, C, D=None, z=None,
+                           dt_bias=None, dt_softplus=False):
+    """selective_state_update_ref: B, C [b, N] or [b, G, N]. Returns (out,
+    the new state)."""
+    state, x, dt, A, B, C, D, z, dt_bias = map(
+        f64, (state, x, dt, A, B, C, D, z, dt_bias))
+    d = x.shape[1]
+    if dt_bias is not None:
+        dt = dt + dt_bias
+    if dt_softplus:
+        dt = softplus(dt)
+    if B.dim() == 2:
+        B, C = B[:, None], C[:, None]
+    G = B.shape[1]
+    B = B.repeat_interleave(d // G, 1)
+    C = C.repeat_interleave(d // G, 1)
+    new = state * torch.exp(dt[..., None] * A) + dt[..., None] * B * x[..., None]
+    out = (new * C).sum(-1)
+    if D is not None:
+        out = out + x * D
+    if z is not None:
+        out = out * silu(z)
+    return out, new
+
+
+def conv_reference(x, weight, bias=None, activation=None):
+    """causal_conv1d_ref: x [b, d, L], weight [d, K]."""
+    x, weight, bias = map(f64, (x, weight, bias))
+    d, K = weight.shape
+    out = torch.nn.functional.conv1d(x, weight[:, None, :], bias,
+                                     padding=K - 1, groups=d)[..., :x.shape[-1]]
+    return silu(out) if activation else out
+
+
+def conv_update_reference(x, conv_state, weight, bias=None, activation=None):
+    """causal_conv1d_update_ref for one step: returns (out, the shifted
+    state)."""
+    x, conv_state, weight, bias = map(f64, (x, conv_state, weight, bias))
+    shifted = torch.cat([conv_state[:, :, 1:], x[:, :, None]], dim=-1)
+    out = (shifted * weight).sum(-1)
+    if bias is not None:
+        out = out + bias
+    return (silu(out) if activation else out), shifted
+
+
+def rms_norm_reference(x, weight, residual=None, eps=1e-6):
+    """The fused add + RMSNorm: returns (y, r = x + residual)."""
+    x, weight, residual = map(f64, (x, weight, residual))
+    r = x + (residual if residual is not None else 0)
+    return r / torch.sqrt((r * r).mean(-1, keepdim=True) + eps) * weight, r
