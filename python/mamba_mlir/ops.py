@@ -250,6 +250,31 @@ def _run(name, op, operands, positional, attrs, results, like):
     return outputs
 
 
+def _traced():
+    """Whether torch.compile is tracing the call (on tensors then):
+    the call goes through the registered custom op (_torch_ops), which its
+    graph keeps. Checked first by every op, so nothing else it does is
+    traced."""
+    return _registered and _torch_ops.compiling()
+
+
+def torch_ops():
+    """The registered custom ops (torch.ops.mamba_mlir)."""
+    return _torch_module.ops.mamba_mlir
+
+
+def _residual_dtype(x_dtype, residual_dtype, residual_in_fp32):
+    """rms_norm_fn's dtype of r with prenorm (torch dtypes): float32 with
+    residual_in_fp32, else the residual's (float32 or x's; another is
+    rounded to x's), else x's."""
+    f32 = _torch().float32
+    if residual_in_fp32:
+        return f32
+    if residual_dtype is None or residual_dtype not in (x_dtype, f32):
+        return x_dtype
+    return residual_dtype
+
+
 def _grouped_bc(B, C, where, b, tail, d, act, like):
     """B and C as [b, G, *tail] in the activation type: a [b, *tail] one is
     one group; float32 with 16-bit activations is rounded to them (the
@@ -321,6 +346,17 @@ def selective_scan_fn(u, delta, A, B, C, D=None, z=None, delta_bias=None,
 
     B and C in float32 with 16-bit u are rounded to u's dtype (the kernel
     reads them in u's type); A, D and delta_bias are used as float32."""
+    if _traced():
+        out, last = torch_ops().selective_scan(u, delta, A, B, C, D, z,
+                                               delta_bias, delta_softplus,
+                                               return_last_state)
+        return (out, last) if return_last_state else out
+    return _eager_selective_scan(u, delta, A, B, C, D, z, delta_bias,
+                                 delta_softplus, return_last_state)
+
+
+def _eager_selective_scan(u, delta, A, B, C, D, z, delta_bias,
+                          delta_softplus, return_last_state):
     where = _Where(u, "u")
     u = _check(u, "u", where)
     act = _dtype(u, "u")
@@ -364,13 +400,17 @@ def selective_scan_fn(u, delta, A, B, C, D=None, z=None, delta_bias=None,
     return tuple(outputs) if return_last_state else outputs[0]
 
 
-def _conv_arguments(op, unsupported, activation, x, dims):
-    """What both convolutions check first: the upstream arguments not
-    supported yet, the activation, and x (non-empty, of rank len(dims))."""
-    for name, value in unsupported.items():
+def _refuse_unsupported(op, arguments):
+    """The upstream arguments `op` does not support yet, if given."""
+    for name, value in arguments.items():
         if value is not None:
             raise NotImplementedError(f"{name}: not supported by "
                                       f"mamba_mlir's {op} yet")
+
+
+def _conv_arguments(activation, x, dims):
+    """What both convolutions check first: the activation, and x
+    (non-empty, of rank len(dims))."""
     if activation not in (None, "silu", "swish"):
         raise ValueError(f"activation: expected None, 'silu' or 'swish', "
                          f"got {activation!r}")
@@ -391,11 +431,20 @@ def causal_conv1d_fn(x, weight, bias=None, seq_idx=None, initial_states=None,
     x's dtype, and with return_final_states the last K - 1 inputs of each
     row ([b, d, K - 1], zero-padded on the left), as causal_conv1d does.
     seq_idx, initial_states and final_states_out are not supported yet."""
-    where, x, act = _conv_arguments(
-        "causal_conv1d_fn", {"seq_idx": seq_idx,
-                             "initial_states": initial_states,
-                             "final_states_out": final_states_out},
-        activation, x, "b, d, L")
+    _refuse_unsupported("causal_conv1d_fn", {
+        "seq_idx": seq_idx, "initial_states": initial_states,
+        "final_states_out": final_states_out})
+    if _traced():
+        out, final = torch_ops().causal_conv1d(x, weight, bias,
+                                               return_final_states,
+                                               activation)
+        return (out, final) if return_final_states else out
+    return _eager_causal_conv1d(x, weight, bias, return_final_states,
+                                activation)
+
+
+def _eager_causal_conv1d(x, weight, bias, return_final_states, activation):
+    where, x, act = _conv_arguments(activation, x, "b, d, L")
     b, d, L = x.shape
     weight = _check(weight, "weight", where)
     if weight.ndim != 2 or weight.shape[0] != d or weight.shape[1] < 1:
@@ -437,6 +486,15 @@ def selective_state_update(state, x, dt, A, B, C, D=None, z=None,
     or [b, G, N]; D, dt_bias [d]. Returns out [b, d] in x's dtype. The
     kernel keeps the state in float32: a 16-bit state is widened for the
     step and rounded back into the caller's tensor."""
+    if _traced():
+        return torch_ops().selective_state_update(state, x, dt, A, B, C, D, z,
+                                                  dt_bias, dt_softplus)
+    return _eager_selective_state_update(state, x, dt, A, B, C, D, z,
+                                         dt_bias, dt_softplus)
+
+
+def _eager_selective_state_update(state, x, dt, A, B, C, D, z, dt_bias,
+                                  dt_softplus):
     where = _Where(x, "x")
     x = _check(x, "x", where)
     act = _dtype(x, "x")
@@ -502,10 +560,18 @@ def causal_conv1d_update(x, conv_state, weight, bias=None, activation=None,
     place; weight [d, K]; bias [d]. Returns out [b, d] in x's dtype.
     cache_seqlens, conv_state_indices and x of [b, d, seqlen] are not
     supported yet."""
-    where, x, act = _conv_arguments(
-        "causal_conv1d_update", {"cache_seqlens": cache_seqlens,
-                                 "conv_state_indices": conv_state_indices},
-        activation, x, "b, d")
+    _refuse_unsupported("causal_conv1d_update", {
+        "cache_seqlens": cache_seqlens,
+        "conv_state_indices": conv_state_indices})
+    if _traced():
+        return torch_ops().causal_conv1d_update(x, conv_state, weight, bias,
+                                                activation)
+    return _eager_causal_conv1d_update(x, conv_state, weight, bias,
+                                       activation)
+
+
+def _eager_causal_conv1d_update(x, conv_state, weight, bias, activation):
+    where, x, act = _conv_arguments(activation, x, "b, d")
     b, d = x.shape
     if _is_torch(conv_state) != where.torch:
         raise TypeError("conv_state: expected the same kind of array as x")
@@ -552,6 +618,15 @@ def rms_norm_fn(x, weight, bias=None, residual=None, prenorm=False,
     if bias is not None:
         raise NotImplementedError("bias: mamba_mlir's rms_norm_fn has no "
                                   "bias (Mamba's RMSNorm has none)")
+    if _traced():
+        y, r = torch_ops().rms_norm(x, weight, residual, prenorm,
+                                    residual_in_fp32, eps)
+        return (y, r) if prenorm else y
+    return _eager_rms_norm(x, weight, residual, prenorm, residual_in_fp32,
+                           eps)
+
+
+def _eager_rms_norm(x, weight, residual, prenorm, residual_in_fp32, eps):
     where = _Where(x, "x")
     x = _check(x, "x", where)
     act = _dtype(x, "x")
@@ -619,3 +694,15 @@ def warm_up(calls, target=None):
             _warming.active, _warming.target = False, None
         ready += 1
     return ready
+
+
+# torch.compile support: the ops registered as torch custom ops where torch
+# has torch.library.custom_op (2.4 and later).
+try:
+    import torch as _torch_module  # noqa: F401
+except ImportError:
+    _registered = False
+else:
+    from . import _torch_ops
+    import sys as _sys
+    _registered = _torch_ops.register(_sys.modules[__name__])
