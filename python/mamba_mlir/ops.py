@@ -215,12 +215,18 @@ _by_signature = {}
 _warming = threading.local()
 
 
-def _run(name, op, operands, positional, attrs, results, like):
+def _run(name, op, operands, positional, attrs, results, like, fast=None,
+         returns=(0,), into=()):
     """Builds a function of one mamba op over `operands` ((name, array,
     tensor type); the first `positional` are the op's plain operands, the
     rest named in `attrs` already), compiles and loads it once per shape
     class, allocates `results` ((shape, dtype name, tensor type)) like
-    `like` and runs it."""
+    `like` and runs it; `into` ((result, argument name, tensor)) gives
+    results a tensor to write instead (a state updated in place, which the
+    decode-step kernels allow: each thread reads its states before it
+    writes them). With `fast` (a _FastKey of the public call) the call is
+    recorded for the fast path: the caller returns the results numbered in
+    `returns` (a tuple when more than one)."""
     result_types = tuple(t for _, _, t in results)
     target = getattr(_warming, "target", None)
     device = None if target else _device_of(like)
@@ -244,10 +250,77 @@ def _run(name, op, operands, positional, attrs, results, like):
                                                           *device)
     if getattr(_warming, "active", False):
         return None  # warm_up: compiled and loaded, not run
-    outputs = [_empty(like, shape, dtype) for shape, dtype, _ in results]
+    given = {index: tensor for index, _, tensor in into}
+    outputs = [given[i] if i in given else _empty(like, shape, dtype)
+               for i, (shape, dtype, _) in enumerate(results)]
     kernels.call(name, [_ref(x) for _, x, _ in operands],
                  [_ref(x) for x in outputs], _queue(like))
+    if fast is not None and _is_torch(like):
+        fast.record(kernels, name, operands, outputs, returns, into, like)
     return outputs
+
+
+class _FastKey:
+    """A public call as the fast path (_mamba_mlir.FastCalls) sees it: the
+    op's number, its tensor arguments by name and its flags."""
+    __slots__ = ("op", "names", "args", "flags")
+
+    def __init__(self, op, names, args, flags):
+        self.op, self.names, self.args, self.flags = op, names, args, flags
+
+    def run(self):
+        """The recorded call's result, or None (not recorded, or warm_up)."""
+        if _warm_ups:
+            return None
+        return _fast.call(self.op, self.args, self.flags)
+
+    def _argument(self, name, x):
+        """The index of the argument `name` if x is it unchanged (no
+        conversion or copy was needed), else None."""
+        if name not in self.names:
+            return None
+        index = self.names.index(name)
+        raw = self.args[index]
+        if (not _is_torch(raw) or raw.data_ptr() != x.data_ptr() or
+                raw.dtype != x.dtype or raw.numel() != x.numel() or
+                not raw.is_contiguous()):
+            return None
+        return index
+
+    def record(self, kernels, function, operands, outputs, returns, into,
+               like):
+        """Records the call just made, if each kernel operand and each
+        result written in place is one of the call's arguments unchanged."""
+        mapped = []
+        for name, x, _ in operands:
+            index = self._argument(name, x)
+            if index is None:
+                return
+            mapped.append((index, list(x.shape)))
+        written = {i: name for i, name, _ in into}
+        made = []
+        for i, o in enumerate(outputs):
+            if i in written:
+                index = self._argument(written[i], o)
+                if index is None:
+                    return
+                made.append((list(o.shape), None, index))
+            else:
+                made.append((list(o.shape),
+                             {"dtype": o.dtype, "device": o.device}, -1))
+        device = like.device.index or 0 if like.device.type == "cuda" else -1
+        _fast.add(self.op, self.args, self.flags, kernels, function, mapped,
+                  made, list(returns), len(returns) > 1, device)
+
+
+_fast = _mamba_mlir.FastCalls()
+_warm_ups = 0  # warm_up calls in progress: the fast path would run them
+
+
+def _in_place(result, name, state, operand):
+    """`into` for _run: the state argument written in place by result
+    `result` when the kernel reads it unchanged (operand is state)."""
+    return ((result, name, state),) if operand is state else ()
 
 
 def _traced():
@@ -351,12 +424,20 @@ def selective_scan_fn(u, delta, A, B, C, D=None, z=None, delta_bias=None,
                                                delta_bias, delta_softplus,
                                                return_last_state)
         return (out, last) if return_last_state else out
+    fast = _FastKey(0, _SCAN_NAMES, (u, delta, A, B, C, D, z, delta_bias),
+                    (delta_softplus, return_last_state))
+    got = fast.run()
+    if got is not None:
+        return got
     return _eager_selective_scan(u, delta, A, B, C, D, z, delta_bias,
-                                 delta_softplus, return_last_state)
+                                 delta_softplus, return_last_state, fast)
+
+
+_SCAN_NAMES = ("u", "delta", "A", "B", "C", "D", "z", "delta_bias")
 
 
 def _eager_selective_scan(u, delta, A, B, C, D, z, delta_bias,
-                          delta_softplus, return_last_state):
+                          delta_softplus, return_last_state, fast=None):
     where = _Where(u, "u")
     u = _check(u, "u", where)
     act = _dtype(u, "u")
@@ -394,7 +475,7 @@ def _eager_selective_scan(u, delta, A, B, C, D, z, delta_bias,
         results.append(((b, d, N), "f32", f"tensor<?x{d}x{N}xf32>"))
     outputs = _run("selective_scan", "mamba.selective_scan",
                    [(n, x, types[n]) for n, x in operands], 5, attrs,
-                   results, u)
+                   results, u, fast, (0, 1) if return_last_state else (0,))
     if outputs is None:
         return None
     return tuple(outputs) if return_last_state else outputs[0]
@@ -439,11 +520,22 @@ def causal_conv1d_fn(x, weight, bias=None, seq_idx=None, initial_states=None,
                                                return_final_states,
                                                activation)
         return (out, final) if return_final_states else out
+    fast = None
+    if not return_final_states:  # the final states are a view: not recorded
+        fast = _FastKey(2, _CONV_NAMES, (x, weight, bias),
+                        (activation is not None,))
+        got = fast.run()
+        if got is not None:
+            return got
     return _eager_causal_conv1d(x, weight, bias, return_final_states,
-                                activation)
+                                activation, fast)
 
 
-def _eager_causal_conv1d(x, weight, bias, return_final_states, activation):
+_CONV_NAMES = ("x", "weight", "bias")
+
+
+def _eager_causal_conv1d(x, weight, bias, return_final_states, activation,
+                         fast=None):
     where, x, act = _conv_arguments(activation, x, "b, d, L")
     b, d, L = x.shape
     weight = _check(weight, "weight", where)
@@ -471,7 +563,7 @@ def _eager_causal_conv1d(x, weight, bias, return_final_states, activation):
     if return_final_states:
         results.append(((b, d, K), act, f"tensor<?x{d}x{K}x{act}>"))
     outputs = _run("causal_conv1d", "mamba.causal_conv1d", operands, 2, attrs,
-                   results, x)
+                   results, x, fast)
     if outputs is None:
         return None
     if not return_final_states:
@@ -489,12 +581,20 @@ def selective_state_update(state, x, dt, A, B, C, D=None, z=None,
     if _traced():
         return torch_ops().selective_state_update(state, x, dt, A, B, C, D, z,
                                                   dt_bias, dt_softplus)
+    fast = _FastKey(1, _UPDATE_NAMES, (state, x, dt, A, B, C, D, z, dt_bias),
+                    (dt_softplus,))
+    got = fast.run()
+    if got is not None:
+        return got
     return _eager_selective_state_update(state, x, dt, A, B, C, D, z,
-                                         dt_bias, dt_softplus)
+                                         dt_bias, dt_softplus, fast)
+
+
+_UPDATE_NAMES = ("state", "x", "dt", "A", "B", "C", "D", "z", "dt_bias")
 
 
 def _eager_selective_state_update(state, x, dt, A, B, C, D, z, dt_bias,
-                                  dt_softplus):
+                                  dt_softplus, fast=None):
     where = _Where(x, "x")
     x = _check(x, "x", where)
     act = _dtype(x, "x")
@@ -532,15 +632,18 @@ def _eager_selective_state_update(state, x, dt, A, B, C, D, z, dt_bias,
     outputs = _run(
         "selective_state_update", "mamba.selective_state_update",
         [(n, v, types[n]) for n, v in operands], 6, attrs,
-        [((b, d), act, types["x"]), ((b, d, N), "f32", types["state"])], x)
+        [((b, d), act, types["x"]), ((b, d, N), "f32", types["state"])], x,
+        fast, into=_in_place(1, "state", state, state32))
     if outputs is None:
         return None
     out, new_state = outputs
-    # In place, as upstream: the caller's tensor gets the new state.
-    if where.torch:
-        state.copy_(new_state)
-    else:
-        state[...] = new_state
+    # In place, as upstream: the caller's tensor gets the new state (the
+    # kernel wrote it there unless it had to be converted).
+    if new_state is not state:
+        if where.torch:
+            state.copy_(new_state)
+        else:
+            state[...] = new_state
     return out
 
 
@@ -566,11 +669,20 @@ def causal_conv1d_update(x, conv_state, weight, bias=None, activation=None,
     if _traced():
         return torch_ops().causal_conv1d_update(x, conv_state, weight, bias,
                                                 activation)
+    fast = _FastKey(3, _CONV_UPDATE_NAMES, (x, conv_state, weight, bias),
+                    (activation is not None,))
+    got = fast.run()
+    if got is not None:
+        return got
     return _eager_causal_conv1d_update(x, conv_state, weight, bias,
-                                       activation)
+                                       activation, fast)
 
 
-def _eager_causal_conv1d_update(x, conv_state, weight, bias, activation):
+_CONV_UPDATE_NAMES = ("x", "conv_state", "weight", "bias")
+
+
+def _eager_causal_conv1d_update(x, conv_state, weight, bias, activation,
+                                fast=None):
     where, x, act = _conv_arguments(activation, x, "b, d")
     b, d = x.shape
     if _is_torch(conv_state) != where.torch:
@@ -596,14 +708,16 @@ def _eager_causal_conv1d_update(x, conv_state, weight, bias, activation):
     outputs = _run(
         "conv_state_update", "mamba.conv_state_update", operands, 3, attrs,
         [((b, d), act, f"tensor<?x{d}x{act}>"),
-         ((b, d, K), state_kind, f"tensor<?x{d}x{K}x{state_kind}>")], x)
+         ((b, d, K), state_kind, f"tensor<?x{d}x{K}x{state_kind}>")], x,
+        fast, into=_in_place(1, "conv_state", conv_state, state))
     if outputs is None:
         return None
     out, new_state = outputs
-    if where.torch:
-        conv_state.copy_(new_state)
-    else:
-        conv_state[...] = new_state
+    if new_state is not conv_state:
+        if where.torch:
+            conv_state.copy_(new_state)
+        else:
+            conv_state[...] = new_state
     return out
 
 
@@ -622,11 +736,20 @@ def rms_norm_fn(x, weight, bias=None, residual=None, prenorm=False,
         y, r = torch_ops().rms_norm(x, weight, residual, prenorm,
                                     residual_in_fp32, eps)
         return (y, r) if prenorm else y
+    fast = _FastKey(4, _NORM_NAMES, (x, weight, residual),
+                    (prenorm, residual_in_fp32, float(eps)))
+    got = fast.run()
+    if got is not None:
+        return got
     return _eager_rms_norm(x, weight, residual, prenorm, residual_in_fp32,
-                           eps)
+                           eps, fast)
 
 
-def _eager_rms_norm(x, weight, residual, prenorm, residual_in_fp32, eps):
+_NORM_NAMES = ("x", "weight", "residual")
+
+
+def _eager_rms_norm(x, weight, residual, prenorm, residual_in_fp32, eps,
+                    fast=None):
     where = _Where(x, "x")
     x = _check(x, "x", where)
     act = _dtype(x, "x")
@@ -660,7 +783,7 @@ def _eager_rms_norm(x, weight, residual, prenorm, residual_in_fp32, eps):
     if prenorm:
         results.append((shape, r_kind, f"tensor<{dims}x{r_kind}>"))
     outputs = _run("rms_norm", "mamba.rms_norm", operands, 2, attrs, results,
-                   x)
+                   x, fast, (0, 1) if prenorm else (0,))
     if outputs is None:
         return None
     return tuple(outputs) if prenorm else outputs[0]
@@ -687,11 +810,14 @@ def warm_up(calls, target=None):
                       causal_conv1d_fn, causal_conv1d_update, rms_norm_fn):
             raise TypeError(f"warm_up: {op!r} is not an op of "
                             "mamba_mlir.ops")
+        global _warm_ups
         _warming.active, _warming.target = True, target
+        _warm_ups += 1
         try:
             op(*args, **kwargs)
         finally:
             _warming.active, _warming.target = False, None
+            _warm_ups -= 1
         ready += 1
     return ready
 
@@ -706,3 +832,6 @@ else:
     from . import _torch_ops
     import sys as _sys
     _registered = _torch_ops.register(_sys.modules[__name__])
+    _fast.set_torch(_torch_module.Tensor, _torch_module.empty,
+                    getattr(_torch_module._C, "_cuda_getCurrentRawStream",
+                            None))

@@ -8,8 +8,10 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "FastCalls.h"
 #include "LoadedKernels.h"
 #include "LoadedModel.h"
+#include "RuntimeFailure.h"
 
 #include <pybind11/functional.h>
 #include <pybind11/numpy.h>
@@ -19,15 +21,13 @@
 #include <stdexcept>
 
 namespace py = pybind11;
+using mamba::python::FastCall;
+using mamba::python::FastCalls;
 using mamba::python::LoadedKernels;
 using mamba::python::LoadedModel;
+using mamba::python::RuntimeFailure;
 
 namespace {
-
-/// What the runtime reports; MambaError in Python.
-struct RuntimeFailure : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
 
 using IdArray = py::array_t<int64_t, py::array::c_style | py::array::forcecast>;
 
@@ -214,6 +214,45 @@ void callKernel(LoadedKernels &kernels, const std::string &function,
     throw RuntimeFailure(error);
 }
 
+/// Records a call for FastCalls: `operands` (op argument, kernel shape)
+/// per kernel argument, `results` (kernel shape, torch.empty's options or
+/// None, the op argument written in place or -1) per kernel result, and
+/// the results returned.
+void addFastCall(
+    FastCalls &calls, int op, const py::tuple &args, const py::object &flags,
+    const py::object &kernels, const std::string &function,
+    const std::vector<std::pair<int, std::vector<int64_t>>> &operands,
+    const std::vector<std::tuple<std::vector<int64_t>, py::object, int>>
+        &results,
+    const std::vector<int> &returns, bool tuple, int device) {
+  FastCall call;
+  call.kernelsObject = kernels;
+  call.kernels = kernels.cast<LoadedKernels *>();
+  call.function = function;
+  call.operands = operands;
+  for (const auto &[shape, options, argument] : results) {
+    if (argument >= static_cast<int>(args.size()) ||
+        (argument < 0 && !py::isinstance<py::dict>(options)))
+      throw py::value_error("add: a result is neither made nor an argument");
+    call.results.push_back({shape, argument, py::cast(shape),
+                            argument < 0 ? options.cast<py::dict>()
+                                         : py::dict()});
+  }
+  call.returns = returns;
+  call.tuple = tuple;
+  call.device = device;
+  for (const auto &[arg, shape] : operands)
+    if (arg < 0 || arg >= static_cast<int>(args.size()))
+      throw py::value_error("add: operand " + std::to_string(arg) +
+                            " is not an argument");
+  for (int r : returns)
+    if (r < 0 || r >= static_cast<int>(results.size()))
+      throw py::value_error("add: a returned result does not exist");
+  if (returns.empty() || (!tuple && returns.size() != 1))
+    throw py::value_error("add: expected one result, or a tuple");
+  calls.add(op, args, flags, std::move(call));
+}
+
 } // namespace
 
 PYBIND11_MODULE(_mamba_mlir, m) {
@@ -235,6 +274,17 @@ PYBIND11_MODULE(_mamba_mlir, m) {
       .def_property_readonly("device_kind", &LoadedKernels::deviceKind)
       .def("call", &callKernel, py::arg("function"), py::arg("args"),
            py::arg("results"), py::arg("queue") = 0);
+  py::class_<FastCalls>(m, "FastCalls")
+      .def(py::init<>())
+      .def("set_torch", &FastCalls::setTorch, py::arg("tensor_type"),
+           py::arg("empty"), py::arg("stream"))
+      .def("call", &FastCalls::call, py::arg("op"), py::arg("args"),
+           py::arg("flags"))
+      .def("add", &addFastCall, py::arg("op"), py::arg("args"),
+           py::arg("flags"), py::arg("kernels"), py::arg("function"),
+           py::arg("operands"), py::arg("results"), py::arg("returns"),
+           py::arg("tuple"), py::arg("device"))
+      .def("__len__", &FastCalls::size);
   m.def("load_kernels", &loadKernels, py::arg("module"), py::arg("device"),
         py::arg("threads"));
 }

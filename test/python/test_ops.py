@@ -287,3 +287,47 @@ def test_a_runtime_only_install_runs_kernels_compiled_elsewhere(monkeypatch,
     assert torch.equal(rms_norm_fn(x, w), want)
     with pytest.raises(MambaError, match=r"no compiled kernel .*warm_up\(calls, target=\"cpu\"\)"):
         rms_norm_fn(torch.randn(3, 24), torch.randn(24))
+
+
+def test_repeated_calls_take_the_recorded_fast_path():
+    """The first call of a kind is checked in Python and recorded; a call
+    like it (other tensors, same dtypes, shapes and flags) runs from the
+    record, with the same results and the state still updated in place.
+    Different flags, dtypes or a conversion are not served by it."""
+    import mamba_mlir.ops as ops
+    g = torch.Generator().manual_seed(5)
+    b, d, N = 2, 24, 16
+
+    def tensors(dtype=torch.float32):
+        act = lambda *s: torch.randn(*s, generator=g).to(dtype)
+        return (torch.randn(b, d, N, generator=g), act(b, d), act(b, d),
+                -torch.exp(torch.randn(d, N, generator=g)), act(b, N),
+                act(b, N), torch.randn(d, generator=g), act(b, d),
+                torch.randn(d, generator=g))
+
+    first = tensors()
+    selective_state_update(*first, True)
+    recorded = len(ops._fast)
+    assert recorded >= 1
+    for softplus in (True, False, True):
+        args = tensors()
+        want, new = state_update_reference(*args, dt_softplus=softplus)
+        out = selective_state_update(*args, dt_softplus=softplus)
+        assert rel(out, want) <= 1e-5 and rel(args[0], new) <= 1e-5
+    assert len(ops._fast) == recorded + 1  # softplus off: recorded once
+    # B in float32 with bf16 x is rounded first: not recorded, still right.
+    args = list(tensors(torch.bfloat16))
+    args[4], args[5] = args[4].float(), args[5].float()
+    want, _ = state_update_reference(*args, dt_softplus=True)
+    before = len(ops._fast)
+    for _ in range(2):
+        out = selective_state_update(*[a.clone() for a in args], True)
+        assert rel(out, want) <= 1e-2
+    assert len(ops._fast) == before
+    # A different batch is another record: shapes are exact.
+    x = torch.randn(1, 40, 8)
+    w = torch.randn(8)
+    for _ in range(2):
+        y, r = rms_norm_fn(x, w, residual=x, prenorm=True)
+        want, wr = rms_norm_reference(x, w, x)
+        assert rel(y, want) <= 1e-5 and rel(r, wr) <= 1e-5
