@@ -3,12 +3,14 @@
 #include "mamba/Driver/Compile.h"
 
 #include "mamba/Codegen/CPU/HostKernels.h"
+#include "mamba/Conversion/MambaToKernels/TunedTilings.h"
 #include "mamba/Dialect/Mamba/IR/MambaOps.h"
 #include "mamba/Dialect/Mamba/Pipelines/Pipelines.h"
 #include "mamba/Dialect/Mamba/Transforms/Passes.h"
 #include "mamba/Import/ModelImporter.h"
 #include "mamba/Target/ModelPlan.h"
 #include "mamba/Target/ModuleFile.h"
+#include "mamba/Tuning/TuningDb.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Parser/Parser.h"
@@ -19,6 +21,7 @@
 #include "llvm/Support/SourceMgr.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <optional>
 
 namespace mlir::mamba {
@@ -45,6 +48,57 @@ int64_t fitChannelsPerBlock(ModuleOp module, int64_t preferred) {
   return fit;
 }
 
+/// The tuned scan tilings for `target` (the passes' `tuned` option) from
+/// the compile options' database; none when a tiling option is set (the
+/// caller's choice wins) or there is no database.
+LogicalResult tunedTilingsFor(const CompileOptions &compile,
+                              const std::string &target,
+                              llvm::SmallVector<std::string> &out,
+                              std::string &error) {
+  out.clear();
+  if (compile.tuningDb.empty())
+    return success();
+  auto note = [&](const std::string &text) {
+    if (compile.tuningNotes)
+      compile.tuningNotes->push_back(text);
+  };
+  if (compile.channelsPerBlock || compile.statesPerThread ||
+      compile.chunkLength || compile.sequenceSplits) {
+    note("tiling options given: the tuning database is not used");
+    return success();
+  }
+  ::mamba::tuning::Database db;
+  if (!db.read(compile.tuningDb, error))
+    return failure();
+  std::vector<std::string> notes;
+  for (const ::mamba::tuning::Entry &e :
+       db.select(target, "selective_scan",
+                 {compile.tuningBatch, compile.tuningLength}, notes)) {
+    TunedTiling t;
+    auto get = [&](const std::map<std::string, int64_t> &m, const char *key,
+                   int64_t fallback) {
+      auto found = m.find(key);
+      return found == m.end() ? fallback : found->second;
+    };
+    t.signature = {get(e.signature, "d", 0), get(e.signature, "N", 0),
+                   get(e.signature, "G", 1), e.dtype};
+    t.channelsPerBlock = get(e.config, "channels_per_block", 0);
+    t.statesPerThread = get(e.config, "states_per_thread", 0);
+    t.chunkLength = get(e.config, "chunk_length", 0);
+    t.sequenceSplits = get(e.config, "sequence_splits", 1);
+    out.push_back(formatTunedTiling(t));
+    char times[96];
+    std::snprintf(times, sizeof(times), "%.4g ms against %.4g ms by default",
+                  e.ms, e.defaultMs);
+    notes.push_back("selective_scan " + out.back() + " for " + target +
+                    " (bucket " + std::to_string(e.bucket.batch) + "x" +
+                    std::to_string(e.bucket.length) + ": " + times + ")");
+  }
+  for (const std::string &n : notes)
+    note(n);
+  return success();
+}
+
 /// Lowers `input` for `chip` once and serializes the lowered kernels in each
 /// of `formats`: the lowering (tiling to NVVM) is the same for a cubin and
 /// PTX, only the last step differs.
@@ -65,6 +119,11 @@ LogicalResult compileForChip(ModuleOp input, const CompileOptions &compile,
   options.flushDenormals = compile.flushDenormals;
   options.chip = chip.str();
   options.toolkit = compile.toolkit;
+  llvm::SmallVector<std::string> tuned;
+  std::string error;
+  if (failed(tunedTilingsFor(compile, chip.str(), tuned, error)))
+    return input.emitError() << error;
+  options.tunedTilings = tuned;
   OwningOpRef<ModuleOp> lowered = input.clone();
   PassManager lowering(input.getContext());
   buildMambaGpuLowering(lowering, options);
@@ -197,6 +256,12 @@ LogicalResult compileToModuleFile(ModuleOp module,
         fitChannelsPerBlock(module, tiling::kCpuScanChannelsPerBlock));
     cpuOptions.chunkLength =
         options.chunkLength.value_or(tiling::kCpuScanChunkLength);
+    // The levels share one lowering: the database's entries for the
+    // highest level asked for.
+    llvm::SmallVector<std::string> tuned;
+    if (failed(tunedTilingsFor(options, cpuLevels.back(), tuned, error)))
+      return failure();
+    cpuOptions.tunedTilings = tuned;
     PassManager lowering(module.getContext());
     buildMambaCpuLowering(lowering, cpuOptions);
     if (failed(lowering.run(*lowered))) {

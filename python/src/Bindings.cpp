@@ -234,9 +234,9 @@ void addFastCall(
     if (argument >= static_cast<int>(args.size()) ||
         (argument < 0 && !py::isinstance<py::dict>(options)))
       throw py::value_error("add: a result is neither made nor an argument");
-    call.results.push_back({shape, argument, py::cast(shape),
-                            argument < 0 ? options.cast<py::dict>()
-                                         : py::dict()});
+    call.results.push_back(
+        {shape, argument, py::cast(shape),
+         argument < 0 ? options.cast<py::dict>() : py::dict()});
   }
   call.returns = returns;
   call.tuple = tuple;

@@ -67,8 +67,7 @@ py::object FastCalls::call(int op, const py::tuple &args,
   std::vector<runtime::TensorRef> operands, results;
   operands.reserve(c.operands.size());
   for (const auto &[arg, shape] : c.operands)
-    operands.push_back(
-        {static_cast<uint64_t>(dataPointer(args[arg])), shape});
+    operands.push_back({static_cast<uint64_t>(dataPointer(args[arg])), shape});
   std::vector<py::object> made;
   made.reserve(c.results.size());
   for (const FastCall::Result &r : c.results) {

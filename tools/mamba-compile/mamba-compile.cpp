@@ -23,6 +23,8 @@
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
 
+#include <cstdio>
+
 using namespace mlir;
 namespace cl = llvm::cl;
 namespace tiling = mlir::mamba::tiling;
@@ -95,6 +97,18 @@ static cl::opt<std::string> toolkit(cl::cat(compileCategory), "toolkit",
                                     cl::desc("CUDA toolkit (libdevice, ptxas)"),
                                     cl::init("/usr/local/cuda"));
 
+static cl::opt<std::string> tuningDb(
+    cl::cat(compileCategory), "tuning-db",
+    cl::desc("mamba-tune's database: scans of a signature it has an entry "
+             "for (for the target) get its tiling unless tiling options "
+             "are given"),
+    cl::value_desc("file"));
+static cl::opt<std::string> tuningBucket(
+    cl::cat(compileCategory), "tuning-bucket",
+    cl::desc("The shape to choose database entries for, BATCHxLENGTH: the "
+             "entry of the nearest bucket (default 1x2048)"),
+    cl::init("1x2048"));
+
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   cl::HideUnrelatedOptions(compileCategory);
@@ -143,7 +157,25 @@ int main(int argc, char **argv) {
     options.maxRegisters = maxRegisters;
     options.flushDenormals = flushDenormals;
     options.toolkit = toolkit;
-    if (failed(mlir::mamba::compileToModuleFile(*module, options, os, error))) {
+    options.tuningDb = tuningDb;
+    long long batch = 0, length = 0;
+    char tail = 0;
+    if (std::sscanf(tuningBucket.c_str(), "%lldx%lld%c", &batch, &length,
+                    &tail) != 2 ||
+        batch < 1 || length < 1) {
+      llvm::errs() << "mamba-compile: --tuning-bucket=" << tuningBucket
+                   << ": expected BATCHxLENGTH, like 1x2048\n";
+      return 1;
+    }
+    options.tuningBatch = batch;
+    options.tuningLength = length;
+    std::vector<std::string> notes;
+    options.tuningNotes = &notes;
+    LogicalResult compiled =
+        mlir::mamba::compileToModuleFile(*module, options, os, error);
+    for (const std::string &note : notes)
+      llvm::errs() << "mamba-compile: tuning: " << note << "\n";
+    if (failed(compiled)) {
       llvm::errs() << "mamba-compile: " << error << "\n";
       return 1;
     }

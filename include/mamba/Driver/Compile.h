@@ -39,6 +39,15 @@ struct CompileOptions {
   /// two are refused there.
   std::optional<int64_t> channelsPerBlock, statesPerThread, chunkLength,
       sequenceSplits;
+  /// mamba-tune's database (TuningDb.h), or empty for none: when no tiling
+  /// option above is set, scans of a signature it has an entry for (for
+  /// the target, the entry whose bucket is nearest tuningBatch x
+  /// tuningLength) get that tiling instead of the target's default.
+  std::string tuningDb;
+  int64_t tuningBatch = 1, tuningLength = 2048;
+  /// Where to say what the database decided (each tiling used, entries
+  /// ignored), if anywhere.
+  std::vector<std::string> *tuningNotes = nullptr;
   /// Code generation.
   bool promote = true;
   bool doubleBuffer = true;

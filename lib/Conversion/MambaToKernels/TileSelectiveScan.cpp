@@ -12,6 +12,7 @@
 #include "ScanBuffers.h"
 
 #include "mamba/Conversion/MambaToKernels/Passes.h"
+#include "mamba/Conversion/MambaToKernels/TunedTilings.h"
 #include "mamba/Conversion/Utils/KernelNest.h"
 #include "mamba/Dialect/Mamba/IR/MambaOps.h"
 
@@ -592,10 +593,23 @@ struct MambaTileSelectiveScanPass
   using Base::Base;
 
   void runOnOperation() override {
+    std::vector<TunedTiling> tuned;
+    std::string error;
+    if (!parseTunedTilings(
+            std::vector<std::string>(tunedTilings.begin(), tunedTilings.end()),
+            tuned, error)) {
+      getOperation()->emitError() << error;
+      return signalPassFailure();
+    }
     SmallVector<SelectiveScanOp> scans;
     getOperation()->walk([&](SelectiveScanOp op) { scans.push_back(op); });
     for (SelectiveScanOp op : scans) {
       ScanTilingAttr tiling = op.getTilingAttr();
+      if (!tiling)
+        if (std::optional<TunedTiling> t = findTunedTiling(op, tuned))
+          tiling = ScanTilingAttr::get(&getContext(), t->channelsPerBlock,
+                                       t->statesPerThread, t->chunkLength,
+                                       t->sequenceSplits);
       if (!tiling) {
         if (channelsPerBlock < 1 || statesPerThread < 0 || chunkLength < 1 ||
             sequenceSplits < 1) {

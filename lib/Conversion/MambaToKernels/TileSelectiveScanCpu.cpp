@@ -18,6 +18,7 @@
 #include "ScanBuffers.h"
 
 #include "mamba/Conversion/MambaToKernels/Passes.h"
+#include "mamba/Conversion/MambaToKernels/TunedTilings.h"
 #include "mamba/Conversion/Utils/KernelNest.h"
 #include "mamba/Dialect/Mamba/IR/MambaOps.h"
 
@@ -531,11 +532,24 @@ struct MambaTileSelectiveScanCpuPass
   using Base::Base;
 
   void runOnOperation() override {
+    std::vector<TunedTiling> tuned;
+    std::string error;
+    if (!parseTunedTilings(
+            std::vector<std::string>(tunedTilings.begin(), tunedTilings.end()),
+            tuned, error)) {
+      getOperation()->emitError() << error;
+      return signalPassFailure();
+    }
     SmallVector<SelectiveScanOp> scans;
     getOperation()->walk([&](SelectiveScanOp op) { scans.push_back(op); });
     for (SelectiveScanOp op : scans) {
       int64_t lanes = channelsPerBlock, chunk = chunkLength;
       ScanTilingAttr tiling = op.getTilingAttr();
+      if (!tiling)
+        if (std::optional<TunedTiling> t = findTunedTiling(op, tuned))
+          tiling = ScanTilingAttr::get(&getContext(), t->channelsPerBlock,
+                                       t->statesPerThread, t->chunkLength,
+                                       t->sequenceSplits);
       if (!tiling) {
         // The options are a default, not a demand: with groups, the block
         // narrows to lanes that divide the channels per group (a tiling

@@ -58,7 +58,12 @@ def MambaTileSelectiveScan : Pass<"mamba-tile-selective-scan"> {
            "Timesteps per chunk staged in shared memory">,
     Option<"sequenceSplits", "sequence-splits", "int64_t",
            /*default=*/"tiling::kScanSequenceSplits",
-           "Segments of the sequence run by different blocks (1: none)">
+           "Segments of the sequence run by different blocks (1: none)">,
+    ListOption<"tunedTilings", "tuned", "std::string",
+               "Tilings chosen per scan signature (mamba-tune's database, "
+               "through mamba-compile --tuning-db), each "
+               "D,N,G,TYPE=CHANNELS,STATES,CHUNK,SPLITS; they take the "
+               "options' place for scans of that signature">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
@@ -106,7 +111,11 @@ def MambaTileSelectiveScanCpu : Pass<"mamba-tile-selective-scan-cpu"> {
            "Channels of one batch element per block: the vector lanes">,
     Option<"chunkLength", "chunk-length", "int64_t",
            /*default=*/"tiling::kCpuScanChunkLength",
-           "Timesteps per chunk (staged together)">
+           "Timesteps per chunk (staged together)">,
+    ListOption<"tunedTilings", "tuned", "std::string",
+               "Tilings chosen per scan signature, as for "
+               "mamba-tile-selective-scan (STATES and SPLITS must be N "
+               "and 1)">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

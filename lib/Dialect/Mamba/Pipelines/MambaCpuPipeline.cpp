@@ -55,6 +55,8 @@ void mlir::mamba::buildMambaCpuLowering(
   MambaTileSelectiveScanCpuOptions scan;
   scan.channelsPerBlock = options.channelsPerBlock;
   scan.chunkLength = options.chunkLength;
+  scan.tunedTilings = llvm::SmallVector<std::string>(
+      options.tunedTilings.begin(), options.tunedTilings.end());
   pm.addPass(createMambaTileSelectiveScanCpu(scan));
   pm.addPass(createMambaTileSelectiveStepCpu());
   MambaTileRmsNormOptions norm;

@@ -69,6 +69,8 @@ void mlir::mamba::buildMambaGpuLowering(
   tiling.channelsPerBlock = options.channelsPerBlock;
   tiling.statesPerThread = options.statesPerThread;
   tiling.chunkLength = options.chunkLength;
+  tiling.tunedTilings = llvm::SmallVector<std::string>(
+      options.tunedTilings.begin(), options.tunedTilings.end());
   tiling.sequenceSplits = options.sequenceSplits;
   pm.addPass(createMambaTileSelectiveScan(tiling));
   if (options.promote) {

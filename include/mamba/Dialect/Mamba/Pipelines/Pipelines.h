@@ -54,6 +54,10 @@ struct MambaGpuPipelineOptions
       *this, "sequence-splits",
       llvm::cl::desc("Scan sequence segments run by different blocks"),
       llvm::cl::init(tiling::kScanSequenceSplits)};
+  PassOptions::ListOption<std::string> tunedTilings{
+      *this, "tuned",
+      llvm::cl::desc("Scan tilings per signature "
+                     "(D,N,G,TYPE=CHANNELS,STATES,CHUNK,SPLITS)")};
   PassOptions::Option<bool> promote{
       *this, "promote", llvm::cl::desc("Stage B/C chunks in shared memory"),
       llvm::cl::init(true)};
@@ -121,6 +125,10 @@ struct MambaCpuPipelineOptions
       *this, "chunk-length",
       llvm::cl::desc("Scan timesteps per chunk (staged together)"),
       llvm::cl::init(tiling::kCpuScanChunkLength)};
+  PassOptions::ListOption<std::string> tunedTilings{
+      *this, "tuned",
+      llvm::cl::desc("Scan tilings per signature "
+                     "(D,N,G,TYPE=CHANNELS,N,CHUNK,1)")};
 };
 
 /// Tiles the kernel ops for the host CPU (a block is one thread: one call

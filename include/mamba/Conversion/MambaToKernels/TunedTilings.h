@@ -1,0 +1,57 @@
+//===- TunedTilings.h - Scan tilings chosen per signature -------*- C++ -*-===//
+//
+// What mamba-tune measured best, handed to the scan tiling passes: a tiling
+// per scan signature (channels d, states N, groups G, activation type) as
+// the passes' `tuned` option, each "D,N,G,TYPE=CHANNELS,STATES,CHUNK,SPLITS".
+// A scan whose signature has one takes it in place of the pass options; a
+// tiling attribute on the op still wins over both.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MAMBA_CONVERSION_MAMBATOKERNELS_TUNEDTILINGS_H
+#define MAMBA_CONVERSION_MAMBATOKERNELS_TUNEDTILINGS_H
+
+#include "mamba/Dialect/Mamba/IR/MambaOps.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mlir::mamba {
+
+/// A scan's signature: what a tuned tiling is chosen for.
+struct ScanSignature {
+  int64_t channels = 0, states = 0, groups = 1;
+  std::string type; ///< "f32", "bf16", "f16"
+
+  bool operator==(const ScanSignature &other) const {
+    return channels == other.channels && states == other.states &&
+           groups == other.groups && type == other.type;
+  }
+};
+
+struct TunedTiling {
+  ScanSignature signature;
+  int64_t channelsPerBlock = 0, statesPerThread = 0, chunkLength = 0,
+          sequenceSplits = 1;
+};
+
+/// The signature of `op`; nullopt when d, N or G is dynamic.
+std::optional<ScanSignature> scanSignature(SelectiveScanOp op);
+
+/// "1536,16,1,bf16=64,0,16,1".
+std::string formatTunedTiling(const TunedTiling &tiling);
+
+/// Parses the `tuned` option's entries; false with `error` naming the entry
+/// that is not of the form above.
+bool parseTunedTilings(const std::vector<std::string> &entries,
+                       std::vector<TunedTiling> &out, std::string &error);
+
+/// The tiling of `tunings` for `op`'s signature, if there is one.
+std::optional<TunedTiling>
+findTunedTiling(SelectiveScanOp op, const std::vector<TunedTiling> &tunings);
+
+} // namespace mlir::mamba
+
+#endif // MAMBA_CONVERSION_MAMBATOKERNELS_TUNEDTILINGS_H

@@ -1,0 +1,78 @@
+//===- TuningDb.h - mamba-tune's database of measured tilings ---*- C++ -*-===//
+//
+// A JSON file (docs/tuning-db.md) of the best tiling mamba-tune measured
+// per target, op signature, dtype and shape bucket, with its time, the
+// default tiling's time and the code generation version it was measured
+// with. mamba-tune writes it; mamba-compile --tuning-db and the Python ops
+// read it. Plain C++ (no LLVM), so a runtime-only tool can read it too.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MAMBA_TUNING_TUNINGDB_H
+#define MAMBA_TUNING_TUNINGDB_H
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mamba::tuning {
+
+/// Bumped when the tiled code changes so much that measured tilings
+/// should be measured again: entries of another version are ignored.
+constexpr int kCodegenVersion = 1;
+
+/// The database format's own version.
+constexpr int kFormatVersion = 1;
+
+struct Bucket {
+  int64_t batch = 1, length = 1;
+};
+
+struct Entry {
+  /// Where it was measured: the compile target ("x86-64-v4", "sm_90a")
+  /// and the device ("AMD EPYC 9R14, 2 threads", "NVIDIA H100 80GB HBM3").
+  std::string target, device;
+  /// "selective_scan", its signature ({"d": 1536, "N": 16, "G": 1}) and
+  /// activation type ("f32", "bf16", "f16").
+  std::string op;
+  std::map<std::string, int64_t> signature;
+  std::string dtype;
+  Bucket bucket;
+  /// The tiling: the scan passes' option names ("channels_per_block", ...).
+  std::map<std::string, int64_t> config;
+  double ms = 0, defaultMs = 0;
+  int64_t candidates = 0;
+  int codegen = kCodegenVersion;
+  std::string made; ///< date, for people
+};
+
+class Database {
+public:
+  /// Reads `path`; false with `error` naming the file and what is wrong.
+  bool read(const std::string &path, std::string &error);
+  /// Writes to `path` through a temporary file renamed into place, so a
+  /// reader never sees half a database.
+  bool write(const std::string &path, std::string &error) const;
+
+  const std::vector<Entry> &entries() const { return entries_; }
+  /// Adds `entry`, replacing one of the same target, op, signature, dtype
+  /// and bucket.
+  void put(const Entry &entry);
+
+  /// The entries for `target` and `op` of the current code generation,
+  /// one per signature and dtype: the one whose bucket is nearest `want`
+  /// (in tokens, batch * length, then batch; on a log scale). Entries of
+  /// another code generation version are skipped, each with a note.
+  std::vector<Entry> select(const std::string &target, const std::string &op,
+                            const Bucket &want,
+                            std::vector<std::string> &notes) const;
+
+private:
+  std::vector<Entry> entries_;
+};
+
+} // namespace mamba::tuning
+
+#endif // MAMBA_TUNING_TUNINGDB_H

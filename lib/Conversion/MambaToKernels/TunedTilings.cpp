@@ -1,0 +1,78 @@
+//===- TunedTilings.cpp - Scan tilings chosen per signature ---------------===//
+
+#include "mamba/Conversion/MambaToKernels/TunedTilings.h"
+
+#include <sstream>
+
+namespace mlir::mamba {
+
+std::optional<ScanSignature> scanSignature(SelectiveScanOp op) {
+  auto u = cast<ShapedType>(op.getU().getType());
+  auto a = cast<ShapedType>(op.getA().getType());
+  auto b = cast<ShapedType>(op.getB().getType());
+  ScanSignature s;
+  s.channels = u.getDimSize(1);
+  s.states = a.getDimSize(1);
+  s.groups = b.getRank() == 4 ? b.getDimSize(1) : 1;
+  if (ShapedType::isDynamic(s.channels) || ShapedType::isDynamic(s.states) ||
+      ShapedType::isDynamic(s.groups))
+    return std::nullopt;
+  Type element = u.getElementType();
+  s.type = element.isF32()    ? "f32"
+           : element.isBF16() ? "bf16"
+           : element.isF16()  ? "f16"
+                              : "";
+  if (s.type.empty())
+    return std::nullopt;
+  return s;
+}
+
+std::string formatTunedTiling(const TunedTiling &t) {
+  const ScanSignature &s = t.signature;
+  return std::to_string(s.channels) + "," + std::to_string(s.states) + "," +
+         std::to_string(s.groups) + "," + s.type + "=" +
+         std::to_string(t.channelsPerBlock) + "," +
+         std::to_string(t.statesPerThread) + "," +
+         std::to_string(t.chunkLength) + "," + std::to_string(t.sequenceSplits);
+}
+
+bool parseTunedTilings(const std::vector<std::string> &entries,
+                       std::vector<TunedTiling> &out, std::string &error) {
+  out.clear();
+  for (const std::string &entry : entries) {
+    std::string text = entry;
+    for (char &c : text)
+      if (c == ',' || c == '=')
+        c = ' ';
+    std::istringstream in(text);
+    TunedTiling t;
+    ScanSignature &s = t.signature;
+    std::string rest;
+    if (!(in >> s.channels >> s.states >> s.groups >> s.type >>
+          t.channelsPerBlock >> t.statesPerThread >> t.chunkLength >>
+          t.sequenceSplits) ||
+        (in >> rest) || entry.find('=') == std::string::npos ||
+        (s.type != "f32" && s.type != "bf16" && s.type != "f16") ||
+        s.channels < 1 || s.states < 1 || s.groups < 1) {
+      error = "tuned tiling '" + entry +
+              "': expected D,N,G,TYPE=CHANNELS,STATES,CHUNK,SPLITS with "
+              "TYPE f32, bf16 or f16, like 1536,16,1,bf16=64,0,16,1";
+      return false;
+    }
+    out.push_back(t);
+  }
+  return true;
+}
+
+std::optional<TunedTiling>
+findTunedTiling(SelectiveScanOp op, const std::vector<TunedTiling> &tunings) {
+  std::optional<ScanSignature> s = scanSignature(op);
+  if (!s)
+    return std::nullopt;
+  for (const TunedTiling &t : tunings)
+    if (t.signature == *s)
+      return t;
+  return std::nullopt;
+}
+
+} // namespace mlir::mamba

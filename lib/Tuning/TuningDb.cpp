@@ -1,0 +1,171 @@
+//===- TuningDb.cpp - mamba-tune's database of measured tilings -----------===//
+
+#include "mamba/Tuning/TuningDb.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <tuple>
+#include <unistd.h>
+
+namespace mamba::tuning {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr const char *kFormatName = "mamba-mlir tuning database";
+
+json toJson(const Entry &e) {
+  return json{
+      {"target", e.target},
+      {"device", e.device},
+      {"op", e.op},
+      {"signature", e.signature},
+      {"dtype", e.dtype},
+      {"bucket", {{"batch", e.bucket.batch}, {"length", e.bucket.length}}},
+      {"config", e.config},
+      {"ms", e.ms},
+      {"default_ms", e.defaultMs},
+      {"candidates", e.candidates},
+      {"codegen", e.codegen},
+      {"made", e.made}};
+}
+
+Entry fromJson(const json &j) {
+  Entry e;
+  e.target = j.at("target").get<std::string>();
+  e.device = j.value("device", "");
+  e.op = j.at("op").get<std::string>();
+  e.signature = j.at("signature").get<std::map<std::string, int64_t>>();
+  e.dtype = j.at("dtype").get<std::string>();
+  e.bucket.batch = j.at("bucket").at("batch").get<int64_t>();
+  e.bucket.length = j.at("bucket").at("length").get<int64_t>();
+  e.config = j.at("config").get<std::map<std::string, int64_t>>();
+  e.ms = j.value("ms", 0.0);
+  e.defaultMs = j.value("default_ms", 0.0);
+  e.candidates = j.value("candidates", int64_t(0));
+  e.codegen = j.at("codegen").get<int>();
+  e.made = j.value("made", "");
+  if (e.bucket.batch < 1 || e.bucket.length < 1)
+    throw std::invalid_argument("a bucket needs a batch and a length of at "
+                                "least 1");
+  return e;
+}
+
+/// Same target, op, signature, dtype: entries that compete for one choice.
+auto choiceKey(const Entry &e) {
+  return std::tie(e.target, e.op, e.signature, e.dtype);
+}
+
+double distance(const Bucket &a, const Bucket &b) {
+  double tokens = std::fabs(std::log2(double(a.batch) * a.length) -
+                            std::log2(double(b.batch) * b.length));
+  double batch =
+      std::fabs(std::log2(double(a.batch)) - std::log2(double(b.batch)));
+  return tokens * 1000 + batch;
+}
+
+} // namespace
+
+bool Database::read(const std::string &path, std::string &error) {
+  entries_.clear();
+  std::ifstream in(path);
+  if (!in) {
+    error = path + ": cannot open the tuning database";
+    return false;
+  }
+  try {
+    json j = json::parse(in);
+    if (j.value("format", "") != kFormatName)
+      throw std::invalid_argument(std::string("not a tuning database (no "
+                                              "\"format\": \"") +
+                                  kFormatName + "\")");
+    if (j.at("version").get<int>() != kFormatVersion)
+      throw std::invalid_argument(
+          "format version " + std::to_string(j.at("version").get<int>()) +
+          ", this build reads " + std::to_string(kFormatVersion));
+    const json &list = j.at("entries");
+    for (size_t i = 0; i < list.size(); ++i) {
+      try {
+        entries_.push_back(fromJson(list[i]));
+      } catch (const std::exception &e) {
+        throw std::invalid_argument("entry " + std::to_string(i) + ": " +
+                                    e.what());
+      }
+    }
+  } catch (const std::exception &e) {
+    entries_.clear();
+    error = path + ": " + e.what();
+    return false;
+  }
+  return true;
+}
+
+bool Database::write(const std::string &path, std::string &error) const {
+  json list = json::array();
+  for (const Entry &e : entries_)
+    list.push_back(toJson(e));
+  json j{
+      {"format", kFormatName}, {"version", kFormatVersion}, {"entries", list}};
+  const std::string partial =
+      path + "." + std::to_string(getpid()) + ".partial";
+  {
+    std::ofstream out(partial);
+    out << j.dump(1) << "\n";
+    if (!out) {
+      error = partial + ": cannot write the tuning database";
+      std::remove(partial.c_str());
+      return false;
+    }
+  }
+  if (std::rename(partial.c_str(), path.c_str()) != 0) {
+    error = path + ": cannot rename " + partial + " into place";
+    std::remove(partial.c_str());
+    return false;
+  }
+  return true;
+}
+
+void Database::put(const Entry &entry) {
+  for (Entry &e : entries_)
+    if (choiceKey(e) == choiceKey(entry) &&
+        e.bucket.batch == entry.bucket.batch &&
+        e.bucket.length == entry.bucket.length) {
+      e = entry;
+      return;
+    }
+  entries_.push_back(entry);
+}
+
+std::vector<Entry> Database::select(const std::string &target,
+                                    const std::string &op, const Bucket &want,
+                                    std::vector<std::string> &notes) const {
+  std::vector<Entry> chosen;
+  for (const Entry &e : entries_) {
+    if (e.target != target || e.op != op)
+      continue;
+    if (e.codegen != kCodegenVersion) {
+      notes.push_back("ignored a " + e.op + " entry for " + e.target +
+                      " measured with code generation version " +
+                      std::to_string(e.codegen) + " (this compiler: " +
+                      std::to_string(kCodegenVersion) + ")");
+      continue;
+    }
+    bool placed = false;
+    for (Entry &c : chosen)
+      if (choiceKey(c) == choiceKey(e)) {
+        if (distance(e.bucket, want) < distance(c.bucket, want))
+          c = e;
+        placed = true;
+      }
+    if (!placed)
+      chosen.push_back(e);
+  }
+  return chosen;
+}
+
+} // namespace mamba::tuning
