@@ -31,5 +31,9 @@ if shutil.which("nvidia-smi") and os.path.exists("/dev/nvidiactl"):
     config.available_features.add("cuda-gpu")
 
 tool_dirs = [config.mamba_tools_dir, config.llvm_tools_dir]
-llvm_config.add_tool_substitutions(
-    ["mamba-opt", "mamba-compile", "mamba-mmod-dump", "mamba-run"], tool_dirs)
+tools = ["mamba-opt", "mamba-compile", "mamba-mmod-dump", "mamba-run"]
+# mamba-tune is built with the tests' support library.
+if os.path.exists(os.path.join(config.mamba_tools_dir, "mamba-tune")):
+    config.available_features.add("mamba-tune")
+    tools.append("mamba-tune")
+llvm_config.add_tool_substitutions(tools, tool_dirs)

@@ -1,0 +1,28 @@
+// mamba-tune end to end on the CPU: the golden tiny model's scan (d = 128,
+// N = 16, f32) tuned on one small bucket under a budget; the database is
+// written, read back by mamba-compile --tuning-db and used, and the model
+// compiled with it still gives the golden greedy tokens. A second run
+// resumes from the trials file instead of measuring again; bad arguments
+// are errors naming them.
+// REQUIRES: mamba-tune
+// RUN: rm -f %t.json %t.json.trials
+// RUN: mamba-tune %mamba_src_root/test/data/golden/model-tiny --target=cpu --db %t.json --shapes 1x32 --runs 3 --budget-seconds 20 | FileCheck %s --check-prefix=TABLE
+// RUN: FileCheck %s --check-prefix=DB < %t.json
+// RUN: mamba-compile %mamba_src_root/test/data/golden/model-tiny --target=cpu --tuning-db %t.json --tuning-bucket 1x32 -o %t.mmod 2>&1 | FileCheck %s --check-prefix=USED
+// RUN: mamba-run %t.mmod --weights %mamba_src_root/test/data/golden/model-tiny --device cpu --prompt-ids 5,6,7,8,9 --max-new-tokens 16 | FileCheck %s --check-prefix=TOKENS
+// RUN: mamba-tune %mamba_src_root/test/data/golden/model-tiny --target=cpu --db %t.json --shapes 1x32 --runs 3 --budget-seconds 20 2>&1 | FileCheck %s --check-prefix=RESUME
+// RUN: not mamba-tune %mamba_src_root/test/data/golden/model-tiny --db %t.json --shapes 32 2>&1 | FileCheck %s --check-prefix=SHAPES
+// RUN: not mamba-tune %s --db %t.json 2>&1 | FileCheck %s --check-prefix=NOSCAN
+
+// TABLE: | scan d,N,G,type | bucket | default ms | tuned ms | speedup | tuned config | candidates | seconds |
+// TABLE: | 128,16,1,f32 | 1x32 | {{[0-9.e-]+}} | {{[0-9.e-]+}} | {{[0-9.]+}}x | cb{{[0-9]+}}_s16_t{{[0-9]+}}_q1 |
+// DB: "op": "selective_scan"
+// DB: "format": "mamba-mlir tuning database"
+// USED: mamba-compile: tuning: selective_scan 128,16,1,f32={{[0-9]+}},16,{{[0-9]+}},1 for {{.*}} (bucket 1x32:
+// TOKENS: row 0: 144 121 87 64 69 28 11 0 132 55 112 210 131 212 214 250
+// RESUME: mamba-tune: resuming: {{[0-9]+}} trials in
+// SHAPES: mamba-tune: --shapes: '32' is not BATCHxLENGTH, like 1x2048
+// NOSCAN: mamba-tune: {{.*}}cpu-tiny-model.mlir: no scan to tune
+func.func @nothing() {
+  return
+}
