@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "mamba/Codegen/CPU/HostKernels.h"
 #include "mamba/Driver/Compile.h"
 #include "mamba/Registration/RegisterMamba.h"
 
@@ -79,10 +80,23 @@ bool compileModule(const std::string &input, const std::string &output,
   return true;
 }
 
-void compile(const std::string &input, const std::string &output,
-             const std::vector<std::string> &targets, const std::string &dtype,
-             const py::dict &tiling, const std::string &toolkit) {
+/// Compiles; returns what the tuning database decided (mamba-compile's
+/// "tuning:" notes).
+std::vector<std::string>
+compile(const std::string &input, const std::string &output,
+        const std::vector<std::string> &targets, const std::string &dtype,
+        const py::dict &tiling, const std::string &toolkit,
+        const std::string &tuningDb, int64_t tuningBatch,
+        int64_t tuningLength) {
   mlir::mamba::CompileOptions options;
+  std::vector<std::string> notes;
+  if (tuningBatch < 1 || tuningLength < 1)
+    throw py::value_error("tuning_bucket: expected (batch, length), each at "
+                          "least 1");
+  options.tuningDb = tuningDb;
+  options.tuningBatch = tuningBatch;
+  options.tuningLength = tuningLength;
+  options.tuningNotes = &notes;
   if (targets.empty())
     throw py::value_error("target: expected at least one GPU architecture "
                           "(sm_90a, sm_80) or CPU level (cpu, x86-64-v3)");
@@ -115,6 +129,7 @@ void compile(const std::string &input, const std::string &output,
   }
   if (!ok)
     throw CompileFailure(error);
+  return notes;
 }
 
 } // namespace
@@ -126,5 +141,8 @@ PYBIND11_MODULE(_mamba_mlir_compiler, m) {
   py::register_exception<CompileFailure>(m, "CompileError", base);
   m.def("compile", &compile, py::arg("input"), py::arg("output"),
         py::arg("targets"), py::arg("dtype"), py::arg("tiling"),
-        py::arg("toolkit"));
+        py::arg("toolkit"), py::arg("tuning_db") = "",
+        py::arg("tuning_batch") = 1, py::arg("tuning_length") = 2048);
+  m.def("host_cpu_level", &mlir::mamba::hostCpuLevel,
+        "The x86-64 level target \"cpu\" compiles for on this machine");
 }

@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import logging
 import os
 import pathlib
 
@@ -37,7 +38,8 @@ def _input_key(path):
 
 
 def compile(model, output=None, target="cpu", dtype="auto",
-            toolkit="/usr/local/cuda", **tiling):
+            toolkit="/usr/local/cuda", tuning_db=None,
+            tuning_bucket=(1, 2048), **tiling):
     """Compiles a model directory (config.json and *.safetensors) or a .mlir
     file into a module file, as mamba-compile does, in this process, and
     returns the module's path.
@@ -49,7 +51,10 @@ def compile(model, output=None, target="cpu", dtype="auto",
     weights'; "f32", "bf16", "f16"). tiling: the scan's tiles, unset for
     the target's defaults: channels_per_block and chunk_length (GPU and
     CPU), states_per_thread and sequence_splits (GPU only), max_registers
-    (GPU code generation).
+    (GPU code generation). tuning_db: a mamba-tune database; scans of a
+    signature it has an entry for (for the target; the entry whose bucket
+    is nearest tuning_bucket, (batch, length)) get its tiling unless tiling
+    options are given. What it decided is logged (logger "mamba_mlir").
 
     With output None the module goes to a cache (MAMBA_MLIR_CACHE, else
     $XDG_CACHE_HOME/mamba_mlir, else ~/.cache/mamba_mlir), named by a hash
@@ -71,8 +76,13 @@ def compile(model, output=None, target="cpu", dtype="auto",
         raise MambaError(f"{source}: no such model directory or .mlir file")
     if output is None:
         build = pathlib.Path(driver.__file__).stat()
+        db = None
+        if tuning_db is not None:
+            db = [str(pathlib.Path(tuning_db).resolve()),
+                  pathlib.Path(tuning_db).stat().st_mtime_ns, tuning_bucket]
         key = json.dumps({"input": _input_key(source), "targets": targets,
                           "dtype": dtype, "tiling": sorted(tiling.items()),
+                          "tuning": db,
                           "toolkit": toolkit,
                           "compiler": [build.st_size, build.st_mtime_ns]})
         digest = hashlib.sha256(key.encode()).hexdigest()[:24]
@@ -84,8 +94,13 @@ def compile(model, output=None, target="cpu", dtype="auto",
     output.parent.mkdir(parents=True, exist_ok=True)
     partial = output.with_name(f".{output.name}.{os.getpid()}.partial")
     try:
-        driver.compile(str(source), str(partial), targets, str(dtype),
-                       dict(tiling), str(toolkit))
+        batch, length = tuning_bucket
+        notes = driver.compile(str(source), str(partial), targets, str(dtype),
+                               dict(tiling), str(toolkit),
+                               "" if tuning_db is None else str(tuning_db),
+                               int(batch), int(length))
+        for note in notes:
+            logging.getLogger("mamba_mlir").info("tuning: %s", note)
         os.replace(partial, output)
     finally:
         if partial.exists():

@@ -313,7 +313,20 @@ class _FastKey:
                   made, list(returns), len(returns) > 1, device)
 
 
-_fast = _mamba_mlir.FastCalls()
+def _new_fast_calls():
+    calls = _mamba_mlir.FastCalls()
+    try:
+        import torch
+    except ImportError:
+        return calls  # numpy only: every call takes the Python path
+    calls.set_torch(torch.Tensor, torch.empty,
+                    getattr(torch._C, "_cuda_getCurrentRawStream", None))
+    return calls
+
+
+_fast = _new_fast_calls()
+if os.environ.get("MAMBA_MLIR_TUNING_DB"):
+    _tuning["path"] = os.environ["MAMBA_MLIR_TUNING_DB"]
 _warm_ups = 0  # warm_up calls in progress: the fast path would run them
 
 
@@ -321,6 +334,67 @@ def _in_place(result, name, state, operand):
     """`into` for _run: the state argument written in place by result
     `result` when the kernel reads it unchanged (operand is state)."""
     return ((result, name, state),) if operand is state else ()
+
+
+_tuning = {"path": None, "stamp": None, "entries": []}
+
+
+def use_tuning_db(path):
+    """Scans get their tilings from a mamba-tune database (path; None to
+    stop): a call takes the entry for its device's target, signature and
+    dtype whose bucket is nearest its (batch, length), else the default
+    tiling. The chosen tiling is part of the shape class, so each bucket
+    compiles once. Also set by MAMBA_MLIR_TUNING_DB."""
+    global _fast
+    _tuning.update(path=None if path is None else str(path), stamp=None,
+                   entries=[])
+    _fast = _new_fast_calls()  # recorded calls ran the tilings chosen before
+
+
+def _tuned_scan_tiling(target, d, N, G, dtype, b, L):
+    """The database's tiling for a scan call, as the op's attribute text,
+    or "" for the default."""
+    path = _tuning["path"]
+    if path is None:
+        return ""
+    if target == "cpu":
+        driver = _compiler()
+        if driver is None:
+            return ""  # "cpu" names this machine's level: only the compiler knows it
+        target = driver.host_cpu_level()
+    stamp = os.stat(path).st_mtime_ns
+    if _tuning["stamp"] != stamp:
+        import json
+        with open(path) as f:
+            data = json.load(f)
+        if data.get("format") != "mamba-mlir tuning database":
+            raise MambaError(f"{path}: not a mamba-tune database")
+        _tuning.update(stamp=stamp, entries=data.get("entries", []))
+    import math
+    best, distance = None, None
+    for e in _tuning["entries"]:
+        sig = e.get("signature", {})
+        if (e.get("target") != target or e.get("op") != "selective_scan" or
+                e.get("dtype") != dtype or e.get("codegen") != _CODEGEN or
+                (sig.get("d"), sig.get("N"), sig.get("G", 1)) != (d, N, G)):
+            continue
+        bucket = e["bucket"]
+        far = (abs(math.log2(bucket["batch"] * bucket["length"] / (b * L))) *
+               1000 + abs(math.log2(bucket["batch"] / b)))
+        if distance is None or far < distance:
+            best, distance = e["config"], far
+    if best is None:
+        return ""
+    return (" {tiling = #mamba.scan_tiling<channels_per_block = "
+            f"{best['channels_per_block']}, states_per_thread = "
+            f"{best['states_per_thread']}, chunk_length = "
+            f"{best['chunk_length']}, sequence_splits = "
+            f"{best['sequence_splits']}>}}")
+
+
+# TuningDb.h's kCodegenVersion: entries measured with other code are
+# ignored, as mamba-compile ignores them.
+_CODEGEN = 1
 
 
 def _traced():
@@ -470,6 +544,9 @@ def _eager_selective_scan(u, delta, A, B, C, D, z, delta_bias,
              "C": f"tensor<?x{G}x{N}x?x{act}>", "D": f"tensor<{d}xf32>",
              "z": f"tensor<?x{d}x?x{act}>",
              "delta_bias": f"tensor<{d}xf32>"}
+    attrs += _tuned_scan_tiling(
+        getattr(_warming, "target", None) or _device_of(u)[1], d, N, G, act,
+        b, L)
     results = [((b, d, L), act, types["u"])]
     if return_last_state:
         results.append(((b, d, N), "f32", f"tensor<?x{d}x{N}xf32>"))
@@ -832,6 +909,3 @@ else:
     from . import _torch_ops
     import sys as _sys
     _registered = _torch_ops.register(_sys.modules[__name__])
-    _fast.set_torch(_torch_module.Tensor, _torch_module.empty,
-                    getattr(_torch_module._C, "_cuda_getCurrentRawStream",
-                            None))

@@ -110,3 +110,31 @@ def test_tiling_options_reach_the_cpu_target(tmp_path, golden):
                        match="states-per-thread is a GPU tiling option"):
         mamba_mlir.compile(GOLDEN, output=tmp_path / "c.mmod",
                            states_per_thread=4)
+
+
+def test_a_tuning_database_chooses_the_scan_tiling(tmp_path, golden, caplog):
+    """compile(tuning_db=): the golden model's scan (d = 128, N = 16, f32)
+    gets the database's entry for this CPU, says so in the log, and the
+    model still gives the golden tokens."""
+    import json
+    import logging
+    entry = {"target": compiler.host_cpu_level(), "device": "test",
+             "op": "selective_scan", "signature": {"d": 128, "N": 16, "G": 1},
+             "dtype": "f32", "bucket": {"batch": 1, "length": 64},
+             "config": {"channels_per_block": 4, "states_per_thread": 16,
+                        "chunk_length": 16, "sequence_splits": 1},
+             "ms": 1.0, "default_ms": 2.0, "candidates": 2, "codegen": 1}
+    db = tmp_path / "db.json"
+    db.write_text(json.dumps({"format": "mamba-mlir tuning database",
+                              "version": 1, "entries": [entry]}))
+    with caplog.at_level(logging.INFO, logger="mamba_mlir"):
+        out = mamba_mlir.compile(GOLDEN, target="cpu", tuning_db=db,
+                                 tuning_bucket=(1, 64))
+    assert "selective_scan 128,16,1,f32=4,16,16,1" in caplog.text
+    model = mamba_mlir.load(out, GOLDEN, device="cpu")
+    want = golden["greedy_new_tokens"]
+    assert model.generate(golden["prompt"], max_new_tokens=len(want)) == want
+    db.write_text("{}")
+    with pytest.raises(mamba_mlir.MambaError, match="not a tuning database"):
+        mamba_mlir.compile(GOLDEN, target="cpu", tuning_db=db,
+                           tuning_bucket=(1, 64))

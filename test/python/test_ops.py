@@ -331,3 +331,46 @@ def test_repeated_calls_take_the_recorded_fast_path():
         y, r = rms_norm_fn(x, w, residual=x, prenorm=True)
         want, wr = rms_norm_reference(x, w, x)
         assert rel(y, want) <= 1e-5 and rel(r, wr) <= 1e-5
+
+
+def test_scans_take_their_tiling_from_a_tuning_database(monkeypatch,
+                                                        tmp_path):
+    """use_tuning_db: a scan call gets the entry of its signature whose
+    bucket is nearest its (batch, length); the tiling is part of the
+    compiled function, and the result is still right."""
+    import json
+    import mamba_mlir.ops as ops
+    from mamba_mlir import _mamba_mlir_compiler as driver
+    monkeypatch.setenv("MAMBA_MLIR_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(ops, "_kernels", {})
+    monkeypatch.setattr(ops, "_by_signature", {})
+
+    def entry(batch, length, channels):
+        return {"target": driver.host_cpu_level(), "device": "test",
+                "op": "selective_scan", "signature": {"d": 24, "N": 16,
+                                                      "G": 2},
+                "dtype": "f32", "bucket": {"batch": batch, "length": length},
+                "config": {"channels_per_block": channels,
+                           "states_per_thread": 16, "chunk_length": 16,
+                           "sequence_splits": 1},
+                "ms": 1.0, "default_ms": 2.0, "candidates": 2, "codegen": 1}
+    db = tmp_path / "db.json"
+    db.write_text(json.dumps({"format": "mamba-mlir tuning database",
+                              "version": 1,
+                              "entries": [entry(1, 2048, 2),
+                                          entry(8, 16, 12)]}))
+    ops.use_tuning_db(db)
+    try:
+        for (b, L), channels in (((1, 1000), 2), ((8, 20), 12)):
+            x = inputs(b, 24, L, 16, 2, torch.float32, seed=b, grouped=True)
+            out = selective_scan_fn(x["u"], x["delta"], x["A"], x["B"],
+                                    x["C"])
+            want, _ = scan_reference(x["u"], x["delta"], x["A"], x["B"],
+                                     x["C"])
+            assert rel(out, want) <= 1e-5
+            sources = [p.read_text()
+                       for p in (tmp_path / "cache" / "ops").glob("*.mlir")]
+            assert any(f"channels_per_block = {channels}," in s
+                       for s in sources)
+    finally:
+        ops.use_tuning_db(None)
