@@ -56,46 +56,66 @@ LogicalResult tunedTilingsFor(const CompileOptions &compile,
                               llvm::SmallVector<std::string> &out,
                               std::string &error) {
   out.clear();
-  if (compile.tuningDb.empty())
-    return success();
   auto note = [&](const std::string &text) {
     if (compile.tuningNotes)
       compile.tuningNotes->push_back(text);
   };
-  if (compile.channelsPerBlock || compile.statesPerThread ||
-      compile.chunkLength || compile.sequenceSplits) {
-    note("tiling options given: the tuning database is not used");
-    return success();
+  const bool tilingGiven = compile.channelsPerBlock ||
+                           compile.statesPerThread || compile.chunkLength ||
+                           compile.sequenceSplits;
+  // The databases to read: the one asked for, else the shipped ones.
+  std::vector<std::string> paths;
+  if (!compile.tuningDb.empty()) {
+    if (tilingGiven) {
+      note("tiling options given: the tuning database is not used");
+      return success();
+    }
+    paths.push_back(compile.tuningDb);
+  } else if (compile.shippedTuning && !tilingGiven) {
+    std::error_code code;
+    for (llvm::sys::fs::directory_iterator it(MAMBA_SHIPPED_TUNING_DIR, code),
+         end;
+         it != end && !code; it.increment(code))
+      if (llvm::StringRef(it->path()).ends_with(".json"))
+        paths.push_back(it->path());
+    std::sort(paths.begin(), paths.end());
   }
-  ::mamba::tuning::Database db;
-  if (!db.read(compile.tuningDb, error))
-    return failure();
-  std::vector<std::string> notes;
-  for (const ::mamba::tuning::Entry &e :
-       db.select(target, "selective_scan",
-                 {compile.tuningBatch, compile.tuningLength}, notes)) {
-    TunedTiling t;
-    auto get = [&](const std::map<std::string, int64_t> &m, const char *key,
-                   int64_t fallback) {
-      auto found = m.find(key);
-      return found == m.end() ? fallback : found->second;
-    };
-    t.signature = {get(e.signature, "d", 0), get(e.signature, "N", 0),
-                   get(e.signature, "G", 1), e.dtype};
-    t.channelsPerBlock = get(e.config, "channels_per_block", 0);
-    t.statesPerThread = get(e.config, "states_per_thread", 0);
-    t.chunkLength = get(e.config, "chunk_length", 0);
-    t.sequenceSplits = get(e.config, "sequence_splits", 1);
-    out.push_back(formatTunedTiling(t));
-    char times[96];
-    std::snprintf(times, sizeof(times), "%.4g ms against %.4g ms by default",
-                  e.ms, e.defaultMs);
-    notes.push_back("selective_scan " + out.back() + " for " + target +
-                    " (bucket " + std::to_string(e.bucket.batch) + "x" +
-                    std::to_string(e.bucket.length) + ": " + times + ")");
+  for (const std::string &path : paths) {
+    ::mamba::tuning::Database db;
+    if (!db.read(path, error))
+      return failure();
+    std::vector<std::string> notes;
+    std::vector<::mamba::tuning::Entry> entries =
+        db.select(target, "selective_scan",
+                  {compile.tuningBatch, compile.tuningLength}, notes);
+    if (entries.empty() && compile.tuningDb.empty())
+      continue; // a shipped database for other machines
+    for (const ::mamba::tuning::Entry &e : entries) {
+      TunedTiling t;
+      auto get = [&](const std::map<std::string, int64_t> &m, const char *key,
+                     int64_t fallback) {
+        auto found = m.find(key);
+        return found == m.end() ? fallback : found->second;
+      };
+      t.signature = {get(e.signature, "d", 0), get(e.signature, "N", 0),
+                     get(e.signature, "G", 1), e.dtype};
+      t.channelsPerBlock = get(e.config, "channels_per_block", 0);
+      t.statesPerThread = get(e.config, "states_per_thread", 0);
+      t.chunkLength = get(e.config, "chunk_length", 0);
+      t.sequenceSplits = get(e.config, "sequence_splits", 1);
+      out.push_back(formatTunedTiling(t));
+      char times[96];
+      std::snprintf(times, sizeof(times), "%.4g ms against %.4g ms by default",
+                    e.ms, e.defaultMs);
+      notes.push_back("selective_scan " + out.back() + " for " + target +
+                      " (bucket " + std::to_string(e.bucket.batch) + "x" +
+                      std::to_string(e.bucket.length) + ": " + times + ")");
+    }
+    if (compile.tuningDb.empty())
+      note("the shipped database " + path + " has entries for " + target);
+    for (const std::string &n : notes)
+      note(n);
   }
-  for (const std::string &n : notes)
-    note(n);
   return success();
 }
 

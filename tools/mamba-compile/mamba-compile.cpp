@@ -103,6 +103,11 @@ static cl::opt<std::string> tuningDb(
              "for (for the target) get its tiling unless tiling options "
              "are given"),
     cl::value_desc("file"));
+static cl::opt<bool>
+    noTuningDb(cl::cat(compileCategory), "no-tuning-db",
+               cl::desc("Without --tuning-db, do not use the shipped databases "
+                        "(tuning/): the targets' default tilings"),
+               cl::init(false));
 static cl::opt<std::string> tuningBucket(
     cl::cat(compileCategory), "tuning-bucket",
     cl::desc("The shape to choose database entries for, BATCHxLENGTH: the "
@@ -158,6 +163,7 @@ int main(int argc, char **argv) {
     options.flushDenormals = flushDenormals;
     options.toolkit = toolkit;
     options.tuningDb = tuningDb;
+    options.shippedTuning = !noTuningDb;
     long long batch = 0, length = 0;
     char tail = 0;
     if (std::sscanf(tuningBucket.c_str(), "%lldx%lld%c", &batch, &length,

@@ -44,6 +44,9 @@ struct CompileOptions {
   /// the target, the entry whose bucket is nearest tuningBatch x
   /// tuningLength) get that tiling instead of the target's default.
   std::string tuningDb;
+  /// Without tuningDb: the shipped databases (the source tree's tuning/
+  /// folder) that have entries for the target are used, unless this is off.
+  bool shippedTuning = true;
   int64_t tuningBatch = 1, tuningLength = 2048;
   /// Where to say what the database decided (each tiling used, entries
   /// ignored), if anywhere.
