@@ -18,6 +18,7 @@ config.test_exec_root = os.path.join(config.mamba_obj_root, "test")
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%mamba_src_root", config.mamba_src_root))
 config.substitutions.append(("%python", sys.executable))
+config.substitutions.append(("%mamba_tools_dir", config.mamba_tools_dir))
 
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()

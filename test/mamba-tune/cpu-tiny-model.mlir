@@ -11,6 +11,12 @@
 // RUN: mamba-compile %mamba_src_root/test/data/golden/model-tiny --target=cpu --tuning-db %t.json --tuning-bucket 1x32 -o %t.mmod 2>&1 | FileCheck %s --check-prefix=USED
 // RUN: mamba-run %t.mmod --weights %mamba_src_root/test/data/golden/model-tiny --device cpu --prompt-ids 5,6,7,8,9 --max-new-tokens 16 | FileCheck %s --check-prefix=TOKENS
 // RUN: mamba-tune %mamba_src_root/test/data/golden/model-tiny --target=cpu --db %t.json --shapes 1x32 --runs 3 --budget-seconds 20 2>&1 | FileCheck %s --check-prefix=RESUME
+// The split for a machine without the compiler: compile a plan here,
+// measure it with mamba-tune-run (runtime only).
+// RUN: rm -rf %t.plan %t.run.json %t.run.json.trials
+// RUN: mamba-tune %mamba_src_root/test/data/golden/model-tiny --target=cpu --prepare %t.plan --jobs 2 2>&1 | FileCheck %s --check-prefix=PREPARE
+// RUN: %mamba_tools_dir/mamba-tune-run %t.plan --db %t.run.json --shapes 1x32 --runs 3 | FileCheck %s --check-prefix=TABLE
+// RUN: not %mamba_tools_dir/mamba-tune-run %t.missing --db %t.run.json 2>&1 | FileCheck %s --check-prefix=NOPLAN
 // RUN: not mamba-tune %mamba_src_root/test/data/golden/model-tiny --db %t.json --shapes 32 2>&1 | FileCheck %s --check-prefix=SHAPES
 // RUN: not mamba-tune %s --db %t.json 2>&1 | FileCheck %s --check-prefix=NOSCAN
 
@@ -21,6 +27,8 @@
 // USED: mamba-compile: tuning: selective_scan 128,16,1,f32={{[0-9]+}},16,{{[0-9]+}},1 for {{.*}} (bucket 1x32:
 // TOKENS: row 0: 144 121 87 64 69 28 11 0 132 55 112 210 131 212 214 250
 // RESUME: mamba-tune: resuming: {{[0-9]+}} trials in
+// PREPARE: mamba-tune: compiled 1 scans' candidates into {{.*}}.plan; measure them with mamba-tune-run
+// NOPLAN: mamba-tune-run: {{.*}}.missing/plan.json: cannot open (make it with mamba-tune --prepare)
 // SHAPES: mamba-tune: --shapes: '32' is not BATCHxLENGTH, like 1x2048
 // NOSCAN: mamba-tune: {{.*}}cpu-tiny-model.mlir: no scan to tune
 func.func @nothing() {

@@ -13,7 +13,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "ScanTrial.h"
+#include "TuneRunner.h"
 #include "TuningSpace.h"
 
 #include "mamba/Codegen/CPU/HostKernels.h"
@@ -58,7 +58,7 @@ static cl::opt<std::string> inputPath(cl::Positional, cl::Required,
                                       cl::desc("<model directory or .mlir>"),
                                       cl::cat(tuneCategory));
 static cl::opt<std::string>
-    dbPath("db", cl::Required, cl::cat(tuneCategory),
+    dbPath("db", cl::cat(tuneCategory),
            cl::desc("The tuning database to write (entries are added to "
                     "what it holds)"),
            cl::value_desc("file"));
@@ -82,6 +82,12 @@ static cl::opt<double>
                            "limit); the best so far is kept"));
 static cl::opt<int> runs("runs", cl::init(10), cl::cat(tuneCategory),
                          cl::desc("Timed runs per candidate (the median)"));
+static cl::opt<std::string> prepareDir(
+    "prepare", cl::init(""), cl::cat(tuneCategory),
+    cl::desc("Only compile every candidate into this folder with a plan "
+             "(plan.json) for mamba-tune-run, which measures them on a "
+             "machine without the compiler (--db is then not written)"),
+    cl::value_desc("dir"));
 static cl::opt<int> jobs("jobs", cl::init(0), cl::cat(tuneCategory),
                          cl::desc("Candidates compiled at once (0: a core "
                                   "each)"));
@@ -94,8 +100,6 @@ const Clock::time_point kStart = Clock::now();
 double elapsed() {
   return std::chrono::duration<double>(Clock::now() - kStart).count();
 }
-
-bool outOfBudget() { return budgetSeconds > 0 && elapsed() > budgetSeconds; }
 
 int fail(const std::string &message) {
   std::fprintf(stderr, "mamba-tune: %s\n", message.c_str());
@@ -199,55 +203,6 @@ bool compileCandidate(const std::string &source, const std::string &chip,
   return true;
 }
 
-/// What one candidate gave on one bucket.
-struct Trial {
-  bool ok = false;
-  double ms = 0, relError = 0;
-  int runs = 0;
-  std::string why; ///< when not ok
-};
-
-/// DB.trials: one line per trial, "key ok ms relError runs why", so that a
-/// run cut short resumes without measuring again.
-class TrialLog {
-public:
-  explicit TrialLog(std::string path) : path_(std::move(path)) {
-    std::ifstream in(path_);
-    std::string line;
-    while (std::getline(in, line)) {
-      std::istringstream fields(line);
-      std::string key;
-      Trial t;
-      if (fields >> key >> t.ok >> t.ms >> t.relError >> t.runs) {
-        std::getline(fields >> std::ws, t.why);
-        trials_[key] = t;
-      }
-    }
-  }
-  size_t size() const { return trials_.size(); }
-  const Trial *find(const std::string &key) const {
-    auto it = trials_.find(key);
-    return it == trials_.end() ? nullptr : &it->second;
-  }
-  void add(const std::string &key, const Trial &t) {
-    trials_[key] = t;
-    std::ofstream out(path_, std::ios::app);
-    out << key << " " << t.ok << " " << t.ms << " " << t.relError << " "
-        << t.runs << " " << t.why << "\n";
-  }
-
-private:
-  std::string path_;
-  std::map<std::string, Trial> trials_;
-};
-
-std::string today() {
-  std::time_t now = std::time(nullptr);
-  char text[16];
-  std::strftime(text, sizeof(text), "%Y-%m-%d", std::gmtime(&now));
-  return text;
-}
-
 } // namespace
 
 int main(int argc, char **argv) {
@@ -263,6 +218,9 @@ int main(int argc, char **argv) {
                                                  : "cpu";
   if (runs < 1)
     return fail("--runs must be at least 1");
+  if (dbPath.empty() && prepareDir.empty())
+    return fail("expected --db FILE (the database to write) or --prepare "
+                "DIR");
 
   std::vector<tuning::Bucket> buckets;
   {
@@ -309,236 +267,74 @@ int main(int argc, char **argv) {
   if (signatures.empty())
     return fail(inputPath + ": no scan to tune");
 
-  tuning::Database db;
+  ::mamba::tune::TuneRunner runner;
+  ::mamba::tune::RunSettings settings;
+  settings.target = chip;
+  settings.device = deviceName;
+  settings.dbPath = dbPath;
+  settings.buckets = buckets;
+  settings.runs = runs;
+  settings.budgetSeconds = budgetSeconds;
   std::string error;
-  if (llvm::sys::fs::exists(dbPath) && !db.read(dbPath, error))
-    return fail(error);
-  TrialLog log(dbPath + ".trials");
-  if (log.size())
-    std::fprintf(stderr, "mamba-tune: resuming: %zu trials in %s.trials\n",
-                 log.size(), dbPath.c_str());
   llvm::SmallString<128> workDir;
-  if (llvm::sys::fs::createUniqueDirectory("mamba-tune", workDir))
+  if (!prepareDir.empty()) {
+    workDir = prepareDir.getValue();
+    if (llvm::sys::fs::create_directories(workDir))
+      return fail("cannot make " + prepareDir);
+  } else if (llvm::sys::fs::createUniqueDirectory("mamba-tune", workDir)) {
     return fail("cannot make a temporary directory");
-
-  std::printf("| scan d,N,G,type | bucket | default ms | tuned ms | speedup "
-              "| tuned config | candidates | seconds |\n|---|---|---|---|---|"
-              "---|---|---|\n");
-  runtime::OpenedDevice opened;
-  std::unique_ptr<runtime::Queue> queue;
+  }
+  if (prepareDir.empty() && !runner.open(settings, error))
+    return fail(error);
+  std::vector<::mamba::tune::PlannedScan> planned;
   for (const Signature &sig : signatures) {
-    const double sigStart = elapsed();
-    std::vector<Candidate> candidates =
-        ::mamba::tune::scanCandidates(gpu, sig.shape);
-    // Compile every candidate once (shape-independent), in parallel: those
-    // the trials file has not measured on every bucket, and the default.
-    auto needed = [&](size_t i) {
-      for (const tuning::Bucket &b : buckets)
-        if (!log.find(chip + "/" + sig.key() + "/" + std::to_string(b.batch) +
-                      "x" + std::to_string(b.length) + "/" +
-                      candidates[i].name()))
-          return true;
-      return false;
-    };
-    std::vector<std::string> paths(candidates.size()),
-        errors(candidates.size());
-    std::vector<bool> compiled(candidates.size(), false);
-    {
-      const std::string source = scanSource(sig);
-      std::atomic<size_t> next{0};
-      unsigned workers =
-          jobs > 0 ? unsigned(jobs)
-                   : std::max(1u, std::thread::hardware_concurrency());
-      std::vector<std::thread> threads;
-      for (unsigned w = 0; w < workers; ++w)
-        threads.emplace_back([&] {
-          for (size_t i; (i = next++) < candidates.size();) {
-            if (i > 0 && (outOfBudget() || !needed(i)))
-              continue;
-            paths[i] = std::string(workDir) + "/" + sig.key() + "-" +
-                       candidates[i].name() + ".mmod";
-            compiled[i] = compileCandidate(source, chip, gpu, candidates[i],
-                                           paths[i], errors[i]);
-          }
-        });
-      for (std::thread &t : threads)
-        t.join();
-    }
-    if (!compiled[0])
-      return fail("the default tiling of scan " + sig.key() +
-                  " does not compile: " + errors[0]);
-    if (!opened.isOpen()) {
-      runtime::ModuleFile file;
-      if (!file.load(paths[0], error) ||
-          !runtime::openDevice(file, paths[0],
-                               runtime::DeviceRequest{deviceName, 0}, opened,
-                               error) ||
-          !(queue = opened.backend().createQueue(error)))
-        return fail(error);
-    }
-    runtime::Backend &backend = opened.backend();
-    const format::ElementType act = sig.type == "bf16"
-                                        ? format::ElementType::BF16
-                                        : format::ElementType::F32;
-    const double tolerance = act == format::ElementType::F32 ? 1e-4 : 2e-2;
-
-    for (const tuning::Bucket &bucket : buckets) {
-      const double bucketStart = elapsed();
-      ::mamba::tune::ScanProblem problem;
-      if (!problem.prepare(backend, *queue, act, bucket.batch,
-                           sig.shape.channels, bucket.length, error))
-        return fail("scan " + sig.key() + ": " + error);
-      const std::string bucketKey = chip + "/" + sig.key() + "/" +
-                                    std::to_string(bucket.batch) + "x" +
-                                    std::to_string(bucket.length);
-      std::map<size_t, Trial> results;
-      auto runTrial = [&](size_t i, int count) -> bool {
-        const std::string key = bucketKey + "/" + candidates[i].name();
-        if (const Trial *seen = log.find(key); seen && seen->runs >= count) {
-          results[i] = *seen;
-          return true;
+    ::mamba::tune::PlannedScan scan;
+    scan.shape = sig.shape;
+    scan.type = sig.type;
+    scan.candidates = ::mamba::tune::scanCandidates(gpu, sig.shape);
+    const size_t n = scan.candidates.size();
+    scan.paths.assign(n, "");
+    scan.errors.assign(n, "");
+    scan.compiled.assign(n, false);
+    // Compile each candidate once (shape-independent), in parallel: for a
+    // plan all of them; here those the trials file has not measured on
+    // every bucket, and the default.
+    const std::string source = scanSource(sig);
+    std::atomic<size_t> next{0};
+    unsigned workers = jobs > 0
+                           ? unsigned(jobs)
+                           : std::max(1u, std::thread::hardware_concurrency());
+    std::vector<std::thread> threads;
+    for (unsigned w = 0; w < workers; ++w)
+      threads.emplace_back([&] {
+        for (size_t i; (i = next++) < n;) {
+          if (i > 0 && prepareDir.empty() &&
+              (runner.outOfBudget() || !runner.needed(scan, i)))
+            continue;
+          std::string path = std::string(workDir) + "/" + sig.key() + "-" +
+                             scan.candidates[i].name() + ".mmod";
+          std::string why;
+          bool ok = compileCandidate(source, chip, gpu, scan.candidates[i],
+                                     path, why);
+          scan.paths[i] = path;
+          scan.compiled[i] = ok;
+          scan.errors[i] = why;
         }
-        Trial t;
-        t.runs = count;
-        if (!compiled[i]) {
-          t.why = "does not compile: " + errors[i].substr(0, 200);
-        } else {
-          runtime::ModuleFile file;
-          std::unique_ptr<runtime::Program> program;
-          if (!file.load(paths[i], error) ||
-              !(program = backend.load(file, error)) ||
-              !problem.measure(*program, count, tolerance, t.relError, t.ms,
-                               error)) {
-            t.why = "does not run: " + error.substr(0, 200);
-          } else if (!(t.relError <= tolerance)) {
-            t.why = "wrong result: rel L2 " + std::to_string(t.relError);
-          } else {
-            t.ok = true;
-          }
-        }
-        for (char &ch : t.why)
-          if (ch == '\n')
-            ch = ' ';
-        log.add(key, t);
-        results[i] = t;
-        return true;
-      };
-      auto best = [&](std::vector<size_t> among) {
-        std::sort(among.begin(), among.end(), [&](size_t a, size_t b) {
-          return results[a].ms < results[b].ms;
-        });
-        return among;
-      };
-      auto progress = [&](size_t done, size_t total) {
-        if (!isatty(2))
-          return; // a log gets the table only
-        size_t lead = SIZE_MAX;
-        for (auto &[i, t] : results)
-          if (t.ok && (lead == SIZE_MAX || t.ms < results[lead].ms))
-            lead = i;
-        double spent = elapsed() - bucketStart;
-        std::fprintf(stderr,
-                     "\rmamba-tune: %s [%zu/%zu] best %s %.4g ms, %.0f s, "
-                     "about %.0f s left   ",
-                     bucketKey.c_str(), done, total,
-                     lead == SIZE_MAX ? "-" : candidates[lead].name().c_str(),
-                     lead == SIZE_MAX ? 0.0 : results[lead].ms, spent,
-                     done ? spent / done * (total - done) : 0.0);
-      };
-
-      // Exhaustive for small spaces; successive halving for large ones:
-      // everything on a few runs, then the best quarter on all of them.
-      std::vector<size_t> all(candidates.size());
-      for (size_t i = 0; i < all.size(); ++i)
-        all[i] = i;
-      const bool halving = candidates.size() > 32;
-      std::vector<size_t> finalists;
-      size_t done = 0, total = candidates.size();
-      for (size_t i : all) {
-        if (i > 0 && outOfBudget())
-          break;
-        runTrial(i, halving ? std::min(3, int(runs)) : int(runs));
-        progress(++done, total);
-        if (results[i].ok)
-          finalists.push_back(i);
-      }
-      if (halving) {
-        finalists = best(finalists);
-        finalists.resize(std::min(finalists.size(),
-                                  std::max<size_t>(8, finalists.size() / 4)));
-        if (std::find(finalists.begin(), finalists.end(), 0) ==
-                finalists.end() &&
-            results[0].ok)
-          finalists.push_back(0); // the default's time on full runs too
-        total += finalists.size();
-        for (size_t i : finalists) {
-          if (outOfBudget())
-            break;
-          runTrial(i, runs);
-          progress(++done, total);
-        }
-        std::vector<size_t> measured;
-        for (size_t i : finalists)
-          if (results[i].ok && results[i].runs >= runs)
-            measured.push_back(i);
-        finalists = measured;
-      }
-      // The default again, now that everything is warm: the better of its two
-      // times is what the tuned one must beat.
-      if (results[0].ok && !outOfBudget()) {
-        const Trial first = results[0];
-        const std::string key = bucketKey + "/" + candidates[0].name();
-        Trial again;
-        {
-          runtime::ModuleFile file;
-          std::unique_ptr<runtime::Program> program;
-          if (file.load(paths[0], error) &&
-              (program = backend.load(file, error)) &&
-              problem.measure(*program, runs, tolerance, again.relError,
-                              again.ms, error) &&
-              again.relError <= tolerance && again.ms < first.ms) {
-            results[0].ms = again.ms;
-            log.add(key, results[0]);
-          }
-        }
-      }
-      if (isatty(2))
-        std::fprintf(stderr, "\n");
-      if (!results[0].ok)
-        return fail("the default tiling of scan " + sig.key() + " on " +
-                    bucketKey + " failed: " + results[0].why);
-      std::vector<size_t> ranked = best(finalists);
-      const size_t winner = ranked.empty() ? 0 : ranked.front();
-      size_t tried = 0;
-      for (auto &[i, t] : results)
-        tried += t.ok ? 1 : 0;
-
-      tuning::Entry e;
-      e.target = chip;
-      e.device = backend.describe();
-      e.op = "selective_scan";
-      e.signature = {{"d", sig.shape.channels},
-                     {"N", sig.shape.states},
-                     {"G", sig.shape.groups}};
-      e.dtype = sig.type;
-      e.bucket = bucket;
-      e.config = candidates[winner].config();
-      e.ms = results[winner].ms;
-      e.defaultMs = results[0].ms;
-      e.candidates = static_cast<int64_t>(results.size());
-      e.made = today();
-      db.put(e);
-      if (!db.write(dbPath, error))
-        return fail(error);
-      std::printf("| %s | %ldx%ld | %.4g | %.4g | %.2fx | %s | %zu of %zu "
-                  "(%zu correct) | %.0f |\n",
-                  sig.key().c_str(), bucket.batch, bucket.length, e.defaultMs,
-                  e.ms, e.defaultMs / e.ms, candidates[winner].name().c_str(),
-                  results.size(), candidates.size(), tried,
-                  elapsed() - bucketStart);
-      std::fflush(stdout);
-    }
-    (void)sigStart;
+      });
+    for (std::thread &t : threads)
+      t.join();
+    if (prepareDir.empty() && !runner.run(scan, error))
+      return fail(error);
+    planned.push_back(std::move(scan));
+  }
+  if (!prepareDir.empty()) {
+    if (!::mamba::tune::writePlan(std::string(workDir), chip, planned, error))
+      return fail(error);
+    std::fprintf(stderr,
+                 "mamba-tune: compiled %zu scans' candidates into "
+                 "%s; measure them with mamba-tune-run %s --db FILE\n",
+                 planned.size(), prepareDir.c_str(), prepareDir.c_str());
+    return 0;
   }
   llvm::sys::fs::remove_directories(workDir);
   std::fprintf(stderr, "mamba-tune: wrote %s (%.0f s)\n", dbPath.c_str(),

@@ -1,0 +1,371 @@
+//===- TuneRunner.cpp - mamba-tune's measuring half -----------------------===//
+
+#include "TuneRunner.h"
+
+#include "ScanTrial.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <unistd.h>
+
+namespace mamba::tune {
+
+std::string PlannedScan::key() const {
+  return std::to_string(shape.channels) + "," + std::to_string(shape.states) +
+         "," + std::to_string(shape.groups) + "," + type;
+}
+
+/// What one candidate gave on one bucket.
+struct Trial {
+  bool ok = false;
+  double ms = 0, relError = 0;
+  int runs = 0;
+  std::string why; ///< when not ok
+};
+
+/// DB.trials: one line per trial, "key ok ms relError runs why", so that a
+/// run cut short resumes without measuring again.
+class TrialLog {
+public:
+  explicit TrialLog(std::string path) : path_(std::move(path)) {
+    std::ifstream in(path_);
+    std::string line;
+    while (std::getline(in, line)) {
+      std::istringstream fields(line);
+      std::string key;
+      Trial t;
+      if (fields >> key >> t.ok >> t.ms >> t.relError >> t.runs) {
+        std::getline(fields >> std::ws, t.why);
+        trials_[key] = t;
+      }
+    }
+  }
+  size_t size() const { return trials_.size(); }
+  const Trial *find(const std::string &key) const {
+    auto it = trials_.find(key);
+    return it == trials_.end() ? nullptr : &it->second;
+  }
+  void add(const std::string &key, const Trial &t) {
+    trials_[key] = t;
+    std::ofstream out(path_, std::ios::app);
+    out << key << " " << t.ok << " " << t.ms << " " << t.relError << " "
+        << t.runs << " " << t.why << "\n";
+  }
+
+private:
+  std::string path_;
+  std::map<std::string, Trial> trials_;
+};
+
+std::string today() {
+  std::time_t now = std::time(nullptr);
+  char text[16];
+  std::strftime(text, sizeof(text), "%Y-%m-%d", std::gmtime(&now));
+  return text;
+}
+
+TuneRunner::TuneRunner() : start_(std::chrono::steady_clock::now()) {}
+TuneRunner::~TuneRunner() = default;
+
+namespace {
+double since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+      .count();
+}
+} // namespace
+
+bool TuneRunner::outOfBudget() const {
+  return s_.budgetSeconds > 0 && since(start_) > s_.budgetSeconds;
+}
+
+bool TuneRunner::open(const RunSettings &settings, std::string &error) {
+  s_ = settings;
+  std::ifstream exists(s_.dbPath);
+  if (exists && !db_.read(s_.dbPath, error))
+    return false;
+  log_ = std::make_unique<TrialLog>(s_.dbPath + ".trials");
+  if (log_->size())
+    std::fprintf(stderr, "mamba-tune: resuming: %zu trials in %s.trials\n",
+                 log_->size(), s_.dbPath.c_str());
+  std::printf("| scan d,N,G,type | bucket | default ms | tuned ms | speedup "
+              "| tuned config | candidates | seconds |\n|---|---|---|---|---|"
+              "---|---|---|\n");
+  return true;
+}
+
+bool TuneRunner::needed(const PlannedScan &scan, size_t i) const {
+  for (const tuning::Bucket &b : s_.buckets)
+    if (!log_->find(s_.target + "/" + scan.key() + "/" +
+                    std::to_string(b.batch) + "x" + std::to_string(b.length) +
+                    "/" + scan.candidates[i].name()))
+      return true;
+  return false;
+}
+
+bool TuneRunner::run(const PlannedScan &scan, std::string &error) {
+  if (scan.candidates.empty() || !scan.compiled[0]) {
+    error = "the default tiling of scan " + scan.key() +
+            " does not compile: " + (scan.errors.empty() ? "" : scan.errors[0]);
+    return false;
+  }
+  if (!opened_.isOpen()) {
+    runtime::ModuleFile file;
+    if (!file.load(scan.paths[0], error) ||
+        !runtime::openDevice(file, scan.paths[0],
+                             runtime::DeviceRequest{s_.device, 0}, opened_,
+                             error) ||
+        !(queue_ = opened_.backend().createQueue(error)))
+      return false;
+  }
+  auto elapsed = [&] { return since(start_); };
+  auto outOfBudget = [&] { return this->outOfBudget(); };
+  runtime::Backend &backend = opened_.backend();
+  const std::string &chip = s_.target;
+  const std::vector<Candidate> &candidates = scan.candidates;
+  const std::vector<std::string> &paths = scan.paths;
+  const std::vector<bool> &compiled = scan.compiled;
+  const std::vector<std::string> &errors = scan.errors;
+  const PlannedScan &sig = scan;
+  const int runs = s_.runs;
+  TrialLog &log = *log_;
+  const format::ElementType act =
+      sig.type == "bf16" ? format::ElementType::BF16 : format::ElementType::F32;
+  const double tolerance = act == format::ElementType::F32 ? 1e-4 : 2e-2;
+
+  for (const tuning::Bucket &bucket : s_.buckets) {
+    const double bucketStart = elapsed();
+    ::mamba::tune::ScanProblem problem;
+    if (!problem.prepare(backend, *queue_, act, bucket.batch,
+                         sig.shape.channels, bucket.length, error)) {
+      error = "scan " + sig.key() + ": " + error;
+      return false;
+    }
+    const std::string bucketKey = chip + "/" + sig.key() + "/" +
+                                  std::to_string(bucket.batch) + "x" +
+                                  std::to_string(bucket.length);
+    std::map<size_t, Trial> results;
+    auto runTrial = [&](size_t i, int count) -> bool {
+      const std::string key = bucketKey + "/" + candidates[i].name();
+      if (const Trial *seen = log.find(key); seen && seen->runs >= count) {
+        results[i] = *seen;
+        return true;
+      }
+      Trial t;
+      t.runs = count;
+      if (!compiled[i]) {
+        t.why = "does not compile: " + errors[i].substr(0, 200);
+      } else {
+        runtime::ModuleFile file;
+        std::unique_ptr<runtime::Program> program;
+        if (!file.load(paths[i], error) ||
+            !(program = backend.load(file, error)) ||
+            !problem.measure(*program, count, tolerance, t.relError, t.ms,
+                             error)) {
+          t.why = "does not run: " + error.substr(0, 200);
+        } else if (!(t.relError <= tolerance)) {
+          t.why = "wrong result: rel L2 " + std::to_string(t.relError);
+        } else {
+          t.ok = true;
+        }
+      }
+      for (char &ch : t.why)
+        if (ch == '\n')
+          ch = ' ';
+      log.add(key, t);
+      results[i] = t;
+      return true;
+    };
+    auto best = [&](std::vector<size_t> among) {
+      std::sort(among.begin(), among.end(), [&](size_t a, size_t b) {
+        return results[a].ms < results[b].ms;
+      });
+      return among;
+    };
+    auto progress = [&](size_t done, size_t total) {
+      if (!isatty(2))
+        return; // a log gets the table only
+      size_t lead = SIZE_MAX;
+      for (auto &[i, t] : results)
+        if (t.ok && (lead == SIZE_MAX || t.ms < results[lead].ms))
+          lead = i;
+      double spent = elapsed() - bucketStart;
+      std::fprintf(stderr,
+                   "\rmamba-tune: %s [%zu/%zu] best %s %.4g ms, %.0f s, "
+                   "about %.0f s left   ",
+                   bucketKey.c_str(), done, total,
+                   lead == SIZE_MAX ? "-" : candidates[lead].name().c_str(),
+                   lead == SIZE_MAX ? 0.0 : results[lead].ms, spent,
+                   done ? spent / done * (total - done) : 0.0);
+    };
+
+    // Exhaustive for small spaces; successive halving for large ones:
+    // everything on a few runs, then the best quarter on all of them.
+    std::vector<size_t> all(candidates.size());
+    for (size_t i = 0; i < all.size(); ++i)
+      all[i] = i;
+    const bool halving = candidates.size() > 32;
+    std::vector<size_t> finalists;
+    size_t done = 0, total = candidates.size();
+    for (size_t i : all) {
+      if (i > 0 && outOfBudget())
+        break;
+      runTrial(i, halving ? std::min(3, int(runs)) : int(runs));
+      progress(++done, total);
+      if (results[i].ok)
+        finalists.push_back(i);
+    }
+    if (halving) {
+      finalists = best(finalists);
+      finalists.resize(std::min(finalists.size(),
+                                std::max<size_t>(8, finalists.size() / 4)));
+      if (std::find(finalists.begin(), finalists.end(), 0) == finalists.end() &&
+          results[0].ok)
+        finalists.push_back(0); // the default's time on full runs too
+      total += finalists.size();
+      for (size_t i : finalists) {
+        if (outOfBudget())
+          break;
+        runTrial(i, runs);
+        progress(++done, total);
+      }
+      std::vector<size_t> measured;
+      for (size_t i : finalists)
+        if (results[i].ok && results[i].runs >= runs)
+          measured.push_back(i);
+      finalists = measured;
+    }
+    // The default again, now that everything is warm: the better of its two
+    // times is what the tuned one must beat.
+    if (results[0].ok && !outOfBudget()) {
+      const Trial first = results[0];
+      const std::string key = bucketKey + "/" + candidates[0].name();
+      Trial again;
+      {
+        runtime::ModuleFile file;
+        std::unique_ptr<runtime::Program> program;
+        if (file.load(paths[0], error) &&
+            (program = backend.load(file, error)) &&
+            problem.measure(*program, runs, tolerance, again.relError, again.ms,
+                            error) &&
+            again.relError <= tolerance && again.ms < first.ms) {
+          results[0].ms = again.ms;
+          log.add(key, results[0]);
+        }
+      }
+    }
+    if (isatty(2))
+      std::fprintf(stderr, "\n");
+    if (!results[0].ok) {
+      error = "the default tiling of scan " + sig.key() + " on " + bucketKey +
+              " failed: " + results[0].why;
+      return false;
+    }
+    std::vector<size_t> ranked = best(finalists);
+    const size_t winner = ranked.empty() ? 0 : ranked.front();
+    size_t tried = 0;
+    for (auto &[i, t] : results)
+      tried += t.ok ? 1 : 0;
+
+    tuning::Entry e;
+    e.target = chip;
+    e.device = backend.describe();
+    e.op = "selective_scan";
+    e.signature = {{"d", sig.shape.channels},
+                   {"N", sig.shape.states},
+                   {"G", sig.shape.groups}};
+    e.dtype = sig.type;
+    e.bucket = bucket;
+    e.config = candidates[winner].config();
+    e.ms = results[winner].ms;
+    e.defaultMs = results[0].ms;
+    e.candidates = static_cast<int64_t>(results.size());
+    e.made = today();
+    db_.put(e);
+    if (!db_.write(s_.dbPath, error)) {
+      error = error;
+      return false;
+    }
+    std::printf("| %s | %ldx%ld | %.4g | %.4g | %.2fx | %s | %zu of %zu "
+                "(%zu correct) | %.0f |\n",
+                sig.key().c_str(), bucket.batch, bucket.length, e.defaultMs,
+                e.ms, e.defaultMs / e.ms, candidates[winner].name().c_str(),
+                results.size(), candidates.size(), tried,
+                elapsed() - bucketStart);
+    std::fflush(stdout);
+  }
+  return true;
+}
+
+bool writePlan(const std::string &dir, const std::string &target,
+               const std::vector<PlannedScan> &scans, std::string &error) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const PlannedScan &s : scans) {
+    nlohmann::json candidates = nlohmann::json::array();
+    for (size_t i = 0; i < s.candidates.size(); ++i) {
+      std::string file = s.paths[i];
+      if (file.rfind(dir + "/", 0) == 0)
+        file = file.substr(dir.size() + 1);
+      candidates.push_back({{"config", s.candidates[i].config()},
+                            {"file", s.compiled[i] ? file : ""},
+                            {"error", s.errors[i]}});
+    }
+    list.push_back({{"d", s.shape.channels},
+                    {"N", s.shape.states},
+                    {"G", s.shape.groups},
+                    {"type", s.type},
+                    {"candidates", candidates}});
+  }
+  std::ofstream out(dir + "/plan.json");
+  out << nlohmann::json{{"target", target}, {"scans", list}}.dump(1) << "\n";
+  if (!out) {
+    error = dir + "/plan.json: cannot write";
+    return false;
+  }
+  return true;
+}
+
+bool readPlan(const std::string &dir, std::string &target,
+              std::vector<PlannedScan> &scans, std::string &error) {
+  std::ifstream in(dir + "/plan.json");
+  if (!in) {
+    error = dir + "/plan.json: cannot open (make it with mamba-tune --prepare)";
+    return false;
+  }
+  try {
+    nlohmann::json j = nlohmann::json::parse(in);
+    target = j.at("target").get<std::string>();
+    scans.clear();
+    for (const nlohmann::json &s : j.at("scans")) {
+      PlannedScan p;
+      p.shape = {s.at("d").get<int64_t>(), s.at("N").get<int64_t>(),
+                 s.at("G").get<int64_t>()};
+      p.type = s.at("type").get<std::string>();
+      for (const nlohmann::json &c : s.at("candidates")) {
+        auto config = c.at("config").get<std::map<std::string, int64_t>>();
+        Candidate k;
+        k.channelsPerBlock = config.at("channels_per_block");
+        k.statesPerThread = config.at("states_per_thread");
+        k.chunkLength = config.at("chunk_length");
+        k.sequenceSplits = config.at("sequence_splits");
+        std::string file = c.at("file").get<std::string>();
+        p.candidates.push_back(k);
+        p.compiled.push_back(!file.empty());
+        p.paths.push_back(file.empty() ? "" : dir + "/" + file);
+        p.errors.push_back(c.value("error", ""));
+      }
+      scans.push_back(std::move(p));
+    }
+  } catch (const std::exception &e) {
+    error = dir + "/plan.json: " + e.what();
+    return false;
+  }
+  return true;
+}
+
+} // namespace mamba::tune

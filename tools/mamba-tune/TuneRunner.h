@@ -1,0 +1,85 @@
+//===- TuneRunner.h - mamba-tune's measuring half ---------------*- C++ -*-===//
+//
+// Everything of mamba-tune after the candidates are compiled, with no
+// compiler in it: the device opened, each planned scan's candidates run on
+// every shape bucket (ScanTrial.h), the search (exhaustive for small
+// spaces; successive halving: all candidates on a few runs, the best
+// quarter on the full count), the trials file that makes a run resumable,
+// and the database written. mamba-tune calls it after compiling;
+// mamba-tune-run calls it on a plan compiled elsewhere (mamba-tune
+// --prepare), for a machine with the GPU but without the compiler.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MAMBA_TOOLS_TUNERUNNER_H
+#define MAMBA_TOOLS_TUNERUNNER_H
+
+#include "TuningSpace.h"
+
+#include "mamba/Runtime/OpenDevice.h"
+#include "mamba/Tuning/TuningDb.h"
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace mamba::tune {
+
+/// One scan signature with its candidates compiled: paths[i] holds
+/// candidate i's module when compiled[i], else errors[i] says why not.
+struct PlannedScan {
+  ScanShape shape;
+  std::string type; ///< "f32" or "bf16"
+  std::vector<Candidate> candidates;
+  std::vector<std::string> paths, errors;
+  std::vector<bool> compiled;
+  /// "1536,16,1,bf16"
+  std::string key() const;
+};
+
+struct RunSettings {
+  std::string target; ///< the compile target the entries are for
+  std::string device; ///< "cpu", "cuda", "cuda:N"
+  std::string dbPath; ///< the database (and DB.trials)
+  std::vector<tuning::Bucket> buckets;
+  int runs = 10;
+  double budgetSeconds = 0; ///< 0: none
+};
+
+class TrialLog;
+
+class TuneRunner {
+public:
+  TuneRunner();
+  ~TuneRunner();
+  /// Reads the database and the trials file (saying when it resumes) and
+  /// prints the table's header.
+  bool open(const RunSettings &settings, std::string &error);
+  bool outOfBudget() const;
+  /// Whether candidate `i` of `scan` still lacks a trial on some bucket.
+  bool needed(const PlannedScan &scan, size_t i) const;
+  /// Measures `scan` on every bucket, writes an entry per bucket and a
+  /// table row each. False on what stops the run (the default tiling does
+  /// not compile or fails; the device cannot be opened).
+  bool run(const PlannedScan &scan, std::string &error);
+
+private:
+  RunSettings s_;
+  std::chrono::steady_clock::time_point start_;
+  tuning::Database db_;
+  std::unique_ptr<TrialLog> log_;
+  runtime::OpenedDevice opened_;
+  std::unique_ptr<runtime::Queue> queue_;
+};
+
+/// DIR/plan.json: the target and each scan's candidates and module files
+/// (relative to DIR), as mamba-tune --prepare writes it.
+bool writePlan(const std::string &dir, const std::string &target,
+               const std::vector<PlannedScan> &scans, std::string &error);
+bool readPlan(const std::string &dir, std::string &target,
+              std::vector<PlannedScan> &scans, std::string &error);
+
+} // namespace mamba::tune
+
+#endif // MAMBA_TOOLS_TUNERUNNER_H

@@ -1,0 +1,93 @@
+//===- mamba-tune-run.cpp - mamba-tune's measuring half, alone ------------===//
+//
+// Measures a plan that `mamba-tune --prepare DIR` compiled elsewhere and
+// writes the tuning database, with the runtime only (no LLVM): for a
+// machine with the GPU but without the compiler. The same search, checks,
+// trials file and table as mamba-tune (TuneRunner.h).
+//
+//===----------------------------------------------------------------------===//
+
+#include "TuneRunner.h"
+
+#include <cstdio>
+#include <cstring>
+#include <sstream>
+#include <string>
+
+namespace {
+
+int fail(const std::string &message) {
+  std::fprintf(stderr, "mamba-tune-run: %s\n", message.c_str());
+  return 1;
+}
+
+const char *kUsage =
+    "usage: mamba-tune-run DIR --db FILE [--device cpu|cuda|cuda:N] "
+    "[--shapes 1x2048,8x2048] [--runs 10] [--budget-seconds S]\n";
+
+} // namespace
+
+int main(int argc, char **argv) {
+  std::string dir, shapes = "1x2048,8x2048", device;
+  mamba::tune::RunSettings settings;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    auto value = [&](const char *name) -> const char * {
+      if (i + 1 >= argc) {
+        fail(std::string(name) + " needs a value");
+        return nullptr;
+      }
+      return argv[++i];
+    };
+    const char *v = nullptr;
+    if (arg == "--db" && (v = value("--db")))
+      settings.dbPath = v;
+    else if (arg == "--device" && (v = value("--device")))
+      device = v;
+    else if (arg == "--shapes" && (v = value("--shapes")))
+      shapes = v;
+    else if (arg == "--runs" && (v = value("--runs")))
+      settings.runs = std::atoi(v);
+    else if (arg == "--budget-seconds" && (v = value("--budget-seconds")))
+      settings.budgetSeconds = std::atof(v);
+    else if (arg == "-h" || arg == "--help") {
+      std::fputs(kUsage, stdout);
+      return 0;
+    } else if (!arg.empty() && arg[0] != '-' && dir.empty())
+      dir = arg;
+    else
+      return fail("unexpected argument '" + arg + "'\n" + kUsage);
+    if (arg.rfind("--", 0) == 0 && !v)
+      return 1;
+  }
+  if (dir.empty() || settings.dbPath.empty())
+    return fail(std::string("expected a plan folder and --db\n") + kUsage);
+  if (settings.runs < 1)
+    return fail("--runs must be at least 1");
+  std::istringstream in(shapes);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    mamba::tuning::Bucket b;
+    char x = 0, tail = 0;
+    if (std::sscanf(item.c_str(), "%ld%c%ld%c", &b.batch, &x, &b.length,
+                    &tail) != 3 ||
+        x != 'x' || b.batch < 1 || b.length < 1)
+      return fail("--shapes: '" + item + "' is not BATCHxLENGTH, like 1x2048");
+    settings.buckets.push_back(b);
+  }
+  std::vector<mamba::tune::PlannedScan> scans;
+  std::string error;
+  if (!mamba::tune::readPlan(dir, settings.target, scans, error))
+    return fail(error);
+  settings.device = !device.empty()                        ? device
+                    : settings.target.rfind("sm_", 0) == 0 ? "cuda"
+                                                           : "cpu";
+  mamba::tune::TuneRunner runner;
+  if (!runner.open(settings, error))
+    return fail(error);
+  for (const mamba::tune::PlannedScan &scan : scans)
+    if (!runner.run(scan, error))
+      return fail(error);
+  std::fprintf(stderr, "mamba-tune-run: wrote %s\n", settings.dbPath.c_str());
+  return 0;
+}
