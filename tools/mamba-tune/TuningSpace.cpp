@@ -74,17 +74,22 @@ std::vector<Candidate> scanCandidates(bool gpu, const ScanShape &shape) {
           add({lanes, shape.states, chunk, 1});
     return out;
   }
+  // The GPU: the ranges the scan benchmarks found the best tiles in
+  // (bench/RESULTS.md: 32-64 channels, 4-16 states per thread, 16-step
+  // chunks, 1-16 sequence splits), one step beyond each: 72 candidates for
+  // N = 16, about 14 MB of modules.
   const int64_t warp = 32, maxThreads = 1024;
-  for (int64_t channels : {16, 32, 64, 128})
-    for (int64_t states = shape.states; states >= 1; states /= 2) {
+  for (int64_t channels : {32, 64, 128})
+    for (int64_t states = shape.states;
+         states >= 1 && states * 4 >= shape.states; states /= 2) {
       if (shape.states % states != 0)
         continue;
       const int64_t perChannel = shape.states / states;
       if (perChannel > warp || channels * perChannel > maxThreads ||
           !dividesGroups(channels, shape))
         continue;
-      for (int64_t chunk : {8, 16, 32})
-        for (int64_t splits : {1, 2, 4, 8, 16})
+      for (int64_t chunk : {16, 32})
+        for (int64_t splits : {1, 4, 8, 16})
           add({channels, states, chunk, splits});
     }
   return out;
