@@ -593,23 +593,13 @@ struct MambaTileSelectiveScanPass
   using Base::Base;
 
   void runOnOperation() override {
-    std::vector<TunedTiling> tuned;
-    std::string error;
-    if (!parseTunedTilings(
+    SmallVector<std::pair<SelectiveScanOp, ScanTilingAttr>> scans;
+    if (failed(collectScanTilings(
+            getOperation(),
             std::vector<std::string>(tunedTilings.begin(), tunedTilings.end()),
-            tuned, error)) {
-      getOperation()->emitError() << error;
+            scans)))
       return signalPassFailure();
-    }
-    SmallVector<SelectiveScanOp> scans;
-    getOperation()->walk([&](SelectiveScanOp op) { scans.push_back(op); });
-    for (SelectiveScanOp op : scans) {
-      ScanTilingAttr tiling = op.getTilingAttr();
-      if (!tiling)
-        if (std::optional<TunedTiling> t = findTunedTiling(op, tuned))
-          tiling = ScanTilingAttr::get(&getContext(), t->channelsPerBlock,
-                                       t->statesPerThread, t->chunkLength,
-                                       t->sequenceSplits);
+    for (auto [op, tiling] : scans) {
       if (!tiling) {
         if (channelsPerBlock < 1 || statesPerThread < 0 || chunkLength < 1 ||
             sequenceSplits < 1) {

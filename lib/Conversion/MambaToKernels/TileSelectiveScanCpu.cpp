@@ -532,24 +532,14 @@ struct MambaTileSelectiveScanCpuPass
   using Base::Base;
 
   void runOnOperation() override {
-    std::vector<TunedTiling> tuned;
-    std::string error;
-    if (!parseTunedTilings(
+    SmallVector<std::pair<SelectiveScanOp, ScanTilingAttr>> scans;
+    if (failed(collectScanTilings(
+            getOperation(),
             std::vector<std::string>(tunedTilings.begin(), tunedTilings.end()),
-            tuned, error)) {
-      getOperation()->emitError() << error;
+            scans)))
       return signalPassFailure();
-    }
-    SmallVector<SelectiveScanOp> scans;
-    getOperation()->walk([&](SelectiveScanOp op) { scans.push_back(op); });
-    for (SelectiveScanOp op : scans) {
+    for (auto [op, tiling] : scans) {
       int64_t lanes = channelsPerBlock, chunk = chunkLength;
-      ScanTilingAttr tiling = op.getTilingAttr();
-      if (!tiling)
-        if (std::optional<TunedTiling> t = findTunedTiling(op, tuned))
-          tiling = ScanTilingAttr::get(&getContext(), t->channelsPerBlock,
-                                       t->statesPerThread, t->chunkLength,
-                                       t->sequenceSplits);
       if (!tiling) {
         // The options are a default, not a demand: with groups, the block
         // narrows to lanes that divide the channels per group (a tiling

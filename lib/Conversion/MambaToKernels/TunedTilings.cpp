@@ -75,4 +75,23 @@ findTunedTiling(SelectiveScanOp op, const std::vector<TunedTiling> &tunings) {
   return std::nullopt;
 }
 
+LogicalResult collectScanTilings(
+    Operation *root, const std::vector<std::string> &tuned,
+    SmallVectorImpl<std::pair<SelectiveScanOp, ScanTilingAttr>> &scans) {
+  std::vector<TunedTiling> tunings;
+  std::string error;
+  if (!parseTunedTilings(tuned, tunings, error))
+    return root->emitError() << error;
+  root->walk([&](SelectiveScanOp op) {
+    ScanTilingAttr tiling = op.getTilingAttr();
+    if (!tiling)
+      if (std::optional<TunedTiling> t = findTunedTiling(op, tunings))
+        tiling = ScanTilingAttr::get(op.getContext(), t->channelsPerBlock,
+                                     t->statesPerThread, t->chunkLength,
+                                     t->sequenceSplits);
+    scans.push_back({op, tiling});
+  });
+  return success();
+}
+
 } // namespace mlir::mamba

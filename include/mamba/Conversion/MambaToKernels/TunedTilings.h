@@ -52,6 +52,14 @@ bool parseTunedTilings(const std::vector<std::string> &entries,
 std::optional<TunedTiling>
 findTunedTiling(SelectiveScanOp op, const std::vector<TunedTiling> &tunings);
 
+/// What a scan tiling pass does with its `tuned` option: the scans under
+/// `root` in order, each with the tiling it takes before the pass's other
+/// options (its own attribute, else its signature's tuned tiling; null for
+/// neither). Fails, with an error on `root`, on an entry it cannot parse.
+LogicalResult collectScanTilings(
+    Operation *root, const std::vector<std::string> &tuned,
+    SmallVectorImpl<std::pair<SelectiveScanOp, ScanTilingAttr>> &scans);
+
 } // namespace mlir::mamba
 
 #endif // MAMBA_CONVERSION_MAMBATOKERNELS_TUNEDTILINGS_H
