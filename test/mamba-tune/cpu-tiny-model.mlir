@@ -13,9 +13,11 @@
 // RUN: mamba-tune %mamba_src_root/test/data/golden/model-tiny --target=cpu --db %t.json --shapes 1x32 --runs 3 --budget-seconds 20 2>&1 | FileCheck %s --check-prefix=RESUME
 // The split for a machine without the compiler: compile a plan here,
 // measure it with mamba-tune-run (runtime only).
-// RUN: rm -rf %t.plan %t.run.json %t.run.json.trials
+// RUN: rm -rf %t.plan %t.run.json %t.run.json.trials %t.n.json %t.n.json.trials
 // RUN: mamba-tune %mamba_src_root/test/data/golden/model-tiny --target=cpu --prepare %t.plan --jobs 2 2>&1 | FileCheck %s --check-prefix=PREPARE
 // RUN: %mamba_tools_dir/mamba-tune-run %t.plan --db %t.run.json --shapes 1x32 --runs 3 | FileCheck %s --check-prefix=TABLE
+// RUN: %mamba_tools_dir/mamba-tune-run %t.plan --db %t.n.json --shapes 1x32 --runs 3 --search neighbors | FileCheck %s --check-prefix=TABLE
+// RUN: not %mamba_tools_dir/mamba-tune-run %t.plan --db %t.n.json --search random 2>&1 | FileCheck %s --check-prefix=SEARCH
 // RUN: not %mamba_tools_dir/mamba-tune-run %t.missing --db %t.run.json 2>&1 | FileCheck %s --check-prefix=NOPLAN
 // RUN: not mamba-tune %mamba_src_root/test/data/golden/model-tiny --db %t.json --shapes 32 2>&1 | FileCheck %s --check-prefix=SHAPES
 // RUN: not mamba-tune %s --db %t.json 2>&1 | FileCheck %s --check-prefix=NOSCAN
@@ -29,6 +31,7 @@
 // RESUME: mamba-tune: resuming: {{[0-9]+}} trials in
 // PREPARE: mamba-tune: compiled 1 scans' candidates into {{.*}}.plan; measure them with mamba-tune-run
 // NOPLAN: mamba-tune-run: {{.*}}.missing/plan.json: cannot open (make it with mamba-tune --prepare)
+// SEARCH: mamba-tune-run: --search: expected auto, exhaustive, halving or neighbors
 // SHAPES: mamba-tune: --shapes: '32' is not BATCHxLENGTH, like 1x2048
 // NOSCAN: mamba-tune: {{.*}}cpu-tiny-model.mlir: no scan to tune
 func.func @nothing() {

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <fstream>
 #include <map>
@@ -69,6 +70,46 @@ std::string today() {
   std::strftime(text, sizeof(text), "%Y-%m-%d", std::gmtime(&now));
   return text;
 }
+
+namespace {
+
+/// The candidates one step from candidate `at` along one parameter: the
+/// next smaller or larger value that some candidate has, the others equal.
+std::vector<size_t> neighbours(const std::vector<Candidate> &candidates,
+                               size_t at) {
+  auto axes = [](const Candidate &c) {
+    return std::vector<int64_t>{c.channelsPerBlock, c.statesPerThread,
+                                c.chunkLength, c.sequenceSplits};
+  };
+  std::vector<std::vector<int64_t>> values(4);
+  for (const Candidate &c : candidates)
+    for (int a = 0; a < 4; ++a)
+      values[a].push_back(axes(c)[a]);
+  for (auto &v : values) {
+    std::sort(v.begin(), v.end());
+    v.erase(std::unique(v.begin(), v.end()), v.end());
+  }
+  const std::vector<int64_t> here = axes(candidates[at]);
+  std::vector<size_t> out;
+  for (size_t j = 0; j < candidates.size(); ++j) {
+    const std::vector<int64_t> there = axes(candidates[j]);
+    int differ = 0, axis = -1;
+    for (int a = 0; a < 4; ++a)
+      if (there[a] != here[a])
+        ++differ, axis = a;
+    if (differ != 1)
+      continue;
+    auto rank = [&](int64_t v) {
+      return std::lower_bound(values[axis].begin(), values[axis].end(), v) -
+             values[axis].begin();
+    };
+    if (std::abs(rank(there[axis]) - rank(here[axis])) == 1)
+      out.push_back(j);
+  }
+  return out;
+}
+
+} // namespace
 
 TuneRunner::TuneRunner() : start_(std::chrono::steady_clock::now()) {}
 TuneRunner::~TuneRunner() = default;
@@ -205,13 +246,43 @@ bool TuneRunner::run(const PlannedScan &scan, std::string &error) {
     };
 
     // Exhaustive for small spaces; successive halving for large ones:
-    // everything on a few runs, then the best quarter on all of them.
+    // everything on a few runs, then the best quarter on all of them. Or
+    // the neighbours search: from the default, measure the candidates one
+    // step away along one parameter, move to the best while it improves.
     std::vector<size_t> all(candidates.size());
     for (size_t i = 0; i < all.size(); ++i)
       all[i] = i;
-    const bool halving = candidates.size() > 32;
+    const std::string search = s_.search != "auto"      ? s_.search
+                               : candidates.size() > 32 ? "halving"
+                                                        : "exhaustive";
+    const bool halving = search == "halving";
     std::vector<size_t> finalists;
     size_t done = 0, total = candidates.size();
+    if (search == "neighbors") {
+      all.clear();
+      runTrial(0, runs);
+      progress(++done, total);
+      size_t at = 0;
+      for (bool moved = true; moved && !outOfBudget();) {
+        moved = false;
+        for (size_t j : neighbours(candidates, at)) {
+          if (outOfBudget())
+            break;
+          if (!results.count(j)) {
+            runTrial(j, runs);
+            progress(++done, total);
+          }
+          if (results[j].ok && results[at].ok &&
+              results[j].ms < results[at].ms) {
+            at = j;
+            moved = true;
+          }
+        }
+      }
+      for (auto &[i, t] : results)
+        if (t.ok)
+          finalists.push_back(i);
+    }
     for (size_t i : all) {
       if (i > 0 && outOfBudget())
         break;

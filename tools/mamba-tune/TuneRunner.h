@@ -45,6 +45,9 @@ struct RunSettings {
   std::vector<tuning::Bucket> buckets;
   int runs = 10;
   double budgetSeconds = 0; ///< 0: none
+  /// "auto" (exhaustive up to 32 candidates, else halving), "exhaustive",
+  /// "halving" or "neighbors".
+  std::string search = "auto";
 };
 
 class TrialLog;

@@ -23,7 +23,8 @@ int fail(const std::string &message) {
 
 const char *kUsage =
     "usage: mamba-tune-run DIR --db FILE [--device cpu|cuda|cuda:N] "
-    "[--shapes 1x2048,8x2048] [--runs 10] [--budget-seconds S]\n";
+    "[--shapes 1x2048,8x2048] [--runs 10] [--budget-seconds S] "
+    "[--search auto|exhaustive|halving|neighbors]\n";
 
 } // namespace
 
@@ -48,6 +49,8 @@ int main(int argc, char **argv) {
       shapes = v;
     else if (arg == "--runs" && (v = value("--runs")))
       settings.runs = std::atoi(v);
+    else if (arg == "--search" && (v = value("--search")))
+      settings.search = v;
     else if (arg == "--budget-seconds" && (v = value("--budget-seconds")))
       settings.budgetSeconds = std::atof(v);
     else if (arg == "-h" || arg == "--help") {
@@ -64,6 +67,9 @@ int main(int argc, char **argv) {
     return fail(std::string("expected a plan folder and --db\n") + kUsage);
   if (settings.runs < 1)
     return fail("--runs must be at least 1");
+  if (settings.search != "auto" && settings.search != "exhaustive" &&
+      settings.search != "halving" && settings.search != "neighbors")
+    return fail("--search: expected auto, exhaustive, halving or neighbors");
   std::istringstream in(shapes);
   std::string item;
   while (std::getline(in, item, ',')) {

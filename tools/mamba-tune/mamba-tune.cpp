@@ -80,6 +80,12 @@ static cl::opt<double>
     budgetSeconds("budget-seconds", cl::init(0), cl::cat(tuneCategory),
                   cl::desc("Stop starting trials after this long (0: no "
                            "limit); the best so far is kept"));
+static cl::opt<std::string>
+    search("search", cl::init("auto"), cl::cat(tuneCategory),
+           cl::desc("auto (exhaustive up to 32 candidates, else successive "
+                    "halving), exhaustive, halving or neighbors (from the "
+                    "default, one parameter step at a time while it "
+                    "improves)"));
 static cl::opt<int> runs("runs", cl::init(10), cl::cat(tuneCategory),
                          cl::desc("Timed runs per candidate (the median)"));
 static cl::opt<std::string> prepareDir(
@@ -218,6 +224,11 @@ int main(int argc, char **argv) {
                                                  : "cpu";
   if (runs < 1)
     return fail("--runs must be at least 1");
+  if (search != "auto" && search != "exhaustive" && search != "halving" &&
+      search != "neighbors")
+    return fail("--search: expected auto, exhaustive, halving or neighbors, "
+                "got '" +
+                search + "'");
   if (dbPath.empty() && prepareDir.empty())
     return fail("expected --db FILE (the database to write) or --prepare "
                 "DIR");
@@ -275,6 +286,7 @@ int main(int argc, char **argv) {
   settings.buckets = buckets;
   settings.runs = runs;
   settings.budgetSeconds = budgetSeconds;
+  settings.search = search;
   std::string error;
   llvm::SmallString<128> workDir;
   if (!prepareDir.empty()) {
