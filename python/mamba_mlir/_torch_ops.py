@@ -44,8 +44,8 @@ def register(ops):
     def _(u, delta, A, B, C, D, z, delta_bias, delta_softplus,
           return_last_state):
         b, d, _ = u.shape
-        last = (A.new_empty((b, d, A.shape[1])) if return_last_state
-                else _empty(A))
+        last = (A.new_empty((b, d, A.shape[1]), dtype=torch.float32)
+                if return_last_state else _empty(A))
         return u.new_empty(u.shape), last
 
     @library.custom_op(f"{NAMESPACE}::selective_state_update",

@@ -325,8 +325,6 @@ def _new_fast_calls():
 
 
 _fast = _new_fast_calls()
-if os.environ.get("MAMBA_MLIR_TUNING_DB"):
-    _tuning["path"] = os.environ["MAMBA_MLIR_TUNING_DB"]
 _warm_ups = 0  # warm_up calls in progress: the fast path would run them
 
 
@@ -395,6 +393,8 @@ def _tuned_scan_tiling(target, d, N, G, dtype, b, L):
 # TuningDb.h's kCodegenVersion: entries measured with other code are
 # ignored, as mamba-compile ignores them.
 _CODEGEN = 1
+if os.environ.get("MAMBA_MLIR_TUNING_DB"):
+    _tuning["path"] = os.environ["MAMBA_MLIR_TUNING_DB"]
 
 
 def _traced():
@@ -566,12 +566,18 @@ def _refuse_unsupported(op, arguments):
                                       f"mamba_mlir's {op} yet")
 
 
-def _conv_arguments(activation, x, dims):
-    """What both convolutions check first: the activation, and x
-    (non-empty, of rank len(dims))."""
+def _check_activation(activation):
+    """The convolutions' activation, checked before anything else (the fast
+    path keys on whether there is one)."""
     if activation not in (None, "silu", "swish"):
         raise ValueError(f"activation: expected None, 'silu' or 'swish', "
                          f"got {activation!r}")
+
+
+def _conv_arguments(activation, x, dims):
+    """What both convolutions check first: the activation, and x
+    (non-empty, of rank len(dims))."""
+    _check_activation(activation)
     where = _Where(x, "x")
     x = _check(x, "x", where)
     act = _dtype(x, "x")
@@ -592,6 +598,7 @@ def causal_conv1d_fn(x, weight, bias=None, seq_idx=None, initial_states=None,
     _refuse_unsupported("causal_conv1d_fn", {
         "seq_idx": seq_idx, "initial_states": initial_states,
         "final_states_out": final_states_out})
+    _check_activation(activation)
     if _traced():
         out, final = torch_ops().causal_conv1d(x, weight, bias,
                                                return_final_states,
@@ -743,6 +750,7 @@ def causal_conv1d_update(x, conv_state, weight, bias=None, activation=None,
     _refuse_unsupported("causal_conv1d_update", {
         "cache_seqlens": cache_seqlens,
         "conv_state_indices": conv_state_indices})
+    _check_activation(activation)
     if _traced():
         return torch_ops().causal_conv1d_update(x, conv_state, weight, bias,
                                                 activation)

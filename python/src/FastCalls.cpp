@@ -46,7 +46,14 @@ bool FastCalls::key(int op, const py::tuple &args, const py::object &flags,
     py::tuple shape = py::reinterpret_borrow<py::tuple>(arg.attr("shape"));
     // dtypes are singletons: the object's address names one.
     out.push_back(reinterpret_cast<intptr_t>(arg.attr("dtype").ptr()));
-    out.push_back(py::cast<int64_t>(arg.attr("get_device")()));
+    // CPU (-1) or a CUDA device's index; any other device (meta, say) takes
+    // the Python path, which refuses it.
+    if (py::cast<bool>(arg.attr("is_cuda")))
+      out.push_back(py::cast<int64_t>(arg.attr("get_device")()));
+    else if (py::cast<bool>(arg.attr("is_cpu")))
+      out.push_back(-1);
+    else
+      return false;
     out.push_back(static_cast<int64_t>(shape.size()));
     for (const py::handle &size : shape)
       out.push_back(py::cast<int64_t>(size));

@@ -34,11 +34,11 @@ runtime::Queue *LoadedKernels::queueFor(uint64_t handle, std::string &error) {
 
 namespace {
 
-/// "function|queue|shape;shape;|shape;": what one prepared step serves.
-std::string stepKey(const std::string &function, uint64_t queue,
+/// "function|shape,shape;|shape;": what one prepared step serves.
+std::string stepKey(const std::string &function,
                     const std::vector<runtime::TensorRef> &args,
                     const std::vector<runtime::TensorRef> &results) {
-  std::string key = function + "|" + std::to_string(queue);
+  std::string key = function;
   for (const auto *tensors : {&args, &results}) {
     key += '|';
     for (const runtime::TensorRef &t : *tensors) {
@@ -50,7 +50,7 @@ std::string stepKey(const std::string &function, uint64_t queue,
   return key;
 }
 
-/// Prepared steps kept before they are all dropped: shapes vary in a
+/// Prepared steps kept per queue before they are all dropped: shapes vary in a
 /// prefill (batch, length), rarely past this many in one process.
 constexpr size_t kMaxSteps = 256;
 
@@ -68,24 +68,26 @@ bool LoadedKernels::call(const std::string &function,
   runtime::Queue *q = queueFor(queue, error);
   if (!q)
     return false;
-  const std::string key = stepKey(function, queue, args, results);
-  auto found = steps_.find(key);
-  if (found != steps_.end()) {
+  const std::string key = stepKey(function, args, results);
+  std::map<std::string, std::unique_ptr<runtime::Step>> &steps = steps_[queue];
+  auto found = steps.find(key);
+  if (found != steps.end()) {
     if (!found->second->rebind(args, results, error))
       return false;
   } else {
-    if (steps_.size() >= kMaxSteps) {
-      // A step's scratch may still be in use by work enqueued before.
-      for (auto &[handle, each] : queues_)
-        if (!each->synchronize(error))
-          return false;
-      steps_.clear();
+    if (steps.size() >= kMaxSteps) {
+      // This queue's steps go, once its work is done (their scratch may
+      // be in use by it). Other queues' are left: their streams may be
+      // gone, and synchronizing one that is is undefined.
+      if (!q->synchronize(error))
+        return false;
+      steps.clear();
     }
     std::unique_ptr<runtime::Step> step =
         program_->prepareCall(function, args, results, error);
     if (!step)
       return false;
-    found = steps_.emplace(key, std::move(step)).first;
+    found = steps.emplace(key, std::move(step)).first;
   }
   if (!found->second->enqueue(*q, error))
     return false;

@@ -49,10 +49,11 @@ private:
   runtime::ModuleFile file_;
   std::unique_ptr<runtime::Program> program_;
   std::map<uint64_t, std::unique_ptr<runtime::Queue>> queues_;
-  /// One prepared step per function, shapes and queue (the queue: a step's
-  /// scratch memory is reused by its next call, which another stream could
-  /// run at the same time).
-  std::map<std::string, std::unique_ptr<runtime::Step>> steps_;
+  /// Per queue, one prepared step per function and shapes (per queue: a
+  /// step's scratch memory is reused by its next call, which another
+  /// stream could run at the same time).
+  std::map<uint64_t, std::map<std::string, std::unique_ptr<runtime::Step>>>
+      steps_;
   std::mutex mutex_;
 };
 

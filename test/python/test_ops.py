@@ -3,6 +3,8 @@
 shapes, each optional operand, groups, numpy and torch inputs, and the
 errors of bad arguments."""
 
+import os
+
 import numpy as np
 import pytest
 
@@ -374,3 +376,31 @@ def test_scans_take_their_tiling_from_a_tuning_database(monkeypatch,
                        for s in sources)
     finally:
         ops.use_tuning_db(None)
+
+
+def test_a_recorded_call_does_not_skip_the_argument_checks():
+    """After a call is recorded, a call like it with a bad activation is
+    still refused, not run as the recorded one."""
+    x, w = torch.randn(1, 8, 5), torch.randn(8, 4)
+    causal_conv1d_fn(x, w, activation="silu")
+    causal_conv1d_fn(x, w, activation="silu")
+    with pytest.raises(ValueError, match="activation: expected None"):
+        causal_conv1d_fn(x, w, activation="gelu")
+    state, xs = torch.randn(1, 8, 4), torch.randn(1, 8)
+    causal_conv1d_update(xs, state, w, activation="silu")
+    with pytest.raises(ValueError, match="activation: expected None"):
+        causal_conv1d_update(xs, state, w, activation="relu")
+
+
+def test_the_tuning_database_can_come_from_the_environment(tmp_path):
+    import subprocess
+    import sys
+    db = tmp_path / "db.json"
+    db.write_text('{"format": "mamba-mlir tuning database", "version": 1, '
+                  '"entries": []}')
+    env = dict(os.environ, MAMBA_MLIR_TUNING_DB=str(db))
+    out = subprocess.run(
+        [sys.executable, "-c",
+         "import mamba_mlir.ops as o; print(o._tuning['path'])"],
+        env=env, capture_output=True, text=True, check=True).stdout
+    assert out.strip() == str(db)

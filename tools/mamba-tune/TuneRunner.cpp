@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -55,8 +56,10 @@ public:
   void add(const std::string &key, const Trial &t) {
     trials_[key] = t;
     std::ofstream out(path_, std::ios::app);
-    out << key << " " << t.ok << " " << t.ms << " " << t.relError << " "
-        << t.runs << " " << t.why << "\n";
+    // NaN does not read back through >>: a wrong result's error as -1.
+    const double relError = std::isfinite(t.relError) ? t.relError : -1;
+    out << key << " " << t.ok << " " << t.ms << " " << relError << " " << t.runs
+        << " " << t.why << "\n";
   }
 
 private:
@@ -141,11 +144,14 @@ bool TuneRunner::open(const RunSettings &settings, std::string &error) {
 }
 
 bool TuneRunner::needed(const PlannedScan &scan, size_t i) const {
-  for (const tuning::Bucket &b : s_.buckets)
-    if (!log_->find(s_.target + "/" + scan.key() + "/" +
-                    std::to_string(b.batch) + "x" + std::to_string(b.length) +
-                    "/" + scan.candidates[i].name()))
+  for (const tuning::Bucket &b : s_.buckets) {
+    const Trial *t = log_->find(
+        s_.target + "/" + scan.key() + "/" + std::to_string(b.batch) + "x" +
+        std::to_string(b.length) + "/" + scan.candidates[i].name());
+    // A short trial (halving's first round) may be run again in full.
+    if (!t || (t->ok && t->runs < s_.runs))
       return true;
+  }
   return false;
 }
 
@@ -170,7 +176,7 @@ bool TuneRunner::run(const PlannedScan &scan, std::string &error) {
   const std::string &chip = s_.target;
   const std::vector<Candidate> &candidates = scan.candidates;
   const std::vector<std::string> &paths = scan.paths;
-  const std::vector<bool> &compiled = scan.compiled;
+  const std::vector<char> &compiled = scan.compiled;
   const std::vector<std::string> &errors = scan.errors;
   const PlannedScan &sig = scan;
   const int runs = s_.runs;
@@ -197,6 +203,8 @@ bool TuneRunner::run(const PlannedScan &scan, std::string &error) {
         results[i] = *seen;
         return true;
       }
+      if (!compiled[i] && errors[i].empty())
+        return false; // not compiled (out of budget): not a result
       Trial t;
       t.runs = count;
       if (!compiled[i]) {
@@ -269,7 +277,8 @@ bool TuneRunner::run(const PlannedScan &scan, std::string &error) {
           if (outOfBudget())
             break;
           if (!results.count(j)) {
-            runTrial(j, runs);
+            if (!runTrial(j, runs))
+              continue;
             progress(++done, total);
           }
           if (results[j].ok && results[at].ok &&
@@ -286,7 +295,8 @@ bool TuneRunner::run(const PlannedScan &scan, std::string &error) {
     for (size_t i : all) {
       if (i > 0 && outOfBudget())
         break;
-      runTrial(i, halving ? std::min(3, int(runs)) : int(runs));
+      if (!runTrial(i, halving ? std::min(3, int(runs)) : int(runs)))
+        continue;
       progress(++done, total);
       if (results[i].ok)
         finalists.push_back(i);
@@ -295,19 +305,21 @@ bool TuneRunner::run(const PlannedScan &scan, std::string &error) {
       finalists = best(finalists);
       finalists.resize(std::min(finalists.size(),
                                 std::max<size_t>(8, finalists.size() / 4)));
-      if (std::find(finalists.begin(), finalists.end(), 0) == finalists.end() &&
-          results[0].ok)
-        finalists.push_back(0); // the default's time on full runs too
+      // The default first, so that a budget cuts the others, not it.
+      finalists.erase(std::remove(finalists.begin(), finalists.end(), 0),
+                      finalists.end());
+      if (results[0].ok)
+        finalists.insert(finalists.begin(), 0);
       total += finalists.size();
       for (size_t i : finalists) {
         if (outOfBudget())
           break;
-        runTrial(i, runs);
-        progress(++done, total);
+        if (runTrial(i, runs))
+          progress(++done, total);
       }
       std::vector<size_t> measured;
       for (size_t i : finalists)
-        if (results[i].ok && results[i].runs >= runs)
+        if (results.count(i) && results[i].ok && results[i].runs >= runs)
           measured.push_back(i);
       finalists = measured;
     }
@@ -338,7 +350,10 @@ bool TuneRunner::run(const PlannedScan &scan, std::string &error) {
       return false;
     }
     std::vector<size_t> ranked = best(finalists);
-    const size_t winner = ranked.empty() ? 0 : ranked.front();
+    size_t winner = ranked.empty() ? 0 : ranked.front();
+    // Never an entry slower than the default (a short round's time, say).
+    if (!(results[winner].ms < results[0].ms))
+      winner = 0;
     size_t tried = 0;
     for (auto &[i, t] : results)
       tried += t.ok ? 1 : 0;

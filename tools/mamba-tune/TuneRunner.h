@@ -33,7 +33,9 @@ struct PlannedScan {
   std::string type; ///< "f32" or "bf16"
   std::vector<Candidate> candidates;
   std::vector<std::string> paths, errors;
-  std::vector<bool> compiled;
+  /// char, not bool: the compile workers set neighbouring elements at
+  /// once, and vector<bool> packs them into shared words.
+  std::vector<char> compiled;
   /// "1536,16,1,bf16"
   std::string key() const;
 };

@@ -10,6 +10,7 @@
 #include "TuneRunner.h"
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <sstream>
 #include <string>
@@ -36,7 +37,7 @@ int main(int argc, char **argv) {
     auto value = [&](const char *name) -> const char * {
       if (i + 1 >= argc) {
         fail(std::string(name) + " needs a value");
-        return nullptr;
+        std::exit(1);
       }
       return argv[++i];
     };
@@ -47,21 +48,29 @@ int main(int argc, char **argv) {
       device = v;
     else if (arg == "--shapes" && (v = value("--shapes")))
       shapes = v;
-    else if (arg == "--runs" && (v = value("--runs")))
-      settings.runs = std::atoi(v);
-    else if (arg == "--search" && (v = value("--search")))
+    else if (arg == "--runs" && (v = value("--runs"))) {
+      char *end = nullptr;
+      settings.runs = static_cast<int>(std::strtol(v, &end, 10));
+      if (*end || settings.runs < 1)
+        return fail(std::string("--runs: expected a count of at least 1, "
+                                "got '") +
+                    v + "'");
+    } else if (arg == "--search" && (v = value("--search")))
       settings.search = v;
-    else if (arg == "--budget-seconds" && (v = value("--budget-seconds")))
-      settings.budgetSeconds = std::atof(v);
-    else if (arg == "-h" || arg == "--help") {
+    else if (arg == "--budget-seconds" && (v = value("--budget-seconds"))) {
+      char *end = nullptr;
+      settings.budgetSeconds = std::strtod(v, &end);
+      if (*end || settings.budgetSeconds < 0)
+        return fail(std::string("--budget-seconds: expected seconds (0: no "
+                                "limit), got '") +
+                    v + "'");
+    } else if (arg == "-h" || arg == "--help") {
       std::fputs(kUsage, stdout);
       return 0;
     } else if (!arg.empty() && arg[0] != '-' && dir.empty())
       dir = arg;
     else
       return fail("unexpected argument '" + arg + "'\n" + kUsage);
-    if (arg.rfind("--", 0) == 0 && !v)
-      return 1;
   }
   if (dir.empty() || settings.dbPath.empty())
     return fail(std::string("expected a plan folder and --db\n") + kUsage);

@@ -307,7 +307,7 @@ int main(int argc, char **argv) {
     const size_t n = scan.candidates.size();
     scan.paths.assign(n, "");
     scan.errors.assign(n, "");
-    scan.compiled.assign(n, false);
+    scan.compiled.assign(n, 0);
     // Compile each candidate once (shape-independent), in parallel: for a
     // plan all of them; here those the trials file has not measured on
     // every bucket, and the default.
