@@ -9,6 +9,9 @@
 
 #include "mamba/Codegen/CPU/HostKernels.h"
 #include "mamba/Driver/Compile.h"
+#ifdef MAMBA_HAVE_TUNER
+#include "Tune.h"
+#endif
 #include "mamba/Registration/RegisterMamba.h"
 
 #include "mlir/IR/Diagnostics.h"
@@ -132,6 +135,19 @@ compile(const std::string &input, const std::string &output,
   return notes;
 }
 
+#ifdef MAMBA_HAVE_TUNER
+void tune(const mamba::tune::TuneOptions &options) {
+  std::string error;
+  bool ok;
+  {
+    py::gil_scoped_release release;
+    ok = mamba::tune::tune(options, error);
+  }
+  if (!ok)
+    throw CompileFailure(error);
+}
+#endif
+
 } // namespace
 
 PYBIND11_MODULE(_mamba_mlir_compiler, m) {
@@ -143,6 +159,33 @@ PYBIND11_MODULE(_mamba_mlir_compiler, m) {
         py::arg("targets"), py::arg("dtype"), py::arg("tiling"),
         py::arg("toolkit"), py::arg("tuning_db") = "",
         py::arg("tuning_batch") = 1, py::arg("tuning_length") = 2048);
+#ifdef MAMBA_HAVE_TUNER
+  m.def(
+      "tune",
+      [](const std::string &input, const std::string &db,
+         const std::string &target, const std::string &device,
+         const std::string &shapes, const std::string &dtype,
+         const std::string &search, double budgetSeconds, int runs, int jobs,
+         const std::string &prepare) {
+        mamba::tune::TuneOptions o;
+        o.input = input;
+        o.dbPath = db;
+        o.target = target;
+        o.device = device;
+        o.shapes = shapes;
+        o.dtype = dtype;
+        o.search = search;
+        o.budgetSeconds = budgetSeconds;
+        o.runs = runs;
+        o.jobs = jobs;
+        o.prepareDir = prepare;
+        tune(o);
+      },
+      py::arg("input"), py::arg("db"), py::arg("target"), py::arg("device"),
+      py::arg("shapes"), py::arg("dtype"), py::arg("search"),
+      py::arg("budget_seconds"), py::arg("runs"), py::arg("jobs"),
+      py::arg("prepare"));
+#endif
   m.def("host_cpu_level", &mlir::mamba::hostCpuLevel,
         "The x86-64 level target \"cpu\" compiles for on this machine");
 }

@@ -7,6 +7,7 @@
     new = model.generate([1, 2, 3], max_new_tokens=32)
     for token in model.stream([1, 2, 3], max_new_tokens=32):
         ...
+    mamba_mlir.tune("MODEL_DIR", db="tuned.json", shapes=[(1, 2048)])
 
 ids may be lists, numpy arrays or torch tensors, of one prompt ([length])
 or a batch of equal-length prompts ([batch, length]); results come back in
@@ -15,8 +16,8 @@ ids for list ids as a list). With a tokenizer (any object with encode and
 decode, such as transformers' or tokenizers'), text goes in and out.
 """
 
-from ._compile import compile
+from ._compile import compile, tune
 from ._mamba_mlir import MambaError
 from ._model import Model, load
 
-__all__ = ["MambaError", "Model", "compile", "load"]
+__all__ = ["MambaError", "Model", "compile", "load", "tune"]

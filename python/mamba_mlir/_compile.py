@@ -106,3 +106,30 @@ def compile(model, output=None, target="cpu", dtype="auto",
         if partial.exists():
             partial.unlink()
     return output
+
+
+def tune(model, db, target="cpu", shapes=((1, 2048), (8, 2048)), device=None,
+         dtype="auto", search="auto", budget_seconds=0, runs=10, jobs=0,
+         prepare=None):
+    """mamba-tune in this process: the scans of a model directory or a
+    .mlir file, every candidate tiling compiled, run on the device against
+    the reference library (wrong results rejected) and timed on each
+    (batch, length) of shapes; the best per shape, with the default's
+    time, goes into the database db (docs/tuning-db.md), which compile(...,
+    tuning_db=db) and mamba_mlir.ops.use_tuning_db(db) read. target "cpu"
+    (this machine's level) or a GPU ("sm_90a"); device defaults to the CPU
+    for a CPU target and "cuda" for a GPU; search "auto" (exhaustive up to
+    32 candidates, else successive halving), "exhaustive", "halving" or
+    "neighbors"; budget_seconds bounds the time (0: none). Prints the
+    tuned-against-default table; returns db. With prepare (a folder) it
+    only compiles a plan for mamba-tune-run on another machine."""
+    driver = _compiler()
+    if driver is None or not hasattr(driver, "tune"):
+        raise MambaError("mamba_mlir.tune needs the compiler and the tuner "
+                         "(built with the tests' support library)")
+    text = ",".join(f"{int(b)}x{int(n)}" for b, n in shapes)
+    driver.tune(str(model), "" if db is None else str(db), str(target),
+                device or "", text, str(dtype), str(search),
+                float(budget_seconds), int(runs), int(jobs),
+                "" if prepare is None else str(prepare))
+    return db

@@ -138,3 +138,23 @@ def test_a_tuning_database_chooses_the_scan_tiling(tmp_path, golden, caplog):
     with pytest.raises(mamba_mlir.MambaError, match="not a tuning database"):
         mamba_mlir.compile(GOLDEN, target="cpu", tuning_db=db,
                            tuning_bucket=(1, 64))
+
+
+def test_tune_writes_a_database_that_compile_uses(tmp_path, golden, caplog):
+    """mamba_mlir.tune in-process on the golden model's scan (a small
+    bucket, a budget), then compile(tuning_db=) with it."""
+    import json
+    import logging
+    if not hasattr(compiler, "tune"):
+        pytest.skip("this build has no tuner")
+    db = tmp_path / "tuned.json"
+    assert mamba_mlir.tune(GOLDEN, db, shapes=[(1, 32)], runs=3,
+                           budget_seconds=15) == db
+    entries = json.loads(db.read_text())["entries"]
+    assert [e["signature"] for e in entries] == [{"G": 1, "N": 16, "d": 128}]
+    with caplog.at_level(logging.INFO, logger="mamba_mlir"):
+        mamba_mlir.compile(GOLDEN, target="cpu", tuning_db=db,
+                           tuning_bucket=(1, 32))
+    assert "selective_scan 128,16,1,f32=" in caplog.text
+    with pytest.raises(mamba_mlir.MambaError, match="--search: expected"):
+        mamba_mlir.tune(GOLDEN, db, search="random")

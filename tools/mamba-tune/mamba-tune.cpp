@@ -13,44 +13,13 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "TuneRunner.h"
-#include "TuningSpace.h"
+#include "Tune.h"
 
-#include "mamba/Codegen/CPU/HostKernels.h"
-#include "mamba/Conversion/MambaToKernels/TunedTilings.h"
-#include "mamba/Driver/Compile.h"
-#include "mamba/Registration/RegisterMamba.h"
-#include "mamba/Runtime/OpenDevice.h"
-#include "mamba/Tuning/TuningDb.h"
-
-#include "mlir/IR/Diagnostics.h"
-#include "mlir/IR/MLIRContext.h"
-#include "mlir/Parser/Parser.h"
 #include "llvm/Support/CommandLine.h"
-#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
-#include "llvm/Support/SourceMgr.h"
 
-#include <algorithm>
-#include <atomic>
-#include <chrono>
 #include <cstdio>
-#include <ctime>
-#include <fstream>
-#include <map>
-#include <sstream>
-#include <thread>
-#include <unistd.h>
 
-using namespace mlir;
-namespace runtime = ::mamba::runtime;
-namespace tuning = ::mamba::tuning;
-namespace format = ::mamba::format;
-using ::mamba::tune::Candidate;
-using ::mamba::tune::ScanShape;
-using mlir::mamba::MixerOp;
-using mlir::mamba::ScanSignature;
-using mlir::mamba::SelectiveScanOp;
 namespace cl = llvm::cl;
 
 static cl::OptionCategory tuneCategory("mamba-tune options");
@@ -98,258 +67,27 @@ static cl::opt<int> jobs("jobs", cl::init(0), cl::cat(tuneCategory),
                          cl::desc("Candidates compiled at once (0: a core "
                                   "each)"));
 
-namespace {
-
-using Clock = std::chrono::steady_clock;
-const Clock::time_point kStart = Clock::now();
-
-double elapsed() {
-  return std::chrono::duration<double>(Clock::now() - kStart).count();
-}
-
-int fail(const std::string &message) {
-  std::fprintf(stderr, "mamba-tune: %s\n", message.c_str());
-  return 1;
-}
-
-struct Signature {
-  ScanShape shape;
-  std::string type; ///< "f32", "bf16", "f16"
-  std::string key() const {
-    return std::to_string(shape.channels) + "," + std::to_string(shape.states) +
-           "," + std::to_string(shape.groups) + "," + type;
-  }
-};
-
-std::string typeName(Type t) {
-  return t.isF32() ? "f32" : t.isBF16() ? "bf16" : t.isF16() ? "f16" : "";
-}
-
-/// The scans of `module`: selective_scan ops, and the scan inside each
-/// mixer of a model.
-std::vector<Signature> scanSignatures(ModuleOp module) {
-  std::vector<Signature> out;
-  auto add = [&](Signature s) {
-    for (const Signature &seen : out)
-      if (seen.key() == s.key())
-        return;
-    out.push_back(s);
-  };
-  module.walk([&](SelectiveScanOp op) {
-    if (std::optional<ScanSignature> s = mlir::mamba::scanSignature(op))
-      add({{s->channels, s->states, s->groups}, s->type});
-  });
-  module.walk([&](MixerOp op) {
-    auto a = cast<ShapedType>(op.getALog().getType());
-    auto hidden = cast<ShapedType>(op.getHidden().getType());
-    if (a.hasStaticShape())
-      add({{a.getDimSize(0), a.getDimSize(1), 1},
-           typeName(hidden.getElementType())});
-  });
-  return out;
-}
-
-/// The benchmark scans' function (bench/make-scan-kernels.sh's operands
-/// and options) for a signature: what every candidate compiles.
-std::string scanSource(const Signature &s) {
-  const std::string d = std::to_string(s.shape.channels), t = s.type;
-  const std::string act = "tensor<?x" + d + "x?x" + t + ">",
-                    bc = "tensor<?x1x16x?x" + t + ">",
-                    a = "tensor<" + d + "x16xf32>",
-                    vec = "tensor<" + d + "xf32>";
-  return "func.func @scan(%u: " + act + ", %delta: " + act + ", %A: " + a +
-         ", %B: " + bc + ", %C: " + bc + ", %D: " + vec + ", %z: " + act +
-         ", %delta_bias: " + vec + ") -> " + act +
-         " {\n  %y = mamba.selective_scan %u, %delta, %A, %B, %C D(%D) z(%z) "
-         "delta_bias(%delta_bias) delta_softplus\n      : (" +
-         act + ", " + act + ", " + a + ", " + bc + ", " + bc + ", " + vec +
-         ", " + act + ", " + vec + ") -> " + act + "\n  return %y : " + act +
-         "\n}\n";
-}
-
-/// Compiles `source` with candidate `c`'s tiling for `chip` into `out`, in
-/// a context of its own (one per thread).
-bool compileCandidate(const std::string &source, const std::string &chip,
-                      bool gpu, const Candidate &c, const std::string &out,
-                      std::string &error) {
-  DialectRegistry registry;
-  mlir::mamba::registerAllMambaDialects(registry);
-  MLIRContext context(registry);
-  context.disableMultithreading();
-  std::string diagnostics;
-  ScopedDiagnosticHandler handler(&context, [&](Diagnostic &d) {
-    diagnostics += d.str() + "\n";
-    return success();
-  });
-  OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(source, &context);
-  if (!module) {
-    error = "parsing the scan function failed: " + diagnostics;
-    return false;
-  }
-  mlir::mamba::CompileOptions options;
-  options.chips = {chip};
-  options.channelsPerBlock = c.channelsPerBlock;
-  options.chunkLength = c.chunkLength;
-  if (gpu) {
-    options.statesPerThread = c.statesPerThread;
-    options.sequenceSplits = c.sequenceSplits;
-  }
-  std::string bytes;
-  llvm::raw_string_ostream os(bytes);
-  if (failed(mlir::mamba::compileToModuleFile(*module, options, os, error))) {
-    error += diagnostics.empty() ? "" : ": " + diagnostics;
-    return false;
-  }
-  std::ofstream file(out, std::ios::binary);
-  file << bytes;
-  if (!file) {
-    error = out + ": cannot write";
-    return false;
-  }
-  return true;
-}
-
-} // namespace
-
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   cl::HideUnrelatedOptions(tuneCategory);
   cl::ParseCommandLineOptions(
       argc, argv, "mamba-tune: scan tile sizes measured ahead of time\n");
-  const bool gpu = llvm::StringRef(target).starts_with("sm_");
-  const std::string chip =
-      target == "cpu" ? mlir::mamba::hostCpuLevel() : target.getValue();
-  const std::string deviceName = !device.empty() ? device.getValue()
-                                 : gpu           ? "cuda"
-                                                 : "cpu";
-  if (runs < 1)
-    return fail("--runs must be at least 1");
-  if (search != "auto" && search != "exhaustive" && search != "halving" &&
-      search != "neighbors")
-    return fail("--search: expected auto, exhaustive, halving or neighbors, "
-                "got '" +
-                search + "'");
-  if (dbPath.empty() && prepareDir.empty())
-    return fail("expected --db FILE (the database to write) or --prepare "
-                "DIR");
-
-  std::vector<tuning::Bucket> buckets;
-  {
-    std::istringstream in(shapes);
-    std::string item;
-    while (std::getline(in, item, ',')) {
-      tuning::Bucket b;
-      char x = 0, tail = 0;
-      if (std::sscanf(item.c_str(), "%ld%c%ld%c", &b.batch, &x, &b.length,
-                      &tail) != 3 ||
-          x != 'x' || b.batch < 1 || b.length < 1)
-        return fail("--shapes: '" + item +
-                    "' is not BATCHxLENGTH, like 1x2048");
-      buckets.push_back(b);
-    }
-    if (buckets.empty())
-      return fail("--shapes: no shape");
-  }
-
-  // The scans to tune.
-  std::vector<Signature> signatures;
-  {
-    DialectRegistry registry;
-    mlir::mamba::registerAllMambaDialects(registry);
-    MLIRContext context(registry);
-    llvm::SourceMgr sourceMgr;
-    SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
-    std::string error;
-    OwningOpRef<ModuleOp> module = mlir::mamba::loadCompileInput(
-        &context, inputPath, dtype, sourceMgr, error);
-    if (!module)
-      return fail(error.empty() ? "cannot read " + inputPath : error);
-    for (const Signature &s : scanSignatures(*module)) {
-      if (s.shape.states != 16 || s.shape.groups != 1 || s.type == "f16") {
-        std::fprintf(stderr,
-                     "mamba-tune: skipping the scan %s: the tuner's "
-                     "problems have N = 16, one group, f32 or bf16\n",
-                     s.key().c_str());
-        continue;
-      }
-      signatures.push_back(s);
-    }
-  }
-  if (signatures.empty())
-    return fail(inputPath + ": no scan to tune");
-
-  ::mamba::tune::TuneRunner runner;
-  ::mamba::tune::RunSettings settings;
-  settings.target = chip;
-  settings.device = deviceName;
-  settings.dbPath = dbPath;
-  settings.buckets = buckets;
-  settings.runs = runs;
-  settings.budgetSeconds = budgetSeconds;
-  settings.search = search;
+  mamba::tune::TuneOptions options;
+  options.input = inputPath;
+  options.dbPath = dbPath;
+  options.target = target;
+  options.device = device;
+  options.shapes = shapes;
+  options.dtype = dtype;
+  options.prepareDir = prepareDir;
+  options.search = search;
+  options.budgetSeconds = budgetSeconds;
+  options.runs = runs;
+  options.jobs = jobs;
   std::string error;
-  llvm::SmallString<128> workDir;
-  if (!prepareDir.empty()) {
-    workDir = prepareDir.getValue();
-    if (llvm::sys::fs::create_directories(workDir))
-      return fail("cannot make " + prepareDir);
-  } else if (llvm::sys::fs::createUniqueDirectory("mamba-tune", workDir)) {
-    return fail("cannot make a temporary directory");
+  if (!mamba::tune::tune(options, error)) {
+    std::fprintf(stderr, "mamba-tune: %s\n", error.c_str());
+    return 1;
   }
-  if (prepareDir.empty() && !runner.open(settings, error))
-    return fail(error);
-  std::vector<::mamba::tune::PlannedScan> planned;
-  for (const Signature &sig : signatures) {
-    ::mamba::tune::PlannedScan scan;
-    scan.shape = sig.shape;
-    scan.type = sig.type;
-    scan.candidates = ::mamba::tune::scanCandidates(gpu, sig.shape);
-    const size_t n = scan.candidates.size();
-    scan.paths.assign(n, "");
-    scan.errors.assign(n, "");
-    scan.compiled.assign(n, 0);
-    // Compile each candidate once (shape-independent), in parallel: for a
-    // plan all of them; here those the trials file has not measured on
-    // every bucket, and the default.
-    const std::string source = scanSource(sig);
-    std::atomic<size_t> next{0};
-    unsigned workers = jobs > 0
-                           ? unsigned(jobs)
-                           : std::max(1u, std::thread::hardware_concurrency());
-    std::vector<std::thread> threads;
-    for (unsigned w = 0; w < workers; ++w)
-      threads.emplace_back([&] {
-        for (size_t i; (i = next++) < n;) {
-          if (i > 0 && prepareDir.empty() &&
-              (runner.outOfBudget() || !runner.needed(scan, i)))
-            continue;
-          std::string path = std::string(workDir) + "/" + sig.key() + "-" +
-                             scan.candidates[i].name() + ".mmod";
-          std::string why;
-          bool ok = compileCandidate(source, chip, gpu, scan.candidates[i],
-                                     path, why);
-          scan.paths[i] = path;
-          scan.compiled[i] = ok;
-          scan.errors[i] = why;
-        }
-      });
-    for (std::thread &t : threads)
-      t.join();
-    if (prepareDir.empty() && !runner.run(scan, error))
-      return fail(error);
-    planned.push_back(std::move(scan));
-  }
-  if (!prepareDir.empty()) {
-    if (!::mamba::tune::writePlan(std::string(workDir), chip, planned, error))
-      return fail(error);
-    std::fprintf(stderr,
-                 "mamba-tune: compiled %zu scans' candidates into "
-                 "%s; measure them with mamba-tune-run %s --db FILE\n",
-                 planned.size(), prepareDir.c_str(), prepareDir.c_str());
-    return 0;
-  }
-  llvm::sys::fs::remove_directories(workDir);
-  std::fprintf(stderr, "mamba-tune: wrote %s (%.0f s)\n", dbPath.c_str(),
-               elapsed());
   return 0;
 }
