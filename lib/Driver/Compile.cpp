@@ -71,7 +71,13 @@ LogicalResult tunedTilingsFor(const CompileOptions &compile,
       return success();
     }
     paths.push_back(compile.tuningDb);
-  } else if (compile.shippedTuning && !tilingGiven) {
+  } else if (compile.shippedTuning && !tilingGiven &&
+             !llvm::StringRef(target).starts_with("sm_")) {
+    // CPU targets only for now: a GPU model picks a split-sequence variant
+    // for small batches at run time, and one tiling chosen here for a
+    // 1x2048 bucket would replace the large-batch tiling too. Until the
+    // runtime's variant choice reads the database, a GPU database is used
+    // when asked for (--tuning-db).
     std::error_code code;
     for (llvm::sys::fs::directory_iterator it(MAMBA_SHIPPED_TUNING_DIR, code),
          end;

@@ -16,7 +16,7 @@ import pytest
 torch = pytest.importorskip("torch")
 
 import mamba_mlir.ops as ops  # noqa: E402
-from op_references import (conv_reference, conv_update_reference,  # noqa
+from op_references import (conv_reference, conv_update_reference, f64,  # noqa
                            rel, rms_norm_reference, scan_reference,
                            state_update_reference)
 
@@ -58,7 +58,7 @@ def conv(dtype, device, g, _):
     w = torch.randn(d, K, generator=g).to(dtype).to(device)
     bias = torch.randn(d, generator=g).to(dtype).to(device)
     final = torch.nn.functional.pad(x, (K - 1, 0))[:, :, -(K - 1):]
-    want = (conv_reference(x, w, bias, "silu"), final.clone())
+    want = (conv_reference(x, w, bias, "silu"), f64(final))
     return (ops.causal_conv1d_fn, (x, w, bias),
             dict(activation="silu", return_final_states=True), want)
 
