@@ -241,6 +241,7 @@ void addFastCall(
   call.returns = returns;
   call.tuple = tuple;
   call.device = device;
+  call.deviceIndex = py::int_(device);
   for (const auto &[arg, shape] : operands)
     if (arg < 0 || arg >= static_cast<int>(args.size()))
       throw py::value_error("add: operand " + std::to_string(arg) +

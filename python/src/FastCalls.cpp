@@ -12,8 +12,38 @@ namespace {
 /// vary call by call (a prefill's lengths) do not grow it without bound.
 constexpr size_t kMaxFastCalls = 1024;
 
-int64_t dataPointer(const py::handle &tensor) {
-  return tensor.attr("data_ptr")().cast<int64_t>();
+/// The attribute and method names a call reads, interned once: a lookup
+/// by a C string makes a new str object each time, and a call reads
+/// about seven per tensor.
+struct Names {
+  PyObject *requiresGrad = PyUnicode_InternFromString("requires_grad");
+  PyObject *isContiguous = PyUnicode_InternFromString("is_contiguous");
+  PyObject *shape = PyUnicode_InternFromString("shape");
+  PyObject *dtype = PyUnicode_InternFromString("dtype");
+  PyObject *isCuda = PyUnicode_InternFromString("is_cuda");
+  PyObject *isCpu = PyUnicode_InternFromString("is_cpu");
+  PyObject *getDevice = PyUnicode_InternFromString("get_device");
+  PyObject *dataPtr = PyUnicode_InternFromString("data_ptr");
+};
+
+const Names &names() {
+  static const Names *n = new Names(); // lives as long as the interpreter
+  return *n;
+}
+
+/// `o.name` (or `o.name()` when `call`), a new reference; a Python error
+/// becomes a C++ exception that pybind11 raises again.
+py::object read(PyObject *o, PyObject *name, bool call = false) {
+  PyObject *v = call ? PyObject_CallMethodObjArgs(o, name, nullptr)
+                     : PyObject_GetAttr(o, name);
+  if (!v)
+    throw py::error_already_set();
+  return py::reinterpret_steal<py::object>(v);
+}
+
+uint64_t dataPointer(const py::handle &tensor) {
+  py::object v = read(tensor.ptr(), names().dataPtr, /*call=*/true);
+  return PyLong_AsUnsignedLongLong(v.ptr());
 }
 
 } // namespace
@@ -40,23 +70,28 @@ bool FastCalls::key(int op, const py::tuple &args, const py::object &flags,
     }
     if (!PyObject_TypeCheck(arg.ptr(), type))
       return false;
-    if (py::cast<bool>(arg.attr("requires_grad")) ||
-        !py::cast<bool>(arg.attr("is_contiguous")()))
+    const Names &n = names();
+    PyObject *t = arg.ptr();
+    if (read(t, n.requiresGrad).ptr() == Py_True ||
+        read(t, n.isContiguous, /*call=*/true).ptr() != Py_True)
       return false;
-    py::tuple shape = py::reinterpret_borrow<py::tuple>(arg.attr("shape"));
+    py::object shape = read(t, n.shape);
     // dtypes are singletons: the object's address names one.
-    out.push_back(reinterpret_cast<intptr_t>(arg.attr("dtype").ptr()));
+    out.push_back(reinterpret_cast<intptr_t>(read(t, n.dtype).ptr()));
     // CPU (-1) or a CUDA device's index; any other device (meta, say) takes
     // the Python path, which refuses it.
-    if (py::cast<bool>(arg.attr("is_cuda")))
-      out.push_back(py::cast<int64_t>(arg.attr("get_device")()));
-    else if (py::cast<bool>(arg.attr("is_cpu")))
+    if (read(t, n.isCuda).ptr() == Py_True)
+      out.push_back(PyLong_AsLongLong(read(t, n.getDevice, true).ptr()));
+    else if (read(t, n.isCpu).ptr() == Py_True)
       out.push_back(-1);
     else
       return false;
-    out.push_back(static_cast<int64_t>(shape.size()));
-    for (const py::handle &size : shape)
-      out.push_back(py::cast<int64_t>(size));
+    if (!PyTuple_Check(shape.ptr())) // torch.Size is a tuple
+      return false;
+    const Py_ssize_t rank = PyTuple_GET_SIZE(shape.ptr());
+    out.push_back(rank);
+    for (Py_ssize_t d = 0; d < rank; ++d)
+      out.push_back(PyLong_AsLongLong(PyTuple_GET_ITEM(shape.ptr(), d)));
   }
   return true;
 }
@@ -74,19 +109,29 @@ py::object FastCalls::call(int op, const py::tuple &args,
   std::vector<runtime::TensorRef> operands, results;
   operands.reserve(c.operands.size());
   for (const auto &[arg, shape] : c.operands)
-    operands.push_back({static_cast<uint64_t>(dataPointer(args[arg])), shape});
+    operands.push_back({dataPointer(args[arg]), shape});
   std::vector<py::object> made;
   made.reserve(c.results.size());
   for (const FastCall::Result &r : c.results) {
-    made.push_back(r.argument >= 0
-                       ? py::reinterpret_borrow<py::object>(args[r.argument])
-                       : empty_(*r.sizes, **r.options));
-    results.push_back(
-        {static_cast<uint64_t>(dataPointer(made.back())), r.shape});
+    if (r.argument >= 0) {
+      made.push_back(py::reinterpret_borrow<py::object>(args[r.argument]));
+    } else {
+      // torch.empty(*sizes, **options), the tuple and dict made once.
+      PyObject *t = PyObject_Call(empty_.ptr(), r.sizes.ptr(), r.options.ptr());
+      if (!t)
+        throw py::error_already_set();
+      made.push_back(py::reinterpret_steal<py::object>(t));
+    }
+    results.push_back({dataPointer(made.back()), r.shape});
   }
   uint64_t queue = 0;
-  if (c.device >= 0 && !stream_.is_none())
-    queue = stream_(c.device).cast<uint64_t>();
+  if (c.device >= 0 && !stream_.is_none()) {
+    PyObject *s = PyObject_CallOneArg(stream_.ptr(), c.deviceIndex.ptr());
+    if (!s)
+      throw py::error_already_set();
+    queue = PyLong_AsUnsignedLongLong(s);
+    Py_DECREF(s);
+  }
   std::string error;
   if (!c.kernels->call(c.function, operands, results, queue, error))
     throw RuntimeFailure(error);

@@ -49,8 +49,10 @@ struct FastCall {
   /// The results returned, as a tuple when `tuple`.
   std::vector<int> returns;
   bool tuple = false;
-  /// CUDA device index, -1 on the CPU.
+  /// CUDA device index, -1 on the CPU (and as a Python int, for the stream
+  /// getter).
   int device = -1;
+  py::int_ deviceIndex;
   py::object flags;
 };
 
