@@ -71,6 +71,37 @@ double distance(const Bucket &a, const Bucket &b) {
 
 } // namespace
 
+bool parseBucket(const std::string &text, Bucket &out) {
+  long long batch = 0, length = 0;
+  char x = 0, tail = 0;
+  if (std::sscanf(text.c_str(), "%lld%c%lld%c", &batch, &x, &length, &tail) !=
+          3 ||
+      x != 'x' || batch < 1 || length < 1)
+    return false;
+  out = {batch, length};
+  return true;
+}
+
+bool parseBuckets(const std::string &text, std::vector<Bucket> &out,
+                  std::string &error) {
+  out.clear();
+  std::istringstream in(text);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    Bucket b;
+    if (!parseBucket(item, b)) {
+      error = "'" + item + "' is not BATCHxLENGTH, like 1x2048";
+      return false;
+    }
+    out.push_back(b);
+  }
+  if (out.empty()) {
+    error = "no shape";
+    return false;
+  }
+  return true;
+}
+
 bool Database::read(const std::string &path, std::string &error) {
   entries_.clear();
   std::ifstream in(path);

@@ -12,6 +12,7 @@
 
 #include "mamba/Driver/Compile.h"
 #include "mamba/Registration/RegisterMamba.h"
+#include "mamba/Tuning/TuningDb.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
@@ -22,8 +23,6 @@
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
-
-#include <cstdio>
 
 using namespace mlir;
 namespace cl = llvm::cl;
@@ -164,17 +163,14 @@ int main(int argc, char **argv) {
     options.toolkit = toolkit;
     options.tuningDb = tuningDb;
     options.shippedTuning = !noTuningDb;
-    long long batch = 0, length = 0;
-    char tail = 0;
-    if (std::sscanf(tuningBucket.c_str(), "%lldx%lld%c", &batch, &length,
-                    &tail) != 2 ||
-        batch < 1 || length < 1) {
+    ::mamba::tuning::Bucket bucket;
+    if (!::mamba::tuning::parseBucket(tuningBucket, bucket)) {
       llvm::errs() << "mamba-compile: --tuning-bucket=" << tuningBucket
                    << ": expected BATCHxLENGTH, like 1x2048\n";
       return 1;
     }
-    options.tuningBatch = batch;
-    options.tuningLength = length;
+    options.tuningBatch = bucket.batch;
+    options.tuningLength = bucket.length;
     std::vector<std::string> notes;
     options.tuningNotes = &notes;
     LogicalResult compiled =

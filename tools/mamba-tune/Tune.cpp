@@ -179,32 +179,15 @@ bool tune(const TuneOptions &o, std::string &error) {
                                                  : "cpu";
   if (runs < 1)
     return fail("--runs must be at least 1");
-  if (search != "auto" && search != "exhaustive" && search != "halving" &&
-      search != "neighbors")
-    return fail("--search: expected auto, exhaustive, halving or neighbors, "
-                "got '" +
-                search + "'");
+  if (!checkSearch(search, error))
+    return false;
   if (dbPath.empty() && prepareDir.empty())
     return fail("expected --db FILE (the database to write) or --prepare "
                 "DIR");
 
   std::vector<tuning::Bucket> buckets;
-  {
-    std::istringstream in(shapes);
-    std::string item;
-    while (std::getline(in, item, ',')) {
-      tuning::Bucket b;
-      char x = 0, tail = 0;
-      if (std::sscanf(item.c_str(), "%ld%c%ld%c", &b.batch, &x, &b.length,
-                      &tail) != 3 ||
-          x != 'x' || b.batch < 1 || b.length < 1)
-        return fail("--shapes: '" + item +
-                    "' is not BATCHxLENGTH, like 1x2048");
-      buckets.push_back(b);
-    }
-    if (buckets.empty())
-      return fail("--shapes: no shape");
-  }
+  if (!tuning::parseBuckets(shapes, buckets, error))
+    return fail("--shapes: " + error);
 
   // The scans to tune.
   std::vector<Signature> signatures;

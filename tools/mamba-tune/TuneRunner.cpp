@@ -114,6 +114,15 @@ std::vector<size_t> neighbours(const std::vector<Candidate> &candidates,
 
 } // namespace
 
+bool checkSearch(const std::string &search, std::string &error) {
+  if (search == "auto" || search == "exhaustive" || search == "halving" ||
+      search == "neighbors")
+    return true;
+  error = "--search: expected auto, exhaustive, halving or neighbors, got '" +
+          search + "'";
+  return false;
+}
+
 TuneRunner::TuneRunner() : start_(std::chrono::steady_clock::now()) {}
 TuneRunner::~TuneRunner() = default;
 

@@ -52,6 +52,10 @@ struct RunSettings {
   std::string search = "auto";
 };
 
+/// Whether `search` names a search (RunSettings::search); else false with
+/// `error` listing them.
+bool checkSearch(const std::string &search, std::string &error);
+
 class TrialLog;
 
 class TuneRunner {

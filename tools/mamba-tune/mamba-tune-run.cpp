@@ -12,7 +12,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <sstream>
 #include <string>
 
 namespace {
@@ -76,22 +75,12 @@ int main(int argc, char **argv) {
     return fail(std::string("expected a plan folder and --db\n") + kUsage);
   if (settings.runs < 1)
     return fail("--runs must be at least 1");
-  if (settings.search != "auto" && settings.search != "exhaustive" &&
-      settings.search != "halving" && settings.search != "neighbors")
-    return fail("--search: expected auto, exhaustive, halving or neighbors");
-  std::istringstream in(shapes);
-  std::string item;
-  while (std::getline(in, item, ',')) {
-    mamba::tuning::Bucket b;
-    char x = 0, tail = 0;
-    if (std::sscanf(item.c_str(), "%ld%c%ld%c", &b.batch, &x, &b.length,
-                    &tail) != 3 ||
-        x != 'x' || b.batch < 1 || b.length < 1)
-      return fail("--shapes: '" + item + "' is not BATCHxLENGTH, like 1x2048");
-    settings.buckets.push_back(b);
-  }
-  std::vector<mamba::tune::PlannedScan> scans;
   std::string error;
+  if (!mamba::tune::checkSearch(settings.search, error))
+    return fail(error);
+  if (!mamba::tuning::parseBuckets(shapes, settings.buckets, error))
+    return fail("--shapes: " + error);
+  std::vector<mamba::tune::PlannedScan> scans;
   if (!mamba::tune::readPlan(dir, settings.target, scans, error))
     return fail(error);
   settings.device = !device.empty()                        ? device

@@ -30,6 +30,13 @@ struct Bucket {
   int64_t batch = 1, length = 1;
 };
 
+/// "1x2048" as a bucket; false unless it is BATCHxLENGTH, both at least 1.
+bool parseBucket(const std::string &text, Bucket &out);
+/// "1x2048,8x2048"; false with `error` naming the item that is not a
+/// bucket, or saying there is none.
+bool parseBuckets(const std::string &text, std::vector<Bucket> &out,
+                  std::string &error);
+
 struct Entry {
   /// Where it was measured: the compile target ("x86-64-v4", "sm_90a")
   /// and the device ("AMD EPYC 9R14, 2 threads", "NVIDIA H100 80GB HBM3").
