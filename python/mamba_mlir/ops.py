@@ -328,6 +328,17 @@ _fast = _new_fast_calls()
 _warm_ups = 0  # warm_up calls in progress: the fast path would run them
 
 
+def _write_back(state, new_state, where):
+    """In place, as upstream: the caller's state gets the new state (the
+    kernel wrote it there unless it had to be converted; see _in_place)."""
+    if new_state is state:
+        return
+    if where.torch:
+        state.copy_(new_state)
+    else:
+        state[...] = new_state
+
+
 def _in_place(result, name, state, operand):
     """`into` for _run: the state argument written in place by result
     `result` when the kernel reads it unchanged (operand is state)."""
@@ -721,13 +732,7 @@ def _eager_selective_state_update(state, x, dt, A, B, C, D, z, dt_bias,
     if outputs is None:
         return None
     out, new_state = outputs
-    # In place, as upstream: the caller's tensor gets the new state (the
-    # kernel wrote it there unless it had to be converted).
-    if new_state is not state:
-        if where.torch:
-            state.copy_(new_state)
-        else:
-            state[...] = new_state
+    _write_back(state, new_state, where)
     return out
 
 
@@ -798,11 +803,7 @@ def _eager_causal_conv1d_update(x, conv_state, weight, bias, activation,
     if outputs is None:
         return None
     out, new_state = outputs
-    if new_state is not conv_state:
-        if where.torch:
-            conv_state.copy_(new_state)
-        else:
-            conv_state[...] = new_state
+    _write_back(conv_state, new_state, where)
     return out
 
 

@@ -5,9 +5,11 @@ session. ctest sets PYTHONPATH to build/python and MAMBA_BUILD_DIR."""
 import json
 import os
 import pathlib
+import re
 import shutil
 import subprocess
 
+import numpy as np
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -40,6 +42,22 @@ def module_cache(tmp_path_factory):
 def golden():
     with open(GOLDEN / "expected.json") as f:
         return json.load(f)
+
+
+def relative_l2(got, want):
+    got, want = np.asarray(got, np.float64), np.asarray(want, np.float64)
+    return np.linalg.norm(got - want) / np.linalg.norm(want)
+
+
+def mamba_run_tokens(module, device, prompt, new_tokens, *options):
+    """The tokens mamba-run generates for `prompt` (row 0)."""
+    run = subprocess.run(
+        [str(tool("mamba-run")), str(module), "--weights", str(GOLDEN),
+         "--device", device, "--prompt-ids", ",".join(map(str, prompt)),
+         "--max-new-tokens", str(new_tokens), *options],
+        check=True, capture_output=True, text=True).stdout
+    return [int(t) for t in re.search(r"^row 0:(.*)$", run,
+                                      re.M).group(1).split()]
 
 
 def compile_golden(tmp_path_factory, target):

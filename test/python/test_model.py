@@ -1,20 +1,13 @@
 """mamba_mlir.load / Model on the CPU: logits against the float64 golden
 forward, generation against mamba-run's, and the errors of bad input."""
 
-import re
-import subprocess
 
 import numpy as np
 import pytest
 
 import mamba_mlir
 
-from conftest import GOLDEN, tool
-
-
-def relative_l2(got, want):
-    got, want = np.asarray(got, np.float64), np.asarray(want, np.float64)
-    return np.linalg.norm(got - want) / np.linalg.norm(want)
+from conftest import GOLDEN, mamba_run_tokens, relative_l2
 
 
 def test_describes_its_device(model):
@@ -58,13 +51,8 @@ def test_generation_matches_mamba_run(model, cpu_module, golden):
     prompt = golden["prompt"]
     args = ["--temperature", "0.8", "--top-k", "50", "--top-p", "0.9",
             "--seed", "7"]
-    run = subprocess.run(
-        [str(tool("mamba-run")), str(cpu_module), "--weights", str(GOLDEN),
-         "--device", "cpu", "--threads", "2", "--prompt-ids",
-         ",".join(map(str, prompt)), "--max-new-tokens", "12", *args],
-        check=True, capture_output=True, text=True).stdout
-    want = [int(t) for t in re.search(r"^row 0:(.*)$", run,
-                                      re.M).group(1).split()]
+    want = mamba_run_tokens(cpu_module, "cpu", prompt, 12, "--threads", "2",
+                            *args)
     got = model.generate(np.array(prompt), max_new_tokens=12,
                          temperature=0.8, top_k=50, top_p=0.9, seed=7)
     assert isinstance(got, np.ndarray)

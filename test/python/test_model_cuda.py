@@ -7,15 +7,13 @@ GPU machine, which has no compiler, needs), else the golden model compiled
 here by mamba-compile for this GPU's chip."""
 
 import os
-import re
-import subprocess
 
 import numpy as np
 import pytest
 
 import mamba_mlir
 
-from conftest import GOLDEN, tool
+from conftest import GOLDEN, compile_golden, mamba_run_tokens, relative_l2
 
 torch = pytest.importorskip("torch")
 pytestmark = pytest.mark.skipif(
@@ -28,22 +26,13 @@ def gpu_module(tmp_path_factory):
     given = os.environ.get("MAMBA_TEST_GPU_MODULE")
     if given:
         return given
-    major, minor = torch.cuda.get_device_capability()
-    chip = f"sm_{major}{minor}" + ("a" if major >= 9 else "")
-    out = tmp_path_factory.mktemp("gpu") / f"tiny-{chip}.mmod"
-    subprocess.run([str(tool("mamba-compile")), str(GOLDEN), "-o", str(out),
-                    "--target", chip], check=True)
-    return out
+    from mamba_mlir.ops import _cuda_target
+    return compile_golden(tmp_path_factory, _cuda_target(0))
 
 
 @pytest.fixture(scope="module")
 def gpu_model(gpu_module):
     return mamba_mlir.load(gpu_module, GOLDEN, device="auto")
-
-
-def relative_l2(got, want):
-    got, want = np.asarray(got, np.float64), np.asarray(want, np.float64)
-    return np.linalg.norm(got - want) / np.linalg.norm(want)
 
 
 def test_auto_picks_the_gpu(gpu_model):
@@ -67,13 +56,7 @@ def test_generation_matches_mamba_run(gpu_model, gpu_module, golden):
     prompt = golden["prompt"]
     args = ["--temperature", "0.8", "--top-k", "50", "--top-p", "0.9",
             "--seed", "7"]
-    run = subprocess.run(
-        [str(tool("mamba-run")), str(gpu_module), "--weights", str(GOLDEN),
-         "--device", "cuda", "--prompt-ids", ",".join(map(str, prompt)),
-         "--max-new-tokens", "12", *args],
-        check=True, capture_output=True, text=True).stdout
-    want = [int(t) for t in re.search(r"^row 0:(.*)$", run,
-                                      re.M).group(1).split()]
+    want = mamba_run_tokens(gpu_module, "cuda", prompt, 12, *args)
     got = gpu_model.generate(np.array(prompt), max_new_tokens=12,
                              temperature=0.8, top_k=50, top_p=0.9, seed=7)
     assert got.tolist() == want
