@@ -19,6 +19,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -152,9 +153,12 @@ private:
     Value active;     // the channel is real (not clamped)
     Value row;        // c's row in the block's [channels, chunk] tiles
     Value firstState; // the first of the thread's states
+    Value lane;       // the thread's place among its channel's threads
+    Value firstLane;  // i32: the warp lane of the channel's first thread
     Value statesA;    // A * log2 e of those states
-    Value dSkip, bias;
-    Value chunks;        // chunks of the whole sequence
+    Value dSkip;
+    Value bias;   // times log2 e where fastSoftplus() (see emitFastSoftplus)
+    Value chunks; // chunks of the whole sequence
     Value segmentChunks; // chunks per segment (split sequences)
   };
   /// The block and thread loops of one kernel over `grid` (channel blocks,
@@ -179,7 +183,29 @@ private:
   TimestepResult emitTimestep(Value state, Value statesA,
                               const TimestepInputs &in, Value dSkip,
                               Value bias);
+  /// The chunk's timesteps when a channel's threads share the per-timestep
+  /// work (see the definition). Returns the state after the chunk and adds
+  /// the chunk's dt to `dtSum` (first pass of a split sequence).
+  Value emitSharedTimesteps(const ThreadContext &t, Value state, Value &dtSum,
+                            Value bChunk, Value cChunk, Value uTile,
+                            Value deltaTile, Value zTile, Value yTile,
+                            Value chunkSize, bool full);
+  /// dt of one timestep: bias, softplus, and 0 where `valid` is false.
+  Value emitDt(Value delta, Value bias, Value valid);
+  /// exp(dt A) h + dt u B over the thread's states, and the thread's part
+  /// of sum_n C h (null without C).
+  std::pair<Value, Value> emitStateUpdate(Value state, Value statesA, Value dt,
+                                          Value dtU, Value bv, Value cv);
+  /// y from the channel's sum_n C h: the D skip and the SiLU(z) gate.
+  Value emitOutput(Value sum, Value u, Value z, Value dSkip);
   Value reduceOverChannelThreads(Value partial);
+  /// 16-bit activations keep 8 (bf16) or 11 (f16) bits of every result, so
+  /// softplus and SiLU use the hardware's approximate functions; f32 keeps
+  /// the exact ones.
+  bool fastMath() const { return elementType != f32; }
+  bool fastSoftplus() { return op.getDeltaSoftplus() && fastMath(); }
+  Value emitFastSoftplus(Value delta, Value biasLog2e);
+  Value emitFastSilu(Value z);
 
   SelectiveScanOp op;
   const ScanTileShape &shape;
@@ -377,6 +403,13 @@ void ScanTiler::emitNest(ArrayRef<OpFoldResult> grid,
   Value lane =
       arith::RemUIOp::create(b, thread, index(shape.threadsPerChannel));
   t.firstState = arith::MulIOp::create(b, lane, index(S));
+  t.lane = lane;
+  // A channel's threads are consecutive and start at a multiple of their
+  // count, which divides the warp size.
+  t.firstLane = arith::IndexCastUIOp::create(
+      b, b.getI32Type(),
+      arith::SubIOp::create(
+          b, arith::RemUIOp::create(b, thread, index(kWarpSize)), lane));
   Value channel = arith::AddIOp::create(b, t.firstChannel, channelInBlock);
   t.active =
       arith::CmpIOp::create(b, arith::CmpIPredicate::ult, channel, channels);
@@ -404,6 +437,9 @@ void ScanTiler::emitNest(ArrayRef<OpFoldResult> grid,
       deltaBias
           ? memref::LoadOp::create(b, deltaBias, ValueRange{t.c}).getResult()
           : Value();
+  // Scaled once per thread so that each timestep's x * log2 e is one FMA.
+  if (t.bias && fastSoftplus())
+    t.bias = arith::MulFOp::create(b, t.bias, f32Const(llvm::numbers::log2e));
   body(t);
 }
 
@@ -487,6 +523,15 @@ std::pair<Value, Value> ScanTiler::emitChunkLoop(const ThreadContext &t,
                                             ValueRange{t.row, zero}, pad,
                                             ArrayRef<bool>{false});
     };
+    // A channel of several threads splits the chunk's per-timestep work
+    // between them (see emitSharedTimesteps).
+    const int64_t P = shape.threadsPerChannel;
+    if (P > 1 && T % P == 0) {
+      state = emitSharedTimesteps(t, state, dtSum, bChunk, cChunk, uTile,
+                                  deltaTile, zTile, yTile, chunkSize, full);
+      scf::YieldOp::create(b, ValueRange{state, dtSum});
+      return {chunkLoop.getResult(0), chunkLoop.getResult(1)};
+    }
     Value uRow = readRow(uTile), deltaRow = readRow(deltaTile),
           zRow = readRow(zTile);
     Value lastColumn = arith::SubIOp::create(b, chunkSize, index(1));
@@ -540,40 +585,224 @@ std::pair<Value, Value> ScanTiler::emitChunkLoop(const ThreadContext &t,
 ScanTiler::TimestepResult ScanTiler::emitTimestep(Value state, Value statesA,
                                                   const TimestepInputs &in,
                                                   Value dSkip, Value bias) {
-  auto stateType = cast<VectorType>(state.getType());
-  Value zero = f32Const(0.0);
-  Value dt = in.delta;
-  if (bias)
-    dt = arith::AddFOp::create(b, dt, bias);
-  // The approximate softplus is accurate enough for 16-bit activations
-  // (see emitSoftplus); f32 keeps the exact log1p.
-  if (op.getDeltaSoftplus())
-    dt = emitSoftplus(b, dt, /*precise=*/elementType == f32);
+  Value dt = emitDt(in.delta, bias, in.valid);
+  Value dtU = arith::MulFOp::create(b, dt, in.u);
+  auto [next, partial] = emitStateUpdate(state, statesA, dt, dtU, in.b, in.c);
+  if (!partial)
+    return {next, Value(), dt};
+  return {next,
+          emitOutput(reduceOverChannelThreads(partial), in.u, in.z, dSkip), dt};
+}
+
+Value ScanTiler::emitDt(Value delta, Value bias, Value valid) {
+  Value dt = delta;
+  if (fastSoftplus()) {
+    dt = emitFastSoftplus(dt, bias);
+  } else {
+    if (bias)
+      dt = arith::AddFOp::create(b, dt, bias);
+    if (op.getDeltaSoftplus())
+      dt = emitSoftplus(b, dt, /*precise=*/true);
+  }
   // dt = 0 past the sequence end: exp2(0) = 1 and 0 * u * B = 0 keep the
   // state exactly.
-  dt = arith::SelectOp::create(b, in.valid, dt, zero);
+  return arith::SelectOp::create(b, valid, dt, f32Const(0.0));
+}
 
-  Value dtU = arith::MulFOp::create(b, dt, in.u);
+std::pair<Value, Value> ScanTiler::emitStateUpdate(Value state, Value statesA,
+                                                   Value dt, Value dtU,
+                                                   Value bv, Value cv) {
+  auto stateType = cast<VectorType>(state.getType());
   Value decay = math::Exp2Op::create(
       b, arith::MulFOp::create(b, vector::BroadcastOp::create(b, stateType, dt),
                                statesA));
   Value input = arith::MulFOp::create(
-      b, vector::BroadcastOp::create(b, stateType, dtU), in.b);
+      b, vector::BroadcastOp::create(b, stateType, dtU), bv);
   Value next = vector::FMAOp::create(b, decay, state, input);
-  if (!in.c)
-    return {next, Value(), dt};
+  if (!cv)
+    return {next, Value()};
 
-  // y = sum_n C[n] h[n] as a chain of FMAs over this thread's states.
-  Value out = zero;
-  for (int64_t k = 0; k < stateType.getDimSize(0); ++k)
-    out = math::FmaOp::create(b, vector::ExtractOp::create(b, in.c, k),
+  // sum_n C[n] h[n] as a chain of FMAs over this thread's states. The
+  // first term is a multiply: LLVM keeps fma(a, b, +0) as an FMA (it differs
+  // from a * b for a product of -0), one instruction per timestep for
+  // nothing.
+  Value out = arith::MulFOp::create(b, vector::ExtractOp::create(b, cv, 0),
+                                    vector::ExtractOp::create(b, next, 0));
+  for (int64_t k = 1; k < stateType.getDimSize(0); ++k)
+    out = math::FmaOp::create(b, vector::ExtractOp::create(b, cv, k),
                               vector::ExtractOp::create(b, next, k), out);
-  out = reduceOverChannelThreads(out);
+  return {next, out};
+}
+
+Value ScanTiler::emitOutput(Value sum, Value u, Value z, Value dSkip) {
+  Value out = sum;
   if (dSkip)
-    out = math::FmaOp::create(b, dSkip, in.u, out);
-  if (in.z)
-    out = arith::MulFOp::create(b, out, emitSilu(b, in.z));
-  return {next, out, dt};
+    out = math::FmaOp::create(b, dSkip, u, out);
+  if (z)
+    out = arith::MulFOp::create(b, out,
+                                fastMath() ? emitFastSilu(z) : emitSilu(b, z));
+  return out;
+}
+
+Value ScanTiler::emitSharedTimesteps(const ThreadContext &t, Value state,
+                                     Value &dtSum, Value bChunk, Value cChunk,
+                                     Value uTile, Value deltaTile, Value zTile,
+                                     Value yTile, Value chunkSize, bool full) {
+  // Each of a channel's P threads owns a slice of W = T / P consecutive
+  // timesteps of the chunk. The per-(channel, timestep) work (widening u,
+  // delta and z, softplus, dt * u, the D skip, SiLU(z), the gate, narrowing
+  // y) is done once, by the slice's owner, instead of by every thread of the
+  // channel: the MUFU pipe and the issue slots, both nearly full, lose
+  // (P - 1) / P of it. dt and dt * u reach the other threads with one
+  // indexed shuffle each per timestep; the partial sums of y are reduced
+  // and scattered so that each thread ends with its own slice's sums (the
+  // same number of shuffles as the butterfly for P = 2, fewer for P > 2),
+  // and each thread writes its slice of y.
+  const int64_t S = shape.statesPerThread, T = shape.chunkLength,
+                P = shape.threadsPerChannel, W = T / P;
+  Value sliceStart = arith::MulIOp::create(b, t.lane, index(W));
+  auto sliceType = VectorType::get({W}, elementType);
+  Value pad = arith::ConstantOp::create(b, b.getZeroAttr(elementType));
+  auto readSlice = [&](Value tile) -> Value {
+    if (!tile)
+      return {};
+    return vector::TransferReadOp::create(b, sliceType, tile,
+                                          ValueRange{t.row, sliceStart}, pad,
+                                          ArrayRef<bool>{false});
+  };
+  Value uSlice = readSlice(uTile), deltaSlice = readSlice(deltaTile),
+        zSlice = readSlice(zTile);
+  auto at = [&](Value slice, int64_t j) -> Value {
+    return slice ? toF32(vector::ExtractOp::create(b, slice, j)) : Value();
+  };
+  SmallVector<Value> dts, dtUs, us, zs;
+  for (int64_t j = 0; j < W; ++j) {
+    Value valid = arith::CmpIOp::create(
+        b, arith::CmpIPredicate::ult,
+        arith::AddIOp::create(b, sliceStart, index(j)), chunkSize);
+    Value u = at(uSlice, j);
+    Value dt = emitDt(at(deltaSlice, j), t.bias, valid);
+    dts.push_back(dt);
+    dtUs.push_back(arith::MulFOp::create(b, dt, u));
+    us.push_back(u);
+    zs.push_back(at(zSlice, j));
+  }
+
+  // Timestep `step` is slot step % W of the thread at lane
+  // firstLane + step / W.
+  Value width = arith::ConstantOp::create(b, b.getI32IntegerAttr(kWarpSize));
+  SmallVector<Value> owners;
+  for (int64_t k = 0; k < P; ++k)
+    owners.push_back(arith::AddIOp::create(
+        b, t.firstLane, arith::ConstantOp::create(b, b.getI32IntegerAttr(k))));
+  auto fromOwner = [&](Value value, int64_t step) -> Value {
+    return gpu::ShuffleOp::create(b, value, owners[step / W], width,
+                                  gpu::ShuffleMode::IDX)
+        .getShuffleResult();
+  };
+
+  Value lastColumn = arith::SubIOp::create(b, chunkSize, index(1));
+  AffineMap alongStates =
+      AffineMap::get(2, 0, {b.getAffineDimExpr(0)}, b.getContext());
+  SmallVector<Value> partials;
+  for (int64_t step = 0; step < T; ++step) {
+    Value valid = arith::CmpIOp::create(b, arith::CmpIPredicate::ult,
+                                        index(step), chunkSize);
+    // Past the end the column index is clamped to stay inside B and C;
+    // dt = 0 there makes the value read irrelevant.
+    Value column = arith::SelectOp::create(b, valid, index(step), lastColumn);
+    auto columnOf = [&](Value chunkBuffer) -> Value {
+      if (!chunkBuffer)
+        return {};
+      return toF32(vector::TransferReadOp::create(
+          b, VectorType::get({S}, elementType), chunkBuffer,
+          ValueRange{t.firstState, column}, pad, alongStates,
+          ArrayRef<bool>{true}));
+    };
+    Value dt = fromOwner(dts[step % W], step);
+    Value dtU = fromOwner(dtUs[step % W], step);
+    auto [next, partial] = emitStateUpdate(state, t.statesA, dt, dtU,
+                                           columnOf(bChunk), columnOf(cChunk));
+    state = next;
+    if (full)
+      partials.push_back(partial);
+    else
+      dtSum = arith::AddFOp::create(b, dtSum, dt);
+  }
+  if (!full)
+    return state;
+
+  // Reduce-scatter over the channel's threads: at each halving, a thread
+  // keeps the half of its partial sums that holds its own slice (the upper
+  // half where its lane has the bit `offset`), sends the other half to the
+  // thread `offset` lanes away and adds what that thread sent. After log2 P
+  // halvings a thread holds the full sums of its own W timesteps.
+  for (int64_t offset = P / 2; offset >= 1; offset /= 2) {
+    int64_t half = static_cast<int64_t>(partials.size()) / 2;
+    Value upper = arith::CmpIOp::create(
+        b, arith::CmpIPredicate::ne,
+        arith::AndIOp::create(b, t.lane, index(offset)), index(0));
+    SmallVector<Value> kept;
+    for (int64_t k = 0; k < half; ++k) {
+      Value low = partials[k], high = partials[k + half];
+      Value keep = arith::SelectOp::create(b, upper, high, low);
+      Value send = arith::SelectOp::create(b, upper, low, high);
+      Value other = gpu::ShuffleOp::create(b, send, offset, kWarpSize,
+                                           gpu::ShuffleMode::XOR)
+                        .getShuffleResult();
+      kept.push_back(arith::AddFOp::create(b, keep, other));
+    }
+    partials = std::move(kept);
+  }
+  SmallVector<Value> outputs;
+  for (int64_t j = 0; j < W; ++j)
+    outputs.push_back(fromF32(emitOutput(partials[j], us[j], zs[j], t.dSkip)));
+  // Each thread writes its own slice; threads past the last channel write
+  // the last channel's values again (see emitChunkLoop).
+  vector::TransferWriteOp::create(
+      b, vector::FromElementsOp::create(b, sliceType, outputs), yTile,
+      ValueRange{t.row, sliceStart}, ArrayRef<bool>{false});
+  return state;
+}
+
+Value ScanTiler::emitFastSoftplus(Value delta, Value biasLog2e) {
+  // softplus(x) = ln 2 * log2(1 + 2^x2) with x2 = x log2 e, and x itself
+  // (x2 ln 2) above 20 as torch does. Working on x2 turns the bias add and
+  // the scaling into one FMA and shares the final ln 2 multiply between both
+  // branches: 7 instructions (2 of them MUFU) per timestep instead of 8.
+  auto approx =
+      arith::FastMathFlagsAttr::get(b.getContext(), arith::FastMathFlags::afn);
+  Value log2e = f32Const(llvm::numbers::log2e);
+  Value x2 = biasLog2e
+                 ? math::FmaOp::create(b, delta, log2e, biasLog2e).getResult()
+                 : arith::MulFOp::create(b, delta, log2e).getResult();
+  Value e = math::Exp2Op::create(b, x2, approx);
+  Value soft2 = math::Log2Op::create(
+      b, arith::AddFOp::create(b, f32Const(1.0), e), approx);
+  Value large = arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, x2,
+                                      f32Const(20.0 * llvm::numbers::log2e));
+  return arith::MulFOp::create(b, arith::SelectOp::create(b, large, x2, soft2),
+                               f32Const(llvm::numbers::ln2));
+}
+
+Value ScanTiler::emitFastSilu(Value z) {
+  // silu(z) = z * sigmoid(z) = h + h * tanh(h) with h = z / 2: one
+  // MUFU.TANH and two FP32 instructions, against MUFU.EX2 and MUFU.RCP and
+  // three more for z / (1 + exp(-z)). The MUFU pipe (16 results per clock
+  // per SM) is as busy as the issue slots in this kernel, so a MUFU saved
+  // counts as much as eight other instructions. tanh.approx.f32 (sm_75 and
+  // later; mamba-compile targets sm_80 and later) has a relative error of
+  // about 2^-11, under a 16-bit result's rounding. Written as inline PTX
+  // without side effects: MLIR's math.tanh becomes libdevice's exact tanhf.
+  Value h = arith::MulFOp::create(b, z, f32Const(0.5));
+  Value th = LLVM::InlineAsmOp::create(
+                 b, f32, ValueRange{h}, "tanh.approx.f32 $0, $1;", "=f,f",
+                 /*has_side_effects=*/false, /*is_align_stack=*/false,
+                 LLVM::tailcallkind::TailCallKind::None,
+                 /*asm_dialect=*/LLVM::AsmDialectAttr(),
+                 /*operand_attrs=*/ArrayAttr())
+                 .getResult(0);
+  return math::FmaOp::create(b, h, th, h);
 }
 
 Value ScanTiler::reduceOverChannelThreads(Value partial) {

@@ -17,6 +17,9 @@ class BufferizationDialect;
 namespace gpu {
 class GPUDialect;
 } // namespace gpu
+namespace LLVM {
+class LLVMDialect;
+} // namespace LLVM
 namespace math {
 class MathDialect;
 } // namespace math

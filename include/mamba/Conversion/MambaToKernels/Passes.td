@@ -30,7 +30,13 @@ def MambaTileSelectiveScan : Pass<"mamba-tile-selective-scan"> {
     Everything between the loads and the store is fused: time-step bias,
     softplus, `exp(dt * A)` (as `exp2(dt * A * log2 e)`), the state update,
     the C reduction (across the channel's threads with shuffles when a
-    channel has several), the D skip and the SiLU(z) gate. The chunk of B and
+    channel has several), the D skip and the SiLU(z) gate. When a channel
+    has several threads and their count divides the chunk length, each
+    thread does the per-timestep work (softplus, dt * u, D skip, gate, y
+    write) for its own slice of the chunk's timesteps and passes dt and
+    dt * u to the others with shuffles. 16-bit activations use the
+    hardware's approximate exp2, log2 and tanh (PTX `tanh.approx.f32`, as
+    `llvm.inline_asm`) for softplus and SiLU. The chunk of B and
     of C that the block reads is a `memref.subview` marked `mamba.promote`
     for `mamba-promote-scan-operands`. The loop nest carries the tiling as
     `mamba.tiling`. A `tiling` attribute on the op overrides the options.
@@ -69,6 +75,7 @@ def MambaTileSelectiveScan : Pass<"mamba-tile-selective-scan"> {
     "::mlir::arith::ArithDialect",
     "::mlir::bufferization::BufferizationDialect",
     "::mlir::gpu::GPUDialect",
+    "::mlir::LLVM::LLVMDialect",
     "::mlir::math::MathDialect",
     "::mlir::memref::MemRefDialect",
     "::mlir::scf::SCFDialect",
