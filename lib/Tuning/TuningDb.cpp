@@ -161,6 +161,10 @@ bool Database::write(const std::string &path, std::string &error) const {
   return true;
 }
 
+int codegenVersion(const std::string &target) {
+  return target.rfind("sm_", 0) == 0 ? 2 : 1;
+}
+
 void Database::put(const Entry &entry) {
   for (Entry &e : entries_)
     if (choiceKey(e) == choiceKey(entry) &&
@@ -179,11 +183,11 @@ std::vector<Entry> Database::select(const std::string &target,
   for (const Entry &e : entries_) {
     if (e.target != target || e.op != op)
       continue;
-    if (e.codegen != kCodegenVersion) {
+    if (e.codegen != codegenVersion(e.target)) {
       notes.push_back("ignored a " + e.op + " entry for " + e.target +
                       " measured with code generation version " +
                       std::to_string(e.codegen) + " (this compiler: " +
-                      std::to_string(kCodegenVersion) + ")");
+                      std::to_string(codegenVersion(e.target)) + ")");
       continue;
     }
     bool placed = false;

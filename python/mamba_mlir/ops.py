@@ -384,7 +384,7 @@ def _tuned_scan_tiling(target, d, N, G, dtype, b, L):
     for e in _tuning["entries"]:
         sig = e.get("signature", {})
         if (e.get("target") != target or e.get("op") != "selective_scan" or
-                e.get("dtype") != dtype or e.get("codegen") != _CODEGEN or
+                e.get("dtype") != dtype or e.get("codegen") != _codegen(target) or
                 (sig.get("d"), sig.get("N"), sig.get("G", 1)) != (d, N, G)):
             continue
         bucket = e["bucket"]
@@ -401,9 +401,12 @@ def _tuned_scan_tiling(target, d, N, G, dtype, b, L):
             f"{best['sequence_splits']}>}}")
 
 
-# TuningDb.h's kCodegenVersion: entries measured with other code are
-# ignored, as mamba-compile ignores them.
-_CODEGEN = 1
+def _codegen(target):
+    """TuningDb.h's codegenVersion: entries measured with other code are
+    ignored, as mamba-compile ignores them."""
+    return 2 if target.startswith("sm_") else 1
+
+
 if os.environ.get("MAMBA_MLIR_TUNING_DB"):
     _tuning["path"] = os.environ["MAMBA_MLIR_TUNING_DB"]
 

@@ -1,7 +1,7 @@
 // mamba-compile --tuning-db: a scan whose signature (d, N, G, dtype) has an
 // entry for the target gets its tiling, from the entry whose bucket is
-// nearest --tuning-bucket; entries of another code generation version are
-// ignored with a note; tiling options win over the database; a database
+// nearest --tuning-bucket; entries of another code generation version (of
+// GPU or CPU code, counted apart) are ignored with a note; tiling options win over the database; a database
 // that cannot be read is an error naming the file.
 // RUN: mamba-compile %s -o %t.mmod --target=x86-64-v3 --tuning-db %S/Inputs/tuning-db.json 2>&1 | FileCheck %s --check-prefix=NOTES
 // RUN: mamba-mmod-dump %t.mmod | FileCheck %s --check-prefix=LONG
@@ -11,6 +11,8 @@
 // RUN: mamba-mmod-dump %t3.mmod | FileCheck %s --check-prefix=FOUR
 // RUN: mamba-compile %s -o %t4.mmod --target=sm_80 --tuning-db %S/Inputs/tuning-db.json
 // RUN: mamba-mmod-dump %t4.mmod | FileCheck %s --check-prefix=OTHER
+// RUN: mamba-compile %s -o %t6.mmod --target=sm_90a --tuning-db %S/Inputs/tuning-db.json 2>&1 | FileCheck %s --check-prefix=GPUNOTES
+// RUN: mamba-mmod-dump %t6.mmod | FileCheck %s --check-prefix=GPU
 // RUN: not mamba-compile %s -o %t5.mmod --target=x86-64-v3 --tuning-db %S/missing.json 2>&1 | FileCheck %s --check-prefix=MISSING
 // RUN: not mamba-compile %s -o %t5.mmod --target=x86-64-v3 --tuning-db %s 2>&1 | FileCheck %s --check-prefix=BAD
 // RUN: not mamba-compile %s -o %t5.mmod --target=x86-64-v3 --tuning-bucket 2048 2>&1 | FileCheck %s --check-prefix=BUCKET
@@ -24,6 +26,11 @@
 // FOUR: launch scan_kernel::scan_kernel grid [6, arg0.0, 1]
 // No entry for sm_80: the default (64 fitted to 4 channels per group).
 // OTHER: launch scan_kernel::scan_kernel grid [6, arg0.0, 1]
+// GPU targets count code generation versions apart from the CPU's: the
+// sm_90a entry of version 1 is ignored, that of version 2 used.
+// GPUNOTES: tuning: ignored a selective_scan entry for sm_90a measured with code generation version 1 (this compiler: 2)
+// GPUNOTES: tuning: selective_scan 24,16,2,f32=12,8,16,1 for sm_90a (bucket 1x1024
+// GPU: launch scan_kernel::scan_kernel grid [2, arg0.0, 1] block [24, 1, 1]
 // MISSING: mamba-compile: {{.*}}missing.json: cannot open the tuning database
 // BAD: mamba-compile: {{.*}}tuning-db.mlir: {{.*}}parse error
 // BUCKET: mamba-compile: --tuning-bucket=2048: expected BATCHxLENGTH, like 1x2048

@@ -13,6 +13,7 @@
 #ifndef MAMBA_TOOLS_SCANTRIAL_H
 #define MAMBA_TOOLS_SCANTRIAL_H
 
+#include "HostTensor.h"
 #include "mamba/Runtime/Device/Backend.h"
 
 #include <memory>
@@ -26,11 +27,13 @@ public:
   bool prepare(runtime::Backend &backend, runtime::Queue &queue,
                format::ElementType activations, int64_t b, int64_t d, int64_t L,
                std::string &error);
-  /// Runs `program`'s `scan` once and sets `relError` (y against the
-  /// reference); if `acceptable`, then `runs` more times and sets
-  /// `medianMs`. False only when it could not run.
+  /// With `check`, runs `program`'s `scan` once and sets `relError` (y
+  /// against the reference); if that is within `tolerance` (or without
+  /// `check`: a candidate checked in an earlier round), runs it `runs`
+  /// more times and sets `medianMs`. False only when it could not run.
   bool measure(runtime::Program &program, int runs, double tolerance,
-               double &relError, double &medianMs, std::string &error);
+               bool check, double &relError, double &medianMs,
+               std::string &error);
 
 private:
   runtime::Backend *backend_ = nullptr;
@@ -41,6 +44,9 @@ private:
   runtime::TensorRef y_;
   uint64_t yBytes_ = 0;
   std::vector<double> expected_;
+  /// The output read back, kept between checks: it can be hundreds of MB.
+  std::vector<uint8_t> poison_;
+  gpu_test::HostTensor yHost_;
 };
 
 } // namespace mamba::tune

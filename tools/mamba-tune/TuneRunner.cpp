@@ -67,6 +67,15 @@ private:
   std::map<std::string, Trial> trials_;
 };
 
+/// A trial's bucket in DB.trials: the target with its code generation
+/// version (trials measured on other code are not resumed), the scan and
+/// the shape.
+std::string bucketKey(const std::string &target, const std::string &scan,
+                      const tuning::Bucket &b) {
+  return target + ".g" + std::to_string(tuning::codegenVersion(target)) + "/" +
+         scan + "/" + std::to_string(b.batch) + "x" + std::to_string(b.length);
+}
+
 std::string today() {
   std::time_t now = std::time(nullptr);
   char text[16];
@@ -154,9 +163,8 @@ bool TuneRunner::open(const RunSettings &settings, std::string &error) {
 
 bool TuneRunner::needed(const PlannedScan &scan, size_t i) const {
   for (const tuning::Bucket &b : s_.buckets) {
-    const Trial *t = log_->find(
-        s_.target + "/" + scan.key() + "/" + std::to_string(b.batch) + "x" +
-        std::to_string(b.length) + "/" + scan.candidates[i].name());
+    const Trial *t = log_->find(bucketKey(s_.target, scan.key(), b) + "/" +
+                                scan.candidates[i].name());
     // A short trial (halving's first round) may be run again in full.
     if (!t || (t->ok && t->runs < s_.runs))
       return true;
@@ -194,6 +202,13 @@ bool TuneRunner::run(const PlannedScan &scan, std::string &error) {
       sig.type == "bf16" ? format::ElementType::BF16 : format::ElementType::F32;
   const double tolerance = act == format::ElementType::F32 ? 1e-4 : 2e-2;
 
+  // Each candidate's module, loaded once for every bucket and round (a
+  // program refers to its file).
+  struct Loaded {
+    std::unique_ptr<runtime::ModuleFile> file;
+    std::unique_ptr<runtime::Program> program;
+  };
+  std::map<size_t, Loaded> programs;
   for (const tuning::Bucket &bucket : s_.buckets) {
     const double bucketStart = elapsed();
     ::mamba::tune::ScanProblem problem;
@@ -202,13 +217,12 @@ bool TuneRunner::run(const PlannedScan &scan, std::string &error) {
       error = "scan " + sig.key() + ": " + error;
       return false;
     }
-    const std::string bucketKey = chip + "/" + sig.key() + "/" +
-                                  std::to_string(bucket.batch) + "x" +
-                                  std::to_string(bucket.length);
+    const std::string bucketName = bucketKey(chip, sig.key(), bucket);
     std::map<size_t, Trial> results;
     auto runTrial = [&](size_t i, int count) -> bool {
-      const std::string key = bucketKey + "/" + candidates[i].name();
-      if (const Trial *seen = log.find(key); seen && seen->runs >= count) {
+      const std::string key = bucketName + "/" + candidates[i].name();
+      const Trial *seen = log.find(key);
+      if (seen && seen->runs >= count) {
         results[i] = *seen;
         return true;
       }
@@ -216,15 +230,23 @@ bool TuneRunner::run(const PlannedScan &scan, std::string &error) {
         return false; // not compiled (out of budget): not a result
       Trial t;
       t.runs = count;
+      // A candidate checked in an earlier round is only timed again: the
+      // check reads back the whole output, which costs more than the runs.
+      const bool check = !(seen && seen->ok);
+      if (!check)
+        t.relError = seen->relError;
       if (!compiled[i]) {
         t.why = "does not compile: " + errors[i].substr(0, 200);
       } else {
-        runtime::ModuleFile file;
-        std::unique_ptr<runtime::Program> program;
-        if (!file.load(paths[i], error) ||
-            !(program = backend.load(file, error)) ||
-            !problem.measure(*program, count, tolerance, t.relError, t.ms,
-                             error)) {
+        Loaded &loaded = programs[i];
+        if (!loaded.program) {
+          loaded.file = std::make_unique<runtime::ModuleFile>();
+          if (loaded.file->load(paths[i], error))
+            loaded.program = backend.load(*loaded.file, error);
+        }
+        if (!loaded.program ||
+            !problem.measure(*loaded.program, count, tolerance, check,
+                             t.relError, t.ms, error)) {
           t.why = "does not run: " + error.substr(0, 200);
         } else if (!(t.relError <= tolerance)) {
           t.why = "wrong result: rel L2 " + std::to_string(t.relError);
@@ -256,7 +278,7 @@ bool TuneRunner::run(const PlannedScan &scan, std::string &error) {
       std::fprintf(stderr,
                    "\rmamba-tune: %s [%zu/%zu] best %s %.4g ms, %.0f s, "
                    "about %.0f s left   ",
-                   bucketKey.c_str(), done, total,
+                   bucketName.c_str(), done, total,
                    lead == SIZE_MAX ? "-" : candidates[lead].name().c_str(),
                    lead == SIZE_MAX ? 0.0 : results[lead].ms, spent,
                    done ? spent / done * (total - done) : 0.0);
@@ -336,25 +358,20 @@ bool TuneRunner::run(const PlannedScan &scan, std::string &error) {
     // times is what the tuned one must beat.
     if (results[0].ok && !outOfBudget()) {
       const Trial first = results[0];
-      const std::string key = bucketKey + "/" + candidates[0].name();
+      const std::string key = bucketName + "/" + candidates[0].name();
       Trial again;
-      {
-        runtime::ModuleFile file;
-        std::unique_ptr<runtime::Program> program;
-        if (file.load(paths[0], error) &&
-            (program = backend.load(file, error)) &&
-            problem.measure(*program, runs, tolerance, again.relError, again.ms,
-                            error) &&
-            again.relError <= tolerance && again.ms < first.ms) {
-          results[0].ms = again.ms;
-          log.add(key, results[0]);
-        }
+      if (programs[0].program &&
+          problem.measure(*programs[0].program, runs, tolerance,
+                          /*check=*/false, again.relError, again.ms, error) &&
+          again.ms < first.ms) {
+        results[0].ms = again.ms;
+        log.add(key, results[0]);
       }
     }
     if (isatty(2))
       std::fprintf(stderr, "\n");
     if (!results[0].ok) {
-      error = "the default tiling of scan " + sig.key() + " on " + bucketKey +
+      error = "the default tiling of scan " + sig.key() + " on " + bucketName +
               " failed: " + results[0].why;
       return false;
     }
@@ -380,12 +397,11 @@ bool TuneRunner::run(const PlannedScan &scan, std::string &error) {
     e.ms = results[winner].ms;
     e.defaultMs = results[0].ms;
     e.candidates = static_cast<int64_t>(results.size());
+    e.codegen = tuning::codegenVersion(chip);
     e.made = today();
     db_.put(e);
-    if (!db_.write(s_.dbPath, error)) {
-      error = error;
+    if (!db_.write(s_.dbPath, error))
       return false;
-    }
     std::printf("| %s | %ldx%ld | %.4g | %.4g | %.2fx | %s | %zu of %zu "
                 "(%zu correct) | %.0f |\n",
                 sig.key().c_str(), bucket.batch, bucket.length, e.defaultMs,

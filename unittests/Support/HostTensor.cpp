@@ -64,21 +64,40 @@ reference::Tensor HostTensor::toReference() const {
   return reference::Tensor(shape_, std::move(values));
 }
 
-double relativeL2Error(const std::vector<double> &actual,
+namespace {
+
+template <typename Get>
+double relativeL2Error(size_t size, Get actual,
                        const std::vector<double> &expected) {
-  if (actual.size() != expected.size())
+  if (size != expected.size())
     return std::numeric_limits<double>::infinity();
   double diff = 0.0, norm = 0.0;
-  for (size_t i = 0; i < actual.size(); ++i) {
-    if (!std::isfinite(actual[i]))
+  for (size_t i = 0; i < size; ++i) {
+    const double a = actual(i);
+    if (!std::isfinite(a))
       return std::numeric_limits<double>::infinity();
-    double e = actual[i] - expected[i];
+    double e = a - expected[i];
     diff += e * e;
     norm += expected[i] * expected[i];
   }
   if (norm == 0.0)
     return diff == 0.0 ? 0.0 : std::numeric_limits<double>::infinity();
   return std::sqrt(diff / norm);
+}
+
+} // namespace
+
+double relativeL2Error(const std::vector<double> &actual,
+                       const std::vector<double> &expected) {
+  return relativeL2Error(
+      actual.size(), [&](size_t i) { return actual[i]; }, expected);
+}
+
+double relativeL2Error(const HostTensor &actual,
+                       const std::vector<double> &expected) {
+  return relativeL2Error(
+      static_cast<size_t>(actual.numel()),
+      [&](size_t i) { return actual.get(static_cast<int64_t>(i)); }, expected);
 }
 
 } // namespace mamba::gpu_test

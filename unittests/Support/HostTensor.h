@@ -58,6 +58,10 @@ private:
 /// NaN or infinity, or `expected` is zero while `actual` is not.
 double relativeL2Error(const std::vector<double> &actual,
                        const std::vector<double> &expected);
+/// The same, reading `actual` in place: no copy of a large output as
+/// doubles (mamba-tune checks every candidate's output).
+double relativeL2Error(const HostTensor &actual,
+                       const std::vector<double> &expected);
 
 } // namespace mamba::gpu_test
 

@@ -19,9 +19,13 @@
 
 namespace mamba::tuning {
 
-/// Bumped when the tiled code changes so much that measured tilings
-/// should be measured again: entries of another version are ignored.
-constexpr int kCodegenVersion = 1;
+/// The code generation version of `target`'s tiled code ("sm_90a", an
+/// x86-64 level), bumped when that code changes so much that tilings
+/// measured on it should be measured again: entries of another version are
+/// ignored. GPU and CPU targets count apart, so a change to the GPU scan
+/// leaves the CPU databases valid. GPU 2: a channel's threads share the
+/// per-timestep work (2026-12-07).
+int codegenVersion(const std::string &target);
 
 /// The database format's own version.
 constexpr int kFormatVersion = 1;
@@ -51,7 +55,7 @@ struct Entry {
   std::map<std::string, int64_t> config;
   double ms = 0, defaultMs = 0;
   int64_t candidates = 0;
-  int codegen = kCodegenVersion;
+  int codegen = 0;  ///< codegenVersion(target) when it was measured
   std::string made; ///< date, for people
 };
 
