@@ -50,12 +50,19 @@ int64_t fitChannelsPerBlock(ModuleOp module, int64_t preferred) {
 
 /// The tuned scan tilings for `target` (the passes' `tuned` option) from
 /// the compile options' database; none when a tiling option is set (the
-/// caller's choice wins) or there is no database.
+/// caller's choice wins) or there is no database. With `split` (a GPU
+/// model, whose scans have a split-sequence variant the runtime picks for
+/// batches too small to fill the GPU), each variant gets its own: `out`
+/// the entry nearest batch 16 and `split` (the `tuned-split` option) the
+/// one nearest batch 1, both at --tuning-bucket's length.
 LogicalResult tunedTilingsFor(const CompileOptions &compile,
                               const std::string &target,
                               llvm::SmallVector<std::string> &out,
+                              llvm::SmallVector<std::string> *split,
                               std::string &error) {
   out.clear();
+  if (split)
+    split->clear();
   auto note = [&](const std::string &text) {
     if (compile.tuningNotes)
       compile.tuningNotes->push_back(text);
@@ -73,11 +80,9 @@ LogicalResult tunedTilingsFor(const CompileOptions &compile,
     paths.push_back(compile.tuningDb);
   } else if (compile.shippedTuning && !tilingGiven &&
              !llvm::StringRef(target).starts_with("sm_")) {
-    // CPU targets only for now: a GPU model picks a split-sequence variant
-    // for small batches at run time, and one tiling chosen here for a
-    // 1x2048 bucket would replace the large-batch tiling too. Until the
-    // runtime's variant choice reads the database, a GPU database is used
-    // when asked for (--tuning-db).
+    // CPU targets only for now: the GPU database's tilings were measured on
+    // the scan alone; it becomes the default once a whole-model run on the
+    // GPU shows they help there (--tuning-db uses it now).
     std::error_code code;
     for (llvm::sys::fs::directory_iterator it(MAMBA_SHIPPED_TUNING_DIR, code),
          end;
@@ -91,32 +96,49 @@ LogicalResult tunedTilingsFor(const CompileOptions &compile,
     if (!db.read(path, error))
       return failure();
     std::vector<std::string> notes;
-    std::vector<::mamba::tuning::Entry> entries =
-        db.select(target, "selective_scan",
-                  {compile.tuningBatch, compile.tuningLength}, notes);
-    if (entries.empty() && compile.tuningDb.empty())
-      continue; // a shipped database for other machines
-    for (const ::mamba::tuning::Entry &e : entries) {
-      TunedTiling t;
-      auto get = [&](const std::map<std::string, int64_t> &m, const char *key,
-                     int64_t fallback) {
-        auto found = m.find(key);
-        return found == m.end() ? fallback : found->second;
-      };
-      t.signature = {get(e.signature, "d", 0), get(e.signature, "N", 0),
-                     get(e.signature, "G", 1), e.dtype};
-      t.channelsPerBlock = get(e.config, "channels_per_block", 0);
-      t.statesPerThread = get(e.config, "states_per_thread", 0);
-      t.chunkLength = get(e.config, "chunk_length", 0);
-      t.sequenceSplits = get(e.config, "sequence_splits", 1);
-      out.push_back(formatTunedTiling(t));
-      char times[96];
-      std::snprintf(times, sizeof(times), "%.4g ms against %.4g ms by default",
-                    e.ms, e.defaultMs);
-      notes.push_back("selective_scan " + out.back() + " for " + target +
-                      " (bucket " + std::to_string(e.bucket.batch) + "x" +
-                      std::to_string(e.bucket.length) + ": " + times + ")");
+    // What each list is chosen for: one bucket, or a model's two regimes.
+    std::vector<
+        std::pair<::mamba::tuning::Bucket, llvm::SmallVector<std::string> *>>
+        lists;
+    if (split) {
+      lists = {{{16, compile.tuningLength}, &out},
+               {{1, compile.tuningLength}, split}};
+    } else {
+      lists = {{{compile.tuningBatch, compile.tuningLength}, &out}};
     }
+    bool found = false;
+    for (auto &[bucket, list] : lists) {
+      std::vector<::mamba::tuning::Entry> entries =
+          db.select(target, "selective_scan", bucket, notes);
+      found |= !entries.empty();
+      const char *role = !split          ? ""
+                         : list == split ? " (split variant)"
+                                         : " (large batches)";
+      for (const ::mamba::tuning::Entry &e : entries) {
+        TunedTiling t;
+        auto get = [&](const std::map<std::string, int64_t> &m, const char *key,
+                       int64_t fallback) {
+          auto found = m.find(key);
+          return found == m.end() ? fallback : found->second;
+        };
+        t.signature = {get(e.signature, "d", 0), get(e.signature, "N", 0),
+                       get(e.signature, "G", 1), e.dtype};
+        t.channelsPerBlock = get(e.config, "channels_per_block", 0);
+        t.statesPerThread = get(e.config, "states_per_thread", 0);
+        t.chunkLength = get(e.config, "chunk_length", 0);
+        t.sequenceSplits = get(e.config, "sequence_splits", 1);
+        list->push_back(formatTunedTiling(t));
+        char times[96];
+        std::snprintf(times, sizeof(times),
+                      "%.4g ms against %.4g ms by default", e.ms, e.defaultMs);
+        notes.push_back("selective_scan " + list->back() + role + " for " +
+                        target + " (bucket " + std::to_string(e.bucket.batch) +
+                        "x" + std::to_string(e.bucket.length) + ": " + times +
+                        ")");
+      }
+    }
+    if (!found && compile.tuningDb.empty())
+      continue; // a shipped database for other machines
     if (compile.tuningDb.empty())
       note("the shipped database " + path + " has entries for " + target);
     for (const std::string &n : notes)
@@ -145,11 +167,18 @@ LogicalResult compileForChip(ModuleOp input, const CompileOptions &compile,
   options.flushDenormals = compile.flushDenormals;
   options.chip = chip.str();
   options.toolkit = compile.toolkit;
-  llvm::SmallVector<std::string> tuned;
+  // A model's scans have split-sequence variants: each variant its tiling.
+  bool model = false;
+  input.walk([&](SelectiveScanOp scan) {
+    model |= scan->hasAttr(kSplitVariantScanAttr);
+  });
+  llvm::SmallVector<std::string> tuned, tunedSplit;
   std::string error;
-  if (failed(tunedTilingsFor(compile, chip.str(), tuned, error)))
+  if (failed(tunedTilingsFor(compile, chip.str(), tuned,
+                             model ? &tunedSplit : nullptr, error)))
     return input.emitError() << error;
   options.tunedTilings = tuned;
+  options.tunedSplitTilings = tunedSplit;
   OwningOpRef<ModuleOp> lowered = input.clone();
   PassManager lowering(input.getContext());
   buildMambaGpuLowering(lowering, options);
@@ -285,7 +314,8 @@ LogicalResult compileToModuleFile(ModuleOp module,
     // The levels share one lowering: the database's entries for the
     // highest level asked for.
     llvm::SmallVector<std::string> tuned;
-    if (failed(tunedTilingsFor(options, cpuLevels.back(), tuned, error)))
+    if (failed(tunedTilingsFor(options, cpuLevels.back(), tuned,
+                               /*split=*/nullptr, error)))
       return failure();
     cpuOptions.tunedTilings = tuned;
     PassManager lowering(module.getContext());

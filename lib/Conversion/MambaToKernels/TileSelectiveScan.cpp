@@ -826,6 +826,8 @@ struct MambaTileSelectiveScanPass
     if (failed(collectScanTilings(
             getOperation(),
             std::vector<std::string>(tunedTilings.begin(), tunedTilings.end()),
+            std::vector<std::string>(tunedSplitTilings.begin(),
+                                     tunedSplitTilings.end()),
             scans)))
       return signalPassFailure();
     for (auto [op, tiling] : scans) {

@@ -536,7 +536,7 @@ struct MambaTileSelectiveScanCpuPass
     if (failed(collectScanTilings(
             getOperation(),
             std::vector<std::string>(tunedTilings.begin(), tunedTilings.end()),
-            scans)))
+            /*tunedSplit=*/{}, scans)))
       return signalPassFailure();
     for (auto [op, tiling] : scans) {
       int64_t lanes = channelsPerBlock, chunk = chunkLength;

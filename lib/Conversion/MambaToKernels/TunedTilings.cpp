@@ -77,18 +77,27 @@ findTunedTiling(SelectiveScanOp op, const std::vector<TunedTiling> &tunings) {
 
 LogicalResult collectScanTilings(
     Operation *root, const std::vector<std::string> &tuned,
+    const std::vector<std::string> &tunedSplit,
     SmallVectorImpl<std::pair<SelectiveScanOp, ScanTilingAttr>> &scans) {
-  std::vector<TunedTiling> tunings;
+  std::vector<TunedTiling> tunings, splitTunings;
   std::string error;
-  if (!parseTunedTilings(tuned, tunings, error))
+  if (!parseTunedTilings(tuned, tunings, error) ||
+      !parseTunedTilings(tunedSplit, splitTunings, error))
     return root->emitError() << error;
+  auto attr = [](SelectiveScanOp op, const TunedTiling &t) {
+    return ScanTilingAttr::get(op.getContext(), t.channelsPerBlock,
+                               t.statesPerThread, t.chunkLength,
+                               t.sequenceSplits);
+  };
   root->walk([&](SelectiveScanOp op) {
     ScanTilingAttr tiling = op.getTilingAttr();
-    if (!tiling)
+    if (op->hasAttr(kSplitVariantScanAttr)) {
+      if (std::optional<TunedTiling> t = findTunedTiling(op, splitTunings))
+        tiling = attr(op, *t);
+    } else if (!tiling) {
       if (std::optional<TunedTiling> t = findTunedTiling(op, tunings))
-        tiling = ScanTilingAttr::get(op.getContext(), t->channelsPerBlock,
-                                     t->statesPerThread, t->chunkLength,
-                                     t->sequenceSplits);
+        tiling = attr(op, *t);
+    }
     scans.push_back({op, tiling});
   });
   return success();

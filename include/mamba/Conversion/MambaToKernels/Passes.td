@@ -69,7 +69,12 @@ def MambaTileSelectiveScan : Pass<"mamba-tile-selective-scan"> {
                "Tilings chosen per scan signature (mamba-tune's database, "
                "through mamba-compile --tuning-db), each "
                "D,N,G,TYPE=CHANNELS,STATES,CHUNK,SPLITS; they take the "
-               "options' place for scans of that signature">
+               "options' place for scans of that signature">,
+    ListOption<"tunedSplitTilings", "tuned-split", "std::string",
+               "Tilings per signature, as `tuned`, for the scans of a "
+               "model's split-sequence variants (marked mamba.split_variant "
+               "by mamba-outline-kernels); they replace those scans' own "
+               "default split tiling">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

@@ -52,12 +52,20 @@ bool parseTunedTilings(const std::vector<std::string> &entries,
 std::optional<TunedTiling>
 findTunedTiling(SelectiveScanOp op, const std::vector<TunedTiling> &tunings);
 
-/// What a scan tiling pass does with its `tuned` option: the scans under
-/// `root` in order, each with the tiling it takes before the pass's other
-/// options (its own attribute, else its signature's tuned tiling; null for
-/// neither). Fails, with an error on `root`, on an entry it cannot parse.
+/// The unit attribute mamba-outline-kernels puts on the scan of a model's
+/// split-sequence variant (which also has the default split tiling as its
+/// own): a `tuned-split` tiling of its signature replaces that tiling.
+constexpr llvm::StringLiteral kSplitVariantScanAttr = "mamba.split_variant";
+
+/// What a scan tiling pass does with its `tuned` and `tuned-split` options:
+/// the scans under `root` in order, each with the tiling it takes before
+/// the pass's other options (a split variant's scan: its signature's entry
+/// of `tunedSplit`, else its own attribute; any other: its own attribute,
+/// else its signature's entry of `tuned`; null for none). Fails, with an
+/// error on `root`, on an entry it cannot parse.
 LogicalResult collectScanTilings(
     Operation *root, const std::vector<std::string> &tuned,
+    const std::vector<std::string> &tunedSplit,
     SmallVectorImpl<std::pair<SelectiveScanOp, ScanTilingAttr>> &scans);
 
 } // namespace mlir::mamba

@@ -71,6 +71,8 @@ void mlir::mamba::buildMambaGpuLowering(
   tiling.chunkLength = options.chunkLength;
   tiling.tunedTilings = llvm::SmallVector<std::string>(
       options.tunedTilings.begin(), options.tunedTilings.end());
+  tiling.tunedSplitTilings = llvm::SmallVector<std::string>(
+      options.tunedSplitTilings.begin(), options.tunedSplitTilings.end());
   tiling.sequenceSplits = options.sequenceSplits;
   pm.addPass(createMambaTileSelectiveScan(tiling));
   if (options.promote) {

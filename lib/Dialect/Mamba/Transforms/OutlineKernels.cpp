@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "mamba/Conversion/MambaToKernels/TilingDefaults.h"
+#include "mamba/Conversion/MambaToKernels/TunedTilings.h"
 #include "mamba/Dialect/Mamba/IR/MambaOps.h"
 #include "mamba/Dialect/Mamba/Transforms/Passes.h"
 
@@ -91,6 +92,9 @@ public:
         scan.getContext(), tiling::kSplitScanChannelsPerBlock,
         tiling::kSplitScanStatesPerThread, tiling::kSplitScanChunkLength,
         tiling::kSplitScanSequenceSplits));
+    // So that a tuned split tiling (the tile pass's tuned-split) can
+    // replace the default one above.
+    clone->setAttr(kSplitVariantScanAttr, UnitAttr::get(scan.getContext()));
     std::string name = kernelFor(clone).str();
     clone->destroy();
     return name;

@@ -58,6 +58,10 @@ struct MambaGpuPipelineOptions
       *this, "tuned",
       llvm::cl::desc("Scan tilings per signature "
                      "(D,N,G,TYPE=CHANNELS,STATES,CHUNK,SPLITS)")};
+  PassOptions::ListOption<std::string> tunedSplitTilings{
+      *this, "tuned-split",
+      llvm::cl::desc("Tilings per signature, as tuned, for the scans of a "
+                     "model's split-sequence variants")};
   PassOptions::Option<bool> promote{
       *this, "promote", llvm::cl::desc("Stage B/C chunks in shared memory"),
       llvm::cl::init(true)};

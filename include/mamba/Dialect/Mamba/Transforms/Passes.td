@@ -117,7 +117,10 @@ def MambaOutlineKernels : Pass<"mamba-outline-kernels", "::mlir::ModuleOp"> {
     static also gets a second function with the split tiling of
     TilingDefaults.h (a sequence split for batches too small to fill the
     GPU); the call names it in `mamba.split_variant`, and the planner makes
-    it a variant the runtime picks by block count. Functions other than
+    it a variant the runtime picks by block count. The variant's scan is
+    marked with a unit `mamba.split_variant`, so that the scan tiling pass's
+    `tuned-split` tilings (a tuning database's small-batch entries) can
+    replace its default split tiling. Functions other than
     entries are left alone.
   }];
   let options = [
