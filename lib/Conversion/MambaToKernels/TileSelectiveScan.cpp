@@ -190,6 +190,17 @@ private:
                             Value bChunk, Value cChunk, Value uTile,
                             Value deltaTile, Value zTile, Value yTile,
                             Value chunkSize, bool full);
+  /// Whether timestep `step` of the chunk is inside it, and its column of
+  /// the chunk's B and C, clamped to `lastColumn` (the chunk's size minus
+  /// one) past the end.
+  struct StepColumn {
+    Value valid, column;
+  };
+  StepColumn stepColumn(int64_t step, Value chunkSize, Value lastColumn);
+  /// The thread's states of `column` of a chunk's B or C (null for none),
+  /// widened to f32; `pad` is a zero of the element type.
+  Value readColumn(const ThreadContext &t, Value chunkBuffer, Value column,
+                   Value pad);
   /// dt of one timestep: bias, softplus, and 0 where `valid` is false.
   Value emitDt(Value delta, Value bias, Value valid);
   /// exp(dt A) h + dt u B over the thread's states, and the thread's part
@@ -446,7 +457,7 @@ void ScanTiler::emitNest(ArrayRef<OpFoldResult> grid,
 std::pair<Value, Value> ScanTiler::emitChunkLoop(const ThreadContext &t,
                                                  Value firstChunk, Value count,
                                                  Value state0, bool full) {
-  const int64_t S = shape.statesPerThread, T = shape.chunkLength;
+  const int64_t T = shape.chunkLength;
   Value zero = index(0);
   // Normalized (0 to count, step 1), as the promotion's double buffering
   // wants; the chunk index is firstChunk + iteration.
@@ -535,29 +546,19 @@ std::pair<Value, Value> ScanTiler::emitChunkLoop(const ThreadContext &t,
     Value uRow = readRow(uTile), deltaRow = readRow(deltaTile),
           zRow = readRow(zTile);
     Value lastColumn = arith::SubIOp::create(b, chunkSize, index(1));
-    AffineMap alongStates =
-        AffineMap::get(2, 0, {b.getAffineDimExpr(0)}, b.getContext());
     Value pad = arith::ConstantOp::create(b, b.getZeroAttr(elementType));
     SmallVector<Value> outputs;
     for (int64_t step = 0; step < T; ++step) {
-      Value valid = arith::CmpIOp::create(b, arith::CmpIPredicate::ult,
-                                          index(step), chunkSize);
-      // Past the end the column index is clamped to stay inside B and C;
-      // dt = 0 there makes the value read irrelevant.
-      Value column = arith::SelectOp::create(b, valid, index(step), lastColumn);
-      auto columnOf = [&](Value chunkBuffer) -> Value {
-        if (!chunkBuffer)
-          return {};
-        return toF32(vector::TransferReadOp::create(
-            b, VectorType::get({S}, elementType), chunkBuffer,
-            ValueRange{t.firstState, column}, pad, alongStates,
-            ArrayRef<bool>{true}));
-      };
+      StepColumn here = stepColumn(step, chunkSize, lastColumn);
       auto at = [&](Value row) -> Value {
         return row ? toF32(vector::ExtractOp::create(b, row, step)) : Value();
       };
-      TimestepInputs in{columnOf(bChunk), columnOf(cChunk), at(uRow),
-                        at(deltaRow),     at(zRow),         valid};
+      TimestepInputs in{readColumn(t, bChunk, here.column, pad),
+                        readColumn(t, cChunk, here.column, pad),
+                        at(uRow),
+                        at(deltaRow),
+                        at(zRow),
+                        here.valid};
       TimestepResult r = emitTimestep(state, t.statesA, in, t.dSkip, t.bias);
       state = r.state;
       if (full)
@@ -592,6 +593,27 @@ ScanTiler::TimestepResult ScanTiler::emitTimestep(Value state, Value statesA,
     return {next, Value(), dt};
   return {next,
           emitOutput(reduceOverChannelThreads(partial), in.u, in.z, dSkip), dt};
+}
+
+ScanTiler::StepColumn ScanTiler::stepColumn(int64_t step, Value chunkSize,
+                                            Value lastColumn) {
+  Value valid = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, index(step),
+                                      chunkSize);
+  // Past the end the column index is clamped to stay inside B and C;
+  // dt = 0 there makes the value read irrelevant.
+  return {valid, arith::SelectOp::create(b, valid, index(step), lastColumn)};
+}
+
+Value ScanTiler::readColumn(const ThreadContext &t, Value chunkBuffer,
+                            Value column, Value pad) {
+  if (!chunkBuffer)
+    return {};
+  AffineMap alongStates =
+      AffineMap::get(2, 0, {b.getAffineDimExpr(0)}, b.getContext());
+  return toF32(vector::TransferReadOp::create(
+      b, VectorType::get({shape.statesPerThread}, elementType), chunkBuffer,
+      ValueRange{t.firstState, column}, pad, alongStates,
+      ArrayRef<bool>{true}));
 }
 
 Value ScanTiler::emitDt(Value delta, Value bias, Value valid) {
@@ -658,8 +680,7 @@ Value ScanTiler::emitSharedTimesteps(const ThreadContext &t, Value state,
   // and scattered so that each thread ends with its own slice's sums (the
   // same number of shuffles as the butterfly for P = 2, fewer for P > 2),
   // and each thread writes its slice of y.
-  const int64_t S = shape.statesPerThread, T = shape.chunkLength,
-                P = shape.threadsPerChannel, W = T / P;
+  const int64_t T = shape.chunkLength, P = shape.threadsPerChannel, W = T / P;
   Value sliceStart = arith::MulIOp::create(b, t.lane, index(W));
   auto sliceType = VectorType::get({W}, elementType);
   Value pad = arith::ConstantOp::create(b, b.getZeroAttr(elementType));
@@ -702,27 +723,17 @@ Value ScanTiler::emitSharedTimesteps(const ThreadContext &t, Value state,
   };
 
   Value lastColumn = arith::SubIOp::create(b, chunkSize, index(1));
-  AffineMap alongStates =
-      AffineMap::get(2, 0, {b.getAffineDimExpr(0)}, b.getContext());
   SmallVector<Value> partials;
   for (int64_t step = 0; step < T; ++step) {
-    Value valid = arith::CmpIOp::create(b, arith::CmpIPredicate::ult,
-                                        index(step), chunkSize);
-    // Past the end the column index is clamped to stay inside B and C;
-    // dt = 0 there makes the value read irrelevant.
-    Value column = arith::SelectOp::create(b, valid, index(step), lastColumn);
-    auto columnOf = [&](Value chunkBuffer) -> Value {
-      if (!chunkBuffer)
-        return {};
-      return toF32(vector::TransferReadOp::create(
-          b, VectorType::get({S}, elementType), chunkBuffer,
-          ValueRange{t.firstState, column}, pad, alongStates,
-          ArrayRef<bool>{true}));
-    };
+    Value column = stepColumn(step, chunkSize, lastColumn).column;
     Value dt = fromOwner(dts[step % W], step);
     Value dtU = fromOwner(dtUs[step % W], step);
-    auto [next, partial] = emitStateUpdate(state, t.statesA, dt, dtU,
-                                           columnOf(bChunk), columnOf(cChunk));
+    // C's column is read before B's: the order the measured build emitted
+    // (0f4a064, whose reads were call arguments, evaluated last to first).
+    Value cColumn = readColumn(t, cChunk, column, pad);
+    Value bColumn = readColumn(t, bChunk, column, pad);
+    auto [next, partial] =
+        emitStateUpdate(state, t.statesA, dt, dtU, bColumn, cColumn);
     state = next;
     if (full)
       partials.push_back(partial);
