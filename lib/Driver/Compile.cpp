@@ -48,6 +48,23 @@ int64_t fitChannelsPerBlock(ModuleOp module, int64_t preferred) {
   return fit;
 }
 
+/// A database entry as the scan passes' tuned tiling.
+TunedTiling tunedTilingOf(const ::mamba::tuning::Entry &e) {
+  auto get = [](const std::map<std::string, int64_t> &m, const char *key,
+                int64_t fallback) {
+    auto found = m.find(key);
+    return found == m.end() ? fallback : found->second;
+  };
+  TunedTiling t;
+  t.signature = {get(e.signature, "d", 0), get(e.signature, "N", 0),
+                 get(e.signature, "G", 1), e.dtype};
+  t.channelsPerBlock = get(e.config, "channels_per_block", 0);
+  t.statesPerThread = get(e.config, "states_per_thread", 0);
+  t.chunkLength = get(e.config, "chunk_length", 0);
+  t.sequenceSplits = get(e.config, "sequence_splits", 1);
+  return t;
+}
+
 /// The tuned scan tilings for `target` (the passes' `tuned` option) from
 /// the compile options' database; none when a tiling option is set (the
 /// caller's choice wins) or there is no database. With `split` (a GPU
@@ -106,28 +123,19 @@ LogicalResult tunedTilingsFor(const CompileOptions &compile,
     } else {
       lists = {{{compile.tuningBatch, compile.tuningLength}, &out}};
     }
-    bool found = false;
+    bool any = false;
     for (auto &[bucket, list] : lists) {
-      std::vector<::mamba::tuning::Entry> entries =
-          db.select(target, "selective_scan", bucket, notes);
-      found |= !entries.empty();
+      // A model's second look-up would repeat the first's notes on ignored
+      // entries.
+      std::vector<std::string> ignored;
+      std::vector<::mamba::tuning::Entry> entries = db.select(
+          target, "selective_scan", bucket, list == &out ? notes : ignored);
+      any |= !entries.empty();
       const char *role = !split          ? ""
                          : list == split ? " (split variant)"
                                          : " (large batches)";
       for (const ::mamba::tuning::Entry &e : entries) {
-        TunedTiling t;
-        auto get = [&](const std::map<std::string, int64_t> &m, const char *key,
-                       int64_t fallback) {
-          auto found = m.find(key);
-          return found == m.end() ? fallback : found->second;
-        };
-        t.signature = {get(e.signature, "d", 0), get(e.signature, "N", 0),
-                       get(e.signature, "G", 1), e.dtype};
-        t.channelsPerBlock = get(e.config, "channels_per_block", 0);
-        t.statesPerThread = get(e.config, "states_per_thread", 0);
-        t.chunkLength = get(e.config, "chunk_length", 0);
-        t.sequenceSplits = get(e.config, "sequence_splits", 1);
-        list->push_back(formatTunedTiling(t));
+        list->push_back(formatTunedTiling(tunedTilingOf(e)));
         char times[96];
         std::snprintf(times, sizeof(times),
                       "%.4g ms against %.4g ms by default", e.ms, e.defaultMs);
@@ -137,7 +145,7 @@ LogicalResult tunedTilingsFor(const CompileOptions &compile,
                         ")");
       }
     }
-    if (!found && compile.tuningDb.empty())
+    if (!any && compile.tuningDb.empty())
       continue; // a shipped database for other machines
     if (compile.tuningDb.empty())
       note("the shipped database " + path + " has entries for " + target);

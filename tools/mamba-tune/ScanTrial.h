@@ -44,7 +44,8 @@ private:
   runtime::TensorRef y_;
   uint64_t yBytes_ = 0;
   std::vector<double> expected_;
-  /// The output read back, kept between checks: it can be hundreds of MB.
+  /// What a check writes to y first (all ones) and the y it reads back,
+  /// kept between checks: each can be hundreds of MB.
   std::vector<uint8_t> poison_;
   gpu_test::HostTensor yHost_;
 };
