@@ -10,7 +10,7 @@
 // RUN: mamba-compile %s -o %t.mmod --target=sm_90a 2>&1 | count 0
 
 // SHIPPED: mamba-compile: tuning: the shipped database {{.*}}tuning/cpu-x86-64-v3.json has entries for x86-64-v3
-// SHIPPED: mamba-compile: tuning: selective_scan 1536,16,1,f32={{[0-9]+}},16,{{[0-9]+}},1 for x86-64-v3 (bucket 4x512:
+// SHIPPED: mamba-compile: tuning: selective_scan 1536:16:1:f32={{[0-9]+}}:16:{{[0-9]+}}:1 for x86-64-v3 (bucket 4x512:
 func.func @scan(%u: tensor<?x1536x?xf32>, %delta: tensor<?x1536x?xf32>, %A: tensor<1536x16xf32>, %B: tensor<?x1x16x?xf32>, %C: tensor<?x1x16x?xf32>) -> tensor<?x1536x?xf32> {
   %y = mamba.selective_scan %u, %delta, %A, %B, %C
       : (tensor<?x1536x?xf32>, tensor<?x1536x?xf32>, tensor<1536x16xf32>, tensor<?x1x16x?xf32>, tensor<?x1x16x?xf32>) -> tensor<?x1536x?xf32>

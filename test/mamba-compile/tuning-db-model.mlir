@@ -9,8 +9,8 @@
 // RUN: mamba-compile %S/../data/golden/model-tiny -o %t2.mmod --target=sm_90a
 // RUN: mamba-mmod-dump %t2.mmod | FileCheck %s --check-prefix=DEFAULT
 
-// NOTES-DAG: tuning: selective_scan 128,16,1,f32=16,4,32,1 (large batches) for sm_90a (bucket 16x2048
-// NOTES-DAG: tuning: selective_scan 128,16,1,f32=32,8,16,4 (split variant) for sm_90a (bucket 1x2048
+// NOTES-DAG: tuning: selective_scan 128:16:1:f32=16:4:32:1 (large batches) for sm_90a (bucket 16x2048
+// NOTES-DAG: tuning: selective_scan 128:16:1:f32=32:8:16:4 (split variant) for sm_90a (bucket 1x2048
 
 // The entry of an older code generation is ignored, and said so once
 // although the model looks the database up twice.

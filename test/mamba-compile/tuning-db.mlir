@@ -18,7 +18,7 @@
 // RUN: not mamba-compile %s -o %t5.mmod --target=x86-64-v3 --tuning-bucket 2048 2>&1 | FileCheck %s --check-prefix=BUCKET
 
 // NOTES: tuning: ignored a selective_scan entry for x86-64-v3 measured with code generation version 0
-// NOTES: tuning: selective_scan 24,16,2,f32=2,16,16,1 for x86-64-v3 (bucket 1x2048: 1 ms against 2 ms by default)
+// NOTES: tuning: selective_scan 24:16:2:f32=2:16:16:1 for x86-64-v3 (bucket 1x2048: 1 ms against 2 ms by default)
 // 24 channels in blocks of 2 (the 1x2048 entry), of 12 (the 8x128 entry).
 // LONG: launch scan_kernel::scan_kernel grid [12, arg0.0, 1]
 // SHORT: launch scan_kernel::scan_kernel grid [2, arg0.0, 1]
@@ -29,7 +29,7 @@
 // GPU targets count code generation versions apart from the CPU's: the
 // sm_90a entry of version 1 is ignored, that of version 2 used.
 // GPUNOTES: tuning: ignored a selective_scan entry for sm_90a measured with code generation version 1 (this compiler: 2)
-// GPUNOTES: tuning: selective_scan 24,16,2,f32=12,8,16,1 for sm_90a (bucket 1x1024
+// GPUNOTES: tuning: selective_scan 24:16:2:f32=12:8:16:1 for sm_90a (bucket 1x1024
 // GPU: launch scan_kernel::scan_kernel grid [2, arg0.0, 1] block [24, 1, 1]
 // MISSING: mamba-compile: {{.*}}missing.json: cannot open the tuning database
 // BAD: mamba-compile: {{.*}}tuning-db.mlir: {{.*}}parse error

@@ -26,7 +26,7 @@
 // TABLE: | 128,16,1,f32 | 1x32 | {{[0-9.e-]+}} | {{[0-9.e-]+}} | {{[0-9.]+}}x | cb{{[0-9]+}}_s16_t{{[0-9]+}}_q1 |
 // DB: "op": "selective_scan"
 // DB: "format": "mamba-mlir tuning database"
-// USED: mamba-compile: tuning: selective_scan 128,16,1,f32={{[0-9]+}},16,{{[0-9]+}},1 for {{.*}} (bucket 1x32:
+// USED: mamba-compile: tuning: selective_scan 128:16:1:f32={{[0-9]+}}:16:{{[0-9]+}}:1 for {{.*}} (bucket 1x32:
 // TOKENS: row 0: 144 121 87 64 69 28 11 0 132 55 112 210 131 212 214 250
 // RESUME: mamba-tune: resuming: {{[0-9]+}} trials in
 // PREPARE: mamba-tune: compiled 1 scans' candidates into {{.*}}.plan; measure them with mamba-tune-run

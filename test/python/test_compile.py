@@ -130,7 +130,7 @@ def test_a_tuning_database_chooses_the_scan_tiling(tmp_path, golden, caplog):
     with caplog.at_level(logging.INFO, logger="mamba_mlir"):
         out = mamba_mlir.compile(GOLDEN, target="cpu", tuning_db=db,
                                  tuning_bucket=(1, 64))
-    assert "selective_scan 128,16,1,f32=4,16,16,1" in caplog.text
+    assert "selective_scan 128:16:1:f32=4:16:16:1" in caplog.text
     model = mamba_mlir.load(out, GOLDEN, device="cpu")
     want = golden["greedy_new_tokens"]
     assert model.generate(golden["prompt"], max_new_tokens=len(want)) == want
@@ -155,6 +155,6 @@ def test_tune_writes_a_database_that_compile_uses(tmp_path, golden, caplog):
     with caplog.at_level(logging.INFO, logger="mamba_mlir"):
         mamba_mlir.compile(GOLDEN, target="cpu", tuning_db=db,
                            tuning_bucket=(1, 32))
-    assert "selective_scan 128,16,1,f32=" in caplog.text
+    assert "selective_scan 128:16:1:f32=" in caplog.text
     with pytest.raises(mamba_mlir.MambaError, match="--search: expected"):
         mamba_mlir.tune(GOLDEN, db, search="random")

@@ -29,11 +29,11 @@ std::optional<ScanSignature> scanSignature(SelectiveScanOp op) {
 
 std::string formatTunedTiling(const TunedTiling &t) {
   const ScanSignature &s = t.signature;
-  return std::to_string(s.channels) + "," + std::to_string(s.states) + "," +
-         std::to_string(s.groups) + "," + s.type + "=" +
-         std::to_string(t.channelsPerBlock) + "," +
-         std::to_string(t.statesPerThread) + "," +
-         std::to_string(t.chunkLength) + "," + std::to_string(t.sequenceSplits);
+  return std::to_string(s.channels) + ":" + std::to_string(s.states) + ":" +
+         std::to_string(s.groups) + ":" + s.type + "=" +
+         std::to_string(t.channelsPerBlock) + ":" +
+         std::to_string(t.statesPerThread) + ":" +
+         std::to_string(t.chunkLength) + ":" + std::to_string(t.sequenceSplits);
 }
 
 bool parseTunedTilings(const std::vector<std::string> &entries,
@@ -42,7 +42,7 @@ bool parseTunedTilings(const std::vector<std::string> &entries,
   for (const std::string &entry : entries) {
     std::string text = entry;
     for (char &c : text)
-      if (c == ',' || c == '=')
+      if (c == ':' || c == '=')
         c = ' ';
     std::istringstream in(text);
     TunedTiling t;
@@ -55,8 +55,8 @@ bool parseTunedTilings(const std::vector<std::string> &entries,
         (s.type != "f32" && s.type != "bf16" && s.type != "f16") ||
         s.channels < 1 || s.states < 1 || s.groups < 1) {
       error = "tuned tiling '" + entry +
-              "': expected D,N,G,TYPE=CHANNELS,STATES,CHUNK,SPLITS with "
-              "TYPE f32, bf16 or f16, like 1536,16,1,bf16=64,0,16,1";
+              "': expected D:N:G:TYPE=CHANNELS:STATES:CHUNK:SPLITS with "
+              "TYPE f32, bf16 or f16, like 1536:16:1:bf16=64:0:16:1";
       return false;
     }
     out.push_back(t);

@@ -68,7 +68,7 @@ def MambaTileSelectiveScan : Pass<"mamba-tile-selective-scan"> {
     ListOption<"tunedTilings", "tuned", "std::string",
                "Tilings chosen per scan signature (mamba-tune's database, "
                "through mamba-compile --tuning-db), each "
-               "D,N,G,TYPE=CHANNELS,STATES,CHUNK,SPLITS; they take the "
+               "D:N:G:TYPE=CHANNELS:STATES:CHUNK:SPLITS; they take the "
                "options' place for scans of that signature">,
     ListOption<"tunedSplitTilings", "tuned-split", "std::string",
                "Tilings per signature, as `tuned`, for the scans of a "

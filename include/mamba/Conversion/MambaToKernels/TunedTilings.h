@@ -2,7 +2,8 @@
 //
 // What mamba-tune measured best, handed to the scan tiling passes: a tiling
 // per scan signature (channels d, states N, groups G, activation type) as
-// the passes' `tuned` option, each "D,N,G,TYPE=CHANNELS,STATES,CHUNK,SPLITS".
+// the passes' `tuned` option, each "D:N:G:TYPE=CHANNELS:STATES:CHUNK:SPLITS"
+// (no commas: a list option's textual form splits at them).
 // A scan whose signature has one takes it in place of the pass options; a
 // tiling attribute on the op still wins over both.
 //
@@ -40,7 +41,7 @@ struct TunedTiling {
 /// The signature of `op`; nullopt when d, N or G is dynamic.
 std::optional<ScanSignature> scanSignature(SelectiveScanOp op);
 
-/// "1536,16,1,bf16=64,0,16,1".
+/// "1536:16:1:bf16=64:0:16:1".
 std::string formatTunedTiling(const TunedTiling &tiling);
 
 /// Parses the `tuned` option's entries; false with `error` naming the entry

@@ -57,7 +57,7 @@ struct MambaGpuPipelineOptions
   PassOptions::ListOption<std::string> tunedTilings{
       *this, "tuned",
       llvm::cl::desc("Scan tilings per signature "
-                     "(D,N,G,TYPE=CHANNELS,STATES,CHUNK,SPLITS)")};
+                     "(D:N:G:TYPE=CHANNELS:STATES:CHUNK:SPLITS)")};
   PassOptions::ListOption<std::string> tunedSplitTilings{
       *this, "tuned-split",
       llvm::cl::desc("Tilings per signature, as tuned, for the scans of a "
@@ -132,7 +132,7 @@ struct MambaCpuPipelineOptions
   PassOptions::ListOption<std::string> tunedTilings{
       *this, "tuned",
       llvm::cl::desc("Scan tilings per signature "
-                     "(D,N,G,TYPE=CHANNELS,N,CHUNK,1)")};
+                     "(D:N:G:TYPE=CHANNELS:N:CHUNK:1)")};
 };
 
 /// Tiles the kernel ops for the host CPU (a block is one thread: one call
