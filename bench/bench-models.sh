@@ -9,6 +9,7 @@
 #   MODELS    model names (default: "130m 1.4b 2.8b")
 #   SETTINGS  "batch:prompt" pairs (default: "1:2048 8:2048 16:128 1:128")
 #   NEW       decode steps per run (default: 64)
+#   MODULES   the compiled models' folder (default: build/check-models)
 #   EXTRA     more mamba-run options, e.g. --all-logits (prefill computes
 #             every position's logits, as a forward pass does)
 set -uo pipefail
@@ -28,7 +29,7 @@ for m in ${MODELS:-130m 1.4b 2.8b}; do
   for setting in ${SETTINGS:-1:2048 8:2048 16:128 1:128}; do
     batch=${setting%%:*} prompt=${setting##*:}
     log="$out/$m-b$batch-L$prompt.log"
-    build/bin/mamba-run "build/check-models/$m-bf16.mmod" --weights "$weights/$m" \
+    build/bin/mamba-run "${MODULES:-build/check-models}/$m-bf16.mmod" --weights "$weights/$m" \
       --bench --batch "$batch" --prompt-length "$prompt" \
       --max-new-tokens "${NEW:-64}" --repeat 5 ${EXTRA:-} >"$log" 2>&1
     status=$?

@@ -15,6 +15,14 @@ Searches:
              default, measure the neighbours of the current candidate (one
              parameter one step away), move to each better one as found,
              repeat while it moves.
+  guided     mamba-tune --search guided (Search.h, TuneRunner.cpp): the
+             default and the tilings that won elsewhere in the database
+             (same signature first, then by bucket distance; at most half
+             the cap), then the neighbours climb from the best of them, at
+             most a fifth of the candidates in all. Replayed twice: seeded
+             by the winners of the other signatures' buckets only (a new
+             model size tuned with a database of the others, say), and by
+             the winners of every other bucket.
   model      a sketch, not in mamba-tune: a balanced start (the default,
              then greedily the candidates that add parameter values not yet
              seen), then fit log time as a sum of one term per parameter
@@ -22,6 +30,7 @@ Searches:
              stop after two in a row that do not improve or at 20%.
 """
 import itertools
+import math
 import re
 import sys
 from collections import defaultdict
@@ -75,6 +84,41 @@ def search_neighbors(times, default):
     return at, len(seen)
 
 
+def bucket_distance(a, b):
+    (ba, la), (bb, lb) = (map(int, x.split("x")) for x in (a, b))
+    return (abs(math.log2(ba * la / (bb * lb))), abs(math.log2(ba / bb)))
+
+
+def search_guided(times, default, known, scan, bucket):
+    """known: {(scan, bucket): winning config} of the database."""
+    axes = axes_of(times)
+    cap = max(4, len(times) // 5)
+    order = sorted(known, key=lambda k: (k[0] != scan,
+                                         bucket_distance(k[1], bucket)))
+    seeds = []
+    for k in order:
+        c = known[k]
+        if len(seeds) < cap // 2 and c != default and c not in seeds:
+            seeds.append(c)
+    seen = {}
+    for c in [default] + seeds:
+        if len(seen) < cap:
+            seen[c] = times[c]
+    at = min(seen, key=seen.get)
+    moved = True
+    while moved:
+        moved = False
+        for n in neighbours(at, axes):
+            if len(seen) >= cap:
+                break
+            if n not in times:
+                continue
+            seen.setdefault(n, times[n])
+            if seen[n] < seen[at]:
+                at, moved = n, True
+    return min(seen, key=seen.get), len(seen)
+
+
 def search_model(times, default, cap):
     axes = axes_of(times)
     candidates = sorted(times)
@@ -115,11 +159,18 @@ def main():
           "measured | share | pick / best |")
     print("|---|---|---|---|---|---|---|---|")
     summary = defaultdict(list)
+    winners = {k: min(t, key=t.get) for k, t in buckets.items()}
     for (scan, bucket), times in buckets.items():
         best = min(times, key=times.get)
         cap = max(1, len(times) // 5)
+        others = {k: w for k, w in winners.items() if k[0] != scan}
+        rest = {k: w for k, w in winners.items() if k != (scan, bucket)}
         for name, run in (("neighbors", lambda: search_neighbors(times,
                                                                  default)),
+                          ("guided, other signatures", lambda: search_guided(
+                              times, default, others, scan, bucket)),
+                          ("guided, other buckets", lambda: search_guided(
+                              times, default, rest, scan, bucket)),
                           ("model", lambda: search_model(times, default,
                                                          cap))):
             pick, measured = run()

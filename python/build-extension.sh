@@ -18,7 +18,7 @@ build=$(cd "$1" && pwd)
 out=$2
 python=${PYTHON:-python3}
 libs=()
-for lib in RuntimeDevices CudaRuntime CpuRuntime RuntimeCore Format; do
+for lib in RuntimeDevices CudaRuntime CpuRuntime RuntimeCore Format Tuning; do
   [[ -f $build/lib/libMamba$lib.a ]] && libs+=("$build/lib/libMamba$lib.a")
 done
 if [[ ! -f $build/lib/libMambaRuntimeDevices.a ]]; then
@@ -47,8 +47,10 @@ suffix=$("$python" -c \
   "import sysconfig; print(sysconfig.get_config_var('EXT_SUFFIX'))")
 mkdir -p "$out/mamba_mlir"
 cp "$root"/python/mamba_mlir/*.py "$out/mamba_mlir/"
+mkdir -p "$out/mamba_mlir/tuning"
+cp "$root"/tuning/*.json "$out/mamba_mlir/tuning/"
 "${CXX:-c++}" -O2 -std=c++17 -shared -fPIC -fvisibility=hidden \
-  "${includes[@]}" -I"$root/runtime/include" -I"$root/format/include" \
+  "${includes[@]}" -I"$root/runtime/include" -I"$root/format/include" -I"$root/include" \
   "$root"/python/src/*.cpp -Wl,--start-group "${libs[@]}" -Wl,--end-group \
   -ldl -pthread -o "$out/mamba_mlir/_mamba_mlir$suffix"
 echo "$out/mamba_mlir/_mamba_mlir$suffix"

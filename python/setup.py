@@ -42,6 +42,11 @@ class CMakeBuild(build_ext):
                            if compiler.returncode == 0 or
                            not e.name.endswith("_compiler")]
         super().run()
+        # The shipped tuning databases, which the ops use by default.
+        tuning = pathlib.Path(self.build_lib) / "mamba_mlir" / "tuning"
+        tuning.mkdir(parents=True, exist_ok=True)
+        for db in sorted((ROOT / "tuning").glob("*.json")):
+            shutil.copyfile(db, tuning / db.name)
 
     def build_extension(self, ext):
         name = ext.name.split(".")[-1]

@@ -6,10 +6,12 @@
 #   CONFIGS  config files to compile (default: scripts/check-models/*.json)
 #   DTYPES   compute types (default: "f32 bf16")
 #   TARGETS  GPU targets (default: sm_90a,sm_80)
+#   FLAGS    more mamba-compile options, e.g. "--tuning-db tuning/FILE"
+#   OUT_DIR  where the modules go (default: build/check-models)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${BUILD_DIR:-$root/build}"
-out="$build/check-models"
+out="${OUT_DIR:-$build/check-models}"
 shapes="$(mktemp -d)"
 trap 'rm -rf "$shapes"' EXIT
 mkdir -p "$out"
@@ -18,7 +20,7 @@ for config in ${CONFIGS:-"$root"/scripts/check-models/*.json}; do
   python3 "$root/scripts/make-checkpoint-shapes.py" "$config" "$shapes/$name"
   for dtype in ${DTYPES:-f32 bf16}; do
     "$build/bin/mamba-compile" "$shapes/$name" -o "$out/$name-$dtype.mmod" \
-      --dtype="$dtype" --target="${TARGETS:-sm_90a,sm_80}"
+      --dtype="$dtype" --target="${TARGETS:-sm_90a,sm_80}" ${FLAGS:-}
   done
 done
 ls -la "$out"

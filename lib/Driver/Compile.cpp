@@ -50,29 +50,24 @@ int64_t fitChannelsPerBlock(ModuleOp module, int64_t preferred) {
 
 /// A database entry as the scan passes' tuned tiling.
 TunedTiling tunedTilingOf(const ::mamba::tuning::Entry &e) {
-  auto get = [](const std::map<std::string, int64_t> &m, const char *key,
-                int64_t fallback) {
-    auto found = m.find(key);
-    return found == m.end() ? fallback : found->second;
-  };
+  ::mamba::tuning::ScanFields f = ::mamba::tuning::scanFields(e);
   TunedTiling t;
-  t.signature = {get(e.signature, "d", 0), get(e.signature, "N", 0),
-                 get(e.signature, "G", 1), e.dtype};
-  t.channelsPerBlock = get(e.config, "channels_per_block", 0);
-  t.statesPerThread = get(e.config, "states_per_thread", 0);
-  t.chunkLength = get(e.config, "chunk_length", 0);
-  t.sequenceSplits = get(e.config, "sequence_splits", 1);
+  t.signature = {f.d, f.N, f.G, e.dtype};
+  t.channelsPerBlock = f.channelsPerBlock;
+  t.statesPerThread = f.statesPerThread;
+  t.chunkLength = f.chunkLength;
+  t.sequenceSplits = f.sequenceSplits;
   return t;
 }
 
-/// The tuned scan tilings for `target` (the passes' `tuned` option) from
-/// the compile options' database; none when a tiling option is set (the
-/// caller's choice wins) or there is no database. With `split` (a GPU
-/// model, whose scans have a split-sequence variant the runtime picks for
-/// batches too small to fill the GPU), each variant gets its own: `out`
-/// the entry nearest batch 16 and `split` (the `tuned-split` option) the
+/// The tuned scan tilings of `module`'s scans for `target` (the passes'
+/// `tuned` option) from the compile options' database; none when a tiling
+/// option is set (the caller's choice wins) or there is no database. With
+/// `split` (a GPU model, whose scans have a split-sequence variant the runtime
+/// picks for batches too small to fill the GPU), each variant gets its own:
+/// `out` the entry nearest batch 16 and `split` (the `tuned-split` option) the
 /// one nearest batch 1, both at --tuning-bucket's length.
-LogicalResult tunedTilingsFor(const CompileOptions &compile,
+LogicalResult tunedTilingsFor(const CompileOptions &compile, ModuleOp module,
                               const std::string &target,
                               llvm::SmallVector<std::string> &out,
                               llvm::SmallVector<std::string> *split,
@@ -95,19 +90,24 @@ LogicalResult tunedTilingsFor(const CompileOptions &compile,
       return success();
     }
     paths.push_back(compile.tuningDb);
-  } else if (compile.shippedTuning && !tilingGiven &&
-             !llvm::StringRef(target).starts_with("sm_")) {
-    // CPU targets only for now: the GPU database's tilings were measured on
-    // the scan alone; it becomes the default once a whole-model run on the
-    // GPU shows they help there (--tuning-db uses it now).
+  } else if (compile.shippedTuning && !tilingGiven) {
+    // GPU targets too: on an H100 the sm_90a database's tilings made the
+    // 130m, 1.4b and 2.8b models' bf16 prefill up to 26% faster than the
+    // defaults (bench/RESULTS.md, "Shipped tuning inside whole models").
     std::error_code code;
-    for (llvm::sys::fs::directory_iterator it(MAMBA_SHIPPED_TUNING_DIR, code),
-         end;
+    for (llvm::sys::fs::directory_iterator it(shippedTuningDir(), code), end;
          it != end && !code; it.increment(code))
       if (llvm::StringRef(it->path()).ends_with(".json"))
         paths.push_back(it->path());
     std::sort(paths.begin(), paths.end());
   }
+  // Only the module's scans' entries: the notes then say what was used.
+  std::vector<ScanSignature> present;
+  module.walk([&](SelectiveScanOp scan) {
+    std::optional<ScanSignature> signature = scanSignature(scan);
+    if (signature && llvm::find(present, *signature) == present.end())
+      present.push_back(*signature);
+  });
   for (const std::string &path : paths) {
     ::mamba::tuning::Database db;
     if (!db.read(path, error))
@@ -124,13 +124,19 @@ LogicalResult tunedTilingsFor(const CompileOptions &compile,
       lists = {{{compile.tuningBatch, compile.tuningLength}, &out}};
     }
     bool any = false;
+    std::string device; // the machine the entries were measured on
     for (auto &[bucket, list] : lists) {
       // A model's second look-up would repeat the first's notes on ignored
       // entries.
       std::vector<std::string> ignored;
       std::vector<::mamba::tuning::Entry> entries = db.select(
           target, "selective_scan", bucket, list == &out ? notes : ignored);
+      llvm::erase_if(entries, [&](const ::mamba::tuning::Entry &e) {
+        return llvm::find(present, tunedTilingOf(e).signature) == present.end();
+      });
       any |= !entries.empty();
+      if (device.empty() && !entries.empty())
+        device = entries.front().device;
       const char *role = !split          ? ""
                          : list == split ? " (split variant)"
                                          : " (large batches)";
@@ -146,9 +152,15 @@ LogicalResult tunedTilingsFor(const CompileOptions &compile,
       }
     }
     if (!any && compile.tuningDb.empty())
-      continue; // a shipped database for other machines
+      continue; // a shipped database for other machines or scans
+    if (!any)
+      note("the tuning database " + path +
+           " has no entry for this module's "
+           "scans on " +
+           target + ": default tilings");
     if (compile.tuningDb.empty())
-      note("the shipped database " + path + " has entries for " + target);
+      note("the shipped database " + path + " has entries for " + target +
+           " (measured on " + device + ")");
     for (const std::string &n : notes)
       note(n);
   }
@@ -182,7 +194,7 @@ LogicalResult compileForChip(ModuleOp input, const CompileOptions &compile,
   });
   llvm::SmallVector<std::string> tuned, tunedSplit;
   std::string error;
-  if (failed(tunedTilingsFor(compile, chip.str(), tuned,
+  if (failed(tunedTilingsFor(compile, input, chip.str(), tuned,
                              model ? &tunedSplit : nullptr, error)))
     return input.emitError() << error;
   options.tunedTilings = tuned;
@@ -232,6 +244,8 @@ OwningOpRef<ModuleOp> loadCompileInput(MLIRContext *context,
   sourceMgr.AddNewSourceBuffer(std::move(input), llvm::SMLoc());
   return parseSourceFile<ModuleOp>(sourceMgr, context);
 }
+
+const char *shippedTuningDir() { return MAMBA_SHIPPED_TUNING_DIR; }
 
 LogicalResult compileToModuleFile(ModuleOp module,
                                   const CompileOptions &options,
@@ -322,7 +336,7 @@ LogicalResult compileToModuleFile(ModuleOp module,
     // The levels share one lowering: the database's entries for the
     // highest level asked for.
     llvm::SmallVector<std::string> tuned;
-    if (failed(tunedTilingsFor(options, cpuLevels.back(), tuned,
+    if (failed(tunedTilingsFor(options, module, cpuLevels.back(), tuned,
                                /*split=*/nullptr, error)))
       return failure();
     cpuOptions.tunedTilings = tuned;

@@ -161,6 +161,23 @@ bool Database::write(const std::string &path, std::string &error) const {
   return true;
 }
 
+ScanFields scanFields(const Entry &e) {
+  auto get = [](const std::map<std::string, int64_t> &m, const char *key,
+                int64_t fallback) {
+    auto found = m.find(key);
+    return found == m.end() ? fallback : found->second;
+  };
+  ScanFields f;
+  f.d = get(e.signature, "d", 0);
+  f.N = get(e.signature, "N", 0);
+  f.G = get(e.signature, "G", 1);
+  f.channelsPerBlock = get(e.config, "channels_per_block", 0);
+  f.statesPerThread = get(e.config, "states_per_thread", 0);
+  f.chunkLength = get(e.config, "chunk_length", 0);
+  f.sequenceSplits = get(e.config, "sequence_splits", 1);
+  return f;
+}
+
 int codegenVersion(const std::string &target) {
   return target.rfind("sm_", 0) == 0 ? 2 : 1;
 }

@@ -89,9 +89,10 @@ std::vector<std::string>
 compile(const std::string &input, const std::string &output,
         const std::vector<std::string> &targets, const std::string &dtype,
         const py::dict &tiling, const std::string &toolkit,
-        const std::string &tuningDb, int64_t tuningBatch,
-        int64_t tuningLength) {
+        const std::string &tuningDb, int64_t tuningBatch, int64_t tuningLength,
+        bool shippedTuning) {
   mlir::mamba::CompileOptions options;
+  options.shippedTuning = shippedTuning;
   std::vector<std::string> notes;
   if (tuningBatch < 1 || tuningLength < 1)
     throw py::value_error("tuning_bucket: expected (batch, length), each at "
@@ -158,7 +159,9 @@ PYBIND11_MODULE(_mamba_mlir_compiler, m) {
   m.def("compile", &compile, py::arg("input"), py::arg("output"),
         py::arg("targets"), py::arg("dtype"), py::arg("tiling"),
         py::arg("toolkit"), py::arg("tuning_db") = "",
-        py::arg("tuning_batch") = 1, py::arg("tuning_length") = 2048);
+        py::arg("tuning_batch") = 1, py::arg("tuning_length") = 2048,
+        py::arg("shipped_tuning") = true);
+  m.def("shipped_tuning_dir", &mlir::mamba::shippedTuningDir);
 #ifdef MAMBA_HAVE_TUNER
   m.def(
       "tune",
@@ -166,7 +169,7 @@ PYBIND11_MODULE(_mamba_mlir_compiler, m) {
          const std::string &target, const std::string &device,
          const std::string &shapes, const std::string &dtype,
          const std::string &search, double budgetSeconds, int runs, int jobs,
-         const std::string &prepare) {
+         const std::string &prepare, const std::vector<std::string> &seedDbs) {
         mamba::tune::TuneOptions o;
         o.input = input;
         o.dbPath = db;
@@ -179,12 +182,13 @@ PYBIND11_MODULE(_mamba_mlir_compiler, m) {
         o.runs = runs;
         o.jobs = jobs;
         o.prepareDir = prepare;
+        o.seedDbs = seedDbs;
         tune(o);
       },
       py::arg("input"), py::arg("db"), py::arg("target"), py::arg("device"),
       py::arg("shapes"), py::arg("dtype"), py::arg("search"),
       py::arg("budget_seconds"), py::arg("runs"), py::arg("jobs"),
-      py::arg("prepare"));
+      py::arg("prepare"), py::arg("seed_dbs") = std::vector<std::string>());
 #endif
   m.def("host_cpu_level", &mlir::mamba::hostCpuLevel,
         "The x86-64 level target \"cpu\" compiles for on this machine");

@@ -54,7 +54,10 @@ def compile(model, output=None, target="cpu", dtype="auto",
     (GPU code generation). tuning_db: a mamba-tune database; scans of a
     signature it has an entry for (for the target; the entry whose bucket
     is nearest tuning_bucket, (batch, length)) get its tiling unless tiling
-    options are given. What it decided is logged (logger "mamba_mlir").
+    options are given. None: the shipped databases (the source tree's
+    tuning/, as mamba-compile without --tuning-db); False: none, the
+    target's default tilings (--no-tuning-db). What it decided is logged
+    (logger "mamba_mlir").
 
     With output None the module goes to a cache (MAMBA_MLIR_CACHE, else
     $XDG_CACHE_HOME/mamba_mlir, else ~/.cache/mamba_mlir), named by a hash
@@ -76,10 +79,15 @@ def compile(model, output=None, target="cpu", dtype="auto",
         raise MambaError(f"{source}: no such model directory or .mlir file")
     if output is None:
         build = pathlib.Path(driver.__file__).stat()
-        db = None
-        if tuning_db is not None:
-            db = [str(pathlib.Path(tuning_db).resolve()),
-                  pathlib.Path(tuning_db).stat().st_mtime_ns, tuning_bucket]
+        if tuning_db is False:
+            dbs = []
+        elif tuning_db is None:
+            dbs = sorted(pathlib.Path(driver.shipped_tuning_dir())
+                         .glob("*.json"))
+        else:
+            dbs = [pathlib.Path(tuning_db)]
+        db = [[str(p.resolve()), p.stat().st_mtime_ns] for p in dbs
+              if p.exists()] + [list(tuning_bucket)]
         key = json.dumps({"input": _input_key(source), "targets": targets,
                           "dtype": dtype, "tiling": sorted(tiling.items()),
                           "tuning": db,
@@ -97,8 +105,10 @@ def compile(model, output=None, target="cpu", dtype="auto",
         batch, length = tuning_bucket
         notes = driver.compile(str(source), str(partial), targets, str(dtype),
                                dict(tiling), str(toolkit),
-                               "" if tuning_db is None else str(tuning_db),
-                               int(batch), int(length))
+                               "" if tuning_db in (None, False)
+                               else str(tuning_db),
+                               int(batch), int(length),
+                               tuning_db is not False)
         for note in notes:
             logging.getLogger("mamba_mlir").info("tuning: %s", note)
         os.replace(partial, output)
@@ -110,7 +120,7 @@ def compile(model, output=None, target="cpu", dtype="auto",
 
 def tune(model, db, target="cpu", shapes=((1, 2048), (8, 2048)), device=None,
          dtype="auto", search="auto", budget_seconds=0, runs=10, jobs=0,
-         prepare=None):
+         prepare=None, seed_dbs=()):
     """mamba-tune in this process: the scans of a model directory or a
     .mlir file, every candidate tiling compiled, run on the device against
     the reference library (wrong results rejected) and timed on each
@@ -119,8 +129,9 @@ def tune(model, db, target="cpu", shapes=((1, 2048), (8, 2048)), device=None,
     tuning_db=db) and mamba_mlir.ops.use_tuning_db(db) read. target "cpu"
     (this machine's level) or a GPU ("sm_90a"); device defaults to the CPU
     for a CPU target and "cuda" for a GPU; search "auto" (exhaustive up to
-    32 candidates, else successive halving), "exhaustive", "halving" or
-    "neighbors"; budget_seconds bounds the time (0: none). Prints the
+    32 candidates, else successive halving), "exhaustive", "halving",
+    "neighbors" or "guided" (from the tilings that won in db and the
+    databases seed_dbs, at most a fifth of the candidates); budget_seconds bounds the time (0: none). Prints the
     tuned-against-default table; returns db. With prepare (a folder) it
     only compiles a plan for mamba-tune-run on another machine."""
     driver = _compiler()
@@ -131,5 +142,6 @@ def tune(model, db, target="cpu", shapes=((1, 2048), (8, 2048)), device=None,
     driver.tune(str(model), "" if db is None else str(db), str(target),
                 device or "", text, str(dtype), str(search),
                 float(budget_seconds), int(runs), int(jobs),
-                "" if prepare is None else str(prepare))
+                "" if prepare is None else str(prepare),
+                [str(p) for p in seed_dbs])
     return db

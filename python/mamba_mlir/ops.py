@@ -177,7 +177,9 @@ def _ops_module(source, function_name, target):
         partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
         partial.write_text(source)
         os.replace(partial, path)
-    return _compile_module(path, output=out, target=target)
+    # The tiling is chosen here, per call (_tuned_scan_tiling), and written
+    # into the source: the compile must not add the shipped databases'.
+    return _compile_module(path, output=out, target=target, tuning_db=False)
 
 
 def _compiler_id(driver):
@@ -345,70 +347,71 @@ def _in_place(result, name, state, operand):
     return ((result, name, state),) if operand is state else ()
 
 
-_tuning = {"path": None, "stamp": None, "entries": []}
+_SHIPPED = object()  # use_tuning_db's default: the package's databases
+_tuning = {"path": _SHIPPED, "stamp": None, "databases": []}
 
 
-def use_tuning_db(path):
-    """Scans get their tilings from a mamba-tune database (path; None to
-    stop): a call takes the entry for its device's target, signature and
-    dtype whose bucket is nearest its (batch, length), else the default
-    tiling. The chosen tiling is part of the shape class, so each bucket
-    compiles once. Also set by MAMBA_MLIR_TUNING_DB."""
+def use_tuning_db(path=_SHIPPED):
+    """Where scans get their tilings: mamba-tune databases. By default (no
+    argument) the shipped ones (the package's tuning/ folder: the CI
+    machine's CPU kind and the H100; tuning/README.md in the source tree);
+    `path`: that database instead; None: none, the default tilings. A call
+    takes the entry for its device's target, signature and dtype whose
+    bucket is nearest its (batch, length), by the compile driver's own
+    look-up (entries of another code generation version are skipped), else
+    the default tiling. The chosen tiling is part of the shape class, so
+    each bucket compiles once. MAMBA_MLIR_TUNING_DB sets `path` at import
+    (an empty value: None)."""
     global _fast
-    _tuning.update(path=None if path is None else str(path), stamp=None,
-                   entries=[])
+    if path is not _SHIPPED and path is not None:
+        path = str(path)
+    _tuning.update(path=path, stamp=None, databases=[])
     _fast = _new_fast_calls()  # recorded calls ran the tilings chosen before
 
 
-def _tuned_scan_tiling(target, d, N, G, dtype, b, L):
-    """The database's tiling for a scan call, as the op's attribute text,
-    or "" for the default."""
+def _tuning_databases():
+    """The databases use_tuning_db chose, read again when a file changes."""
     path = _tuning["path"]
     if path is None:
+        return []
+    if path is _SHIPPED:
+        paths = sorted((pathlib.Path(__file__).parent / "tuning")
+                       .glob("*.json"))
+    else:
+        paths = [pathlib.Path(path)]
+    stamp = [(p, p.stat().st_mtime_ns if p.exists() else None)
+             for p in paths]
+    if _tuning["stamp"] != stamp:
+        # A missing or malformed file is a MambaError naming it.
+        _tuning.update(stamp=stamp, databases=[
+            _mamba_mlir.TuningDatabase(str(p)) for p in paths])
+    return _tuning["databases"]
+
+
+def _tuned_scan_tiling(target, d, N, G, dtype, b, L):
+    """The databases' tiling for a scan call, as the op's attribute text,
+    or "" for the default."""
+    databases = _tuning_databases()
+    if not databases:
         return ""
     if target == "cpu":
         driver = _compiler()
         if driver is None:
             return ""  # "cpu" names this machine's level: only the compiler knows it
         target = driver.host_cpu_level()
-    stamp = os.stat(path).st_mtime_ns
-    if _tuning["stamp"] != stamp:
-        import json
-        with open(path) as f:
-            data = json.load(f)
-        if data.get("format") != "mamba-mlir tuning database":
-            raise MambaError(f"{path}: not a mamba-tune database")
-        _tuning.update(stamp=stamp, entries=data.get("entries", []))
-    import math
-    best, distance = None, None
-    for e in _tuning["entries"]:
-        sig = e.get("signature", {})
-        if (e.get("target") != target or e.get("op") != "selective_scan" or
-                e.get("dtype") != dtype or e.get("codegen") != _codegen(target) or
-                (sig.get("d"), sig.get("N"), sig.get("G", 1)) != (d, N, G)):
-            continue
-        bucket = e["bucket"]
-        far = (abs(math.log2(bucket["batch"] * bucket["length"] / (b * L))) *
-               1000 + abs(math.log2(bucket["batch"] / b)))
-        if distance is None or far < distance:
-            best, distance = e["config"], far
-    if best is None:
-        return ""
-    return (" {tiling = #mamba.scan_tiling<channels_per_block = "
-            f"{best['channels_per_block']}, states_per_thread = "
-            f"{best['states_per_thread']}, chunk_length = "
-            f"{best['chunk_length']}, sequence_splits = "
-            f"{best['sequence_splits']}>}}")
+    for db in databases:
+        best = db.select_scan(target, d, N, G, dtype, b, L)
+        if best is not None:
+            return (" {tiling = #mamba.scan_tiling<channels_per_block = "
+                    f"{best['channels_per_block']}, states_per_thread = "
+                    f"{best['states_per_thread']}, chunk_length = "
+                    f"{best['chunk_length']}, sequence_splits = "
+                    f"{best['sequence_splits']}>}}")
+    return ""
 
 
-def _codegen(target):
-    """TuningDb.h's codegenVersion: entries measured with other code are
-    ignored, as mamba-compile ignores them."""
-    return 2 if target.startswith("sm_") else 1
-
-
-if os.environ.get("MAMBA_MLIR_TUNING_DB"):
-    _tuning["path"] = os.environ["MAMBA_MLIR_TUNING_DB"]
+if "MAMBA_MLIR_TUNING_DB" in os.environ:
+    _tuning["path"] = os.environ["MAMBA_MLIR_TUNING_DB"] or None
 
 
 def _traced():

@@ -12,6 +12,7 @@
 #include "LoadedKernels.h"
 #include "LoadedModel.h"
 #include "RuntimeFailure.h"
+#include "TuningLookup.h"
 
 #include <pybind11/functional.h>
 #include <pybind11/numpy.h>
@@ -288,4 +289,5 @@ PYBIND11_MODULE(_mamba_mlir, m) {
       .def("__len__", &FastCalls::size);
   m.def("load_kernels", &loadKernels, py::arg("module"), py::arg("device"),
         py::arg("threads"));
+  mamba::python::bindTuningLookup(m);
 }

@@ -9,7 +9,7 @@
 // RUN: mamba-mmod-dump %t2.mmod | FileCheck %s --check-prefix=SHORT
 // RUN: mamba-compile %s -o %t3.mmod --target=x86-64-v3 --tuning-db %S/Inputs/tuning-db.json --channels-per-block=4 2>&1 | FileCheck %s --check-prefix=GIVEN
 // RUN: mamba-mmod-dump %t3.mmod | FileCheck %s --check-prefix=FOUR
-// RUN: mamba-compile %s -o %t4.mmod --target=sm_80 --tuning-db %S/Inputs/tuning-db.json
+// RUN: mamba-compile %s -o %t4.mmod --target=sm_80 --tuning-db %S/Inputs/tuning-db.json 2>&1 | FileCheck %s --check-prefix=NONE
 // RUN: mamba-mmod-dump %t4.mmod | FileCheck %s --check-prefix=OTHER
 // RUN: mamba-compile %s -o %t6.mmod --target=sm_90a --tuning-db %S/Inputs/tuning-db.json 2>&1 | FileCheck %s --check-prefix=GPUNOTES
 // RUN: mamba-mmod-dump %t6.mmod | FileCheck %s --check-prefix=GPU
@@ -24,7 +24,9 @@
 // SHORT: launch scan_kernel::scan_kernel grid [2, arg0.0, 1]
 // GIVEN: tuning: tiling options given: the tuning database is not used
 // FOUR: launch scan_kernel::scan_kernel grid [6, arg0.0, 1]
-// No entry for sm_80: the default (64 fitted to 4 channels per group).
+// No entry for sm_80: a note, and the default (64 fitted to 4 channels per
+// group).
+// NONE: tuning: the tuning database {{.*}}tuning-db.json has no entry for this module's scans on sm_80: default tilings
 // OTHER: launch scan_kernel::scan_kernel grid [6, arg0.0, 1]
 // GPU targets count code generation versions apart from the CPU's: the
 // sm_90a entry of version 1 is ignored, that of version 2 used.

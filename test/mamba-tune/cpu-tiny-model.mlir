@@ -17,6 +17,14 @@
 // RUN: mamba-tune %mamba_src_root/test/data/golden/model-tiny --target=cpu --prepare %t.plan --jobs 2 2>&1 | FileCheck %s --check-prefix=PREPARE
 // RUN: %mamba_tools_dir/mamba-tune-run %t.plan --db %t.run.json --shapes 1x32 --runs 3 | FileCheck %s --check-prefix=TABLE
 // RUN: %mamba_tools_dir/mamba-tune-run %t.plan --db %t.n.json --shapes 1x32 --runs 3 --search neighbors | FileCheck %s --check-prefix=TABLE
+// The guided search: with nothing to start from it is successive halving
+// (a note says so); started from the entries of --seed-db (%t.run.json's
+// 1x32 winner) it measures at most a fifth of the candidates, here the
+// floor of 4.
+// RUN: rm -f %t.g.json %t.g.json.trials %t.s.json %t.s.json.trials
+// RUN: %mamba_tools_dir/mamba-tune-run %t.plan --db %t.g.json --shapes 1x64 --runs 3 --search guided 2>&1 | FileCheck %s --check-prefix=UNSEEDED
+// RUN: %mamba_tools_dir/mamba-tune-run %t.plan --db %t.s.json --shapes 1x64 --runs 3 --search guided --seed-db %t.run.json | FileCheck %s --check-prefix=GUIDED
+// RUN: not %mamba_tools_dir/mamba-tune-run %t.plan --db %t.s.json --search guided --seed-db %t.missing.json 2>&1 | FileCheck %s --check-prefix=NOSEED
 // RUN: not %mamba_tools_dir/mamba-tune-run %t.plan --db %t.n.json --search random 2>&1 | FileCheck %s --check-prefix=SEARCH
 // RUN: not %mamba_tools_dir/mamba-tune-run %t.missing --db %t.run.json 2>&1 | FileCheck %s --check-prefix=NOPLAN
 // RUN: not mamba-tune %mamba_src_root/test/data/golden/model-tiny --db %t.json --shapes 32 2>&1 | FileCheck %s --check-prefix=SHAPES
@@ -31,7 +39,11 @@
 // RESUME: mamba-tune: resuming: {{[0-9]+}} trials in
 // PREPARE: mamba-tune: compiled 1 scans' candidates into {{.*}}.plan; measure them with mamba-tune-run
 // NOPLAN: mamba-tune-run: {{.*}}.missing/plan.json: cannot open (make it with mamba-tune --prepare)
-// SEARCH: mamba-tune-run: --search: expected auto, exhaustive, halving or neighbors
+// UNSEEDED: mamba-tune: {{.*}}/1x64: no database entry to start the guided search from: successive halving
+// UNSEEDED: | 128,16,1,f32 | 1x64 | {{.*}} | 9 of 9 (9 correct) |
+// GUIDED: | 128,16,1,f32 | 1x64 | {{.*}} | 4 of 9 (4 correct) |
+// NOSEED: mamba-tune-run: {{.*}}.missing.json: cannot open the tuning database
+// SEARCH: mamba-tune-run: --search: expected auto, exhaustive, halving, neighbors or guided
 // SHAPES: mamba-tune: --shapes: '32' is not BATCHxLENGTH, like 1x2048
 // NOSCAN: mamba-tune: {{.*}}cpu-tiny-model.mlir: no scan to tune
 func.func @nothing() {

@@ -140,6 +140,29 @@ def test_a_tuning_database_chooses_the_scan_tiling(tmp_path, golden, caplog):
                            tuning_bucket=(1, 64))
 
 
+def test_compile_uses_the_shipped_databases_unless_told_not_to(
+        tmp_path, caplog, monkeypatch):
+    """compile() without tuning_db reads the shipped databases, as
+    mamba-compile does (the 130m scan's signature has an entry for
+    x86-64-v3); tuning_db=False leaves the default tilings, and the two
+    modules are cached apart."""
+    import logging
+    import pathlib
+    scans = (pathlib.Path(__file__).parents[1] / "mamba-compile" /
+             "shipped-tuning.mlir")
+    monkeypatch.setenv("MAMBA_MLIR_CACHE", str(tmp_path))
+    with caplog.at_level(logging.INFO, logger="mamba_mlir"):
+        shipped = mamba_mlir.compile(scans, target="x86-64-v3")
+    assert "the shipped database" in caplog.text
+    assert "selective_scan 1536:16:1:f32=" in caplog.text
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="mamba_mlir"):
+        default = mamba_mlir.compile(scans, target="x86-64-v3",
+                                     tuning_db=False)
+    assert "tuning:" not in caplog.text
+    assert shipped != default
+
+
 def test_tune_writes_a_database_that_compile_uses(tmp_path, golden, caplog):
     """mamba_mlir.tune in-process on the golden model's scan (a small
     bucket, a budget), then compile(tuning_db=) with it."""

@@ -375,7 +375,61 @@ def test_scans_take_their_tiling_from_a_tuning_database(monkeypatch,
             assert any(f"channels_per_block = {channels}," in s
                        for s in sources)
     finally:
+        ops.use_tuning_db()
+
+
+def test_scans_use_the_shipped_tuning_databases_by_default():
+    """Without use_tuning_db, a scan call takes the shipped database's entry
+    for its target and bucket (the H100's for a bf16 d = 1536 scan on
+    sm_90a); use_tuning_db(None) leaves the default tiling; use_tuning_db()
+    goes back to the shipped ones. Nothing is compiled or run here."""
+    import json
+    import pathlib
+    import mamba_mlir.ops as ops
+    shipped = pathlib.Path(ops.__file__).parent / "tuning" / "sm_90a-h100.json"
+    entries = json.loads(shipped.read_text())["entries"]
+    want = next(e["config"] for e in entries
+                if e["signature"]["d"] == 1536 and e["dtype"] == "bf16" and
+                e["bucket"] == {"batch": 8, "length": 2048})
+    assert ops._tuning["path"] is ops._SHIPPED
+    try:
+        got = ops._tuned_scan_tiling("sm_90a", 1536, 16, 1, "bf16", 8, 2048)
+        assert got == (" {tiling = #mamba.scan_tiling<channels_per_block = "
+                       f"{want['channels_per_block']}, states_per_thread = "
+                       f"{want['states_per_thread']}, chunk_length = "
+                       f"{want['chunk_length']}, sequence_splits = "
+                       f"{want['sequence_splits']}>}}")
+        # No entry: another signature, dtype or target.
+        assert ops._tuned_scan_tiling("sm_90a", 1536, 16, 1, "f32", 8,
+                                      2048) == ""
+        assert ops._tuned_scan_tiling("sm_90a", 24, 16, 2, "bf16", 8,
+                                      2048) == ""
+        assert ops._tuned_scan_tiling("sm_80", 1536, 16, 1, "bf16", 8,
+                                      2048) == ""
         ops.use_tuning_db(None)
+        assert ops._tuned_scan_tiling("sm_90a", 1536, 16, 1, "bf16", 8,
+                                      2048) == ""
+    finally:
+        ops.use_tuning_db()
+    assert ops._tuned_scan_tiling("sm_90a", 1536, 16, 1, "bf16", 8,
+                                  2048) == got
+
+
+def test_a_tuning_database_that_cannot_be_read_is_an_error_naming_it(
+        tmp_path):
+    import mamba_mlir.ops as ops
+    from mamba_mlir import MambaError
+    for name, text in (("missing.json", None), ("bad.json", "{not json"),
+                       ("other.json", '{"format": "something else"}')):
+        db = tmp_path / name
+        if text is not None:
+            db.write_text(text)
+        ops.use_tuning_db(db)
+        try:
+            with pytest.raises(MambaError, match=name):
+                ops._tuned_scan_tiling("sm_90a", 1536, 16, 1, "bf16", 1, 128)
+        finally:
+            ops.use_tuning_db()
 
 
 def test_a_recorded_call_does_not_skip_the_argument_checks():
@@ -404,3 +458,10 @@ def test_the_tuning_database_can_come_from_the_environment(tmp_path):
          "import mamba_mlir.ops as o; print(o._tuning['path'])"],
         env=env, capture_output=True, text=True, check=True).stdout
     assert out.strip() == str(db)
+    # Set but empty: no database, the default tilings.
+    env["MAMBA_MLIR_TUNING_DB"] = ""
+    out = subprocess.run(
+        [sys.executable, "-c",
+         "import mamba_mlir.ops as o; print(o._tuning['path'])"],
+        env=env, capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "None"

@@ -224,6 +224,7 @@ bool tune(const TuneOptions &o, std::string &error) {
   settings.runs = runs;
   settings.budgetSeconds = budgetSeconds;
   settings.search = search;
+  settings.seedDbs = o.seedDbs;
   llvm::SmallString<128> workDir;
   if (!prepareDir.empty()) {
     workDir = prepareDir;

@@ -12,6 +12,7 @@
 #define MAMBA_TOOLS_TUNE_H
 
 #include <string>
+#include <vector>
 
 namespace mamba::tune {
 
@@ -23,8 +24,10 @@ struct TuneOptions {
   std::string shapes = "1x2048,8x2048"; ///< BATCHxLENGTH,...
   std::string dtype = "auto";           ///< a model directory's compute type
   std::string prepareDir;               ///< compile a plan only
-  std::string search = "auto"; ///< auto, exhaustive, halving, neighbors
-  double budgetSeconds = 0;    ///< 0: none
+  /// auto, exhaustive, halving, neighbors, guided (RunSettings::search)
+  std::string search = "auto";
+  std::vector<std::string> seedDbs; ///< RunSettings::seedDbs
+  double budgetSeconds = 0;         ///< 0: none
   int runs = 10;
   int jobs = 0; ///< compile threads; 0: one per core
 };

@@ -3,6 +3,7 @@
 #include "TuneRunner.h"
 
 #include "ScanTrial.h"
+#include "Search.h"
 
 #include <nlohmann/json.hpp>
 
@@ -83,51 +84,12 @@ std::string today() {
   return text;
 }
 
-namespace {
-
-/// The candidates one step from candidate `at` along one parameter: the
-/// next smaller or larger value that some candidate has, the others equal.
-std::vector<size_t> neighbours(const std::vector<Candidate> &candidates,
-                               size_t at) {
-  auto axes = [](const Candidate &c) {
-    return std::vector<int64_t>{c.channelsPerBlock, c.statesPerThread,
-                                c.chunkLength, c.sequenceSplits};
-  };
-  std::vector<std::vector<int64_t>> values(4);
-  for (const Candidate &c : candidates)
-    for (int a = 0; a < 4; ++a)
-      values[a].push_back(axes(c)[a]);
-  for (auto &v : values) {
-    std::sort(v.begin(), v.end());
-    v.erase(std::unique(v.begin(), v.end()), v.end());
-  }
-  const std::vector<int64_t> here = axes(candidates[at]);
-  std::vector<size_t> out;
-  for (size_t j = 0; j < candidates.size(); ++j) {
-    const std::vector<int64_t> there = axes(candidates[j]);
-    int differ = 0, axis = -1;
-    for (int a = 0; a < 4; ++a)
-      if (there[a] != here[a])
-        ++differ, axis = a;
-    if (differ != 1)
-      continue;
-    auto rank = [&](int64_t v) {
-      return std::lower_bound(values[axis].begin(), values[axis].end(), v) -
-             values[axis].begin();
-    };
-    if (std::abs(rank(there[axis]) - rank(here[axis])) == 1)
-      out.push_back(j);
-  }
-  return out;
-}
-
-} // namespace
-
 bool checkSearch(const std::string &search, std::string &error) {
   if (search == "auto" || search == "exhaustive" || search == "halving" ||
-      search == "neighbors")
+      search == "neighbors" || search == "guided")
     return true;
-  error = "--search: expected auto, exhaustive, halving or neighbors, got '" +
+  error = "--search: expected auto, exhaustive, halving, neighbors or "
+          "guided, got '" +
           search + "'";
   return false;
 }
@@ -151,6 +113,13 @@ bool TuneRunner::open(const RunSettings &settings, std::string &error) {
   std::ifstream exists(s_.dbPath);
   if (exists && !db_.read(s_.dbPath, error))
     return false;
+  for (const std::string &path : s_.seedDbs) {
+    tuning::Database seeds;
+    if (!seeds.read(path, error))
+      return false;
+    seedEntries_.insert(seedEntries_.end(), seeds.entries().begin(),
+                        seeds.entries().end());
+  }
   log_ = std::make_unique<TrialLog>(s_.dbPath + ".trials");
   if (log_->size())
     std::fprintf(stderr, "mamba-tune: resuming: %zu trials in %s.trials\n",
@@ -285,27 +254,57 @@ bool TuneRunner::run(const PlannedScan &scan, std::string &error) {
     };
 
     // Exhaustive for small spaces; successive halving for large ones:
-    // everything on a few runs, then the best quarter on all of them. Or
-    // the neighbours search: from the default, measure the candidates one
-    // step away along one parameter, move to the best while it improves.
+    // everything on a few runs, then the best quarter on all of them. Or a
+    // hill-climb (Search.h): neighbours from the default; guided from the
+    // best of the default and the tilings that won elsewhere (this run's
+    // database and the seed databases), capped at a fifth of the space.
     std::vector<size_t> all(candidates.size());
     for (size_t i = 0; i < all.size(); ++i)
       all[i] = i;
-    const std::string search = s_.search != "auto"      ? s_.search
-                               : candidates.size() > 32 ? "halving"
-                                                        : "exhaustive";
+    std::vector<tuning::Entry> known = db_.entries();
+    known.insert(known.end(), seedEntries_.begin(), seedEntries_.end());
+    const std::map<std::string, int64_t> signature = {{"d", sig.shape.channels},
+                                                      {"N", sig.shape.states},
+                                                      {"G", sig.shape.groups}};
+    const size_t cap = std::max<size_t>(4, candidates.size() / 5);
+    std::vector<size_t> seeds = seedCandidates(
+        candidates, known, chip, signature, sig.type, bucket, cap / 2);
+    std::string search = s_.search;
+    if (search == "guided" && seeds.empty()) {
+      std::fprintf(stderr,
+                   "mamba-tune: %s: no database entry to start the guided "
+                   "search from: successive halving\n",
+                   bucketName.c_str());
+      search = "halving";
+    }
+    if (search == "auto")
+      search = candidates.size() > 32 ? "halving" : "exhaustive";
     const bool halving = search == "halving";
     std::vector<size_t> finalists;
     size_t done = 0, total = candidates.size();
-    if (search == "neighbors") {
+    if (search == "neighbors" || search == "guided") {
       all.clear();
-      runTrial(0, runs);
-      progress(++done, total);
+      const size_t limit = search == "guided" ? cap : candidates.size();
+      if (search == "guided")
+        total = limit;
+      seeds.insert(seeds.begin(), 0);
+      if (search == "neighbors")
+        seeds.resize(1);
       size_t at = 0;
+      for (size_t i : seeds) {
+        if (results.size() >= limit || (i > 0 && outOfBudget()))
+          break;
+        if (!runTrial(i, runs))
+          continue;
+        progress(++done, total);
+        if (results[i].ok &&
+            (!results[at].ok || results[i].ms < results[at].ms))
+          at = i;
+      }
       for (bool moved = true; moved && !outOfBudget();) {
         moved = false;
         for (size_t j : neighbours(candidates, at)) {
-          if (outOfBudget())
+          if (outOfBudget() || results.size() >= limit)
             break;
           if (!results.count(j)) {
             if (!runTrial(j, runs))

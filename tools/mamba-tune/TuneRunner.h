@@ -4,7 +4,7 @@
 // compiler in it: the device opened, each planned scan's candidates run on
 // every shape bucket (ScanTrial.h), the search (exhaustive for small
 // spaces; successive halving: all candidates on a few runs, the best
-// quarter on the full count), the trials file that makes a run resumable,
+// quarter on the full count; hill-climbs, Search.h), the trials file that makes a run resumable,
 // and the database written. mamba-tune calls it after compiling;
 // mamba-tune-run calls it on a plan compiled elsewhere (mamba-tune
 // --prepare), for a machine with the GPU but without the compiler.
@@ -48,8 +48,12 @@ struct RunSettings {
   int runs = 10;
   double budgetSeconds = 0; ///< 0: none
   /// "auto" (exhaustive up to 32 candidates, else halving), "exhaustive",
-  /// "halving" or "neighbors".
+  /// "halving", "neighbors" or "guided" (Search.h; halving when there is
+  /// nothing to start from).
   std::string search = "auto";
+  /// More databases whose entries the guided search starts from (besides
+  /// the run's own): another machine's of the same target, say.
+  std::vector<std::string> seedDbs;
 };
 
 /// Whether `search` names a search (RunSettings::search); else false with
@@ -77,6 +81,7 @@ private:
   RunSettings s_;
   std::chrono::steady_clock::time_point start_;
   tuning::Database db_;
+  std::vector<tuning::Entry> seedEntries_; ///< of RunSettings::seedDbs
   std::unique_ptr<TrialLog> log_;
   runtime::OpenedDevice opened_;
   std::unique_ptr<runtime::Queue> queue_;

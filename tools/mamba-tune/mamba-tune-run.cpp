@@ -24,7 +24,7 @@ int fail(const std::string &message) {
 const char *kUsage =
     "usage: mamba-tune-run DIR --db FILE [--device cpu|cuda|cuda:N] "
     "[--shapes 1x2048,8x2048] [--runs 10] [--budget-seconds S] "
-    "[--search auto|exhaustive|halving|neighbors]\n";
+    "[--search auto|exhaustive|halving|neighbors|guided] [--seed-db FILE]\n";
 
 } // namespace
 
@@ -56,6 +56,8 @@ int main(int argc, char **argv) {
                     v + "'");
     } else if (arg == "--search" && (v = value("--search")))
       settings.search = v;
+    else if (arg == "--seed-db" && (v = value("--seed-db")))
+      settings.seedDbs.push_back(v);
     else if (arg == "--budget-seconds" && (v = value("--budget-seconds"))) {
       char *end = nullptr;
       settings.budgetSeconds = std::strtod(v, &end);

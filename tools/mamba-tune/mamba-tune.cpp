@@ -52,9 +52,16 @@ static cl::opt<double>
 static cl::opt<std::string>
     search("search", cl::init("auto"), cl::cat(tuneCategory),
            cl::desc("auto (exhaustive up to 32 candidates, else successive "
-                    "halving), exhaustive, halving or neighbors (from the "
+                    "halving), exhaustive, halving, neighbors (from the "
                     "default, one parameter step at a time while it "
-                    "improves)"));
+                    "improves) or guided (from the tilings that won in the "
+                    "database and --seed-db, at most a fifth of the "
+                    "candidates)"));
+static cl::list<std::string>
+    seedDbs("seed-db", cl::cat(tuneCategory),
+            cl::desc("A database whose entries the guided search starts "
+                     "from, besides --db's (repeatable)"),
+            cl::value_desc("file"));
 static cl::opt<int> runs("runs", cl::init(10), cl::cat(tuneCategory),
                          cl::desc("Timed runs per candidate (the median)"));
 static cl::opt<std::string> prepareDir(
@@ -81,6 +88,7 @@ int main(int argc, char **argv) {
   options.dtype = dtype;
   options.prepareDir = prepareDir;
   options.search = search;
+  options.seedDbs.assign(seedDbs.begin(), seedDbs.end());
   options.budgetSeconds = budgetSeconds;
   options.runs = runs;
   options.jobs = jobs;

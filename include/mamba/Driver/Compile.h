@@ -60,6 +60,10 @@ struct CompileOptions {
   std::string toolkit = "/usr/local/cuda";
 };
 
+/// The folder of the shipped tuning databases (the source tree's tuning/)
+/// that CompileOptions::shippedTuning reads.
+const char *shippedTuningDir();
+
 /// Reads what mamba-compile takes: a model directory (config.json and
 /// *.safetensors, imported with compute type `dtype`) or a .mlir file
 /// (registered with `sourceMgr` so diagnostics quote it). On failure

@@ -59,6 +59,15 @@ struct Entry {
   std::string made; ///< date, for people
 };
 
+/// A selective_scan entry's signature and tiling, each field that the
+/// entry leaves out at what it means (G 1, no split).
+struct ScanFields {
+  int64_t d = 0, N = 0, G = 1;
+  int64_t channelsPerBlock = 0, statesPerThread = 0, chunkLength = 0,
+          sequenceSplits = 1;
+};
+ScanFields scanFields(const Entry &e);
+
 class Database {
 public:
   /// Reads `path`; false with `error` naming the file and what is wrong.
