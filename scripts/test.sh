@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # Installs what is needed, builds, and runs every test: the GoogleTest unit
 # tests (reference library, safetensors reader) and the lit suite, through
-# ctest. GPU tests skip, and say so, on machines without a GPU.
+# ctest, then each fuzz target for a bounded time (scripts/fuzz.sh,
+# FUZZ_SECONDS each, 0 to skip). GPU tests skip, and say so, on machines
+# without a GPU.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 bash scripts/install-deps.sh
 bash scripts/build.sh
 ctest --test-dir "${BUILD_DIR:-build}" --output-on-failure -j "$(nproc)"
+if [[ ${FUZZ_SECONDS:-60} != 0 ]]; then
+  bash scripts/fuzz.sh
+fi

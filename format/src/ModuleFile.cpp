@@ -4,10 +4,13 @@
 
 #include "HeaderJson.h"
 
+#include "mamba/Format/Checksum.h"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <limits>
@@ -481,9 +484,10 @@ bool parseFunction(const json &v, const std::set<std::string> &modules,
   return true;
 }
 
-uint64_t readLittleEndian64(const uint8_t *p) {
+/// The `bytes`-byte little-endian integer at `p`.
+uint64_t readLittleEndian(const uint8_t *p, size_t bytes) {
   uint64_t v = 0;
-  for (size_t i = 0; i < 8; ++i)
+  for (size_t i = 0; i < bytes; ++i)
     v |= static_cast<uint64_t>(p[i]) << (8 * i);
   return v;
 }
@@ -570,14 +574,24 @@ bool ModuleFile::parse(std::string &error) {
     return false;
   };
   const size_t preamble = kModulePreambleBytes;
-  if (bytes_.size() < preamble)
-    return fail("file is " + std::to_string(bytes_.size()) +
-                " bytes, shorter than the 16-byte magic and header length");
-  if (std::memcmp(bytes_.data(), kModuleMagic, 8) != 0)
+  if (bytes_.size() >= 8 && std::memcmp(bytes_.data(), kModuleMagic, 8) != 0)
     return fail("bad magic \"" + printable(bytes_.data(), 8) +
                 "\" (expected \"" + kModuleMagic +
                 "\"): not a mamba module file");
-  uint64_t headerSize = readLittleEndian64(bytes_.data() + 8);
+  // Version 1 had no checksums: its header starts right after the length.
+  if (bytes_.size() > 16 && bytes_[16] == '{' &&
+      (bytes_.size() <= preamble || bytes_[preamble] != '{'))
+    return fail("written in version 1 of the module format, which this "
+                "runtime does not read (version " +
+                std::to_string(kModuleVersion) +
+                " adds checksums): compile the model again");
+  if (bytes_.size() < preamble)
+    return fail("file is " + std::to_string(bytes_.size()) +
+                " bytes, shorter "
+                "than the " +
+                std::to_string(preamble) +
+                "-byte magic, header length and checksums");
+  uint64_t headerSize = readLittleEndian(bytes_.data() + 8, 8);
   if (headerSize > bytes_.size() - preamble)
     return fail("header length " + std::to_string(headerSize) +
                 " runs past the end of the file (" +
@@ -589,6 +603,26 @@ bool ModuleFile::parse(std::string &error) {
   dataOffset_ = preamble + headerSize;
   uint64_t dataSize = bytes_.size() - dataOffset_;
   const uint8_t *data = bytes_.data() + dataOffset_;
+  // Checked before anything in them is believed: a flipped bit in a grid
+  // expression or a cubin would otherwise load and run.
+  auto checksum = [&](const char *section, size_t at, const uint8_t *begin,
+                      uint64_t size) {
+    const uint32_t stored =
+        static_cast<uint32_t>(readLittleEndian(bytes_.data() + at, 4));
+    const uint32_t computed = crc32(begin, size);
+    if (stored == computed)
+      return true;
+    char text[160];
+    std::snprintf(text, sizeof(text),
+                  "%s checksum mismatch (stored %08x, computed %08x): the "
+                  "file is corrupted or was changed after it was written",
+                  section, stored, computed);
+    fail(text);
+    return false;
+  };
+  if (!checksum("header", 16, headerBegin, headerSize) ||
+      !checksum("data section (kernel images)", 20, data, dataSize))
+    return false;
 
   // The JSON library reports through exceptions, even from accessors; none
   // may leave this function.
@@ -729,8 +763,7 @@ const KernelImage *ModuleFile::selectHostImage(const std::string &module,
                                                unsigned level) const {
   const KernelImage *best = nullptr;
   for (const KernelImage &image : spec_.images)
-    if (image.module == module &&
-        image.chip.family == Chip::Family::X86_64 &&
+    if (image.module == module && image.chip.family == Chip::Family::X86_64 &&
         image.chip.major <= level &&
         (!best || image.chip.major > best->chip.major))
       best = &image;

@@ -8,6 +8,7 @@
 
 #include "mamba/Format/ModuleWriter.h"
 
+#include "mamba/Format/Checksum.h"
 #include "mamba/Format/ModuleFile.h"
 
 #include <nlohmann/json.hpp>
@@ -240,9 +241,15 @@ std::string encodeHeader(const ModuleSpec &spec) {
 std::vector<uint8_t> assembleModuleFile(const std::string &headerJson,
                                         const std::vector<uint8_t> &data) {
   std::vector<uint8_t> bytes(kModuleMagic, kModuleMagic + 8);
-  uint64_t n = headerJson.size();
-  for (int i = 0; i < 8; ++i)
-    bytes.push_back(static_cast<uint8_t>(n >> (8 * i)));
+  auto put = [&](uint64_t value, int count) {
+    for (int i = 0; i < count; ++i)
+      bytes.push_back(static_cast<uint8_t>(value >> (8 * i)));
+  };
+  put(headerJson.size(), 8);
+  put(crc32(reinterpret_cast<const uint8_t *>(headerJson.data()),
+            headerJson.size()),
+      4);
+  put(crc32(data.data(), data.size()), 4);
   bytes.insert(bytes.end(), headerJson.begin(), headerJson.end());
   bytes.insert(bytes.end(), data.begin(), data.end());
   return bytes;
@@ -253,13 +260,13 @@ bool ModuleWriter::addImage(const std::string &module,
                             std::string_view bytes, std::string &error) {
   KernelImage image;
   if (!parseChip(chipName, image.chip)) {
-    error = "'" + chipName +
-            "' is not a chip name like sm_90, sm_90a or x86-64-v3";
+    error =
+        "'" + chipName + "' is not a chip name like sm_90, sm_90a or x86-64-v3";
     return false;
   }
   if (!imageKindRunsOn(kind, image.chip.family)) {
-    error = "a " + std::string(imageKindName(kind)) +
-            " image cannot be for " + chipName +
+    error = "a " + std::string(imageKindName(kind)) + " image cannot be for " +
+            chipName +
             " (cubin and ptx are for NVIDIA chips, so for host CPU levels)";
     return false;
   }

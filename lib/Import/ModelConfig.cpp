@@ -15,6 +15,7 @@
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -33,8 +34,7 @@ constexpr int64_t kMaxLayers = 4096;
 /// prefixes field names ("ssm_cfg." for the nested object).
 class FieldReader {
 public:
-  FieldReader(const json::Object &object, std::string where,
-              std::string &error)
+  FieldReader(const json::Object &object, std::string where, std::string &error)
       : object(object), where(std::move(where)), error(error) {}
 
   bool has(StringRef key) const { return object.get(key) != nullptr; }
@@ -44,21 +44,26 @@ public:
   /// absent and `fallback` is empty.
   int64_t integer(StringRef key, std::optional<int64_t> fallback,
                   int64_t minimum, int64_t maximum) {
+    // A field that fails still returns a value in range: the caller goes on
+    // computing with it (a padded vocabulary divides by one) before it
+    // looks at the error.
     const json::Value *value = object.get(key);
     if (!value || value->kind() == json::Value::Null) {
       if (!fallback)
         fail(key, "is missing");
-      return fallback.value_or(0);
+      return fallback.value_or(minimum);
     }
     std::optional<int64_t> number = value->getAsInteger();
     if (!number) {
       fail(key, "must be an integer");
-      return 0;
+      return minimum;
     }
-    if (*number < minimum || *number > maximum)
+    if (*number < minimum || *number > maximum) {
       fail(key, llvm::formatv("is {0}, expected {1} to {2}", *number, minimum,
                               maximum)
                     .str());
+      return std::clamp(*number, minimum, maximum);
+    }
     return *number;
   }
 
@@ -85,8 +90,8 @@ public:
     if (!(*number > 0.0) || !std::isfinite(*number)) {
       char text[32];
       std::snprintf(text, sizeof(text), "%g", *number);
-      fail(key, std::string("is ") + text +
-                    ", expected a positive finite number");
+      fail(key,
+           std::string("is ") + text + ", expected a positive finite number");
     }
     return *number;
   }
@@ -139,8 +144,8 @@ ModelConfig readHuggingFace(FieldReader &fields) {
   config.stateSize = fields.integer("state_size", 16, 1, kMaxSize);
   config.convKernel = fields.integer("conv_kernel", 4, 1, kMaxSize);
   int64_t expand = fields.integer("expand", 2, 1, kMaxSize);
-  config.inner = fields.integer("intermediate_size", expand * config.hidden,
-                                1, kMaxSize);
+  config.inner =
+      fields.integer("intermediate_size", expand * config.hidden, 1, kMaxSize);
   if (config.inner > kMaxSize)
     fields.fail("expand", "times hidden_size is too large");
   config.dtRank = fields.rankOrAuto("time_step_rank");
@@ -161,8 +166,7 @@ ModelConfig readStateSpaces(const json::Object &root, FieldReader &fields,
   config.hidden = fields.integer("d_model", std::nullopt, 1, kMaxSize);
   config.layers = fields.integer("n_layer", std::nullopt, 0, kMaxLayers);
   int64_t vocab = fields.integer("vocab_size", std::nullopt, 1, kMaxSize);
-  int64_t multiple =
-      fields.integer("pad_vocab_size_multiple", 8, 1, kMaxSize);
+  int64_t multiple = fields.integer("pad_vocab_size_multiple", 8, 1, kMaxSize);
   config.vocab = (vocab + multiple - 1) / multiple * multiple;
   config.eps = fields.positiveNumber("norm_epsilon", 1e-5);
   config.tieEmbeddings = fields.boolean("tie_embeddings", true);
@@ -191,8 +195,8 @@ ModelConfig readStateSpaces(const json::Object &root, FieldReader &fields,
   FieldReader block(ssm ? *ssm : empty, "ssm_cfg.", error);
   if (std::optional<std::string> layer = block.string("layer"))
     if (*layer != "Mamba1")
-      block.fail("layer", "is \"" + *layer +
-                              "\": only Mamba-1 blocks are supported");
+      block.fail("layer",
+                 "is \"" + *layer + "\": only Mamba-1 blocks are supported");
   config.stateSize = block.integer("d_state", 16, 1, kMaxSize);
   config.convKernel = block.integer("d_conv", 4, 1, kMaxSize);
   int64_t expand = block.integer("expand", 2, 1, kMaxSize);
@@ -212,8 +216,8 @@ std::optional<ModelConfig> mlir::mamba::parseModelConfig(StringRef text,
   error.clear();
   llvm::Expected<json::Value> parsed = json::parse(text);
   if (!parsed) {
-    error = "config.json is not valid JSON: " +
-            llvm::toString(parsed.takeError());
+    error =
+        "config.json is not valid JSON: " + llvm::toString(parsed.takeError());
     return std::nullopt;
   }
   const json::Object *root = parsed->getAsObject();

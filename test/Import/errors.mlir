@@ -40,6 +40,12 @@
 // RUN: not mamba-compile %t.d --emit=mlir -o /dev/null 2>&1 | FileCheck %s --check-prefix=SSM2
 // SSM2: config field ssm_cfg.layer is "Mamba2": only Mamba-1 blocks are supported
 //
+// Found by fuzz/ConfigFuzzer.cpp: a zero multiple divided the vocabulary
+// size by zero before the error was looked at.
+// RUN: %python %S/Inputs/make-model.py %t.d --layout ss --set pad_vocab_size_multiple=0
+// RUN: not mamba-compile %t.d --emit=mlir -o /dev/null 2>&1 | FileCheck %s --check-prefix=PADZERO
+// PADZERO: config field pad_vocab_size_multiple is 0, expected 1 to
+//
 // RUN: %python %S/Inputs/make-model.py %t.d --layout ss --set rms_norm=false
 // RUN: not mamba-compile %t.d --emit=mlir -o /dev/null 2>&1 | FileCheck %s --check-prefix=LAYERNORM
 // LAYERNORM: config field rms_norm is false: LayerNorm models are not supported, only RMSNorm (rms_norm = true)

@@ -1,9 +1,10 @@
-// mamba-compile writes one module file: the magic, the header length, a JSON
+// mamba-compile writes one module file: the magic, the header length, the
+// checksums of the header and the data section (8 bytes), a JSON
 // header with the replay plan and one image per chip and kind.
 // REQUIRES: ptxas
 // RUN: mamba-compile %s -o %t.mmod --chip=sm_90a,sm_80 --channels-per-block=4
 // RUN: head -c 8 %t.mmod | FileCheck %s --check-prefix=MAGIC
-// RUN: tail -c +17 %t.mmod | FileCheck %s
+// RUN: tail -c +25 %t.mmod | FileCheck %s
 
 // MAGIC: MAMBAMOD
 // CHECK: "format":"mamba-module"

@@ -2,11 +2,14 @@
 // is wrong, with the reader's words; bad arguments get the usage.
 // REQUIRES: ptxas
 // RUN: mamba-compile %s -o %t.mmod --chip=sm_80
-// Cut inside the header, inside the images, and a wrong magic.
+// Cut inside the header, inside the images, a changed header byte (the
+// checksums catch it), and a wrong magic.
 // RUN: head -c 100 %t.mmod > %t.cut-header
 // RUN: not mamba-mmod-dump %t.cut-header 2>&1 | FileCheck %s --check-prefix=HEADER
 // RUN: head -c -10 %t.mmod > %t.cut-image
 // RUN: not mamba-mmod-dump %t.cut-image 2>&1 | FileCheck %s --check-prefix=IMAGE
+// RUN: cp %t.mmod %t.flip && printf 'X' | dd of=%t.flip bs=1 seek=40 conv=notrunc 2>/dev/null
+// RUN: not mamba-mmod-dump %t.flip 2>&1 | FileCheck %s --check-prefix=FLIP
 // RUN: printf 'NOTAMMOD' > %t.magic && tail -c +9 %t.mmod >> %t.magic
 // RUN: not mamba-mmod-dump %t.magic 2>&1 | FileCheck %s --check-prefix=MAGIC
 // RUN: not mamba-mmod-dump %t.missing 2>&1 | FileCheck %s --check-prefix=MISSING
@@ -16,7 +19,8 @@
 // RUN: not mamba-mmod-dump --bogus %t.mmod 2>&1 | FileCheck %s --check-prefix=BOGUS
 
 // HEADER: mamba-mmod-dump: {{.*}}cut-header: header length {{[0-9]+}} runs past the end of the file (100 bytes)
-// IMAGE: mamba-mmod-dump: {{.*}}cut-image: images[1]: bytes [{{[0-9]+}}, {{[0-9]+}} + {{[0-9]+}}) run past the data section
+// IMAGE: mamba-mmod-dump: {{.*}}cut-image: data section (kernel images) checksum mismatch (stored {{[0-9a-f]+}}, computed {{[0-9a-f]+}}): the file is corrupted or was changed after it was written
+// FLIP: mamba-mmod-dump: {{.*}}flip: header checksum mismatch
 // MAGIC: bad magic "NOTAMMOD" (expected "MAMBAMOD"): not a mamba module file
 // MISSING: mamba-mmod-dump: {{.*}}missing: cannot open: No such file or directory
 // PLAN: not a compiled model (no model section)

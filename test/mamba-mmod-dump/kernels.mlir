@@ -5,7 +5,7 @@
 // RUN: mamba-mmod-dump %t.mmod | FileCheck %s
 // The header it prints is the one stored: the writer is the reader's inverse.
 // RUN: mamba-mmod-dump --header %t.mmod > %t.header
-// RUN: tail -c +17 %t.mmod > %t.rest
+// RUN: tail -c +25 %t.mmod > %t.rest
 // RUN: head -c $(( $(wc -c < %t.header) - 1 )) %t.rest > %t.stored
 // RUN: head -c -1 %t.header | diff - %t.stored
 // RUN: rm -rf %t.images && mkdir %t.images

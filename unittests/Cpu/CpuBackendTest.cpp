@@ -76,7 +76,7 @@ ModuleFixture addBiasModule() {
   f.data = testKernels();
   f.header = nlohmann::json::parse(R"({
     "format": "mamba-module",
-    "version": 1,
+    "version": 2,
     "images": [{"module": "rows", "chip": "x86-64", "kind": "so",
                 "offset": 0, "size": 0}],
     "functions": [{

@@ -2,6 +2,7 @@
 
 #include "mamba/Format/ModuleFile.h"
 #include "ModuleFileTestSupport.h"
+#include "mamba/Format/Checksum.h"
 #include "mamba/Format/ModuleWriter.h"
 #include "mamba/Format/SafeTensors.h"
 
@@ -98,7 +99,7 @@ TEST(ModuleFileTest, RejectsShortFilesAndBadMagic) {
   EXPECT_CONTAINS(error, "empty: file is 0 bytes");
   std::vector<uint8_t> bytes = ModuleFixture().bytes();
   EXPECT_FALSE(file.loadFromMemory(bytes.data(), 15, "short", error));
-  EXPECT_CONTAINS(error, "15 bytes, shorter than");
+  EXPECT_CONTAINS(error, "15 bytes, shorter than the 24-byte magic");
 
   bytes[0] = 'X';
   bytes[7] = 0x01;
@@ -117,11 +118,60 @@ TEST(ModuleFileTest, RejectsBadHeaderLengths) {
   EXPECT_FALSE(file.loadFromMemory(bytes.data(), bytes.size(), "m", error));
   EXPECT_CONTAINS(error, "header length 18446744073709551615 runs past");
 
-  // A header length that fits the file but leaves bytes of JSON outside.
+  // A header length that fits the file but leaves bytes of JSON outside:
+  // neither section is what was written.
   bytes = good;
   bytes[8] -= 1;
   EXPECT_FALSE(file.loadFromMemory(bytes.data(), bytes.size(), "m", error));
-  EXPECT_CONTAINS(error, "not valid JSON");
+  EXPECT_CONTAINS(error, "header checksum mismatch");
+}
+
+TEST(ModuleFileTest, ChecksumsCatchEveryChangedByte) {
+  ModuleFixture f;
+  std::vector<uint8_t> good = f.bytes();
+  const size_t dataStart = good.size() - f.data.size();
+  // Each byte of the header and of the data section, changed alone: a
+  // digit of a grid expression or a bit of a cubin would otherwise load.
+  for (size_t at = kModulePreambleBytes; at < good.size(); ++at) {
+    std::vector<uint8_t> bytes = good;
+    bytes[at] ^= 0x04;
+    ModuleFile file;
+    std::string error;
+    EXPECT_FALSE(file.loadFromMemory(bytes.data(), bytes.size(), "m", error))
+        << at;
+    EXPECT_CONTAINS(error, at < dataStart
+                               ? "m: header checksum mismatch"
+                               : "m: data section (kernel images) checksum "
+                                 "mismatch");
+    EXPECT_CONTAINS(error, "the file is corrupted or was changed");
+  }
+  // A stored checksum changed: the same errors.
+  for (size_t at : {16, 20}) {
+    std::vector<uint8_t> bytes = good;
+    bytes[at] ^= 0x80;
+    ModuleFile file;
+    std::string error;
+    EXPECT_FALSE(file.loadFromMemory(bytes.data(), bytes.size(), "m", error));
+    EXPECT_CONTAINS(error, "checksum mismatch (stored");
+  }
+}
+
+TEST(ModuleFileTest, NamesAVersionOneFile) {
+  // Version 1: magic, length, then the header (no checksums).
+  ModuleFixture f;
+  std::string header = f.header.dump();
+  std::vector<uint8_t> bytes(kModuleMagic, kModuleMagic + 8);
+  for (int i = 0; i < 8; ++i)
+    bytes.push_back(static_cast<uint8_t>(uint64_t(header.size()) >> (8 * i)));
+  bytes.insert(bytes.end(), header.begin(), header.end());
+  bytes.insert(bytes.end(), f.data.begin(), f.data.end());
+  ModuleFile file;
+  std::string error;
+  EXPECT_FALSE(
+      file.loadFromMemory(bytes.data(), bytes.size(), "old.mmod", error));
+  EXPECT_CONTAINS(error, "old.mmod: written in version 1 of the module "
+                         "format");
+  EXPECT_CONTAINS(error, "compile the model again");
 }
 
 TEST(ModuleFileTest, EveryTruncationFailsCleanly) {
@@ -167,12 +217,12 @@ TEST(ModuleFileTest, RejectsBadJson) {
   EXPECT_CONTAINS(load("{}"), "missing field 'format'");
   EXPECT_CONTAINS(load(R"({"format": "safetensors", "version": 1})"),
                   "expected 'mamba-module'");
-  EXPECT_CONTAINS(load(R"({"format": "mamba-module", "version": 2})"),
+  EXPECT_CONTAINS(load(R"({"format": "mamba-module", "version": 3})"),
                   "unsupported header.version");
-  EXPECT_CONTAINS(load(R"({"format": "mamba-module", "version": 1})"),
+  EXPECT_CONTAINS(load(R"({"format": "mamba-module", "version": 2})"),
                   "header: missing field 'images'");
   EXPECT_CONTAINS(
-      load(R"({"format": "mamba-module", "version": 1, "images": {}})"),
+      load(R"({"format": "mamba-module", "version": 2, "images": {}})"),
       "header.images: expected an array, got object");
 }
 
@@ -524,13 +574,29 @@ TEST(ModuleFileTest, NamesElementTypes) {
 
 TEST(ModuleFileTest, EncodesTheLayout) {
   std::vector<uint8_t> bytes = assembleModuleFile("{}", {1, 2});
-  ASSERT_EQ(bytes.size(), 20u);
+  ASSERT_EQ(bytes.size(), 28u);
   EXPECT_EQ(std::string(bytes.begin(), bytes.begin() + 8), "MAMBAMOD");
   EXPECT_EQ(bytes[8], 2);
   for (int i = 9; i < 16; ++i)
     EXPECT_EQ(bytes[i], 0);
-  EXPECT_EQ(bytes[16], '{');
-  EXPECT_EQ(bytes[19], 2);
+  auto u32 = [&](size_t at) {
+    return uint32_t(bytes[at]) | uint32_t(bytes[at + 1]) << 8 |
+           uint32_t(bytes[at + 2]) << 16 | uint32_t(bytes[at + 3]) << 24;
+  };
+  const uint8_t header[] = {'{', '}'}, data[] = {1, 2};
+  EXPECT_EQ(u32(16), crc32(header, 2));
+  EXPECT_EQ(u32(20), crc32(data, 2));
+  EXPECT_EQ(bytes[24], '{');
+  EXPECT_EQ(bytes[27], 2);
+}
+
+TEST(ModuleFileTest, Crc32IsZlibs) {
+  // The check value of CRC-32/ISO-HDLC (zlib's crc32), and in two parts.
+  const std::string text = "123456789";
+  const uint8_t *p = reinterpret_cast<const uint8_t *>(text.data());
+  EXPECT_EQ(crc32(p, 9), 0xCBF43926u);
+  EXPECT_EQ(crc32(p + 4, 5, crc32(p, 4)), 0xCBF43926u);
+  EXPECT_EQ(crc32(p, 0), 0u);
 }
 
 } // namespace

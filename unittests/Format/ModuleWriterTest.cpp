@@ -45,16 +45,16 @@ TEST(ModuleWriterTest, RoundTripsByteForByte) {
   EXPECT_EQ(bytes, f.bytes());
 }
 
-TEST(ModuleWriterTest, LaysOutMagicLengthHeaderAndData) {
+TEST(ModuleWriterTest, LaysOutMagicLengthChecksumsHeaderAndData) {
   std::vector<uint8_t> bytes = assembleModuleFile("{}", {1, 2});
-  ASSERT_EQ(bytes.size(), 8u + 8u + 2u + 2u);
+  ASSERT_EQ(bytes.size(), 8u + 8u + 4u + 4u + 2u + 2u);
   EXPECT_EQ(std::string(bytes.begin(), bytes.begin() + 8), kModuleMagic);
   EXPECT_EQ(bytes[8], 2u);
   for (int i = 9; i < 16; ++i)
     EXPECT_EQ(bytes[i], 0u);
-  EXPECT_EQ(std::string(bytes.begin() + 16, bytes.begin() + 18), "{}");
-  EXPECT_EQ(bytes[18], 1u);
-  EXPECT_EQ(bytes[19], 2u);
+  EXPECT_EQ(std::string(bytes.begin() + 24, bytes.begin() + 26), "{}");
+  EXPECT_EQ(bytes[26], 1u);
+  EXPECT_EQ(bytes[27], 2u);
 }
 
 TEST(ModuleWriterTest, RefusesWhatTheReaderRefuses) {

@@ -62,7 +62,7 @@ struct IotaOptions {
 std::vector<uint8_t> iotaModule(const std::string &ptx,
                                 const IotaOptions &options = {}) {
   std::string header = R"({
-    "format": "mamba-module", "version": 1,
+    "format": "mamba-module", "version": 2,
     "images": [{"module": "m", "chip": ")" +
                        options.chip +
                        R"(", "kind": "ptx", "offset": 0, "size": )" +

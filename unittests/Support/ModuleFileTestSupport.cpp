@@ -12,7 +12,7 @@ ModuleFixture::ModuleFixture() {
   data.insert(data.end(), ptx.begin(), ptx.end());
   header = nlohmann::json::parse(R"({
     "format": "mamba-module",
-    "version": 1,
+    "version": 2,
     "images": [
       {"module": "scan_kernel", "chip": "sm_90a", "kind": "cubin",
        "offset": 0, "size": 9},

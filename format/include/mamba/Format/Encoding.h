@@ -21,9 +21,11 @@ constexpr char kModuleMagic[9] = "MAMBAMOD";
 /// The header's "format" field.
 constexpr const char *kModuleFormatName = "mamba-module";
 /// The header's "version" field: the one version written and read.
-constexpr int64_t kModuleVersion = 1;
-/// Magic (8 bytes) and the header's length (u64, little-endian).
-constexpr size_t kModulePreambleBytes = 16;
+/// Version 2 added the checksums to the preamble.
+constexpr int64_t kModuleVersion = 2;
+/// Magic (8 bytes), the header's length (u64, little-endian), the CRC-32
+/// of the header and that of the data section (u32 each, little-endian).
+constexpr size_t kModulePreambleBytes = 24;
 
 /// Bounds that keep a corrupt file from making the parser or the launcher
 /// allocate without limit; far above anything the compiler writes.

@@ -45,8 +45,8 @@ private:
 /// object in byte order (not validated).
 std::string encodeHeader(const ModuleSpec &spec);
 
-/// Lays out a module file: magic, the header's length, the header, then the
-/// data section. Not validated: for the writer and for tests that build
+/// Lays out a module file: magic, the header's length, the checksums of the
+/// header and the data section, the header, then the data section. Not validated: for the writer and for tests that build
 /// malformed files on purpose.
 std::vector<uint8_t> assembleModuleFile(const std::string &headerJson,
                                         const std::vector<uint8_t> &data);
