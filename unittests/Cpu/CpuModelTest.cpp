@@ -114,7 +114,64 @@ void checkGolden(const std::string &dtype, double tolerance,
   EXPECT_LE(worst, tolerance);
 }
 
+/// Issue 18's long run: 4,096 decode steps against prefill of the same
+/// 4,096 tokens (random ids), every position, so that drift in the carried
+/// states would show as a growing error towards the end.
+void checkLongDecode(const std::string &dtype, double tolerance) {
+  std::string path = compiledTiny(dtype);
+  if (path.empty())
+    GTEST_SKIP() << "no compiled tiny model (CPU models need the compiler)";
+  CpuBackend backend(2);
+  Model model;
+  std::string error;
+  ASSERT_TRUE(model.load(path, kGolden, backend, error)) << error;
+  const int64_t L = 4096;
+  std::mt19937 rng(4096);
+  std::vector<int32_t> ids(L);
+  Generator gen;
+  GeneratorOptions options;
+  options.promptLength = L;
+  options.allLogits = true;
+  ASSERT_TRUE(gen.prepare(model, options, error)) << error;
+  const int64_t V = gen.vocab();
+  for (int32_t &id : ids)
+    id = static_cast<int32_t>(rng() % V);
+  std::vector<float> last, all;
+  ASSERT_TRUE(gen.prefill(ids, last, error)) << error;
+  ASSERT_TRUE(gen.prefillLogits(all, error)) << error;
+
+  Generator stepwise;
+  GeneratorOptions one;
+  one.promptLength = 1;
+  ASSERT_TRUE(stepwise.prepare(model, one, error)) << error;
+  std::vector<float> logits;
+  ASSERT_TRUE(stepwise.prefill({ids[0]}, logits, error)) << error;
+  double worst = 0, worstLast = 0;
+  for (int64_t t = 0; t < L; ++t) {
+    if (t > 0) {
+      ASSERT_TRUE(stepwise.decode({ids[t]}, logits, error)) << error;
+    }
+    std::vector<double> want(all.begin() + t * V, all.begin() + (t + 1) * V);
+    const double e = gpu_test::relativeL2Error(toDoubles(logits), want);
+    worst = std::max(worst, e);
+    if (t >= L - 64)
+      worstLast = std::max(worstLast, e);
+  }
+  std::printf("  %s: 4,096 decode steps vs prefill: worst rel L2 %.3g, "
+              "worst of the last 64 %.3g (limit %.0e)\n",
+              dtype.c_str(), worst, worstLast, tolerance);
+  EXPECT_LE(worst, tolerance);
+}
+
 TEST(CpuModelTest, GoldenTinyF32) { checkGolden("f32", 1e-5, true); }
+
+TEST(CpuModelTest, LongDecodeMatchesPrefillF32) {
+  checkLongDecode("f32", 1e-5);
+}
+
+TEST(CpuModelTest, LongDecodeMatchesPrefillBf16) {
+  checkLongDecode("bf16", 2e-2);
+}
 
 TEST(CpuModelTest, GoldenTinyBf16) { checkGolden("bf16", 2e-2, false); }
 

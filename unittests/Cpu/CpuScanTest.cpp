@@ -14,6 +14,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <cstdio>
 #include <random>
 
 namespace mamba::runtime::cpu {
@@ -101,6 +103,69 @@ TEST(CpuScanTest, MatchesTheReference) {
                 gpu_test::relativeL2Error(values(hN), values(want.finalState)),
                 limit);
         }
+}
+
+// Issue 18's long run: 65,536 steps in one call, f32 and bf16, against the
+// double reference, within the same bounds as the short cases. Two regimes:
+// a trained model's (A = -exp(A_log) with A_log = log(1..16) as mamba_ssm
+// initializes it, dt of 0.001 to 0.1: memories of up to ~1,000 steps) and a
+// slow one (|A| dt ~ 1e-5: the state sums most of the sequence, the case
+// where rounding errors could pile up over the run).
+TEST(CpuScanTest, SixtyFiveThousandStepsStayAccurate) {
+  ModuleFile file;
+  MAMBA_LOAD_COMPILED("scan.mmod", file);
+  const ElementType f32 = ElementType::F32, bf16 = ElementType::BF16;
+  const int64_t d = 20, N = 16, L = 65536;
+  std::mt19937 rng(65536);
+  CpuBackend backend(2);
+  for (ElementType e : {f32, bf16})
+    for (bool slow : {false, true}) {
+      SCOPED_TRACE(std::string(e == f32 ? "f32" : "bf16") +
+                   (slow ? ", slow decay" : ", model-like decay"));
+      HostTensor u = randomTensor(e, {1, d, L}, rng, -1, 1);
+      HostTensor delta = randomTensor(e, {1, d, L}, rng, slow ? 1e-4 : 1e-3,
+                                      slow ? 2e-4 : 0.1);
+      HostTensor A(f32, {d, N});
+      for (int64_t c = 0; c < d; ++c)
+        for (int64_t n = 0; n < N; ++n)
+          A.set(c * N + n, slow ? -0.05 : -double(n + 1));
+      HostTensor B = randomTensor(e, {1, 1, N, L}, rng, -1, 1);
+      HostTensor C = randomTensor(e, {1, 1, N, L}, rng, -1, 1);
+      HostTensor D = randomTensor(f32, {d}, rng, -1, 1);
+      HostTensor z = randomTensor(e, {1, d, L}, rng, -2, 2);
+      HostTensor bias(f32, {d});
+      HostTensor h0 = randomTensor(f32, {1, d, N}, rng, -1, 1);
+      HostTensor y(e, {1, d, L}), hN(f32, {1, d, N});
+      // scan_*_all_n16 applies softplus to delta + bias: with a zero bias,
+      // delta is the raw dt, which softplus maps to ~0.69 and up; undo it
+      // so that the step is what the regime above asks for.
+      for (int64_t c = 0; c < d; ++c)
+        for (int64_t t = 0; t < L; ++t) {
+          const double step = delta.get(c * L + t);
+          delta.set(c * L + t, std::log(std::expm1(step)));
+        }
+      std::vector<HostTensor *> args = {&u, &delta, &A,    &B, &C,
+                                        &D, &z,     &bias, &h0};
+      std::vector<HostTensor *> results = {&y, &hN};
+      run(backend, file, e == f32 ? "scan_f32_all_n16" : "scan_bf16_all_n16",
+          args, results);
+      reference::Tensor rD = D.toReference(), rz = z.toReference(),
+                        rBias = bias.toReference(), rh0 = h0.toReference();
+      reference::SelectiveScanResult want = reference::selectiveScan(
+          u.toReference(), delta.toReference(), A.toReference(),
+          B.toReference(), C.toReference(), &rD, &rz, &rBias, &rh0,
+          /*deltaSoftplus=*/true);
+      const double limit = e == f32 ? 1e-5 : 1e-2;
+      const double yError =
+          gpu_test::relativeL2Error(values(y), values(want.y));
+      const double stateError =
+          gpu_test::relativeL2Error(values(hN), values(want.finalState));
+      std::printf("65,536 steps, %s, %s decay: y %.3g, final state %.3g\n",
+                  e == f32 ? "f32" : "bf16", slow ? "slow" : "model-like",
+                  yError, stateError);
+      EXPECT_LE(yError, limit);
+      EXPECT_LE(stateError, limit);
+    }
 }
 
 } // namespace
