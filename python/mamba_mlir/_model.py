@@ -8,13 +8,16 @@ import numpy as np
 from . import _mamba_mlir
 
 
-def load(module, weights, device="auto", threads=0):
+def load(module, weights, device="auto", threads=0, check_weights=False):
     """Loads a compiled module (mamba-compile MODEL_DIR -o module.mmod) and
     the weights of MODEL_DIR onto a device: "auto" (the GPU when there is
     one and the module has code for it, else the CPU), "cpu", "cuda" or
-    "cuda:N". threads: CPU threads (0: MAMBA_THREADS, else every core)."""
+    "cuda:N". threads: CPU threads (0: MAMBA_THREADS, else every core).
+    check_weights: refuse a weight with a NaN or an infinity in its compute
+    type (MambaError naming the file and the weight; one more pass over the
+    weights)."""
     return Model(_mamba_mlir.load(str(module), str(weights), str(device),
-                                  int(threads)))
+                                  int(threads), bool(check_weights)))
 
 
 class _Ids:

@@ -75,7 +75,8 @@ int64_t vocabOf(LoadedModel &model) {
 
 std::unique_ptr<LoadedModel> load(const std::string &module,
                                   const std::string &weights,
-                                  const std::string &device, int threads) {
+                                  const std::string &device, int threads,
+                                  bool checkWeights) {
   if (threads < 0)
     throw py::value_error("threads: expected 0 (MAMBA_THREADS or every "
                           "core) or a positive count, got " +
@@ -86,7 +87,8 @@ std::unique_ptr<LoadedModel> load(const std::string &module,
   {
     py::gil_scoped_release release;
     ok = model->load(module, weights,
-                     mamba::runtime::DeviceRequest{device, threads}, error);
+                     mamba::runtime::DeviceRequest{device, threads},
+                     checkWeights, error);
   }
   if (!ok)
     throw RuntimeFailure(error);
@@ -270,7 +272,7 @@ PYBIND11_MODULE(_mamba_mlir, m) {
            py::arg("temperature"), py::arg("top_k"), py::arg("top_p"),
            py::arg("seed"), py::arg("on_token"));
   m.def("load", &load, py::arg("module"), py::arg("weights"), py::arg("device"),
-        py::arg("threads"));
+        py::arg("threads"), py::arg("check_weights") = false);
 
   py::class_<LoadedKernels>(m, "LoadedKernels")
       .def_property_readonly("device_kind", &LoadedKernels::deviceKind)

@@ -6,14 +6,16 @@ namespace mamba::python {
 
 bool LoadedModel::load(const std::string &modulePath,
                        const std::string &weightsDir,
-                       const runtime::DeviceRequest &request,
+                       const runtime::DeviceRequest &request, bool checkWeights,
                        std::string &error) {
   std::lock_guard<std::mutex> lock(mutex_);
   runtime::ModuleFile file;
   if (!file.load(modulePath, error) ||
       !runtime::openDevice(file, modulePath, request, device_, error))
     return false;
-  return model_.load(modulePath, weightsDir, device_.backend(), error);
+  runtime::LoadOptions options;
+  options.checkWeights = checkWeights;
+  return model_.load(modulePath, weightsDir, device_.backend(), error, options);
 }
 
 std::string LoadedModel::deviceKind() const {

@@ -28,8 +28,10 @@ namespace mamba::python {
 
 class LoadedModel {
 public:
+  /// checkWeights: refuse NaN or infinite weights (LoadOptions).
   bool load(const std::string &modulePath, const std::string &weightsDir,
-            const runtime::DeviceRequest &request, std::string &error);
+            const runtime::DeviceRequest &request, bool checkWeights,
+            std::string &error);
 
   /// "cpu" or "cuda".
   std::string deviceKind() const;

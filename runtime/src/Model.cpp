@@ -26,7 +26,8 @@ std::string formatMiB(uint64_t bytes) {
 
 bool Model::load(const std::string &modulePath, const std::string &weightsDir,
                  Backend &backend, std::string &error,
-                 const LoadProgress &progress) {
+                 const LoadOptions &options) {
+  const LoadProgress &progress = options.progress;
   backend_ = &backend;
   program_.reset();
   weights_.reset();
@@ -69,7 +70,7 @@ bool Model::load(const std::string &modulePath, const std::string &weightsDir,
   uint64_t done = 0;
   for (uint32_t i = 0; i < spec().weights.size(); ++i) {
     uint64_t bytes = files.weightBytes(i);
-    if (!files.convertWeight(i, staging.data(), error) ||
+    if (!files.convertWeight(i, staging.data(), error, options.checkWeights) ||
         !weights_->copyFromHost(staging.data(), bytes, weightOffsets_[i],
                                 error))
       return false;
@@ -78,7 +79,7 @@ bool Model::load(const std::string &modulePath, const std::string &weightsDir,
       progress(std::min(done, files.storedBytes()), files.storedBytes());
   }
   for (uint32_t i = 0; i < spec().derived.size(); ++i)
-    if (!files.convertDerived(i, staging.data(), error) ||
+    if (!files.convertDerived(i, staging.data(), error, options.checkWeights) ||
         !weights_->copyFromHost(staging.data(), files.derivedBytes(i),
                                 derivedOffsets_[i], error))
       return false;

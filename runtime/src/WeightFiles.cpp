@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <map>
@@ -47,6 +48,44 @@ float loadFloat(const uint8_t *data, DType dtype, uint64_t i) {
                                                    : halfBitsToDouble(bits));
   }
   }
+}
+
+/// Element `i` of a converted weight, as a float.
+float convertedFloat(const uint8_t *data, ElementType element, uint64_t i) {
+  if (element == ElementType::F32) {
+    float f;
+    std::memcpy(&f, data + 4 * i, 4);
+    return f;
+  }
+  uint16_t bits;
+  std::memcpy(&bits, data + 2 * i, 2);
+  return static_cast<float>(element == ElementType::BF16
+                                ? bfloat16BitsToDouble(bits)
+                                : halfBitsToDouble(bits));
+}
+
+/// The check of `--check-weights`: false, with `error`, when a converted
+/// weight holds a NaN or an infinity; `stored(k)` is element k as stored,
+/// to tell an overflow in the conversion from a value stored so.
+template <typename Stored>
+bool checkFiniteValues(const uint8_t *converted, ElementType element,
+                       uint64_t count, const std::string &what, Stored stored,
+                       std::string &error) {
+  uint64_t bad = 0, first = 0;
+  for (uint64_t k = 0; k < count; ++k)
+    if (!std::isfinite(convertedFloat(converted, element, k)) && bad++ == 0)
+      first = k;
+  if (bad == 0)
+    return true;
+  char text[160];
+  std::snprintf(text, sizeof(text),
+                " has %llu NaN or infinite value%s in %s (the first at element "
+                "%llu, stored as %g)",
+                static_cast<unsigned long long>(bad), bad == 1 ? "" : "s",
+                elementTypeName(element),
+                static_cast<unsigned long long>(first), stored(first));
+  error = what + text;
+  return false;
 }
 
 void storeFloat(uint8_t *out, ElementType element, uint64_t i, float value) {
@@ -181,8 +220,8 @@ uint64_t WeightFiles::derivedBytes(uint32_t i) const {
   return numElements(d.shape) * elementTypeSize(d.element);
 }
 
-bool WeightFiles::convertWeight(uint32_t i, uint8_t *out,
-                                std::string &error) const {
+bool WeightFiles::convertWeight(uint32_t i, uint8_t *out, std::string &error,
+                                bool checkFinite) const {
   if (i >= sources_.size()) {
     error = "no weight " + std::to_string(i);
     return false;
@@ -192,15 +231,29 @@ bool WeightFiles::convertWeight(uint32_t i, uint8_t *out,
   const uint8_t *data = files_[file].bytes(*tensor);
   if (sameBytes(tensor->dtype, w.element)) {
     std::memcpy(out, data, tensor->byteSize());
-    return true;
+  } else {
+    for (uint64_t k = 0; k < tensor->numElements; ++k)
+      storeFloat(out, w.element, k, loadFloat(data, tensor->dtype, k));
   }
-  for (uint64_t k = 0; k < tensor->numElements; ++k)
-    storeFloat(out, w.element, k, loadFloat(data, tensor->dtype, k));
-  return true;
+  if (!checkFinite)
+    return true;
+  const DType stored = tensor->dtype;
+  return checkFiniteValues(
+      out, w.element, tensor->numElements,
+      files_[file].sourceName() + ": weight '" + w.name + "'",
+      [&](uint64_t k) -> double {
+        if (stored == DType::F64) {
+          double d;
+          std::memcpy(&d, data + 8 * k, 8);
+          return d;
+        }
+        return loadFloat(data, stored, k);
+      },
+      error);
 }
 
-bool WeightFiles::convertDerived(uint32_t i, uint8_t *out,
-                                 std::string &error) const {
+bool WeightFiles::convertDerived(uint32_t i, uint8_t *out, std::string &error,
+                                 bool checkFinite) const {
   if (i >= model_->derived.size()) {
     error = "no derived weight " + std::to_string(i);
     return false;
@@ -213,7 +266,13 @@ bool WeightFiles::convertDerived(uint32_t i, uint8_t *out,
   // The only transform so far: A = -exp(A_log), in double, rounded once.
   for (uint64_t k = 0; k < values.size(); ++k)
     storeFloat(out, d.element, k, static_cast<float>(-std::exp(values[k])));
-  return true;
+  if (!checkFinite)
+    return true;
+  return checkFiniteValues(
+      out, d.element, values.size(),
+      files_[file].sourceName() + ": -exp(" + model_->weights[d.weight].name +
+          ")",
+      [&](uint64_t k) { return values[k]; }, error);
 }
 
 std::string WeightFiles::describe() const {

@@ -55,7 +55,7 @@ struct Options {
   int threads = 0; ///< CPU threads; 0: MAMBA_THREADS or every core
   SamplingOptions sampling;
   bool graphs = true, tuneGemms = false, bench = false, profile = false,
-       allLogits = false;
+       allLogits = false, checkWeights = false;
 };
 
 const char *const kUsage =
@@ -65,7 +65,7 @@ const char *const kUsage =
     "         [--top-p P] [--seed S] [--no-cuda-graph] [--gemm-tuning]\n"
     "         [--device auto|cpu|cuda|cuda:N] [--threads N]\n"
     "         [--bench [--prompt-length N] [--repeat N]] [--dump-logits FILE]\n"
-    "         [--all-logits] [--profile]\n";
+    "         [--all-logits] [--profile] [--check-weights]\n";
 
 [[noreturn]] void usageError(const std::string &what) {
   std::fprintf(stderr, "mamba-run: %s\n%s", what.c_str(), kUsage);
@@ -165,6 +165,8 @@ Options parseArgs(int argc, char **argv) {
       o.tuneGemms = true;
     else if (a == "--all-logits")
       o.allLogits = true;
+    else if (a == "--check-weights")
+      o.checkWeights = true;
     else if (a == "--bench")
       o.bench = true;
     else if (a == "--profile")
@@ -323,8 +325,10 @@ int main(int argc, char **argv) {
   Model model;
   ProgressBar progress;
   auto loadStart = std::chrono::steady_clock::now();
-  if (!model.load(o.module, o.weights, backend, error,
-                  [&](uint64_t d, uint64_t t) { progress(d, t); }))
+  LoadOptions loadOptions;
+  loadOptions.progress = [&](uint64_t d, uint64_t t) { progress(d, t); };
+  loadOptions.checkWeights = o.checkWeights;
+  if (!model.load(o.module, o.weights, backend, error, loadOptions))
     fail(error);
   double loadS = std::chrono::duration<double>(
                      std::chrono::steady_clock::now() - loadStart)

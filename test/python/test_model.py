@@ -141,6 +141,50 @@ def test_missing_weights_name_the_directory(cpu_module, tmp_path):
         mamba_mlir.load(cpu_module, tmp_path, device="cpu")
 
 
+def _golden_with(tmp_path, name, value, at=5):
+    """A copy of the golden model's directory whose weight `name` holds
+    `value` at element `at` (an f32 tensor)."""
+    import json
+    import shutil
+    import struct
+    folder = tmp_path / "weights"
+    shutil.copytree(GOLDEN, folder)
+    path = folder / "model.safetensors"
+    raw = bytearray(path.read_bytes())
+    (length,) = struct.unpack_from("<Q", raw, 0)
+    header = json.loads(raw[8:8 + length])
+    assert header[name]["dtype"] == "F32"
+    begin = 8 + length + header[name]["data_offsets"][0]
+    struct.pack_into("<f", raw, begin + 4 * at, value)
+    path.write_bytes(bytes(raw))
+    return folder
+
+
+@pytest.mark.parametrize("name, value, message", [
+    ("backbone.layers.0.mixer.in_proj.weight", float("nan"),
+     r"model.safetensors: weight 'backbone.layers.0.mixer.in_proj.weight' "
+     r"has 1 NaN or infinite value in f32 \(the first at element 5, stored "
+     r"as nan\)"),
+    ("backbone.layers.1.mixer.D", float("-inf"),
+     r"weight 'backbone.layers.1.mixer.D' has 1 NaN or infinite value in f32 "
+     r"\(the first at element 5, stored as -inf\)"),
+    # Finite as stored, but -exp(100) is past f32's range.
+    ("backbone.layers.0.mixer.A_log", 100.0,
+     r"model.safetensors: -exp\(backbone.layers.0.mixer.A_log\) has 1 NaN or "
+     r"infinite value in f32 \(the first at element 5, stored as 100\)"),
+])
+def test_check_weights_refuses_nan_and_inf(cpu_module, tmp_path, name, value,
+                                           message):
+    """load(check_weights=True) names the file, the weight, how many values
+    are bad and the first; without it the model loads (the check costs a
+    pass over the weights, so it is asked for)."""
+    folder = _golden_with(tmp_path, name, value)
+    with pytest.raises(mamba_mlir.MambaError, match=message):
+        mamba_mlir.load(cpu_module, folder, device="cpu", check_weights=True)
+    mamba_mlir.load(cpu_module, folder, device="cpu")
+    mamba_mlir.load(cpu_module, GOLDEN, device="cpu", check_weights=True)
+
+
 @pytest.mark.parametrize("ids, error, message", [
     ([1, 256], ValueError, r"ids: token id 256 at flat index 1 is not in "
                            r"\[0, 256\)"),

@@ -278,8 +278,9 @@ TEST_F(HostCoreTest, WeightsLandAtTheirAddresses) {
   Model model;
   std::string error;
   uint64_t done = 0, total = 0;
-  ASSERT_TRUE(model.load(dir + "/f32.mmod", dir, backend, error,
-                         [&](uint64_t d, uint64_t t) { done = d, total = t; }))
+  LoadOptions options;
+  options.progress = [&](uint64_t d, uint64_t t) { done = d, total = t; };
+  ASSERT_TRUE(model.load(dir + "/f32.mmod", dir, backend, error, options))
       << error;
   EXPECT_EQ(done, total);
   EXPECT_GT(total, 0u);

@@ -24,6 +24,14 @@ namespace mamba::runtime {
 /// Called as weights upload: bytes of the stored tensors done, of total.
 using LoadProgress = std::function<void(uint64_t done, uint64_t total)>;
 
+struct LoadOptions {
+  LoadProgress progress;
+  /// Refuse a weight (or a derived one, -exp(A_log)) with a NaN or an
+  /// infinity in its compute type, naming it: one more pass over the
+  /// converted weights on the host, off by default.
+  bool checkWeights = false;
+};
+
 class Model {
 public:
   Model() = default;
@@ -35,7 +43,7 @@ public:
   /// copies them to the backend. `backend` must outlive the model.
   bool load(const std::string &modulePath, const std::string &weightsDir,
             Backend &backend, std::string &error,
-            const LoadProgress &progress = {});
+            const LoadOptions &options = {});
 
   const ModuleFile &file() const { return file_; }
   const ModelSpec &spec() const { return *file_.model(); }

@@ -38,10 +38,16 @@ public:
 
   /// Writes weight `i` converted to its compute type into `out`
   /// (weightBytes(i) bytes): a copy when the stored dtype is that type,
-  /// else a conversion rounded to nearest even.
-  bool convertWeight(uint32_t i, uint8_t *out, std::string &error) const;
-  /// Computes derived weight `i` from its source in double precision.
-  bool convertDerived(uint32_t i, uint8_t *out, std::string &error) const;
+  /// else a conversion rounded to nearest even. With `checkFinite`, a
+  /// weight with a NaN or an infinity in its compute type (stored so, or a
+  /// finite value past the type's range) is an error naming the file, the
+  /// weight, how many and the first.
+  bool convertWeight(uint32_t i, uint8_t *out, std::string &error,
+                     bool checkFinite = false) const;
+  /// Computes derived weight `i` from its source in double precision (and
+  /// checks it as convertWeight does).
+  bool convertDerived(uint32_t i, uint8_t *out, std::string &error,
+                      bool checkFinite = false) const;
 
   /// "model.safetensors (23 tensors)" per file, for logs.
   std::string describe() const;
