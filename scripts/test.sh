@@ -2,8 +2,9 @@
 # Installs what is needed, builds, and runs every test: the GoogleTest unit
 # tests (reference library, safetensors reader) and the lit suite, through
 # ctest, then each fuzz target for a bounded time (scripts/fuzz.sh,
-# FUZZ_SECONDS each, 0 to skip). GPU tests skip, and say so, on machines
-# without a GPU.
+# FUZZ_SECONDS each, 0 to skip), then the unit and CPU end-to-end tests
+# under ASan and UBSan (scripts/sanitize.sh; SANITIZE=0 to skip). GPU tests
+# skip, and say so, on machines without a GPU.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -12,4 +13,8 @@ bash scripts/build.sh
 ctest --test-dir "${BUILD_DIR:-build}" --output-on-failure -j "$(nproc)"
 if [[ ${FUZZ_SECONDS:-60} != 0 ]]; then
   bash scripts/fuzz.sh
+fi
+# The plain C++ parts' tests again under ASan and UBSan (SANITIZE=0 skips).
+if [[ ${SANITIZE:-1} != 0 ]]; then
+  bash scripts/sanitize.sh
 fi

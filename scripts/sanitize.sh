@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Builds the plain C++ parts (format, reference library, runtime, their
+# unit tests and the CPU end-to-end tests) under sanitizers, in a build
+# tree of their own without the compiler, and runs their tests there. The
+# compiled test modules (CPU kernels, the tiny models) come from the main
+# build (BUILD_DIR, default build/), which must be built first. Fails on
+# any sanitizer report.
+#   SANITIZERS  space-separated -fsanitize= sets (default: "address,undefined")
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+main="$(cd "${BUILD_DIR:-$root/build}" && pwd)"
+launcher=()
+if command -v ccache >/dev/null; then
+  launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+fi
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
+for kind in ${SANITIZERS:-address,undefined}; do
+  build="$root/build-sanitize-${kind//,/-}"
+  if [[ ! -f $build/build.ninja ]]; then
+    cmake -G Ninja -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+      -DMAMBA_ENABLE_COMPILER=OFF -DMAMBA_SANITIZE="$kind" \
+      -DMAMBA_TEST_MODULES_FROM="$main" "${launcher[@]}" >/dev/null
+  fi
+  # The tests only (not the tools and benchmarks); the GPU tests need a GPU
+  # and the CUDA driver, which the sanitizers' runtimes do not get along with.
+  cmake --build "$build" --target MambaReferenceTests MambaFormatTests \
+    MambaRuntimeCoreTests MambaCpuRuntimeTests MambaCpuTestKernels
+  echo "sanitize: $kind: the tests"
+  ctest --test-dir "$build" --output-on-failure -j "$(nproc)" \
+    -E "${SANITIZE_EXCLUDE:-MambaGpuTests}"
+done
+echo "sanitize: every test ran clean"
