@@ -3,8 +3,8 @@
 # tests (reference library, safetensors reader) and the lit suite, through
 # ctest, then each fuzz target for a bounded time (scripts/fuzz.sh,
 # FUZZ_SECONDS each, 0 to skip), then the unit and CPU end-to-end tests
-# under ASan and UBSan (scripts/sanitize.sh; SANITIZE=0 to skip). GPU tests
-# skip, and say so, on machines without a GPU.
+# under ASan and UBSan and under TSan (scripts/sanitize.sh; SANITIZE=0 to
+# skip). GPU tests skip, and say so, on machines without a GPU.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -14,7 +14,9 @@ ctest --test-dir "${BUILD_DIR:-build}" --output-on-failure -j "$(nproc)"
 if [[ ${FUZZ_SECONDS:-60} != 0 ]]; then
   bash scripts/fuzz.sh
 fi
-# The plain C++ parts' tests again under ASan and UBSan (SANITIZE=0 skips).
+# The plain C++ parts' tests again under ASan and UBSan, then under TSan
+# (the thread pool and several threads on one model among them;
+# SANITIZE=0 skips both).
 if [[ ${SANITIZE:-1} != 0 ]]; then
-  bash scripts/sanitize.sh
+  SANITIZERS="address,undefined thread" bash scripts/sanitize.sh
 fi

@@ -86,6 +86,7 @@ void ThreadPool::parallelFor(int64_t count,
       body(i);
     return;
   }
+  std::lock_guard<std::mutex> turn(submit_);
   // body_ and count_ are written before the generation moves; a worker
   // reads them only after it sees the new generation.
   body_ = &body;

@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "CpuTestSupport.h"
 #include "HostTensor.h"
 #include "mamba/Format/SafeTensors.h"
 #include "mamba/Reference/Model.h"
@@ -26,8 +27,6 @@
 namespace mamba::runtime::cpu {
 namespace {
 
-const std::string kGolden = std::string(MAMBA_GOLDEN_DIR) + "/model-tiny";
-
 struct Golden {
   std::vector<int32_t> prompt;
   std::vector<double> logits; ///< [L, V]
@@ -44,15 +43,6 @@ Golden readGolden() {
 
 std::vector<double> toDoubles(const std::vector<float> &v) {
   return std::vector<double>(v.begin(), v.end());
-}
-
-/// The golden tiny model compiled for the CPU in `dtype`, or "" when the
-/// build has no compiler to make it.
-std::string compiledTiny(const std::string &dtype) {
-  std::string path =
-      std::string(MAMBA_CPU_COMPILED_DIR) + "/model-tiny/" + dtype + ".mmod";
-  struct stat info;
-  return ::stat(path.c_str(), &info) == 0 ? path : std::string();
 }
 
 void checkGolden(const std::string &dtype, double tolerance,

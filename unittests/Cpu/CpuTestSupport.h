@@ -50,6 +50,19 @@ inline bool loadCompiled(const std::string &name, ModuleFile &file,
     }                                                                          \
   } while (0)
 
+/// The golden tiny model's directory (its weights are read in place).
+inline const std::string kGolden =
+    std::string(MAMBA_GOLDEN_DIR) + "/model-tiny";
+
+/// The golden tiny model compiled for the CPU in `dtype`, or "" when the
+/// build has no compiler to make it.
+inline std::string compiledTiny(const std::string &dtype) {
+  std::string path =
+      std::string(MAMBA_CPU_COMPILED_DIR) + "/model-tiny/" + dtype + ".mmod";
+  struct stat info;
+  return ::stat(path.c_str(), &info) == 0 ? path : std::string();
+}
+
 inline std::vector<double> values(const HostTensor &t) {
   std::vector<double> v(t.numel());
   for (int64_t i = 0; i < t.numel(); ++i)

@@ -1,8 +1,10 @@
 //===- ThreadPool.h - The CPU backend's worker threads ----------*- C++ -*-===//
 //
 // A fixed set of threads that a kernel launch's blocks are spread over.
-// One parallelFor at a time (a model's steps run in order); the calling
-// thread takes part, so a pool of one thread runs everything inline.
+// One parallelFor at a time: calls from several threads (generators of one
+// backend used by several threads, docs/thread-safety.md) take turns, each
+// whole; the calling thread takes part, so a pool of one thread runs
+// everything inline.
 // Between calls a worker spins for a few tens of microseconds before it
 // sleeps: a decode step is a hundred calls of a fraction of a millisecond
 // each, and waking a sleeping thread costs about as much again.
@@ -42,6 +44,8 @@ private:
   void runShare(int index);
 
   std::vector<std::thread> workers_;
+  /// Held by the parallelFor that owns the workers; other callers wait.
+  std::mutex submit_;
   std::mutex mutex_;
   std::condition_variable wake_, done_;
   const std::function<void(int64_t)> *body_ = nullptr;
