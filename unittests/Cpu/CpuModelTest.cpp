@@ -47,13 +47,10 @@ std::vector<double> toDoubles(const std::vector<float> &v) {
 
 void checkGolden(const std::string &dtype, double tolerance,
                  bool tokensMustMatch) {
-  std::string path = compiledTiny(dtype);
-  if (path.empty())
-    GTEST_SKIP() << "no compiled tiny model (CPU models need the compiler)";
   CpuBackend backend(2);
   Model model;
+  MAMBA_LOAD_TINY(dtype, backend, model);
   std::string error;
-  ASSERT_TRUE(model.load(path, kGolden, backend, error)) << error;
   Golden golden = readGolden();
   const int64_t L = static_cast<int64_t>(golden.prompt.size());
 
@@ -108,13 +105,10 @@ void checkGolden(const std::string &dtype, double tolerance,
 /// 4,096 tokens (random ids), every position, so that drift in the carried
 /// states would show as a growing error towards the end.
 void checkLongDecode(const std::string &dtype, double tolerance) {
-  std::string path = compiledTiny(dtype);
-  if (path.empty())
-    GTEST_SKIP() << "no compiled tiny model (CPU models need the compiler)";
   CpuBackend backend(2);
   Model model;
+  MAMBA_LOAD_TINY(dtype, backend, model);
   std::string error;
-  ASSERT_TRUE(model.load(path, kGolden, backend, error)) << error;
   const int64_t L = 4096;
   std::mt19937 rng(4096);
   std::vector<int32_t> ids(L);
@@ -168,13 +162,10 @@ TEST(CpuModelTest, GoldenTinyBf16) { checkGolden("bf16", 2e-2, false); }
 // The embedding kernels index their table with the ids as given: ids
 // outside the vocabulary are refused before anything runs.
 TEST(CpuModelTest, RefusesIdsOutsideTheVocabulary) {
-  std::string path = compiledTiny("f32");
-  if (path.empty())
-    GTEST_SKIP() << "no compiled tiny model (CPU models need the compiler)";
   CpuBackend backend(1);
   Model model;
+  MAMBA_LOAD_TINY("f32", backend, model);
   std::string error;
-  ASSERT_TRUE(model.load(path, kGolden, backend, error)) << error;
   Generator gen;
   GeneratorOptions options;
   options.promptLength = 3;

@@ -98,10 +98,11 @@ TEST(CpuScanTest, MatchesTheReference) {
           const double limit = e == f32 ? 1e-5 : 1e-2;
           EXPECT_LE(gpu_test::relativeL2Error(values(y), values(want.y)),
                     limit);
-          if (c.state)
+          if (c.state) {
             EXPECT_LE(
                 gpu_test::relativeL2Error(values(hN), values(want.finalState)),
                 limit);
+          }
         }
 }
 

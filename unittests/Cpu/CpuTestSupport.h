@@ -63,6 +63,20 @@ inline std::string compiledTiny(const std::string &dtype) {
   return ::stat(path.c_str(), &info) == 0 ? path : std::string();
 }
 
+/// Loads the golden tiny model compiled in `dtype` on `backend` into
+/// `model`; skips the test when the build has no compiler to make it.
+#define MAMBA_LOAD_TINY(dtype, backend, model)                                 \
+  do {                                                                         \
+    const std::string tinyPath = ::mamba::runtime::cpu::compiledTiny(dtype);   \
+    if (tinyPath.empty()) {                                                    \
+      GTEST_SKIP() << "no compiled tiny model (CPU models need the compiler)"; \
+    }                                                                          \
+    std::string tinyError;                                                     \
+    ASSERT_TRUE((model).load(tinyPath, ::mamba::runtime::cpu::kGolden,         \
+                             backend, tinyError))                              \
+        << tinyError;                                                          \
+  } while (0)
+
 inline std::vector<double> values(const HostTensor &t) {
   std::vector<double> v(t.numel());
   for (int64_t i = 0; i < t.numel(); ++i)

@@ -68,13 +68,9 @@ std::vector<int32_t> promptOf(int k) {
 }
 
 TEST(CpuThreadsTest, OneModelServesSeveralThreads) {
-  const std::string path = compiledTiny("f32");
-  if (path.empty())
-    GTEST_SKIP() << "no compiled tiny model (CPU models need the compiler)";
   CpuBackend backend(2);
   Model model;
-  std::string error;
-  ASSERT_TRUE(model.load(path, kGolden, backend, error)) << error;
+  MAMBA_LOAD_TINY("f32", backend, model);
   const int requests = 4;
   std::vector<Answer> alone(requests), together(requests);
   for (int k = 0; k < requests; ++k)
