@@ -6,6 +6,10 @@
 # build (BUILD_DIR, default build/), which must be built first. Fails on
 # any sanitizer report.
 #   SANITIZERS  space-separated -fsanitize= sets (default: "address,undefined")
+#   TESTS       the test executables to build and run (default: all four:
+#               MambaReferenceTests MambaFormatTests MambaRuntimeCoreTests
+#               MambaCpuRuntimeTests); with a list, each runs directly
+#               instead of through ctest
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 main="$(cd "${BUILD_DIR:-$root/build}" && pwd)"
@@ -16,6 +20,7 @@ fi
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
+all="MambaReferenceTests MambaFormatTests MambaRuntimeCoreTests MambaCpuRuntimeTests"
 for kind in ${SANITIZERS:-address,undefined}; do
   build="$root/build-sanitize-${kind//,/-}"
   if [[ ! -f $build/build.ninja ]]; then
@@ -25,10 +30,15 @@ for kind in ${SANITIZERS:-address,undefined}; do
   fi
   # The tests only (not the tools and benchmarks); the GPU tests need a GPU
   # and the CUDA driver, which the sanitizers' runtimes do not get along with.
-  cmake --build "$build" --target MambaReferenceTests MambaFormatTests \
-    MambaRuntimeCoreTests MambaCpuRuntimeTests MambaCpuTestKernels
-  echo "sanitize: $kind: the tests"
-  ctest --test-dir "$build" --output-on-failure -j "$(nproc)" \
-    -E "${SANITIZE_EXCLUDE:-MambaGpuTests}"
+  cmake --build "$build" --target ${TESTS:-$all} MambaCpuTestKernels
+  echo "sanitize: $kind: ${TESTS:-every test}"
+  if [[ -z ${TESTS:-} ]]; then
+    ctest --test-dir "$build" --output-on-failure -j "$(nproc)" \
+      -E MambaGpuTests
+  else
+    for test in $TESTS; do
+      "$build/bin/$test" --gtest_brief=1
+    done
+  fi
 done
 echo "sanitize: every test ran clean"

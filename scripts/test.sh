@@ -14,9 +14,11 @@ ctest --test-dir "${BUILD_DIR:-build}" --output-on-failure -j "$(nproc)"
 if [[ ${FUZZ_SECONDS:-60} != 0 ]]; then
   bash scripts/fuzz.sh
 fi
-# The plain C++ parts' tests again under ASan and UBSan, then under TSan
-# (the thread pool and several threads on one model among them;
-# SANITIZE=0 skips both).
+# The plain C++ parts' tests again under ASan and UBSan, then the runtime's
+# (the thread pool and several threads on one model among them) under
+# TSan; SANITIZE=0 skips both.
 if [[ ${SANITIZE:-1} != 0 ]]; then
-  SANITIZERS="address,undefined thread" bash scripts/sanitize.sh
+  bash scripts/sanitize.sh
+  SANITIZERS=thread TESTS="MambaRuntimeCoreTests MambaCpuRuntimeTests" \
+    bash scripts/sanitize.sh
 fi
