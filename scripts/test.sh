@@ -14,11 +14,10 @@ ctest --test-dir "${BUILD_DIR:-build}" --output-on-failure -j "$(nproc)"
 if [[ ${FUZZ_SECONDS:-60} != 0 ]]; then
   bash scripts/fuzz.sh
 fi
-# The plain C++ parts' tests again under ASan and UBSan, then the runtime's
-# (the thread pool and several threads on one model among them) under
-# TSan; SANITIZE=0 skips both.
+# The plain C++ parts' tests again under ASan and UBSan, then the CPU
+# runtime's (the thread pool and several threads on one model among them)
+# under TSan; SANITIZE=0 skips both.
 if [[ ${SANITIZE:-1} != 0 ]]; then
   bash scripts/sanitize.sh
-  SANITIZERS=thread TESTS="MambaRuntimeCoreTests MambaCpuRuntimeTests" \
-    bash scripts/sanitize.sh
+  SANITIZERS=thread TESTS=MambaCpuRuntimeTests bash scripts/sanitize.sh
 fi
