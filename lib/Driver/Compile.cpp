@@ -66,12 +66,15 @@ TunedTiling tunedTilingOf(const ::mamba::tuning::Entry &e) {
 /// `split` (a GPU model, whose scans have a split-sequence variant the runtime
 /// picks for batches too small to fill the GPU), each variant gets its own:
 /// `out` the entry nearest batch 16 and `split` (the `tuned-split` option) the
-/// one nearest batch 1, both at --tuning-bucket's length.
+/// one nearest batch 1, both at --tuning-bucket's length. `from` names the
+/// databases whose entries were taken (empty when none was), for the error
+/// when a tiling from them does not fit a scan.
 LogicalResult tunedTilingsFor(const CompileOptions &compile, ModuleOp module,
                               const std::string &target,
                               llvm::SmallVector<std::string> &out,
                               llvm::SmallVector<std::string> *split,
-                              std::string &error) {
+                              std::string &from, std::string &error) {
+  from.clear();
   out.clear();
   if (split)
     split->clear();
@@ -158,6 +161,7 @@ LogicalResult tunedTilingsFor(const CompileOptions &compile, ModuleOp module,
            " has no entry for this module's "
            "scans on " +
            target + ": default tilings");
+    from += (from.empty() ? "" : ", ") + path;
     if (compile.tuningDb.empty())
       note("the shipped database " + path + " has entries for " + target +
            " (measured on " + device + ")");
@@ -165,6 +169,16 @@ LogicalResult tunedTilingsFor(const CompileOptions &compile, ModuleOp module,
       note(n);
   }
   return success();
+}
+
+/// What a failed lowering adds when a tuning database chose tilings: a
+/// database written by hand or for another compiler may hold a tiling that
+/// does not fit the scan, and the pass's error does not name the database.
+std::string untunableNote(const std::string &from) {
+  return "scan tilings came from the tuning database " + from +
+         "; if the error above is about a tiling, that database's entry does "
+         "not fit this scan (fix or remove it, or compile with "
+         "--no-tuning-db; in Python, tuning_db=False)";
 }
 
 /// Lowers `input` for `chip` once and serializes the lowered kernels in each
@@ -193,17 +207,20 @@ LogicalResult compileForChip(ModuleOp input, const CompileOptions &compile,
     model |= scan->hasAttr(kSplitVariantScanAttr);
   });
   llvm::SmallVector<std::string> tuned, tunedSplit;
-  std::string error;
+  std::string error, tunedFrom;
   if (failed(tunedTilingsFor(compile, input, chip.str(), tuned,
-                             model ? &tunedSplit : nullptr, error)))
+                             model ? &tunedSplit : nullptr, tunedFrom, error)))
     return input.emitError() << error;
   options.tunedTilings = tuned;
   options.tunedSplitTilings = tunedSplit;
   OwningOpRef<ModuleOp> lowered = input.clone();
   PassManager lowering(input.getContext());
   buildMambaGpuLowering(lowering, options);
-  if (failed(lowering.run(*lowered)))
+  if (failed(lowering.run(*lowered))) {
+    if (!tunedFrom.empty())
+      return input.emitError() << untunableNote(tunedFrom);
     return failure();
+  }
   for (StringRef format : formats) {
     OwningOpRef<ModuleOp> module = lowered->clone();
     options.format = format.str();
@@ -336,14 +353,17 @@ LogicalResult compileToModuleFile(ModuleOp module,
     // The levels share one lowering: the database's entries for the
     // highest level asked for.
     llvm::SmallVector<std::string> tuned;
+    std::string tunedFrom;
     if (failed(tunedTilingsFor(options, module, cpuLevels.back(), tuned,
-                               /*split=*/nullptr, error)))
+                               /*split=*/nullptr, tunedFrom, error)))
       return failure();
     cpuOptions.tunedTilings = tuned;
     PassManager lowering(module.getContext());
     buildMambaCpuLowering(lowering, cpuOptions);
     if (failed(lowering.run(*lowered))) {
       error = "tiling for the CPU failed";
+      if (!tunedFrom.empty())
+        error += ": " + untunableNote(tunedFrom);
       return failure();
     }
     std::vector<HostImage> images;

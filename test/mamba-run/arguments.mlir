@@ -12,6 +12,10 @@
 // RUN: not mamba-run %t.mmod --weights %mamba_src_root/test/data/golden/model-tiny --prompt-ids '1,2;3' 2>&1 | FileCheck %s --check-prefix=ROWS
 // RUN: not mamba-run %t.mmod --weights %mamba_src_root/test/data/golden/model-tiny --prompt-ids 99999999999 2>&1 | FileCheck %s --check-prefix=WIDE
 // RUN: not mamba-run %t.mmod --weights %mamba_src_root/test/data/golden/model-tiny --device cpu --prompt-ids 1,300 2>&1 | FileCheck %s --check-prefix=VOCAB
+// Prompts too long for int32 positions, refused before anything is
+// allocated (one that fits the ids but not the memory: CpuModelTest).
+// RUN: not mamba-run %t.mmod --weights %mamba_src_root/test/data/golden/model-tiny --device cpu --bench --prompt-length 2147483648 2>&1 | FileCheck %s --check-prefix=LONG
+// RUN: not mamba-run %t.mmod --weights %mamba_src_root/test/data/golden/model-tiny --device cpu --bench --batch 65536 --prompt-length 65536 2>&1 | FileCheck %s --check-prefix=WIDEBATCH
 
 // NOMODULE: mamba-run: no module file
 // NOWEIGHTS: mamba-run: --weights MODEL_DIR is required
@@ -25,3 +29,5 @@
 // ROWS: mamba-run: --prompt-ids: every row (';'-separated) needs the same number of ids
 // WIDE: mamba-run: --prompt-ids: id '99999999999' does not fit in 32 bits
 // VOCAB: mamba-run: --prompt-ids: id 300 is not below the vocabulary size 256
+// LONG: mamba-run: a prompt batch of 1 x 2147483648 tokens has more positions than int32 ids
+// WIDEBATCH: mamba-run: a prompt batch of 65536 x 65536 tokens has more positions than int32 ids

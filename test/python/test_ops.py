@@ -465,3 +465,91 @@ def test_the_tuning_database_can_come_from_the_environment(tmp_path):
          "import mamba_mlir.ops as o; print(o._tuning['path'])"],
         env=env, capture_output=True, text=True, check=True).stdout
     assert out.strip() == "None"
+
+
+# The rest of the ops' argument checks (docs/errors.md, section 8): each
+# error names the operand and what was expected, before anything compiles.
+
+def _scan_args(dtype=torch.float32, **change):
+    x = inputs(2, 20, 8, 4, 2, dtype, seed=12, grouped=True)
+    x.update(change)
+    return x
+
+
+def _call_scan(x):
+    return selective_scan_fn(x["u"], x["delta"], x["A"], x["B"], x["C"],
+                             z=x.get("zz"))
+
+
+def _step_args(**change):
+    g = torch.Generator().manual_seed(13)
+    b, d, N = 2, 8, 4
+    x = dict(state=torch.randn(b, d, N, generator=g),
+             x=torch.randn(b, d, generator=g),
+             dt=torch.randn(b, d, generator=g),
+             A=-torch.rand(d, N, generator=g),
+             B=torch.randn(b, N, generator=g),
+             C=torch.randn(b, N, generator=g))
+    x.update(change)
+    return x
+
+
+def _conv_state_args(**change):
+    x = dict(x=torch.randn(2, 8), conv_state=torch.randn(2, 8, 4),
+             weight=torch.randn(8, 4))
+    x.update(change)
+    return x
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: _call_scan(_scan_args(u=torch.randn(2, 20, 8, device="meta"))),
+     NotImplementedError, r"u: on meta; mamba_mlir's ops run on CPU and CUDA"),
+    (lambda: _call_scan(_scan_args(C=torch.randn(2, 1, 4, 8))), ValueError,
+     r"C: expected 2 groups as B, got 1"),
+    (lambda: _call_scan(_scan_args(B=torch.randn(2, 2, 4, 8).double())),
+     TypeError, r"B: expected float32, bfloat16 or float16, got float64"),
+    (lambda: _call_scan(_scan_args(torch.bfloat16,
+                                   B=torch.randn(2, 2, 4, 8).half())),
+     TypeError, r"B: expected u's dtype torch.bfloat16 or float32, got "
+                r"torch.float16"),
+    (lambda: _call_scan(_scan_args(u=torch.randn(2, 20, 0),
+                                   delta=torch.randn(2, 20, 0),
+                                   B=torch.randn(2, 2, 4, 0),
+                                   C=torch.randn(2, 2, 4, 0))),
+     ValueError, r"u: expected non-empty \[b, d, L\], got \[2, 20, 0\]"),
+    (lambda: _call_scan(_scan_args(delta=torch.rand(2, 20, 8).half())),
+     TypeError, r"delta: expected u's dtype torch.float32, got torch.float16"),
+    (lambda: _call_scan(_scan_args(zz=torch.randn(2, 20, 8).half())),
+     TypeError, r"z: expected u's dtype torch.float32, got torch.float16"),
+    (lambda: causal_conv1d_fn(torch.randn(2, 8, 0), torch.randn(8, 4)),
+     ValueError, r"x: expected non-empty \[b, d, L\], got \[2, 8, 0\]"),
+    (lambda: causal_conv1d_fn(torch.randn(8, 5), torch.randn(8, 4)),
+     ValueError, r"x: expected non-empty \[b, d, L\], got \[8, 5\]"),
+    (lambda: selective_state_update(**_step_args(x=torch.randn(2, 0))),
+     ValueError, r"x: expected non-empty \[b, d\], got \[2, 0\]"),
+    (lambda: selective_state_update(**_step_args(
+        state=np.zeros((2, 8, 4), np.float32))),
+     TypeError, r"state: expected the same kind of array as x"),
+    (lambda: selective_state_update(**_step_args(
+        state=torch.zeros(2, 8, 4, requires_grad=True))),
+     ValueError, r"state: requires a gradient, and these ops have no "
+                 r"backward yet"),
+    (lambda: selective_state_update(**_step_args(state=torch.zeros(2, 7, 4))),
+     ValueError, r"state: expected shape \[2, 8, N\], got \[2, 7, 4\]"),
+    (lambda: selective_state_update(**_step_args(
+        dt=torch.randn(2, 8).bfloat16())),
+     TypeError, r"dt: expected x's dtype torch.float32, got torch.bfloat16"),
+    (lambda: causal_conv1d_update(**_conv_state_args(
+        conv_state=np.zeros((2, 8, 4), np.float32))),
+     TypeError, r"conv_state: expected the same kind of array as x"),
+    (lambda: causal_conv1d_update(**_conv_state_args(
+        conv_state=torch.zeros(2, 8))),
+     ValueError, r"conv_state: expected shape \[2, 8, K\], got \[2, 8\]"),
+    (lambda: rms_norm_fn(torch.randn(3, 0), torch.randn(0)), ValueError,
+     r"x: expected a non-empty \[..., D\] of 1 to 8 dimensions, got \[3, 0\]"),
+    (lambda: rms_norm_fn(torch.randn([1] * 9 + [4]), torch.randn(4)),
+     ValueError, r"x: expected a non-empty \[..., D\] of 1 to 8 dimensions"),
+])
+def test_every_op_names_its_bad_operand(call, error, message):
+    with pytest.raises(error, match=message):
+        call()

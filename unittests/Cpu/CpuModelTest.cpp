@@ -181,6 +181,46 @@ TEST(CpuModelTest, RefusesIdsOutsideTheVocabulary) {
   EXPECT_NE(error.find("token id 300"), std::string::npos);
 }
 
+// Prompts too long: for int32 positions, refused before any allocation;
+// for the host's memory, the activation arena's allocation fails and says
+// how much it wanted. The second needs an allocator that refuses what it
+// cannot back: Linux's default overcommit heuristic does, and so do the
+// sanitizers' allocators (the test scripts let them return null); with
+// overcommit_memory = 1 (allocate anything) the test skips, saying so.
+TEST(CpuModelTest, PromptsTooLongAreErrors) {
+  CpuBackend backend(1);
+  Model model;
+  MAMBA_LOAD_TINY("f32", backend, model);
+  std::string error;
+  GeneratorOptions options;
+  options.promptLength = int64_t(1) << 31;
+  EXPECT_FALSE(Generator().prepare(model, options, error));
+  EXPECT_EQ(error, "a prompt batch of 1 x 2147483648 tokens has more "
+                   "positions than int32 ids");
+  options.batch = 3;
+  options.promptLength = int64_t(1) << 30;
+  EXPECT_FALSE(Generator().prepare(model, options, error));
+  EXPECT_NE(error.find("3 x 1073741824 tokens has more positions"),
+            std::string::npos)
+      << error;
+
+  std::ifstream overcommit("/proc/sys/vm/overcommit_memory");
+  int mode = 0;
+  if (overcommit >> mode && mode == 1)
+    GTEST_SKIP() << "vm.overcommit_memory is 1: the host would hand out a "
+                    "multi-terabyte arena without backing it";
+  // 2^30 positions: 4 GiB of ids (never touched), an arena of terabytes.
+  options.batch = 1;
+  Generator gen;
+  EXPECT_FALSE(gen.prepare(model, options, error));
+  EXPECT_NE(error.find("entry 'prefill': allocating its "), std::string::npos)
+      << error;
+  EXPECT_NE(error.find(" activation arena: out of host memory for "),
+            std::string::npos)
+      << error;
+  std::printf("  a 2^30-token prompt: %s\n", error.c_str());
+}
+
 /// A random model directory's config.json as the reference library's
 /// config.
 reference::ModelConfig readConfig(const std::string &dir) {
