@@ -4,7 +4,7 @@
 // stored (3.4e38 in f32) that bf16, whose largest is 3.39e38, rounds to an
 // infinity.
 // RUN: rm -rf %t.w && cp -r %mamba_src_root/test/data/golden/model-tiny %t.w
-// RUN: %python %S/Inputs/set-weight.py %t.w/model.safetensors backbone.norm_f.weight 3 3.4e38
+// RUN: %python %mamba_src_root/test/python/set_weight.py %t.w/model.safetensors backbone.norm_f.weight 3 3.4e38
 // RUN: mamba-compile %t.w -o %t.bf16.mmod --target=x86-64 --dtype=bf16
 // RUN: not mamba-run %t.bf16.mmod --weights %t.w --device cpu --prompt-ids 1,2 --check-weights 2>&1 | FileCheck %s --check-prefix=BF16
 // RUN: mamba-run %t.bf16.mmod --weights %t.w --device cpu --prompt-ids 1,2 --max-new-tokens 2 | FileCheck %s --check-prefix=RUNS

@@ -144,19 +144,11 @@ def test_missing_weights_name_the_directory(cpu_module, tmp_path):
 def _golden_with(tmp_path, name, value, at=5):
     """A copy of the golden model's directory whose weight `name` holds
     `value` at element `at` (an f32 tensor)."""
-    import json
     import shutil
-    import struct
+    from set_weight import set_weight
     folder = tmp_path / "weights"
     shutil.copytree(GOLDEN, folder)
-    path = folder / "model.safetensors"
-    raw = bytearray(path.read_bytes())
-    (length,) = struct.unpack_from("<Q", raw, 0)
-    header = json.loads(raw[8:8 + length])
-    assert header[name]["dtype"] == "F32"
-    begin = 8 + length + header[name]["data_offsets"][0]
-    struct.pack_into("<f", raw, begin + 4 * at, value)
-    path.write_bytes(bytes(raw))
+    set_weight(folder / "model.safetensors", name, at, value)
     return folder
 
 
