@@ -2,11 +2,13 @@
 
 #include "mamba/Runtime/Cpu/HostCode.h"
 
+#include <cpuid.h>
 #include <dlfcn.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 
 namespace mamba::runtime::cpu {
@@ -14,38 +16,69 @@ namespace mamba::runtime::cpu {
 namespace {
 
 /// The x86-64 psABI levels' feature lists ("Micro-architecture levels"),
-/// each checked with the compiler's cpuid support (which takes only a
-/// literal name, hence a function per feature).
+/// read from cpuid directly. Not __builtin_cpu_supports: its feature names
+/// differ between compilers (clang-22 has no "cmpxchg16b", warns and
+/// answers 0), so a runtime built with clang refused x86-64-v2 and up on
+/// every machine.
+enum Register { Ecx, Ebx };
 struct LevelFeature {
   unsigned level;
   const char *name;
-  bool (*present)();
+  unsigned leaf; ///< subleaf 0
+  Register reg;
+  unsigned bit;
+  /// The XCR0 bits the OS must set for the feature's registers (AVX's
+  /// YMM state, AVX-512's opmask and ZMM state), else 0.
+  uint64_t osState;
 };
-#define MAMBA_FEATURE(level, name)                                             \
-  LevelFeature {                                                               \
-    level, name, [] { return __builtin_cpu_supports(name) != 0; }              \
-  }
+constexpr uint64_t kYmm = 0x6, kZmm = 0xe6;
 const LevelFeature kLevelFeatures[] = {
-    MAMBA_FEATURE(2, "cmpxchg16b"), MAMBA_FEATURE(2, "popcnt"),
-    MAMBA_FEATURE(2, "sse3"),       MAMBA_FEATURE(2, "sse4.1"),
-    MAMBA_FEATURE(2, "sse4.2"),     MAMBA_FEATURE(2, "ssse3"),
-    MAMBA_FEATURE(3, "avx"),        MAMBA_FEATURE(3, "avx2"),
-    MAMBA_FEATURE(3, "bmi"),        MAMBA_FEATURE(3, "bmi2"),
-    MAMBA_FEATURE(3, "f16c"),       MAMBA_FEATURE(3, "fma"),
-    MAMBA_FEATURE(3, "lzcnt"),      MAMBA_FEATURE(3, "movbe"),
-    MAMBA_FEATURE(4, "avx512f"),    MAMBA_FEATURE(4, "avx512bw"),
-    MAMBA_FEATURE(4, "avx512cd"),   MAMBA_FEATURE(4, "avx512dq"),
-    MAMBA_FEATURE(4, "avx512vl"),
+    {2, "cmpxchg16b", 1, Ecx, 13, 0},
+    {2, "popcnt", 1, Ecx, 23, 0},
+    {2, "sse3", 1, Ecx, 0, 0},
+    {2, "sse4.1", 1, Ecx, 19, 0},
+    {2, "sse4.2", 1, Ecx, 20, 0},
+    {2, "ssse3", 1, Ecx, 9, 0},
+    {3, "avx", 1, Ecx, 28, kYmm},
+    {3, "avx2", 7, Ebx, 5, kYmm},
+    {3, "bmi", 7, Ebx, 3, 0},
+    {3, "bmi2", 7, Ebx, 8, 0},
+    {3, "f16c", 1, Ecx, 29, kYmm},
+    {3, "fma", 1, Ecx, 12, kYmm},
+    {3, "lzcnt", 0x80000001, Ecx, 5, 0},
+    {3, "movbe", 1, Ecx, 22, 0},
+    {4, "avx512f", 7, Ebx, 16, kZmm},
+    {4, "avx512bw", 7, Ebx, 30, kZmm},
+    {4, "avx512cd", 7, Ebx, 28, kZmm},
+    {4, "avx512dq", 7, Ebx, 17, kZmm},
+    {4, "avx512vl", 7, Ebx, 31, kZmm},
 };
-#undef MAMBA_FEATURE
+
+/// The register state the OS saves (XCR0), 0 without OSXSAVE.
+uint64_t osSavedState() {
+  unsigned a, b, c, d;
+  if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & (1u << 27)))
+    return 0;
+  uint32_t low, high;
+  __asm__ volatile("xgetbv" : "=a"(low), "=d"(high) : "c"(0));
+  return (uint64_t(high) << 32) | low;
+}
+
+bool present(const LevelFeature &f, uint64_t xcr0) {
+  unsigned a = 0, b = 0, c = 0, d = 0;
+  if (!__get_cpuid_count(f.leaf, 0, &a, &b, &c, &d))
+    return false; // the leaf is past the CPU's highest
+  const unsigned word = f.reg == Ecx ? c : b;
+  return (word >> f.bit & 1) && (xcr0 & f.osState) == f.osState;
+}
 
 } // namespace
 
 std::vector<std::string> missingFeatures(unsigned level) {
-  __builtin_cpu_init();
+  const uint64_t xcr0 = osSavedState();
   std::vector<std::string> missing;
   for (const LevelFeature &f : kLevelFeatures)
-    if (f.level <= level && !f.present())
+    if (f.level <= level && !present(f, xcr0))
       missing.push_back(f.name);
   return missing;
 }
