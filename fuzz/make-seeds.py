@@ -10,9 +10,13 @@ kernel image cut to a few bytes (the reader checks an image's range and
 kind, not its code; the header, with its plan, is what is worth mutating),
 offsets and checksums written again. safetensors: small files of several
 dtypes, with and without metadata. config: the model configs of the tests.
+opt: the lit tests' mamba-dialect inputs, each `// -----` split its own
+seed, comments dropped.
 """
+import hashlib
 import json
 import pathlib
+import re
 import shutil
 import struct
 import sys
@@ -48,9 +52,24 @@ def safetensors(tensors, metadata=None):
     return struct.pack("<Q", len(text)) + text + data
 
 
+def opt_seeds():
+    """The lit tests' inputs with mamba ops, split at `// -----`, without
+    comment lines, named by content so that a test's several splits and
+    repeated inputs stay apart and once."""
+    seeds = {}
+    for path in sorted((ROOT / "test").rglob("*.mlir")):
+        for part in path.read_text().split("// -----"):
+            lines = [l for l in part.splitlines()
+                     if not re.match(r"\s*//", l) and l.strip()]
+            text = "\n".join(lines) + "\n"
+            if "mamba." in text:
+                seeds[hashlib.sha1(text.encode()).hexdigest()[:12]] = text
+    return seeds
+
+
 def main():
     build = pathlib.Path(sys.argv[1])
-    for target in ("module", "safetensors", "config"):
+    for target in ("module", "safetensors", "config", "opt"):
         shutil.rmtree(CORPUS / target, ignore_errors=True)
         (CORPUS / target).mkdir(parents=True)
     for name, module in (("model-tiny-gpu", "test-kernels/model-tiny/bf16.mmod"),
@@ -77,6 +96,8 @@ def main():
         "ssm_cfg": {"d_state": 16, "d_conv": 4, "expand": 2},
         "rms_norm": True, "residual_in_fp32": True, "fused_add_norm": True,
         "pad_vocab_size_multiple": 8, "tie_embeddings": True}))
+    for name, text in opt_seeds().items():
+        (CORPUS / "opt" / name).write_text(text)
 
 
 if __name__ == "__main__":

@@ -51,6 +51,10 @@ struct ScanTileShape {
 };
 
 constexpr int64_t kMaxThreadsPerBlock = 1024;
+/// A chunk's timesteps are unrolled: a 1000-step chunk of one small scan
+/// took 35 s to lower (found by fuzz/MambaOptFuzzer.cpp). The tuner tries
+/// 16 and 32; the CPU tiling has the same bound.
+constexpr int64_t kMaxChunkLength = 128;
 
 FailureOr<ScanTileShape> checkTiling(SelectiveScanOp op,
                                      ScanTilingAttr tiling) {
@@ -65,6 +69,11 @@ FailureOr<ScanTileShape> checkTiling(SelectiveScanOp op,
            << "cannot tile: sequence_splits = " << shape.sequenceSplits
            << " must be between 1 and 65535 (the grid's z "
               "dimension)";
+  if (shape.chunkLength < 1 || shape.chunkLength > kMaxChunkLength)
+    return op.emitOpError()
+           << "cannot tile: chunk_length = " << shape.chunkLength
+           << " must be between 1 and " << kMaxChunkLength
+           << " (a chunk's timesteps are unrolled)";
   shape.stateSize = aType.getDimSize(1);
   if (ShapedType::isDynamic(shape.stateSize))
     return op.emitOpError()

@@ -71,3 +71,17 @@ func.func @too_many_segments(%u: tensor<1x8x4xf32>, %A: tensor<8x4xf32>,
          tensor<1x1x4x4xf32>, tensor<1x1x4x4xf32>) -> tensor<1x8x4xf32>
   return %y : tensor<1x8x4xf32>
 }
+
+// -----
+
+// A chunk's timesteps are unrolled: a 1000-step chunk lowered for 35 s
+// (a fuzz finding, fuzz/regressions/opt/chunk-1000).
+func.func @chunk_too_long(%u: tensor<1x8x4xf32>, %A: tensor<8x4xf32>,
+    %B: tensor<1x1x4x4xf32>) -> tensor<1x8x4xf32> {
+  // expected-error @+1 {{cannot tile: chunk_length = 1000 must be between 1 and 128 (a chunk's timesteps are unrolled)}}
+  %y = mamba.selective_scan %u, %u, %A, %B, %B
+      {tiling = #mamba.scan_tiling<channels_per_block = 8, states_per_thread = 4, chunk_length = 1000, sequence_splits = 1>}
+      : (tensor<1x8x4xf32>, tensor<1x8x4xf32>, tensor<8x4xf32>,
+         tensor<1x1x4x4xf32>, tensor<1x1x4x4xf32>) -> tensor<1x8x4xf32>
+  return %y : tensor<1x8x4xf32>
+}
