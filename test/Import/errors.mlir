@@ -54,6 +54,50 @@
 // RUN: not mamba-compile %t.d --emit=mlir -o /dev/null 2>&1 | FileCheck %s --check-prefix=HYBRID
 // HYBRID: config field attn_layer_idx is not empty: hybrid models with attention layers are not supported
 //
+// Fields of the wrong JSON type, sizes past the limits, and what else a
+// config can get wrong.
+// RUN: %python %S/Inputs/make-model.py %t.d
+// RUN: echo '[1, 2]' > %t.d/config.json
+// RUN: not mamba-compile %t.d --emit=mlir -o /dev/null 2>&1 | FileCheck %s --check-prefix=NOTOBJECT
+// NOTOBJECT: mamba-compile: {{.*}}config.json: config.json must hold a JSON object
+//
+// RUN: %python %S/Inputs/make-model.py %t.d --set use_bias=1
+// RUN: not mamba-compile %t.d --emit=mlir -o /dev/null 2>&1 | FileCheck %s --check-prefix=BOOL
+// BOOL: config field use_bias must be true or false
+//
+// RUN: %python %S/Inputs/make-model.py %t.d --set 'layer_norm_epsilon="x"'
+// RUN: not mamba-compile %t.d --emit=mlir -o /dev/null 2>&1 | FileCheck %s --check-prefix=NUMBER
+// NUMBER: config field layer_norm_epsilon must be a number
+//
+// RUN: %python %S/Inputs/make-model.py %t.d --set model_type=3
+// RUN: not mamba-compile %t.d --emit=mlir -o /dev/null 2>&1 | FileCheck %s --check-prefix=STRING
+// STRING: config field model_type must be a string
+//
+// RUN: %python %S/Inputs/make-model.py %t.d --set hidden_size=1000000 --set expand=1000000 --unset intermediate_size
+// RUN: not mamba-compile %t.d --emit=mlir -o /dev/null 2>&1 | FileCheck %s --check-prefix=EXPAND
+// EXPAND: config field expand times hidden_size is too large
+//
+// RUN: %python %S/Inputs/make-model.py %t.d --layout ss --set d_model=1000000 --set 'ssm_cfg={"expand": 1000000}'
+// RUN: not mamba-compile %t.d --emit=mlir -o /dev/null 2>&1 | FileCheck %s --check-prefix=SSEXPAND
+// SSEXPAND: config field ssm_cfg.expand times d_model is too large
+//
+// RUN: %python %S/Inputs/make-model.py %t.d --layout ss --set d_intermediate=128
+// RUN: not mamba-compile %t.d --emit=mlir -o /dev/null 2>&1 | FileCheck %s --check-prefix=MLP
+// MLP: config field d_intermediate is not 0: blocks with an MLP are not supported
+//
+// RUN: %python %S/Inputs/make-model.py %t.d --layout ss --set ssm_cfg=3
+// RUN: not mamba-compile %t.d --emit=mlir -o /dev/null 2>&1 | FileCheck %s --check-prefix=SSMCFG
+// SSMCFG: config field ssm_cfg must be an object
+//
+// RUN: %python %S/Inputs/make-model.py %t.d
+// RUN: rm %t.d/config.json
+// RUN: not mamba-compile %t.d --emit=mlir -o /dev/null 2>&1 | FileCheck %s --check-prefix=NOCONFIG
+// NOCONFIG: mamba-compile: cannot read {{.*}}config.json: No such file or directory
+//
+// RUN: %python %S/Inputs/make-model.py %t.d --dtype F64 --unset torch_dtype
+// RUN: not mamba-compile %t.d --emit=mlir -o /dev/null 2>&1 | FileCheck %s --check-prefix=F64
+// F64: mamba-compile: the embedding table is F64 and the config names no torch_dtype; choose a dtype
+//
 // RUN: %python %S/Inputs/make-model.py %t.d --drop backbone.layers.1.mixer.in_proj.weight
 // RUN: not mamba-compile %t.d --emit=mlir -o /dev/null 2>&1 | FileCheck %s --check-prefix=MISSING
 // MISSING: mamba-compile: weight 'backbone.layers.1.mixer.in_proj.weight' is missing
