@@ -17,6 +17,7 @@
 // RUN: not mamba-mmod-dump --plan %t.mmod 2>&1 | FileCheck %s --check-prefix=PLAN
 // RUN: not mamba-mmod-dump 2>&1 | FileCheck %s --check-prefix=USAGE
 // RUN: not mamba-mmod-dump --bogus %t.mmod 2>&1 | FileCheck %s --check-prefix=BOGUS
+// RUN: not mamba-mmod-dump --extract-images %t.nowhere/images %t.mmod 2>&1 | FileCheck %s --check-prefix=EXTRACT
 
 // HEADER: mamba-mmod-dump: {{.*}}cut-header: header length {{[0-9]+}} runs past the end of the file (100 bytes)
 // IMAGE: mamba-mmod-dump: {{.*}}cut-image: data section (kernel images) checksum mismatch (stored {{[0-9a-f]+}}, computed {{[0-9a-f]+}}): the file is corrupted or was changed after it was written
@@ -26,6 +27,7 @@
 // PLAN: not a compiled model (no model section)
 // USAGE: usage: mamba-mmod-dump
 // BOGUS: unexpected argument '--bogus'
+// EXTRACT: mamba-mmod-dump: cannot write {{.*}}nowhere/images/{{.*}}: No such file or directory
 func.func @norm(%x: tensor<?x16xf32>, %w: tensor<16xf32>) -> tensor<?x16xf32> {
   %y = mamba.rms_norm %x, %w : (tensor<?x16xf32>, tensor<16xf32>) -> tensor<?x16xf32>
   return %y : tensor<?x16xf32>

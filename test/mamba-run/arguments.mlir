@@ -12,6 +12,18 @@
 // RUN: not mamba-run %t.mmod --weights %mamba_src_root/test/data/golden/model-tiny --prompt-ids '1,2;3' 2>&1 | FileCheck %s --check-prefix=ROWS
 // RUN: not mamba-run %t.mmod --weights %mamba_src_root/test/data/golden/model-tiny --prompt-ids 99999999999 2>&1 | FileCheck %s --check-prefix=WIDE
 // RUN: not mamba-run %t.mmod --weights %mamba_src_root/test/data/golden/model-tiny --device cpu --prompt-ids 1,300 2>&1 | FileCheck %s --check-prefix=VOCAB
+// RUN: not mamba-run %t.mmod --weights 2>&1 | FileCheck %s --check-prefix=VALUE
+// RUN: not mamba-run %t.mmod --weights %mamba_src_root/test/data/golden/model-tiny %t.mmod 2>&1 | FileCheck %s --check-prefix=SECOND
+// RUN: not mamba-run %t.mmod --weights %mamba_src_root/test/data/golden/model-tiny --device cpu 2>&1 | FileCheck %s --check-prefix=NOPROMPT
+// RUN: not mamba-run %t.mmod --weights %mamba_src_root/test/data/golden/model-tiny --batch 3 --prompt-ids '1,2;3,4' 2>&1 | FileCheck %s --check-prefix=BATCH
+// RUN: not mamba-run %t.mmod --weights %mamba_src_root/test/data/golden/model-tiny --prompt-length 3 --prompt-ids 1,2 2>&1 | FileCheck %s --check-prefix=LENGTH
+// RUN: not mamba-run %t.mmod --weights %mamba_src_root/test/data/golden/model-tiny --prompt-ids 1,-3 2>&1 | FileCheck %s --check-prefix=NEGATIVE
+// RUN: not mamba-run %t.mmod --weights %mamba_src_root/test/data/golden/model-tiny --prompt-ids x 2>&1 | FileCheck %s --check-prefix=NOTANID
+// RUN: not mamba-run %t.mmod --weights %mamba_src_root/test/data/golden/model-tiny --prompt-ids '' 2>&1 | FileCheck %s --check-prefix=EMPTY
+// RUN: not mamba-run %t.mmod --weights %mamba_src_root/test/data/golden/model-tiny --device cpu --prompt-ids 1,2 --top-k -1 2>&1 | FileCheck %s --check-prefix=TOPK
+// RUN: not mamba-run %t.mmod --weights %mamba_src_root/test/data/golden/model-tiny --device cpu --prompt-ids 1,2 --top-p 2 2>&1 | FileCheck %s --check-prefix=TOPP
+// RUN: not mamba-run %t.mmod --weights %mamba_src_root/test/data/golden/model-tiny --device cpu --prompt-ids 1,2 --temperature -1 2>&1 | FileCheck %s --check-prefix=TEMPERATURE
+// RUN: not mamba-run %t.mmod --weights %mamba_src_root/test/data/golden/model-tiny --device cpu --prompt-ids 1,2 --max-new-tokens 1 --dump-logits %t.missing/logits.bin 2>&1 | FileCheck %s --check-prefix=DUMP
 // Prompts too long for int32 positions, refused before anything is
 // allocated (one that fits the ids but not the memory: CpuModelTest).
 // RUN: not mamba-run %t.mmod --weights %mamba_src_root/test/data/golden/model-tiny --device cpu --bench --prompt-length 2147483648 2>&1 | FileCheck %s --check-prefix=LONG
@@ -29,5 +41,17 @@
 // ROWS: mamba-run: --prompt-ids: every row (';'-separated) needs the same number of ids
 // WIDE: mamba-run: --prompt-ids: id '99999999999' does not fit in 32 bits
 // VOCAB: mamba-run: --prompt-ids: id 300 is not below the vocabulary size 256
+// VALUE: mamba-run: --weights needs a value
+// SECOND: mamba-run: a second module file '{{.*}}.mmod'
+// NOPROMPT: mamba-run: --prompt-ids is required (or --bench for random prompts)
+// BATCH: mamba-run: --batch differs from the number of --prompt-ids rows
+// LENGTH: mamba-run: --prompt-length differs from the number of --prompt-ids
+// NEGATIVE: mamba-run: --prompt-ids expects an integer of at least 0, got '-3'
+// NOTANID: mamba-run: --prompt-ids expects an integer of at least 0, got 'x'
+// EMPTY: mamba-run: --prompt-ids expects an integer of at least 0, got ''
+// TOPK: mamba-run: --top-k expects an integer of at least 0, got '-1'
+// TOPP: mamba-run: top-p must be in (0, 1]
+// TEMPERATURE: mamba-run: the temperature must be 0 (greedy) or positive
+// DUMP: mamba-run: --dump-logits: cannot write {{.*}}logits.bin: No such file or directory
 // LONG: mamba-run: a prompt batch of 1 x 2147483648 tokens has more positions than int32 ids
 // WIDEBATCH: mamba-run: a prompt batch of 65536 x 65536 tokens has more positions than int32 ids
