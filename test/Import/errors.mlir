@@ -98,6 +98,12 @@
 // RUN: not mamba-compile %t.d --emit=mlir -o /dev/null 2>&1 | FileCheck %s --check-prefix=F64
 // F64: mamba-compile: the embedding table is F64 and the config names no torch_dtype; choose a dtype
 //
+// Every weight twice: a copy of the checkpoint next to it.
+// RUN: %python %S/Inputs/make-model.py %t.d
+// RUN: cp %t.d/model.safetensors %t.d/copy.safetensors
+// RUN: not mamba-compile %t.d --emit=mlir -o /dev/null 2>&1 | FileCheck %s --check-prefix=TWICE
+// TWICE: mamba-compile: weight 'backbone.embeddings.weight' is in both {{.*}}copy.safetensors and {{.*}}model.safetensors
+//
 // RUN: %python %S/Inputs/make-model.py %t.d --drop backbone.layers.1.mixer.in_proj.weight
 // RUN: not mamba-compile %t.d --emit=mlir -o /dev/null 2>&1 | FileCheck %s --check-prefix=MISSING
 // MISSING: mamba-compile: weight 'backbone.layers.1.mixer.in_proj.weight' is missing

@@ -205,6 +205,16 @@ def test_bad_sampling_options(model):
         model.generate([1], max_new_tokens=2, top_p=1.5)
     with pytest.raises(ValueError, match="temperature"):
         model.generate([1], max_new_tokens=2, temperature=-1.0)
+    with pytest.raises(ValueError, match=r"top-k must be 0 \(all tokens\) "
+                                         r"or positive"):
+        model.generate([1], max_new_tokens=2, temperature=1.0, top_k=-1)
+
+
+def test_ids_that_require_a_gradient(model):
+    torch = pytest.importorskip("torch")
+    ids = torch.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(ValueError, match="ids: token ids need no gradient"):
+        model.prefill(ids)
 
 
 def test_a_callback_error_comes_back(model):

@@ -6,7 +6,10 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <limits>
@@ -327,6 +330,26 @@ TEST(SafeTensors, MissingFileAndDirectory) {
 
 // Every prefix of a valid file and random byte corruptions: the reader may
 // accept or reject, but must never crash, and what it accepts must convert.
+// A header length over the 100 MB limit in a file that long: refused
+// before the header is parsed. The file is sparse (its length only), so
+// the test writes 8 bytes.
+TEST(SafeTensors, RefusesAHeaderOverTheLimit) {
+  const uint64_t headerBytes = 100'000'001;
+  std::string path = ::testing::TempDir() + "safetensors_test_huge_header";
+  {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    for (int i = 0; i < 8; ++i)
+      out.put(static_cast<char>(headerBytes >> (8 * i)));
+  }
+  ASSERT_EQ(::truncate(path.c_str(), static_cast<off_t>(headerBytes + 8)), 0);
+  SafeTensorsFile file;
+  std::string error;
+  EXPECT_FALSE(file.load(path, error));
+  EXPECT_EQ(error, path + ": header length 100000001 is over the limit of "
+                          "100000000");
+  std::remove(path.c_str());
+}
+
 TEST(SafeTensors, SurvivesTruncationAndCorruption) {
   std::string image = goodImage();
   std::string error;
