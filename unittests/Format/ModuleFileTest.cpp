@@ -124,6 +124,17 @@ TEST(ModuleFileTest, RejectsBadHeaderLengths) {
   bytes[8] -= 1;
   EXPECT_FALSE(file.loadFromMemory(bytes.data(), bytes.size(), "m", error));
   EXPECT_CONTAINS(error, "header checksum mismatch");
+
+  // A header length over the 16 MiB limit, in a buffer that long: refused
+  // before anything is parsed or checksummed.
+  bytes = good;
+  const uint64_t huge = (16u << 20) + 1;
+  bytes.resize(24 + huge, ' ');
+  for (int i = 0; i < 8; ++i)
+    bytes[8 + i] = static_cast<uint8_t>(huge >> (8 * i));
+  EXPECT_FALSE(file.loadFromMemory(bytes.data(), bytes.size(), "m", error));
+  EXPECT_CONTAINS(error, "m: header length 16777217 is over the limit of "
+                         "16777216");
 }
 
 TEST(ModuleFileTest, ChecksumsCatchEveryChangedByte) {
