@@ -18,7 +18,7 @@ bash scripts/build.sh
 stage build
 ctest --test-dir "${BUILD_DIR:-build}" --output-on-failure -j "$(nproc)"
 stage tests
-if [[ ${FUZZ_SECONDS:-45} != 0 ]]; then
+if [[ ${FUZZ_SECONDS:-} != 0 ]]; then
   bash scripts/fuzz.sh
   stage fuzz
 fi
