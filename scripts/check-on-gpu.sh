@@ -20,6 +20,20 @@ tests=$?
 grep -E "Failure|^\[  FAILED|^\[  PASSED|tests from .* ran" "$out/gpu-tests.log" | tail -12
 elapsed MambaGpuTests $tests
 
+# A GPU number past the machine's count is an error naming the ones there.
+devices=0
+module=$(ls build/check-models/*.mmod 2>/dev/null | head -1)
+if [[ -n $module ]]; then
+  message=$(build/bin/mamba-run "$module" --weights . --device cuda:64 \
+    --prompt-ids 1 2>&1)
+  if [[ $message == "mamba-run: --device cuda:64: no such GPU: the driver sees "* ]]; then
+    echo "cuda:64: refused as expected ($message)"
+  else
+    echo "cuda:64: unexpected answer: $message"
+    devices=1
+  fi
+fi
+
 timeout 300 python3 scripts/check-transformers.py --mamba-run build/bin/mamba-run \
   --modules build/check-models >"$out/check-transformers.log" 2>&1
 check=$?
@@ -31,4 +45,4 @@ if [[ ${BENCH:-0} == 1 ]]; then
   elapsed bench-models $?
   cat "$out/bench/models"*.md
 fi
-[[ $tests -eq 0 && $check -eq 0 ]]
+[[ $tests -eq 0 && $check -eq 0 && $devices -eq 0 ]]

@@ -9,6 +9,14 @@
 #   TOOLS    which tools (default: "memcheck racecheck synccheck initcheck")
 #   FILTER   a gtest filter for MambaGpuTests (default: every test)
 #   LIMIT    seconds per tool (default: 300)
+#   SANITIZER_ARGS  more compute-sanitizer options, e.g. to check only the
+#            generated kernels of a model test, not cuBLASLt's:
+#            "--kernel-name regex=^k[0-9]+_" (fine with f32 models; with
+#            bf16 ones compute-sanitizer 2025.3 stops with "failed to handle
+#            a hardware exception", also on scripts/cublaslt-initcheck.cu)
+# Known false reports: initcheck flags every read of a cuBLASLt bf16 GEMM's
+# output (the bf16 model tests), as it does in scripts/cublaslt-initcheck.cu,
+# which has none of this project's code: it does not see those stores.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 out="${OUT:-/tmp/mamba-sanitizer}"
@@ -24,7 +32,7 @@ for tool in ${TOOLS:-memcheck racecheck synccheck initcheck}; do
   log="$out/$tool.log"
   start=$(date +%s)
   timeout "${LIMIT:-300}" "$sanitizer" --tool "$tool" --error-exitcode 99 \
-    --report-api-errors no \
+    --report-api-errors no ${SANITIZER_ARGS:-} \
     --print-limit 10 build/bin/MambaGpuTests --gtest_brief=1 \
     --gtest_filter="${FILTER:-*}" >"$log" 2>&1
   code=$?

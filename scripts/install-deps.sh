@@ -10,6 +10,7 @@ packages=(
   libopenblas-dev                                   # the CPU backend's GEMMs
   python3-numpy                                     # the example model's weights
   python3-dev pybind11-dev python3-pytest           # the Python module, its tests
+  python3-torch                                     # the Python ops tests, the README example
   clang-22 libclang-rt-22-dev                       # the fuzz targets (libFuzzer)
 )
 

@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
@@ -515,6 +517,12 @@ bool ModuleFile::load(const std::string &path, std::string &error) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     error = path + ": cannot open: " + std::strerror(errno);
+    return false;
+  }
+  // A directory opens for reading; its first read fails.
+  struct stat info;
+  if (::stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode)) {
+    error = path + ": is a directory, not a module file";
     return false;
   }
   std::vector<uint8_t> bytes;

@@ -4,8 +4,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <tuple>
@@ -148,13 +150,15 @@ bool Database::write(const std::string &path, std::string &error) const {
     std::ofstream out(partial);
     out << j.dump(1) << "\n";
     if (!out) {
-      error = partial + ": cannot write the tuning database";
+      error = path + ": cannot write the tuning database (" + partial + ": " +
+              std::strerror(errno) + ")";
       std::remove(partial.c_str());
       return false;
     }
   }
   if (std::rename(partial.c_str(), path.c_str()) != 0) {
-    error = path + ": cannot rename " + partial + " into place";
+    error = path + ": cannot rename " + partial +
+            " into place: " + std::strerror(errno);
     std::remove(partial.c_str());
     return false;
   }

@@ -81,8 +81,11 @@ bool openDevice(const ModuleFile &file, const std::string &modulePath,
     }
 #ifdef MAMBA_HAVE_CUDA
     if (ordinal >= count) {
-      error = "--device cuda:" + std::to_string(ordinal) + ": there are " +
-              std::to_string(count) + " GPUs";
+      error =
+          "--device cuda:" + std::to_string(ordinal) +
+          ": no such GPU: the driver sees " + std::to_string(count) +
+          (count == 1 ? " (cuda:0)"
+                      : " (cuda:0 to cuda:" + std::to_string(count - 1) + ")");
       return false;
     }
     auto gpu = std::make_shared<cuda::Device>();

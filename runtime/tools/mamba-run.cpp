@@ -27,6 +27,7 @@
 #include "mamba/Runtime/Generator.h"
 #include "mamba/Runtime/OpenDevice.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -239,22 +240,68 @@ double median(std::vector<double> v) {
   std::exit(1);
 }
 
-void writeLogits(const std::string &path, Generator &gen,
-                 const std::vector<std::vector<float>> &stepLogits) {
-  std::string error;
-  std::vector<float> prefill;
-  if (!gen.prefillLogits(prefill, error))
-    fail(error);
-  FILE *f = std::fopen(path.c_str(), "wb");
-  if (!f)
-    fail("--dump-logits: cannot write " + path + ": " + std::strerror(errno));
-  bool ok = std::fwrite(prefill.data(), 4, prefill.size(), f) == prefill.size();
-  for (size_t s = 1; s < stepLogits.size() && ok; ++s)
-    ok = std::fwrite(stepLogits[s].data(), 4, stepLogits[s].size(), f) ==
-         stepLogits[s].size();
-  if (std::fclose(f) != 0 || !ok)
-    fail("--dump-logits: writing " + path + " failed");
-}
+/// --dump-logits' file. It is made at the start, under a temporary name
+/// beside the path, so that a path that cannot be written fails before the
+/// model loads and runs; it replaces the path only once every logit is
+/// written, and is removed when the run fails.
+class LogitsFile {
+public:
+  void open(const std::string &path) {
+    struct stat info;
+    if (::stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode))
+      fail("--dump-logits: " + path + " is a directory");
+    temporary_ = path + ".XXXXXX";
+    int fd = ::mkstemp(temporary_.data());
+    if (fd < 0) {
+      temporary_.clear();
+      fail("--dump-logits: cannot write " + path + ": " + std::strerror(errno));
+    }
+    // mkstemp makes the file private; the logits get a new file's mode.
+    mode_t mask = ::umask(0);
+    ::umask(mask);
+    ::fchmod(fd, 0666 & ~mask);
+    path_ = path;
+    file_ = ::fdopen(fd, "wb");
+    std::atexit([] { instance().discard(); });
+  }
+
+  void write(Generator &gen,
+             const std::vector<std::vector<float>> &stepLogits) {
+    std::string error;
+    std::vector<float> prefill;
+    if (!gen.prefillLogits(prefill, error))
+      fail(error);
+    bool ok = file_ && std::fwrite(prefill.data(), 4, prefill.size(), file_) ==
+                           prefill.size();
+    for (size_t s = 1; s < stepLogits.size() && ok; ++s)
+      ok = std::fwrite(stepLogits[s].data(), 4, stepLogits[s].size(), file_) ==
+           stepLogits[s].size();
+    ok = file_ && std::fclose(file_) == 0 && ok;
+    file_ = nullptr;
+    if (!ok || std::rename(temporary_.c_str(), path_.c_str()) != 0)
+      fail("--dump-logits: writing " + path_ +
+           " failed: " + std::strerror(errno));
+    temporary_.clear();
+  }
+
+  static LogitsFile &instance() {
+    static LogitsFile file;
+    return file;
+  }
+
+private:
+  void discard() {
+    if (file_)
+      std::fclose(file_);
+    file_ = nullptr;
+    if (!temporary_.empty())
+      ::unlink(temporary_.c_str());
+    temporary_.clear();
+  }
+
+  std::string path_, temporary_;
+  FILE *file_ = nullptr;
+};
 
 /// Time per step, grouped by kernel function or GEMM shape, with the bytes
 /// each moves at least (operands read once, results written once) and what
@@ -309,6 +356,8 @@ void printProfile(const PreparedEntry &entry, Queue &queue,
 
 int main(int argc, char **argv) {
   Options o = parseArgs(argc, argv);
+  if (!o.dumpLogits.empty())
+    LogitsFile::instance().open(o.dumpLogits);
   std::string error;
   ModuleFile file;
   if (!file.load(o.module, error))
@@ -391,7 +440,7 @@ int main(int argc, char **argv) {
     prefillMs.push_back(times.prefillMs);
     decodeMs.push_back(median(times.decodeMs));
     if (dump)
-      writeLogits(o.dumpLogits, gen, stepLogits);
+      LogitsFile::instance().write(gen, stepLogits);
     if (run == 0) {
       for (size_t r = 0; r < tokens.size(); ++r) {
         std::printf("row %zu:", r);

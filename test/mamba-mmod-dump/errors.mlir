@@ -13,6 +13,8 @@
 // RUN: printf 'NOTAMMOD' > %t.magic && tail -c +9 %t.mmod >> %t.magic
 // RUN: not mamba-mmod-dump %t.magic 2>&1 | FileCheck %s --check-prefix=MAGIC
 // RUN: not mamba-mmod-dump %t.missing 2>&1 | FileCheck %s --check-prefix=MISSING
+// RUN: rm -rf %t.dir && mkdir %t.dir
+// RUN: not mamba-mmod-dump %t.dir 2>&1 | FileCheck %s --check-prefix=DIRECTORY
 // A kernel module has no plan to print.
 // RUN: not mamba-mmod-dump --plan %t.mmod 2>&1 | FileCheck %s --check-prefix=PLAN
 // RUN: not mamba-mmod-dump 2>&1 | FileCheck %s --check-prefix=USAGE
@@ -24,6 +26,7 @@
 // FLIP: mamba-mmod-dump: {{.*}}flip: header checksum mismatch
 // MAGIC: bad magic "NOTAMMOD" (expected "MAMBAMOD"): not a mamba module file
 // MISSING: mamba-mmod-dump: {{.*}}missing: cannot open: No such file or directory
+// DIRECTORY: mamba-mmod-dump: {{.*}}.dir: is a directory, not a module file
 // PLAN: not a compiled model (no model section)
 // USAGE: usage: mamba-mmod-dump
 // BOGUS: unexpected argument '--bogus'

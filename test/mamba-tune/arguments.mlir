@@ -4,6 +4,7 @@
 // RUN: not mamba-tune %s --target cpu --runs 0 --db %t.json 2>&1 | FileCheck %s --check-prefix=RUNS
 // RUN: not mamba-tune %s --target cpu 2>&1 | FileCheck %s --check-prefix=NODB
 // RUN: not mamba-tune %t.missing.mlir --target cpu --db %t.json 2>&1 | FileCheck %s --check-prefix=INPUT
+// RUN: not mamba-tune %mamba_src_root/test/data/golden/model-tiny --target cpu --db %t.missing/db.json 2>&1 | FileCheck %s --check-prefix=UNWRITABLE
 // RUN: not %mamba_tools_dir/mamba-tune-run 2>&1 | FileCheck %s --check-prefix=NOPLAN
 // RUN: not %mamba_tools_dir/mamba-tune-run %t --db 2>&1 | FileCheck %s --check-prefix=VALUE
 // RUN: not %mamba_tools_dir/mamba-tune-run %t --db %t.json --runs 0 2>&1 | FileCheck %s --check-prefix=RUNRUNS
@@ -17,6 +18,8 @@
 // RUNS: mamba-tune: --runs must be at least 1
 // NODB: mamba-tune: expected --db FILE (the database to write) or --prepare DIR
 // INPUT: mamba-tune: cannot open input file '{{.*}}missing.mlir': No such file or directory
+// UNWRITABLE: mamba-tune: {{.*}}missing/db.json: cannot write the tuning database ({{.*}}db.json.{{[0-9]+}}.partial: No such file or directory)
+// UNWRITABLE-NOT: |
 // NOPLAN: mamba-tune-run: expected a plan folder and --db
 // NOPLAN-NEXT: usage: mamba-tune-run DIR --db FILE
 // VALUE: mamba-tune-run: --db needs a value

@@ -120,6 +120,10 @@ bool TuneRunner::open(const RunSettings &settings, std::string &error) {
     seedEntries_.insert(seedEntries_.end(), seeds.entries().begin(),
                         seeds.entries().end());
   }
+  // Written now, as read (or empty), so that a path that cannot be written
+  // fails before anything is measured, not after the first bucket.
+  if (!db_.write(s_.dbPath, error))
+    return false;
   log_ = std::make_unique<TrialLog>(s_.dbPath + ".trials");
   if (log_->size())
     std::fprintf(stderr, "mamba-tune: resuming: %zu trials in %s.trials\n",

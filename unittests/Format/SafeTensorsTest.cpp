@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cmath>
@@ -328,8 +329,6 @@ TEST(SafeTensors, MissingFileAndDirectory) {
       << error;
 }
 
-// Every prefix of a valid file and random byte corruptions: the reader may
-// accept or reject, but must never crash, and what it accepts must convert.
 // A header length over the 100 MB limit in a file that long: refused
 // before the header is parsed. The file is sparse (its length only), so
 // the test writes 8 bytes.
@@ -350,6 +349,80 @@ TEST(SafeTensors, RefusesAHeaderOverTheLimit) {
   std::remove(path.c_str());
 }
 
+// Out of address space, as under `ulimit -v`: a file too large to map and a
+// tensor too large to convert to doubles are errors naming the file and
+// tensor. Each runs in a child process (a death test) whose address space
+// is limited; not under ASan or TSan, which reserve terabytes of it at
+// start. The 32 GiB file is sparse: the test writes its header only.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define MAMBA_RESERVES_ADDRESS_SPACE 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define MAMBA_RESERVES_ADDRESS_SPACE 1
+#endif
+#endif
+
+TEST(SafeTensorsDeathTest, OutOfAddressSpaceIsAnError) {
+#ifdef MAMBA_RESERVES_ADDRESS_SPACE
+  GTEST_SKIP() << "the sanitizer's shadow memory needs the address space";
+#else
+  const uint64_t elements = uint64_t(1) << 33, bytes = elements * 4;
+  const std::string header =
+      "{\"w\":{\"dtype\":\"F32\",\"shape\":[" + std::to_string(elements) +
+      "],\"data_offsets\":[0," + std::to_string(bytes) + "]}}";
+  std::string path = ::testing::TempDir() + "safetensors_test_32gib";
+  {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    for (int i = 0; i < 8; ++i)
+      out.put(static_cast<char>(header.size() >> (8 * i)));
+    out << header;
+  }
+  ASSERT_EQ(
+      ::truncate(path.c_str(), static_cast<off_t>(8 + header.size() + bytes)),
+      0);
+  auto limitAddressSpace = [](uint64_t gib) {
+    struct rlimit limit = {gib << 30, gib << 30};
+    if (::setrlimit(RLIMIT_AS, &limit) != 0) {
+      std::fprintf(stderr, "setrlimit failed\n");
+      std::_Exit(2);
+    }
+  };
+  // 16 GiB of address space: the file cannot be mapped.
+  EXPECT_EXIT(
+      {
+        limitAddressSpace(16);
+        SafeTensorsFile file;
+        std::string error;
+        bool loaded = file.load(path, error);
+        std::fprintf(stderr, "%s\n", error.c_str());
+        std::_Exit(loaded ? 1 : 0);
+      },
+      ::testing::ExitedWithCode(0),
+      "safetensors_test_32gib: cannot map: Cannot allocate memory");
+  // 48 GiB: it maps, but its 2^33 values as doubles (64 GiB) do not fit.
+  EXPECT_EXIT(
+      {
+        limitAddressSpace(48);
+        SafeTensorsFile file;
+        std::string error;
+        if (!file.load(path, error)) {
+          std::fprintf(stderr, "load: %s\n", error.c_str());
+          std::_Exit(1);
+        }
+        std::vector<double> values;
+        bool converted = file.toDoubles(file.tensors()[0], values, error);
+        std::fprintf(stderr, "%s\n", error.c_str());
+        std::_Exit(converted ? 1 : 0);
+      },
+      ::testing::ExitedWithCode(0),
+      "safetensors_test_32gib: tensor 'w': cannot allocate 8589934592 "
+      "doubles");
+  std::remove(path.c_str());
+#endif
+}
+
+// Every prefix of a valid file and random byte corruptions: the reader may
+// accept or reject, but must never crash, and what it accepts must convert.
 TEST(SafeTensors, SurvivesTruncationAndCorruption) {
   std::string image = goodImage();
   std::string error;

@@ -23,6 +23,7 @@
 #include <cstdio>
 #include <fstream>
 #include <random>
+#include <thread>
 
 namespace mamba::gpu_test {
 namespace {
@@ -275,6 +276,76 @@ TEST(ModelGpu, SeededSamplingRepeats) {
   EXPECT_EQ(a, b);
   ASSERT_EQ(a.size(), 2u);
   EXPECT_EQ(a[0].size(), 20u);
+}
+
+/// What docs/thread-safety.md promises for the GPU: models loaded on their
+/// own (each with its cuBLASLt handle and workspace) and driven from
+/// threads of their own, each thread its own Generator and stream, give
+/// what each gives alone. One model's generators must not run from several
+/// threads at once on the GPU: they share the model's GEMM workspace.
+struct ThreadAnswer {
+  std::vector<float> logits;
+  std::vector<std::vector<int32_t>> tokens;
+};
+
+ThreadAnswer answer(const Model &model, int k, std::string &error) {
+  ThreadAnswer a;
+  Generator gen;
+  GeneratorOptions options;
+  options.batch = 2;
+  options.promptLength = 5 + k;
+  if (!gen.prepare(model, options, error))
+    return a;
+  std::vector<int32_t> prompt(options.batch * options.promptLength);
+  for (size_t i = 0; i < prompt.size(); ++i)
+    prompt[i] = static_cast<int32_t>((37 * k + 11 * i + 5) % 256);
+  if (gen.prefill(prompt, a.logits, error))
+    gen.generate(prompt, 16, {}, a.tokens, error);
+  return a;
+}
+
+TEST(ModelGpu, ModelsOnTheirOwnThreadsRunSideBySide) {
+  MAMBA_REQUIRE_GPU();
+  std::string dir = tinyDir();
+  ASSERT_FALSE(dir.empty()) << "no model-tiny in the kernel directories";
+  const char *dtypes[] = {"f32", "bf16", "f32"};
+  const int count = 3, rounds = 4;
+  std::vector<Model> models(count);
+  std::vector<ThreadAnswer> alone(count);
+  for (int k = 0; k < count; ++k) {
+    std::string error;
+    ASSERT_TRUE(models[k].load(dir + "/" + dtypes[k] + ".mmod", dir,
+                               testBackend(), error))
+        << error;
+    alone[k] = answer(models[k], k, error);
+    ASSERT_TRUE(error.empty()) << error;
+    ASSERT_EQ(alone[k].tokens.size(), 2u);
+  }
+  std::vector<std::vector<ThreadAnswer>> together(
+      count, std::vector<ThreadAnswer>(rounds));
+  std::vector<std::string> errors(count);
+  std::vector<std::thread> threads;
+  for (int k = 0; k < count; ++k)
+    threads.emplace_back([&, k] {
+      for (int r = 0; r < rounds && errors[k].empty(); ++r)
+        together[k][r] = answer(models[k], k, errors[k]);
+    });
+  for (std::thread &t : threads)
+    t.join();
+  for (int k = 0; k < count; ++k) {
+    SCOPED_TRACE(std::string("model ") + std::to_string(k) + " (" + dtypes[k] +
+                 ")");
+    EXPECT_TRUE(errors[k].empty()) << errors[k];
+    for (int r = 0; r < rounds; ++r) {
+      EXPECT_EQ(together[k][r].tokens, alone[k].tokens) << "round " << r;
+      ASSERT_EQ(together[k][r].logits.size(), alone[k].logits.size());
+      double err = relativeL2Error(toDoubles(together[k][r].logits),
+                                   toDoubles(alone[k].logits));
+      EXPECT_LE(err, 1e-6) << "round " << r;
+    }
+  }
+  std::printf("  %d models on %d threads, %d rounds each: as alone\n", count,
+              count, rounds);
 }
 
 TEST(ModelGpu, BadInputIsAnError) {

@@ -11,16 +11,20 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "mamba/Format/ModuleWriter.h"
 #include "mamba/Runtime/Generator.h"
 #include "mamba/Runtime/WeightFiles.h"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <sys/stat.h>
 
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <functional>
 #include <map>
 
 namespace mamba::runtime {
@@ -431,6 +435,139 @@ TEST_F(HostCoreTest, FailuresComeBackAsMessages) {
   small.log.memoryLimit = 1024;
   EXPECT_FALSE(tooSmall.load(dir + "/f32.mmod", dir, small, error));
   EXPECT_NE(error.find("for the weights of"), std::string::npos) << error;
+}
+
+/// The tiny model's module written again with `edit` applied to its JSON
+/// header (checksums recomputed), as a file in the test's temporary
+/// directory; "" when the module cannot be read.
+std::string editedModule(const std::string &dir, const std::string &name,
+                         const std::function<void(nlohmann::json &)> &edit) {
+  format::ModuleFile file;
+  std::string error;
+  if (!file.load(dir + "/f32.mmod", error))
+    return "";
+  nlohmann::json header =
+      nlohmann::json::parse(format::encodeHeader(file.spec()));
+  edit(header);
+  std::vector<uint8_t> data(file.data(), file.data() + file.dataSize());
+  std::vector<uint8_t> bytes = format::assembleModuleFile(header.dump(), data);
+  std::string path = ::testing::TempDir() + "/" + name + ".mmod";
+  std::ofstream out(path, std::ios::binary);
+  out.write(reinterpret_cast<const char *>(bytes.data()),
+            static_cast<std::streamsize>(bytes.size()));
+  return out ? path : "";
+}
+
+nlohmann::json &entryNamed(nlohmann::json &header, const std::string &name) {
+  for (nlohmann::json &entry : header["model"]["entries"])
+    if (entry["name"] == name)
+      return entry;
+  static nlohmann::json none;
+  ADD_FAILURE() << "the tiny model has no entry " << name;
+  return none;
+}
+
+/// Makes the buffers `pick` selects i32, with the weight or derived table
+/// entries behind them and the kernel arguments they bind (of every
+/// function and variant that layers share): a module consistent in itself
+/// that computes those weights in an integer type.
+void makeInt32(nlohmann::json &h,
+               const std::function<bool(const nlohmann::json &buffer)> &pick) {
+  std::map<std::string, nlohmann::json *> functions;
+  for (nlohmann::json &f : h["functions"])
+    functions[f["name"].get<std::string>()] = &f;
+  auto retype = [&](const nlohmann::json &function, size_t arg) {
+    (*functions.at(function.get<std::string>()))["args"][arg]["element"] =
+        "i32";
+  };
+  for (nlohmann::json &entry : h["model"]["entries"]) {
+    nlohmann::json &buffers = entry["buffers"];
+    for (size_t i = 0; i < buffers.size(); ++i) {
+      if (!pick(buffers[i]))
+        continue;
+      buffers[i]["element"] = "i32";
+      const char *table =
+          buffers[i]["source"] == "derived" ? "derived" : "weights";
+      h["model"][table][buffers[i]["index"].get<size_t>()]["element"] = "i32";
+      for (const nlohmann::json &step : entry["steps"]) {
+        if (step["kind"] != "kernel")
+          continue;
+        for (size_t a = 0; a < step["args"].size(); ++a) {
+          if (step["args"][a] != i)
+            continue;
+          retype(step["function"], a);
+          for (const nlohmann::json &v :
+               step.value("variants", nlohmann::json::array()))
+            retype(v["function"], a);
+        }
+      }
+    }
+  }
+}
+
+// Modules that an older mamba-compile wrote, or that were edited: loading
+// or the generator names what is wrong instead of running a model it
+// cannot.
+TEST_F(HostCoreTest, EditedModelModulesAreErrors) {
+  RecordingBackend backend;
+  std::string error;
+  struct Case {
+    const char *name;
+    std::function<void(nlohmann::json &)> edit;
+    bool failsToLoad;
+    const char *expected;
+  } cases[] = {
+      {"no-decode-step",
+       [](nlohmann::json &h) { entryNamed(h, "decode_step")["name"] = "step"; },
+       false,
+       "no-decode-step.mmod: the model has no 'decode_step' entry (compiled "
+       "from a model directory by an older mamba-compile?)"},
+      {"no-prefill",
+       [](nlohmann::json &h) { entryNamed(h, "prefill")["name"] = "encode"; },
+       false, "no-prefill.mmod: the model has no 'prefill' entry"},
+      {"no-logit-rows",
+       [](nlohmann::json &h) {
+         entryNamed(h, "prefill")["inputs"][1]["name"] = "rows";
+       },
+       false,
+       "no-logit-rows.mmod: prefill takes no 'logit_rows' input (compiled by "
+       "an older mamba-compile? compile the model again)"},
+      {"int-weight",
+       [](nlohmann::json &h) {
+         const nlohmann::json weights = h["model"]["weights"];
+         makeInt32(h, [&](const nlohmann::json &b) {
+           if (b["source"] != "weight")
+             return false;
+           std::string name = weights[b["index"].get<size_t>()]["name"];
+           return name.size() > 11 &&
+                  name.compare(name.size() - 11, 11, "norm.weight") == 0;
+         });
+       },
+       true,
+       "weight 'backbone.layers.0.norm.weight': the module computes it in "
+       "i32, which is not a float type"},
+      {"int-derived",
+       [](nlohmann::json &h) {
+         makeInt32(h, [](const nlohmann::json &b) {
+           return b["source"] == "derived";
+         });
+       },
+       true, "a derived weight is computed in i32, which is not a float type"},
+  };
+  for (const Case &c : cases) {
+    SCOPED_TRACE(c.name);
+    std::string path = editedModule(dir, c.name, c.edit);
+    ASSERT_FALSE(path.empty());
+    Model model;
+    bool loaded = model.load(path, dir, backend, error);
+    if (c.failsToLoad) {
+      EXPECT_FALSE(loaded);
+    } else {
+      ASSERT_TRUE(loaded) << error;
+      EXPECT_FALSE(Generator().prepare(model, GeneratorOptions(), error));
+    }
+    EXPECT_NE(error.find(c.expected), std::string::npos) << error;
+  }
 }
 
 } // namespace
