@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <limits>
 #include <set>
 
 namespace mamba::reference {
@@ -24,6 +25,22 @@ using testing::tensorFromJson;
 
 constexpr double kRelTol = 1e-10;
 constexpr double kRelL2Tol = 1e-12;
+
+/// The case's dt_softplus and dt_limit (its "inf" spelled as a string).
+DtOptions dtOptions(const json &attrs) {
+  DtOptions o;
+  o.softplus = attrs.at("dt_softplus").get<bool>();
+  if (attrs.contains("dt_limit")) {
+    auto bound = [](const json &v) {
+      return v.is_string() && v.get<std::string>() == "inf"
+                 ? std::numeric_limits<double>::infinity()
+                 : v.get<double>();
+    };
+    o.low = bound(attrs.at("dt_limit").at(0));
+    o.high = bound(attrs.at("dt_limit").at(1));
+  }
+  return o;
+}
 
 std::vector<std::string> goldenOpFiles() {
   std::vector<std::string> files;
@@ -107,18 +124,43 @@ std::map<std::string, Tensor> runCase(const json &c, CaseInputs &in) {
                      in.optional("residual"), attrs.at("eps").get<double>());
     return {{"y", r.y}, {"residual_out", r.residualOut}};
   }
+  if (op == "ssd_scan") {
+    auto r = ssdScan(in.required("x"), in.required("dt"), in.required("A"),
+                     in.required("B"), in.required("C"), in.optional("D"),
+                     in.optional("z"), in.optional("dt_bias"),
+                     in.optional("initial_states"), in.optional("seq_idx"),
+                     dtOptions(attrs));
+    return {{"y", r.y}, {"final_states", r.finalStates}};
+  }
+  if (op == "selective_state_update_heads") {
+    auto r = ssdStep(in.required("state"), in.required("x"), in.required("dt"),
+                     in.required("A"), in.required("B"), in.required("C"),
+                     in.optional("D"), in.optional("z"), in.optional("dt_bias"),
+                     dtOptions(attrs));
+    return {{"y", r.y}, {"state", r.newState}};
+  }
+  if (op == "rms_norm_gated") {
+    Tensor y = gatedRmsNorm(
+        in.required("x"), in.optional("z"), in.required("weight"),
+        attrs.at("group_size").get<int64_t>(), attrs.at("eps").get<double>());
+    return {{"y", y}};
+  }
   throw std::runtime_error("unknown golden op '" + op + "'");
 }
 
-class GoldenOpTest : public ::testing::TestWithParam<std::string> {};
+/// The chunked SSD of an ssd_scan case, at the case's chunk size.
+std::map<std::string, Tensor> runChunked(const json &c, CaseInputs &in) {
+  auto r = ssdScanChunked(in.required("x"), in.required("dt"), in.required("A"),
+                          in.required("B"), in.required("C"),
+                          c.at("attrs").at("chunk_size").get<int64_t>(),
+                          in.optional("D"), in.optional("z"),
+                          in.optional("dt_bias"), in.optional("initial_states"),
+                          in.optional("seq_idx"), dtOptions(c.at("attrs")));
+  return {{"y", r.y}, {"final_states", r.finalStates}};
+}
 
-TEST_P(GoldenOpTest, ReproducesOutputs) {
-  json c = readJsonFile(GetParam());
-  CaseInputs inputs(c.at("inputs"));
-  std::map<std::string, Tensor> actual = runCase(c, inputs);
-  EXPECT_TRUE(inputs.unused().empty())
-      << "inputs not consumed: " << ::testing::PrintToString(inputs.unused());
-
+/// Every golden output of `c` against `actual`, by name.
+void expectOutputs(const json &c, const std::map<std::string, Tensor> &actual) {
   ASSERT_FALSE(c.at("outputs").empty());
   for (const auto &[name, value] : c.at("outputs").items()) {
     SCOPED_TRACE("output " + name);
@@ -135,6 +177,26 @@ TEST_P(GoldenOpTest, ReproducesOutputs) {
   }
 }
 
+class GoldenOpTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(GoldenOpTest, ReproducesOutputs) {
+  json c = readJsonFile(GetParam());
+  CaseInputs inputs(c.at("inputs"));
+  std::map<std::string, Tensor> actual = runCase(c, inputs);
+  EXPECT_TRUE(inputs.unused().empty())
+      << "inputs not consumed: " << ::testing::PrintToString(inputs.unused());
+  expectOutputs(c, actual);
+  // The golden SSD is the per-step recurrence; the chunked algorithm at the
+  // case's chunk size (which divides L in some cases, not in others) must
+  // give the same.
+  if (c.at("op") == "ssd_scan") {
+    SCOPED_TRACE("chunked, chunk_size " +
+                 c.at("attrs").at("chunk_size").dump());
+    CaseInputs again(c.at("inputs"));
+    expectOutputs(c, runChunked(c, again));
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Golden, GoldenOpTest, ::testing::ValuesIn(goldenOpFiles()),
     [](const ::testing::TestParamInfo<std::string> &info) {
@@ -146,9 +208,11 @@ TEST(GoldenOpFiles, CoverEveryOp) {
   std::set<std::string> ops;
   for (const std::string &file : goldenOpFiles())
     ops.insert(readJsonFile(file).at("op").get<std::string>());
-  EXPECT_EQ(ops, (std::set<std::string>{"causal_conv1d", "conv_state_update",
-                                        "rms_norm", "selective_scan",
-                                        "selective_state_update"}));
+  EXPECT_EQ(
+      ops, (std::set<std::string>{"causal_conv1d", "conv_state_update",
+                                  "rms_norm", "rms_norm_gated",
+                                  "selective_scan", "selective_state_update",
+                                  "selective_state_update_heads", "ssd_scan"}));
 }
 
 } // namespace

@@ -10,11 +10,13 @@
 
 #include "mamba/Reference/Activation.h"
 #include "mamba/Reference/CausalConv1d.h"
+#include "mamba/Reference/GatedRmsNorm.h"
 #include "mamba/Reference/Linear.h"
 #include "mamba/Reference/Mixer.h"
 #include "mamba/Reference/Model.h"
 #include "mamba/Reference/RmsNorm.h"
 #include "mamba/Reference/SelectiveScan.h"
+#include "mamba/Reference/SsdScan.h"
 #include "mamba/Reference/Tensor.h"
 
 #endif // MAMBA_REFERENCE_REFERENCE_H
