@@ -70,4 +70,20 @@ ConvStateUpdateResult convStateUpdate(const Tensor &convState, const Tensor &x,
   return result;
 }
 
+Tensor lastConvInputs(const Tensor &x, int64_t K) {
+  checkShape("last_conv_inputs", "x", x, {"b", "d", "L"});
+  if (K < 1)
+    fail("last_conv_inputs",
+         "K is " + std::to_string(K) + ", expected at least 1");
+  int64_t b = x.dim(0), d = x.dim(1), L = x.dim(2);
+  Tensor state = Tensor::zeros({b, d, K});
+  for (int64_t row = 0; row < b * d; ++row)
+    for (int64_t k = 0; k < K; ++k) {
+      int64_t t = L - K + k;
+      if (t >= 0)
+        state[row * K + k] = x[row * L + t];
+    }
+  return state;
+}
+
 } // namespace mamba::reference

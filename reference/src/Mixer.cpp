@@ -17,25 +17,6 @@ namespace mamba::reference {
 
 using detail::checkShape;
 
-namespace {
-
-/// The last K inputs of each channel, zero-padded on the left when the
-/// sequence is shorter, so that decoding continues exactly where the
-/// prefill's causal conv stopped.
-Tensor lastConvInputs(const Tensor &x, int64_t K) {
-  int64_t b = x.dim(0), E = x.dim(1), L = x.dim(2);
-  Tensor state = Tensor::zeros({b, E, K});
-  for (int64_t row = 0; row < b * E; ++row)
-    for (int64_t k = 0; k < K; ++k) {
-      int64_t t = L - K + k;
-      if (t >= 0)
-        state[row * K + k] = x[row * L + t];
-    }
-  return state;
-}
-
-} // namespace
-
 Tensor mixerForward(const ModelConfig &config, const MixerWeights &w,
                     const Tensor &hidden, LayerState *finalState) {
   int64_t D = config.hidden, E = config.innerSize(), N = config.stateSize;

@@ -2,6 +2,7 @@
 
 #include "mamba/Reference/Model.h"
 
+#include "LanguageModel.h"
 #include "ShapeCheck.h"
 #include "mamba/Reference/Linear.h"
 #include "mamba/Reference/Mixer.h"
@@ -9,44 +10,18 @@
 
 namespace mamba::reference {
 
+using detail::addInPlace;
 using detail::checkShape;
+using detail::embedTokens;
 using detail::fail;
+using detail::logitsFromHidden;
 
 namespace {
-
-const Tensor &lmHead(const ModelConfig &config, const Weights &weights) {
-  return weights.at(config.tieEmbeddings ? "backbone.embeddings.weight"
-                                         : "lm_head.weight");
-}
-
-void addInPlace(Tensor &acc, const Tensor &x) {
-  for (int64_t i = 0; i < acc.numel(); ++i)
-    acc[i] += x[i];
-}
-
-/// Everything after the last mixer: final norm and the vocabulary projection.
-Tensor logitsFromHidden(const ModelConfig &config, const Weights &weights,
-                        const Tensor &h) {
-  Tensor normed =
-      rmsNorm(h, weights.at("backbone.norm_f.weight"), nullptr, config.eps).y;
-  return linear(normed, lmHead(config, weights));
-}
 
 Tensor runPrefill(const ModelConfig &config, const Weights &weights,
                   const TokenBatch &ids, DecodeState *state) {
   validateWeights(config, weights);
-  int64_t b = static_cast<int64_t>(ids.size());
-  int64_t L = b ? static_cast<int64_t>(ids[0].size()) : 0;
-  std::vector<int64_t> flat;
-  for (int64_t i = 0; i < b; ++i) {
-    if (static_cast<int64_t>(ids[i].size()) != L)
-      fail("forward", "ids row " + std::to_string(i) + " has " +
-                          std::to_string(ids[i].size()) + " tokens, expected " +
-                          std::to_string(L) + " like row 0");
-    flat.insert(flat.end(), ids[i].begin(), ids[i].end());
-  }
-
-  Tensor h = embedding(weights.at("backbone.embeddings.weight"), flat, {b, L});
+  Tensor h = embedTokens("forward", weights, ids);
   if (state)
     state->layers.assign(config.layers, LayerState());
   for (int64_t layer = 0; layer < config.layers; ++layer) {
@@ -57,7 +32,7 @@ Tensor runPrefill(const ModelConfig &config, const Weights &weights,
                      state ? &state->layers[layer] : nullptr);
     addInPlace(h, mixed);
   }
-  return logitsFromHidden(config, weights, h);
+  return logitsFromHidden(weights, h, config.tieEmbeddings, config.eps);
 }
 
 } // namespace
@@ -101,53 +76,22 @@ Tensor decodeStep(const ModelConfig &config, const Weights &weights,
     addInPlace(h, mixed);
   }
   state = std::move(next);
-  return logitsFromHidden(config, weights, h);
-}
-
-std::vector<int64_t> argmaxLastDim(const Tensor &t) {
-  if (t.rank() < 1 || t.dim(-1) == 0)
-    fail("argmax", "t has shape " + formatShape(t.shape()) +
-                       ", expected [..., n] with n > 0");
-  int64_t n = t.dim(-1);
-  std::vector<int64_t> result(t.numel() / n);
-  for (size_t row = 0; row < result.size(); ++row) {
-    int64_t best = 0;
-    for (int64_t i = 1; i < n; ++i)
-      if (t[row * n + i] > t[row * n + best])
-        best = i;
-    result[row] = best;
-  }
-  return result;
+  return logitsFromHidden(weights, h, config.tieEmbeddings, config.eps);
 }
 
 TokenBatch greedyGenerate(const ModelConfig &config, const Weights &weights,
                           const TokenBatch &prompt, int64_t newTokens) {
-  if (prompt.empty() || prompt[0].empty())
-    fail("greedy_generate", "the prompt is empty, expected at least one token");
-  if (newTokens < 0)
-    fail("greedy_generate",
-         "newTokens is " + std::to_string(newTokens) + ", expected >= 0");
-  int64_t b = static_cast<int64_t>(prompt.size());
-  TokenBatch generated(b);
-  if (newTokens == 0)
-    return generated;
-
-  PrefillResult pre = prefill(config, weights, prompt);
-  int64_t L = pre.logits.dim(1), V = pre.logits.dim(2);
-  Tensor last = Tensor::zeros({b, V});
-  for (int64_t i = 0; i < b; ++i)
-    for (int64_t v = 0; v < V; ++v)
-      last[i * V + v] = pre.logits[(i * L + L - 1) * V + v];
-
-  std::vector<int64_t> next = argmaxLastDim(last);
-  for (int64_t step = 0;; ++step) {
-    for (int64_t i = 0; i < b; ++i)
-      generated[i].push_back(next[i]);
-    if (step + 1 == newTokens)
-      break;
-    next = argmaxLastDim(decodeStep(config, weights, pre.state, next));
-  }
-  return generated;
+  DecodeState state;
+  return greedyDecode(
+      prompt, newTokens,
+      [&](const TokenBatch &ids) {
+        PrefillResult pre = prefill(config, weights, ids);
+        state = std::move(pre.state);
+        return pre.logits;
+      },
+      [&](const std::vector<int64_t> &ids) {
+        return decodeStep(config, weights, state, ids);
+      });
 }
 
 } // namespace mamba::reference

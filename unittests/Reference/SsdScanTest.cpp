@@ -104,9 +104,10 @@ TEST(SsdScan, PackedSequencesEqualSeparateOnes) {
                positions(s.z, begin, end), nullptr);
       EXPECT_TRUE(
           allClose(positions(packed.y, begin, end), alone.y, 1e-12, 1e-14));
-      if (end == 17)
+      if (end == 17) {
         EXPECT_TRUE(
             allClose(packed.finalStates, alone.finalStates, 1e-12, 1e-14));
+      }
     }
   }
 }

@@ -2,10 +2,12 @@
 
 #include "TestSupport.h"
 
+#include "mamba/Format/PythonJson.h"
 #include "mamba/Format/SafeTensors.h"
 
 #include <cmath>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 
@@ -88,7 +90,10 @@ nlohmann::json readJsonFile(const std::string &path) {
   std::ifstream in(path);
   if (!in)
     throw std::runtime_error("cannot open " + path);
-  return nlohmann::json::parse(in);
+  std::stringstream text;
+  text << in.rdbuf();
+  // config.json files may hold Python's bare Infinity.
+  return nlohmann::json::parse(format::quotePythonFloatWords(text.str()));
 }
 
 ModelConfig configFromHuggingFace(const nlohmann::json &j) {
@@ -111,6 +116,47 @@ ModelConfig configFromHuggingFace(const nlohmann::json &j) {
   return c;
 }
 
+namespace {
+
+/// A float config value: a number, a string ("Infinity"), or transformers
+/// 5's {"__float__": "Infinity"}.
+double configFloat(const nlohmann::json &v) {
+  if (v.is_number())
+    return v.get<double>();
+  const nlohmann::json &word =
+      v.is_object() && v.contains("__float__") ? v.at("__float__") : v;
+  if (word.is_string())
+    if (std::optional<double> value =
+            format::parseFloatWord(word.get<std::string>()))
+      return *value;
+  throw std::runtime_error("not a float: " + v.dump());
+}
+
+} // namespace
+
+Mamba2Config mamba2ConfigFromHuggingFace(const nlohmann::json &j) {
+  Mamba2Config c;
+  c.hidden = j.value("hidden_size", int64_t{2560});
+  c.layers = j.value("num_hidden_layers", int64_t{64});
+  c.vocab = j.value("vocab_size", int64_t{32768});
+  c.stateSize = j.value("state_size", int64_t{128});
+  c.convKernel = j.value("conv_kernel", int64_t{4});
+  c.expand = j.value("expand", int64_t{2});
+  c.headDim = j.value("head_dim", int64_t{64});
+  c.heads = j.value("num_heads", int64_t{128});
+  c.groups = j.value("n_groups", int64_t{8});
+  c.chunkSize = j.value("chunk_size", int64_t{256});
+  c.eps = j.value("layer_norm_epsilon", 1e-5);
+  c.useBias = j.value("use_bias", false);
+  c.useConvBias = j.value("use_conv_bias", true);
+  c.tieEmbeddings = j.value("tie_word_embeddings", true);
+  if (j.contains("time_step_limit")) {
+    c.dt.low = configFloat(j.at("time_step_limit").at(0));
+    c.dt.high = configFloat(j.at("time_step_limit").at(1));
+  }
+  return c;
+}
+
 bool loadWeights(const std::string &path, Weights &weights,
                  std::string &error) {
   format::SafeTensorsFile file;
@@ -123,6 +169,23 @@ bool loadWeights(const std::string &path, Weights &weights,
     weights[info.name] = Tensor(info.shape, std::move(values));
   }
   return true;
+}
+
+GoldenLm readGoldenLm(const std::string &name) {
+  GoldenLm lm;
+  const std::string dir = goldenDir() + "/" + name;
+  try {
+    lm.config = readJsonFile(dir + "/config.json");
+    if (!loadWeights(dir + "/model.safetensors", lm.weights, lm.error))
+      return lm;
+    nlohmann::json expected = readJsonFile(dir + "/expected.json");
+    lm.prompt = expected.at("prompt").get<std::vector<int64_t>>();
+    lm.logits = tensorFromJson(expected.at("logits"));
+    lm.tokens = expected.at("greedy_new_tokens").get<std::vector<int64_t>>();
+  } catch (const std::exception &e) {
+    lm.error = dir + ": " + e.what();
+  }
+  return lm;
 }
 
 Tensor logitsAt(const Tensor &logits, int64_t t) {

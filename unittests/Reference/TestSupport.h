@@ -39,11 +39,31 @@ throwsInvalidArgument(const std::function<void()> &fn,
 /// {"shape": [...], "data": [...]} -> Tensor.
 Tensor tensorFromJson(const nlohmann::json &j);
 
+/// Parses a JSON file; Python's bare Infinity, -Infinity and NaN become
+/// strings (format::quotePythonFloatWords).
 nlohmann::json readJsonFile(const std::string &path);
 
 /// The math-relevant fields of a Hugging Face MambaConfig; absent fields take
 /// Hugging Face's defaults.
 ModelConfig configFromHuggingFace(const nlohmann::json &j);
+
+/// The math-relevant fields of a Hugging Face Mamba2Config, with its
+/// defaults; time_step_limit in any of its spellings.
+Mamba2Config mamba2ConfigFromHuggingFace(const nlohmann::json &j);
+
+/// A golden language model directory: its config.json, weights, prompt,
+/// the prompt's logits [L, V] and the greedy new tokens (expected.json).
+struct GoldenLm {
+  nlohmann::json config;
+  Weights weights;
+  std::vector<int64_t> prompt;
+  Tensor logits;
+  std::vector<int64_t> tokens;
+  std::string error; ///< why it could not be read; empty when it was
+};
+
+/// goldenDir()/NAME.
+GoldenLm readGoldenLm(const std::string &name);
 
 /// Loads every tensor of a .safetensors file through the runtime reader.
 /// Returns false and sets `error` on failure.

@@ -34,6 +34,12 @@ ConvStateUpdateResult convStateUpdate(const Tensor &convState, const Tensor &x,
                                       const Tensor *bias = nullptr,
                                       Activation activation = Activation::None);
 
+/// The conv state after a prefill of x [b, d, L] (the conv's input): the
+/// last K inputs of each channel, oldest first, zero-padded on the left
+/// when L < K, so that convStateUpdate continues exactly where the causal
+/// conv stopped. [b, d, K].
+Tensor lastConvInputs(const Tensor &x, int64_t K);
+
 } // namespace mamba::reference
 
 #endif // MAMBA_REFERENCE_CAUSALCONV1D_H

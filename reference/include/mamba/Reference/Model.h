@@ -9,6 +9,7 @@
 #ifndef MAMBA_REFERENCE_MODEL_H
 #define MAMBA_REFERENCE_MODEL_H
 
+#include "mamba/Reference/Greedy.h"
 #include "mamba/Reference/Tensor.h"
 
 #include <map>
@@ -53,9 +54,6 @@ std::string layerWeightName(int64_t layer, const std::string &suffix);
 /// was misread). Throws std::invalid_argument naming the weight.
 void validateWeights(const ModelConfig &config, const Weights &weights);
 
-/// A batch of token sequences, [b][L]; all rows must have the same length.
-using TokenBatch = std::vector<std::vector<int64_t>>;
-
 /// Full prefill: logits [b, L, V].
 Tensor forward(const ModelConfig &config, const Weights &weights,
                const TokenBatch &ids);
@@ -83,10 +81,6 @@ PrefillResult prefill(const ModelConfig &config, const Weights &weights,
 /// `state` advances by one token.
 Tensor decodeStep(const ModelConfig &config, const Weights &weights,
                   DecodeState &state, const std::vector<int64_t> &ids);
-
-/// Index of the largest element along the last dimension, first one on ties
-/// (what torch.argmax does on CPU); one entry per row.
-std::vector<int64_t> argmaxLastDim(const Tensor &t);
 
 /// Greedy decoding with prefill + decodeStep; returns the `newTokens` new
 /// tokens of each sequence, [b][newTokens]. The prompt must be non-empty.
