@@ -137,7 +137,6 @@ LogicalResult tileSelectiveStep(SelectiveStepOp op) {
   ImplicitLocOpBuilder b(op.getLoc(), op);
   MLIRContext *ctx = b.getContext();
   Type element = getElementTypeOrSelf(op.getXz().getType());
-  Type f32 = b.getF32Type();
   StepBuffers buffers = takeStepBuffers(b, op, slices);
   Value xz = buffers.xz, convState = buffers.convState,
         ssmState = buffers.ssmState, convWeight = buffers.convWeight,

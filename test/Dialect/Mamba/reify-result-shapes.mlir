@@ -113,3 +113,58 @@ func.func @mixer_dims(%h: tensor<?x?x64xf32>, %w_in: tensor<256x64xf32>,
   %l = tensor.dim %o, %c1 : tensor<?x?x64xf32>
   return %l : index
 }
+
+// -----
+
+// The SSD's output is x's shape; its final states take b, H, P from x and N
+// from B.
+// CHECK-LABEL: func @ssd_dims
+// CHECK-SAME: (%[[X:[a-z0-9]+]]: tensor<?x?x?x?xf32>, %{{.*}}: tensor<?x?x?xf32>, %{{.*}}: tensor<?xf32>, %[[B:[a-z0-9]+]]: tensor<?x?x?x?xf32>
+// CHECK-DAG: %[[C1:.*]] = arith.constant 1 : index
+// CHECK-DAG: %[[C3:.*]] = arith.constant 3 : index
+// CHECK-DAG: %[[L:.*]] = tensor.dim %[[X]], %[[C1]]
+// CHECK-DAG: %[[P:.*]] = tensor.dim %[[X]], %[[C3]]
+// CHECK-DAG: %[[N:.*]] = tensor.dim %[[B]], %[[C3]]
+// CHECK: return %[[L]], %[[P]], %[[N]]
+func.func @ssd_dims(%x: tensor<?x?x?x?xf32>, %dt: tensor<?x?x?xf32>,
+                    %A: tensor<?xf32>, %B: tensor<?x?x?x?xf32>,
+                    %C: tensor<?x?x?x?xf32>) -> (index, index, index) {
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c3 = arith.constant 3 : index
+  %y, %s = mamba.ssd_scan %x, %dt, %A, %B, %C
+      : (tensor<?x?x?x?xf32>, tensor<?x?x?xf32>, tensor<?xf32>,
+         tensor<?x?x?x?xf32>, tensor<?x?x?x?xf32>)
+      -> (tensor<?x?x?x?xf32>, tensor<?x?x?x?xf32>)
+  %l = tensor.dim %y, %c1 : tensor<?x?x?x?xf32>
+  %p = tensor.dim %s, %c2 : tensor<?x?x?x?xf32>
+  %n = tensor.dim %s, %c3 : tensor<?x?x?x?xf32>
+  return %l, %p, %n : index, index, index
+}
+
+// -----
+
+// CHECK-LABEL: func @ssd_step_and_norm_dims
+// CHECK-SAME: (%[[S:[a-z0-9]+]]: tensor<?x?x?x?xf32>, %[[X:[a-z0-9]+]]: tensor<?x?x?xf32>
+// CHECK-DAG: %[[C0:.*]] = arith.constant 0 : index
+// CHECK-DAG: %[[C3:.*]] = arith.constant 3 : index
+// CHECK-DAG: %[[B:.*]] = tensor.dim %[[X]], %[[C0]]
+// CHECK-DAG: %[[N:.*]] = tensor.dim %[[S]], %[[C3]]
+// CHECK: return %[[B]], %[[N]], %[[B]]
+func.func @ssd_step_and_norm_dims(
+    %s: tensor<?x?x?x?xf32>, %x: tensor<?x?x?xf32>, %dt: tensor<?x?xf32>,
+    %A: tensor<?xf32>, %B: tensor<?x?x?xf32>, %C: tensor<?x?x?xf32>,
+    %w: tensor<?xf32>) -> (index, index, index) {
+  %c0 = arith.constant 0 : index
+  %c3 = arith.constant 3 : index
+  %y, %n = mamba.ssd_state_update %s, %x, %dt, %A, %B, %C
+      : (tensor<?x?x?x?xf32>, tensor<?x?x?xf32>, tensor<?x?xf32>,
+         tensor<?xf32>, tensor<?x?x?xf32>, tensor<?x?x?xf32>)
+      -> (tensor<?x?x?xf32>, tensor<?x?x?x?xf32>)
+  %g = mamba.rms_norm_gated %y, %w {group_size = 1 : i64}
+      : (tensor<?x?x?xf32>, tensor<?xf32>) -> tensor<?x?x?xf32>
+  %yb = tensor.dim %y, %c0 : tensor<?x?x?xf32>
+  %nn = tensor.dim %n, %c3 : tensor<?x?x?x?xf32>
+  %gb = tensor.dim %g, %c0 : tensor<?x?x?xf32>
+  return %yb, %nn, %gb : index, index, index
+}

@@ -1,6 +1,7 @@
 //===- MambaDialect.cpp - the mamba dialect -------------------------------===//
 
 #include "mamba/Dialect/Mamba/IR/MambaDialect.h"
+#include "mamba/Dialect/Mamba/IR/Mamba2Ops.h"
 #include "mamba/Dialect/Mamba/IR/MambaOps.h"
 
 #include "mlir/IR/Builders.h"
@@ -39,5 +40,9 @@ void MambaDialect::initialize() {
   addOperations<
 #define GET_OP_LIST
 #include "mamba/Dialect/Mamba/IR/MambaOps.cpp.inc"
+      >();
+  addOperations<
+#define GET_OP_LIST
+#include "mamba/Dialect/Mamba/IR/Mamba2Ops.cpp.inc"
       >();
 }

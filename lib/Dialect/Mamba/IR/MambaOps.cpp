@@ -10,97 +10,17 @@
 
 #include "mamba/Dialect/Mamba/IR/MambaOps.h"
 
+#include "OpChecks.h"
+
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
-#include "llvm/ADT/StringMap.h"
 
 using namespace mlir;
 using namespace mlir::mamba;
+using namespace mlir::mamba::detail;
 
 namespace {
-
-/// Checks the shapes of an op's operands and results against named
-/// dimensions. A symbol is bound by its first static occurrence.
-class ShapeChecker {
-public:
-  explicit ShapeChecker(Operation *op) : op(op) {}
-
-  /// Checks that `value` is a ranked tensor whose dimensions are `dims`, in
-  /// order. An empty name matches any size.
-  LogicalResult check(StringRef what, Value value, ArrayRef<StringRef> dims) {
-    return check(what, cast<RankedTensorType>(value.getType()), dims);
-  }
-
-  LogicalResult check(StringRef what, RankedTensorType type,
-                      ArrayRef<StringRef> dims) {
-    if (type.getRank() != static_cast<int64_t>(dims.size())) {
-      InFlightDiagnostic diag = op->emitOpError()
-                                << "expects " << what << " to have rank "
-                                << dims.size() << " ([";
-      llvm::interleaveComma(dims, diag);
-      return diag << "]), but got " << type;
-    }
-    for (auto [index, name] : llvm::enumerate(dims))
-      if (failed(bind(what, index, name, type.getDimSize(index))))
-        return failure();
-    return success();
-  }
-
-  /// Binds or checks one dimension.
-  LogicalResult bind(StringRef what, unsigned index, StringRef name,
-                     int64_t size) {
-    if (name.empty() || ShapedType::isDynamic(size))
-      return success();
-    auto [it, inserted] = bound.try_emplace(
-        name, Binding{size, (what + " dim " + Twine(index)).str()});
-    if (inserted || it->second.size == size)
-      return success();
-    return op->emitOpError()
-           << "expects " << what << " dim " << index << " (" << name
-           << ") to be " << it->second.size << " to match " << it->second.origin
-           << ", but got " << size;
-  }
-
-  /// The bound size of a symbol, or ShapedType::kDynamic.
-  int64_t get(StringRef name) const {
-    auto it = bound.find(name);
-    return it == bound.end() ? ShapedType::kDynamic : it->second.size;
-  }
-
-private:
-  struct Binding {
-    int64_t size;
-    std::string origin;
-  };
-  Operation *op;
-  llvm::StringMap<Binding> bound;
-};
-
-Type elementType(Value value) {
-  return cast<RankedTensorType>(value.getType()).getElementType();
-}
-
-/// `what` must have exactly the element type `expected`.
-LogicalResult checkElementType(Operation *op, StringRef what, Value value,
-                               Type expected, StringRef expectedWhat) {
-  Type actual = elementType(value);
-  if (actual == expected)
-    return success();
-  return op->emitOpError() << "expects " << what << " to have element type "
-                           << expected << " (" << expectedWhat << "), but got "
-                           << actual;
-}
-
-/// Weights and biases may be stored in the activation type or in f32.
-LogicalResult checkActivationOrF32(Operation *op, StringRef what, Value value,
-                                   Type activation) {
-  Type actual = elementType(value);
-  if (actual == activation || actual.isF32())
-    return success();
-  return op->emitOpError() << "expects " << what << " to have element type "
-                           << activation << " or f32, but got " << actual;
-}
 
 /// B and C are shared by groups of d / G channels.
 LogicalResult checkGroupsDivideChannels(Operation *op,
@@ -114,37 +34,6 @@ LogicalResult checkGroupsDivideChannels(Operation *op,
   return op->emitOpError() << "expects the number of groups G = " << groups
                            << " of B and C to divide the channels d = "
                            << channels;
-}
-
-/// Where one result dimension's size comes from: dimension `dim` of `value`.
-struct DimSource {
-  Value value;
-  int64_t dim;
-};
-
-/// Fills the sizes of one result: static sizes from the result type, dynamic
-/// ones from the operand dimensions they equal (the verifier ensured that).
-void reifyResult(OpBuilder &builder, Value result, ArrayRef<DimSource> sources,
-                 ReifiedRankedShapedTypeDims &shapes) {
-  auto type = cast<RankedTensorType>(result.getType());
-  SmallVector<OpFoldResult> &sizes = shapes.emplace_back();
-  for (auto [index, source] : llvm::enumerate(sources)) {
-    if (!type.isDynamicDim(index))
-      sizes.push_back(builder.getIndexAttr(type.getDimSize(index)));
-    else
-      sizes.push_back(tensor::getMixedSize(builder, result.getLoc(),
-                                           source.value, source.dim));
-  }
-}
-
-/// All dimensions of `value`, in order, followed by `extra`.
-SmallVector<DimSource> dimsOf(Value value, ArrayRef<DimSource> extra = {}) {
-  SmallVector<DimSource> sources;
-  int64_t rank = cast<RankedTensorType>(value.getType()).getRank();
-  for (int64_t i = 0; i < rank; ++i)
-    sources.push_back({value, i});
-  llvm::append_range(sources, extra);
-  return sources;
 }
 
 } // namespace

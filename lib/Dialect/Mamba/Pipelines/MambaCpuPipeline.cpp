@@ -14,44 +14,10 @@
 using namespace mlir;
 using namespace mlir::mamba;
 
-namespace {
-
-/// Fails on the first op that no CPU tiling pass takes, naming it, rather
-/// than leaving it for a GPU pass or an obscure lowering failure.
-struct CheckCpuTilingPass
-    : PassWrapper<CheckCpuTilingPass, OperationPass<ModuleOp>> {
-  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(CheckCpuTilingPass)
-  StringRef getArgument() const final { return "mamba-check-cpu-tiling"; }
-  void runOnOperation() override {
-    WalkResult result =
-        getOperation()->walk([](Operation *op) {
-          if (!isa<MambaDialect>(op->getDialect()) ||
-              isa<EmbeddingOp, RmsNormOp, CausalConv1dOp, ArgmaxOp,
-                  ConvStateUpdateOp, SelectiveScanOp, SelectiveStateUpdateOp,
-                  SelectiveStepOp>(op))
-            return WalkResult::advance();
-          if (isa<LinearOp>(op)) {
-            op->emitOpError()
-                << "is a GEMM, which runs as a step of a compiled model's "
-                   "plan (OpenBLAS on the CPU), not as a kernel: compile the "
-                   "model directory";
-            return WalkResult::interrupt();
-          }
-          op->emitOpError() << "has no CPU lowering (the cpu target lowers the "
-                               "kernel ops the mamba pipeline leaves)";
-          return WalkResult::interrupt();
-        });
-    if (result.wasInterrupted())
-      signalPassFailure();
-  }
-};
-
-} // namespace
-
 void mlir::mamba::buildMambaCpuLowering(
     OpPassManager &pm, const MambaCpuPipelineOptions &options) {
   buildMambaPipeline(pm, MambaPipelineOptions());
-  pm.addPass(std::make_unique<CheckCpuTilingPass>());
+  pm.addPass(createCheckKernelOpsPass("cpu"));
   MambaTileSelectiveScanCpuOptions scan;
   scan.channelsPerBlock = options.channelsPerBlock;
   scan.chunkLength = options.chunkLength;

@@ -64,6 +64,7 @@ void mlir::mamba::buildMambaGpuLowering(
     OpPassManager &pm, const MambaGpuPipelineOptions &options) {
   MambaPipelineOptions frontend;
   buildMambaPipeline(pm, frontend);
+  pm.addPass(createCheckKernelOpsPass("gpu"));
 
   MambaTileSelectiveScanOptions tiling;
   tiling.channelsPerBlock = options.channelsPerBlock;

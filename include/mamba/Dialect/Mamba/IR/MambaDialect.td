@@ -18,7 +18,8 @@ def Mamba_Dialect : Dialect {
     The `mamba` dialect describes Mamba language models at the level a model
     author thinks in: the selective scan, the depthwise causal convolution, the
     RMS norm with a fused residual, their single-token decode steps, and the
-    composite mixer block. Operations have value (tensor) semantics; layouts
+    composite mixer block; for Mamba-2 (Mamba2Ops.td) the SSD scan over heads,
+    its decode step and the gated, grouped RMS norm. Operations have value (tensor) semantics; layouts
     follow the reference implementation of mamba_ssm: activations are
     `[batch, channels, length]`, B and C are `[batch, groups, state, length]`.
     Later passes decompose the composite ops, fuse elementwise work into the

@@ -14,15 +14,7 @@
 #define MAMBA_DIALECT_MAMBA_IR_MAMBAOPS_TD
 
 include "mamba/Dialect/Mamba/IR/MambaAttrs.td"
-include "mamba/Dialect/Mamba/IR/MambaDialect.td"
-include "mlir/Interfaces/InferTypeOpInterface.td"
-include "mlir/Interfaces/SideEffectInterfaces.td"
-
-// Result sizes in terms of operand sizes, so that tensor.dim of a result
-// folds to the operands' dims (resolve-ranked-shaped-type-result-dims).
-def Mamba_ReifyShapes
-    : DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
-                                ["reifyResultShapes"]>;
+include "mamba/Dialect/Mamba/IR/MambaOpBase.td"
 
 //===----------------------------------------------------------------------===//
 // Sequence ops (prefill)

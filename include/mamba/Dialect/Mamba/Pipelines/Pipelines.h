@@ -7,10 +7,12 @@
 
 #include "mlir/Pass/PassOptions.h"
 
+#include <memory>
 #include <optional>
 
 namespace mlir {
 class OpPassManager;
+class Pass;
 
 namespace mamba {
 
@@ -142,6 +144,12 @@ struct MambaCpuPipelineOptions
 /// without a CPU tiling yet are reported by name and fail the pipeline.
 void buildMambaCpuLowering(OpPassManager &pm,
                            const MambaCpuPipelineOptions &options);
+
+/// Fails on the first mamba op that the target's ("cpu" or "gpu") tiling
+/// passes do not turn into a kernel, naming it (a GEMM in kernel-only IR, an
+/// op without a lowering for the target yet). Both lowerings run it after
+/// the front end.
+std::unique_ptr<Pass> createCheckKernelOpsPass(llvm::StringRef target);
 
 /// Registers `mamba-pipeline`, `mamba-gpu-pipeline` and
 /// `mamba-cpu-pipeline` with the pass registry.
