@@ -365,4 +365,27 @@ def MambaTileSelectiveStepCpu : Pass<"mamba-tile-selective-step-cpu"> {
   ];
 }
 
+def MambaTileSsdScanCpu : Pass<"mamba-tile-ssd-scan-cpu"> {
+  let summary = "Tile mamba.ssd_scan into a host kernel (the CPU target)";
+  let description = [{
+    The Mamba-2 SSD scan as the per-step recurrence on the host: a block of
+    one thread per (head, sequence) keeps the head's `[P, N]` state in a
+    stack buffer, and per position prepares dt (bias, softplus, the
+    clamps), decays the state with the head's scalar exp(dt A), adds
+    dt x B^T with the N states as a vector, and reads y = S C, the D skip
+    and the SiLU(z) gate; seq_idx zeroes the state where it changes. The
+    chunked algorithm (matrix products within a chunk) is the GPU's; here
+    the recurrence does the fewest operations. Needs static H, P, G and N.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+
 #endif // MAMBA_CONVERSION_MAMBATOKERNELS_PASSES_TD

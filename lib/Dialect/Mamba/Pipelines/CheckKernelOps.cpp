@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "mamba/Dialect/Mamba/IR/Mamba2Ops.h"
 #include "mamba/Dialect/Mamba/IR/MambaOps.h"
 #include "mamba/Dialect/Mamba/Pipelines/Pipelines.h"
 
@@ -33,6 +34,9 @@ struct CheckKernelOpsPass
           isa<EmbeddingOp, RmsNormOp, CausalConv1dOp, ArgmaxOp,
               ConvStateUpdateOp, SelectiveScanOp, SelectiveStateUpdateOp,
               SelectiveStepOp>(op))
+        return WalkResult::advance();
+      // The Mamba-2 ops lowered on the CPU only, so far.
+      if (cpu && isa<SsdScanOp>(op))
         return WalkResult::advance();
       if (isa<LinearOp>(op)) {
         op->emitOpError() << "is a GEMM, which runs as a step of a compiled "

@@ -25,6 +25,7 @@ void mlir::mamba::buildMambaCpuLowering(
       options.tunedTilings.begin(), options.tunedTilings.end());
   pm.addPass(createMambaTileSelectiveScanCpu(scan));
   pm.addPass(createMambaTileSelectiveStepCpu());
+  pm.addPass(createMambaTileSsdScanCpu());
   MambaTileRmsNormOptions norm;
   norm.threadsPerBlock = tiling::kCpuThreadsPerBlock;
   pm.addPass(createMambaTileRmsNorm(norm));
