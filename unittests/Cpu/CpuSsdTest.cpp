@@ -1,11 +1,12 @@
 //===- CpuSsdTest.cpp - The compiled Mamba-2 SSD scan on the CPU ----------===//
 //
-// mamba-compile --target x86-64,cpu's SSD scan (TileSsdScanCpu.cpp) against
+// mamba-compile --target x86-64,cpu's SSD scan (TileSsdCpu.cpp) against
 // the reference library's per-step SSD on random inputs: N from 16 to 256,
 // P 32 and 64, 1, 2 and 8 groups, D per head and per head and channel,
 // every optional operand (z, dt_bias, initial states, seq_idx with packed
 // sequences), dt limits, f32 and bf16, L = 1 and lengths that are not a
-// multiple of the chunk size, one and two threads.
+// multiple of the chunk size, one and two threads; and the decode step
+// (ssd_state_update) against reference::ssdStep.
 //
 //===----------------------------------------------------------------------===//
 
@@ -121,6 +122,77 @@ TEST(CpuSsdTest, MatchesTheReference) {
                 limit);
           }
         }
+}
+
+TEST(CpuSsdTest, DecodeStepsMatchTheReference) {
+  ModuleFile file;
+  MAMBA_LOAD_COMPILED("ssd_step.mmod", file);
+  struct Case {
+    const char *function;
+    ElementType element;
+    int64_t H, P, G, N;
+    Skip D;
+    bool z, bias, softplus;
+    double dtMin, dtMax;
+  };
+  // The functions of compiled/ssd_step.mlir.
+  const ElementType f32 = ElementType::F32, bf16 = ElementType::BF16;
+  const double inf = std::numeric_limits<double>::infinity();
+  const Case cases[] = {
+      {"step_f32_all_n16", f32, 4, 32, 2, 16, Skip::Head, true, true, true,
+       0.001, 0.5},
+      {"step_bf16_g8_n128", bf16, 8, 32, 8, 128, Skip::Channel, true, true,
+       true, 0.0, inf},
+      {"step_f32_bare_n256", f32, 2, 64, 1, 256, Skip::None, false, false,
+       false, 0.0, inf},
+  };
+  std::mt19937 rng(22);
+  for (int threads : {1, 2})
+    for (const Case &c : cases)
+      for (int64_t b : {1, 3}) {
+        SCOPED_TRACE(std::string(c.function) + " b=" + std::to_string(b) +
+                     ", " + std::to_string(threads) + " threads");
+        CpuBackend backend(threads);
+        const ElementType e = c.element;
+        HostTensor state = randomTensor(f32, {b, c.H, c.P, c.N}, rng, -1, 1);
+        HostTensor x = randomTensor(e, {b, c.H, c.P}, rng, -1, 1);
+        HostTensor dt = randomTensor(e, {b, c.H}, rng, c.softplus ? -3 : 0.01,
+                                     c.softplus ? 0.5 : 0.3);
+        HostTensor A = randomTensor(f32, {c.H}, rng, -2, -0.1);
+        HostTensor B = randomTensor(e, {b, c.G, c.N}, rng, -1, 1);
+        HostTensor C = randomTensor(e, {b, c.G, c.N}, rng, -1, 1);
+        HostTensor D = c.D == Skip::Channel
+                           ? randomTensor(f32, {c.H, c.P}, rng, -1, 1)
+                           : randomTensor(f32, {c.H}, rng, -1, 1);
+        HostTensor z = randomTensor(e, {b, c.H, c.P}, rng, -2, 2);
+        HostTensor bias = randomTensor(f32, {c.H}, rng, -0.5, 0.5);
+        std::vector<HostTensor *> args = {&state, &x, &dt, &A, &B, &C};
+        if (c.D != Skip::None)
+          args.push_back(&D);
+        if (c.z)
+          args.push_back(&z);
+        if (c.bias)
+          args.push_back(&bias);
+        HostTensor y(e, {b, c.H, c.P}), next(f32, {b, c.H, c.P, c.N});
+        run(backend, file, c.function, args, {&y, &next});
+
+        reference::Tensor rD = D.toReference(), rz = z.toReference(),
+                          rBias = bias.toReference();
+        reference::DtOptions options;
+        options.softplus = c.softplus;
+        options.low = c.dtMin;
+        options.high = c.dtMax;
+        reference::SsdStepResult want = reference::ssdStep(
+            state.toReference(), x.toReference(), dt.toReference(),
+            A.toReference(), B.toReference(), C.toReference(),
+            c.D != Skip::None ? &rD : nullptr, c.z ? &rz : nullptr,
+            c.bias ? &rBias : nullptr, options);
+        const double limit = e == f32 ? 1e-5 : 1e-2;
+        EXPECT_LE(gpu_test::relativeL2Error(values(y), values(want.y)), limit);
+        EXPECT_LE(
+            gpu_test::relativeL2Error(values(next), values(want.newState)),
+            limit);
+      }
 }
 
 } // namespace

@@ -365,8 +365,8 @@ def MambaTileSelectiveStepCpu : Pass<"mamba-tile-selective-step-cpu"> {
   ];
 }
 
-def MambaTileSsdScanCpu : Pass<"mamba-tile-ssd-scan-cpu"> {
-  let summary = "Tile mamba.ssd_scan into a host kernel (the CPU target)";
+def MambaTileSsdCpu : Pass<"mamba-tile-ssd-cpu"> {
+  let summary = "Tile mamba.ssd_scan and mamba.ssd_state_update into host kernels (the CPU target)";
   let description = [{
     The Mamba-2 SSD scan as the per-step recurrence on the host: a block of
     one thread per (head, sequence) keeps the head's `[P, N]` state in a
@@ -375,7 +375,9 @@ def MambaTileSsdScanCpu : Pass<"mamba-tile-ssd-scan-cpu"> {
     dt x B^T with the N states as a vector, and reads y = S C, the D skip
     and the SiLU(z) gate; seq_idx zeroes the state where it changes. The
     chunked algorithm (matrix products within a chunk) is the GPU's; here
-    the recurrence does the fewest operations. Needs static H, P, G and N.
+    the recurrence does the fewest operations. The decode step is one
+    position of the same on the step's state buffers. Needs static H, P, G
+    and N.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

@@ -25,7 +25,7 @@ void mlir::mamba::buildMambaCpuLowering(
       options.tunedTilings.begin(), options.tunedTilings.end());
   pm.addPass(createMambaTileSelectiveScanCpu(scan));
   pm.addPass(createMambaTileSelectiveStepCpu());
-  pm.addPass(createMambaTileSsdScanCpu());
+  pm.addPass(createMambaTileSsdCpu());
   MambaTileRmsNormOptions norm;
   norm.threadsPerBlock = tiling::kCpuThreadsPerBlock;
   pm.addPass(createMambaTileRmsNorm(norm));

@@ -1,4 +1,4 @@
-// RUN: mamba-opt %s -split-input-file -mamba-tile-ssd-scan-cpu -canonicalize -cse | FileCheck %s
+// RUN: mamba-opt %s -split-input-file -mamba-tile-ssd-cpu -canonicalize -cse | FileCheck %s
 
 // H = 2 heads of P = 8 channels, one group of N = 4 states: a block of one
 // thread per (head, sequence) keeps the head's 8 x 4 state on the stack,
@@ -18,8 +18,8 @@
 // CHECK:             scf.for %[[P:.*]] = %c0 to %c8 step %c1 {
 // CHECK:               vector.load %[[S]][%[[P]], %c0] : memref<8x4xf32>, vector<4xf32>
 // CHECK:               vector.fma
-// CHECK:               vector.store %{{.*}}, %[[S]][%[[P]], %c0]
 // CHECK:               vector.reduction <add>
+// CHECK:               vector.store %{{.*}}, %[[S]][%[[P]], %c0]
 // CHECK:               memref.store %{{.*}}, %[[Y]][%[[BATCH]], %[[T]], %[[H]], %[[P]]]
 // CHECK:       } {mapping = [#gpu.block<x>, #gpu.block<y>]}
 func.func @ssd(%x: tensor<?x?x2x8xf32>, %dt: tensor<?x?x2xf32>,
@@ -64,4 +64,31 @@ func.func @ssd_options(%x: tensor<?x?x2x8xbf16>, %dt: tensor<?x?x2xbf16>,
          tensor<?x?xi32>)
       -> (tensor<?x?x2x8xbf16>, tensor<?x2x8x4xf32>)
   return %y, %s : tensor<?x?x2x8xbf16>, tensor<?x2x8x4xf32>
+}
+
+// -----
+
+// The decode step: one position, a block per (head, sequence); each
+// channel's row of states read from the step's state, advanced and written
+// to the new state, y = S . C.
+// CHECK-LABEL: func.func @step
+// CHECK:       %[[Y:.*]] = memref.alloc(%{{.*}}) : memref<?x2x8xf32>
+// CHECK:       %[[NEW:.*]] = memref.alloc(%{{.*}}) : memref<?x2x8x4xf32>
+// CHECK:       scf.forall (%[[H:.*]], %[[BATCH:.*]]) in (2, %{{.*}}) {
+// CHECK:             math.exp
+// CHECK:           scf.for %[[P:.*]] = %c0 to %c8 step %c1 {
+// CHECK:             vector.transfer_read %{{.*}}[%[[BATCH]], %[[H]], %[[P]], %c0]
+// CHECK:             vector.fma
+// CHECK:             vector.reduction <add>
+// CHECK:             vector.transfer_write %{{.*}}, %[[NEW]][%[[BATCH]], %[[H]], %[[P]], %c0]
+// CHECK:             memref.store %{{.*}}, %[[Y]][%[[BATCH]], %[[H]], %[[P]]]
+func.func @step(%s: tensor<?x2x8x4xf32>, %x: tensor<?x2x8xf32>,
+                %dt: tensor<?x2xf32>, %A: tensor<2xf32>,
+                %B: tensor<?x1x4xf32>, %C: tensor<?x1x4xf32>)
+    -> (tensor<?x2x8xf32>, tensor<?x2x8x4xf32>) {
+  %y, %n = mamba.ssd_state_update %s, %x, %dt, %A, %B, %C dt_softplus
+      : (tensor<?x2x8x4xf32>, tensor<?x2x8xf32>, tensor<?x2xf32>,
+         tensor<2xf32>, tensor<?x1x4xf32>, tensor<?x1x4xf32>)
+      -> (tensor<?x2x8xf32>, tensor<?x2x8x4xf32>)
+  return %y, %n : tensor<?x2x8xf32>, tensor<?x2x8x4xf32>
 }
