@@ -38,3 +38,25 @@ if os.path.exists(os.path.join(config.mamba_tools_dir, "mamba-tune")):
     config.available_features.add("mamba-tune")
     tools.append("mamba-tune")
 llvm_config.add_tool_substitutions(tools, tool_dirs)
+
+# Where the kernel refuses a single allocation larger than memory (the
+# heuristic overcommit of mode 0, or mode 2) and memory and swap are under
+# 64 GiB, a model whose weights take 67 GiB fails to load with an error;
+# elsewhere the allocation could succeed and the test would read 67 GB.
+def _large_allocations_fail():
+    try:
+        with open("/proc/sys/vm/overcommit_memory") as f:
+            if f.read().strip() == "1":
+                return False
+        kib = 0
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith(("MemTotal:", "SwapTotal:")):
+                    kib += int(line.split()[1])
+        return kib < 64 * 1024 * 1024
+    except (OSError, ValueError):
+        return False
+
+
+if _large_allocations_fail():
+    config.available_features.add("large-allocations-fail")
