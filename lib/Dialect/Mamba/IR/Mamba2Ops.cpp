@@ -43,6 +43,20 @@ LogicalResult checkD(ShapeChecker &shapes, Value D) {
   return shapes.check("D", D, {"H"});
 }
 
+/// dt, B, C and y have x's element type (the activation type), and D is
+/// per head or per head and channel.
+template <typename SsdOp>
+LogicalResult checkActivationsAndD(SsdOp op, ShapeChecker &shapes) {
+  Type act = elementType(op.getX());
+  for (auto [what, value] : {std::pair<StringRef, Value>{"dt", op.getDt()},
+                             {"B", op.getB()},
+                             {"C", op.getC()},
+                             {"y", op.getY()}})
+    if (failed(checkElementType(op, what, value, act, "as x")))
+      return failure();
+  return checkD(shapes, op.getD());
+}
+
 /// dt_min <= dt_max, both numbers, dt_min not negative.
 LogicalResult checkDtLimit(Operation *op, std::optional<llvm::APFloat> low,
                            std::optional<llvm::APFloat> high) {
@@ -71,11 +85,7 @@ LogicalResult SsdScanOp::verify() {
       failed(shapes.check("C", getC(), {"b", "L", "G", "N"})) ||
       failed(shapes.check("y", getY(), {"b", "L", "H", "P"})))
     return failure();
-  if (failed(checkElementType(*this, "dt", getDt(), act, "as x")) ||
-      failed(checkElementType(*this, "B", getB(), act, "as x")) ||
-      failed(checkElementType(*this, "C", getC(), act, "as x")) ||
-      failed(checkElementType(*this, "y", getY(), act, "as x")) ||
-      failed(checkD(shapes, getD())))
+  if (failed(checkActivationsAndD(*this, shapes)))
     return failure();
   if (Value z = getZ()) {
     if (failed(shapes.check("z", z, {"b", "L", "H", "P"})) ||
@@ -117,11 +127,7 @@ LogicalResult SsdStateUpdateOp::verify() {
       failed(shapes.check("y", getY(), {"b", "H", "P"})) ||
       failed(shapes.check("new_state", getNewState(), {"b", "H", "P", "N"})))
     return failure();
-  if (failed(checkElementType(*this, "dt", getDt(), act, "as x")) ||
-      failed(checkElementType(*this, "B", getB(), act, "as x")) ||
-      failed(checkElementType(*this, "C", getC(), act, "as x")) ||
-      failed(checkElementType(*this, "y", getY(), act, "as x")) ||
-      failed(checkD(shapes, getD())))
+  if (failed(checkActivationsAndD(*this, shapes)))
     return failure();
   if (Value z = getZ()) {
     if (failed(shapes.check("z", z, {"b", "H", "P"})) ||
