@@ -1,4 +1,4 @@
-// Mamba-2's gated norm, which has no kernel lowering on either target yet
+// Mamba-2's gated norm, which has no GPU kernel lowering yet
 // (no-kernel-lowering.mlir).
 func.func @norm(%x: tensor<2x64xf32>, %w: tensor<64xf32>, %z: tensor<2x64xf32>)
     -> tensor<2x64xf32> {

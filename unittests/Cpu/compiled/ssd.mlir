@@ -1,4 +1,4 @@
-// Mamba-2 SSD scans for the CPU tests (CpuSsdTest.cpp reads the same
+// Mamba-2 SSD scans for the CPU tests (CpuMamba2OpsTest.cpp reads the same
 // table): N from 16 to 256, P 32 and 64, 1, 2 and 8 groups, D per head
 // and per head and channel, each optional operand, dt limits, f32 and
 // bf16. Generated once by hand; keep in step with the test's cases.

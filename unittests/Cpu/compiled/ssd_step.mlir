@@ -1,4 +1,4 @@
-// Mamba-2 decode steps for the CPU tests (CpuSsdTest.cpp reads the same
+// Mamba-2 decode steps for the CPU tests (CpuMamba2OpsTest.cpp reads the same
 // table): N 16 to 256, 1, 2 and 8 groups, D per head and per head and
 // channel, z, dt_bias, softplus, dt limits, f32 and bf16.
 

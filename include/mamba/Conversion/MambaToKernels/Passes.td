@@ -390,4 +390,22 @@ def MambaTileSsdCpu : Pass<"mamba-tile-ssd-cpu"> {
   ];
 }
 
+def MambaTileRmsNormGatedCpu : Pass<"mamba-tile-rms-norm-gated-cpu"> {
+  let summary = "Tile mamba.rms_norm_gated into a host kernel (the CPU target)";
+  let description = [{
+    A block of one thread per (row, group of features) gates the group,
+    x * silu(z), into a stack buffer while summing its squares, then writes
+    it times the group's 1 / sqrt(mean + eps) and the weight. Rows are
+    `[rows, F]` or `[b, L, F]`.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect"
+  ];
+}
+
 #endif // MAMBA_CONVERSION_MAMBATOKERNELS_PASSES_TD

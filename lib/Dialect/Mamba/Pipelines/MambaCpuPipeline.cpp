@@ -26,6 +26,7 @@ void mlir::mamba::buildMambaCpuLowering(
   pm.addPass(createMambaTileSelectiveScanCpu(scan));
   pm.addPass(createMambaTileSelectiveStepCpu());
   pm.addPass(createMambaTileSsdCpu());
+  pm.addPass(createMambaTileRmsNormGatedCpu());
   MambaTileRmsNormOptions norm;
   norm.threadsPerBlock = tiling::kCpuThreadsPerBlock;
   pm.addPass(createMambaTileRmsNorm(norm));

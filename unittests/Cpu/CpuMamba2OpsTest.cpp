@@ -1,4 +1,4 @@
-//===- CpuSsdTest.cpp - The compiled Mamba-2 SSD scan on the CPU ----------===//
+//===- CpuMamba2OpsTest.cpp - The compiled Mamba-2 ops on the CPU ---------===//
 //
 // mamba-compile --target x86-64,cpu's SSD scan (TileSsdCpu.cpp) against
 // the reference library's per-step SSD on random inputs: N from 16 to 256,
@@ -6,11 +6,13 @@
 // every optional operand (z, dt_bias, initial states, seq_idx with packed
 // sequences), dt limits, f32 and bf16, L = 1 and lengths that are not a
 // multiple of the chunk size, one and two threads; and the decode step
-// (ssd_state_update) against reference::ssdStep.
+// (ssd_state_update) against reference::ssdStep, and the gated norm
+// (TileRmsNormGatedCpu.cpp) against reference::gatedRmsNorm.
 //
 //===----------------------------------------------------------------------===//
 
 #include "CpuTestSupport.h"
+#include "mamba/Reference/GatedRmsNorm.h"
 #include "mamba/Reference/SsdScan.h"
 #include "mamba/Runtime/Cpu/Backend.h"
 
@@ -24,7 +26,7 @@ namespace {
 
 enum class Skip { None, Head, Channel };
 
-TEST(CpuSsdTest, MatchesTheReference) {
+TEST(CpuMamba2OpsTest, ScansMatchTheReference) {
   ModuleFile file;
   MAMBA_LOAD_COMPILED("ssd.mmod", file);
   struct Case {
@@ -124,7 +126,7 @@ TEST(CpuSsdTest, MatchesTheReference) {
         }
 }
 
-TEST(CpuSsdTest, DecodeStepsMatchTheReference) {
+TEST(CpuMamba2OpsTest, DecodeStepsMatchTheReference) {
   ModuleFile file;
   MAMBA_LOAD_COMPILED("ssd_step.mmod", file);
   struct Case {
@@ -193,6 +195,47 @@ TEST(CpuSsdTest, DecodeStepsMatchTheReference) {
             gpu_test::relativeL2Error(values(next), values(want.newState)),
             limit);
       }
+}
+
+TEST(CpuMamba2OpsTest, GatedNormsMatchTheReference) {
+  ModuleFile file;
+  MAMBA_LOAD_COMPILED("gated_norm.mmod", file);
+  struct Case {
+    const char *function;
+    ElementType element, weight;
+    int64_t F, group;
+    bool z, tokens; ///< tokens: [b, L, F], else [rows, F]
+    double eps;
+  };
+  // The functions of compiled/gated_norm.mlir.
+  const ElementType f32 = ElementType::F32, bf16 = ElementType::BF16;
+  const Case cases[] = {
+      {"norm_f32_groups", f32, f32, 128, 32, true, false, 1e-5},
+      {"norm_f32_one_group_no_z", f32, f32, 96, 96, false, true, 1e-3},
+      {"norm_bf16_groups", bf16, bf16, 256, 64, true, true, 1e-5},
+  };
+  std::mt19937 rng(23);
+  for (int threads : {1, 2})
+    for (const Case &c : cases) {
+      SCOPED_TRACE(std::string(c.function) + ", " + std::to_string(threads) +
+                   " threads");
+      CpuBackend backend(threads);
+      const Shape shape = c.tokens ? Shape{2, 5, c.F} : Shape{7, c.F};
+      HostTensor x = randomTensor(c.element, shape, rng, -2, 2);
+      HostTensor z = randomTensor(c.element, shape, rng, -3, 3);
+      HostTensor w = randomTensor(c.weight, {c.F}, rng, 0.5, 1.5);
+      std::vector<HostTensor *> args = {&x, &w};
+      if (c.z)
+        args.push_back(&z);
+      HostTensor y(c.element, shape);
+      run(backend, file, c.function, args, {&y});
+      reference::Tensor rz = z.toReference();
+      reference::Tensor want =
+          reference::gatedRmsNorm(x.toReference(), c.z ? &rz : nullptr,
+                                  w.toReference(), c.group, c.eps);
+      EXPECT_LE(gpu_test::relativeL2Error(values(y), values(want)),
+                c.element == f32 ? 1e-5 : 1e-2);
+    }
 }
 
 } // namespace
