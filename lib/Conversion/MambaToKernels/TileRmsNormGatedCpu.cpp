@@ -29,6 +29,9 @@ using namespace mlir::mamba;
 
 namespace {
 
+/// A group's gated features live on the thread's stack: at most 256 KB.
+constexpr int64_t kMaxGroup = 65536;
+
 LogicalResult tileRmsNormGated(RmsNormGatedOp op) {
   auto xType = cast<RankedTensorType>(op.getX().getType());
   const int64_t rank = xType.getRank();
@@ -36,9 +39,13 @@ LogicalResult tileRmsNormGated(RmsNormGatedOp op) {
   if (rank < 2 || rank > 3)
     return op.emitOpError() << "cannot tile for the CPU: rank " << rank
                             << ", expected [rows, F] or [b, L, F]";
+  const int64_t group = op.getGroupSize();
+  if (group > kMaxGroup)
+    return op.emitOpError() << "cannot tile for the CPU: group_size = " << group
+                            << " is more than the " << kMaxGroup
+                            << " features a thread keeps on its stack";
   ImplicitLocOpBuilder b(op.getLoc(), op);
   Type element = xType.getElementType();
-  const int64_t group = op.getGroupSize();
   Value x = readOnlyBuffer(b, op.getX()), z = readOnlyBuffer(b, op.getZ()),
         weight = readOnlyBuffer(b, op.getWeight());
   SmallVector<Value> sizes = bufferSizes(b, x);

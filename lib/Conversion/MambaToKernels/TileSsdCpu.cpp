@@ -40,13 +40,22 @@ void emitFor(ImplicitLocOpBuilder &b, Value count,
   emitStridedLoop(b, indexConstant(b, 0), count, indexConstant(b, 1), body);
 }
 
-/// The SSD's sizes must be static: the state lives on the stack and the N
+/// A head's state lives on the thread's stack: at most 256 KB of f32.
+constexpr int64_t kMaxStateElements = 65536;
+
+/// The SSD's sizes must be static, the state lives on the stack and the N
 /// states of a channel are one vector.
 LogicalResult checkStaticSizes(Operation *op, int64_t H, int64_t P, int64_t G,
                                int64_t N) {
   if (!ShapedType::isDynamic(H) && !ShapedType::isDynamic(P) &&
-      !ShapedType::isDynamic(G) && !ShapedType::isDynamic(N))
-    return success();
+      !ShapedType::isDynamic(G) && !ShapedType::isDynamic(N)) {
+    if (P * N <= kMaxStateElements)
+      return success();
+    return op->emitOpError()
+           << "cannot tile for the CPU: a head's state of P x N = " << P
+           << " x " << N << " is more than the " << kMaxStateElements
+           << " values a thread keeps on its stack";
+  }
   auto size = [](int64_t n) {
     return ShapedType::isDynamic(n) ? std::string("?") : std::to_string(n);
   };

@@ -25,3 +25,15 @@ func.func @dynamic_state(%s: tensor<1x2x8x?xf32>, %x: tensor<1x2x8xf32>,
       -> (tensor<1x2x8xf32>, tensor<1x2x8x?xf32>)
   return %y, %n : tensor<1x2x8xf32>, tensor<1x2x8x?xf32>
 }
+
+// -----
+
+func.func @huge_state(%x: tensor<1x4x2x512xf32>, %dt: tensor<1x4x2xf32>,
+                      %A: tensor<2xf32>, %B: tensor<1x4x1x256xf32>,
+                      %C: tensor<1x4x1x256xf32>) -> tensor<1x4x2x512xf32> {
+  // expected-error @+1 {{cannot tile for the CPU: a head's state of P x N = 512 x 256 is more than the 65536 values a thread keeps on its stack}}
+  %y = mamba.ssd_scan %x, %dt, %A, %B, %C
+      : (tensor<1x4x2x512xf32>, tensor<1x4x2xf32>, tensor<2xf32>,
+         tensor<1x4x1x256xf32>, tensor<1x4x1x256xf32>) -> tensor<1x4x2x512xf32>
+  return %y : tensor<1x4x2x512xf32>
+}
