@@ -9,7 +9,7 @@
 namespace mamba::reference::detail {
 
 Tensor embedTokens(const std::string &op,
-                   const std::map<std::string, Tensor> &weights,
+                   const Weights &weights,
                    const TokenBatch &ids) {
   int64_t b = static_cast<int64_t>(ids.size());
   int64_t L = b ? static_cast<int64_t>(ids[0].size()) : 0;
@@ -29,7 +29,7 @@ void addInPlace(Tensor &acc, const Tensor &x) {
     acc[i] += x[i];
 }
 
-Tensor logitsFromHidden(const std::map<std::string, Tensor> &weights,
+Tensor logitsFromHidden(const Weights &weights,
                         const Tensor &h, bool tied, double eps) {
   Tensor normed =
       rmsNorm(h, weights.at("backbone.norm_f.weight"), nullptr, eps).y;

@@ -12,8 +12,8 @@
 
 #include "mamba/Reference/Greedy.h"
 #include "mamba/Reference/Tensor.h"
+#include "mamba/Reference/Weights.h"
 
-#include <map>
 #include <string>
 
 namespace mamba::reference::detail {
@@ -21,15 +21,14 @@ namespace mamba::reference::detail {
 /// ids [b][L], every row of one length -> embeddings [b, L, D]; throws
 /// naming the row that differs.
 Tensor embedTokens(const std::string &op,
-                   const std::map<std::string, Tensor> &weights,
-                   const TokenBatch &ids);
+                   const Weights &weights, const TokenBatch &ids);
 
 /// acc += x, elementwise (same shapes).
 void addInPlace(Tensor &acc, const Tensor &x);
 
 /// norm_f, then lm_head (the embedding table when `tied`): h [..., D] ->
 /// logits [..., V].
-Tensor logitsFromHidden(const std::map<std::string, Tensor> &weights,
+Tensor logitsFromHidden(const Weights &weights,
                         const Tensor &h, bool tied, double eps);
 
 } // namespace mamba::reference::detail

@@ -43,7 +43,7 @@ Mamba2MixerWeights getMamba2MixerWeights(const Mamba2Config &config,
   const int64_t D = config.hidden, E = config.innerSize(), H = config.heads;
   const int64_t CC = config.convChannels(), P = config.inProjSize();
   auto name = [&](const char *suffix) {
-    return "backbone.layers." + std::to_string(layer) + ".mixer." + suffix;
+    return layerWeightName(layer, std::string("mixer.") + suffix);
   };
   Mamba2MixerWeights w;
   w.inProj = &requireWeight(kOp, weights, name("in_proj.weight"),
@@ -65,8 +65,7 @@ Mamba2MixerWeights getMamba2MixerWeights(const Mamba2Config &config,
                              {{"D", D}, {"E", E}});
   w.outProjBias = flaggedWeight(kOp, weights, name("out_proj.bias"), {{"D", D}},
                                 config.useBias, "use_bias");
-  requireWeight(kOp, weights,
-                "backbone.layers." + std::to_string(layer) + ".norm.weight",
+  requireWeight(kOp, weights, layerWeightName(layer, "norm.weight"),
                 {{"D", D}});
   return w;
 }

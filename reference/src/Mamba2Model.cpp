@@ -19,8 +19,7 @@ namespace {
 const char *const kOp = "mamba2 model";
 
 const Tensor &layerNorm(const Weights &weights, int64_t layer) {
-  return weights.at("backbone.layers." + std::to_string(layer) +
-                    ".norm.weight");
+  return weights.at(layerWeightName(layer, "norm.weight"));
 }
 
 } // namespace

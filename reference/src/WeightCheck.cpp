@@ -4,7 +4,7 @@
 
 namespace mamba::reference::detail {
 
-const Tensor &requireWeight(const std::string &op, const WeightMap &weights,
+const Tensor &requireWeight(const std::string &op, const Weights &weights,
                             const std::string &name,
                             const std::vector<Dim> &shape) {
   auto it = weights.find(name);
@@ -14,7 +14,7 @@ const Tensor &requireWeight(const std::string &op, const WeightMap &weights,
   return it->second;
 }
 
-const Tensor *flaggedWeight(const std::string &op, const WeightMap &weights,
+const Tensor *flaggedWeight(const std::string &op, const Weights &weights,
                             const std::string &name,
                             const std::vector<Dim> &shape, bool enabled,
                             const char *flag) {
@@ -26,7 +26,7 @@ const Tensor *flaggedWeight(const std::string &op, const WeightMap &weights,
   return nullptr;
 }
 
-Tensor convWeightAsMatrix(const std::string &op, const WeightMap &weights,
+Tensor convWeightAsMatrix(const std::string &op, const Weights &weights,
                           const std::string &name, int64_t E, int64_t K) {
   auto it = weights.find(name);
   if (it == weights.end())

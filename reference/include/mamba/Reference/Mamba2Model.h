@@ -17,8 +17,8 @@
 #include "mamba/Reference/Greedy.h"
 #include "mamba/Reference/SsdScan.h"
 #include "mamba/Reference/Tensor.h"
+#include "mamba/Reference/Weights.h"
 
-#include <map>
 #include <string>
 #include <vector>
 
@@ -50,8 +50,6 @@ struct Mamba2Config {
   /// [z, xBC, dt]
   int64_t inProjSize() const { return innerSize() + convChannels() + heads; }
 };
-
-using Weights = std::map<std::string, Tensor>;
 
 /// Throws std::invalid_argument naming the field that is out of range or
 /// inconsistent (heads * head_dim != expand * hidden, groups not dividing

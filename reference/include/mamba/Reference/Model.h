@@ -11,8 +11,8 @@
 
 #include "mamba/Reference/Greedy.h"
 #include "mamba/Reference/Tensor.h"
+#include "mamba/Reference/Weights.h"
 
-#include <map>
 #include <string>
 #include <vector>
 
@@ -43,11 +43,6 @@ struct ModelConfig {
 
 /// Throws std::invalid_argument on a non-positive size or negative eps.
 void validateConfig(const ModelConfig &config);
-
-using Weights = std::map<std::string, Tensor>;
-
-/// "backbone.layers.<layer>.<suffix>".
-std::string layerWeightName(int64_t layer, const std::string &suffix);
 
 /// Checks that every weight the config needs is present with the right shape,
 /// and that no bias the config disables is present (a sign that the config

@@ -20,5 +20,6 @@
 #include "mamba/Reference/SelectiveScan.h"
 #include "mamba/Reference/SsdScan.h"
 #include "mamba/Reference/Tensor.h"
+#include "mamba/Reference/Weights.h"
 
 #endif // MAMBA_REFERENCE_REFERENCE_H
