@@ -21,19 +21,6 @@ using namespace mlir::mamba::detail;
 
 namespace {
 
-/// Head h reads group h / (H / G) of B and C.
-LogicalResult checkGroupsDivideHeads(Operation *op,
-                                     const ShapeChecker &shapes) {
-  int64_t groups = shapes.get("G"), heads = shapes.get("H");
-  if (groups == 0)
-    return op->emitOpError() << "expects at least one group of B and C";
-  if (ShapedType::isDynamic(groups) || ShapedType::isDynamic(heads) ||
-      heads % groups == 0)
-    return success();
-  return op->emitOpError() << "expects the number of groups G = " << groups
-                           << " of B and C to divide the heads H = " << heads;
-}
-
 /// D is per head, [H], or per head and channel, [H, P].
 LogicalResult checkD(ShapeChecker &shapes, Value D) {
   if (!D)
@@ -108,7 +95,7 @@ LogicalResult SsdScanOp::verify() {
                          << getChunkSize();
   if (failed(checkDtLimit(*this, getDtMin(), getDtMax())))
     return failure();
-  return checkGroupsDivideHeads(*this, shapes);
+  return checkGroupsDivide(*this, shapes, "H", "heads");
 }
 
 //===----------------------------------------------------------------------===//
@@ -138,7 +125,7 @@ LogicalResult SsdStateUpdateOp::verify() {
     return failure();
   if (failed(checkDtLimit(*this, getDtMin(), getDtMax())))
     return failure();
-  return checkGroupsDivideHeads(*this, shapes);
+  return checkGroupsDivide(*this, shapes, "H", "heads");
 }
 
 //===----------------------------------------------------------------------===//

@@ -20,24 +20,6 @@ using namespace mlir;
 using namespace mlir::mamba;
 using namespace mlir::mamba::detail;
 
-namespace {
-
-/// B and C are shared by groups of d / G channels.
-LogicalResult checkGroupsDivideChannels(Operation *op,
-                                        const ShapeChecker &shapes) {
-  int64_t groups = shapes.get("G"), channels = shapes.get("d");
-  if (groups == 0)
-    return op->emitOpError() << "expects at least one group of B and C";
-  if (ShapedType::isDynamic(groups) || ShapedType::isDynamic(channels) ||
-      channels % groups == 0)
-    return success();
-  return op->emitOpError() << "expects the number of groups G = " << groups
-                           << " of B and C to divide the channels d = "
-                           << channels;
-}
-
-} // namespace
-
 //===----------------------------------------------------------------------===//
 // SelectiveScanOp
 //===----------------------------------------------------------------------===//
@@ -73,7 +55,7 @@ LogicalResult SelectiveScanOp::verify() {
   if (getFinalState() &&
       failed(shapes.check("final_state", getFinalState(), {"b", "d", "N"})))
     return failure();
-  return checkGroupsDivideChannels(*this, shapes);
+  return checkGroupsDivide(*this, shapes, "d", "channels");
 }
 
 //===----------------------------------------------------------------------===//
@@ -288,7 +270,7 @@ LogicalResult SelectiveStateUpdateOp::verify() {
   }
   if (getDtBias() && failed(shapes.check("dt_bias", getDtBias(), {"d"})))
     return failure();
-  return checkGroupsDivideChannels(*this, shapes);
+  return checkGroupsDivide(*this, shapes, "d", "channels");
 }
 
 //===----------------------------------------------------------------------===//

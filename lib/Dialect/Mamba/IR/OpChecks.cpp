@@ -8,6 +8,19 @@
 
 namespace mlir::mamba::detail {
 
+LogicalResult checkGroupsDivide(Operation *op, const ShapeChecker &shapes,
+                                StringRef symbol, StringRef what) {
+  int64_t groups = shapes.get("G"), divided = shapes.get(symbol);
+  if (groups == 0)
+    return op->emitOpError() << "expects at least one group of B and C";
+  if (ShapedType::isDynamic(groups) || ShapedType::isDynamic(divided) ||
+      divided % groups == 0)
+    return success();
+  return op->emitOpError() << "expects the number of groups G = " << groups
+                           << " of B and C to divide the " << what << " "
+                           << symbol << " = " << divided;
+}
+
 Type elementType(Value value) {
   return cast<RankedTensorType>(value.getType()).getElementType();
 }

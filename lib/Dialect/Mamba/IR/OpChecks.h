@@ -76,6 +76,12 @@ private:
   llvm::StringMap<Binding> bound;
 };
 
+/// B and C are shared by groups: the G groups (symbol "G") must divide the
+/// `what` (symbol `symbol`: the channels d of Mamba-1, the heads H of
+/// Mamba-2). Unknown sizes pass.
+LogicalResult checkGroupsDivide(Operation *op, const ShapeChecker &shapes,
+                                StringRef symbol, StringRef what);
+
 /// The element type of a ranked tensor value.
 Type elementType(Value value);
 
