@@ -89,7 +89,7 @@ LogicalResult tileRmsNormGated(RmsNormGatedOp op) {
                                        f32Constant(b, double(group)));
     Value scale = math::RsqrtOp::create(
         b, arith::AddFOp::create(b, mean, f32Constant(b, eps)));
-    emitStridedLoop(b, c0, count, c1, [&](Value i) {
+    emitFor(b, count, [&](Value i) {
       Value w = toF32(
           b, memref::LoadOp::create(
                  b, weight, ValueRange{arith::AddIOp::create(b, first, i)}));

@@ -50,13 +50,6 @@ int64_t lanesDividing(int64_t n) {
   return 1;
 }
 
-/// `for (i = 0; i < count; ++i) body(i)` with a static count.
-void emitFor(ImplicitLocOpBuilder &b, int64_t count,
-             function_ref<void(Value)> body) {
-  emitStridedLoop(b, indexConstant(b, 0), indexConstant(b, count),
-                  indexConstant(b, 1), body);
-}
-
 /// sum_i w[row, col0 + i] * x[i] for i < count (a multiple of `width`), w
 /// a [rows, cols] buffer of any float type, x an f32 scratch vector, in
 /// `width`-lane partial sums added at the end. With `lastColumn`, each
@@ -128,7 +121,7 @@ LogicalResult tileSelectiveStep(SelectiveStepOp op) {
       b, blocks, batches, [&](Value block, Value batch, Value first) {
         Value xs =
             memref::AllocaOp::create(b, MemRefType::get({kChannels}, f32));
-        emitFor(b, kChannels, [&](Value local) {
+        emitFor(b, indexConstant(b, kChannels), [&](Value local) {
           auto [c, inRange] = clampedChannel(
               b, arith::AddIOp::create(b, first, local), channels);
           memref::StoreOp::create(b, f32Constant(b, 0.0), xs,
@@ -143,7 +136,7 @@ LogicalResult tileSelectiveStep(SelectiveStepOp op) {
           });
         });
         Value lastColumn = E % kChannels ? indexConstant(b, E - wx) : Value();
-        emitFor(b, J, [&](Value row) {
+        emitFor(b, indexConstant(b, J), [&](Value row) {
           Value sum =
               emitDot(b, xWeight, row, first, xs, kChannels, wx, lastColumn);
           memref::StoreOp::create(b, sum, partials,
@@ -158,7 +151,7 @@ LogicalResult tileSelectiveStep(SelectiveStepOp op) {
       b, blocks, batches, [&](Value block, Value batch, Value first) {
         Value projected =
             memref::AllocaOp::create(b, MemRefType::get({J}, f32));
-        emitFor(b, J, [&](Value row) {
+        emitFor(b, indexConstant(b, J), [&](Value row) {
           Value sum = f32Constant(b, 0.0);
           for (int64_t s = 0; s < blocks; ++s)
             sum = arith::AddFOp::create(
@@ -170,7 +163,7 @@ LogicalResult tileSelectiveStep(SelectiveStepOp op) {
         });
         Value bv = readF32Vector(b, projected, {indexConstant(b, R)}, N);
         Value cv = readF32Vector(b, projected, {indexConstant(b, R + N)}, N);
-        emitFor(b, kChannels, [&](Value local) {
+        emitFor(b, indexConstant(b, kChannels), [&](Value local) {
           auto [c, inRange] = clampedChannel(
               b, arith::AddIOp::create(b, first, local), channels);
           emitIf(b, inRange, [&] {

@@ -34,12 +34,6 @@ using namespace mlir::mamba;
 
 namespace {
 
-/// `for (i = 0; i < count; ++i) body(i)`.
-void emitFor(ImplicitLocOpBuilder &b, Value count,
-             function_ref<void(Value)> body) {
-  emitStridedLoop(b, indexConstant(b, 0), count, indexConstant(b, 1), body);
-}
-
 /// A head's state lives on the thread's stack: at most 256 KB of f32.
 constexpr int64_t kMaxStateElements = 65536;
 

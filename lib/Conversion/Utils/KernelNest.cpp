@@ -182,6 +182,11 @@ void mlir::mamba::emitStridedLoop(ImplicitLocOpBuilder &b, Value first,
   body(loop.getInductionVar());
 }
 
+void mlir::mamba::emitFor(ImplicitLocOpBuilder &b, Value count,
+                          function_ref<void(Value)> body) {
+  emitStridedLoop(b, indexConstant(b, 0), count, indexConstant(b, 1), body);
+}
+
 StateSplit mlir::mamba::chooseStateSplit(int64_t N, int64_t threadsPerBlock,
                                          int64_t maxStatesPerThread) {
   int64_t S = std::min<int64_t>(N, maxStatesPerThread);

@@ -78,6 +78,10 @@ void emitIf(ImplicitLocOpBuilder &b, Value condition,
 void emitStridedLoop(ImplicitLocOpBuilder &b, Value first, Value end,
                      Value step, function_ref<void(Value)> body);
 
+/// Loops `for (i = 0; i < count; ++i)` with `body(i)`.
+void emitFor(ImplicitLocOpBuilder &b, Value count,
+             function_ref<void(Value)> body);
+
 /// `channel` clamped to the last one, so that every thread of a warp takes
 /// part in its shuffles, and whether it is a real one.
 std::pair<Value, Value> clampedChannel(ImplicitLocOpBuilder &b, Value channel,
