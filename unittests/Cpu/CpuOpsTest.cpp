@@ -102,6 +102,56 @@ TEST(CpuOpsTest, ConvMatchesTheReference) {
   }
 }
 
+/// `x` [b, L, d] as [b, d, L] (the reference's conv layout).
+reference::Tensor channelsFirst(const HostTensor &x) {
+  return reference::swapLastTwoDims(x.toReference());
+}
+
+TEST(CpuOpsTest, ChannelsLastConvMatchesTheReference) {
+  ModuleFile file;
+  MAMBA_LOAD_COMPILED("ops.mmod", file);
+  std::mt19937 rng(13);
+  for (int threads : {1, 2}) {
+    CpuBackend backend(threads);
+    for (int64_t L : {1, 3, 29}) {
+      SCOPED_TRACE("L=" + std::to_string(L) + ", " + std::to_string(threads) +
+                   " threads");
+      const int64_t b = 2, K = 4, d = 40;
+      HostTensor x = randomTensor(ElementType::BF16, {b, L, d}, rng);
+      HostTensor w = randomTensor(ElementType::BF16, {d, K}, rng);
+      HostTensor bias = randomTensor(ElementType::BF16, {d}, rng);
+      HostTensor y(ElementType::BF16, {b, L, d}),
+          state(ElementType::BF16, {b, d, K});
+      run(backend, file, "conv_channels_last_bf16", {&x, &w, &bias},
+          {&y, &state});
+      reference::Tensor rb = bias.toReference();
+      reference::Tensor want = reference::causalConv1d(
+          channelsFirst(x), w.toReference(), &rb, reference::Activation::SiLU);
+      EXPECT_LE(gpu_test::relativeL2Error(values(channelsFirst(y)),
+                                          values(want)),
+                1e-2);
+      for (int64_t i = 0; i < b; ++i)
+        for (int64_t c = 0; c < d; ++c)
+          for (int64_t k = 0; k < K; ++k) {
+            int64_t t = L - K + k;
+            double expected = t >= 0 ? x.get((i * L + t) * d + c) : 0.0;
+            ASSERT_EQ(state.get((i * d + c) * K + k), expected)
+                << "batch " << i << ", channel " << c << ", slot " << k;
+          }
+
+      HostTensor xf = randomTensor(ElementType::F32, {b, L, 48}, rng);
+      HostTensor wf = randomTensor(ElementType::F32, {48, 3}, rng);
+      HostTensor yf(ElementType::F32, {b, L, 48});
+      run(backend, file, "conv_channels_last_f32", {&xf, &wf}, {&yf});
+      reference::Tensor wantF =
+          reference::causalConv1d(channelsFirst(xf), wf.toReference());
+      EXPECT_LE(gpu_test::relativeL2Error(values(channelsFirst(yf)),
+                                          values(wantF)),
+                1e-6);
+    }
+  }
+}
+
 /// torch.argmax of a row: the first of equal maxima, NaN above every number.
 int32_t firstMax(const std::vector<double> &row) {
   int32_t best = 0;

@@ -35,6 +35,8 @@ using namespace mlir::mamba;
 namespace {
 
 LogicalResult tileCausalConv1d(CausalConv1dOp op, int64_t threads) {
+  if (op.getChannelsLast())
+    return op.emitOpError() << "with channels_last has no GPU tiling yet";
   auto weightType = cast<RankedTensorType>(op.getWeight().getType());
   int64_t width = weightType.getDimSize(1);
   if (ShapedType::isDynamic(width))

@@ -9,6 +9,12 @@
 // from L1 however many taps read them. Only the tiles whose window crosses
 // either end of the row take guarded scalar loads and stores.
 //
+// With channels_last ([b, L, d], Mamba-2's layout) the contiguous direction
+// is the channels, so the vectors run along them instead: a block is one
+// (batch, group of kChannelsPerVector channels) and walks time with the last
+// K - 1 input vectors carried in registers, so every input is loaded once;
+// a group past the last channel is masked.
+//
 //===----------------------------------------------------------------------===//
 
 #include "mamba/Conversion/MambaToKernels/Passes.h"
@@ -35,6 +41,10 @@ namespace {
 
 /// Beyond this a tile's vectors stop fitting the registers.
 constexpr int64_t kMaxTimestepsPerVector = 64;
+
+/// Channels per vector of a channels-last conv: one 512-bit register of f32
+/// (two of 256 bits where the machine has no AVX-512).
+constexpr int64_t kChannelsPerVector = 16;
 
 class CpuConvTiler {
 public:
@@ -203,6 +213,142 @@ void CpuConvTiler::emitRow(Value channel, Value batch) {
   }
 }
 
+/// The channels-last conv: see the file comment.
+class ChannelsLastConvTiler {
+public:
+  ChannelsLastConvTiler(CausalConv1dOp op, int64_t width)
+      : op(op), b(op.getLoc(), op), K(width), f32(b.getF32Type()),
+        vectorType(VectorType::get({kChannelsPerVector}, f32)) {}
+
+  void run() {
+    element = getElementTypeOrSelf(op.getX().getType());
+    x = readOnlyBuffer(b, op.getX());
+    weight = readOnlyBuffer(b, op.getWeight());
+    bias = readOnlyBuffer(b, op.getBias());
+    SmallVector<Value> sizes = bufferSizes(b, x);
+    y = allocBuffer(b, op.getY().getType(), sizes);
+    length = sizes[1];
+    channels = sizes[2];
+    if (Value result = op.getFinalState())
+      finalState = allocBuffer(b, result.getType(),
+                               {sizes[0], channels, indexConstant(b, K)});
+    Value groups = arith::CeilDivUIOp::create(
+        b, channels, indexConstant(b, kChannelsPerVector));
+    emitBlockThreadNest(b, {groups, sizes[0]}, /*threads=*/1,
+                        [&](ValueRange blocks, Value) {
+                          emitGroup(blocks[0], blocks[1]);
+                        });
+    SmallVector<Value> results = {y};
+    if (finalState)
+      results.push_back(finalState);
+    replaceWithBuffers(b, op, results);
+  }
+
+private:
+  void emitGroup(Value group, Value batch) {
+    Value first = arith::MulIOp::create(
+        b, group, indexConstant(b, kChannelsPerVector));
+    Value remaining = arith::SubIOp::create(b, channels, first);
+    Value mask = vector::CreateMaskOp::create(
+        b, VectorType::get({kChannelsPerVector}, b.getI1Type()),
+        ValueRange{remaining});
+    Value zeros = arith::ConstantOp::create(
+        b, vectorType, DenseElementsAttr::get(vectorType, 0.0f));
+    auto storageType = VectorType::get({kChannelsPerVector}, element);
+    Value storageZeros = arith::ConstantOp::create(
+        b, storageType,
+        DenseElementsAttr::get(storageType, b.getFloatAttr(element, 0.0)));
+
+    // Per tap k, the weights of the group's channels (strided by K in the
+    // [d, K] weight, so gathered once per block); lanes past the last
+    // channel read channel `first` and are never stored.
+    SmallVector<Value> taps;
+    for (int64_t k = 0; k < K; ++k)
+      taps.push_back(gatherChannels(weight, first, remaining, k));
+    Value start = bias ? gatherChannels(bias, first, remaining, -1) : zeros;
+
+    // The window: inputs t - (K - 1) ... t - 1, zero before the sequence.
+    SmallVector<Value> window(K - 1, zeros);
+    auto loop = scf::ForOp::create(b, indexConstant(b, 0), length,
+                                   indexConstant(b, 1), window);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(loop.getBody());
+      Value t = loop.getInductionVar();
+      Value input = toF32(b, vector::MaskedLoadOp::create(
+                                 b, storageType, x, ValueRange{batch, t, first},
+                                 mask, storageZeros));
+      Value acc = start;
+      for (int64_t k = 0; k < K; ++k) {
+        Value in = k + 1 < K ? loop.getRegionIterArg(k) : input;
+        acc = vector::FMAOp::create(b, taps[k], in, acc);
+      }
+      if (op.getActivation() == Activation::Silu)
+        acc = emitSilu(b, acc);
+      vector::MaskedStoreOp::create(b, y, ValueRange{batch, t, first}, mask,
+                                    fromF32(b, acc, element));
+      SmallVector<Value> next;
+      for (int64_t k = 1; k + 1 < K; ++k)
+        next.push_back(loop.getRegionIterArg(k));
+      if (K > 1)
+        next.push_back(input);
+      scf::YieldOp::create(b, next);
+    }
+    if (finalState)
+      emitFinalState(batch, first, remaining);
+  }
+
+  /// Element `k` (or the element itself for k < 0: a bias) of rows
+  /// first ... first + kChannelsPerVector - 1, clamped to the rows that
+  /// exist, as f32.
+  Value gatherChannels(Value buffer, Value first, Value remaining, int64_t k) {
+    SmallVector<Value> lanes;
+    Value last = arith::SubIOp::create(b, remaining, indexConstant(b, 1));
+    for (int64_t lane = 0; lane < kChannelsPerVector; ++lane) {
+      Value offset = arith::MinUIOp::create(b, indexConstant(b, lane), last);
+      Value channel = arith::AddIOp::create(b, first, offset);
+      SmallVector<Value> indices = {channel};
+      if (k >= 0)
+        indices.push_back(indexConstant(b, k));
+      lanes.push_back(toF32(b, memref::LoadOp::create(b, buffer, indices)));
+    }
+    return vector::FromElementsOp::create(b, vectorType, lanes);
+  }
+
+  /// final_state[batch, c, k] = x[batch, L - K + k, c], zero before the
+  /// sequence, for the group's channels.
+  void emitFinalState(Value batch, Value first, Value remaining) {
+    Value count = arith::MinUIOp::create(
+        b, remaining, indexConstant(b, kChannelsPerVector));
+    Value elementZero =
+        arith::ConstantOp::create(b, element, b.getFloatAttr(element, 0.0));
+    emitFor(b, count, [&](Value lane) {
+      Value channel = arith::AddIOp::create(b, first, lane);
+      for (int64_t k = 0; k < K; ++k) {
+        Value shifted = arith::AddIOp::create(b, length, indexConstant(b, k));
+        Value exists = arith::CmpIOp::create(b, arith::CmpIPredicate::uge,
+                                             shifted, indexConstant(b, K));
+        Value source = arith::SelectOp::create(
+            b, exists, arith::SubIOp::create(b, shifted, indexConstant(b, K)),
+            indexConstant(b, 0));
+        Value value =
+            memref::LoadOp::create(b, x, ValueRange{batch, source, channel});
+        memref::StoreOp::create(
+            b, arith::SelectOp::create(b, exists, value, elementZero),
+            finalState, ValueRange{batch, channel, indexConstant(b, k)});
+      }
+    });
+  }
+
+  CausalConv1dOp op;
+  ImplicitLocOpBuilder b;
+  const int64_t K;
+  FloatType f32;
+  VectorType vectorType;
+  Type element;
+  Value x, weight, bias, y, finalState, length, channels;
+};
+
 struct MambaTileCausalConv1dCpuPass
     : mamba::impl::MambaTileCausalConv1dCpuBase<MambaTileCausalConv1dCpuPass> {
   using Base::Base;
@@ -225,7 +371,10 @@ struct MambaTileCausalConv1dCpuPass
                             "(the window is unrolled)";
         return signalPassFailure();
       }
-      CpuConvTiler(op, width, timestepsPerVector).run();
+      if (op.getChannelsLast())
+        ChannelsLastConvTiler(op, width).run();
+      else
+        CpuConvTiler(op, width, timestepsPerVector).run();
     }
   }
 };

@@ -16,3 +16,12 @@ func.func @wide_window(%x: tensor<1x8x10xf32>, %w: tensor<8x200xf32>) -> (tensor
   %y, %s = mamba.causal_conv1d %x, %w : (tensor<1x8x10xf32>, tensor<8x200xf32>) -> (tensor<1x8x10xf32>, tensor<1x8x200xf32>)
   return %y, %s : tensor<1x8x10xf32>, tensor<1x8x200xf32>
 }
+
+// -----
+
+// Mamba-2's token-major conv is tiled for the CPU only so far.
+func.func @channels_last(%x: tensor<1x10x8xf32>, %w: tensor<8x4xf32>) -> tensor<1x10x8xf32> {
+  // expected-error @+1 {{with channels_last has no GPU tiling yet}}
+  %y = mamba.causal_conv1d %x, %w channels_last : (tensor<1x10x8xf32>, tensor<8x4xf32>) -> tensor<1x10x8xf32>
+  return %y : tensor<1x10x8xf32>
+}

@@ -208,6 +208,14 @@ func.func @f(%x: tensor<2x3x10xf32>, %w: tensor<3x4xf32>, %b: tensor<2xf32>) {
 // -----
 
 // A convolution needs a tap.
+func.func @f(%x: tensor<2x10x3xf32>, %w: tensor<10x4xf32>) {
+  // expected-error @+1 {{expects weight dim 0 (d) to be 3 to match x dim 2, but got 10}}
+  %y = mamba.causal_conv1d %x, %w channels_last : (tensor<2x10x3xf32>, tensor<10x4xf32>) -> tensor<2x10x3xf32>
+  return
+}
+
+// -----
+
 func.func @f(%x: tensor<2x3x10xf32>, %w: tensor<3x0xf32>) {
   // expected-error @+1 {{expects a convolution width K of at least 1}}
   %y = mamba.causal_conv1d %x, %w : (tensor<2x3x10xf32>, tensor<3x0xf32>) -> tensor<2x3x10xf32>

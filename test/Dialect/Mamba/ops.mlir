@@ -77,6 +77,17 @@ func.func @causal_conv1d_final_state(%x: tensor<?x3x?xbf16>, %w: tensor<3x4xbf16
   return %y, %s : tensor<?x3x?xbf16>, tensor<?x3x4xbf16>
 }
 
+// Mamba-2's token-major layout: x and y are [b, L, d], the state [b, d, K].
+// CHECK-LABEL: func @causal_conv1d_channels_last
+func.func @causal_conv1d_channels_last(%x: tensor<?x?x3xbf16>, %w: tensor<3x4xbf16>)
+    -> (tensor<?x?x3xbf16>, tensor<?x3x4xbf16>) {
+  // CHECK: mamba.causal_conv1d %{{.*}}, %{{.*}} activation(silu) channels_last : (tensor<?x?x3xbf16>, tensor<3x4xbf16>) -> (tensor<?x?x3xbf16>, tensor<?x3x4xbf16>)
+  %y, %s = mamba.causal_conv1d %x, %w activation(silu) channels_last
+      : (tensor<?x?x3xbf16>, tensor<3x4xbf16>)
+      -> (tensor<?x?x3xbf16>, tensor<?x3x4xbf16>)
+  return %y, %s : tensor<?x?x3xbf16>, tensor<?x3x4xbf16>
+}
+
 // CHECK-LABEL: func @rms_norm
 func.func @rms_norm(%x: tensor<2x8x64xbf16>, %w: tensor<64xbf16>,
                     %res: tensor<2x8x64xf32>, %x2: tensor<2x5xf32>,

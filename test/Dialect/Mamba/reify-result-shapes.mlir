@@ -68,6 +68,27 @@ func.func @embedding_norm_conv_dims(%ids: tensor<?x?xi32>, %t: tensor<?x?xf32>,
 
 // -----
 
+// The final state of a channels-last conv takes its channels from x's last
+// dimension.
+// CHECK-LABEL: func @channels_last_conv_dims
+// CHECK-SAME: (%[[X:[a-z0-9]+]]: tensor<?x?x?xf32>
+// CHECK-DAG: %[[B:.*]] = tensor.dim %[[X]], %c0
+// CHECK-DAG: %[[L:.*]] = tensor.dim %[[X]], %c1
+// CHECK-DAG: %[[D:.*]] = tensor.dim %[[X]], %c2
+// CHECK: return %[[L]], %[[B]], %[[D]]
+func.func @channels_last_conv_dims(%x: tensor<?x?x?xf32>, %cw: tensor<?x4xf32>)
+    -> (index, index, index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %y, %s = mamba.causal_conv1d %x, %cw channels_last : (tensor<?x?x?xf32>, tensor<?x4xf32>) -> (tensor<?x?x?xf32>, tensor<?x?x4xf32>)
+  %0 = tensor.dim %y, %c1 : tensor<?x?x?xf32>
+  %1 = tensor.dim %s, %c0 : tensor<?x?x4xf32>
+  %2 = tensor.dim %s, %c1 : tensor<?x?x4xf32>
+  return %0, %1, %2 : index, index, index
+}
+
+// -----
+
 // CHECK-LABEL: func @decode_step_dims
 // CHECK-SAME: (%[[S:[a-z0-9]+]]: tensor<?x?x?xf32>, %[[X:[a-z0-9]+]]: tensor<?x?xf32>, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[CS:[a-z0-9]+]]: tensor<?x?x?xf32>
 // CHECK-DAG: %[[B:.*]] = tensor.dim %[[X]], %c0

@@ -22,6 +22,19 @@ func.func @conv_f32(%x: tensor<?x64x?xf32>, %w: tensor<64x3xf32>) -> tensor<?x64
   return %y : tensor<?x64x?xf32>
 }
 
+// The channels-last conv of Mamba-2 ([b, L, d]): 40 channels end in a
+// part-filled vector of 16, 48 fill three; bf16 with bias, SiLU and the
+// final window, f32 plain.
+func.func @conv_channels_last_bf16(%x: tensor<?x?x40xbf16>, %w: tensor<40x4xbf16>, %b: tensor<40xbf16>) -> (tensor<?x?x40xbf16>, tensor<?x40x4xbf16>) {
+  %y, %s = mamba.causal_conv1d %x, %w bias(%b) activation(silu) channels_last : (tensor<?x?x40xbf16>, tensor<40x4xbf16>, tensor<40xbf16>) -> (tensor<?x?x40xbf16>, tensor<?x40x4xbf16>)
+  return %y, %s : tensor<?x?x40xbf16>, tensor<?x40x4xbf16>
+}
+
+func.func @conv_channels_last_f32(%x: tensor<?x?x48xf32>, %w: tensor<48x3xf32>) -> tensor<?x?x48xf32> {
+  %y = mamba.causal_conv1d %x, %w channels_last : (tensor<?x?x48xf32>, tensor<48x3xf32>) -> tensor<?x?x48xf32>
+  return %y : tensor<?x?x48xf32>
+}
+
 // Argmax over a vocabulary row (bf16, a length the vector divides) and over
 // rows of two leading dimensions and an odd length (f32).
 func.func @argmax_bf16(%x: tensor<?x1000xbf16>) -> tensor<?xi32> {

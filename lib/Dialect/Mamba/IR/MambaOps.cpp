@@ -65,9 +65,12 @@ LogicalResult SelectiveScanOp::verify() {
 LogicalResult CausalConv1dOp::verify() {
   ShapeChecker shapes(*this);
   Type act = elementType(getX());
-  if (failed(shapes.check("x", getX(), {"b", "d", "L"})) ||
+  SmallVector<StringRef> dims = {"b", "d", "L"};
+  if (getChannelsLast())
+    std::swap(dims[1], dims[2]);
+  if (failed(shapes.check("x", getX(), dims)) ||
       failed(shapes.check("weight", getWeight(), {"d", "K"})) ||
-      failed(shapes.check("y", getY(), {"b", "d", "L"})) ||
+      failed(shapes.check("y", getY(), dims)) ||
       failed(checkActivationOrF32(*this, "weight", getWeight(), act)) ||
       failed(checkElementType(*this, "y", getY(), act, "as x")))
     return failure();
@@ -515,7 +518,8 @@ CausalConv1dOp::reifyResultShapes(OpBuilder &builder,
   reifyResult(builder, getY(), dimsOf(getX()), shapes);
   if (Value finalState = getFinalState())
     reifyResult(builder, finalState,
-                {{getX(), 0}, {getX(), 1}, {getWeight(), 1}}, shapes);
+                {{getX(), 0}, {getX(), getChannelDim()}, {getWeight(), 1}},
+                shapes);
   return success();
 }
 

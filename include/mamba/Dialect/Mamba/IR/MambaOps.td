@@ -93,9 +93,14 @@ def Mamba_CausalConv1dOp : Mamba_Op<"causal_conv1d", [Pure, Mamba_ReifyShapes]> 
     `[d, K]`; `bias`: `[d]`. Weight and bias have the element type of `x`, or
     f32.
 
+    With `channels_last`, `x` and `y` are `[b, L, d]` instead: the layout of
+    the GEMM that produces the conv's input, which Mamba-2 uses because its
+    scan reads token-major operands (mamba_ssm runs that conv channel-last
+    too). The math is the same.
+
     The optional second result `final_state` `[b, d, K]` (element type of
-    `x`) holds the last K inputs of each channel, oldest first, zero-padded
-    on the left when L < K: the `conv_state` from which
+    `x`, in either layout) holds the last K inputs of each channel, oldest
+    first, zero-padded on the left when L < K: the `conv_state` from which
     `mamba.conv_state_update` continues the sequence one token at a time.
 
     ```mlir
@@ -108,7 +113,8 @@ def Mamba_CausalConv1dOp : Mamba_Op<"causal_conv1d", [Pure, Mamba_ReifyShapes]> 
     Mamba_FloatTensor:$x,
     Mamba_FloatTensor:$weight,
     Optional<Mamba_FloatTensor>:$bias,
-    DefaultValuedAttr<Mamba_Activation, "::mlir::mamba::Activation::None">:$activation
+    DefaultValuedAttr<Mamba_Activation, "::mlir::mamba::Activation::None">:$activation,
+    UnitAttr:$channels_last
   );
   let results = (outs
     Mamba_FloatTensor:$y,
@@ -117,9 +123,16 @@ def Mamba_CausalConv1dOp : Mamba_Op<"causal_conv1d", [Pure, Mamba_ReifyShapes]> 
   let assemblyFormat = [{
     $x `,` $weight (`bias` `(` $bias^ `)`)?
     (`activation` `(` $activation^ `)`)?
+    (`channels_last` $channels_last^)?
     attr-dict `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The dimension of x and y that indexes channels (1, or 2 with
+    /// channels_last) and the one that indexes time.
+    unsigned getChannelDim() { return getChannelsLast() ? 2 : 1; }
+    unsigned getTimeDim() { return getChannelsLast() ? 1 : 2; }
+  }];
 }
 
 def Mamba_RmsNormOp : Mamba_Op<"rms_norm",
