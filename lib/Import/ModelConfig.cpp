@@ -1,137 +1,26 @@
-//===- ModelConfig.cpp - Read a Mamba-1 config.json -----------------------===//
+//===- ModelConfig.cpp - Read a model's config.json -----------------------===//
 //
 // A config that is misread silently gives a model that runs and produces
 // wrong logits, so every field that changes the math is type-checked and
-// range-checked, and a config of another architecture (Mamba-2, a hybrid
-// with attention layers, LayerNorm instead of RMSNorm) is refused by name
-// rather than imported as if it were Mamba-1. Fields that only matter for
-// training or initialization (time_step_min, initializer_range, ...) are
-// ignored, as transformers ignores them at inference.
+// range-checked, and a config of another architecture (a hybrid with
+// attention layers, LayerNorm instead of RMSNorm, a block other than
+// Mamba-1 and Mamba-2) is refused by name rather than imported as if it
+// were one of them. Mamba-2's fields are read by Mamba2Config.cpp. Fields
+// that only matter for training or initialization (time_step_min,
+// initializer_range, ...) are ignored, as transformers ignores them at
+// inference.
 //
 //===----------------------------------------------------------------------===//
 
-#include "mamba/Import/ModelConfig.h"
+#include "ConfigFields.h"
 
-#include "llvm/Support/FormatVariadic.h"
-#include "llvm/Support/JSON.h"
-
-#include <algorithm>
-#include <cmath>
-#include <cstdio>
+#include "mamba/Format/PythonJson.h"
 
 using namespace mlir;
 using namespace mlir::mamba;
-namespace json = llvm::json;
+using namespace mlir::mamba::detail;
 
 namespace {
-
-/// Sizes beyond these are not models but typos or overflow bait: with them,
-/// every product of two sizes still fits in 64 bits.
-constexpr int64_t kMaxSize = int64_t{1} << 24;
-constexpr int64_t kMaxLayers = 4096;
-
-/// Reads fields of one JSON object, remembering the first error. `where`
-/// prefixes field names ("ssm_cfg." for the nested object).
-class FieldReader {
-public:
-  FieldReader(const json::Object &object, std::string where, std::string &error)
-      : object(object), where(std::move(where)), error(error) {}
-
-  bool has(StringRef key) const { return object.get(key) != nullptr; }
-  bool failed() const { return !error.empty(); }
-
-  /// An integer in [minimum, maximum]; `fallback` when absent, an error when
-  /// absent and `fallback` is empty.
-  int64_t integer(StringRef key, std::optional<int64_t> fallback,
-                  int64_t minimum, int64_t maximum) {
-    // A field that fails still returns a value in range: the caller goes on
-    // computing with it (a padded vocabulary divides by one) before it
-    // looks at the error.
-    const json::Value *value = object.get(key);
-    if (!value || value->kind() == json::Value::Null) {
-      if (!fallback)
-        fail(key, "is missing");
-      return fallback.value_or(minimum);
-    }
-    std::optional<int64_t> number = value->getAsInteger();
-    if (!number) {
-      fail(key, "must be an integer");
-      return minimum;
-    }
-    if (*number < minimum || *number > maximum) {
-      fail(key, llvm::formatv("is {0}, expected {1} to {2}", *number, minimum,
-                              maximum)
-                    .str());
-      return std::clamp(*number, minimum, maximum);
-    }
-    return *number;
-  }
-
-  bool boolean(StringRef key, bool fallback) {
-    const json::Value *value = object.get(key);
-    if (!value || value->kind() == json::Value::Null)
-      return fallback;
-    std::optional<bool> flag = value->getAsBoolean();
-    if (!flag)
-      fail(key, "must be true or false");
-    return flag.value_or(fallback);
-  }
-
-  /// A positive finite number.
-  double positiveNumber(StringRef key, double fallback) {
-    const json::Value *value = object.get(key);
-    if (!value || value->kind() == json::Value::Null)
-      return fallback;
-    std::optional<double> number = value->getAsNumber();
-    if (!number) {
-      fail(key, "must be a number");
-      return fallback;
-    }
-    if (!(*number > 0.0) || !std::isfinite(*number)) {
-      char text[32];
-      std::snprintf(text, sizeof(text), "%g", *number);
-      fail(key,
-           std::string("is ") + text + ", expected a positive finite number");
-    }
-    return *number;
-  }
-
-  std::optional<std::string> string(StringRef key) {
-    const json::Value *value = object.get(key);
-    if (!value || value->kind() == json::Value::Null)
-      return std::nullopt;
-    std::optional<StringRef> text = value->getAsString();
-    if (!text) {
-      fail(key, "must be a string");
-      return std::nullopt;
-    }
-    return text->str();
-  }
-
-  /// time_step_rank / dt_rank: a positive integer or "auto" (0 here).
-  int64_t rankOrAuto(StringRef key) {
-    const json::Value *value = object.get(key);
-    if (!value || value->kind() == json::Value::Null)
-      return 0;
-    if (std::optional<StringRef> text = value->getAsString()) {
-      if (*text != "auto")
-        fail(key, "must be a positive integer or \"auto\", not \"" +
-                      text->str() + "\"");
-      return 0;
-    }
-    return integer(key, std::nullopt, 1, kMaxSize);
-  }
-
-  void fail(StringRef key, const std::string &problem) {
-    if (error.empty())
-      error = "config field " + where + key.str() + " " + problem;
-  }
-
-private:
-  const json::Object &object;
-  std::string where;
-  std::string &error;
-};
 
 /// Hugging Face transformers' MambaConfig (model_type "mamba").
 ModelConfig readHuggingFace(FieldReader &fields) {
@@ -193,10 +82,17 @@ ModelConfig readStateSpaces(const json::Object &root, FieldReader &fields,
     return config;
   }
   FieldReader block(ssm ? *ssm : empty, "ssm_cfg.", error);
-  if (std::optional<std::string> layer = block.string("layer"))
+  if (std::optional<std::string> layer = block.string("layer")) {
+    if (*layer == "Mamba2") {
+      readMamba2StateSpaces(ssm ? *ssm : empty, block, config);
+      return config;
+    }
     if (*layer != "Mamba1")
       block.fail("layer",
-                 "is \"" + *layer + "\": only Mamba-1 blocks are supported");
+                 "is \"" + *layer +
+                     "\": only Mamba-1 and Mamba-2 blocks (\"Mamba1\", "
+                     "\"Mamba2\") are supported");
+  }
   config.stateSize = block.integer("d_state", 16, 1, kMaxSize);
   config.convKernel = block.integer("d_conv", 4, 1, kMaxSize);
   int64_t expand = block.integer("expand", 2, 1, kMaxSize);
@@ -214,7 +110,11 @@ ModelConfig readStateSpaces(const json::Object &root, FieldReader &fields,
 std::optional<ModelConfig> mlir::mamba::parseModelConfig(StringRef text,
                                                          std::string &error) {
   error.clear();
-  llvm::Expected<json::Value> parsed = json::parse(text);
+  // Python's json.dump writes an unbounded time_step_limit as a bare
+  // Infinity, which strict JSON refuses.
+  llvm::Expected<json::Value> parsed =
+      json::parse(::mamba::format::quotePythonFloatWords(
+          std::string_view(text.data(), text.size())));
   if (!parsed) {
     error =
         "config.json is not valid JSON: " + llvm::toString(parsed.takeError());
@@ -226,17 +126,18 @@ std::optional<ModelConfig> mlir::mamba::parseModelConfig(StringRef text,
     return std::nullopt;
   }
   FieldReader fields(*root, "", error);
-  if (std::optional<std::string> type = fields.string("model_type")) {
-    if (*type != "mamba") {
-      fields.fail("model_type", "is \"" + *type +
-                                    "\": only Mamba-1 models (\"mamba\") are "
-                                    "supported");
-      return std::nullopt;
-    }
+  std::optional<std::string> type = fields.string("model_type");
+  if (type && *type != "mamba" && *type != "mamba2") {
+    fields.fail("model_type", "is \"" + *type +
+                                  "\": only Mamba-1 and Mamba-2 models "
+                                  "(\"mamba\", \"mamba2\") are supported");
+    return std::nullopt;
   }
 
   ModelConfig config;
-  if (fields.has("d_model"))
+  if (type && *type == "mamba2" && fields.has("hidden_size"))
+    config = readMamba2HuggingFace(fields);
+  else if (fields.has("d_model"))
     config = readStateSpaces(*root, fields, error);
   else if (fields.has("hidden_size"))
     config = readHuggingFace(fields);
@@ -246,7 +147,7 @@ std::optional<ModelConfig> mlir::mamba::parseModelConfig(StringRef text,
             "MambaConfig)";
   if (!error.empty())
     return std::nullopt;
-  if (config.dtRank == 0)
+  if (config.family == ModelFamily::Mamba1 && config.dtRank == 0)
     config.dtRank = (config.hidden + 15) / 16;
   config.torchDtype = fields.string("torch_dtype");
   if (!error.empty())

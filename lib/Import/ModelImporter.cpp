@@ -22,6 +22,7 @@
 #include "mamba/Import/ModelImporter.h"
 
 #include "ModelWeights.h"
+#include "mamba/Dialect/Mamba/IR/Mamba2Ops.h"
 #include "mamba/Dialect/Mamba/IR/MambaOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -82,7 +83,8 @@ public:
                ArrayRef<ModelWeight> weights, Type act)
       : module(module), builder(module.getContext()), loc(module.getLoc()),
         config(config), weights(weights), act(act), f32(builder.getF32Type()),
-        residual(config.residualInFp32 ? f32 : act) {}
+        residual(config.residualInFp32 ? f32 : act),
+        stateKinds(stateKindsOf(config)) {}
 
   void buildPrefill() {
     SmallVector<Type> results = {tensor({kDynamic, config.vocab})};
@@ -98,22 +100,21 @@ public:
                        builder.getStringAttr("next_ids"));
 
     Value h = embed(func.getArgument(0), {kDynamic, kDynamic, config.hidden});
-    SmallVector<Value> convStates, ssmStates;
+    SmallVector<SmallVector<Value>> states(stateKinds.size());
     Value stream;
     for (int64_t layer = 0; layer < config.layers; ++layer) {
       auto [normed, sum] = addNorm(h, stream, layerName(layer, "norm.weight"),
                                    /*keepSum=*/true);
       stream = sum;
-      Type out = normed.getType();
-      auto mixer = buildMixer<MixerOp>(layer,
-                                       {out, stateType(config.convKernel, act),
-                                        stateType(config.stateSize, f32)},
-                                       {normed});
-      h = mixer.getOut();
-      convStates.push_back(mixer.getConvState());
-      ssmStates.push_back(mixer.getSsmState());
+      SmallVector<Type> types = {normed.getType()};
+      for (const StateKind &kind : stateKinds)
+        types.push_back(stateType(kind));
+      Operation *mixer = buildLayerMixer(layer, types, {normed});
+      h = mixer->getResult(0);
+      for (size_t k = 0; k < stateKinds.size(); ++k)
+        states[k].push_back(mixer->getResult(1 + k));
     }
-    finish(h, stream, {kDynamic, config.vocab}, convStates, ssmStates,
+    finish(h, stream, {kDynamic, config.vocab}, states,
            /*rows=*/func.getArgument(1));
   }
 
@@ -133,22 +134,25 @@ public:
                        builder.getStringAttr("next_ids"));
 
     Value h = embed(func.getArgument(0), {kDynamic, config.hidden});
-    SmallVector<Value> convStates, ssmStates;
+    SmallVector<SmallVector<Value>> states(stateKinds.size());
     Value stream;
     for (int64_t layer = 0; layer < config.layers; ++layer) {
       auto [normed, sum] = addNorm(h, stream, layerName(layer, "norm.weight"),
                                    /*keepSum=*/true);
       stream = sum;
-      Value convState = func.getArgument(1 + layer);
-      Value ssmState = func.getArgument(1 + config.layers + layer);
-      auto step = buildMixer<MixerStepOp>(
-          layer, {normed.getType(), convState.getType(), ssmState.getType()},
-          {normed, convState, ssmState});
-      h = step.getOut();
-      convStates.push_back(step.getNewConvState());
-      ssmStates.push_back(step.getNewSsmState());
+      SmallVector<Value> leading = {normed};
+      SmallVector<Type> types = {normed.getType()};
+      for (size_t k = 0; k < stateKinds.size(); ++k) {
+        Value state = func.getArgument(1 + k * config.layers + layer);
+        leading.push_back(state);
+        types.push_back(state.getType());
+      }
+      Operation *step = buildLayerMixer(layer, types, leading);
+      h = step->getResult(0);
+      for (size_t k = 0; k < stateKinds.size(); ++k)
+        states[k].push_back(step->getResult(1 + k));
     }
-    finish(h, stream, {kDynamic, config.vocab}, convStates, ssmStates);
+    finish(h, stream, {kDynamic, config.vocab}, states);
   }
 
 private:
@@ -156,23 +160,46 @@ private:
     return RankedTensorType::get(shape, element ? element : act);
   }
 
-  /// [b, E, width]: a layer's conv window (width K) or SSM state (width N).
-  RankedTensorType stateType(int64_t width, Type element) {
-    return RankedTensorType::get({kDynamic, config.inner, width}, element);
+  /// One kind of decode state a layer keeps: its name ("layers.I.NAME"),
+  /// its dimensions after the batch, and whether it is f32 (the SSM
+  /// state) or the activation type (conv windows).
+  struct StateKind {
+    const char *name;
+    SmallVector<int64_t> dims;
+    bool f32;
+  };
+
+  /// Mamba-1: the conv window [E, K] and the SSM state [E, N]. Mamba-2:
+  /// the conv windows of x, B and C ([E, K], [GN, K], [GN, K]) and the SSD
+  /// state [H, P, N].
+  static SmallVector<StateKind> stateKindsOf(const ModelConfig &config) {
+    const int64_t E = config.inner, K = config.convKernel, N = config.stateSize;
+    if (config.family == ModelFamily::Mamba2) {
+      const int64_t GN = config.groups * N;
+      return {{"conv_x", {E, K}, false},
+              {"conv_b", {GN, K}, false},
+              {"conv_c", {GN, K}, false},
+              {"ssm", {config.heads, config.headDim, N}, true}};
+    }
+    return {{"conv", {E, K}, false}, {"ssm", {E, N}, true}};
   }
 
-  /// Every layer's conv state, then every layer's SSM state.
+  RankedTensorType stateType(const StateKind &kind) {
+    SmallVector<int64_t> shape = {kDynamic};
+    llvm::append_range(shape, kind.dims);
+    return RankedTensorType::get(shape, kind.f32 ? f32 : act);
+  }
+
+  /// Every layer's state of the first kind, then of the second, ...
   void appendStateTypes(SmallVectorImpl<Type> &types) {
-    for (int64_t layer = 0; layer < config.layers; ++layer)
-      types.push_back(stateType(config.convKernel, act));
-    for (int64_t layer = 0; layer < config.layers; ++layer)
-      types.push_back(stateType(config.stateSize, f32));
+    for (const StateKind &kind : stateKinds)
+      for (int64_t layer = 0; layer < config.layers; ++layer)
+        types.push_back(stateType(kind));
   }
 
-  static std::string stateName(int64_t index, int64_t layers) {
-    bool conv = index < layers;
-    return "layers." + std::to_string(conv ? index : index - layers) +
-           (conv ? ".conv" : ".ssm");
+  std::string stateName(int64_t index) const {
+    return "layers." + std::to_string(index % config.layers) + "." +
+           stateKinds[index / config.layers].name;
   }
 
   static std::string layerName(int64_t layer, const char *suffix) {
@@ -194,11 +221,11 @@ private:
                                      builder.getFunctionType(inputs, results));
     for (auto [index, input] : llvm::enumerate(leadingNames))
       func.setArgAttr(index, "mamba.input", builder.getStringAttr(input));
-    int64_t states = 2 * config.layers;
+    int64_t states = stateKinds.size() * config.layers;
     if (leadingStates)
       for (int64_t i = 0; i < states; ++i)
         func.setArgAttr(leadingNames.size() + i, "mamba.state",
-                        builder.getStringAttr(stateName(i, config.layers)));
+                        builder.getStringAttr(stateName(i)));
     weightArgs.clear();
     for (auto [index, weight] : llvm::enumerate(weights)) {
       unsigned arg = leading.size() + index;
@@ -208,7 +235,7 @@ private:
     func.setResultAttr(0, "mamba.output", builder.getStringAttr("logits"));
     for (int64_t i = 0; i < states; ++i)
       func.setResultAttr(1 + i, "mamba.state",
-                         builder.getStringAttr(stateName(i, config.layers)));
+                         builder.getStringAttr(stateName(i)));
     builder.setInsertionPointToStart(func.addEntryBlock());
     function = func;
     return func;
@@ -239,7 +266,7 @@ private:
     return {norm.getY(), norm.getResidualOut()};
   }
 
-  /// conv1d.weight as [E, K] (PyTorch stores [E, 1, K]).
+  /// conv1d.weight as [channels, K] (PyTorch stores [channels, 1, K]).
   Value convWeight(int64_t layer) {
     Value stored = weight(layerName(layer, "mixer.conv1d.weight"));
     auto type = cast<RankedTensorType>(stored.getType());
@@ -250,21 +277,63 @@ private:
         .getResult();
   }
 
-  /// mamba.mixer or mamba.mixer_step of `layer`, on `leading` operands.
-  template <typename OpTy>
-  OpTy buildMixer(int64_t layer, ArrayRef<Type> resultTypes,
-                  ArrayRef<Value> leading) {
+  /// The mixer of `layer` on `leading` operands (the normalized hidden
+  /// state, then the states a decode step continues from): mamba.mixer(2)
+  /// for a prefill, mamba.mixer(2)_step for a decode step.
+  Operation *buildLayerMixer(int64_t layer, ArrayRef<Type> resultTypes,
+                             ArrayRef<Value> leading) {
+    bool step = leading.size() > 1;
     auto name = [&](const char *suffix) {
       return weight(layerName(layer, (std::string("mixer.") + suffix).c_str()));
     };
-    SmallVector<Value> operands(leading);
-    Value weightOperands[] = {
+    if (config.family == ModelFamily::Mamba2) {
+      Value weights[] = {name("in_proj.weight"),  name("in_proj.bias"),
+                         convWeight(layer),       name("conv1d.bias"),
+                         name("dt_bias"),         name("A_log"),
+                         headsD(name("D")),       name("norm.weight"),
+                         name("out_proj.weight"), name("out_proj.bias")};
+      Operation *op =
+          step ? buildMixer<Mixer2StepOp>(resultTypes, leading, weights)
+               : buildMixer<Mixer2Op>(resultTypes, leading, weights);
+      op->setAttr("n_groups", builder.getI64IntegerAttr(config.groups));
+      op->setAttr("chunk_size", builder.getI64IntegerAttr(config.chunkSize));
+      op->setAttr("norm_eps", builder.getF64FloatAttr(config.gatedNormEps));
+      // mamba_ssm clamps dt only when its dt_limit is not (0, inf).
+      if (config.dtMin != 0.0 || !std::isinf(config.dtMax)) {
+        op->setAttr("dt_min", builder.getF64FloatAttr(config.dtMin));
+        if (!std::isinf(config.dtMax))
+          op->setAttr("dt_max", builder.getF64FloatAttr(config.dtMax));
+      }
+      return op;
+    }
+    Value weights[] = {
         name("in_proj.weight"),  name("in_proj.bias"),  convWeight(layer),
         name("conv1d.bias"),     name("x_proj.weight"), name("dt_proj.weight"),
         name("dt_proj.bias"),    name("A_log"),         name("D"),
         name("out_proj.weight"), name("out_proj.bias")};
+    return step ? buildMixer<MixerStepOp>(resultTypes, leading, weights)
+                : buildMixer<MixerOp>(resultTypes, leading, weights);
+  }
+
+  /// A Mamba-2 D stored per channel ([E], mamba_ssm's D_has_hdim) as the
+  /// [H, P] the scan takes; per head ([H]) as it is.
+  Value headsD(Value d) {
+    if (!config.dPerChannel)
+      return d;
+    auto type = RankedTensorType::get({config.heads, config.headDim}, f32);
+    SmallVector<ReassociationIndices> reassociation = {{0, 1}};
+    return tensor::ExpandShapeOp::create(builder, loc, type, d, reassociation)
+        .getResult();
+  }
+
+  /// An op of `OpTy` with `leading` operands, then `weights` (null for an
+  /// absent optional one).
+  template <typename OpTy>
+  Operation *buildMixer(ArrayRef<Type> resultTypes, ArrayRef<Value> leading,
+                        ArrayRef<Value> weights) {
+    SmallVector<Value> operands(leading);
     SmallVector<int32_t> segments(leading.size(), 1);
-    for (Value operand : weightOperands) {
+    for (Value operand : weights) {
       segments.push_back(operand ? 1 : 0);
       if (operand)
         operands.push_back(operand);
@@ -274,15 +343,14 @@ private:
     state.addTypes(resultTypes);
     state.addAttribute(OpTy::getOperandSegmentSizesAttrName(state.name),
                        builder.getDenseI32ArrayAttr(segments));
-    return cast<OpTy>(builder.create(state));
+    return builder.create(state);
   }
 
   /// norm_f, lm_head and the return, with the logits' argmax last. With
   /// `rows`, h is [b, L, D] and only those rows of its flattened positions
   /// reach lm_head.
   void finish(Value h, Value stream, ArrayRef<int64_t> logitsShape,
-              ArrayRef<Value> convStates, ArrayRef<Value> ssmStates,
-              Value rows = {}) {
+              ArrayRef<SmallVector<Value>> states, Value rows = {}) {
     auto [normed, unused] =
         addNorm(h, stream, "backbone.norm_f.weight", /*keepSum=*/false);
     (void)unused;
@@ -300,8 +368,8 @@ private:
                                     weight(head), Value())
                        .getY();
     SmallVector<Value> results = {logits};
-    llvm::append_range(results, convStates);
-    llvm::append_range(results, ssmStates);
+    for (ArrayRef<Value> kind : states)
+      llvm::append_range(results, kind);
     auto idsType =
         RankedTensorType::get(logitsShape.drop_back(), builder.getI32Type());
     results.push_back(ArgmaxOp::create(builder, loc, idsType, logits).getIds());
@@ -314,26 +382,41 @@ private:
   const ModelConfig &config;
   ArrayRef<ModelWeight> weights;
   Type act, f32, residual;
+  SmallVector<StateKind> stateKinds;
   func::FuncOp function;
   llvm::StringMap<unsigned> weightArgs;
 };
 
 /// The config sizes as a module attribute, for tools that read the IR.
 DictionaryAttr configAttr(Builder &b, const ModelConfig &config, Type act) {
-  NamedAttribute entries[] = {
+  SmallVector<NamedAttribute> entries = {
       b.getNamedAttr("hidden_size", b.getI64IntegerAttr(config.hidden)),
       b.getNamedAttr("num_layers", b.getI64IntegerAttr(config.layers)),
       b.getNamedAttr("vocab_size", b.getI64IntegerAttr(config.vocab)),
       b.getNamedAttr("state_size", b.getI64IntegerAttr(config.stateSize)),
       b.getNamedAttr("conv_kernel", b.getI64IntegerAttr(config.convKernel)),
       b.getNamedAttr("intermediate_size", b.getI64IntegerAttr(config.inner)),
-      b.getNamedAttr("time_step_rank", b.getI64IntegerAttr(config.dtRank)),
       b.getNamedAttr("layer_norm_epsilon", b.getF64FloatAttr(config.eps)),
       b.getNamedAttr("tie_word_embeddings",
                      b.getBoolAttr(config.tieEmbeddings)),
       b.getNamedAttr("residual_in_fp32", b.getBoolAttr(config.residualInFp32)),
       b.getNamedAttr("dtype", TypeAttr::get(act)),
   };
+  if (config.family == ModelFamily::Mamba2) {
+    entries.push_back(b.getNamedAttr("model_type", b.getStringAttr("mamba2")));
+    entries.push_back(
+        b.getNamedAttr("num_heads", b.getI64IntegerAttr(config.heads)));
+    entries.push_back(
+        b.getNamedAttr("head_dim", b.getI64IntegerAttr(config.headDim)));
+    entries.push_back(
+        b.getNamedAttr("n_groups", b.getI64IntegerAttr(config.groups)));
+    entries.push_back(
+        b.getNamedAttr("chunk_size", b.getI64IntegerAttr(config.chunkSize)));
+  } else {
+    entries.push_back(b.getNamedAttr("model_type", b.getStringAttr("mamba")));
+    entries.push_back(
+        b.getNamedAttr("time_step_rank", b.getI64IntegerAttr(config.dtRank)));
+  }
   return b.getDictionaryAttr(entries);
 }
 

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "ModelWeights.h"
+#include "WeightChecker.h"
 
 #include "mamba/Format/SafeTensors.h"
 
@@ -20,6 +21,7 @@
 
 using namespace mlir;
 using namespace mlir::mamba;
+using namespace mlir::mamba::detail;
 
 std::string mlir::mamba::layerWeightName(int64_t layer,
                                          const std::string &suffix) {
@@ -64,101 +66,40 @@ bool mlir::mamba::readStoredTensors(const std::string &directory,
   return true;
 }
 
-namespace {
-
-std::string formatShape(const std::vector<int64_t> &shape) {
-  return "[" +
-         llvm::join(
-             llvm::map_range(shape,
-                             [](int64_t size) { return std::to_string(size); }),
-             ", ") +
-         "]";
+void mlir::mamba::detail::checkMamba1MixerWeights(const ModelConfig &config,
+                                                  int64_t layer,
+                                                  WeightChecker &check) {
+  int64_t D = config.hidden, E = config.inner;
+  int64_t N = config.stateSize, K = config.convKernel, R = config.dtRank;
+  constexpr WeightRole compute = WeightRole::Compute;
+  constexpr WeightRole f32 = WeightRole::Float32;
+  auto mixer = [&](const char *suffix) {
+    return layerWeightName(layer, std::string("mixer.") + suffix);
+  };
+  check.require(mixer("in_proj.weight"), {{2 * E, D}},
+                sizes({{"2E", 2 * E}, {"D", D}}), compute);
+  check.flagged(mixer("in_proj.bias"), {2 * E}, sizes({{"2E", 2 * E}}),
+                config.useBias, "use_bias");
+  // PyTorch stores the depthwise conv as [E, 1, K]; converted checkpoints
+  // sometimes squeeze it.
+  check.require(mixer("conv1d.weight"), {{E, 1, K}, {E, K}},
+                sizes({{"E", E}, {"1", 1}, {"K", K}}) + " or " +
+                    sizes({{"E", E}, {"K", K}}),
+                compute);
+  check.flagged(mixer("conv1d.bias"), {E}, sizes({{"E", E}}),
+                config.useConvBias, "use_conv_bias");
+  check.require(mixer("x_proj.weight"), {{R + 2 * N, E}},
+                sizes({{"R+2N", R + 2 * N}, {"E", E}}), compute);
+  check.require(mixer("dt_proj.weight"), {{E, R}}, sizes({{"E", E}, {"R", R}}),
+                compute);
+  check.require(mixer("dt_proj.bias"), {{E}}, sizes({{"E", E}}), f32);
+  check.require(mixer("A_log"), {{E, N}}, sizes({{"E", E}, {"N", N}}), f32);
+  check.require(mixer("D"), {{E}}, sizes({{"E", E}}), f32);
+  check.require(mixer("out_proj.weight"), {{D, E}}, sizes({{"D", D}, {"E", E}}),
+                compute);
+  check.flagged(mixer("out_proj.bias"), {D}, sizes({{"D", D}}), config.useBias,
+                "use_bias");
 }
-
-/// Collects the expected weights in order and remembers which stored names
-/// were claimed.
-class WeightChecker {
-public:
-  WeightChecker(const StoredTensors &stored, std::vector<ModelWeight> &weights,
-                std::string &error)
-      : stored(stored), weights(weights), error(error) {}
-
-  /// A weight that must exist with one of `shapes` (named by `meaning`,
-  /// like "[E=128, K=4]", for the message).
-  void require(const std::string &name,
-               const std::vector<std::vector<int64_t>> &shapes,
-               const std::string &meaning, WeightRole role) {
-    if (!error.empty())
-      return;
-    auto it = stored.find(name);
-    if (it == stored.end()) {
-      error = "weight '" + name + "' is missing";
-      return;
-    }
-    claimed.insert(name);
-    const StoredTensor &tensor = it->second;
-    if (tensor.dtype != "F32" && tensor.dtype != "BF16" &&
-        tensor.dtype != "F16" && tensor.dtype != "F64") {
-      error = "weight '" + name + "' in " + tensor.file + " has dtype " +
-              tensor.dtype +
-              ", expected a floating-point type (F32, BF16, "
-              "F16 or F64)";
-      return;
-    }
-    if (llvm::find(shapes, tensor.shape) == shapes.end()) {
-      error = "weight '" + name + "' in " + tensor.file + " has shape " +
-              formatShape(tensor.shape) + ", expected " + meaning;
-      return;
-    }
-    weights.push_back({name, tensor.shape, role});
-  }
-
-  /// A weight that exists exactly when a config flag is set.
-  void flagged(const std::string &name, std::vector<int64_t> shape,
-               const std::string &meaning, bool enabled, const char *flag) {
-    if (enabled) {
-      require(name, {std::move(shape)}, meaning, WeightRole::Compute);
-      return;
-    }
-    if (error.empty() && stored.count(name))
-      error = "weight '" + name + "' is present but the config has " + flag +
-              " = false";
-  }
-
-  void markIgnored(const std::string &name) { claimed.insert(name); }
-
-  /// Any stored tensor no expected weight claimed.
-  void rejectUnclaimed() {
-    if (!error.empty())
-      return;
-    for (const auto &[name, tensor] : stored)
-      if (!claimed.count(name)) {
-        error = "unexpected weight '" + name + "' in " + tensor.file +
-                ": not part of a Mamba-1 model with this config";
-        return;
-      }
-  }
-
-private:
-  const StoredTensors &stored;
-  std::vector<ModelWeight> &weights;
-  std::string &error;
-  std::set<std::string> claimed;
-};
-
-std::string
-sizes(std::initializer_list<std::pair<const char *, int64_t>> dims) {
-  return "[" +
-         llvm::join(llvm::map_range(dims,
-                                    [](const auto &dim) {
-                                      return std::string(dim.first) + "=" +
-                                             std::to_string(dim.second);
-                                    }),
-                    ", ") +
-         "]";
-}
-
-} // namespace
 
 bool mlir::mamba::expectedWeights(const ModelConfig &config,
                                   const StoredTensors &stored,
@@ -166,11 +107,9 @@ bool mlir::mamba::expectedWeights(const ModelConfig &config,
                                   std::string &error) {
   error.clear();
   weights.clear();
-  int64_t D = config.hidden, V = config.vocab, E = config.inner;
-  int64_t N = config.stateSize, K = config.convKernel, R = config.dtRank;
-  WeightChecker check(stored, weights, error);
+  int64_t D = config.hidden, V = config.vocab;
+  WeightChecker check(stored, weights, error, config.family);
   constexpr WeightRole compute = WeightRole::Compute;
-  constexpr WeightRole f32 = WeightRole::Float32;
 
   // transformers calls the table "embeddings", mamba_ssm "embedding".
   const std::string hfEmbedding = "backbone.embeddings.weight";
@@ -190,34 +129,12 @@ bool mlir::mamba::expectedWeights(const ModelConfig &config,
                 sizes({{"V", V}, {"D", D}}), compute);
 
   for (int64_t layer = 0; layer < config.layers; ++layer) {
-    auto mixer = [&](const char *suffix) {
-      return layerWeightName(layer, std::string("mixer.") + suffix);
-    };
     check.require(layerWeightName(layer, "norm.weight"), {{D}},
                   sizes({{"D", D}}), compute);
-    check.require(mixer("in_proj.weight"), {{2 * E, D}},
-                  sizes({{"2E", 2 * E}, {"D", D}}), compute);
-    check.flagged(mixer("in_proj.bias"), {2 * E}, sizes({{"2E", 2 * E}}),
-                  config.useBias, "use_bias");
-    // PyTorch stores the depthwise conv as [E, 1, K]; converted checkpoints
-    // sometimes squeeze it.
-    check.require(mixer("conv1d.weight"), {{E, 1, K}, {E, K}},
-                  sizes({{"E", E}, {"1", 1}, {"K", K}}) + " or " +
-                      sizes({{"E", E}, {"K", K}}),
-                  compute);
-    check.flagged(mixer("conv1d.bias"), {E}, sizes({{"E", E}}),
-                  config.useConvBias, "use_conv_bias");
-    check.require(mixer("x_proj.weight"), {{R + 2 * N, E}},
-                  sizes({{"R+2N", R + 2 * N}, {"E", E}}), compute);
-    check.require(mixer("dt_proj.weight"), {{E, R}},
-                  sizes({{"E", E}, {"R", R}}), compute);
-    check.require(mixer("dt_proj.bias"), {{E}}, sizes({{"E", E}}), f32);
-    check.require(mixer("A_log"), {{E, N}}, sizes({{"E", E}, {"N", N}}), f32);
-    check.require(mixer("D"), {{E}}, sizes({{"E", E}}), f32);
-    check.require(mixer("out_proj.weight"), {{D, E}},
-                  sizes({{"D", D}, {"E", E}}), compute);
-    check.flagged(mixer("out_proj.bias"), {D}, sizes({{"D", D}}),
-                  config.useBias, "use_bias");
+    if (config.family == ModelFamily::Mamba2)
+      checkMamba2MixerWeights(config, layer, check);
+    else
+      checkMamba1MixerWeights(config, layer, check);
   }
   check.require("backbone.norm_f.weight", {{D}}, sizes({{"D", D}}), compute);
   // With tied embeddings transformers ignores a stored lm_head.weight.

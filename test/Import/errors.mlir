@@ -8,9 +8,9 @@
 // RUN: not mamba-compile %t.d --emit=mlir -o /dev/null 2>&1 | FileCheck %s --check-prefix=JSON
 // JSON: mamba-compile: {{.*}}config.json: config.json is not valid JSON:
 //
-// RUN: %python %S/Inputs/make-model.py %t.d --set 'model_type="mamba2"'
-// RUN: not mamba-compile %t.d --emit=mlir -o /dev/null 2>&1 | FileCheck %s --check-prefix=MAMBA2
-// MAMBA2: config field model_type is "mamba2": only Mamba-1 models ("mamba") are supported
+// RUN: %python %S/Inputs/make-model.py %t.d --set 'model_type="jamba"'
+// RUN: not mamba-compile %t.d --emit=mlir -o /dev/null 2>&1 | FileCheck %s --check-prefix=OTHER
+// OTHER: config field model_type is "jamba": only Mamba-1 and Mamba-2 models ("mamba", "mamba2") are supported
 //
 // RUN: %python %S/Inputs/make-model.py %t.d --unset hidden_size
 // RUN: not mamba-compile %t.d --emit=mlir -o /dev/null 2>&1 | FileCheck %s --check-prefix=NOTMAMBA
@@ -36,9 +36,9 @@
 // RUN: not mamba-compile %t.d --emit=mlir -o /dev/null 2>&1 | FileCheck %s --check-prefix=EPS
 // EPS: config field layer_norm_epsilon is 0, expected a positive finite number
 //
-// RUN: %python %S/Inputs/make-model.py %t.d --layout ss --set 'ssm_cfg={"layer": "Mamba2"}'
-// RUN: not mamba-compile %t.d --emit=mlir -o /dev/null 2>&1 | FileCheck %s --check-prefix=SSM2
-// SSM2: config field ssm_cfg.layer is "Mamba2": only Mamba-1 blocks are supported
+// RUN: %python %S/Inputs/make-model.py %t.d --layout ss --set 'ssm_cfg={"layer": "Mamba3"}'
+// RUN: not mamba-compile %t.d --emit=mlir -o /dev/null 2>&1 | FileCheck %s --check-prefix=SSM3
+// SSM3: config field ssm_cfg.layer is "Mamba3": only Mamba-1 and Mamba-2 blocks ("Mamba1", "Mamba2") are supported
 //
 // Found by fuzz/ConfigFuzzer.cpp: a zero multiple divided the vocabulary
 // size by zero before the error was looked at.

@@ -5,7 +5,7 @@
 // RUN: FileCheck %s < %t.mlir
 // RUN: mamba-opt %t.mlir --mamba-decompose-mixer | FileCheck %s --check-prefix=DECOMPOSED
 
-// CHECK: module attributes {mamba.model = {conv_kernel = 4 : i64, dtype = f32, hidden_size = 64 : i64, intermediate_size = 128 : i64, layer_norm_epsilon = 1.000000e-05 : f64, num_layers = 2 : i64, residual_in_fp32 = true, state_size = 16 : i64, tie_word_embeddings = false, time_step_rank = 4 : i64, vocab_size = 256 : i64}}
+// CHECK: module attributes {mamba.model = {conv_kernel = 4 : i64, dtype = f32, hidden_size = 64 : i64, intermediate_size = 128 : i64, layer_norm_epsilon = 1.000000e-05 : f64, model_type = "mamba", num_layers = 2 : i64, residual_in_fp32 = true, state_size = 16 : i64, tie_word_embeddings = false, time_step_rank = 4 : i64, vocab_size = 256 : i64}}
 
 // The prefill takes the prompts, the rows of their flattened positions
 // whose logits it returns, and every weight, as stored; it returns those

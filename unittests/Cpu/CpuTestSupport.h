@@ -54,28 +54,37 @@ inline bool loadCompiled(const std::string &name, ModuleFile &file,
 inline const std::string kGolden =
     std::string(MAMBA_GOLDEN_DIR) + "/model-tiny";
 
-/// The golden tiny model compiled for the CPU in `dtype`, or "" when the
-/// build has no compiler to make it.
-inline std::string compiledTiny(const std::string &dtype) {
+/// The golden model directory `name` (model-tiny, model-tiny-mamba2)
+/// compiled for the CPU in `dtype`, or "" when the build has no compiler to
+/// make it.
+inline std::string compiledGolden(const std::string &name,
+                                  const std::string &dtype) {
   std::string path =
-      std::string(MAMBA_CPU_COMPILED_DIR) + "/model-tiny/" + dtype + ".mmod";
+      std::string(MAMBA_CPU_COMPILED_DIR) + "/" + name + "/" + dtype + ".mmod";
   struct stat info;
   return ::stat(path.c_str(), &info) == 0 ? path : std::string();
 }
 
-/// Loads the golden tiny model compiled in `dtype` on `backend` into
-/// `model`; skips the test when the build has no compiler to make it.
-#define MAMBA_LOAD_TINY(dtype, backend, model)                                 \
+/// Loads the golden model directory `name` compiled in `dtype` on `backend`
+/// into `model`, or skips the test when it was not compiled.
+#define MAMBA_LOAD_GOLDEN(name, dtype, backend, model)                         \
   do {                                                                         \
-    const std::string tinyPath = ::mamba::runtime::cpu::compiledTiny(dtype);   \
-    if (tinyPath.empty()) {                                                    \
-      GTEST_SKIP() << "no compiled tiny model (CPU models need the compiler)"; \
+    const std::string goldenPath =                                             \
+        ::mamba::runtime::cpu::compiledGolden(name, dtype);                    \
+    if (goldenPath.empty()) {                                                  \
+      GTEST_SKIP() << "no compiled " << (name)                                 \
+                   << " model (CPU models need the compiler)";                 \
     }                                                                          \
-    std::string tinyError;                                                     \
-    ASSERT_TRUE((model).load(tinyPath, ::mamba::runtime::cpu::kGolden,         \
-                             backend, tinyError))                              \
-        << tinyError;                                                          \
+    std::string goldenError;                                                   \
+    ASSERT_TRUE((model).load(goldenPath,                                       \
+                             std::string(MAMBA_GOLDEN_DIR) + "/" + (name),     \
+                             backend, goldenError))                            \
+        << goldenError;                                                        \
   } while (0)
+
+/// The golden Mamba-1 tiny model (model-tiny).
+#define MAMBA_LOAD_TINY(dtype, backend, model)                                 \
+  MAMBA_LOAD_GOLDEN(std::string("model-tiny"), dtype, backend, model)
 
 inline std::vector<double> values(const HostTensor &t) {
   std::vector<double> v(t.numel());

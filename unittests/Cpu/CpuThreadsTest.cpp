@@ -89,7 +89,8 @@ TEST(CpuThreadsTest, OneModelServesSeveralThreads) {
 }
 
 TEST(CpuThreadsTest, ModelsOnTheirOwnBackendsRunSideBySide) {
-  const std::string f32 = compiledTiny("f32"), bf16 = compiledTiny("bf16");
+  const std::string f32 = compiledGolden("model-tiny", "f32"),
+                    bf16 = compiledGolden("model-tiny", "bf16");
   if (f32.empty() || bf16.empty())
     GTEST_SKIP() << "no compiled tiny model (CPU models need the compiler)";
   struct Loaded {

@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
-"""Writes a Mamba-1 model directory (config.json + safetensors) for the
-importer tests, correct by default, broken in one way on request. The
-tensor data is zeros: the importer reads only the headers.
+"""Writes a Mamba-1 (or with --mamba2 a Mamba-2) model directory
+(config.json + safetensors) for the importer tests, correct by default,
+broken in one way on request. The tensor data is zeros: the importer reads
+only the headers. --set-raw KEY=TEXT puts TEXT into config.json as it is
+(Python's bare Infinity, say).
 
-  make-model.py OUT_DIR [--layout hf|ss] [--layers N] [--dtype F32|BF16|F16] [--tied]
+  make-model.py OUT_DIR [--mamba2] [--layout hf|ss] [--layers N] [--dtype F32|BF16|F16] [--tied]
       [--use-bias] [--no-conv-bias] [--squeeze-conv] [--shards N]
       [--drop NAME] [--extra NAME] [--shape NAME=2,3] [--retype NAME=I64]
       [--truncate] [--set KEY=JSON] [--unset KEY]
@@ -16,6 +18,29 @@ import struct
 SIZES = {"F64": 8, "F32": 4, "BF16": 2, "F16": 2, "I64": 8, "I32": 4}
 
 
+# Mamba-2: D = 64, E = 128 in H = 8 heads of P = 16, G = 2 groups of N = 16.
+M2 = {"H": 8, "P": 16, "G": 2, "N": 16}
+
+
+def mamba2_mixer(args, p, E, K):
+    H, GN = M2["H"], M2["G"] * M2["N"]
+    C = E + 2 * GN
+    out = [(p + "mixer.in_proj.weight", [E + C + H, 64])]
+    if args.use_bias:
+        out.append((p + "mixer.in_proj.bias", [E + C + H]))
+    out.append((p + "mixer.conv1d.weight", [C, K] if args.squeeze_conv else [C, 1, K]))
+    if not args.no_conv_bias:
+        out.append((p + "mixer.conv1d.bias", [C]))
+    out.append((p + "mixer.dt_bias", [H]))
+    out.append((p + "mixer.A_log", [H]))
+    out.append((p + "mixer.D", [H]))
+    out.append((p + "mixer.norm.weight", [E]))
+    out.append((p + "mixer.out_proj.weight", [64, E]))
+    if args.use_bias:
+        out.append((p + "mixer.out_proj.bias", [64]))
+    return out
+
+
 def weights(args):
     D, L, V, N, K, E, R = 64, args.layers, 256, 16, 4, 128, 4
     embedding = ("backbone.embeddings.weight" if args.layout == "hf"
@@ -24,6 +49,9 @@ def weights(args):
     for i in range(L):
         p = f"backbone.layers.{i}."
         out.append((p + "norm.weight", [D]))
+        if args.mamba2:
+            out += mamba2_mixer(args, p, E, K)
+            continue
         out.append((p + "mixer.in_proj.weight", [2 * E, D]))
         if args.use_bias:
             out.append((p + "mixer.in_proj.bias", [2 * E]))
@@ -62,6 +90,17 @@ def config(args):
              "ssm_cfg": {"d_state": 16, "d_conv": 4, "expand": 2,
                          "dt_rank": 4, "conv_bias": not args.no_conv_bias,
                          "bias": args.use_bias}}
+    if args.mamba2 and args.layout == "hf":
+        c.update({"model_type": "mamba2", "num_heads": M2["H"],
+                  "head_dim": M2["P"], "n_groups": M2["G"], "chunk_size": 8,
+                  "rms_norm": True})
+        for key in ("intermediate_size", "time_step_rank"):
+            c.pop(key)
+    elif args.mamba2:
+        c["ssm_cfg"] = {"layer": "Mamba2", "d_state": 16, "d_conv": 4,
+                        "expand": 2, "headdim": M2["P"], "ngroups": M2["G"],
+                        "chunk_size": 8, "conv_bias": not args.no_conv_bias,
+                        "bias": args.use_bias}
     for item in args.set:
         key, value = item.split("=", 1)
         c[key] = json.loads(value)
@@ -90,6 +129,7 @@ def write_safetensors(path, tensors, truncate):
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("out")
+    p.add_argument("--mamba2", action="store_true")
     p.add_argument("--layout", choices=["hf", "ss"], default="hf")
     p.add_argument("--layers", type=int, default=2)
     p.add_argument("--dtype", default="F32")
@@ -105,6 +145,7 @@ def main():
     p.add_argument("--truncate", action="store_true")
     p.add_argument("--set", action="append", default=[])
     p.add_argument("--unset", action="append", default=[])
+    p.add_argument("--set-raw", action="append", default=[])
     args = p.parse_args()
 
     shapes = dict(item.split("=", 1) for item in args.shape)
@@ -116,7 +157,8 @@ def main():
         if name in shapes:
             shape = [int(d) for d in shapes[name].split(",")]
         # A, D and the time-step bias are f32 in checkpoints of any dtype.
-        keep_f32 = name.endswith(("A_log", "mixer.D", "dt_proj.bias"))
+        keep_f32 = name.endswith(("A_log", "mixer.D", "dt_proj.bias",
+                                  "dt_bias"))
         tensors.append((name, types.get(name, "F32" if keep_f32 else args.dtype),
                         shape))
     for name in args.extra:
@@ -125,8 +167,12 @@ def main():
     os.makedirs(args.out, exist_ok=True)
     for f in os.listdir(args.out):
         os.remove(os.path.join(args.out, f))
+    text = json.dumps(config(args))
+    for item in args.set_raw:
+        key, value = item.split("=", 1)
+        text = text[:-1] + ", " + json.dumps(key) + ": " + value + "}"
     with open(os.path.join(args.out, "config.json"), "w") as f:
-        json.dump(config(args), f)
+        f.write(text)
     if args.shards == 1:
         write_safetensors(os.path.join(args.out, "model.safetensors"),
                           tensors, args.truncate)

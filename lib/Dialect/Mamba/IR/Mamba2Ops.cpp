@@ -169,6 +169,218 @@ LogicalResult RmsNormGatedOp::verify() {
 }
 
 //===----------------------------------------------------------------------===//
+// Mixer2Op, Mixer2StepOp
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// The sizes of a Mamba-2 mixer: H from A_log, E from norm_weight, the conv
+/// channels E + 2GN and K from conv_weight. The split of in_proj and of the
+/// conv into parts is static, so these must be too.
+struct Mixer2Sizes {
+  int64_t E, H, P, G, N, K, convChannels;
+};
+
+template <typename OpTy>
+FailureOr<Mixer2Sizes> mixer2Sizes(OpTy op, bool emitErrors) {
+  auto dim = [](Value value, unsigned index) {
+    return cast<RankedTensorType>(value.getType()).getDimSize(index);
+  };
+  auto fail = [&]() -> InFlightDiagnostic {
+    if (emitErrors)
+      return op.emitOpError();
+    return InFlightDiagnostic();
+  };
+  Mixer2Sizes s;
+  s.H = dim(op.getALog(), 0);
+  s.E = dim(op.getNormWeight(), 0);
+  s.convChannels = dim(op.getConvWeight(), 0);
+  s.K = dim(op.getConvWeight(), 1);
+  s.G = op.getNGroups();
+  if (ShapedType::isDynamic(s.H) || ShapedType::isDynamic(s.E) ||
+      ShapedType::isDynamic(s.convChannels) || ShapedType::isDynamic(s.K)) {
+    fail() << "expects static A_log, norm_weight and conv_weight shapes: the "
+              "splits of in_proj and of the conv come from them";
+    return failure();
+  }
+  if (s.G < 1) {
+    fail() << "expects n_groups of at least 1, but got " << s.G;
+    return failure();
+  }
+  if (s.H < 1 || s.E % s.H != 0) {
+    fail() << "expects the heads H = " << s.H
+           << " (A_log dim 0) to divide the inner size E = " << s.E
+           << " (norm_weight dim 0)";
+    return failure();
+  }
+  s.P = s.E / s.H;
+  int64_t bc = s.convChannels - s.E;
+  if (bc <= 0 || bc % (2 * s.G) != 0) {
+    fail() << "expects conv_weight dim 0 to be E + 2 * n_groups * N = " << s.E
+           << " + 2 * " << s.G << " * N, but got " << s.convChannels;
+    return failure();
+  }
+  s.N = bc / (2 * s.G);
+  return s;
+}
+
+template <typename OpTy>
+LogicalResult verifyMixer2Weights(OpTy op, ShapeChecker &shapes, Type act) {
+  FailureOr<Mixer2Sizes> sizes = mixer2Sizes(op, /*emitErrors=*/true);
+  if (failed(sizes))
+    return failure();
+  const Mixer2Sizes &s = *sizes;
+  int64_t inRows = 2 * s.E + 2 * s.G * s.N + s.H;
+  if (failed(shapes.check("A_log", op.getALog(), {"H"})) ||
+      failed(shapes.check("norm_weight", op.getNormWeight(), {"E"})) ||
+      failed(shapes.check("conv_weight", op.getConvWeight(), {"C", "K"})) ||
+      failed(shapes.check("dt_bias", op.getDtBias(), {"H"})) ||
+      failed(shapes.bind("the heads' size E / H", 0, "P", s.P)) ||
+      failed(checkD(shapes, op.getD())) ||
+      failed(
+          shapes.check("out_proj_weight", op.getOutProjWeight(), {"D", "E"})) ||
+      failed(shapes.check("in_proj_weight", op.getInProjWeight(), {"", "D"})))
+    return failure();
+  int64_t rows =
+      cast<RankedTensorType>(op.getInProjWeight().getType()).getDimSize(0);
+  if (!ShapedType::isDynamic(rows) && rows != inRows)
+    return op.emitOpError()
+           << "expects in_proj_weight dim 0 to be 2E + 2GN + H = " << inRows
+           << " (E = " << s.E << ", G = " << s.G << ", N = " << s.N
+           << ", H = " << s.H << "), but got " << rows;
+  (void)shapes.bind("in_proj_weight", 0, "IN", inRows);
+  if (op.getInProjBias() &&
+      failed(shapes.check("in_proj_bias", op.getInProjBias(), {"IN"})))
+    return failure();
+  if (op.getConvBias() &&
+      failed(shapes.check("conv_bias", op.getConvBias(), {"C"})))
+    return failure();
+  if (op.getOutProjBias() &&
+      failed(shapes.check("out_proj_bias", op.getOutProjBias(), {"D"})))
+    return failure();
+  if (s.K < 1)
+    return op.emitOpError() << "expects a convolution width K of at least 1";
+  if (s.H % s.G != 0)
+    return op.emitOpError() << "expects n_groups = " << s.G
+                            << " to divide the heads H = " << s.H;
+  if (op.getChunkSize() < 1)
+    return op.emitOpError() << "expects a chunk_size of at least 1, but got "
+                            << op.getChunkSize();
+  if (!(op.getNormEps().convertToDouble() >= 0.0))
+    return op.emitOpError() << "expects norm_eps >= 0, but got "
+                            << op.getNormEps().convertToDouble();
+  if (failed(checkDtLimit(op, op.getDtMin(), op.getDtMax())))
+    return failure();
+
+  for (auto [what, value] :
+       {std::pair<StringRef, Value>{"in_proj_weight", op.getInProjWeight()},
+        {"out_proj_weight", op.getOutProjWeight()},
+        {"out", op.getOut()}})
+    if (failed(checkElementType(op, what, value, act, "as hidden")))
+      return failure();
+  for (auto [what, value] :
+       {std::pair<StringRef, Value>{"in_proj_bias", op.getInProjBias()},
+        {"conv_weight", op.getConvWeight()},
+        {"conv_bias", op.getConvBias()},
+        {"norm_weight", op.getNormWeight()},
+        {"out_proj_bias", op.getOutProjBias()}})
+    if (value && failed(checkActivationOrF32(op, what, value, act)))
+      return failure();
+  return success();
+}
+
+/// The conv windows of x, B and C ([b, E, K], [b, GN, K], [b, GN, K], of
+/// the activation type) and the SSD state ([b, H, P, N] f32): static but
+/// for the batch, whose sizes come from the weights.
+template <typename OpTy>
+LogicalResult verifyMixer2States(OpTy op, ShapeChecker &shapes, Type act,
+                                 StringRef prefix, ValueRange states) {
+  Mixer2Sizes s = *mixer2Sizes(op, /*emitErrors=*/false);
+  static const char *const names[] = {"conv_state_x", "conv_state_b",
+                                      "conv_state_c", "ssm_state"};
+  const SmallVector<std::pair<StringRef, int64_t>> dims[] = {
+      {{"E", s.E}, {"K", s.K}},
+      {{"GN", s.G * s.N}, {"K", s.K}},
+      {{"GN", s.G * s.N}, {"K", s.K}},
+      {{"H", s.H}, {"P", s.P}, {"N", s.N}}};
+  for (auto [index, state] : llvm::enumerate(states)) {
+    std::string what = (prefix + names[index]).str();
+    auto type = cast<RankedTensorType>(state.getType());
+    if (type.getRank() != static_cast<int64_t>(dims[index].size()) + 1)
+      return op.emitOpError() << "expects " << what << " to have rank "
+                              << dims[index].size() + 1 << ", but got " << type;
+    if (failed(shapes.bind(what, 0, "b", type.getDimSize(0))))
+      return failure();
+    for (auto [offset, dim] : llvm::enumerate(dims[index])) {
+      int64_t size = type.getDimSize(offset + 1);
+      if (size != dim.second)
+        return op.emitOpError()
+               << "expects " << what << " dim " << offset + 1 << " ("
+               << dim.first << ") to be " << dim.second << ", but got "
+               << (ShapedType::isDynamic(size) ? std::string("?")
+                                               : std::to_string(size));
+    }
+    // The SSD state is f32 by the operand and result constraints.
+    if (index < 3 &&
+        failed(checkElementType(op, what, state, act, "as hidden")))
+      return failure();
+  }
+  return success();
+}
+
+} // namespace
+
+LogicalResult Mixer2Op::verify() {
+  ShapeChecker shapes(*this);
+  Type act = elementType(getHidden());
+  if (failed(shapes.check("hidden", getHidden(), {"b", "L", "D"})) ||
+      failed(shapes.check("out", getOut(), {"b", "L", "D"})) ||
+      failed(verifyMixer2Weights(*this, shapes, act)))
+    return failure();
+  if (getStates().empty())
+    return success();
+  if (getStates().size() != 4)
+    return emitOpError() << "expects either no state results or four "
+                            "(conv_state_x, conv_state_b, conv_state_c, "
+                            "ssm_state), but got "
+                         << getStates().size();
+  return verifyMixer2States(*this, shapes, act, "", getStates());
+}
+
+LogicalResult Mixer2StepOp::verify() {
+  ShapeChecker shapes(*this);
+  Type act = elementType(getHidden());
+  if (failed(shapes.check("hidden", getHidden(), {"b", "D"})) ||
+      failed(shapes.check("out", getOut(), {"b", "D"})) ||
+      failed(verifyMixer2Weights(*this, shapes, act)) ||
+      failed(verifyMixer2States(
+          *this, shapes, act, "",
+          {getConvStateX(), getConvStateB(), getConvStateC(), getSsmState()})))
+    return failure();
+  return verifyMixer2States(*this, shapes, act, "new_",
+                            {getNewConvStateX(), getNewConvStateB(),
+                             getNewConvStateC(), getNewSsmState()});
+}
+
+#define MIXER2_SIZE_GETTERS(OpTy)                                              \
+  int64_t OpTy::getInnerSize() { return sizeOr(*this, &Mixer2Sizes::E); }      \
+  int64_t OpTy::getHeads() { return sizeOr(*this, &Mixer2Sizes::H); }          \
+  int64_t OpTy::getHeadDim() { return sizeOr(*this, &Mixer2Sizes::P); }        \
+  int64_t OpTy::getStateSize() { return sizeOr(*this, &Mixer2Sizes::N); }      \
+  int64_t OpTy::getConvWidth() { return sizeOr(*this, &Mixer2Sizes::K); }
+
+namespace {
+template <typename OpTy> int64_t sizeOr(OpTy op, int64_t Mixer2Sizes::*field) {
+  FailureOr<Mixer2Sizes> sizes = mixer2Sizes(op, /*emitErrors=*/false);
+  return succeeded(sizes) ? (*sizes).*field : ShapedType::kDynamic;
+}
+} // namespace
+
+MIXER2_SIZE_GETTERS(Mixer2Op)
+MIXER2_SIZE_GETTERS(Mixer2StepOp)
+#undef MIXER2_SIZE_GETTERS
+
+//===----------------------------------------------------------------------===//
 // Result shapes
 //===----------------------------------------------------------------------===//
 
@@ -194,6 +406,34 @@ LogicalResult
 RmsNormGatedOp::reifyResultShapes(OpBuilder &builder,
                                   ReifiedRankedShapedTypeDims &shapes) {
   reifyResult(builder, getY(), dimsOf(getX()), shapes);
+  return success();
+}
+
+/// Static but for the batch (and the length of `out`), which come from
+/// hidden.
+template <typename OpTy>
+void reifyMixer2(OpTy op, OpBuilder &builder,
+                 ReifiedRankedShapedTypeDims &shapes) {
+  Value hidden = op.getHidden();
+  for (Value result : op->getResults()) {
+    auto type = cast<RankedTensorType>(result.getType());
+    SmallVector<DimSource> sources;
+    for (int64_t i = 0; i < type.getRank(); ++i)
+      sources.push_back({hidden, result == op.getOut() ? i : 0});
+    reifyResult(builder, result, sources, shapes);
+  }
+}
+
+LogicalResult Mixer2Op::reifyResultShapes(OpBuilder &builder,
+                                          ReifiedRankedShapedTypeDims &shapes) {
+  reifyMixer2(*this, builder, shapes);
+  return success();
+}
+
+LogicalResult
+Mixer2StepOp::reifyResultShapes(OpBuilder &builder,
+                                ReifiedRankedShapedTypeDims &shapes) {
+  reifyMixer2(*this, builder, shapes);
   return success();
 }
 

@@ -11,16 +11,12 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "MixerBuilder.h"
+
 #include "mamba/Dialect/Mamba/IR/MambaOps.h"
 #include "mamba/Dialect/Mamba/Transforms/Passes.h"
 
-#include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Arith/Utils/Utils.h"
-#include "mlir/Dialect/Linalg/IR/Linalg.h"
-#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
-#include "mlir/Dialect/Utils/IndexingUtils.h"
-#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -31,125 +27,9 @@ namespace mlir::mamba {
 
 using namespace mlir;
 using namespace mlir::mamba;
+using mlir::mamba::detail::MixerBuilder;
 
 namespace {
-
-/// Builds the ops of one decomposition at the rewriter's insertion point.
-class MixerBuilder {
-public:
-  MixerBuilder(PatternRewriter &rewriter, Location loc)
-      : rewriter(rewriter), loc(loc) {}
-
-  SmallVector<OpFoldResult> sizes(Value value) {
-    return tensor::getMixedSizes(rewriter, loc, value);
-  }
-
-  OpFoldResult add(OpFoldResult lhs, OpFoldResult rhs) {
-    std::optional<int64_t> l = getConstantIntValue(lhs);
-    std::optional<int64_t> r = getConstantIntValue(rhs);
-    if (l && r)
-      return rewriter.getIndexAttr(*l + *r);
-    return arith::AddIOp::create(
-               rewriter, loc,
-               getValueOrCreateConstantIndexOp(rewriter, loc, lhs),
-               getValueOrCreateConstantIndexOp(rewriter, loc, rhs))
-        .getResult();
-  }
-
-  static RankedTensorType typeOf(ArrayRef<OpFoldResult> sizes,
-                                 Type elementType) {
-    auto [staticSizes, dynamicSizes] = decomposeMixedValues(sizes);
-    return RankedTensorType::get(staticSizes, elementType);
-  }
-
-  /// `[..., K] x [M, K]^T -> [..., M]`.
-  Value linear(Value x, Value weight, Value bias, Type resultType = {}) {
-    if (!resultType) {
-      SmallVector<OpFoldResult> outSizes = sizes(x);
-      outSizes.back() = tensor::getMixedSize(rewriter, loc, weight, 0);
-      resultType = typeOf(outSizes, getElementTypeOrSelf(x.getType()));
-    }
-    return LinearOp::create(rewriter, loc, resultType, x, weight, bias).getY();
-  }
-
-  /// The linear producing output features [offset, offset + size) only:
-  /// the same GEMM on those rows of the weight (and of the bias). Splitting
-  /// a projection this way instead of slicing its output keeps every
-  /// result contiguous; the input is read once per part, which is cheap
-  /// next to the weights and the outputs.
-  Value linearPart(Value x, Value weight, Value bias, OpFoldResult offset,
-                   OpFoldResult size) {
-    Value rows = slice(weight, 0, offset, size);
-    Value biasRows = bias ? slice(bias, 0, offset, size) : Value();
-    return linear(x, rows, biasRows);
-  }
-
-  /// Swaps the last two dimensions of a rank-3 tensor.
-  Value swapLastTwo(Value value) {
-    const int64_t permutation[] = {0, 2, 1};
-    SmallVector<OpFoldResult> outSizes =
-        applyPermutation(sizes(value), permutation);
-    Value init = tensor::EmptyOp::create(rewriter, loc, outSizes,
-                                         getElementTypeOrSelf(value.getType()));
-    return linalg::TransposeOp::create(rewriter, loc, value, init, permutation)
-        ->getResult(0);
-  }
-
-  /// The slice [offset, offset + size) of dimension `dim`.
-  Value slice(Value value, unsigned dim, OpFoldResult offset,
-              OpFoldResult size) {
-    SmallVector<OpFoldResult> outSizes = sizes(value);
-    SmallVector<OpFoldResult> offsets(outSizes.size(),
-                                      rewriter.getIndexAttr(0));
-    SmallVector<OpFoldResult> strides(outSizes.size(),
-                                      rewriter.getIndexAttr(1));
-    offsets[dim] = offset;
-    outSizes[dim] = size;
-    return tensor::ExtractSliceOp::create(rewriter, loc, value, offsets,
-                                          outSizes, strides);
-  }
-
-  /// `[b, L, N]` (GEMM rows) to `[b, 1, N, L]`, the one-group B/C layout.
-  Value toScanGroupLayout(Value rows) {
-    Value transposed = swapLastTwo(rows);
-    SmallVector<OpFoldResult> outSizes = sizes(transposed);
-    outSizes.insert(outSizes.begin() + 1, rewriter.getIndexAttr(1));
-    RankedTensorType type =
-        typeOf(outSizes, getElementTypeOrSelf(rows.getType()));
-    SmallVector<ReassociationIndices> reassociation = {{0, 1}, {2}, {3}};
-    return tensor::ExpandShapeOp::create(rewriter, loc, type, transposed,
-                                         reassociation, outSizes);
-  }
-
-  /// `[b, N]` to `[b, 1, N]`, the one-group B/C layout of a decode step.
-  Value withOneGroup(Value row) {
-    SmallVector<OpFoldResult> outSizes = sizes(row);
-    outSizes.insert(outSizes.begin() + 1, rewriter.getIndexAttr(1));
-    RankedTensorType type =
-        typeOf(outSizes, getElementTypeOrSelf(row.getType()));
-    SmallVector<ReassociationIndices> reassociation = {{0, 1}, {2}};
-    return tensor::ExpandShapeOp::create(rewriter, loc, type, row,
-                                         reassociation, outSizes);
-  }
-
-  /// A = -exp(A_log), elementwise; constant-folded once weights are known.
-  Value negExp(Value aLog) {
-    Value init = tensor::EmptyOp::create(rewriter, loc, sizes(aLog),
-                                         getElementTypeOrSelf(aLog.getType()));
-    auto map = linalg::MapOp::create(
-        rewriter, loc, ValueRange{aLog}, init,
-        [](OpBuilder &builder, Location bodyLoc, ValueRange args) {
-          Value e = math::ExpOp::create(builder, bodyLoc, args[0]);
-          Value neg = arith::NegFOp::create(builder, bodyLoc, e);
-          linalg::YieldOp::create(builder, bodyLoc, neg);
-        });
-    return map->getResult(0);
-  }
-
-private:
-  PatternRewriter &rewriter;
-  Location loc;
-};
 
 struct DecomposeMixerPattern : OpRewritePattern<MixerOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -306,6 +186,7 @@ struct MambaDecomposeMixerPass
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     populateDecomposeMixerPatterns(patterns, fuseStep);
+    populateDecomposeMixer2Patterns(patterns);
     // Only mixers are rewritten; folding the rest is canonicalize's job.
     GreedyRewriteConfig config;
     config.setStrictness(GreedyRewriteStrictness::ExistingOps);

@@ -9,6 +9,7 @@
 
 #include "mamba/Conversion/MambaToKernels/TilingDefaults.h"
 #include "mamba/Conversion/MambaToKernels/TunedTilings.h"
+#include "mamba/Dialect/Mamba/IR/Mamba2Ops.h"
 #include "mamba/Dialect/Mamba/IR/MambaOps.h"
 #include "mamba/Dialect/Mamba/Transforms/Passes.h"
 
@@ -31,7 +32,7 @@ namespace {
 bool isKernelOp(Operation *op) {
   return isa<EmbeddingOp, RmsNormOp, CausalConv1dOp, SelectiveScanOp,
              ConvStateUpdateOp, SelectiveStateUpdateOp, SelectiveStepOp,
-             ArgmaxOp>(op);
+             ArgmaxOp, SsdScanOp, SsdStateUpdateOp, RmsNormGatedOp>(op);
 }
 
 bool isEntry(func::FuncOp func) {

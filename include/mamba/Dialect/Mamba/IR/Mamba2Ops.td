@@ -164,4 +164,131 @@ def Mamba_RmsNormGatedOp : Mamba_Op<"rms_norm_gated",
   let hasVerifier = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// Composite ops
+//===----------------------------------------------------------------------===//
+
+// mamba.mixer2 and mamba.mixer2_step: the activation operands `leading`
+// (with their assembly `leadingFormat`), then the weights of one Mamba-2
+// mixer block and its sizes that the weights' shapes do not give.
+class Mamba_Mixer2LikeOp<string mnemonic, dag leading, string leadingFormat>
+    : Mamba_Op<mnemonic,
+               [Pure, Mamba_ReifyShapes, AttrSizedOperandSegments]> {
+  let arguments = !con(leading, (ins
+    Mamba_FloatTensor:$in_proj_weight,
+    Optional<Mamba_FloatTensor>:$in_proj_bias,
+    Mamba_FloatTensor:$conv_weight,
+    Optional<Mamba_FloatTensor>:$conv_bias,
+    Mamba_F32Tensor:$dt_bias,
+    Mamba_F32Tensor:$A_log,
+    Mamba_F32Tensor:$D,
+    Mamba_FloatTensor:$norm_weight,
+    Mamba_FloatTensor:$out_proj_weight,
+    Optional<Mamba_FloatTensor>:$out_proj_bias,
+    I64Attr:$n_groups,
+    DefaultValuedAttr<I64Attr, "256">:$chunk_size,
+    DefaultValuedAttr<F64Attr, "1e-5">:$norm_eps,
+    OptionalAttr<F64Attr>:$dt_min,
+    OptionalAttr<F64Attr>:$dt_max
+  ));
+  let assemblyFormat = leadingFormat # [{
+    `in_proj` `(` $in_proj_weight (`,` $in_proj_bias^)? `)`
+    `conv` `(` $conv_weight (`,` $conv_bias^)? `)`
+    `dt_bias` `(` $dt_bias `)`
+    `A_log` `(` $A_log `)`
+    `D` `(` $D `)`
+    `norm` `(` $norm_weight `)`
+    `out_proj` `(` $out_proj_weight (`,` $out_proj_bias^)? `)`
+    attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+  code mixer2Sizes = [{
+    /// Sizes derived from the operand shapes and n_groups;
+    /// ShapedType::kDynamic where a defining dimension is dynamic.
+    int64_t getInnerSize();  // E = H * P
+    int64_t getHeads();      // H
+    int64_t getHeadDim();    // P
+    int64_t getStateSize();  // N
+    int64_t getConvWidth();  // K
+  }];
+  let extraClassDeclaration = mixer2Sizes;
+}
+
+def Mamba_Mixer2Op : Mamba_Mixer2LikeOp<"mixer2",
+    (ins Mamba_FloatTensor:$hidden), "$hidden"> {
+  let summary = "one whole Mamba-2 mixer block (composite)";
+  let description = [{
+    The `Mamba2Mixer` of transformers (`Mamba2` in mamba_ssm) over a whole
+    sequence, with the norm per group as mamba_ssm's `RMSNormGated`. With
+    `hidden: [b, L, D]`, heads H of P channels (E = H * P), G = n_groups
+    groups of state size N:
+
+    ```
+    z, xBC, dt = split(linear(hidden, in_proj_weight, in_proj_bias),
+                       [E, E + 2GN, H])
+    xBC        = silu(causal_conv1d(xBC, conv_weight, conv_bias))
+    x, B, C    = split(xBC, [E, GN, GN]) as [b, L, H, P], [b, L, G, N] x 2
+    y          = ssd_scan(x, dt, -exp(A_log), B, C, D, dt_bias,
+                          dt_softplus, chunk_size, dt_min, dt_max)
+    y          = rms_norm_gated(y as [b, L, E], norm_weight, z,
+                                group_size = E / G, norm_eps)
+    out        = linear(y, out_proj_weight, out_proj_bias)        [b, L, D]
+    ```
+
+    Shapes: `in_proj_weight` `[2E + 2GN + H, D]`, `in_proj_bias` likewise;
+    `conv_weight` `[E + 2GN, K]`, `conv_bias` `[E + 2GN]`; `dt_bias`,
+    `A_log` `[H]` f32; `D` `[H]` or `[H, P]` f32; `norm_weight` `[E]`;
+    `out_proj_weight` `[D, E]`, `out_proj_bias` `[D]`. `dt_min` / `dt_max`
+    are the model's `time_step_limit` where it clamps. The
+    `mamba-decompose-mixer` pass rewrites it into the primitive ops.
+
+    With four more results the block also returns what decoding continues
+    from: the conv windows of x, B and C, `[b, E, K]`, `[b, GN, K]`,
+    `[b, GN, K]` (element type of `hidden`), and the SSD state
+    `[b, H, P, N]` f32. mamba_ssm keeps one `[b, E + 2GN, K]` window, the
+    three concatenated; kept apart, each is a whole tensor in the layout
+    its kernels read. The results are `out` alone or all five.
+
+    ```mlir
+    %out = mamba.mixer2 %h in_proj(%w_in) conv(%w_conv, %b_conv)
+        dt_bias(%dt_bias) A_log(%a_log) D(%d) norm(%w_norm)
+        out_proj(%w_out) {n_groups = 1 : i64} : (...) -> tensor<1x5x64xf32>
+    ```
+  }];
+  let results = (outs
+    Mamba_FloatTensor:$out,
+    Variadic<Mamba_FloatTensor>:$states
+  );
+}
+
+def Mamba_Mixer2StepOp : Mamba_Mixer2LikeOp<"mixer2_step",
+    (ins Mamba_FloatTensor:$hidden, Mamba_FloatTensor:$conv_state_x,
+         Mamba_FloatTensor:$conv_state_b, Mamba_FloatTensor:$conv_state_c,
+         Mamba_F32Tensor:$ssm_state),
+    "$hidden `,` $conv_state_x `,` $conv_state_b `,` $conv_state_c `,` $ssm_state"> {
+  let summary = "one decode step of a whole Mamba-2 mixer block (composite)";
+  let description = [{
+    `mamba.mixer2` for one token per sequence, continuing from the states a
+    prefill or the previous step left (the `step` of mamba_ssm's `Mamba2`).
+    With `hidden: [b, D]`: in_proj; `conv_state_update` of x, B and C;
+    `ssd_state_update`; the gated norm; out_proj. Shapes: the conv windows
+    `[b, E, K]`, `[b, GN, K]`, `[b, GN, K]` (element type of `hidden`), the
+    state `[b, H, P, N]` f32, the weights as for `mamba.mixer2`.
+
+    ```mlir
+    %out, %cx, %cb, %cc, %s = mamba.mixer2_step %h, %cx0, %cb0, %cc0, %s0
+        in_proj(%w_in) conv(%w_conv, %b_conv) dt_bias(%dt_bias)
+        A_log(%a_log) D(%d) norm(%w_norm) out_proj(%w_out)
+        {n_groups = 1 : i64} : (...) -> (...)
+    ```
+  }];
+  let results = (outs
+    Mamba_FloatTensor:$out,
+    Mamba_FloatTensor:$new_conv_state_x,
+    Mamba_FloatTensor:$new_conv_state_b,
+    Mamba_FloatTensor:$new_conv_state_c,
+    Mamba_F32Tensor:$new_ssm_state
+  );
+}
+
 #endif // MAMBA_DIALECT_MAMBA_IR_MAMBA2OPS_TD

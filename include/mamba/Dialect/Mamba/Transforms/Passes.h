@@ -32,6 +32,10 @@ namespace mamba {
 void populateDecomposeMixerPatterns(RewritePatternSet &patterns,
                                     bool fuseStep = true);
 
+/// Patterns that rewrite mamba.mixer2 and mamba.mixer2_step (Mamba-2) into
+/// primitive ops.
+void populateDecomposeMixer2Patterns(RewritePatternSet &patterns);
+
 #define GEN_PASS_REGISTRATION
 #include "mamba/Dialect/Mamba/Transforms/Passes.h.inc"
 

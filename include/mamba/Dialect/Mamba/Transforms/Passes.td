@@ -6,7 +6,7 @@
 include "mlir/Pass/PassBase.td"
 
 def MambaDecomposeMixer : Pass<"mamba-decompose-mixer"> {
-  let summary = "Decompose mamba.mixer and mamba.mixer_step into primitive mamba ops, GEMMs and layout changes";
+  let summary = "Decompose the mixer blocks (mamba.mixer, mamba.mixer2 and their steps) into primitive mamba ops, GEMMs and layout changes";
   let description = [{
     Rewrites every `mamba.mixer` into the sequence the block computes:
     `mamba.linear` for the four projections, `linalg.transpose` and
@@ -24,6 +24,13 @@ def MambaDecomposeMixer : Pass<"mamba-decompose-mixer"> {
     it becomes the one-token sequence of primitives instead: the same
     projections on `[b, features]` rows, `mamba.conv_state_update` and
     `mamba.selective_state_update`.
+
+    Every `mamba.mixer2` (Mamba-2) becomes one `mamba.linear` per part of
+    in_proj's output (z, x, B, C, dt), a channels-last
+    `mamba.causal_conv1d` with SiLU per part of x, B and C, `mamba.ssd_scan`
+    on `tensor.expand_shape` views of them, `mamba.rms_norm_gated` and
+    out_proj; every `mamba.mixer2_step` the same with
+    `mamba.conv_state_update` and `mamba.ssd_state_update`.
   }];
   let options = [
     Option<"fuseStep", "fuse-step", "bool", /*default=*/"true",
