@@ -4,6 +4,7 @@
 
 #include "mamba/Codegen/CPU/HostKernels.h"
 #include "mamba/Conversion/MambaToKernels/TunedTilings.h"
+#include "mamba/Dialect/Mamba/IR/Mamba2Ops.h"
 #include "mamba/Dialect/Mamba/IR/MambaOps.h"
 #include "mamba/Dialect/Mamba/Pipelines/Pipelines.h"
 #include "mamba/Dialect/Mamba/Transforms/Passes.h"
@@ -315,6 +316,19 @@ LogicalResult compileToModuleFile(ModuleOp module,
   if (isModel(module)) {
     // The CPU target has no split-sequence scan variant.
     const bool cpu = !cpuLevels.empty();
+    // Said at the level of the model, not of the first op without a GPU
+    // kernel that the lowering would meet.
+    if (!cpu && module
+                    .walk([](Operation *op) {
+                      return isa<Mixer2Op, Mixer2StepOp>(op)
+                                 ? WalkResult::interrupt()
+                                 : WalkResult::advance();
+                    })
+                    .wasInterrupted()) {
+      error = "Mamba-2 models have no GPU kernels yet: compile them with "
+              "--target cpu";
+      return failure();
+    }
     PassManager frontend(module.getContext());
     MambaPipelineOptions pipeline;
     buildMambaPipeline(frontend, pipeline);

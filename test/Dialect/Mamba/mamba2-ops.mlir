@@ -69,3 +69,55 @@ func.func @rms_norm_gated(%x: tensor<2x7x128xbf16>, %w: tensor<128xf32>,
       : (tensor<?x64xf32>, tensor<64xf32>) -> tensor<?x64xf32>
   return %y, %u : tensor<2x7x128xbf16>, tensor<?x64xf32>
 }
+
+// The Mamba-2 mixer block with every optional weight and result: H = 8
+// heads of P = 16 (E = 128), G = 2 groups of N = 16, so in_proj has
+// 2E + 2GN + H = 328 rows and the conv E + 2GN = 192 channels; D per head
+// and channel; a dt limit.
+// CHECK-LABEL: func @mixer2_all_options
+func.func @mixer2_all_options(
+    %h: tensor<?x?x64xbf16>, %w_in: tensor<328x64xbf16>, %b_in: tensor<328xbf16>,
+    %w_conv: tensor<192x4xbf16>, %b_conv: tensor<192xbf16>,
+    %dt_bias: tensor<8xf32>, %a_log: tensor<8xf32>, %d: tensor<8x16xf32>,
+    %w_norm: tensor<128xbf16>, %w_out: tensor<64x128xbf16>, %b_out: tensor<64xbf16>)
+    -> (tensor<?x?x64xbf16>, tensor<?x128x4xbf16>, tensor<?x32x4xbf16>,
+        tensor<?x32x4xbf16>, tensor<?x8x16x16xf32>) {
+  // CHECK: mamba.mixer2 %{{.*}} in_proj(%{{.*}}, %{{.*}}) conv(%{{.*}}, %{{.*}}) dt_bias(%{{.*}}) A_log(%{{.*}}) D(%{{.*}}) norm(%{{.*}}) out_proj(%{{.*}}, %{{.*}}) {chunk_size = 64 : i64, dt_max = 1.000000e-01 : f64, dt_min = 1.000000e-03 : f64, n_groups = 2 : i64, norm_eps = 9.9999999999999995E-7 : f64}
+  %out, %cx, %cb, %cc, %s = mamba.mixer2 %h in_proj(%w_in, %b_in)
+      conv(%w_conv, %b_conv) dt_bias(%dt_bias) A_log(%a_log) D(%d)
+      norm(%w_norm) out_proj(%w_out, %b_out)
+      {n_groups = 2 : i64, chunk_size = 64 : i64, norm_eps = 1.0e-6 : f64,
+       dt_min = 0.001 : f64, dt_max = 0.1 : f64}
+      : (tensor<?x?x64xbf16>, tensor<328x64xbf16>, tensor<328xbf16>,
+         tensor<192x4xbf16>, tensor<192xbf16>, tensor<8xf32>, tensor<8xf32>,
+         tensor<8x16xf32>, tensor<128xbf16>, tensor<64x128xbf16>,
+         tensor<64xbf16>)
+      -> (tensor<?x?x64xbf16>, tensor<?x128x4xbf16>, tensor<?x32x4xbf16>,
+          tensor<?x32x4xbf16>, tensor<?x8x16x16xf32>)
+  return %out, %cx, %cb, %cc, %s : tensor<?x?x64xbf16>, tensor<?x128x4xbf16>,
+      tensor<?x32x4xbf16>, tensor<?x32x4xbf16>, tensor<?x8x16x16xf32>
+}
+
+// Its decode step: the four states in and out, no biases, D per head.
+// CHECK-LABEL: func @mixer2_step
+func.func @mixer2_step(
+    %h: tensor<?x64xf32>, %cx: tensor<?x128x4xf32>, %cb: tensor<?x32x4xf32>,
+    %cc: tensor<?x32x4xf32>, %s: tensor<?x8x16x16xf32>,
+    %w_in: tensor<328x64xf32>, %w_conv: tensor<192x4xf32>,
+    %dt_bias: tensor<8xf32>, %a_log: tensor<8xf32>, %d: tensor<8xf32>,
+    %w_norm: tensor<128xf32>, %w_out: tensor<64x128xf32>)
+    -> (tensor<?x64xf32>, tensor<?x128x4xf32>, tensor<?x32x4xf32>,
+        tensor<?x32x4xf32>, tensor<?x8x16x16xf32>) {
+  // CHECK: mamba.mixer2_step %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} in_proj(%{{.*}}) conv(%{{.*}}) dt_bias(%{{.*}}) A_log(%{{.*}}) D(%{{.*}}) norm(%{{.*}}) out_proj(%{{.*}}) {n_groups = 2 : i64}
+  %out, %cx1, %cb1, %cc1, %s1 = mamba.mixer2_step %h, %cx, %cb, %cc, %s
+      in_proj(%w_in) conv(%w_conv) dt_bias(%dt_bias) A_log(%a_log) D(%d)
+      norm(%w_norm) out_proj(%w_out) {n_groups = 2 : i64}
+      : (tensor<?x64xf32>, tensor<?x128x4xf32>, tensor<?x32x4xf32>,
+         tensor<?x32x4xf32>, tensor<?x8x16x16xf32>, tensor<328x64xf32>,
+         tensor<192x4xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>,
+         tensor<128xf32>, tensor<64x128xf32>)
+      -> (tensor<?x64xf32>, tensor<?x128x4xf32>, tensor<?x32x4xf32>,
+          tensor<?x32x4xf32>, tensor<?x8x16x16xf32>)
+  return %out, %cx1, %cb1, %cc1, %s1 : tensor<?x64xf32>, tensor<?x128x4xf32>,
+      tensor<?x32x4xf32>, tensor<?x32x4xf32>, tensor<?x8x16x16xf32>
+}

@@ -189,3 +189,20 @@ func.func @ssd_step_and_norm_dims(
   %gb = tensor.dim %g, %c0 : tensor<?x?x?xf32>
   return %yb, %nn, %gb : index, index, index
 }
+
+// -----
+
+// A Mamba-2 block's output takes b and L from hidden, its states b.
+// CHECK-LABEL: func @mixer2_dims
+// CHECK-SAME: (%[[H:[a-z0-9]+]]: tensor<?x?x64xf32>
+// CHECK-DAG: %[[B:.*]] = tensor.dim %[[H]], %c0
+// CHECK-DAG: %[[L:.*]] = tensor.dim %[[H]], %c1
+// CHECK: return %[[L]], %[[B]]
+func.func @mixer2_dims(%h: tensor<?x?x64xf32>, %w_in: tensor<328x64xf32>, %w_conv: tensor<192x4xf32>, %dt_bias: tensor<8xf32>, %a_log: tensor<8xf32>, %d: tensor<8xf32>, %w_norm: tensor<128xf32>, %w_out: tensor<64x128xf32>) -> (index, index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %out, %cx, %cb, %cc, %s = mamba.mixer2 %h in_proj(%w_in) conv(%w_conv) dt_bias(%dt_bias) A_log(%a_log) D(%d) norm(%w_norm) out_proj(%w_out) {n_groups = 2 : i64} : (tensor<?x?x64xf32>, tensor<328x64xf32>, tensor<192x4xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<128xf32>, tensor<64x128xf32>) -> (tensor<?x?x64xf32>, tensor<?x128x4xf32>, tensor<?x32x4xf32>, tensor<?x32x4xf32>, tensor<?x8x16x16xf32>)
+  %0 = tensor.dim %out, %c1 : tensor<?x?x64xf32>
+  %1 = tensor.dim %s, %c0 : tensor<?x8x16x16xf32>
+  return %0, %1 : index, index
+}

@@ -235,12 +235,17 @@ LogicalResult verifyMixer2Weights(OpTy op, ShapeChecker &shapes, Type act) {
       failed(shapes.check("norm_weight", op.getNormWeight(), {"E"})) ||
       failed(shapes.check("conv_weight", op.getConvWeight(), {"C", "K"})) ||
       failed(shapes.check("dt_bias", op.getDtBias(), {"H"})) ||
-      failed(shapes.bind("the heads' size E / H", 0, "P", s.P)) ||
-      failed(checkD(shapes, op.getD())) ||
       failed(
           shapes.check("out_proj_weight", op.getOutProjWeight(), {"D", "E"})) ||
       failed(shapes.check("in_proj_weight", op.getInProjWeight(), {"", "D"})))
     return failure();
+  // D per head, or per head and channel.
+  auto dType = cast<RankedTensorType>(op.getD().getType());
+  if (dType.getShape() != ArrayRef<int64_t>{s.H} &&
+      dType.getShape() != ArrayRef<int64_t>{s.H, s.P})
+    return op.emitOpError() << "expects D to be [H] = [" << s.H
+                            << "] or [H, P] = [" << s.H << ", " << s.P
+                            << "], but got " << dType;
   int64_t rows =
       cast<RankedTensorType>(op.getInProjWeight().getType()).getDimSize(0);
   if (!ShapedType::isDynamic(rows) && rows != inRows)
