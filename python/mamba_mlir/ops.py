@@ -7,8 +7,10 @@ module in mamba_mlir.compile's cache, and loaded once per process. Inputs
 are used in place (zero copy) when they are contiguous; a non-contiguous
 one is copied, as mamba_ssm does.
 
-Here: selective_scan_fn, selective_state_update and rms_norm_fn (the
-fused add + RMSNorm) as mamba_ssm has them; causal_conv1d_fn and
+Here: selective_scan_fn, selective_state_update (with a [b, d, N] state,
+or with heads: a [b, H, P, N] one, Mamba-2's) and rms_norm_fn (the fused
+add + RMSNorm) as mamba_ssm has them; mamba_chunk_scan_combined (Mamba-2's
+SSD scan; CPU only so far) as mamba_ssm has it; causal_conv1d_fn and
 causal_conv1d_update as causal_conv1d has them. Torch tensors may be on
 the CPU or a CUDA device (all of one call's on the same one); on CUDA the
 kernels run on the current stream, like any torch op, and the call returns
@@ -678,7 +680,13 @@ def selective_state_update(state, x, dt, A, B, C, D=None, z=None,
     [b, d, N] is updated in place; x, dt, z [b, d]; A [d, N]; B, C [b, N]
     or [b, G, N]; D, dt_bias [d]. Returns out [b, d] in x's dtype. The
     kernel keeps the state in float32: a 16-bit state is widened for the
-    step and rounded back into the caller's tensor."""
+    step and rounded back into the caller's tensor.
+
+    With a [b, H, P, N] state it is the multi-head step of Mamba-2 (see
+    _ssd_ops.ssd_state_update for its shapes)."""
+    if getattr(state, "ndim", None) == 4:
+        return _ssd_ops.ssd_state_update(state, x, dt, A, B, C, D, z,
+                                         dt_bias, dt_softplus)
     if _traced():
         return torch_ops().selective_state_update(state, x, dt, A, B, C, D, z,
                                                   dt_bias, dt_softplus)
@@ -899,7 +907,8 @@ def warm_up(calls, target=None):
         op, args = call[0], call[1]
         kwargs = call[2] if len(call) > 2 else {}
         if op not in (selective_scan_fn, selective_state_update,
-                      causal_conv1d_fn, causal_conv1d_update, rms_norm_fn):
+                      causal_conv1d_fn, causal_conv1d_update, rms_norm_fn,
+                      mamba_chunk_scan_combined):
             raise TypeError(f"warm_up: {op!r} is not an op of "
                             "mamba_mlir.ops")
         global _warm_ups
@@ -913,6 +922,10 @@ def warm_up(calls, target=None):
         ready += 1
     return ready
 
+
+# Mamba-2's ops live in their own file; they use the helpers above.
+from . import _ssd_ops  # noqa: E402
+from ._ssd_ops import mamba_chunk_scan_combined  # noqa: E402,F401
 
 # torch.compile support: the ops registered as torch custom ops where torch
 # has torch.library.custom_op (2.4 and later).

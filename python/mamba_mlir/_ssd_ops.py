@@ -1,0 +1,283 @@
+"""The Mamba-2 ops of mamba_mlir.ops (issue 21), drop-in for mamba_ssm's:
+mamba_chunk_scan_combined (the SSD scan over whole sequences) and the
+multi-head form of selective_state_update (one decode step with heads).
+They share ops.py's machinery: each shape class compiles once into the
+cache, contiguous inputs are used in place.
+
+For now their kernels exist for the CPU only: CUDA tensors are refused by
+name rather than failing in the compiler.
+"""
+
+import math
+
+import numpy as np
+
+from . import ops as _ops
+
+
+def _refuse_cuda(where, op):
+    if where.torch and where.device.type == "cuda":
+        raise NotImplementedError(
+            f"{op}: CUDA tensors are not supported yet (the Mamba-2 kernels "
+            "exist for the CPU so far)")
+
+
+def _same_dtype(v, name, act, like):
+    """v checked as an activation operand: in x's dtype."""
+    kind = _ops._dtype(v, name)
+    if kind != act:
+        raise TypeError(f"{name}: expected {like}'s dtype {_ops._NAMES[act]},"
+                        f" got {str(v.dtype).replace('torch.', '')}")
+    return v
+
+
+def _groups(v, name, where, shape, act, like):
+    """B or C: `shape` ([..., G, N]) in the activation type; float32 with
+    16-bit activations is rounded to them, as the kernels read them."""
+    v = _ops._check(v, name, where)
+    _ops._shape(v, name, shape)
+    kind = _ops._dtype(v, name)
+    if kind != act:
+        if kind != "f32":
+            raise TypeError(f"{name}: expected {like}'s dtype "
+                            f"{_ops._NAMES[act]} or float32, got "
+                            f"{str(v.dtype).replace('torch.', '')}")
+        v = _ops._as(v, act)
+    return v
+
+
+def _per_head(v, name, where, H, P=None):
+    """A float32 per-head parameter ([H], or [H, P] where P is given)."""
+    v = _ops._as(_ops._check(v, name, where), "f32")
+    if P is not None and v.ndim == 2:
+        _ops._shape(v, name, [H, P])
+    else:
+        _ops._shape(v, name, [H] if P is None else [H])
+    return v
+
+
+def _dt_limit_attrs(dt_limit):
+    """mamba_ssm clamps dt only when dt_limit is not (0, inf)."""
+    try:
+        low, high = (float(v) for v in dt_limit)
+    except (TypeError, ValueError):
+        raise ValueError("dt_limit: expected a pair (low, high) of numbers, "
+                         f"got {dt_limit!r}") from None
+    if math.isnan(low) or math.isnan(high) or low < 0 or low > high or \
+            math.isinf(low):
+        raise ValueError(f"dt_limit: expected 0 <= low <= high with low "
+                         f"finite, got ({low}, {high})")
+    if low == 0.0 and math.isinf(high):
+        return []
+    attrs = [f"dt_min = {low!r} : f64"]
+    if not math.isinf(high):
+        attrs.append(f"dt_max = {high!r} : f64")
+    return attrs
+
+
+def _int32(v, name, where, shape):
+    v = _ops._check(v, name, where)
+    _ops._shape(v, name, shape)
+    if _ops._is_torch(v):
+        torch = _ops._torch()
+        if v.dtype not in (torch.int32, torch.int64):
+            raise TypeError(f"{name}: expected int32 or int64, got {v.dtype}")
+        return v.to(torch.int32).contiguous()
+    if v.dtype not in (np.int32, np.int64):
+        raise TypeError(f"{name}: expected int32 or int64, got {v.dtype}")
+    return np.ascontiguousarray(v, dtype=np.int32)
+
+
+def mamba_chunk_scan_combined(x, dt, A, B, C, chunk_size, D=None, z=None,
+                              dt_bias=None, initial_states=None, seq_idx=None,
+                              cu_seqlens=None, dt_softplus=False,
+                              dt_limit=(0.0, float("inf")),
+                              return_final_states=False,
+                              return_varlen_states=False):
+    """mamba_ssm.ops.triton.ssd_combined.mamba_chunk_scan_combined, forward:
+    x, z [b, L, H, P]; dt [b, L, H] (x's dtype); A [H] float32; B, C
+    [b, L, G, N] (G groups dividing the H heads); D [H] or [H, P]; dt_bias
+    [H]; initial_states [b, H, P, N]; seq_idx [b, L] int32 (the state
+    restarts where it changes). Returns out [b, L, H, P] in x's dtype, and
+    with return_final_states the state after the last position, [b, H, P,
+    N] float32. chunk_size is the chunked algorithm's; the result does not
+    depend on it. cu_seqlens and return_varlen_states are not supported
+    yet (seq_idx packs sequences the same way)."""
+    _ops._refuse_unsupported("mamba_chunk_scan_combined",
+                             {"cu_seqlens": cu_seqlens})
+    if return_varlen_states:
+        raise NotImplementedError("return_varlen_states: not supported by "
+                                  "mamba_mlir's mamba_chunk_scan_combined "
+                                  "yet")
+    where = _ops._Where(x, "x")
+    _refuse_cuda(where, "mamba_chunk_scan_combined")
+    x = _ops._check(x, "x", where)
+    act = _ops._dtype(x, "x")
+    if x.ndim != 4 or min(x.shape) < 1:
+        raise ValueError(f"x: expected non-empty [b, L, H, P], got "
+                         f"{list(x.shape)}")
+    b, L, H, P = x.shape
+    if not isinstance(chunk_size, int) or isinstance(chunk_size, bool) or \
+            chunk_size < 1:
+        raise ValueError(f"chunk_size: expected a positive integer, got "
+                         f"{chunk_size!r}")
+    dt = _same_dtype(_ops._check(dt, "dt", where), "dt", act, "x")
+    _ops._shape(dt, "dt", [b, L, H])
+    A = _per_head(A, "A", where, H)
+    B = _ops._check(B, "B", where)
+    if B.ndim != 4:
+        raise ValueError(f"B: expected shape [b, L, G, N], got "
+                         f"{list(B.shape)}")
+    G, N = B.shape[2], B.shape[3]
+    B = _groups(B, "B", where, [b, L, G, N], act, "x")
+    C = _groups(C, "C", where, [b, L, G, N], act, "x")
+    if H % G != 0:
+        raise ValueError(f"B: {G} groups do not divide the {H} heads")
+
+    operands = [("x", x), ("dt", dt), ("A", A), ("B", B), ("C", C)]
+    types = {"x": f"tensor<?x?x{H}x{P}x{act}>", "dt": f"tensor<?x?x{H}x{act}>",
+             "A": f"tensor<{H}xf32>", "B": f"tensor<?x?x{G}x{N}x{act}>",
+             "C": f"tensor<?x?x{G}x{N}x{act}>",
+             "z": f"tensor<?x?x{H}x{P}x{act}>", "dt_bias": f"tensor<{H}xf32>",
+             "initial_states": f"tensor<?x{H}x{P}x{N}xf32>",
+             "seq_idx": "tensor<?x?xi32>"}
+    named = ""
+    if D is not None:
+        D = _per_head(D, "D", where, H, P)
+        operands.append(("D", D))
+        types["D"] = ("tensor<{H}x{P}xf32>" if D.ndim == 2 else
+                      "tensor<{H}xf32>").format(H=H, P=P)
+        named += " D(%D)"
+    if z is not None:
+        z = _same_dtype(_ops._check(z, "z", where), "z", act, "x")
+        _ops._shape(z, "z", [b, L, H, P])
+        operands.append(("z", z))
+        named += " z(%z)"
+    if dt_bias is not None:
+        operands.append(("dt_bias", _per_head(dt_bias, "dt_bias", where, H)))
+        named += " dt_bias(%dt_bias)"
+    if initial_states is not None:
+        h0 = _ops._as(_ops._check(initial_states, "initial_states", where),
+                      "f32")
+        _ops._shape(h0, "initial_states", [b, H, P, N])
+        operands.append(("initial_states", h0))
+        named += " initial_states(%initial_states)"
+    if seq_idx is not None:
+        operands.append(("seq_idx", _int32(seq_idx, "seq_idx", where,
+                                           [b, L])))
+        named += " seq_idx(%seq_idx)"
+    if dt_softplus:
+        named += " dt_softplus"
+    attrs = [f"chunk_size = {chunk_size} : i64"] + _dt_limit_attrs(dt_limit)
+    named += " {" + ", ".join(attrs) + "}"
+
+    results = [((b, L, H, P), act, types["x"])]
+    if return_final_states:
+        results.append(((b, H, P, N), "f32", f"tensor<?x{H}x{P}x{N}xf32>"))
+    outputs = _ops._run("ssd_scan", "mamba.ssd_scan",
+                        [(n, v, types[n]) for n, v in operands], 5, named,
+                        results, x)
+    if outputs is None:
+        return None
+    return tuple(outputs) if return_final_states else outputs[0]
+
+
+def _tied(v, name, where, shape, keep):
+    """A parameter mamba_ssm's Mamba2.step broadcasts (A [H, P, N], dt
+    [b, H, P], dt_bias and D [H, P]) as the per-head values the kernel
+    takes: the leading `keep` dimensions, after checking it is constant
+    along the others (a repeat or an expand, as mamba_ssm makes it).
+    Already per head (rank `keep`) it is taken as it is."""
+    v = _ops._check(v, name, where) if not _ops._is_torch(v) else v
+    if v.ndim == keep:
+        _ops._shape(v, name, shape[:keep])
+        return v
+    _ops._shape(v, name, shape)
+    index = (slice(None),) * keep + (slice(0, 1),) * (len(shape) - keep)
+    first = v[index]
+    if not bool((v == first).all()):
+        raise NotImplementedError(
+            f"{name}: varies along the head channels or states; mamba_mlir's "
+            "multi-head selective_state_update takes it per head (as "
+            "mamba_ssm's Mamba2 makes it)")
+    return first.reshape(tuple(shape[:keep]))
+
+
+def ssd_state_update(state, x, dt, A, B, C, D=None, z=None, dt_bias=None,
+                     dt_softplus=False):
+    """selective_state_update with heads: state [b, H, P, N], updated in
+    place; x, z [b, H, P]; dt [b, H, P] or [b, H]; A [H, P, N] or [H];
+    B, C [b, G, N]; D, dt_bias [H, P] or [H]. The broadcast forms must be
+    constant along P (and N), as mamba_ssm's Mamba2.step makes them.
+    Returns out [b, H, P] in x's dtype."""
+    where = _ops._Where(x, "x")
+    _refuse_cuda(where, "selective_state_update")
+    x = _ops._check(x, "x", where)
+    act = _ops._dtype(x, "x")
+    if x.ndim != 3 or min(x.shape) < 1:
+        raise ValueError(f"x: expected non-empty [b, H, P], got "
+                         f"{list(x.shape)}")
+    b, H, P = x.shape
+    if _ops._is_torch(state) != where.torch:
+        raise TypeError("state: expected the same kind of array as x")
+    if where.torch and state.requires_grad:
+        raise ValueError("state: requires a gradient, and these ops have no "
+                         "backward yet")
+    if state.ndim != 4 or list(state.shape[:3]) != [b, H, P]:
+        raise ValueError(f"state: expected shape [{b}, {H}, {P}, N], got "
+                         f"{list(state.shape)}")
+    N = state.shape[3]
+    _ops._dtype(state, "state")
+    state32 = _ops._as(_ops._check(state, "state", where), "f32")
+    dt = _same_dtype(_tied(dt, "dt", where, [b, H, P], 2), "dt", act, "x")
+    dt = _ops._check(dt, "dt", where)
+    A = _ops._as(_ops._check(_tied(A, "A", where, [H, P, N], 1), "A", where),
+                 "f32")
+    B = _ops._check(B, "B", where)
+    if B.ndim != 3:
+        raise ValueError(f"B: expected shape [b, G, N], got {list(B.shape)}")
+    G = B.shape[1]
+    B = _groups(B, "B", where, [b, G, N], act, "x")
+    C = _groups(C, "C", where, [b, G, N], act, "x")
+    if H % G != 0:
+        raise ValueError(f"B: {G} groups do not divide the {H} heads")
+    operands = [("state", state32), ("x", x), ("dt", dt), ("A", A), ("B", B),
+                ("C", C)]
+    types = {"state": f"tensor<?x{H}x{P}x{N}xf32>",
+             "x": f"tensor<?x{H}x{P}x{act}>", "dt": f"tensor<?x{H}x{act}>",
+             "A": f"tensor<{H}xf32>", "B": f"tensor<?x{G}x{N}x{act}>",
+             "C": f"tensor<?x{G}x{N}x{act}>", "D": f"tensor<{H}xf32>",
+             "z": f"tensor<?x{H}x{P}x{act}>", "dt_bias": f"tensor<{H}xf32>"}
+    named = ""
+    if D is not None:
+        # D may stay per channel: the kernel takes [H, P] as well.
+        D = _ops._as(_ops._check(D, "D", where), "f32")
+        if D.ndim == 2:
+            _ops._shape(D, "D", [H, P])
+            types["D"] = f"tensor<{H}x{P}xf32>"
+        else:
+            _ops._shape(D, "D", [H])
+        operands.append(("D", D))
+        named += " D(%D)"
+    if z is not None:
+        z = _same_dtype(_ops._check(z, "z", where), "z", act, "x")
+        _ops._shape(z, "z", [b, H, P])
+        operands.append(("z", z))
+        named += " z(%z)"
+    if dt_bias is not None:
+        bias = _ops._as(_ops._check(_tied(dt_bias, "dt_bias", where, [H, P],
+                                          1), "dt_bias", where), "f32")
+        operands.append(("dt_bias", bias))
+        named += " dt_bias(%dt_bias)"
+    if dt_softplus:
+        named += " dt_softplus"
+    outputs = _ops._run(
+        "ssd_state_update", "mamba.ssd_state_update",
+        [(n, v, types[n]) for n, v in operands], 6, named,
+        [((b, H, P), act, types["x"]), ((b, H, P, N), "f32", types["state"])],
+        x, into=_ops._in_place(1, "state", state, state32))
+    if outputs is None:
+        return None
+    out, new_state = outputs
+    _ops._write_back(state, new_state, where)
+    return out

@@ -1,0 +1,171 @@
+"""mamba_mlir.ops' Mamba-2 ops on the CPU against the float64 golden cases
+(test/data/golden/ops: ssd_* and step_heads_*, computed independently of
+this project): mamba_chunk_scan_combined with every option mamba_ssm
+has, the multi-head selective_state_update in the broadcast form
+mamba_ssm's Mamba2.step passes, torch and numpy, f32 and bf16, and the
+errors of bad input."""
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from mamba_mlir.ops import mamba_chunk_scan_combined, selective_state_update
+
+from conftest import ROOT, relative_l2
+
+OPS = ROOT / "test" / "data" / "golden" / "ops"
+SSD_CASES = ["ssd_basic", "ssd_dt_limit", "ssd_groups", "ssd_initial_states",
+             "ssd_len1", "ssd_n128", "ssd_no_options", "ssd_seq_idx"]
+
+
+def golden(name):
+    with open(OPS / f"{name}.json") as f:
+        case = json.load(f)
+    arrays = {k: np.array(v["data"], np.float64).reshape(v["shape"])
+              for k, v in case["inputs"].items()}
+    outputs = {k: np.array(v["data"], np.float64).reshape(v["shape"])
+               for k, v in case["outputs"].items()}
+    return case["attrs"], arrays, outputs
+
+
+def scan_call(attrs, arrays, dtype):
+    """The golden case as a mamba_chunk_scan_combined call on torch
+    tensors: activations in `dtype`, A, D, dt_bias, states in float32."""
+    act = {"x", "dt", "B", "C", "z"}
+    t = {k: torch.tensor(v, dtype=dtype if k in act else torch.float32)
+         for k, v in arrays.items() if k != "seq_idx"}
+    if "seq_idx" in arrays:
+        t["seq_idx"] = torch.tensor(arrays["seq_idx"], dtype=torch.int32)
+    low, high = attrs["dt_limit"]
+    return mamba_chunk_scan_combined(
+        t["x"], t["dt"], t["A"], t["B"], t["C"], attrs["chunk_size"],
+        D=t.get("D"), z=t.get("z"), dt_bias=t.get("dt_bias"),
+        initial_states=t.get("initial_states"), seq_idx=t.get("seq_idx"),
+        dt_softplus=attrs["dt_softplus"], dt_limit=(low, float(high)),
+        return_final_states=True)
+
+
+@pytest.mark.parametrize("name", SSD_CASES)
+def test_chunk_scan_matches_the_golden_cases_f32(name):
+    attrs, arrays, want = golden(name)
+    out, final = scan_call(attrs, arrays, torch.float32)
+    assert out.dtype == torch.float32 and final.dtype == torch.float32
+    assert relative_l2(out, want["y"]) <= 1e-5
+    assert relative_l2(final, want["final_states"]) <= 1e-5
+
+
+@pytest.mark.parametrize("name", ["ssd_basic", "ssd_groups", "ssd_seq_idx"])
+def test_chunk_scan_matches_the_golden_cases_bf16(name):
+    attrs, arrays, want = golden(name)
+    out, final = scan_call(attrs, arrays, torch.bfloat16)
+    assert out.dtype == torch.bfloat16
+    # The inputs themselves are rounded to bf16: the limit of issue 21.
+    assert relative_l2(out.float(), want["y"]) <= 1e-2
+    assert relative_l2(final, want["final_states"]) <= 1e-2
+
+
+def test_chunk_scan_numpy_in_numpy_out_without_final_states():
+    attrs, arrays, want = golden("ssd_no_options")
+    a = {k: np.asarray(v, np.float32) for k, v in arrays.items()}
+    out = mamba_chunk_scan_combined(a["x"], a["dt"], a["A"], a["B"], a["C"],
+                                    attrs["chunk_size"])
+    assert isinstance(out, np.ndarray) and out.dtype == np.float32
+    assert relative_l2(out, want["y"]) <= 1e-5
+
+
+def test_chunk_scan_reads_non_contiguous_inputs():
+    attrs, arrays, want = golden("ssd_basic")
+    t = {k: torch.tensor(v, dtype=torch.float32) for k, v in arrays.items()}
+    # x as a strided view of a wider tensor, as mamba_ssm's split of xBC is.
+    wide = torch.cat([t["x"], torch.zeros_like(t["x"])], dim=-1)
+    x = wide[..., :t["x"].shape[-1]]
+    assert not x.is_contiguous()
+    out = mamba_chunk_scan_combined(
+        x, t["dt"], t["A"], t["B"], t["C"], 16, D=t["D"], z=t["z"],
+        dt_bias=t["dt_bias"], dt_softplus=True)
+    assert relative_l2(out, want["y"]) <= 1e-5
+
+
+@pytest.mark.parametrize("name", ["step_heads_basic", "step_heads_groups"])
+def test_multi_head_state_update_in_mamba2_steps_broadcast_form(name):
+    """As mamba_ssm's Mamba2.step calls it: A [H, P, N], dt [b, H, P],
+    dt_bias and D [H, P], all repeated along P (and N)."""
+    attrs, arrays, want = golden(name)
+    f = {k: torch.tensor(v, dtype=torch.float32) for k, v in arrays.items()}
+    b, H, P, N = f["state"].shape
+    state = f["state"].clone()
+    out = selective_state_update(
+        state, f["x"], f["dt"][:, :, None].expand(b, H, P),
+        f["A"][:, None, None].expand(H, P, N).contiguous(), f["B"], f["C"],
+        D=f["D"][:, None].expand(H, P), z=f["z"],
+        dt_bias=f["dt_bias"][:, None].expand(H, P),
+        dt_softplus=attrs["dt_softplus"])
+    assert relative_l2(out, want["y"]) <= 1e-5
+    assert relative_l2(state, want["state"]) <= 1e-5  # updated in place
+
+
+def test_multi_head_state_update_per_head_and_bf16():
+    attrs, arrays, want = golden("step_heads_groups")
+    act = {"x", "dt", "B", "C", "z"}
+    t = {k: torch.tensor(v, dtype=torch.bfloat16 if k in act else
+                         torch.float32) for k, v in arrays.items()}
+    state = t["state"].clone()
+    out = selective_state_update(state, t["x"], t["dt"], t["A"], t["B"],
+                                 t["C"], D=t["D"], z=t["z"],
+                                 dt_bias=t["dt_bias"], dt_softplus=True)
+    assert out.dtype == torch.bfloat16
+    assert relative_l2(out.float(), want["y"]) <= 1e-2
+    assert relative_l2(state, want["state"]) <= 1e-2
+
+
+def test_a_per_channel_a_is_refused_by_name():
+    _, arrays, _ = golden("step_heads_basic")
+    f = {k: torch.tensor(v, dtype=torch.float32) for k, v in arrays.items()}
+    b, H, P, N = f["state"].shape
+    A = f["A"][:, None, None].expand(H, P, N).clone()
+    A[0, 1, 0] += 1.0
+    with pytest.raises(NotImplementedError, match="A: varies along the head "
+                       "channels or states"):
+        selective_state_update(f["state"], f["x"], f["dt"], A, f["B"],
+                               f["C"])
+
+
+def _scan_args(**change):
+    _, arrays, _ = golden("ssd_basic")
+    t = {k: torch.tensor(v, dtype=torch.float32) for k, v in arrays.items()}
+    args = dict(x=t["x"], dt=t["dt"], A=t["A"], B=t["B"], C=t["C"],
+                chunk_size=16, D=t["D"], z=t["z"], dt_bias=t["dt_bias"])
+    args.update(change)
+    return args
+
+
+@pytest.mark.parametrize("change, error, message", [
+    (dict(x=torch.zeros(2, 37, 4)), ValueError,
+     r"x: expected non-empty \[b, L, H, P\], got \[2, 37, 4\]"),
+    (dict(dt=torch.zeros(2, 37, 3)), ValueError,
+     r"dt: expected shape \[2, 37, 4\], got \[2, 37, 3\]"),
+    (dict(dt=torch.zeros(2, 37, 4, dtype=torch.bfloat16)), TypeError,
+     "dt: expected x's dtype float32, got bfloat16"),
+    (dict(B=torch.zeros(2, 37, 3, 16), C=torch.zeros(2, 37, 3, 16)),
+     ValueError, "B: 3 groups do not divide the 4 heads"),
+    (dict(C=torch.zeros(2, 37, 1, 8)), ValueError,
+     r"C: expected shape \[2, 37, 1, 16\], got \[2, 37, 1, 8\]"),
+    (dict(D=torch.zeros(4, 3)), ValueError,
+     r"D: expected shape \[4, 8\], got \[4, 3\]"),
+    (dict(chunk_size=0), ValueError,
+     "chunk_size: expected a positive integer, got 0"),
+    (dict(dt_limit=(0.1, 0.01)), ValueError,
+     r"dt_limit: expected 0 <= low <= high with low finite, got "
+     r"\(0.1, 0.01\)"),
+    (dict(seq_idx=torch.zeros(2, 37)), TypeError,
+     "seq_idx: expected int32 or int64, got torch.float32"),
+    (dict(cu_seqlens=torch.zeros(3, dtype=torch.int32)), NotImplementedError,
+     "cu_seqlens: not supported by mamba_mlir's mamba_chunk_scan_combined"),
+    (dict(return_varlen_states=True), NotImplementedError,
+     "return_varlen_states: not supported"),
+])
+def test_chunk_scan_names_its_bad_operand(change, error, message):
+    with pytest.raises(error, match=message):
+        mamba_chunk_scan_combined(**_scan_args(**change))
