@@ -9,7 +9,8 @@ module: compiled modules (a GPU model, the GPU ops, a CPU scan) with each
 kernel image cut to a few bytes (the reader checks an image's range and
 kind, not its code; the header, with its plan, is what is worth mutating),
 offsets and checksums written again. safetensors: small files of several
-dtypes, with and without metadata. config: the model configs of the tests.
+dtypes, with and without metadata. config: the model configs of the tests
+(Mamba-1 and Mamba-2).
 opt: the lit tests' mamba-dialect inputs, each `// -----` split its own
 seed, comments dropped.
 """
@@ -94,6 +95,17 @@ def main():
     (CORPUS / "config" / "state-spaces").write_text(json.dumps({
         "d_model": 64, "n_layer": 2, "vocab_size": 100,
         "ssm_cfg": {"d_state": 16, "d_conv": 4, "expand": 2},
+        "rms_norm": True, "residual_in_fp32": True, "fused_add_norm": True,
+        "pad_vocab_size_multiple": 8, "tie_embeddings": True}))
+    # Mamba-2 in both layouts; transformers' with Python's bare Infinity.
+    shutil.copy(ROOT / "test/data/golden/model-tiny-mamba2/config.json",
+                CORPUS / "config" / "mamba2")
+    (CORPUS / "config" / "state-spaces-mamba2").write_text(json.dumps({
+        "d_model": 64, "n_layer": 2, "vocab_size": 100,
+        "ssm_cfg": {"layer": "Mamba2", "d_state": 16, "d_conv": 4,
+                    "expand": 2, "headdim": 16, "ngroups": 2,
+                    "chunk_size": 8, "dt_limit": [0.0, {"__float__": "inf"}],
+                    "D_has_hdim": True},
         "rms_norm": True, "residual_in_fp32": True, "fused_add_norm": True,
         "pad_vocab_size_multiple": 8, "tie_embeddings": True}))
     for name, text in opt_seeds().items():
