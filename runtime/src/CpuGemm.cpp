@@ -96,9 +96,36 @@ struct BlasApi {
   std::string error; ///< why it is not there
 };
 
+/// OpenBLAS built with DYNAMIC_ARCH picks its kernels by the CPU's model
+/// number, and falls back to its oldest x86-64 ones (Prescott: SSE3) on a
+/// model it does not know. Debian 12's 0.3.21 does not know this project's
+/// build machine (a Xeon with AVX-512 in a VM): its GEMMs ran at half the
+/// speed of the AVX-512 kernels (a 130m-shaped prefill 2.5 s against 1.3
+/// s, bench/RESULTS.md). So, unless the user named kernels
+/// (OPENBLAS_CORETYPE), this names them by what the CPU can do, before
+/// the library loads and reads the variable: the AVX-512 kernels where
+/// the CPU has AVX-512 (F, BW, DQ, VL), the AVX2 ones where it has AVX2
+/// and FMA. On a CPU OpenBLAS knows, that is the family it would pick.
+void nameOpenBlasKernels() {
+#if defined(__x86_64__)
+  if (std::getenv("OPENBLAS_CORETYPE"))
+    return;
+  __builtin_cpu_init();
+  const char *kernels = nullptr;
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+      __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl"))
+    kernels = "SkylakeX";
+  else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+    kernels = "Haswell";
+  if (kernels)
+    ::setenv("OPENBLAS_CORETYPE", kernels, /*overwrite=*/0);
+#endif
+}
+
 const BlasApi &blas() {
   static const BlasApi api = [] {
     BlasApi a;
+    nameOpenBlasKernels();
     const char *env = std::getenv("MAMBA_OPENBLAS");
     std::string name = env && *env ? env : "libopenblas.so.0";
     void *handle = dlopen(name.c_str(), RTLD_NOW | RTLD_LOCAL);

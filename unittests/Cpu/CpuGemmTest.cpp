@@ -13,6 +13,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 #include <cmath>
 #include <random>
 
@@ -141,6 +143,28 @@ TEST(CpuGemmTest, RefusesWhatOpenBlasCannotRun) {
   EXPECT_FALSE(checkGemm(p, error));
   EXPECT_NE(error.find("beyond OpenBLAS's 32-bit sizes"), std::string::npos)
       << error;
+}
+
+// OpenBLAS runs the kernels of the CPU's vector width, not its SSE3
+// fallback for a CPU model it does not know (CpuGemm.cpp,
+// nameOpenBlasKernels): on this project's build machine that fallback
+// halved the GEMMs' speed. Where the user named kernels, those.
+TEST(CpuGemmTest, OpenBlasRunsTheCpusVectorKernels) {
+  const std::string library = describeGemmLibrary();
+  if (library.find("OpenBLAS") == std::string::npos)
+    GTEST_SKIP() << "no OpenBLAS: " << library;
+  if (const char *named = std::getenv("OPENBLAS_CORETYPE");
+      named && *named) {
+    EXPECT_NE(library.find(named), std::string::npos) << library;
+    return;
+  }
+#if defined(__x86_64__)
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+    EXPECT_EQ(library.find("Prescott"), std::string::npos) << library;
+    EXPECT_EQ(library.find("Core2"), std::string::npos) << library;
+  }
+#endif
 }
 
 } // namespace
