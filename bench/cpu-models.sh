@@ -45,7 +45,7 @@ for config in $models; do
       /^profile of decode/ { section = "decode" }
       /^\| / && section == "prefill" {
         split($0, f, "|"); share = f[5]; gsub(/[ %]/, "", share)
-        if (f[2] ~ /selective_scan/) scan += share
+        if (f[2] ~ /selective_scan|ssd_scan/) scan += share
         if (f[2] ~ /gemm/) gemm += share
       }
       /^\| 1 \| 512 \|/ { split($0, f, "|"); prefill = f[5]; decode = f[6] }

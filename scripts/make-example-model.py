@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes a model directory (a Hugging Face Mamba config and seeded random
+"""Writes a model directory (a Hugging Face Mamba or Mamba-2 config and seeded random
 weights in safetensors) with numpy alone, on any machine: the README's
 example model. The values follow mamba_ssm's initialization as
 make-random-checkpoint.py does (that one needs torch and is for the GPU
@@ -22,6 +22,9 @@ def random_weight(name, shape, config, rng):
     last = name.rsplit(".", 1)[-1]
     if name.endswith("norm.weight") or name.endswith("norm_f.weight"):
         return np.ones(shape, np.float32)
+    if last == "A_log" and len(shape) == 1:
+        # Mamba-2: one A per head, uniform in [1, 16] as mamba_ssm draws it.
+        return np.log(rng.uniform(1, 16, shape)).astype(np.float32)
     if last == "A_log":
         n = np.arange(1, shape[1] + 1, dtype=np.float32)
         return np.broadcast_to(np.log(n), shape).astype(np.float32)
@@ -33,7 +36,7 @@ def random_weight(name, shape, config, rng):
     if "dt_proj.weight" in name:
         bound = 1.0 / math.sqrt(shape[1])
         return rng.uniform(-bound, bound, shape).astype(np.float32)
-    if "dt_proj.bias" in name:
+    if "dt_proj.bias" in name or last == "dt_bias":
         low, high = math.log(1e-3), math.log(1e-1)
         dt = np.exp(rng.uniform(low, high, shape))
         return (dt + np.log(-np.expm1(-dt))).astype(np.float32)

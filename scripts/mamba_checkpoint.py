@@ -1,4 +1,4 @@
-"""The weights a Hugging Face Mamba checkpoint holds for a config, as
+"""The weights a Hugging Face Mamba (or Mamba-2) checkpoint holds for a config, as
 (name, shape) pairs in the order transformers saves them. Shared by the
 scripts that make checkpoints (shape-only ones for compiling here, random
 ones with numpy here or torch on the GPU machine), with the one writer of
@@ -9,7 +9,37 @@ import os
 import struct
 
 
+def mamba2_weight_shapes(c):
+    """Mamba2ForCausalLM's weights: in_proj makes [z, x, B, C, dt]."""
+    D, V, N, K = c["hidden_size"], c["vocab_size"], c["state_size"], c["conv_kernel"]
+    E, H, G = c["expand"] * D, c["num_heads"], c["n_groups"]
+    conv, inner = E + 2 * G * N, 2 * E + 2 * G * N + H
+    out = [("backbone.embeddings.weight", [V, D])]
+    for i in range(c["num_hidden_layers"]):
+        p = f"backbone.layers.{i}."
+        out.append((p + "norm.weight", [D]))
+        out.append((p + "mixer.in_proj.weight", [inner, D]))
+        if c.get("use_bias", False):
+            out.append((p + "mixer.in_proj.bias", [inner]))
+        out.append((p + "mixer.conv1d.weight", [conv, 1, K]))
+        if c.get("use_conv_bias", True):
+            out.append((p + "mixer.conv1d.bias", [conv]))
+        out.append((p + "mixer.dt_bias", [H]))
+        out.append((p + "mixer.A_log", [H]))
+        out.append((p + "mixer.D", [H]))
+        out.append((p + "mixer.norm.weight", [E]))
+        out.append((p + "mixer.out_proj.weight", [D, E]))
+        if c.get("use_bias", False):
+            out.append((p + "mixer.out_proj.bias", [D]))
+    out.append(("backbone.norm_f.weight", [D]))
+    if not c.get("tie_word_embeddings", False):
+        out.append(("lm_head.weight", [V, D]))
+    return out
+
+
 def weight_shapes(c):
+    if c.get("model_type") == "mamba2":
+        return mamba2_weight_shapes(c)
     D, V, N, K = c["hidden_size"], c["vocab_size"], c["state_size"], c["conv_kernel"]
     E = c.get("intermediate_size", c["expand"] * D)
     R = c["time_step_rank"]
