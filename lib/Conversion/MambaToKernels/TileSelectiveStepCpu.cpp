@@ -74,8 +74,11 @@ Value emitDot(ImplicitLocOpBuilder &b, Value w, Value row, Value col0, Value x,
     scf::YieldOp::create(b, ValueRange{vector::FMAOp::create(
                                 b, wv, xv, loop.getRegionIterArg(0))});
   }
+  // reassoc: a tree of vector adds, not the lanes added one by one in
+  // order (a chain of dependent scalar adds).
   return vector::ReductionOp::create(b, vector::CombiningKind::ADD,
-                                     loop.getResult(0));
+                                     loop.getResult(0),
+                                     arith::FastMathFlags::reassoc);
 }
 
 /// Both kernels' grid: a one-thread block per kChannels channels of each

@@ -20,7 +20,7 @@
 // CHECK:               arith.minui %{{.*}}, %c192 : index
 // CHECK:               vector.load %[[XS]][%[[I]]] : memref<64xf32>, vector<8xf32>
 // CHECK:               vector.fma
-// CHECK:             vector.reduction <add>, %{{.*}} : vector<8xf32> into f32
+// CHECK:             vector.reduction <add>, %{{.*}} fastmath<reassoc> : vector<8xf32> into f32
 // CHECK:             memref.store %{{.*}}, %[[PARTIALS]][%[[BATCH]], %[[BLOCK]], %[[ROW]]]
 // Kernel 2: [dt_r | B | C] from the four partials, in order, into a stack
 // vector; per channel dt_proj in 4-lane vectors (R = 12), softplus, and

@@ -18,7 +18,7 @@
 // CHECK:             scf.for %[[P:.*]] = %c0 to %c8 step %c1 {
 // CHECK:               vector.load %[[S]][%[[P]], %c0] : memref<8x4xf32>, vector<4xf32>
 // CHECK:               vector.fma
-// CHECK:               vector.reduction <add>
+// CHECK:               vector.reduction <add>, %{{.*}} fastmath<reassoc>
 // CHECK:               vector.store %{{.*}}, %[[S]][%[[P]], %c0]
 // CHECK:               memref.store %{{.*}}, %[[Y]][%[[BATCH]], %[[T]], %[[H]], %[[P]]]
 // CHECK:       } {mapping = [#gpu.block<x>, #gpu.block<y>]}
@@ -79,7 +79,7 @@ func.func @ssd_options(%x: tensor<?x?x2x8xbf16>, %dt: tensor<?x?x2xbf16>,
 // CHECK:           scf.for %[[P:.*]] = %c0 to %c8 step %c1 {
 // CHECK:             vector.transfer_read %{{.*}}[%[[BATCH]], %[[H]], %[[P]], %c0]
 // CHECK:             vector.fma
-// CHECK:             vector.reduction <add>
+// CHECK:             vector.reduction <add>, %{{.*}} fastmath<reassoc>
 // CHECK:             vector.transfer_write %{{.*}}, %[[NEW]][%[[BATCH]], %[[H]], %[[P]], %c0]
 // CHECK:             memref.store %{{.*}}, %[[Y]][%[[BATCH]], %[[H]], %[[P]]]
 func.func @step(%s: tensor<?x2x8x4xf32>, %x: tensor<?x2x8xf32>,
