@@ -22,6 +22,18 @@ def _refuse_cuda(where, op):
             "exist for the CPU so far)")
 
 
+def _leading_x(x, op, dims):
+    """The call's leading operand x (non-empty, of the named `dims`) with
+    where the call runs and its activation dtype name."""
+    where = _ops._Where(x, "x")
+    _refuse_cuda(where, op)
+    x = _ops._check(x, "x", where)
+    if x.ndim != len(dims) or min(x.shape) < 1:
+        raise ValueError(f"x: expected non-empty [{', '.join(dims)}], got "
+                         f"{list(x.shape)}")
+    return where, x, _ops._dtype(x, "x")
+
+
 def _same_dtype(v, name, act, like):
     """v checked as an activation operand: in x's dtype."""
     kind = _ops._dtype(v, name)
@@ -109,13 +121,8 @@ def mamba_chunk_scan_combined(x, dt, A, B, C, chunk_size, D=None, z=None,
         raise NotImplementedError("return_varlen_states: not supported by "
                                   "mamba_mlir's mamba_chunk_scan_combined "
                                   "yet")
-    where = _ops._Where(x, "x")
-    _refuse_cuda(where, "mamba_chunk_scan_combined")
-    x = _ops._check(x, "x", where)
-    act = _ops._dtype(x, "x")
-    if x.ndim != 4 or min(x.shape) < 1:
-        raise ValueError(f"x: expected non-empty [b, L, H, P], got "
-                         f"{list(x.shape)}")
+    where, x, act = _leading_x(x, "mamba_chunk_scan_combined",
+                               ("b", "L", "H", "P"))
     b, L, H, P = x.shape
     if not isinstance(chunk_size, int) or isinstance(chunk_size, bool) or \
             chunk_size < 1:
@@ -210,13 +217,7 @@ def ssd_state_update(state, x, dt, A, B, C, D=None, z=None, dt_bias=None,
     B, C [b, G, N]; D, dt_bias [H, P] or [H]. The broadcast forms must be
     constant along P (and N), as mamba_ssm's Mamba2.step makes them.
     Returns out [b, H, P] in x's dtype."""
-    where = _ops._Where(x, "x")
-    _refuse_cuda(where, "selective_state_update")
-    x = _ops._check(x, "x", where)
-    act = _ops._dtype(x, "x")
-    if x.ndim != 3 or min(x.shape) < 1:
-        raise ValueError(f"x: expected non-empty [b, H, P], got "
-                         f"{list(x.shape)}")
+    where, x, act = _leading_x(x, "selective_state_update", ("b", "H", "P"))
     b, H, P = x.shape
     if _ops._is_torch(state) != where.torch:
         raise TypeError("state: expected the same kind of array as x")

@@ -153,8 +153,7 @@ TEST(CpuGemmTest, OpenBlasRunsTheCpusVectorKernels) {
   const std::string library = describeGemmLibrary();
   if (library.find("OpenBLAS") == std::string::npos)
     GTEST_SKIP() << "no OpenBLAS: " << library;
-  if (const char *named = std::getenv("OPENBLAS_CORETYPE");
-      named && *named) {
+  if (const char *named = std::getenv("OPENBLAS_CORETYPE"); named && *named) {
     EXPECT_NE(library.find(named), std::string::npos) << library;
     return;
   }

@@ -66,20 +66,6 @@ reference::Mamba2Config goldenConfig() {
   return c;
 }
 
-reference::Weights goldenWeights() {
-  format::SafeTensorsFile file;
-  std::string error;
-  EXPECT_TRUE(file.load(kDir + "/model.safetensors", error)) << error;
-  reference::Weights weights;
-  for (const format::TensorInfo &info : file.tensors()) {
-    std::vector<double> values;
-    EXPECT_TRUE(file.toDoubles(info, values, error)) << error;
-    weights.emplace(info.name,
-                    reference::Tensor(info.shape, std::move(values)));
-  }
-  return weights;
-}
-
 void checkGolden(const std::string &dtype, double tolerance,
                  bool tokensMustMatch) {
   CpuBackend backend(2);
@@ -93,13 +79,8 @@ void checkGolden(const std::string &dtype, double tolerance,
   const int64_t L = static_cast<int64_t>(prompt.size());
 
   Generator gen;
-  GeneratorOptions options;
-  options.promptLength = L;
-  options.allLogits = true;
-  ASSERT_TRUE(gen.prepare(model, options, error)) << error;
-  std::vector<float> last, all;
-  ASSERT_TRUE(gen.prefill(prompt, last, error)) << error;
-  ASSERT_TRUE(gen.prefillLogits(all, error)) << error;
+  std::vector<float> all;
+  ASSERT_TRUE(prefillEveryPosition(model, 1, L, prompt, gen, all));
   ASSERT_EQ(all.size(), goldenLogits.size());
   double err = gpu_test::relativeL2Error(toDoubles(all), goldenLogits);
   std::printf("  Mamba-2 %s prefill logits on the CPU: rel L2 %.3g (limit "
@@ -150,30 +131,15 @@ TEST(CpuMamba2ModelTest, BatchMatchesTheReferenceFor32Tokens) {
   MAMBA_LOAD_GOLDEN(kModel, "f32", backend, model);
   std::string error;
   reference::Mamba2Config config = goldenConfig();
-  reference::Weights weights = goldenWeights();
+  reference::Weights weights = readReferenceWeights(kDir);
 
   const int64_t b = 2, L = 19;
-  std::mt19937 rng(21);
-  std::uniform_int_distribution<int32_t> token(0, config.vocab - 1);
-  std::vector<int32_t> prompt;
-  reference::TokenBatch batch(b);
-  for (int64_t r = 0; r < b; ++r)
-    for (int64_t t = 0; t < L; ++t) {
-      prompt.push_back(token(rng));
-      batch[r].push_back(prompt.back());
-    }
-
+  RandomPrompts prompts = randomPrompts(b, L, config.vocab, 21);
   Generator gen;
-  GeneratorOptions options;
-  options.batch = b;
-  options.promptLength = L;
-  options.allLogits = true;
-  ASSERT_TRUE(gen.prepare(model, options, error)) << error;
-  std::vector<float> last, all;
-  ASSERT_TRUE(gen.prefill(prompt, last, error)) << error;
-  ASSERT_TRUE(gen.prefillLogits(all, error)) << error;
+  std::vector<float> all;
+  ASSERT_TRUE(prefillEveryPosition(model, b, L, prompts.flat, gen, all));
   reference::Tensor want =
-      reference::mamba2Prefill(config, weights, batch).logits;
+      reference::mamba2Prefill(config, weights, prompts.batch).logits;
   const double err = gpu_test::relativeL2Error(
       toDoubles(all),
       std::vector<double>(want.data(), want.data() + want.numel()));
@@ -183,10 +149,10 @@ TEST(CpuMamba2ModelTest, BatchMatchesTheReferenceFor32Tokens) {
   EXPECT_LE(err, 1e-5);
 
   std::vector<std::vector<int32_t>> tokens;
-  ASSERT_TRUE(gen.generate(prompt, 32, SamplingOptions{}, tokens, error))
+  ASSERT_TRUE(gen.generate(prompts.flat, 32, SamplingOptions{}, tokens, error))
       << error;
   reference::TokenBatch greedy =
-      reference::mamba2GreedyGenerate(config, weights, batch, 32);
+      reference::mamba2GreedyGenerate(config, weights, prompts.batch, 32);
   ASSERT_EQ(tokens.size(), static_cast<size_t>(b));
   for (int64_t r = 0; r < b; ++r)
     EXPECT_EQ(std::vector<int64_t>(tokens[r].begin(), tokens[r].end()),

@@ -244,20 +244,6 @@ reference::ModelConfig readConfig(const std::string &dir) {
   return c;
 }
 
-reference::Weights readWeights(const std::string &dir) {
-  format::SafeTensorsFile file;
-  std::string error;
-  EXPECT_TRUE(file.load(dir + "/model.safetensors", error)) << error;
-  reference::Weights weights;
-  for (const format::TensorInfo &info : file.tensors()) {
-    std::vector<double> values;
-    EXPECT_TRUE(file.toDoubles(info, values, error)) << error;
-    weights.emplace(info.name,
-                    reference::Tensor(info.shape, std::move(values)));
-  }
-  return weights;
-}
-
 // Random tiny configurations (seeded random weights; unittests/Cpu's
 // CMakeLists makes and compiles them) against the reference library's
 // whole model: prefill logits at every position, 32 greedy tokens, and
@@ -271,32 +257,19 @@ TEST(CpuModelTest, RandomConfigurationsMatchTheReference) {
     if (::stat((dir + "/f32.mmod").c_str(), &info) != 0)
       GTEST_SKIP() << "no " << dir << " (needs the compiler and numpy)";
     reference::ModelConfig config = readConfig(dir);
-    reference::Weights weights = readWeights(dir);
+    reference::Weights weights = readReferenceWeights(dir);
     CpuBackend backend(2);
     Model model;
     std::string error;
     ASSERT_TRUE(model.load(dir + "/f32.mmod", dir, backend, error)) << error;
 
     const int64_t b = 2, L = 19;
-    std::mt19937 rng(5);
-    std::uniform_int_distribution<int32_t> token(0, config.vocab - 1);
-    std::vector<int32_t> prompt;
-    reference::TokenBatch batch(b);
-    for (int64_t r = 0; r < b; ++r)
-      for (int64_t t = 0; t < L; ++t) {
-        prompt.push_back(token(rng));
-        batch[r].push_back(prompt.back());
-      }
-
+    RandomPrompts prompts = randomPrompts(b, L, config.vocab, 5);
+    const std::vector<int32_t> &prompt = prompts.flat;
+    const reference::TokenBatch &batch = prompts.batch;
     Generator gen;
-    GeneratorOptions options;
-    options.batch = b;
-    options.promptLength = L;
-    options.allLogits = true;
-    ASSERT_TRUE(gen.prepare(model, options, error)) << error;
-    std::vector<float> last, all;
-    ASSERT_TRUE(gen.prefill(prompt, last, error)) << error;
-    ASSERT_TRUE(gen.prefillLogits(all, error)) << error;
+    std::vector<float> all;
+    ASSERT_TRUE(prefillEveryPosition(model, b, L, prompt, gen, all));
     reference::Tensor want = reference::forward(config, weights, batch);
     const double err = gpu_test::relativeL2Error(
         toDoubles(all),

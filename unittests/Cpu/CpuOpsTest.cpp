@@ -127,9 +127,9 @@ TEST(CpuOpsTest, ChannelsLastConvMatchesTheReference) {
       reference::Tensor rb = bias.toReference();
       reference::Tensor want = reference::causalConv1d(
           channelsFirst(x), w.toReference(), &rb, reference::Activation::SiLU);
-      EXPECT_LE(gpu_test::relativeL2Error(values(channelsFirst(y)),
-                                          values(want)),
-                1e-2);
+      EXPECT_LE(
+          gpu_test::relativeL2Error(values(channelsFirst(y)), values(want)),
+          1e-2);
       for (int64_t i = 0; i < b; ++i)
         for (int64_t c = 0; c < d; ++c)
           for (int64_t k = 0; k < K; ++k) {
@@ -145,9 +145,9 @@ TEST(CpuOpsTest, ChannelsLastConvMatchesTheReference) {
       run(backend, file, "conv_channels_last_f32", {&xf, &wf}, {&yf});
       reference::Tensor wantF =
           reference::causalConv1d(channelsFirst(xf), wf.toReference());
-      EXPECT_LE(gpu_test::relativeL2Error(values(channelsFirst(yf)),
-                                          values(wantF)),
-                1e-6);
+      EXPECT_LE(
+          gpu_test::relativeL2Error(values(channelsFirst(yf)), values(wantF)),
+          1e-6);
     }
   }
 }

@@ -1,10 +1,10 @@
-//===- CpuTestSupport.h - Compiled modules run on the CPU backend -*- C++
-//-*-===//
+//===- CpuTestSupport.h - Compiled modules on the CPU backend ---*- C++ -*-===//
 //
 // What the CPU kernel tests share: the modules mamba-compile made for them
 // (a test skips, saying why, when there are none), random host tensors in
 // the kernels' element types, a call of a compiled function through the
-// CPU backend, and values as doubles for the reference library.
+// CPU backend, values as doubles for the reference library, and random
+// prompts and their prefill logits for the whole-model tests.
 //
 //===----------------------------------------------------------------------===//
 
@@ -12,8 +12,12 @@
 #define MAMBA_UNITTESTS_CPU_CPUTESTSUPPORT_H
 
 #include "HostTensor.h"
+#include "mamba/Format/SafeTensors.h"
+#include "mamba/Reference/Greedy.h"
 #include "mamba/Reference/Tensor.h"
+#include "mamba/Reference/Weights.h"
 #include "mamba/Runtime/Cpu/Backend.h"
+#include "mamba/Runtime/Generator.h"
 
 #include <gtest/gtest.h>
 
@@ -85,6 +89,61 @@ inline std::string compiledGolden(const std::string &name,
 /// The golden Mamba-1 tiny model (model-tiny).
 #define MAMBA_LOAD_TINY(dtype, backend, model)                                 \
   MAMBA_LOAD_GOLDEN(std::string("model-tiny"), dtype, backend, model)
+
+/// `b` prompts of `L` seeded random ids below `vocab`: flattened row by row
+/// for the runtime, and as the reference library's batch.
+struct RandomPrompts {
+  std::vector<int32_t> flat;
+  reference::TokenBatch batch;
+};
+
+inline RandomPrompts randomPrompts(int64_t b, int64_t L, int64_t vocab,
+                                   unsigned seed) {
+  std::mt19937 rng(seed);
+  std::uniform_int_distribution<int32_t> token(0,
+                                               static_cast<int32_t>(vocab - 1));
+  RandomPrompts out;
+  out.batch.resize(b);
+  for (int64_t r = 0; r < b; ++r)
+    for (int64_t t = 0; t < L; ++t) {
+      out.flat.push_back(token(rng));
+      out.batch[r].push_back(out.flat.back());
+    }
+  return out;
+}
+
+/// Prepares `gen` for `b` rows of `L`-token prompts with every position's
+/// logits kept and prefills `prompt`; `all` gets them, [b, L, V]. False
+/// (with the failure recorded) when a step fails.
+inline bool prefillEveryPosition(const Model &model, int64_t b, int64_t L,
+                                 const std::vector<int32_t> &prompt,
+                                 Generator &gen, std::vector<float> &all) {
+  GeneratorOptions options;
+  options.batch = b;
+  options.promptLength = L;
+  options.allLogits = true;
+  std::string error;
+  std::vector<float> last;
+  bool ok = gen.prepare(model, options, error) &&
+            gen.prefill(prompt, last, error) && gen.prefillLogits(all, error);
+  EXPECT_TRUE(ok) << error;
+  return ok;
+}
+
+/// The weights of `dir`/model.safetensors as the reference library's.
+inline reference::Weights readReferenceWeights(const std::string &dir) {
+  format::SafeTensorsFile file;
+  std::string error;
+  EXPECT_TRUE(file.load(dir + "/model.safetensors", error)) << error;
+  reference::Weights weights;
+  for (const format::TensorInfo &info : file.tensors()) {
+    std::vector<double> values;
+    EXPECT_TRUE(file.toDoubles(info, values, error)) << error;
+    weights.emplace(info.name,
+                    reference::Tensor(info.shape, std::move(values)));
+  }
+  return weights;
+}
 
 inline std::vector<double> values(const HostTensor &t) {
   std::vector<double> v(t.numel());

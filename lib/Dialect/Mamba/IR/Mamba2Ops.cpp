@@ -243,9 +243,9 @@ LogicalResult verifyMixer2Weights(OpTy op, ShapeChecker &shapes, Type act) {
   auto dType = cast<RankedTensorType>(op.getD().getType());
   if (dType.getShape() != ArrayRef<int64_t>{s.H} &&
       dType.getShape() != ArrayRef<int64_t>{s.H, s.P})
-    return op.emitOpError() << "expects D to be [H] = [" << s.H
-                            << "] or [H, P] = [" << s.H << ", " << s.P
-                            << "], but got " << dType;
+    return op.emitOpError()
+           << "expects D to be [H] = [" << s.H << "] or [H, P] = [" << s.H
+           << ", " << s.P << "], but got " << dType;
   int64_t rows =
       cast<RankedTensorType>(op.getInProjWeight().getType()).getDimSize(0);
   if (!ShapedType::isDynamic(rows) && rows != inRows)
@@ -277,21 +277,15 @@ LogicalResult verifyMixer2Weights(OpTy op, ShapeChecker &shapes, Type act) {
   if (failed(checkDtLimit(op, op.getDtMin(), op.getDtMax())))
     return failure();
 
-  for (auto [what, value] :
-       {std::pair<StringRef, Value>{"in_proj_weight", op.getInProjWeight()},
-        {"out_proj_weight", op.getOutProjWeight()},
-        {"out", op.getOut()}})
-    if (failed(checkElementType(op, what, value, act, "as hidden")))
-      return failure();
-  for (auto [what, value] :
-       {std::pair<StringRef, Value>{"in_proj_bias", op.getInProjBias()},
-        {"conv_weight", op.getConvWeight()},
-        {"conv_bias", op.getConvBias()},
-        {"norm_weight", op.getNormWeight()},
-        {"out_proj_bias", op.getOutProjBias()}})
-    if (value && failed(checkActivationOrF32(op, what, value, act)))
-      return failure();
-  return success();
+  return checkMixerElementTypes(op, act,
+                                {{"in_proj_weight", op.getInProjWeight()},
+                                 {"out_proj_weight", op.getOutProjWeight()},
+                                 {"out", op.getOut()}},
+                                {{"in_proj_bias", op.getInProjBias()},
+                                 {"conv_weight", op.getConvWeight()},
+                                 {"conv_bias", op.getConvBias()},
+                                 {"norm_weight", op.getNormWeight()},
+                                 {"out_proj_bias", op.getOutProjBias()}});
 }
 
 /// The conv windows of x, B and C ([b, E, K], [b, GN, K], [b, GN, K], of

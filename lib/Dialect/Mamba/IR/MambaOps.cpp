@@ -437,22 +437,16 @@ static LogicalResult verifyMixerWeights(MixerLikeOp op, ShapeChecker &shapes,
 
   // The GEMM operands share the activation type; the parameters that feed
   // the recurrence directly are f32 (checked by the operand constraints).
-  for (auto [what, value] :
-       {std::pair<StringRef, Value>{"in_proj_weight", op.getInProjWeight()},
-        {"x_proj_weight", op.getXProjWeight()},
-        {"dt_proj_weight", op.getDtProjWeight()},
-        {"out_proj_weight", op.getOutProjWeight()},
-        {"out", op.getOut()}})
-    if (failed(checkElementType(op, what, value, act, "as hidden")))
-      return failure();
-  for (auto [what, value] :
-       {std::pair<StringRef, Value>{"in_proj_bias", op.getInProjBias()},
-        {"conv_weight", op.getConvWeight()},
-        {"conv_bias", op.getConvBias()},
-        {"out_proj_bias", op.getOutProjBias()}})
-    if (value && failed(checkActivationOrF32(op, what, value, act)))
-      return failure();
-  return success();
+  return checkMixerElementTypes(op, act,
+                                {{"in_proj_weight", op.getInProjWeight()},
+                                 {"x_proj_weight", op.getXProjWeight()},
+                                 {"dt_proj_weight", op.getDtProjWeight()},
+                                 {"out_proj_weight", op.getOutProjWeight()},
+                                 {"out", op.getOut()}},
+                                {{"in_proj_bias", op.getInProjBias()},
+                                 {"conv_weight", op.getConvWeight()},
+                                 {"conv_bias", op.getConvBias()},
+                                 {"out_proj_bias", op.getOutProjBias()}});
 }
 
 /// The conv state (activation type) and SSM state (f32) of a mixer block.

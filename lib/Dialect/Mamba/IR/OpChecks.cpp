@@ -59,6 +59,18 @@ void reifyResult(OpBuilder &builder, Value result, ArrayRef<DimSource> sources,
   }
 }
 
+LogicalResult checkMixerElementTypes(Operation *op, Type activation,
+                                     ArrayRef<NamedValue> asHidden,
+                                     ArrayRef<NamedValue> activationOrF32) {
+  for (auto [what, value] : asHidden)
+    if (failed(checkElementType(op, what, value, activation, "as hidden")))
+      return failure();
+  for (auto [what, value] : activationOrF32)
+    if (value && failed(checkActivationOrF32(op, what, value, activation)))
+      return failure();
+  return success();
+}
+
 /// All dimensions of `value`, in order, followed by `extra`.
 SmallVector<DimSource> dimsOf(Value value, ArrayRef<DimSource> extra) {
   SmallVector<DimSource> sources;

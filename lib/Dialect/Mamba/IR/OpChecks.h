@@ -93,6 +93,14 @@ LogicalResult checkElementType(Operation *op, StringRef what, Value value,
 LogicalResult checkActivationOrF32(Operation *op, StringRef what, Value value,
                                    Type activation);
 
+/// A mixer block's operands by name: each of `asHidden` (its GEMM weights
+/// and its output) has the activation type, each present one of
+/// `activationOrF32` (biases, conv and norm weights) that type or f32.
+using NamedValue = std::pair<StringRef, Value>;
+LogicalResult checkMixerElementTypes(Operation *op, Type activation,
+                                     ArrayRef<NamedValue> asHidden,
+                                     ArrayRef<NamedValue> activationOrF32);
+
 /// Where one result dimension's size comes from: dimension `dim` of `value`.
 struct DimSource {
   Value value;
