@@ -100,11 +100,6 @@ LogicalResult tileRmsNorm(RmsNormOp op, int64_t threads) {
   // One thread per block is the CPU target's: it sums the row itself, with
   // no warps, shared memory or barrier.
   const bool oneThread = threads == 1;
-  const int64_t warps = oneThread ? 0 : threads / kWarpSize;
-  auto workgroup = gpu::AddressSpaceAttr::get(
-      b.getContext(), gpu::GPUDialect::getWorkgroupAddressSpace());
-  auto partialsType = MemRefType::get({warps}, b.getF32Type(),
-                                      MemRefLayoutAttrInterface(), workgroup);
   float eps = op.getEps().convertToFloat();
   const int64_t staticFeatures = xType.getShape().back();
   const int64_t registerColumns =
@@ -189,30 +184,8 @@ LogicalResult tileRmsNorm(RmsNormOp op, int64_t threads) {
       b.setInsertionPointAfter(sumLoop);
       squares = sumLoop.getResult(0);
     }
-    Value total = squares;
-    if (!oneThread) {
-      Value warpTotal = emitLaneSum(b, squares, kWarpSize);
-      // One partial per warp through shared memory; every thread then adds
-      // the few partials itself (a broadcast read), no second reduction.
-      Value partials =
-          memref::AllocOp::create(b, partialsType, b.getI64IntegerAttr(16));
-      Value warp =
-          arith::DivUIOp::create(b, thread, indexConstant(b, kWarpSize));
-      Value lane =
-          arith::RemUIOp::create(b, thread, indexConstant(b, kWarpSize));
-      Value first = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, lane,
-                                          indexConstant(b, 0));
-      emitIf(b, first, [&] {
-        memref::StoreOp::create(b, warpTotal, partials, ValueRange{warp});
-      });
-      gpu::BarrierOp::create(b);
-      total = f32Constant(b, 0.0);
-      for (int64_t w = 0; w < warps; ++w)
-        total = arith::AddFOp::create(
-            b, total,
-            memref::LoadOp::create(b, partials,
-                                   ValueRange{indexConstant(b, w)}));
-    }
+    Value total =
+        oneThread ? squares : emitBlockSum(b, squares, thread, threads);
     Value count = arith::UIToFPOp::create(
         b, b.getF32Type(),
         arith::IndexCastUIOp::create(b, b.getI64Type(), features));

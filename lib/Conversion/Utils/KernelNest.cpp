@@ -165,6 +165,35 @@ Value mlir::mamba::emitLaneSum(ImplicitLocOpBuilder &b, Value value,
   return value;
 }
 
+Value mlir::mamba::emitBlockSum(ImplicitLocOpBuilder &b, Value value,
+                                Value thread, int64_t threads) {
+  const int64_t warps = threads / kWarpSize;
+  Value warpTotal = emitLaneSum(b, value, kWarpSize);
+  // One partial per warp through shared memory; every thread then adds the
+  // few partials itself (a broadcast read), no second reduction.
+  auto workgroup = gpu::AddressSpaceAttr::get(
+      b.getContext(), gpu::GPUDialect::getWorkgroupAddressSpace());
+  auto partialsType = MemRefType::get({warps}, b.getF32Type(),
+                                      MemRefLayoutAttrInterface(), workgroup);
+  Value partials =
+      memref::AllocOp::create(b, partialsType, b.getI64IntegerAttr(16));
+  Value warp = arith::DivUIOp::create(b, thread, indexConstant(b, kWarpSize));
+  Value lane = arith::RemUIOp::create(b, thread, indexConstant(b, kWarpSize));
+  Value first =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::eq, lane,
+                            indexConstant(b, 0));
+  emitIf(b, first, [&] {
+    memref::StoreOp::create(b, warpTotal, partials, ValueRange{warp});
+  });
+  gpu::BarrierOp::create(b);
+  Value total = f32Constant(b, 0.0);
+  for (int64_t w = 0; w < warps; ++w)
+    total = arith::AddFOp::create(
+        b, total,
+        memref::LoadOp::create(b, partials, ValueRange{indexConstant(b, w)}));
+  return total;
+}
+
 void mlir::mamba::emitIf(ImplicitLocOpBuilder &b, Value condition,
                          function_ref<void()> body) {
   auto ifOp = scf::IfOp::create(b, condition, /*withElseRegion=*/false);

@@ -70,6 +70,12 @@ Value emitSilu(ImplicitLocOpBuilder &b, Value z);
 /// power of two, at most 32), left in every lane of the group.
 Value emitLaneSum(ImplicitLocOpBuilder &b, Value value, int64_t width);
 
+/// The sum of `value` (f32) over the block's `threads` threads (whole
+/// warps), left in every thread: warp shuffles, then one partial per warp
+/// through shared memory and a barrier.
+Value emitBlockSum(ImplicitLocOpBuilder &b, Value value, Value thread,
+                   int64_t threads);
+
 /// Runs `body` only where `condition` holds.
 void emitIf(ImplicitLocOpBuilder &b, Value condition,
             function_ref<void()> body);
