@@ -11,6 +11,7 @@
 #include "HostTensor.h"
 #include "ScanCase.h"
 #include "mamba/Reference/CausalConv1d.h"
+#include "mamba/Reference/GatedRmsNorm.h"
 #include "mamba/Reference/Linear.h"
 #include "mamba/Reference/Model.h"
 #include "mamba/Reference/RmsNorm.h"
@@ -200,6 +201,43 @@ TEST(OpsGpu, RmsNormFirstF32) {
     expectResult(run, 0, ref.y, "norm " + dims({rows, 64}) + " y", kF32);
     expectResult(run, 1, ref.residualOut,
                  "norm " + dims({rows, 64}) + " residual_out", kF32);
+  }
+}
+
+// Mamba-2's gated norm (mamba-tile-rms-norm-gated): a block per (row,
+// group), prefill rows with the gate and decode rows without it.
+TEST(OpsGpu, GatedNormBf16) {
+  MAMBA_REQUIRE_GPU();
+  int index = 0;
+  for (auto [b, L] : {std::pair<int64_t, int64_t>{1, 1}, {2, 37}}) {
+    FunctionRun run;
+    runFunction("gated_norm_bf16",
+                {{kBF16, {b, L, 3072}, normal(0, 1)},
+                 {kBF16, {3072}, normal(1, 0.2)},
+                 {kBF16, {b, L, 3072}, normal(0, 2)}},
+                "gated_norm_bf16", index++, run);
+    if (HasFatalFailure())
+      return;
+    reference::Tensor want =
+        reference::gatedRmsNorm(run.refs[0], &run.refs[2], run.refs[1], 1536);
+    expectResult(run, 0, want, "gated norm " + dims({b, L, 3072}), kBF16);
+  }
+}
+
+TEST(OpsGpu, GatedNormF32NoGate) {
+  MAMBA_REQUIRE_GPU();
+  int index = 0;
+  for (int64_t rows : {1, 16}) {
+    FunctionRun run;
+    runFunction(
+        "gated_norm_f32",
+        {{kF32, {rows, 320}, normal(0, 1)}, {kF32, {320}, normal(1, 0.2)}},
+        "gated_norm_f32", index++, run);
+    if (HasFatalFailure())
+      return;
+    reference::Tensor want =
+        reference::gatedRmsNorm(run.refs[0], nullptr, run.refs[1], 40, 1e-6);
+    expectResult(run, 0, want, "gated norm " + dims({rows, 320}), kF32);
   }
 }
 

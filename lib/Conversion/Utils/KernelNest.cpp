@@ -179,9 +179,8 @@ Value mlir::mamba::emitBlockSum(ImplicitLocOpBuilder &b, Value value,
       memref::AllocOp::create(b, partialsType, b.getI64IntegerAttr(16));
   Value warp = arith::DivUIOp::create(b, thread, indexConstant(b, kWarpSize));
   Value lane = arith::RemUIOp::create(b, thread, indexConstant(b, kWarpSize));
-  Value first =
-      arith::CmpIOp::create(b, arith::CmpIPredicate::eq, lane,
-                            indexConstant(b, 0));
+  Value first = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, lane,
+                                      indexConstant(b, 0));
   emitIf(b, first, [&] {
     memref::StoreOp::create(b, warpTotal, partials, ValueRange{warp});
   });

@@ -82,3 +82,16 @@ func.func @argmax_f32(%x: tensor<?x?x37xf32>) -> tensor<?x?xi32> {
   %i = mamba.argmax %x : (tensor<?x?x37xf32>) -> tensor<?x?xi32>
   return %i : tensor<?x?xi32>
 }
+
+// Mamba-2's gated norm: prefill rows [b, L, F] in bf16, two groups of 1536
+// (mamba2-130m's d_inner at n_groups 2); decode rows [b, F] in f32 without
+// a gate, eight groups of 40 (fewer features than threads).
+func.func @gated_norm_bf16(%x: tensor<?x?x3072xbf16>, %w: tensor<3072xbf16>, %z: tensor<?x?x3072xbf16>) -> tensor<?x?x3072xbf16> {
+  %y = mamba.rms_norm_gated %x, %w z(%z) {group_size = 1536 : i64} : (tensor<?x?x3072xbf16>, tensor<3072xbf16>, tensor<?x?x3072xbf16>) -> tensor<?x?x3072xbf16>
+  return %y : tensor<?x?x3072xbf16>
+}
+
+func.func @gated_norm_f32(%x: tensor<?x320xf32>, %w: tensor<320xf32>) -> tensor<?x320xf32> {
+  %y = mamba.rms_norm_gated %x, %w {group_size = 40 : i64, eps = 1.0e-6 : f64} : (tensor<?x320xf32>, tensor<320xf32>) -> tensor<?x320xf32>
+  return %y : tensor<?x320xf32>
+}

@@ -390,6 +390,32 @@ def MambaTileSsdCpu : Pass<"mamba-tile-ssd-cpu"> {
   ];
 }
 
+def MambaTileRmsNormGated : Pass<"mamba-tile-rms-norm-gated"> {
+  let summary = "Tile mamba.rms_norm_gated into one GPU kernel, a block per (row, group)";
+  let description = [{
+    A block per (row, group of `group_size` features; the rows are the
+    grid's y and z, the groups its x) whose threads stride over the group:
+    the first pass sums the squares of `x * silu(z)`, which go through warp
+    shuffles and one partial per warp in shared memory; after the barrier
+    the second pass gates again and writes it times the group's
+    `1 / sqrt(mean + eps)` and the weight. All math is f32. Rows are
+    `[rows, F]` or `[b, L, F]`.
+  }];
+  let options = [
+    Option<"threadsPerBlock", "threads-per-block", "int64_t", /*default=*/"0",
+           "Threads per block: 0 picks about four features a thread, in "
+           "whole warps (32 to 1024)">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect"
+  ];
+}
+
 def MambaTileRmsNormGatedCpu : Pass<"mamba-tile-rms-norm-gated-cpu"> {
   let summary = "Tile mamba.rms_norm_gated into a host kernel (the CPU target)";
   let description = [{

@@ -89,6 +89,7 @@ void mlir::mamba::buildMambaGpuLowering(
   pm.addPass(createMambaTileEmbedding());
   pm.addPass(createMambaTileArgmax());
   pm.addPass(createMambaTileRmsNorm());
+  pm.addPass(createMambaTileRmsNormGated());
   pm.addPass(createMambaTileCausalConv1d());
   pm.addPass(createMambaTileDecodeSteps());
   pm.addPass(createMambaTileSelectiveStep());
