@@ -16,6 +16,7 @@
 #include "mamba/Reference/Model.h"
 #include "mamba/Reference/RmsNorm.h"
 #include "mamba/Reference/SelectiveScan.h"
+#include "mamba/Reference/SsdScan.h"
 
 #include <cmath>
 #include <cstdio>
@@ -239,6 +240,58 @@ TEST(OpsGpu, GatedNormF32NoGate) {
         reference::gatedRmsNorm(run.refs[0], nullptr, run.refs[1], 40, 1e-6);
     expectResult(run, 0, want, "gated norm " + dims({rows, 320}), kF32);
   }
+}
+
+// Mamba-2's decode step with heads (mamba-tile-ssd-step) against the
+// reference's ssdStep: y and the new state.
+TEST(OpsGpu, SsdStepBf16AllOptions) {
+  MAMBA_REQUIRE_GPU();
+  int index = 0;
+  for (int64_t b : {1, 3}) {
+    FunctionRun run;
+    runFunction("ssd_step_bf16",
+                {{kF32, {b, 4, 64, 128}, normal(0, 1)},
+                 {kBF16, {b, 4, 64}, normal(0, 1)},
+                 {kBF16, {b, 4}, normal(-1, 1)},
+                 {kF32, {4}, negativeDecay()},
+                 {kBF16, {b, 1, 128}, normal(0, 1)},
+                 {kBF16, {b, 1, 128}, normal(0, 1)},
+                 {kF32, {4}, normal(1, 0.5)},
+                 {kBF16, {b, 4, 64}, normal(0, 1)},
+                 {kF32, {4}, normal(0, 0.5)}},
+                "ssd_step_bf16", index++, run);
+    if (HasFatalFailure())
+      return;
+    reference::DtOptions dt{true, 0.001, 0.5};
+    reference::SsdStepResult want = reference::ssdStep(
+        run.refs[0], run.refs[1], run.refs[2], run.refs[3], run.refs[4],
+        run.refs[5], &run.refs[6], &run.refs[7], &run.refs[8], dt);
+    expectResult(run, 0, want.y, "ssd step " + dims({b, 4, 64}) + " y", kBF16);
+    expectResult(run, 1, want.newState,
+                 "ssd step " + dims({b, 4, 64, 128}) + " state", kF32);
+  }
+}
+
+TEST(OpsGpu, SsdStepF32GroupsDPerChannel) {
+  MAMBA_REQUIRE_GPU();
+  FunctionRun run;
+  const int64_t b = 2;
+  runFunction("ssd_step_f32",
+              {{kF32, {b, 8, 16, 16}, normal(0, 1)},
+               {kF32, {b, 8, 16}, normal(0, 1)},
+               {kF32, {b, 8}, uniform(0.001, 0.2)},
+               {kF32, {8}, negativeDecay()},
+               {kF32, {b, 2, 16}, normal(0, 1)},
+               {kF32, {b, 2, 16}, normal(0, 1)},
+               {kF32, {8, 16}, normal(1, 0.5)}},
+              "ssd_step_f32", 0, run);
+  if (HasFatalFailure())
+    return;
+  reference::SsdStepResult want =
+      reference::ssdStep(run.refs[0], run.refs[1], run.refs[2], run.refs[3],
+                         run.refs[4], run.refs[5], &run.refs[6]);
+  expectResult(run, 0, want.y, "ssd step f32 y", kF32);
+  expectResult(run, 1, want.newState, "ssd step f32 state", kF32);
 }
 
 /// The last K inputs of each channel, oldest first, zeros before the start.

@@ -12,6 +12,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "SsdTimeStep.h"
+
 #include "mamba/Conversion/MambaToKernels/Passes.h"
 #include "mamba/Conversion/Utils/KernelNest.h"
 #include "mamba/Dialect/Mamba/IR/Mamba2Ops.h"
@@ -58,25 +60,6 @@ LogicalResult checkStaticSizes(Operation *op, int64_t H, int64_t P, int64_t G,
             "the CPU (H, P, G, N = "
          << size(H) << ", " << size(P) << ", " << size(G) << ", " << size(N)
          << ")";
-}
-
-/// dt of one (position, head) as the op prepares it: + dt_bias, softplus,
-/// the clamps.
-template <typename SsdOp>
-Value emitStep(ImplicitLocOpBuilder &b, SsdOp op, Value raw, Value bias,
-               bool precise) {
-  Value step = toF32(b, raw);
-  if (bias)
-    step = arith::AddFOp::create(b, step, bias);
-  if (op.getDtSoftplus())
-    step = emitSoftplus(b, step, precise);
-  if (std::optional<APFloat> low = op.getDtMin())
-    step = arith::MaximumFOp::create(b, step,
-                                     f32Constant(b, low->convertToDouble()));
-  if (std::optional<APFloat> high = op.getDtMax())
-    step = arith::MinimumFOp::create(b, step,
-                                     f32Constant(b, high->convertToDouble()));
-  return step;
 }
 
 /// One channel's row of states advanced by a position, decay s + (dt x) B,

@@ -95,3 +95,16 @@ func.func @gated_norm_f32(%x: tensor<?x320xf32>, %w: tensor<320xf32>) -> tensor<
   %y = mamba.rms_norm_gated %x, %w {group_size = 40 : i64, eps = 1.0e-6 : f64} : (tensor<?x320xf32>, tensor<320xf32>) -> tensor<?x320xf32>
   return %y : tensor<?x320xf32>
 }
+
+// Mamba-2's decode step with heads: mamba2-130m's head (P = 64, N = 128:
+// eight lanes of 16 states a channel), 4 heads, one group, every option, a
+// dt clamp, bf16; and f32 with D per channel, two groups, N = 16.
+func.func @ssd_step_bf16(%s: tensor<?x4x64x128xf32>, %x: tensor<?x4x64xbf16>, %dt: tensor<?x4xbf16>, %A: tensor<4xf32>, %B: tensor<?x1x128xbf16>, %C: tensor<?x1x128xbf16>, %D: tensor<4xf32>, %z: tensor<?x4x64xbf16>, %bias: tensor<4xf32>) -> (tensor<?x4x64xbf16>, tensor<?x4x64x128xf32>) {
+  %y, %n = mamba.ssd_state_update %s, %x, %dt, %A, %B, %C D(%D) z(%z) dt_bias(%bias) dt_softplus {dt_min = 0.001 : f64, dt_max = 0.5 : f64} : (tensor<?x4x64x128xf32>, tensor<?x4x64xbf16>, tensor<?x4xbf16>, tensor<4xf32>, tensor<?x1x128xbf16>, tensor<?x1x128xbf16>, tensor<4xf32>, tensor<?x4x64xbf16>, tensor<4xf32>) -> (tensor<?x4x64xbf16>, tensor<?x4x64x128xf32>)
+  return %y, %n : tensor<?x4x64xbf16>, tensor<?x4x64x128xf32>
+}
+
+func.func @ssd_step_f32(%s: tensor<?x8x16x16xf32>, %x: tensor<?x8x16xf32>, %dt: tensor<?x8xf32>, %A: tensor<8xf32>, %B: tensor<?x2x16xf32>, %C: tensor<?x2x16xf32>, %D: tensor<8x16xf32>) -> (tensor<?x8x16xf32>, tensor<?x8x16x16xf32>) {
+  %y, %n = mamba.ssd_state_update %s, %x, %dt, %A, %B, %C D(%D) : (tensor<?x8x16x16xf32>, tensor<?x8x16xf32>, tensor<?x8xf32>, tensor<8xf32>, tensor<?x2x16xf32>, tensor<?x2x16xf32>, tensor<8x16xf32>) -> (tensor<?x8x16xf32>, tensor<?x8x16x16xf32>)
+  return %y, %n : tensor<?x8x16xf32>, tensor<?x8x16x16xf32>
+}

@@ -416,6 +416,31 @@ def MambaTileRmsNormGated : Pass<"mamba-tile-rms-norm-gated"> {
   ];
 }
 
+def MambaTileSsdStep : Pass<"mamba-tile-ssd-step"> {
+  let summary = "Tile mamba.ssd_state_update (Mamba-2's decode step) into one GPU kernel";
+  let description = [{
+    As `mamba-tile-decode-steps` does Mamba-1's state update: a channel (a
+    head's channel, H x P of them) spreads its N states over a few lanes of
+    a warp (S states a lane, in registers), advances them by one token and
+    sums `y = state . C` across its lanes by shuffles; dt, its bias, A and D
+    are the head's, B and C its group's. The sizes H, P, G and N must be
+    static.
+  }];
+  let options = [
+    Option<"threadsPerBlock", "threads-per-block", "int64_t", /*default=*/"128",
+           "Threads per block (about; whole channels), 32 to 1024">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+
 def MambaTileRmsNormGatedCpu : Pass<"mamba-tile-rms-norm-gated-cpu"> {
   let summary = "Tile mamba.rms_norm_gated into a host kernel (the CPU target)";
   let description = [{

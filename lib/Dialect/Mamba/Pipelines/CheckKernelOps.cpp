@@ -40,10 +40,10 @@ struct CheckKernelOpsPass
               ConvStateUpdateOp, SelectiveScanOp, SelectiveStateUpdateOp,
               SelectiveStepOp>(op))
         return WalkResult::advance();
-      if (isa<RmsNormGatedOp>(op))
+      if (isa<RmsNormGatedOp, SsdStateUpdateOp>(op))
         return WalkResult::advance();
-      // The Mamba-2 ops lowered on the CPU only, so far.
-      if (cpu && isa<SsdScanOp, SsdStateUpdateOp>(op))
+      // The SSD scan is lowered on the CPU only, so far.
+      if (cpu && isa<SsdScanOp>(op))
         return WalkResult::advance();
       if (isa<LinearOp>(op)) {
         op->emitOpError() << "is a GEMM, which runs as a step of a compiled "
