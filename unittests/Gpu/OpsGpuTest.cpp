@@ -330,6 +330,48 @@ TEST(OpsGpu, CausalConvSiluBf16) {
   }
 }
 
+// Mamba-2's channels-last conv: the same sums over [b, L, d] (the reference
+// takes [b, d, L]); lengths inside one block of 32 steps, across several,
+// and ending inside one.
+TEST(OpsGpu, ChannelsLastConvSiluBf16) {
+  MAMBA_REQUIRE_GPU();
+  int index = 0;
+  for (auto [b, L] :
+       {std::pair<int64_t, int64_t>{2, 1}, {1, 3}, {2, 64}, {1, 100}}) {
+    FunctionRun run;
+    runFunction("conv_channels_last_bf16",
+                {{kBF16, {b, L, 200}, normal(0, 1)},
+                 {kBF16, {200, 4}, normal(0, 0.5)},
+                 {kBF16, {200}, normal(0, 0.5)}},
+                "conv_channels_last_bf16", index++, run);
+    if (HasFatalFailure())
+      return;
+    reference::Tensor xcl = reference::swapLastTwoDims(run.refs[0]);
+    reference::Tensor y = reference::causalConv1d(
+        xcl, run.refs[1], &run.refs[2], reference::Activation::SiLU);
+    expectResult(run, 0, reference::swapLastTwoDims(y),
+                 "channels-last conv " + dims({b, L, 200}) + " y", kBF16);
+    expectResult(run, 1, lastInputs(xcl, 4),
+                 "channels-last conv " + dims({b, L, 200}) + " final_state",
+                 kBF16);
+  }
+}
+
+TEST(OpsGpu, ChannelsLastConvPlainF32) {
+  MAMBA_REQUIRE_GPU();
+  FunctionRun run;
+  runFunction(
+      "conv_channels_last_f32",
+      {{kF32, {3, 77, 64}, normal(0, 1)}, {kF32, {64, 3}, normal(0, 0.5)}},
+      "conv_channels_last_f32", 0, run);
+  if (HasFatalFailure())
+    return;
+  reference::Tensor y = reference::causalConv1d(
+      reference::swapLastTwoDims(run.refs[0]), run.refs[1]);
+  expectResult(run, 0, reference::swapLastTwoDims(y),
+               "channels-last conv 3x77x64 y", kF32);
+}
+
 TEST(OpsGpu, CausalConvPlainF32) {
   MAMBA_REQUIRE_GPU();
   int index = 0;

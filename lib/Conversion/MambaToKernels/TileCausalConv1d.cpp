@@ -34,15 +34,152 @@ using namespace mlir::mamba;
 
 namespace {
 
+/// Time steps a thread of a channels-last conv walks.
+constexpr int64_t kChannelsLastSteps = 32;
+
+/// The channels-last conv ([b, L, d], Mamba-2's): consecutive threads take
+/// consecutive channels, so every time step's loads and stores are
+/// coalesced; a thread walks kChannelsLastSteps steps of its channel with
+/// the last K - 1 inputs in registers, reading the K - 1 before its first
+/// step from memory. The block of the last steps also writes the final
+/// window, a thread per channel.
+LogicalResult tileChannelsLast(CausalConv1dOp op, int64_t threads,
+                               int64_t width) {
+  if (threads == 1)
+    return op.emitOpError() << "with channels_last is tiled for the CPU by "
+                               "mamba-tile-causal-conv1d-cpu";
+  ImplicitLocOpBuilder b(op.getLoc(), op);
+  Type element = getElementTypeOrSelf(op.getX().getType());
+  Value x = readOnlyBuffer(b, op.getX());
+  Value weight = readOnlyBuffer(b, op.getWeight());
+  Value bias = readOnlyBuffer(b, op.getBias());
+  SmallVector<Value> sizes = bufferSizes(b, x); // b, L, d
+  Value y = allocBuffer(b, op.getY().getType(), sizes);
+  Value length = sizes[1], channels = sizes[2];
+  Value finalState;
+  if (Value result = op.getFinalState())
+    finalState = allocBuffer(b, result.getType(),
+                             {sizes[0], channels, indexConstant(b, width)});
+  Value steps = indexConstant(b, kChannelsLastSteps);
+  // An empty sequence still has one block of steps, to write the window.
+  Value tiles = arith::MaxUIOp::create(
+      b, arith::CeilDivUIOp::create(b, length, steps), indexConstant(b, 1));
+  Value channelBlocks =
+      arith::CeilDivUIOp::create(b, channels, indexConstant(b, threads));
+
+  emitBlockThreadNest(
+      b, {channelBlocks, tiles, sizes[0]}, threads,
+      [&](ValueRange blocks, Value thread) {
+        Value tile = blocks[1], batch = blocks[2];
+        Value zero = indexConstant(b, 0);
+        auto [c, active] = clampedChannel(
+            b,
+            arith::AddIOp::create(
+                b,
+                arith::MulIOp::create(b, blocks[0], indexConstant(b, threads)),
+                thread),
+            channels);
+        // x[t] of the channel, zero outside [0, L).
+        auto guarded = [&](Value t, Value exists) {
+          Value source = arith::SelectOp::create(b, exists, t, zero);
+          Value input = toF32(
+              b, memref::LoadOp::create(b, x, ValueRange{batch, source, c}));
+          return Value(
+              arith::SelectOp::create(b, exists, input, f32Constant(b, 0.0)));
+        };
+        SmallVector<Value> taps;
+        for (int64_t k = 0; k < width; ++k)
+          taps.push_back(
+              toF32(b, memref::LoadOp::create(
+                           b, weight, ValueRange{c, indexConstant(b, k)})));
+        Value start =
+            bias ? toF32(b, memref::LoadOp::create(b, bias, ValueRange{c}))
+                 : f32Constant(b, 0.0);
+        Value t0 = arith::MulIOp::create(b, tile, steps);
+        // The window before t0: x[t0 - (K - 1)] ... x[t0 - 1].
+        SmallVector<Value> window;
+        for (int64_t k = width - 1; k >= 1; --k) {
+          Value back = indexConstant(b, k);
+          window.push_back(guarded(
+              arith::SubIOp::create(b, t0, back),
+              arith::AndIOp::create(
+                  b,
+                  arith::CmpIOp::create(b, arith::CmpIPredicate::uge, t0, back),
+                  arith::CmpIOp::create(b, arith::CmpIPredicate::ult,
+                                        arith::SubIOp::create(b, t0, back),
+                                        length))));
+        }
+        Value end = arith::MinUIOp::create(
+            b, arith::AddIOp::create(b, t0, steps), length);
+        end = arith::MaxUIOp::create(b, end, t0);
+        auto loop = scf::ForOp::create(b, t0, end, indexConstant(b, 1), window);
+        {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPointToStart(loop.getBody());
+          Value t = loop.getInductionVar();
+          Value input =
+              toF32(b, memref::LoadOp::create(b, x, ValueRange{batch, t, c}));
+          Value acc = start;
+          for (int64_t k = 0; k < width; ++k)
+            acc = math::FmaOp::create(
+                b, taps[k], k + 1 < width ? loop.getRegionIterArg(k) : input,
+                acc);
+          if (op.getActivation() == Activation::Silu)
+            acc = emitSilu(b, acc);
+          Value out = fromF32(b, acc, element);
+          emitIf(b, active, [&] {
+            memref::StoreOp::create(b, out, y, ValueRange{batch, t, c});
+          });
+          SmallVector<Value> next;
+          for (int64_t k = 1; k + 1 < width; ++k)
+            next.push_back(loop.getRegionIterArg(k));
+          if (width > 1)
+            next.push_back(input);
+          scf::YieldOp::create(b, next);
+        }
+        if (!finalState)
+          return;
+        // final_state[c, k] = x[L - K + k], zero before the sequence: the
+        // block whose steps reach the end (the only one when L = 0) writes
+        // it. Said without the block count, which CSE would make a kernel
+        // argument.
+        Value last =
+            arith::CmpIOp::create(b, arith::CmpIPredicate::uge,
+                                  arith::AddIOp::create(b, t0, steps), length);
+        emitIf(b, arith::AndIOp::create(b, last, active), [&] {
+          Type stored = cast<MemRefType>(finalState.getType()).getElementType();
+          for (int64_t k = 0; k < width; ++k) {
+            Value shifted =
+                arith::AddIOp::create(b, length, indexConstant(b, k));
+            Value exists = arith::CmpIOp::create(
+                b, arith::CmpIPredicate::uge, shifted, indexConstant(b, width));
+            Value t = arith::SubIOp::create(
+                b,
+                arith::SelectOp::create(b, exists, shifted,
+                                        indexConstant(b, width)),
+                indexConstant(b, width));
+            Value value = guarded(t, exists);
+            memref::StoreOp::create(b, fromF32(b, value, stored), finalState,
+                                    ValueRange{batch, c, indexConstant(b, k)});
+          }
+        });
+      });
+  SmallVector<Value> results = {y};
+  if (finalState)
+    results.push_back(finalState);
+  replaceWithBuffers(b, op, results);
+  return success();
+}
+
 LogicalResult tileCausalConv1d(CausalConv1dOp op, int64_t threads) {
-  if (op.getChannelsLast())
-    return op.emitOpError() << "with channels_last has no GPU tiling yet";
   auto weightType = cast<RankedTensorType>(op.getWeight().getType());
   int64_t width = weightType.getDimSize(1);
   if (ShapedType::isDynamic(width))
     return op.emitOpError()
            << "needs a static convolution width K to be tiled (the window "
               "is unrolled)";
+  if (op.getChannelsLast())
+    return tileChannelsLast(op, threads, width);
   // One thread per block (the CPU target's) writes the whole final window
   // itself; otherwise one thread per input of it.
   if (op.getFinalState() && threads != 1 && width > threads)

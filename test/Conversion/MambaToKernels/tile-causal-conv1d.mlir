@@ -54,3 +54,25 @@ func.func @conv_plain(%x: tensor<1x8x10xf32>, %w: tensor<8x3xf32>) -> tensor<1x8
   %y = mamba.causal_conv1d %x, %w : (tensor<1x8x10xf32>, tensor<8x3xf32>) -> tensor<1x8x10xf32>
   return %y : tensor<1x8x10xf32>
 }
+
+// -----
+
+// channels_last ([b, L, d], Mamba-2's): a thread per channel (consecutive
+// threads, consecutive channels: coalesced), a block per (64 channels here,
+// 32 time steps, batch element). The window before the block's first step is
+// read guarded, then the steps run with the last three inputs carried; the
+// block that reaches the end writes the final window.
+// CHECK-LABEL: func.func @channels_last
+// CHECK:      scf.forall (%[[CB:.*]], %[[TILE:.*]], %[[B:.*]]) in (%{{.*}}, %{{.*}}, %{{.*}}) {
+// CHECK:        scf.forall (%[[T:.*]]) in (64) {
+// CHECK:          %[[T0:.*]] = arith.muli %[[TILE]], %c32
+// CHECK:          scf.for %[[S:.*]] = %[[T0]] to %{{.*}} step %{{.*}} iter_args(%{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}) -> (f32, f32, f32) {
+// CHECK-COUNT-4:    math.fma
+// CHECK:            memref.store %{{.*}}, %{{.*}}[%[[B]], %[[S]], %{{.*}}] : memref<?x?x200xbf16>
+// CHECK:          }
+// CHECK:          scf.if
+// CHECK-COUNT-4:    memref.store %{{.*}}, %{{.*}}[%[[B]], %{{.*}}, %{{.*}}] : memref<?x200x4xbf16>
+func.func @channels_last(%x: tensor<?x?x200xbf16>, %w: tensor<200x4xbf16>, %b: tensor<200xbf16>) -> (tensor<?x?x200xbf16>, tensor<?x200x4xbf16>) {
+  %y, %s = mamba.causal_conv1d %x, %w bias(%b) activation(silu) channels_last : (tensor<?x?x200xbf16>, tensor<200x4xbf16>, tensor<200xbf16>) -> (tensor<?x?x200xbf16>, tensor<?x200x4xbf16>)
+  return %y, %s : tensor<?x?x200xbf16>, tensor<?x200x4xbf16>
+}

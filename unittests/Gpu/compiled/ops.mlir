@@ -108,3 +108,16 @@ func.func @ssd_step_f32(%s: tensor<?x8x16x16xf32>, %x: tensor<?x8x16xf32>, %dt: 
   %y, %n = mamba.ssd_state_update %s, %x, %dt, %A, %B, %C D(%D) : (tensor<?x8x16x16xf32>, tensor<?x8x16xf32>, tensor<?x8xf32>, tensor<8xf32>, tensor<?x2x16xf32>, tensor<?x2x16xf32>, tensor<8x16xf32>) -> (tensor<?x8x16xf32>, tensor<?x8x16x16xf32>)
   return %y, %n : tensor<?x8x16xf32>, tensor<?x8x16x16xf32>
 }
+
+// Mamba-2's channels-last conv ([b, L, d]): 200 channels (one full block of
+// 128 threads and a part-filled one), SiLU, a bias and the final window in
+// bf16; a plain f32 one.
+func.func @conv_channels_last_bf16(%x: tensor<?x?x200xbf16>, %w: tensor<200x4xbf16>, %b: tensor<200xbf16>) -> (tensor<?x?x200xbf16>, tensor<?x200x4xbf16>) {
+  %y, %s = mamba.causal_conv1d %x, %w bias(%b) activation(silu) channels_last : (tensor<?x?x200xbf16>, tensor<200x4xbf16>, tensor<200xbf16>) -> (tensor<?x?x200xbf16>, tensor<?x200x4xbf16>)
+  return %y, %s : tensor<?x?x200xbf16>, tensor<?x200x4xbf16>
+}
+
+func.func @conv_channels_last_f32(%x: tensor<?x?x64xf32>, %w: tensor<64x3xf32>) -> tensor<?x?x64xf32> {
+  %y = mamba.causal_conv1d %x, %w channels_last : (tensor<?x?x64xf32>, tensor<64x3xf32>) -> tensor<?x?x64xf32>
+  return %y : tensor<?x?x64xf32>
+}
