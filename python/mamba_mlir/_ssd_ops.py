@@ -4,8 +4,8 @@ multi-head form of selective_state_update (one decode step with heads).
 They share ops.py's machinery: each shape class compiles once into the
 cache, contiguous inputs are used in place.
 
-For now their kernels exist for the CPU only: CUDA tensors are refused by
-name rather than failing in the compiler.
+Their GPU kernels compile but have not run on a GPU yet, so CUDA tensors
+are refused by name until they have.
 """
 
 import math
@@ -18,8 +18,8 @@ from . import ops as _ops
 def _refuse_cuda(where, op):
     if where.torch and where.device.type == "cuda":
         raise NotImplementedError(
-            f"{op}: CUDA tensors are not supported yet (the Mamba-2 kernels "
-            "exist for the CPU so far)")
+            f"{op}: CUDA tensors are not supported yet (the Mamba-2 GPU "
+            "kernels have not been checked on a GPU)")
 
 
 def _leading_x(x, op, dims):

@@ -90,7 +90,7 @@
 // RUN: %python %S/Inputs/make-model.py %t.d --mamba2
 // RUN: mamba-compile %t.d --target=cpu -o %t.mmod
 // RUN: not mamba-compile %t.d --target=sm_90a -o %t.gpu.mmod 2>&1 | FileCheck %s --check-prefix=GPU
-// GPU: mamba-compile: Mamba-2 models have no GPU kernels yet: compile them with --target cpu
+// GPU: mamba-compile: Mamba-2 models do not run on the GPU yet (their kernels compile, but have not been checked on a GPU): compile them with --target cpu
 // RUN: not test -e %t.gpu.mmod
 //
 // Weights: the in_proj rows of this config, a Mamba-1 weight left over.

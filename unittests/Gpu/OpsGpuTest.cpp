@@ -242,6 +242,65 @@ TEST(OpsGpu, GatedNormF32NoGate) {
   }
 }
 
+// Mamba-2's SSD scan (mamba-tile-ssd-scan, the per-step recurrence) against
+// the reference's ssdScan: every option, lengths of 1 to 300, packed
+// sequences (seq_idx rises every 7 positions) after initial states.
+TEST(OpsGpu, SsdScanBf16AllOptions) {
+  MAMBA_REQUIRE_GPU();
+  int index = 0;
+  for (auto [b, L] : {std::pair<int64_t, int64_t>{1, 1}, {2, 37}, {1, 300}}) {
+    int64_t position = 0;
+    Draw rising = [position](std::mt19937_64 &) mutable {
+      return static_cast<double>(position++ / 7);
+    };
+    FunctionRun run;
+    runFunction("ssd_scan_bf16_all",
+                {{kBF16, {b, L, 4, 64}, normal(0, 1)},
+                 {kBF16, {b, L, 4}, normal(-1, 1)},
+                 {kF32, {4}, negativeDecay()},
+                 {kBF16, {b, L, 1, 128}, normal(0, 1)},
+                 {kBF16, {b, L, 1, 128}, normal(0, 1)},
+                 {kF32, {4, 64}, normal(1, 0.5)},
+                 {kBF16, {b, L, 4, 64}, normal(0, 1)},
+                 {kF32, {4}, normal(0, 0.5)},
+                 {kF32, {b, 4, 64, 128}, normal(0, 1)},
+                 {kI32, {b, L}, rising}},
+                "ssd_scan_bf16_all", index++, run);
+    if (HasFatalFailure())
+      return;
+    reference::DtOptions dt{true, 0.001, 0.5};
+    reference::SsdScanResult want =
+        reference::ssdScan(run.refs[0], run.refs[1], run.refs[2], run.refs[3],
+                           run.refs[4], &run.refs[5], &run.refs[6],
+                           &run.refs[7], &run.refs[8], &run.refs[9], dt);
+    expectResult(run, 0, want.y, "ssd scan " + dims({b, L, 4, 64}) + " y",
+                 kBF16);
+    expectResult(run, 1, want.finalStates,
+                 "ssd scan " + dims({b, L, 4, 64}) + " final states", kF32);
+  }
+}
+
+TEST(OpsGpu, SsdScanF32Groups) {
+  MAMBA_REQUIRE_GPU();
+  FunctionRun run;
+  const int64_t b = 2, L = 70;
+  runFunction("ssd_scan_f32",
+              {{kF32, {b, L, 8, 16}, normal(0, 1)},
+               {kF32, {b, L, 8}, uniform(0.001, 0.2)},
+               {kF32, {8}, negativeDecay()},
+               {kF32, {b, L, 2, 16}, normal(0, 1)},
+               {kF32, {b, L, 2, 16}, normal(0, 1)},
+               {kF32, {8}, normal(1, 0.5)}},
+              "ssd_scan_f32", 0, run);
+  if (HasFatalFailure())
+    return;
+  reference::SsdScanResult want =
+      reference::ssdScan(run.refs[0], run.refs[1], run.refs[2], run.refs[3],
+                         run.refs[4], &run.refs[5]);
+  expectResult(run, 0, want.y, "ssd scan f32 y", kF32);
+  expectResult(run, 1, want.finalStates, "ssd scan f32 final states", kF32);
+}
+
 // Mamba-2's decode step with heads (mamba-tile-ssd-step) against the
 // reference's ssdStep: y and the new state.
 TEST(OpsGpu, SsdStepBf16AllOptions) {

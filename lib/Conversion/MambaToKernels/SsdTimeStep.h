@@ -1,9 +1,9 @@
 //===- SsdTimeStep.h - The SSD's time step as its kernels prepare it -*- C++
 //-*-===//
 //
-// Internal to the SSD tilings (TileSsdCpu.cpp, TileSsdStep.cpp): one
-// (position, head)'s dt, the same for the scan and the decode step on
-// every target.
+// Internal to the SSD tilings (TileSsdCpu.cpp, TileSsdStep.cpp,
+// TileSsdScan.cpp): one (position, head)'s dt and a channel's output after
+// the state, the same for the scan and the decode step on every target.
 //
 //===----------------------------------------------------------------------===//
 
@@ -13,6 +13,8 @@
 #include "mamba/Conversion/Utils/KernelNest.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 
 namespace mlir::mamba {
 
@@ -33,6 +35,19 @@ inline Value emitStep(ImplicitLocOpBuilder &b, SsdOp op, Value raw, Value bias,
     step = arith::MinimumFOp::create(b, step,
                                      f32Constant(b, high->convertToDouble()));
   return step;
+}
+
+/// y + D x (D per head [H], or per head and channel [H, P]), then times
+/// silu(z) when `gate` (z in f32) is given.
+inline Value emitSkipAndGate(ImplicitLocOpBuilder &b, Value out, Value x,
+                             Value D, Value h, Value p, Value gate) {
+  if (D) {
+    Value skip = cast<MemRefType>(D.getType()).getRank() == 2
+                     ? memref::LoadOp::create(b, D, ValueRange{h, p})
+                     : memref::LoadOp::create(b, D, ValueRange{h});
+    out = math::FmaOp::create(b, skip, x, out);
+  }
+  return gate ? arith::MulFOp::create(b, out, emitSilu(b, gate)) : out;
 }
 
 } // namespace mlir::mamba

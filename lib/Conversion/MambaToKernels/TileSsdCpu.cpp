@@ -80,19 +80,6 @@ std::pair<Value, Value> emitChannelStep(ImplicitLocOpBuilder &b, Value s,
   return {next, out};
 }
 
-/// y + D x (D per head [H], or per head and channel [H, P]), then times
-/// silu(z) when `gate` (z in f32) is given.
-Value emitSkipAndGate(ImplicitLocOpBuilder &b, Value out, Value x, Value D,
-                      Value h, Value p, Value gate) {
-  if (D) {
-    Value skip = cast<MemRefType>(D.getType()).getRank() == 2
-                     ? memref::LoadOp::create(b, D, ValueRange{h, p})
-                     : memref::LoadOp::create(b, D, ValueRange{h});
-    out = math::FmaOp::create(b, skip, x, out);
-  }
-  return gate ? arith::MulFOp::create(b, out, emitSilu(b, gate)) : out;
-}
-
 LogicalResult tileSsdScan(SsdScanOp op) {
   auto xType = cast<RankedTensorType>(op.getX().getType());
   auto bType = cast<RankedTensorType>(op.getB().getType());

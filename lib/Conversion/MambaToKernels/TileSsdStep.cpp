@@ -102,17 +102,10 @@ LogicalResult tileSsdStep(SsdStateUpdateOp op, int64_t threadsPerBlock) {
         });
 
         Value out = emitLaneSum(b, partial, lanes);
-        if (D) {
-          Value skip = cast<MemRefType>(D.getType()).getRank() == 2
-                           ? memref::LoadOp::create(b, D, ValueRange{h, p})
-                           : memref::LoadOp::create(b, D, ValueRange{h});
-          out = math::FmaOp::create(b, skip, input, out);
-        }
-        if (z)
-          out = arith::MulFOp::create(
-              b, out,
-              emitSilu(b, toF32(b, memref::LoadOp::create(
-                                       b, z, ValueRange{batch, h, p}))));
+        Value gate =
+            z ? toF32(b, memref::LoadOp::create(b, z, ValueRange{batch, h, p}))
+              : Value();
+        out = emitSkipAndGate(b, out, input, D, h, p, gate);
         Value writer = arith::AndIOp::create(
             b, active,
             arith::CmpIOp::create(b, arith::CmpIPredicate::eq, lane,

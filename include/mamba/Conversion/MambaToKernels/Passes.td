@@ -416,6 +416,33 @@ def MambaTileRmsNormGated : Pass<"mamba-tile-rms-norm-gated"> {
   ];
 }
 
+def MambaTileSsdScan : Pass<"mamba-tile-ssd-scan"> {
+  let summary = "Tile mamba.ssd_scan into one GPU kernel: the per-step recurrence";
+  let description = [{
+    The decode step's layout (`mamba-tile-ssd-step`: a head's channel
+    spreads its N states over a few lanes of a warp, S states a lane, in
+    registers) walking the sequence: per position the state advances, y is
+    summed across the channel's lanes, gets `D x` and the gate, and lane 0
+    writes it. Initial states are read once, final states written once;
+    where `seq_idx` changes the state restarts at zero. The recurrence form,
+    the baseline for the chunked tensor-core kernel; `chunk_size` does not
+    change it. H, P, G and N must be static.
+  }];
+  let options = [
+    Option<"threadsPerBlock", "threads-per-block", "int64_t", /*default=*/"128",
+           "Threads per block (about; whole channels), 32 to 1024">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+
 def MambaTileSsdStep : Pass<"mamba-tile-ssd-step"> {
   let summary = "Tile mamba.ssd_state_update (Mamba-2's decode step) into one GPU kernel";
   let description = [{

@@ -35,10 +35,7 @@ struct CheckKernelOpsPass
               ConvStateUpdateOp, SelectiveScanOp, SelectiveStateUpdateOp,
               SelectiveStepOp>(op))
         return WalkResult::advance();
-      if (isa<RmsNormGatedOp, SsdStateUpdateOp>(op))
-        return WalkResult::advance();
-      // The SSD scan is lowered on the CPU only, so far.
-      if (cpu && isa<SsdScanOp>(op))
+      if (isa<SsdScanOp, SsdStateUpdateOp, RmsNormGatedOp>(op))
         return WalkResult::advance();
       if (isa<LinearOp>(op)) {
         op->emitOpError() << "is a GEMM, which runs as a step of a compiled "

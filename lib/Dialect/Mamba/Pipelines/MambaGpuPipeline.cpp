@@ -92,6 +92,7 @@ void mlir::mamba::buildMambaGpuLowering(
   pm.addPass(createMambaTileRmsNormGated());
   pm.addPass(createMambaTileCausalConv1d());
   pm.addPass(createMambaTileDecodeSteps());
+  pm.addPass(createMambaTileSsdScan());
   pm.addPass(createMambaTileSsdStep());
   pm.addPass(createMambaTileSelectiveStep());
   buildMambaKernelOutlining(pm);
