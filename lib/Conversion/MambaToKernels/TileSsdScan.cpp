@@ -40,11 +40,8 @@ LogicalResult tileSsdScan(SsdScanOp op, int64_t threadsPerBlock) {
   auto bType = cast<RankedTensorType>(op.getB().getType());
   const int64_t H = xType.getDimSize(2), P = xType.getDimSize(3),
                 G = bType.getDimSize(2), N = bType.getDimSize(3);
-  if (ShapedType::isDynamic(H) || ShapedType::isDynamic(P) ||
-      ShapedType::isDynamic(G) || ShapedType::isDynamic(N))
-    return op.emitOpError() << "needs static heads, head dimension, groups "
-                               "and state size on the GPU (states live in "
-                               "registers)";
+  if (failed(checkGpuSsdSizes(op, H, P, G, N)))
+    return failure();
   auto [S, lanes, channelsPerBlock, threads] =
       chooseStateSplit(N, threadsPerBlock);
 
@@ -64,7 +61,6 @@ LogicalResult tileSsdScan(SsdScanOp op, int64_t threadsPerBlock) {
     finalStates =
         allocBuffer(b, result.getType(),
                     {sizes[0], sizes[2], sizes[3], indexConstant(b, N)});
-  Value channels = indexConstant(b, H * P);
   Value blocks = indexConstant(b, llvm::divideCeil(H * P, channelsPerBlock));
   auto vectorType = VectorType::get({S}, b.getF32Type());
   Value zeros = arith::ConstantOp::create(
@@ -73,17 +69,8 @@ LogicalResult tileSsdScan(SsdScanOp op, int64_t threadsPerBlock) {
   emitBlockThreadNest(
       b, {blocks, sizes[0]}, threads, [&](ValueRange ids, Value thread) {
         Value batch = ids[1];
-        Value channel = arith::AddIOp::create(
-            b,
-            arith::MulIOp::create(b, ids[0],
-                                  indexConstant(b, channelsPerBlock)),
-            arith::DivUIOp::create(b, thread, indexConstant(b, lanes)));
-        auto [c, active] = clampedChannel(b, channel, channels);
-        Value h = arith::DivUIOp::create(b, c, indexConstant(b, P));
-        Value p = arith::RemUIOp::create(b, c, indexConstant(b, P));
-        Value group = arith::DivUIOp::create(b, h, indexConstant(b, H / G));
-        Value lane = arith::RemUIOp::create(b, thread, indexConstant(b, lanes));
-        Value first = arith::MulIOp::create(b, lane, indexConstant(b, S));
+        auto [h, p, group, lane, first, active] = locateHeadChannel(
+            b, ids[0], thread, H, P, G, lanes, S, channelsPerBlock);
         Value bias =
             dtBias
                 ? memref::LoadOp::create(b, dtBias, ValueRange{h}).getResult()

@@ -39,11 +39,8 @@ LogicalResult tileSsdStep(SsdStateUpdateOp op, int64_t threadsPerBlock) {
   auto bType = cast<RankedTensorType>(op.getB().getType());
   const int64_t H = xType.getDimSize(1), P = xType.getDimSize(2),
                 G = bType.getDimSize(1), N = bType.getDimSize(2);
-  if (ShapedType::isDynamic(H) || ShapedType::isDynamic(P) ||
-      ShapedType::isDynamic(G) || ShapedType::isDynamic(N))
-    return op.emitOpError() << "needs static heads, head dimension, groups "
-                               "and state size on the GPU (states live in "
-                               "registers)";
+  if (failed(checkGpuSsdSizes(op, H, P, G, N)))
+    return failure();
   auto [S, lanes, channelsPerBlock, threads] =
       chooseStateSplit(N, threadsPerBlock);
 
@@ -60,24 +57,14 @@ LogicalResult tileSsdStep(SsdStateUpdateOp op, int64_t threadsPerBlock) {
   Value newState =
       allocBuffer(b, op.getNewState().getType(),
                   {sizes[0], sizes[1], sizes[2], indexConstant(b, N)});
-  Value channels = indexConstant(b, H * P);
   Value blocks = indexConstant(b, llvm::divideCeil(H * P, channelsPerBlock));
   auto vectorType = VectorType::get({S}, b.getF32Type());
 
   emitBlockThreadNest(
       b, {blocks, sizes[0]}, threads, [&](ValueRange ids, Value thread) {
         Value batch = ids[1];
-        Value channel = arith::AddIOp::create(
-            b,
-            arith::MulIOp::create(b, ids[0],
-                                  indexConstant(b, channelsPerBlock)),
-            arith::DivUIOp::create(b, thread, indexConstant(b, lanes)));
-        auto [c, active] = clampedChannel(b, channel, channels);
-        Value h = arith::DivUIOp::create(b, c, indexConstant(b, P));
-        Value p = arith::RemUIOp::create(b, c, indexConstant(b, P));
-        Value group = arith::DivUIOp::create(b, h, indexConstant(b, H / G));
-        Value lane = arith::RemUIOp::create(b, thread, indexConstant(b, lanes));
-        Value first = arith::MulIOp::create(b, lane, indexConstant(b, S));
+        auto [h, p, group, lane, first, active] = locateHeadChannel(
+            b, ids[0], thread, H, P, G, lanes, S, channelsPerBlock);
 
         Value bias =
             dtBias
