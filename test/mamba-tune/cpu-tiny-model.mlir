@@ -49,6 +49,9 @@
 // SEARCH: mamba-tune-run: --search: expected auto, exhaustive, halving, neighbors or guided
 // SHAPES: mamba-tune: --shapes: '32' is not BATCHxLENGTH, like 1x2048
 // NOSCAN: mamba-tune: {{.*}}cpu-tiny-model.mlir: no scan to tune
+// A Mamba-2 model's SSD is not tuned yet, and the error says so.
+// RUN: not mamba-tune %mamba_src_root/test/data/golden/model-tiny-mamba2 --target cpu --shapes 1x16 --db %t.mamba2.json 2>&1 | FileCheck %s --check-prefix=SSD
+// SSD: mamba-tune: {{.*}}model-tiny-mamba2: no Mamba-1 scan to tune (the tuner does not tune Mamba-2's SSD yet)
 func.func @nothing() {
   return
 }

@@ -19,6 +19,7 @@
 
 #include "mamba/Codegen/CPU/HostKernels.h"
 #include "mamba/Conversion/MambaToKernels/TunedTilings.h"
+#include "mamba/Dialect/Mamba/IR/Mamba2Ops.h"
 #include "mamba/Driver/Compile.h"
 #include "mamba/Registration/RegisterMamba.h"
 #include "mamba/Runtime/OpenDevice.h"
@@ -191,6 +192,7 @@ bool tune(const TuneOptions &o, std::string &error) {
 
   // The scans to tune.
   std::vector<Signature> signatures;
+  bool hasSsd = false;
   {
     DialectRegistry registry;
     mlir::mamba::registerAllMambaDialects(registry);
@@ -201,6 +203,11 @@ bool tune(const TuneOptions &o, std::string &error) {
         &context, inputPath, dtype, sourceMgr, error);
     if (!module)
       return fail(error.empty() ? "cannot read " + inputPath : error);
+    module->walk([&](Operation *op) {
+      if (isa<mlir::mamba::Mixer2Op, mlir::mamba::Mixer2StepOp,
+              mlir::mamba::SsdScanOp>(op))
+        hasSsd = true;
+    });
     for (const Signature &s : scanSignatures(*module)) {
       if (s.shape.states != 16 || s.shape.groups != 1 || s.type == "f16") {
         std::fprintf(stderr,
@@ -213,7 +220,9 @@ bool tune(const TuneOptions &o, std::string &error) {
     }
   }
   if (signatures.empty())
-    return fail(inputPath + ": no scan to tune");
+    return fail(inputPath + (hasSsd ? ": no Mamba-1 scan to tune (the tuner "
+                                      "does not tune Mamba-2's SSD yet)"
+                                    : ": no scan to tune"));
 
   ::mamba::tune::TuneRunner runner;
   ::mamba::tune::RunSettings settings;
