@@ -12,6 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "SsdBuffers.h"
 #include "SsdTimeStep.h"
 
 #include "mamba/Conversion/MambaToKernels/Passes.h"
@@ -81,30 +82,15 @@ std::pair<Value, Value> emitChannelStep(ImplicitLocOpBuilder &b, Value s,
 }
 
 LogicalResult tileSsdScan(SsdScanOp op) {
-  auto xType = cast<RankedTensorType>(op.getX().getType());
-  auto bType = cast<RankedTensorType>(op.getB().getType());
-  const int64_t H = xType.getDimSize(2), P = xType.getDimSize(3),
-                G = bType.getDimSize(2), N = bType.getDimSize(3);
+  auto [H, P, G, N] = ssdSizes(op);
   if (failed(checkStaticSizes(op, H, P, G, N)))
     return failure();
 
   ImplicitLocOpBuilder b(op.getLoc(), op);
-  Type element = xType.getElementType();
+  Type element = getElementTypeOrSelf(op.getX().getType());
   FloatType f32 = b.getF32Type();
-  Value x = readOnlyBuffer(b, op.getX()), dt = readOnlyBuffer(b, op.getDt()),
-        A = readOnlyBuffer(b, op.getA()), Bm = readOnlyBuffer(b, op.getB()),
-        Cm = readOnlyBuffer(b, op.getC()), D = readOnlyBuffer(b, op.getD()),
-        z = readOnlyBuffer(b, op.getZ()),
-        dtBias = readOnlyBuffer(b, op.getDtBias()),
-        h0 = readOnlyBuffer(b, op.getInitialStates()),
-        seq = readOnlyBuffer(b, op.getSeqIdx());
-  SmallVector<Value> sizes = bufferSizes(b, x); // b, L, H, P
-  Value y = allocBuffer(b, op.getY().getType(), sizes);
-  Value finalStates;
-  if (Value result = op.getFinalStates())
-    finalStates =
-        allocBuffer(b, result.getType(),
-                    {sizes[0], sizes[2], sizes[3], indexConstant(b, N)});
+  auto [x, dt, A, Bm, Cm, D, z, dtBias, h0, seq, y, finalStates, sizes] =
+      takeSsdScanBuffers(b, op, N); // sizes: b, L, H, P
   const bool precise = element.isF32();
   auto rowType = VectorType::get({N}, f32);
   Value c0 = indexConstant(b, 0), c1 = indexConstant(b, 1),
@@ -186,26 +172,14 @@ LogicalResult tileSsdScan(SsdScanOp op) {
 }
 
 LogicalResult tileSsdStateUpdate(SsdStateUpdateOp op) {
-  auto xType = cast<RankedTensorType>(op.getX().getType());
-  auto bType = cast<RankedTensorType>(op.getB().getType());
-  const int64_t H = xType.getDimSize(1), P = xType.getDimSize(2),
-                G = bType.getDimSize(1), N = bType.getDimSize(2);
+  auto [H, P, G, N] = ssdSizes(op);
   if (failed(checkStaticSizes(op, H, P, G, N)))
     return failure();
 
   ImplicitLocOpBuilder b(op.getLoc(), op);
-  Type element = xType.getElementType();
-  Value state = readOnlyBuffer(b, op.getState()),
-        x = readOnlyBuffer(b, op.getX()), dt = readOnlyBuffer(b, op.getDt()),
-        A = readOnlyBuffer(b, op.getA()), Bm = readOnlyBuffer(b, op.getB()),
-        Cm = readOnlyBuffer(b, op.getC()), D = readOnlyBuffer(b, op.getD()),
-        z = readOnlyBuffer(b, op.getZ()),
-        dtBias = readOnlyBuffer(b, op.getDtBias());
-  SmallVector<Value> sizes = bufferSizes(b, x); // b, H, P
-  Value y = allocBuffer(b, op.getY().getType(), sizes);
-  Value newState =
-      allocBuffer(b, op.getNewState().getType(),
-                  {sizes[0], sizes[1], sizes[2], indexConstant(b, N)});
+  Type element = getElementTypeOrSelf(op.getX().getType());
+  auto [state, x, dt, A, Bm, Cm, D, z, dtBias, y, newState, sizes] =
+      takeSsdStepBuffers(b, op, N); // sizes: b, H, P
   Value c0 = indexConstant(b, 0);
   auto rowType = VectorType::get({N}, b.getF32Type());
 

@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "SsdBuffers.h"
 #include "SsdTimeStep.h"
 
 #include "mamba/Conversion/MambaToKernels/Passes.h"
@@ -36,31 +37,16 @@ using namespace mlir::mamba;
 namespace {
 
 LogicalResult tileSsdScan(SsdScanOp op, int64_t threadsPerBlock) {
-  auto xType = cast<RankedTensorType>(op.getX().getType());
-  auto bType = cast<RankedTensorType>(op.getB().getType());
-  const int64_t H = xType.getDimSize(2), P = xType.getDimSize(3),
-                G = bType.getDimSize(2), N = bType.getDimSize(3);
+  auto [H, P, G, N] = ssdSizes(op);
   if (failed(checkGpuSsdSizes(op, H, P, G, N)))
     return failure();
   auto [S, lanes, channelsPerBlock, threads] =
       chooseStateSplit(N, threadsPerBlock);
 
   ImplicitLocOpBuilder b(op.getLoc(), op);
-  Type element = xType.getElementType();
-  Value x = readOnlyBuffer(b, op.getX()), dtIn = readOnlyBuffer(b, op.getDt()),
-        A = readOnlyBuffer(b, op.getA()), Bm = readOnlyBuffer(b, op.getB()),
-        Cm = readOnlyBuffer(b, op.getC()), D = readOnlyBuffer(b, op.getD()),
-        z = readOnlyBuffer(b, op.getZ()),
-        dtBias = readOnlyBuffer(b, op.getDtBias()),
-        h0 = readOnlyBuffer(b, op.getInitialStates()),
-        seq = readOnlyBuffer(b, op.getSeqIdx());
-  SmallVector<Value> sizes = bufferSizes(b, x); // b, L, H, P
-  Value y = allocBuffer(b, op.getY().getType(), sizes);
-  Value finalStates;
-  if (Value result = op.getFinalStates())
-    finalStates =
-        allocBuffer(b, result.getType(),
-                    {sizes[0], sizes[2], sizes[3], indexConstant(b, N)});
+  Type element = getElementTypeOrSelf(op.getX().getType());
+  auto [x, dtIn, A, Bm, Cm, D, z, dtBias, h0, seq, y, finalStates, sizes] =
+      takeSsdScanBuffers(b, op, N); // sizes: b, L, H, P
   Value blocks = indexConstant(b, llvm::divideCeil(H * P, channelsPerBlock));
   auto vectorType = VectorType::get({S}, b.getF32Type());
   Value zeros = arith::ConstantOp::create(

@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "SsdBuffers.h"
 #include "SsdTimeStep.h"
 
 #include "mamba/Conversion/MambaToKernels/Passes.h"
@@ -35,28 +36,16 @@ using namespace mlir::mamba;
 namespace {
 
 LogicalResult tileSsdStep(SsdStateUpdateOp op, int64_t threadsPerBlock) {
-  auto xType = cast<RankedTensorType>(op.getX().getType());
-  auto bType = cast<RankedTensorType>(op.getB().getType());
-  const int64_t H = xType.getDimSize(1), P = xType.getDimSize(2),
-                G = bType.getDimSize(1), N = bType.getDimSize(2);
+  auto [H, P, G, N] = ssdSizes(op);
   if (failed(checkGpuSsdSizes(op, H, P, G, N)))
     return failure();
   auto [S, lanes, channelsPerBlock, threads] =
       chooseStateSplit(N, threadsPerBlock);
 
   ImplicitLocOpBuilder b(op.getLoc(), op);
-  Type element = xType.getElementType();
-  Value state = readOnlyBuffer(b, op.getState()),
-        x = readOnlyBuffer(b, op.getX()), dtIn = readOnlyBuffer(b, op.getDt()),
-        A = readOnlyBuffer(b, op.getA()), Bm = readOnlyBuffer(b, op.getB()),
-        Cm = readOnlyBuffer(b, op.getC()), D = readOnlyBuffer(b, op.getD()),
-        z = readOnlyBuffer(b, op.getZ()),
-        dtBias = readOnlyBuffer(b, op.getDtBias());
-  SmallVector<Value> sizes = bufferSizes(b, x); // b, H, P
-  Value y = allocBuffer(b, op.getY().getType(), sizes);
-  Value newState =
-      allocBuffer(b, op.getNewState().getType(),
-                  {sizes[0], sizes[1], sizes[2], indexConstant(b, N)});
+  Type element = getElementTypeOrSelf(op.getX().getType());
+  auto [state, x, dtIn, A, Bm, Cm, D, z, dtBias, y, newState, sizes] =
+      takeSsdStepBuffers(b, op, N); // sizes: b, H, P
   Value blocks = indexConstant(b, llvm::divideCeil(H * P, channelsPerBlock));
   auto vectorType = VectorType::get({S}, b.getF32Type());
 
