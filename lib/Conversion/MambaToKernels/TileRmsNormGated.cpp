@@ -11,6 +11,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "GatedNormGroup.h"
+
 #include "mamba/Conversion/MambaToKernels/Passes.h"
 #include "mamba/Conversion/Utils/KernelNest.h"
 #include "mamba/Dialect/Mamba/IR/Mamba2Ops.h"
@@ -43,74 +45,34 @@ int64_t automaticThreads(int64_t group) {
 }
 
 LogicalResult tileRmsNormGated(RmsNormGatedOp op, int64_t threads) {
-  auto xType = cast<RankedTensorType>(op.getX().getType());
-  const int64_t rank = xType.getRank();
-  // Rows map to the grid's y and z dimensions, groups to x.
-  if (rank < 2 || rank > 3)
-    return op.emitOpError() << "cannot tile for the GPU: rank " << rank
-                            << ", expected [rows, F] or [b, L, F]";
-  const int64_t group = op.getGroupSize();
+  if (failed(checkGatedNormRank(op, "GPU")))
+    return failure();
   if (threads == 0)
-    threads = automaticThreads(group);
+    threads = automaticThreads(op.getGroupSize());
   ImplicitLocOpBuilder b(op.getLoc(), op);
-  Type element = xType.getElementType();
-  Value x = readOnlyBuffer(b, op.getX()), z = readOnlyBuffer(b, op.getZ()),
-        weight = readOnlyBuffer(b, op.getWeight());
-  SmallVector<Value> sizes = bufferSizes(b, x);
-  Value y = allocBuffer(b, op.getY().getType(), sizes);
-  Value groups =
-      arith::DivUIOp::create(b, sizes.back(), indexConstant(b, group));
-  SmallVector<OpFoldResult> grid = {groups};
-  for (int64_t dim = rank - 2; dim >= 0; --dim)
-    grid.push_back(sizes[dim]);
-  Value count = indexConstant(b, group), step = indexConstant(b, threads);
-  const double eps = op.getEps().convertToDouble();
+  GatedNormLayout layout = takeGatedNormLayout(b, op);
+  Value count = indexConstant(b, layout.group),
+        step = indexConstant(b, threads);
 
-  emitBlockThreadNest(b, grid, threads, [&](ValueRange ids, Value thread) {
-    SmallVector<Value> row;
-    for (int64_t dim = 0; dim <= rank - 2; ++dim)
-      row.push_back(ids[rank - 1 - dim]);
-    Value first = arith::MulIOp::create(b, ids[0], count);
-    auto at = [&](Value i) {
-      SmallVector<Value> indices = row;
-      indices.push_back(arith::AddIOp::create(b, first, i));
-      return indices;
-    };
-    // x * silu(z) of feature i of the group, in f32.
-    auto gated = [&](Value i) {
-      Value g = toF32(b, memref::LoadOp::create(b, x, at(i)));
-      if (!z)
-        return g;
-      return arith::MulFOp::create(
-                 b, g,
-                 emitSilu(b, toF32(b, memref::LoadOp::create(b, z, at(i)))))
-          .getResult();
-    };
-    auto sum = scf::ForOp::create(b, thread, count, step,
-                                  ValueRange{f32Constant(b, 0.0)});
-    {
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(sum.getBody());
-      Value g = gated(sum.getInductionVar());
-      scf::YieldOp::create(
-          b, ValueRange{math::FmaOp::create(b, g, g, sum.getRegionIterArg(0))});
-    }
-    Value total = emitBlockSum(b, sum.getResult(0), thread, threads);
-    Value scale = math::RsqrtOp::create(
-        b,
-        arith::AddFOp::create(
-            b, arith::DivFOp::create(b, total, f32Constant(b, double(group))),
-            f32Constant(b, eps)));
-    emitStridedLoop(b, thread, count, step, [&](Value i) {
-      Value w = toF32(
-          b, memref::LoadOp::create(
-                 b, weight, ValueRange{arith::AddIOp::create(b, first, i)}));
-      Value out = arith::MulFOp::create(
-          b, arith::MulFOp::create(b, gated(i), scale), w);
-      memref::StoreOp::create(b, fromF32(b, out, element), y, at(i));
-    });
-  });
-  replaceWithBuffers(b, op, {y});
+  emitBlockThreadNest(
+      b, layout.grid, threads, [&](ValueRange ids, Value thread) {
+        GatedNormGroup group(b, layout, ids, op);
+        auto sum = scf::ForOp::create(b, thread, count, step,
+                                      ValueRange{f32Constant(b, 0.0)});
+        {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPointToStart(sum.getBody());
+          Value g = group.gated(sum.getInductionVar());
+          scf::YieldOp::create(b, ValueRange{math::FmaOp::create(
+                                      b, g, g, sum.getRegionIterArg(0))});
+        }
+        Value scale =
+            group.scale(emitBlockSum(b, sum.getResult(0), thread, threads));
+        emitStridedLoop(b, thread, count, step, [&](Value i) {
+          group.store(i, group.gated(i), scale);
+        });
+      });
+  replaceWithBuffers(b, op, {layout.y});
   return success();
 }
 
