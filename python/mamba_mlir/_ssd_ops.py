@@ -194,15 +194,19 @@ def _tied(v, name, where, shape, keep):
     [b, H, P], dt_bias and D [H, P]) as the per-head values the kernel
     takes: the leading `keep` dimensions, after checking it is constant
     along the others (a repeat or an expand, as mamba_ssm makes it).
-    Already per head (rank `keep`) it is taken as it is."""
-    v = _ops._check(v, name, where) if not _ops._is_torch(v) else v
+    Already per head (rank `keep`) it is taken as it is. The caller checks
+    the result like any operand."""
     if v.ndim == keep:
         _ops._shape(v, name, shape[:keep])
         return v
     _ops._shape(v, name, shape)
     index = (slice(None),) * keep + (slice(0, 1),) * (len(shape) - keep)
     first = v[index]
-    if not bool((v == first).all()):
+    # An expand or broadcast_to (stride 0 along the repeated dimensions) is
+    # constant there by construction: no pass over its P x N values, which
+    # each decode step of each layer would otherwise pay.
+    strides = v.stride() if _ops._is_torch(v) else v.strides
+    if any(strides[keep:]) and not bool((v == first).all()):
         raise NotImplementedError(
             f"{name}: varies along the head channels or states; mamba_mlir's "
             "multi-head selective_state_update takes it per head (as "
