@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
-"""Checks compiled models against Hugging Face transformers' own Mamba.
+"""Checks compiled models against Hugging Face transformers' own Mamba and
+Mamba-2.
 
 Run on the GPU machine (torch and transformers there), with module files
 compiled here from the configs in scripts/check-models (mamba-compile
 needs only the weights' names and shapes, which
 scripts/make-checkpoint-shapes.py writes):
 
-  for m in tiny 130m; do
+  for m in tiny 130m mamba2-tiny mamba2-130m; do
     python3 scripts/make-checkpoint-shapes.py scripts/check-models/$m.json /tmp/$m
     for d in f32 bf16; do
       build/bin/mamba-compile /tmp/$m -o build/check-models/$m-$d.mmod --dtype=$d
@@ -15,7 +16,8 @@ scripts/make-checkpoint-shapes.py writes):
   python3 scripts/check-transformers.py --mamba-run build/bin/mamba-run \\
       --modules build/check-models
 
-For each config this builds a random-weight MambaForCausalLM (seeded), saves
+For each config this builds a random-weight MambaForCausalLM or
+Mamba2ForCausalLM (by the config's model_type; seeded), saves
 it with safetensors, runs mamba-run on a batch of random prompts with greedy
 decoding and --dump-logits, and compares with transformers in float32:
 prefill logits, the logits of every decode step (against a full forward
@@ -23,6 +25,10 @@ over the tokens so far), and the greedy tokens. Limits (relative L2): f32
 1e-4 with identical greedy tokens, bf16 2e-2. A second run without
 --dump-logits (greedy from the decode step's own argmax on the GPU) must
 give the tokens of the first. Exits 1 when a check fails.
+
+transformers' Mamba-2 normalises the gated output over all of d_inner, the
+models' training (mamba_ssm) per group of d_inner / n_groups: the configs
+here keep n_groups = 1, where both agree (the golden cases cover groups).
 """
 import argparse
 import json
@@ -84,14 +90,17 @@ def run_ours(args, module, weights, prompt, new_tokens, vocab):
 
 
 def perturb(model, generator):
-    """Transformers initializes norms to ones and D to ones; random values
-    there make the check see those weights too."""
+    """Transformers initializes norms to ones and D to ones (and Mamba-2's
+    biases to zeros); random values there make the check see those weights
+    too."""
     import torch
     with torch.no_grad():
         for name, p in model.named_parameters():
             if name.endswith("norm.weight") or name.endswith("norm_f.weight") \
                     or name.endswith("mixer.D"):
                 p.add_(0.2 * torch.randn(p.shape, generator=generator))
+            elif name.endswith("proj.bias"):
+                p.add_(0.02 * torch.randn(p.shape, generator=generator))
 
 
 def main():
@@ -102,7 +111,8 @@ def main():
                         help="directory with NAME-f32.mmod and NAME-bf16.mmod")
     parser.add_argument("--configs", default=os.path.join(
         os.path.dirname(os.path.abspath(__file__)), "check-models"))
-    parser.add_argument("--models", default="tiny,130m")
+    parser.add_argument("--models",
+                        default="tiny,130m,mamba2-tiny,mamba2-130m")
     parser.add_argument("--batch", type=int, default=2)
     parser.add_argument("--new-tokens", type=int, default=32)
     parser.add_argument("--seed", type=int, default=0)
@@ -118,7 +128,7 @@ def main():
     args = parser.parse_args()
     try:
         import torch
-        from transformers import MambaConfig, MambaForCausalLM
+        import transformers
     except ImportError as e:
         sys.exit(f"check-transformers: needs torch and transformers ({e})")
 
@@ -133,13 +143,17 @@ def main():
                 config = json.load(f)
             g = torch.Generator().manual_seed(args.seed)
             torch.manual_seed(args.seed)
-            model = MambaForCausalLM(MambaConfig(**config)).eval()
+            family = "Mamba2" if config.get("model_type") == "mamba2" \
+                else "Mamba"
+            model_class = getattr(transformers, family + "ForCausalLM")
+            config_class = getattr(transformers, family + "Config")
+            model = model_class(config_class(**config)).eval()
             if not args.no_perturb:
                 perturb(model, g)
             weights = os.path.join(tmp, name)
             model.save_pretrained(weights, safe_serialization=True)
             model = model.to(device)
-            length = 37 if name == "tiny" else 64
+            length = 37 if name.endswith("tiny") else 64
             prompt = torch.randint(config["vocab_size"], (args.batch, length),
                                    generator=g)
             ref_prefill, ref_steps, ref_tokens = reference(

@@ -4,7 +4,6 @@
 
 #include "mamba/Codegen/CPU/HostKernels.h"
 #include "mamba/Conversion/MambaToKernels/TunedTilings.h"
-#include "mamba/Dialect/Mamba/IR/Mamba2Ops.h"
 #include "mamba/Dialect/Mamba/IR/MambaOps.h"
 #include "mamba/Dialect/Mamba/Pipelines/Pipelines.h"
 #include "mamba/Dialect/Mamba/Transforms/Passes.h"
@@ -196,6 +195,9 @@ LogicalResult compileForChip(ModuleOp input, const CompileOptions &compile,
   options.chunkLength = compile.chunkLength.value_or(tiling::kScanChunkLength);
   options.sequenceSplits =
       compile.sequenceSplits.value_or(tiling::kScanSequenceSplits);
+  options.ssdTensorCores = compile.ssdTensorCores;
+  options.ssdChunk = compile.ssdChunk;
+  options.ssdChannelBlock = compile.ssdChannelBlock;
   options.promote = compile.promote;
   options.doubleBuffer = compile.doubleBuffer;
   options.maxRegisters = compile.maxRegisters;
@@ -316,21 +318,6 @@ LogicalResult compileToModuleFile(ModuleOp module,
   if (isModel(module)) {
     // The CPU target has no split-sequence scan variant.
     const bool cpu = !cpuLevels.empty();
-    // Every Mamba-2 op has a GPU kernel, and a Mamba-2 model compiles with
-    // them, but none has run on a GPU yet (OpsGpu's Mamba-2 tests are
-    // written): refused until they have.
-    if (!cpu && module
-                    .walk([](Operation *op) {
-                      return isa<Mixer2Op, Mixer2StepOp>(op)
-                                 ? WalkResult::interrupt()
-                                 : WalkResult::advance();
-                    })
-                    .wasInterrupted()) {
-      error = "Mamba-2 models do not run on the GPU yet (their kernels "
-              "compile, but have not been checked on a GPU): compile them "
-              "with --target cpu";
-      return failure();
-    }
     PassManager frontend(module.getContext());
     MambaPipelineOptions pipeline;
     buildMambaPipeline(frontend, pipeline);

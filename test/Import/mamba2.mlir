@@ -86,12 +86,13 @@
 // RUN: not mamba-compile %t.d --emit=mlir -o /dev/null 2>&1 | FileCheck %s --check-prefix=SSNORM
 // SSNORM: config field ssm_cfg.rmsnorm is false: only Mamba-2 blocks with the gated RMSNorm (rmsnorm = true) are supported
 //
-// It compiles for the CPU; the GPU is refused at the level of the model.
+// It compiles for the CPU and the GPU, with the SSD as one kernel.
 // RUN: %python %S/Inputs/make-model.py %t.d --mamba2
 // RUN: mamba-compile %t.d --target=cpu -o %t.mmod
-// RUN: not mamba-compile %t.d --target=sm_90a -o %t.gpu.mmod 2>&1 | FileCheck %s --check-prefix=GPU
-// GPU: mamba-compile: Mamba-2 models do not run on the GPU yet (their kernels compile, but have not been checked on a GPU): compile them with --target cpu
-// RUN: not test -e %t.gpu.mmod
+// RUN: mamba-compile %t.d --target=sm_90a -o %t.gpu.mmod
+// RUN: mamba-mmod-dump %t.gpu.mmod | FileCheck %s --check-prefix=GPU
+// GPU-COUNT-1: _ssd_scan_kernel sm_90a cubin
+// GPU: _rms_norm_gated_kernel sm_90a cubin
 //
 // Weights: the in_proj rows of this config, a Mamba-1 weight left over.
 // RUN: %python %S/Inputs/make-model.py %t.d --mamba2 --shape backbone.layers.0.mixer.in_proj.weight=320,64

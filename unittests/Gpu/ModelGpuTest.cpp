@@ -1,7 +1,8 @@
 //===- ModelGpuTest.cpp - Whole compiled models on a GPU ------------------===//
 //
-// The golden tiny model (test/data/golden/model-tiny, computed in float64 by
-// an independent implementation of transformers' Mamba), compiled by
+// The golden tiny models (test/data/golden/model-tiny and model-tiny-mamba2,
+// computed in float64 by independent implementations of transformers' Mamba
+// and of mamba_ssm's Mamba-2), compiled by
 // mamba-compile in f32 and bf16 and run by the runtime: prefill logits
 // against the golden ones, greedy generation against the golden tokens, and
 // the decode step (with its CUDA graphs and state ping-pong) against
@@ -41,9 +42,13 @@ cuda::CudaBackend &testBackend() {
   return backend;
 }
 
-std::string tinyDir() {
+/// The golden models' directories under the kernel directories.
+constexpr const char *kMamba1 = "model-tiny";
+constexpr const char *kMamba2 = "model-tiny-mamba2";
+
+std::string tinyDir(const std::string &name = kMamba1) {
   for (const std::string &dir : kernelDirectories()) {
-    std::string path = dir + "/model-tiny";
+    std::string path = dir + "/" + name;
     struct stat info;
     if (::stat((path + "/f32.mmod").c_str(), &info) == 0)
       return path;
@@ -67,35 +72,37 @@ Golden readGolden(const std::string &dir) {
   return g;
 }
 
-/// Loaded once per compute type: loading uploads the weights.
-const Model *tinyModel(const std::string &dtype, std::string &error) {
+/// Loaded once per model and compute type: loading uploads the weights.
+const Model *tinyModel(const std::string &name, const std::string &dtype,
+                       std::string &error) {
   static std::map<std::string, std::unique_ptr<Model>> models;
   if (models.empty())
     atGpuTearDown([] { models.clear(); });
-  auto it = models.find(dtype);
+  const std::string key = name + "/" + dtype;
+  auto it = models.find(key);
   if (it != models.end())
     return it->second.get();
-  std::string dir = tinyDir();
+  std::string dir = tinyDir(name);
   if (dir.empty()) {
-    error = "model-tiny/f32.mmod is in none of the kernel directories";
+    error = name + "/f32.mmod is in none of the kernel directories";
     return nullptr;
   }
   auto model = std::make_unique<Model>();
   if (!model->load(dir + "/" + dtype + ".mmod", dir, testBackend(), error))
     return nullptr;
-  return (models[dtype] = std::move(model)).get();
+  return (models[key] = std::move(model)).get();
 }
 
 std::vector<double> toDoubles(const std::vector<float> &v) {
   return std::vector<double>(v.begin(), v.end());
 }
 
-void checkGolden(const std::string &dtype, double tolerance,
-                 bool tokensMustMatch) {
+void checkGolden(const std::string &name, const std::string &dtype,
+                 double tolerance, bool tokensMustMatch) {
   std::string error;
-  const Model *model = tinyModel(dtype, error);
+  const Model *model = tinyModel(name, dtype, error);
   ASSERT_NE(model, nullptr) << error;
-  Golden golden = readGolden(tinyDir());
+  Golden golden = readGolden(tinyDir(name));
   Generator gen;
   GeneratorOptions options;
   options.promptLength = static_cast<int64_t>(golden.prompt.size());
@@ -133,24 +140,36 @@ void checkGolden(const std::string &dtype, double tolerance,
 
 TEST(ModelGpu, GoldenTinyF32) {
   MAMBA_REQUIRE_GPU();
-  checkGolden("f32", 1e-4, true);
+  checkGolden(kMamba1, "f32", 1e-4, true);
 }
 
 TEST(ModelGpu, GoldenTinyBf16) {
   MAMBA_REQUIRE_GPU();
-  checkGolden("bf16", 2e-2, false);
+  checkGolden(kMamba1, "bf16", 2e-2, false);
+}
+
+// The limits of Mamba-1's golden model on the GPU.
+TEST(ModelGpu, GoldenTinyMamba2F32) {
+  MAMBA_REQUIRE_GPU();
+  checkGolden(kMamba2, "f32", 1e-4, true);
+}
+
+TEST(ModelGpu, GoldenTinyMamba2Bf16) {
+  MAMBA_REQUIRE_GPU();
+  checkGolden(kMamba2, "bf16", 2e-2, false);
 }
 
 /// Decoding token by token after a one-token prefill must give the logits
 /// that prefill gives at every position, for every row of a batch, with
 /// and without CUDA graphs.
-void checkDecodeAgainstPrefill(const std::string &dtype, double tolerance,
+void checkDecodeAgainstPrefill(const std::string &name,
+                               const std::string &dtype, double tolerance,
                                bool graphs) {
   std::string error;
-  const Model *model = tinyModel(dtype, error);
+  const Model *model = tinyModel(name, dtype, error);
   ASSERT_NE(model, nullptr) << error;
   const int64_t b = 3, L = 9;
-  std::mt19937_64 rng(caseSeed("decode-vs-prefill-" + dtype, graphs));
+  std::mt19937_64 rng(caseSeed("decode-vs-prefill-" + name + dtype, graphs));
   std::uniform_int_distribution<int32_t> token(0, 255);
   std::vector<int32_t> ids(b * L);
   for (int32_t &id : ids)
@@ -193,28 +212,39 @@ void checkDecodeAgainstPrefill(const std::string &dtype, double tolerance,
       column[r] = ids[r * L + t + 1];
     ASSERT_TRUE(stepwise.decode(column, logits, error)) << error;
   }
-  std::printf("  %s decode vs prefill (batch %lld, %lld positions, graphs "
+  std::printf("  %s %s decode vs prefill (batch %lld, %lld positions, graphs "
               "%s): worst rel L2 %.3g\n",
-              dtype.c_str(), static_cast<long long>(b),
+              name.c_str(), dtype.c_str(), static_cast<long long>(b),
               static_cast<long long>(L), graphs ? "on" : "off", worst);
 }
 
 TEST(ModelGpu, DecodeMatchesPrefillF32) {
   MAMBA_REQUIRE_GPU();
-  checkDecodeAgainstPrefill("f32", 1e-5, true);
-  checkDecodeAgainstPrefill("f32", 1e-5, false);
+  checkDecodeAgainstPrefill(kMamba1, "f32", 1e-5, true);
+  checkDecodeAgainstPrefill(kMamba1, "f32", 1e-5, false);
+}
+
+TEST(ModelGpu, DecodeMatchesPrefillMamba2F32) {
+  MAMBA_REQUIRE_GPU();
+  checkDecodeAgainstPrefill(kMamba2, "f32", 1e-5, true);
+  checkDecodeAgainstPrefill(kMamba2, "f32", 1e-5, false);
+}
+
+TEST(ModelGpu, DecodeMatchesPrefillMamba2Bf16) {
+  MAMBA_REQUIRE_GPU();
+  checkDecodeAgainstPrefill(kMamba2, "bf16", 2e-2, true);
 }
 
 TEST(ModelGpu, DecodeMatchesPrefillBf16) {
   MAMBA_REQUIRE_GPU();
-  checkDecodeAgainstPrefill("bf16", 2e-2, true);
+  checkDecodeAgainstPrefill(kMamba1, "bf16", 2e-2, true);
 }
 
 /// Greedy tokens from the decode step's argmax on the GPU are those the
 /// host sampler draws from the same step's logits.
-void checkGpuGreedy(const std::string &dtype) {
+void checkGpuGreedy(const std::string &name, const std::string &dtype) {
   std::string error;
-  const Model *model = tinyModel(dtype, error);
+  const Model *model = tinyModel(name, dtype, error);
   ASSERT_NE(model, nullptr) << error;
   Generator gen;
   GeneratorOptions options;
@@ -222,7 +252,7 @@ void checkGpuGreedy(const std::string &dtype) {
   options.promptLength = 4;
   ASSERT_TRUE(gen.prepare(*model, options, error)) << error;
   ASSERT_TRUE(gen.hasGreedyIds());
-  std::mt19937_64 rng(caseSeed("gpu-greedy-" + dtype, 0));
+  std::mt19937_64 rng(caseSeed("gpu-greedy-" + name + dtype, 0));
   std::uniform_int_distribution<int32_t> token(0, 255);
   std::vector<int32_t> prompt(options.batch * options.promptLength);
   for (int32_t &id : prompt)
@@ -254,14 +284,16 @@ void checkGpuGreedy(const std::string &dtype) {
 
 TEST(ModelGpu, GpuGreedyMatchesHostGreedy) {
   MAMBA_REQUIRE_GPU();
-  checkGpuGreedy("f32");
-  checkGpuGreedy("bf16");
+  checkGpuGreedy(kMamba1, "f32");
+  checkGpuGreedy(kMamba1, "bf16");
+  checkGpuGreedy(kMamba2, "f32");
+  checkGpuGreedy(kMamba2, "bf16");
 }
 
 TEST(ModelGpu, SeededSamplingRepeats) {
   MAMBA_REQUIRE_GPU();
   std::string error;
-  const Model *model = tinyModel("f32", error);
+  const Model *model = tinyModel(kMamba1, "f32", error);
   ASSERT_NE(model, nullptr) << error;
   Generator gen;
   GeneratorOptions options;
@@ -351,7 +383,7 @@ TEST(ModelGpu, ModelsOnTheirOwnThreadsRunSideBySide) {
 TEST(ModelGpu, BadInputIsAnError) {
   MAMBA_REQUIRE_GPU();
   std::string error;
-  const Model *model = tinyModel("f32", error);
+  const Model *model = tinyModel(kMamba1, "f32", error);
   ASSERT_NE(model, nullptr) << error;
   Generator gen;
   GeneratorOptions options;
