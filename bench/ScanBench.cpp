@@ -15,6 +15,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "GpuTiming.h"
 #include "HostTensor.h"
 #include "ScanInputs.h"
 #include "mamba/Runtime/Cuda.h"
@@ -111,89 +112,6 @@ bool checkAgainstReference(const cuda::LoadedModule &module, int64_t d,
                                         error))
     return false;
   relError = scanRelativeError(set.host, y);
-  return true;
-}
-
-struct Timing {
-  double medianMs = 0, minMs = 0;
-};
-
-/// The sorted times, in ms, between events[i * stride] and
-/// events[i * stride + 1] for i < count (all recorded and completed).
-bool sortedIntervals(const std::vector<cuda::Event> &events, size_t stride,
-                     size_t count, std::vector<double> &ms,
-                     std::string &error) {
-  ms.clear();
-  for (size_t i = 0; i < count; ++i) {
-    float t;
-    if (!cuda::Event::elapsedMs(events[i * stride], events[i * stride + 1], t,
-                                error))
-      return false;
-    ms.push_back(t);
-  }
-  std::sort(ms.begin(), ms.end());
-  return true;
-}
-
-/// Median and minimum of `runs` launches, each between its own two events,
-/// all enqueued back to back so the GPU never waits for the host.
-bool timeCalls(const std::vector<std::unique_ptr<ProblemSet>> &sets,
-               const cuda::Device &device, int runs, Timing &timing,
-               std::string &error) {
-  cuda::Stream stream;
-  if (!stream.create(device, error))
-    return false;
-  for (int i = 0; i < 5; ++i)
-    if (!sets[i % sets.size()]->call.enqueue(stream.handle(), error))
-      return false;
-  std::vector<cuda::Event> events(2 * runs);
-  for (cuda::Event &e : events)
-    if (!e.create(device, error))
-      return false;
-  for (int i = 0; i < runs; ++i)
-    if (!events[2 * i].record(stream.handle(), error) ||
-        !sets[i % sets.size()]->call.enqueue(stream.handle(), error) ||
-        !events[2 * i + 1].record(stream.handle(), error))
-      return false;
-  if (!stream.synchronize(error))
-    return false;
-  std::vector<double> ms;
-  if (!sortedIntervals(events, 2, runs, ms, error))
-    return false;
-  timing.medianMs = ms[ms.size() / 2];
-  timing.minMs = ms.front();
-  return true;
-}
-
-/// Device-to-device copy of 1 GiB, bytes read plus written over the median
-/// time, in bytes per second.
-bool measureCopyBandwidth(const cuda::Device &device, double &bytesPerSecond,
-                          std::string &error) {
-  const uint64_t bytes = 1ull << 30;
-  cuda::DeviceBuffer from, to;
-  cuda::Stream stream;
-  if (!from.allocate(device, bytes, error) ||
-      !to.allocate(device, bytes, error) || !from.fill32(0x3f800000u, error) ||
-      !stream.create(device, error))
-    return false;
-  const int runs = 20;
-  std::vector<cuda::Event> events(runs + 1);
-  for (cuda::Event &e : events)
-    if (!e.create(device, error))
-      return false;
-  if (!to.copyFromDevice(from, bytes, stream.handle(), error) ||
-      !events[0].record(stream.handle(), error))
-    return false;
-  for (int i = 0; i < runs; ++i)
-    if (!to.copyFromDevice(from, bytes, stream.handle(), error) ||
-        !events[i + 1].record(stream.handle(), error))
-      return false;
-  if (!stream.synchronize(error))
-    return false;
-  std::vector<double> ms;
-  if (!sortedIntervals(events, 1, runs, ms, error))
-    return false;
-  bytesPerSecond = 2.0 * bytes / (ms[ms.size() / 2] * 1e-3);
   return true;
 }
 
@@ -299,7 +217,10 @@ int main(int argc, char **argv) {
           return fail(path + ": " + error);
       }
       Result result{row, configName(path), {}, relError};
-      if (!timeCalls(problems, device, runs, result.timing, error))
+      std::vector<cuda::PreparedCall *> calls;
+      for (auto &problem : problems)
+        calls.push_back(&problem->call);
+      if (!timeCalls(calls, device, runs, result.timing, error))
         return fail(path + ": " + error);
       results.push_back(result);
     }

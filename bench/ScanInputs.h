@@ -77,7 +77,10 @@ inline double drawValue(Operand op, std::mt19937_64 &rng) {
 
 /// Fills `host` with drawn values, split over the host's cores (the large
 /// rows need hundreds of millions of them).
-inline void fill(HostTensor &host, Operand op, uint64_t seed) {
+/// Fills `host` with values of `draw` on all cores (a generator per core,
+/// seeded from `seed`): inputs of the large rows take seconds otherwise.
+template <typename Draw>
+void fillParallel(HostTensor &host, uint64_t seed, Draw draw) {
   unsigned workers = std::max(1u, std::thread::hardware_concurrency());
   int64_t n = host.numel(), per = (n + workers - 1) / workers;
   std::vector<std::thread> threads;
@@ -85,13 +88,17 @@ inline void fill(HostTensor &host, Operand op, uint64_t seed) {
     threads.emplace_back([&, w] {
       std::mt19937_64 rng(seed * 7919 + w);
       for (int64_t i = w * per; i < std::min(n, (w + 1) * per); ++i)
-        host.set(i, drawValue(op, rng));
+        host.set(i, draw(rng));
     });
   for (std::thread &t : threads)
     t.join();
 }
 
-/// Operand `op` of the problem (b, d, L), drawn from `seed`.
+inline void fill(HostTensor &host, Operand op, uint64_t seed) {
+  fillParallel(host, seed,
+               [op](std::mt19937_64 &rng) { return drawValue(op, rng); });
+}
+
 inline HostTensor makeOperand(Operand op, ElementType activations, int64_t b,
                               int64_t d, int64_t L, uint64_t seed) {
   HostTensor host(operandElement(op, activations), operandShape(op, b, d, L));

@@ -74,6 +74,21 @@ static cl::opt<int64_t>
     sequenceSplits(cl::cat(compileCategory), "sequence-splits",
                    cl::desc("Scan sequence segments run by different GPU "
                             "blocks (1: none)"));
+static cl::opt<bool> ssdTensorCores(
+    cl::cat(compileCategory), "ssd-tensor-cores",
+    cl::desc("Mamba-2's 16-bit SSD scans as chunked tensor-core products "
+             "(sm_80 on); false: the per-step recurrence"),
+    cl::init(true));
+static cl::opt<int64_t>
+    ssdChunk(cl::cat(compileCategory), "ssd-chunk",
+             cl::desc("SSD positions per chunk, a multiple of 16 (0: the "
+                      "largest of 64, 32, 16 that fits shared memory)"),
+             cl::init(0));
+static cl::opt<int64_t> ssdChannelBlock(
+    cl::cat(compileCategory), "ssd-channel-block",
+    cl::desc("SSD channels of a head per GPU block, a multiple of 16 "
+             "dividing the head dimension (0: up to 64)"),
+    cl::init(0));
 static cl::opt<bool> promote(cl::cat(compileCategory), "promote",
                              cl::desc("Stage B/C chunks in shared memory"),
                              cl::init(true));
@@ -156,6 +171,9 @@ int main(int argc, char **argv) {
     options.statesPerThread = given(statesPerThread);
     options.chunkLength = given(chunkLength);
     options.sequenceSplits = given(sequenceSplits);
+    options.ssdTensorCores = ssdTensorCores;
+    options.ssdChunk = ssdChunk;
+    options.ssdChannelBlock = ssdChannelBlock;
     options.promote = promote;
     options.doubleBuffer = doubleBuffer;
     options.maxRegisters = maxRegisters;

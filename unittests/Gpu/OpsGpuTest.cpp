@@ -242,9 +242,13 @@ TEST(OpsGpu, GatedNormF32NoGate) {
   }
 }
 
-// Mamba-2's SSD scan (mamba-tile-ssd-scan, the per-step recurrence) against
-// the reference's ssdScan: every option, lengths of 1 to 300, packed
-// sequences (seq_idx rises every 7 positions) after initial states.
+// Mamba-2's SSD scan in bf16 (mamba-tile-ssd-chunked, the chunked
+// tensor-core kernel) against the reference's ssdScan: every option,
+// lengths of 1 to 300 (one chunk, a part of one, several and a tail),
+// packed sequences (seq_idx rises every 7 positions, so inside chunks and
+// across their edges) after initial states. The kernel's products are
+// bf16 with f32 sums, as mamba_ssm's are: its f32 final states hold bf16's
+// precision, and are held to bf16's limit.
 TEST(OpsGpu, SsdScanBf16AllOptions) {
   MAMBA_REQUIRE_GPU();
   int index = 0;
@@ -276,7 +280,34 @@ TEST(OpsGpu, SsdScanBf16AllOptions) {
     expectResult(run, 0, want.y, "ssd scan " + dims({b, L, 4, 64}) + " y",
                  kBF16);
     expectResult(run, 1, want.finalStates,
-                 "ssd scan " + dims({b, L, 4, 64}) + " final states", kF32);
+                 "ssd scan " + dims({b, L, 4, 64}) + " final states", kBF16);
+  }
+}
+
+TEST(OpsGpu, SsdScanBf16Groups) {
+  MAMBA_REQUIRE_GPU();
+  int index = 0;
+  for (auto [b, L] : {std::pair<int64_t, int64_t>{3, 64}, {2, 130}}) {
+    FunctionRun run;
+    runFunction("ssd_scan_bf16_groups",
+                {{kBF16, {b, L, 8, 32}, normal(0, 1)},
+                 {kBF16, {b, L, 8}, normal(-2, 1)},
+                 {kF32, {8}, negativeDecay()},
+                 {kBF16, {b, L, 2, 64}, normal(0, 1)},
+                 {kBF16, {b, L, 2, 64}, normal(0, 1)},
+                 {kF32, {8}, normal(1, 0.5)}},
+                "ssd_scan_bf16_groups", index++, run);
+    if (HasFatalFailure())
+      return;
+    reference::DtOptions dt;
+    dt.softplus = true;
+    reference::SsdScanResult want = reference::ssdScan(
+        run.refs[0], run.refs[1], run.refs[2], run.refs[3], run.refs[4],
+        &run.refs[5], nullptr, nullptr, nullptr, nullptr, dt);
+    expectResult(run, 0, want.y, "ssd scan " + dims({b, L, 8, 32}) + " y",
+                 kBF16);
+    expectResult(run, 1, want.finalStates,
+                 "ssd scan " + dims({b, L, 8, 32}) + " final states", kBF16);
   }
 }
 

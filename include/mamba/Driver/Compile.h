@@ -39,6 +39,11 @@ struct CompileOptions {
   /// two are refused there.
   std::optional<int64_t> channelsPerBlock, statesPerThread, chunkLength,
       sequenceSplits;
+  /// Mamba-2's SSD on a GPU: as chunked tensor-core products (16-bit
+  /// inputs, sm_80 on) or the per-step recurrence; the chunk and the
+  /// channels of a head per block (0: the defaults).
+  bool ssdTensorCores = true;
+  int64_t ssdChunk = 0, ssdChannelBlock = 0;
   /// mamba-tune's database (TuningDb.h), or empty for none: when no tiling
   /// option above is set, scans of a signature it has an entry for (for
   /// the target, the entry whose bucket is nearest tuningBatch x

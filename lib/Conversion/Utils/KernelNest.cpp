@@ -121,25 +121,29 @@ static Value f32ConstantLike(ImplicitLocOpBuilder &b, Value like,
 
 Value mlir::mamba::emitSoftplus(ImplicitLocOpBuilder &b, Value x,
                                 bool precise) {
-  Value soft;
+  Value soft, large;
   if (precise) {
     soft = math::Log1pOp::create(b, math::ExpOp::create(b, x));
+    large = arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, x,
+                                  f32ConstantLike(b, x, 20.0));
   } else {
     auto approx = arith::FastMathFlagsAttr::get(b.getContext(),
                                                 arith::FastMathFlags::afn);
-    Value e = math::Exp2Op::create(
-        b,
-        arith::MulFOp::create(b, x,
-                              f32ConstantLike(b, x, llvm::numbers::log2e)),
-        approx);
+    Value scaled = arith::MulFOp::create(
+        b, x, f32ConstantLike(b, x, llvm::numbers::log2e));
+    Value e = math::Exp2Op::create(b, scaled, approx);
     soft = arith::MulFOp::create(
         b,
         math::Log2Op::create(
             b, arith::AddFOp::create(b, f32ConstantLike(b, x, 1.0), e), approx),
         f32ConstantLike(b, x, llvm::numbers::ln2));
+    // x > 20 asked of x log2 e: where x is a widened bf16, LLVM narrows a
+    // compare of x itself to a bf16 compare, which NVPTX then emits with
+    // .ftz in flush-to-zero kernels, an instruction ptxas rejects.
+    large = arith::CmpFOp::create(
+        b, arith::CmpFPredicate::OGT, scaled,
+        f32ConstantLike(b, x, 20.0 * llvm::numbers::log2e));
   }
-  Value large = arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, x,
-                                      f32ConstantLike(b, x, 20.0));
   return arith::SelectOp::create(b, large, x, soft);
 }
 

@@ -122,12 +122,19 @@ func.func @conv_channels_last_f32(%x: tensor<?x?x64xf32>, %w: tensor<64x3xf32>) 
   return %y : tensor<?x?x64xf32>
 }
 
-// Mamba-2's SSD scan on the GPU (the per-step recurrence): mamba2-130m's
-// head size with every option in bf16 (D per channel, the gate, the bias,
-// a dt clamp, initial states, seq_idx), and f32 with two groups of N = 16.
+// Mamba-2's SSD scan on the GPU: mamba2-130m's head size with every
+// option in bf16 (D per channel, the gate, the bias, a dt clamp, initial
+// states, seq_idx: the chunked tensor-core kernel, chunks of 32), bf16 with
+// two groups of N = 64 and P = 32 (chunks of 64, two warps a block), and
+// f32 with two groups of N = 16 (the per-step recurrence).
 func.func @ssd_scan_bf16_all(%x: tensor<?x?x4x64xbf16>, %dt: tensor<?x?x4xbf16>, %A: tensor<4xf32>, %B: tensor<?x?x1x128xbf16>, %C: tensor<?x?x1x128xbf16>, %D: tensor<4x64xf32>, %z: tensor<?x?x4x64xbf16>, %bias: tensor<4xf32>, %h0: tensor<?x4x64x128xf32>, %seq: tensor<?x?xi32>) -> (tensor<?x?x4x64xbf16>, tensor<?x4x64x128xf32>) {
   %y, %s = mamba.ssd_scan %x, %dt, %A, %B, %C D(%D) z(%z) dt_bias(%bias) initial_states(%h0) seq_idx(%seq) dt_softplus {chunk_size = 64 : i64, dt_min = 0.001 : f64, dt_max = 0.5 : f64} : (tensor<?x?x4x64xbf16>, tensor<?x?x4xbf16>, tensor<4xf32>, tensor<?x?x1x128xbf16>, tensor<?x?x1x128xbf16>, tensor<4x64xf32>, tensor<?x?x4x64xbf16>, tensor<4xf32>, tensor<?x4x64x128xf32>, tensor<?x?xi32>) -> (tensor<?x?x4x64xbf16>, tensor<?x4x64x128xf32>)
   return %y, %s : tensor<?x?x4x64xbf16>, tensor<?x4x64x128xf32>
+}
+
+func.func @ssd_scan_bf16_groups(%x: tensor<?x?x8x32xbf16>, %dt: tensor<?x?x8xbf16>, %A: tensor<8xf32>, %B: tensor<?x?x2x64xbf16>, %C: tensor<?x?x2x64xbf16>, %D: tensor<8xf32>) -> (tensor<?x?x8x32xbf16>, tensor<?x8x32x64xf32>) {
+  %y, %s = mamba.ssd_scan %x, %dt, %A, %B, %C D(%D) dt_softplus : (tensor<?x?x8x32xbf16>, tensor<?x?x8xbf16>, tensor<8xf32>, tensor<?x?x2x64xbf16>, tensor<?x?x2x64xbf16>, tensor<8xf32>) -> (tensor<?x?x8x32xbf16>, tensor<?x8x32x64xf32>)
+  return %y, %s : tensor<?x?x8x32xbf16>, tensor<?x8x32x64xf32>
 }
 
 func.func @ssd_scan_f32(%x: tensor<?x?x8x16xf32>, %dt: tensor<?x?x8xf32>, %A: tensor<8xf32>, %B: tensor<?x?x2x16xf32>, %C: tensor<?x?x2x16xf32>, %D: tensor<8xf32>) -> (tensor<?x?x8x16xf32>, tensor<?x8x16x16xf32>) {

@@ -122,4 +122,21 @@ def MambaLowerVectorTransfers : Pass<"mamba-lower-vector-transfers"> {
   ];
 }
 
+def MambaLowerBf16MmaSync : Pass<"mamba-lower-bf16-mma-sync"> {
+  let summary = "Lower bf16 nvgpu.mma.sync to nvvm.mma.sync";
+  let description = [{
+    `convert-nvgpu-to-nvvm` lowers `nvgpu.mma.sync` for f16, tf32, f64 and
+    integers but not bf16. This pass rewrites bf16 m16n8k16 products with
+    f32 sums into `nvvm.mma.sync` with bf16 multiplicands: each row of the A
+    and B fragments (two bf16) packed into an i32 as PTX wants, the four
+    sums extracted from the result struct. Run it before
+    `convert-nvgpu-to-nvvm`; other shapes with bf16 operands are an error.
+  }];
+  let dependentDialects = [
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::NVVM::NVVMDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+
 #endif // MAMBA_CODEGEN_GPU_PASSES_TD

@@ -416,6 +416,42 @@ def MambaTileRmsNormGated : Pass<"mamba-tile-rms-norm-gated"> {
   ];
 }
 
+def MambaTileSsdChunked : Pass<"mamba-tile-ssd-chunked"> {
+  let summary = "Tile 16-bit mamba.ssd_scan into one GPU kernel of chunked "
+                "tensor-core products";
+  let description = [{
+    The SSD algorithm in one launch: a block per (batch, head, block of
+    channels) walks the sequence a chunk of `chunk` positions at a time,
+    its state [channels, N] in mma accumulators (a warp per 16 channels).
+    Per chunk it stages B, C and x in shared memory, forms C B^T masked by
+    the decay within the chunk (G), and gets y^T = exp(cum) S C^T + x^T G^T
+    and the next state exp(cum_end) S + (x w)^T B as `nvgpu.mma.sync`
+    m16n8k16 products (f32 sums). x, B and C must be all bf16 or all f16,
+    H, P, G and N static, P and N multiples of 16, N at most 256; other
+    scans are left for `mamba-tile-ssd-scan`. The op's `chunk_size` does
+    not bind the kernel: the result does not depend on it beyond rounding.
+    Needs sm_80 or later.
+  }];
+  let options = [
+    Option<"chunk", "chunk", "int64_t", /*default=*/"0",
+           "Positions per chunk: a multiple of 16 up to 128 (0: the largest "
+           "of 64, 32, 16 whose buffers fit 48 KiB of shared memory)">,
+    Option<"channelBlock", "channel-block", "int64_t", /*default=*/"0",
+           "Channels of a head per block, a multiple of 16 dividing P, a "
+           "warp per 16 (0: the largest up to 64 that divides P)">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::nvgpu::NVGPUDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+
 def MambaTileSsdScan : Pass<"mamba-tile-ssd-scan"> {
   let summary = "Tile mamba.ssd_scan into one GPU kernel: the per-step recurrence";
   let description = [{

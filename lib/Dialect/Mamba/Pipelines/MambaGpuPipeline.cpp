@@ -76,11 +76,11 @@ void mlir::mamba::buildMambaGpuLowering(
       options.tunedSplitTilings.begin(), options.tunedSplitTilings.end());
   tiling.sequenceSplits = options.sequenceSplits;
   pm.addPass(createMambaTileSelectiveScan(tiling));
+  std::optional<unsigned> capability = chipComputeCapability(options.chip);
   if (options.promote) {
     MambaPromoteScanOperandsOptions promotion;
     promotion.doubleBuffer = options.doubleBuffer;
     // cp.async exists from sm_80 on; older chips copy through registers.
-    std::optional<unsigned> capability = chipComputeCapability(options.chip);
     promotion.asyncCopy =
         options.doubleBuffer && capability && *capability >= 80;
     pm.addPass(createMambaPromoteScanOperands(promotion));
@@ -92,6 +92,14 @@ void mlir::mamba::buildMambaGpuLowering(
   pm.addPass(createMambaTileRmsNormGated());
   pm.addPass(createMambaTileCausalConv1d());
   pm.addPass(createMambaTileDecodeSteps());
+  // 16-bit SSD scans on the tensor cores (mma.sync: sm_80 on); the rest
+  // as the per-step recurrence.
+  if (options.ssdTensorCores && capability && *capability >= 80) {
+    MambaTileSsdChunkedOptions chunked;
+    chunked.chunk = options.ssdChunk;
+    chunked.channelBlock = options.ssdChannelBlock;
+    pm.addPass(createMambaTileSsdChunked(chunked));
+  }
   pm.addPass(createMambaTileSsdScan());
   pm.addPass(createMambaTileSsdStep());
   pm.addPass(createMambaTileSelectiveStep());
@@ -114,6 +122,7 @@ void mlir::mamba::buildMambaGpuLowering(
   kernels.addPass(createConvertVectorToSCFPass(
       VectorTransferToSCFOptions().enableFullUnroll()));
   kernels.addPass(createMambaLowerVectorTransfers());
+  kernels.addPass(createMambaLowerBf16MmaSync());
   kernels.addPass(createConvertNVGPUToNVVMPass());
   kernels.addPass(memref::createExpandStridedMetadataPass());
   kernels.addPass(createLowerAffinePass());

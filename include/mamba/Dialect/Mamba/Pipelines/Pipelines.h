@@ -60,6 +60,20 @@ struct MambaGpuPipelineOptions
       *this, "tuned",
       llvm::cl::desc("Scan tilings per signature "
                      "(D:N:G:TYPE=CHANNELS:STATES:CHUNK:SPLITS)")};
+  PassOptions::Option<bool> ssdTensorCores{
+      *this, "ssd-tensor-cores",
+      llvm::cl::desc("16-bit SSD scans as chunked tensor-core products "
+                     "(mamba-tile-ssd-chunked, sm_80 on); else the per-step "
+                     "recurrence"),
+      llvm::cl::init(true)};
+  PassOptions::Option<int64_t> ssdChunk{
+      *this, "ssd-chunk",
+      llvm::cl::desc("SSD positions per chunk (0: the largest that fits)"),
+      llvm::cl::init(0)};
+  PassOptions::Option<int64_t> ssdChannelBlock{
+      *this, "ssd-channel-block",
+      llvm::cl::desc("SSD channels of a head per block (0: up to 64)"),
+      llvm::cl::init(0)};
   PassOptions::ListOption<std::string> tunedSplitTilings{
       *this, "tuned-split",
       llvm::cl::desc("Tilings per signature, as tuned, for the scans of a "
