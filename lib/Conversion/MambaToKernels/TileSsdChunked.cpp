@@ -40,6 +40,8 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
+#include <functional>
+
 namespace mlir::mamba {
 #define GEN_PASS_DEF_MAMBATILESSDCHUNKED
 #include "mamba/Conversion/MambaToKernels/Passes.h.inc"
@@ -166,43 +168,114 @@ Value accumulatorsAsA(ImplicitLocOpBuilder &b, Value left, Value right,
   return arith::TruncFOp::create(b, VectorType::get({4, 2}, type), wide);
 }
 
-/// Copies rows t0 .. t0 + Q of an operand (`rowIndices(t, col)` indexes
-/// element `col` of position t) into shared [Q][width + kPad], 8 elements a
-/// thread at a time; zeros past `length`.
-void stageRows(ImplicitLocOpBuilder &b, Value thread, int64_t threads,
-               Value global, Value smem, int64_t Q, int64_t width, Value t0,
-               Value length,
-               function_ref<SmallVector<Value>(Value, Value)> rowIndices) {
-  Type element = cast<MemRefType>(global.getType()).getElementType();
-  auto type = VectorType::get({8}, element);
-  Value zeros =
-      arith::ConstantOp::create(b, type, DenseElementsAttr::get(type, 0.0f));
-  const int64_t perRow = width / 8;
-  emitStridedLoop(
-      b, thread, indexConstant(b, Q * perRow), indexConstant(b, threads),
-      [&](Value i) {
-        Value row = arith::DivUIOp::create(b, i, indexConstant(b, perRow));
-        Value col =
-            mul(b, arith::RemUIOp::create(b, i, indexConstant(b, perRow)), 8);
-        Value t = add(b, t0, row);
-        auto inside = scf::IfOp::create(b, TypeRange{type},
-                                        lessThan(b, t, length), true, true);
-        {
-          OpBuilder::InsertionGuard guard(b);
-          b.setInsertionPointToStart(inside.thenBlock());
-          Value padding =
-              arith::ConstantOp::create(b, element, b.getZeroAttr(element));
-          Value v = vector::TransferReadOp::create(b, type, global,
-                                                   rowIndices(t, col), padding,
-                                                   ArrayRef<bool>{true});
-          scf::YieldOp::create(b, v);
-          b.setInsertionPointToStart(inside.elseBlock());
-          scf::YieldOp::create(b, zeros);
-        }
-        vector::StoreOp::create(b, inside.getResult(0), smem,
-                                ValueRange{row, col}, false,
-                                llvm::MaybeAlign(16));
-      });
+/// An operand a chunk stages: rows t0 .. t0 + Q of `global` (`indices(t,
+/// col)` indexes element `col` of position t) into shared [Q][width +
+/// kPad].
+struct StagedOperand {
+  Value global, smem;
+  int64_t width;
+  std::function<SmallVector<Value>(Value, Value)> indices;
+};
+
+/// Whether `buffer` (an identity layout: rows of whole 16-byte groups, as
+/// the kernel's sizes make them) starts on a 16-byte boundary.
+Value startsAligned(ImplicitLocOpBuilder &b, Value buffer) {
+  Value base = memref::ExtractAlignedPointerAsIndexOp::create(b, buffer);
+  return arith::CmpIOp::create(
+      b, arith::CmpIPredicate::eq,
+      arith::AndIOp::create(b, base, indexConstant(b, 15)),
+      indexConstant(b, 0));
+}
+
+/// Copies a chunk of each operand into shared memory, 8 elements (16
+/// bytes) a piece, piece thread + k threads of each operand to this thread.
+/// A whole chunk of aligned operands loads its pieces a group at a time
+/// (16-byte loads, all in flight together), then stores them; the last,
+/// partial chunk or unaligned operands load piece by piece, zeros past
+/// `length`.
+void stageChunk(ImplicitLocOpBuilder &b, Value thread, int64_t threads,
+                ArrayRef<StagedOperand> operands, int64_t Q, Value t0,
+                Value length, Value aligned) {
+  struct Piece {
+    const StagedOperand *operand;
+    Value row, col, exists; // exists: null when every thread has the piece
+  };
+  SmallVector<Piece> pieces;
+  for (const StagedOperand &op : operands) {
+    const int64_t perRow = op.width / 8, count = Q * perRow;
+    for (int64_t k = 0; k * threads < count; ++k) {
+      Value i = add(b, thread, k * threads);
+      Value exists;
+      if ((k + 1) * threads > count) {
+        exists = lessThan(b, i, indexConstant(b, count));
+        i = arith::MinUIOp::create(b, i, indexConstant(b, count - 1));
+      }
+      pieces.push_back(
+          {&op, arith::DivUIOp::create(b, i, indexConstant(b, perRow)),
+           mul(b, arith::RemUIOp::create(b, i, indexConstant(b, perRow)), 8),
+           exists});
+    }
+  }
+  auto store = [&](const Piece &piece, Value v) {
+    auto write = [&] {
+      vector::StoreOp::create(b, v, piece.operand->smem,
+                              ValueRange{piece.row, piece.col}, false,
+                              llvm::MaybeAlign(16));
+    };
+    if (piece.exists)
+      emitIf(b, piece.exists, write);
+    else
+      write();
+  };
+  Value whole = arith::CmpIOp::create(b, arith::CmpIPredicate::ule,
+                                      add(b, t0, Q), length);
+  auto fast = scf::IfOp::create(b, arith::AndIOp::create(b, whole, aligned),
+                                /*withElseRegion=*/true);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(fast.thenBlock());
+  // At most 8 loads (32 registers) in flight a thread.
+  const size_t group = 8;
+  for (size_t first = 0; first < pieces.size(); first += group) {
+    SmallVector<Value> values;
+    size_t end = std::min(pieces.size(), first + group);
+    for (size_t k = first; k < end; ++k) {
+      const Piece &piece = pieces[k];
+      Value global = piece.operand->global;
+      auto type = VectorType::get(
+          {8}, cast<MemRefType>(global.getType()).getElementType());
+      values.push_back(vector::LoadOp::create(
+          b, type, global,
+          piece.operand->indices(add(b, t0, piece.row), piece.col), false,
+          llvm::MaybeAlign(16)));
+    }
+    for (size_t k = first; k < end; ++k)
+      store(pieces[k], values[k - first]);
+  }
+  b.setInsertionPointToStart(fast.elseBlock());
+  for (const Piece &piece : pieces) {
+    Value global = piece.operand->global;
+    Type element = cast<MemRefType>(global.getType()).getElementType();
+    auto type = VectorType::get({8}, element);
+    Value t = add(b, t0, piece.row);
+    auto inside = scf::IfOp::create(b, TypeRange{type}, lessThan(b, t, length),
+                                    true, true);
+    {
+      OpBuilder::InsertionGuard inner(b);
+      b.setInsertionPointToStart(inside.thenBlock());
+      Value padding =
+          arith::ConstantOp::create(b, element, b.getZeroAttr(element));
+      scf::YieldOp::create(b, vector::TransferReadOp::create(
+                                  b, type, global,
+                                  piece.operand->indices(t, piece.col), padding,
+                                  ArrayRef<bool>{true})
+                                  .getResult());
+      b.setInsertionPointToStart(inside.elseBlock());
+      scf::YieldOp::create(b, arith::ConstantOp::create(
+                                  b, type, DenseElementsAttr::get(type, 0.0f))
+                                  .getResult());
+    }
+    store(piece, inside.getResult(0));
+  }
 }
 
 struct ChunkedSizes {
@@ -315,6 +388,23 @@ void tileSsdChunked(SsdScanOp op, const ChunkedSizes &sz) {
           start.push_back(acc);
         }
 
+        auto rowOfGroup = [&](Value t, Value col) {
+          return SmallVector<Value>{batch, t, group, col};
+        };
+        StagedOperand staged[] = {
+            {Bm, Bs, N, rowOfGroup},
+            {Cm, Cs, N, rowOfGroup},
+            {x, Xs, Pb, [&](Value t, Value col) {
+               return SmallVector<Value>{batch, t, h, add(b, p0, col)};
+             }}};
+        // Rows of x (P channels), B and C (N) are whole 16-byte groups, and
+        // so is the block's first channel p0: the chunk moves as 16-byte
+        // pieces when the buffers start aligned.
+        Value aligned =
+            arith::AndIOp::create(b, startsAligned(b, x),
+                                  arith::AndIOp::create(b, startsAligned(b, Bm),
+                                                        startsAligned(b, Cm)));
+
         Value chunks = arith::DivUIOp::create(b, add(b, length, Q - 1),
                                               indexConstant(b, Q));
         auto loop = scf::ForOp::create(b, c0, chunks, c1, start);
@@ -325,18 +415,7 @@ void tileSsdChunked(SsdScanOp op, const ChunkedSizes &sz) {
           SmallVector<Value> S(loop.getRegionIterArgs());
 
           // Stage the chunk's B, C and x; dt, dt A and seq_idx per position.
-          stageRows(b, thread, threads, Bm, Bs, Q, N, t0, length,
-                    [&](Value t, Value col) {
-                      return SmallVector<Value>{batch, t, group, col};
-                    });
-          stageRows(b, thread, threads, Cm, Cs, Q, N, t0, length,
-                    [&](Value t, Value col) {
-                      return SmallVector<Value>{batch, t, group, col};
-                    });
-          stageRows(b, thread, threads, x, Xs, Q, Pb, t0, length,
-                    [&](Value t, Value col) {
-                      return SmallVector<Value>{batch, t, h, add(b, p0, col)};
-                    });
+          stageChunk(b, thread, threads, staged, Q, t0, length, aligned);
           Value last = arith::SubIOp::create(b, length, c1);
           emitIf(b, lessThan(b, thread, indexConstant(b, Q)), [&] {
             Value t = add(b, t0, thread);
