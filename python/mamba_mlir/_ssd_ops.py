@@ -2,10 +2,8 @@
 mamba_chunk_scan_combined (the SSD scan over whole sequences) and the
 multi-head form of selective_state_update (one decode step with heads).
 They share ops.py's machinery: each shape class compiles once into the
-cache, contiguous inputs are used in place.
-
-Their GPU kernels compile but have not run on a GPU yet, so CUDA tensors
-are refused by name until they have.
+cache, contiguous inputs are used in place, CUDA tensors run on the
+current stream.
 """
 
 import math
@@ -15,18 +13,10 @@ import numpy as np
 from . import ops as _ops
 
 
-def _refuse_cuda(where, op):
-    if where.torch and where.device.type == "cuda":
-        raise NotImplementedError(
-            f"{op}: CUDA tensors are not supported yet (the Mamba-2 GPU "
-            "kernels have not been checked on a GPU)")
-
-
 def _leading_x(x, op, dims):
     """The call's leading operand x (non-empty, of the named `dims`) with
     where the call runs and its activation dtype name."""
     where = _ops._Where(x, "x")
-    _refuse_cuda(where, op)
     x = _ops._check(x, "x", where)
     if x.ndim != len(dims) or min(x.shape) < 1:
         raise ValueError(f"x: expected non-empty [{', '.join(dims)}], got "
@@ -121,6 +111,19 @@ def mamba_chunk_scan_combined(x, dt, A, B, C, chunk_size, D=None, z=None,
         raise NotImplementedError("return_varlen_states: not supported by "
                                   "mamba_mlir's mamba_chunk_scan_combined "
                                   "yet")
+    if _ops._traced():
+        low, high = dt_limit
+        y, final = _ops.torch_ops().ssd_scan(
+            x, dt, A, B, C, chunk_size, D, z, dt_bias, initial_states, seq_idx,
+            dt_softplus, float(low), float(high), return_final_states)
+        return (y, final) if return_final_states else y
+    return _eager_ssd_scan(x, dt, A, B, C, chunk_size, D, z, dt_bias,
+                           initial_states, seq_idx, dt_softplus, dt_limit,
+                           return_final_states)
+
+
+def _eager_ssd_scan(x, dt, A, B, C, chunk_size, D, z, dt_bias, initial_states,
+                    seq_idx, dt_softplus, dt_limit, return_final_states):
     where, x, act = _leading_x(x, "mamba_chunk_scan_combined",
                                ("b", "L", "H", "P"))
     b, L, H, P = x.shape
@@ -221,6 +224,15 @@ def ssd_state_update(state, x, dt, A, B, C, D=None, z=None, dt_bias=None,
     B, C [b, G, N]; D, dt_bias [H, P] or [H]. The broadcast forms must be
     constant along P (and N), as mamba_ssm's Mamba2.step makes them.
     Returns out [b, H, P] in x's dtype."""
+    if _ops._traced():
+        return _ops.torch_ops().ssd_state_update(state, x, dt, A, B, C, D, z,
+                                                 dt_bias, dt_softplus)
+    return _eager_ssd_state_update(state, x, dt, A, B, C, D, z, dt_bias,
+                                   dt_softplus)
+
+
+def _eager_ssd_state_update(state, x, dt, A, B, C, D, z, dt_bias,
+                            dt_softplus):
     where, x, act = _leading_x(x, "selective_state_update", ("b", "H", "P"))
     b, H, P = x.shape
     if _ops._is_torch(state) != where.torch:

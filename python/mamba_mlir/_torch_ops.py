@@ -7,9 +7,11 @@ dispatcher's per-call cost. Each op has a fake implementation giving the
 shapes and dtypes of its results, which is what torch.compile needs.
 
 Registered ops (namespace mamba_mlir): selective_scan, selective_state_update
-(mutates state), causal_conv1d, causal_conv1d_update (mutates conv_state)
-and rms_norm. Ops whose public function returns one or two results always
-return two here, the second empty when not asked for."""
+(mutates state), causal_conv1d, causal_conv1d_update (mutates conv_state),
+rms_norm, and Mamba-2's ssd_scan (mamba_chunk_scan_combined) and
+ssd_state_update (the multi-head selective_state_update; mutates state). Ops
+whose public function returns one or two results always return two here,
+the second empty when not asked for."""
 
 from typing import Optional, Tuple
 
@@ -106,6 +108,39 @@ def register(ops):
         kind = ops._residual_dtype(x.dtype, None if residual is None
                                    else residual.dtype, residual_in_fp32)
         return x.new_empty(x.shape), x.new_empty(x.shape, dtype=kind)
+
+    @library.custom_op(f"{NAMESPACE}::ssd_scan", mutates_args=())
+    def ssd_scan(x: Tensor, dt: Tensor, A: Tensor, B: Tensor, C: Tensor,
+                 chunk_size: int, D: Optional[Tensor], z: Optional[Tensor],
+                 dt_bias: Optional[Tensor], initial_states: Optional[Tensor],
+                 seq_idx: Optional[Tensor], dt_softplus: bool, dt_min: float,
+                 dt_max: float,
+                 return_final_states: bool) -> Tuple[Tensor, Tensor]:
+        got = ops._ssd_ops._eager_ssd_scan(
+            x, dt, A, B, C, chunk_size, D, z, dt_bias, initial_states, seq_idx,
+            dt_softplus, (dt_min, dt_max), return_final_states)
+        return got if return_final_states else (got, _empty(A))
+
+    @ssd_scan.register_fake
+    def _(x, dt, A, B, C, chunk_size, D, z, dt_bias, initial_states, seq_idx,
+          dt_softplus, dt_min, dt_max, return_final_states):
+        b, _, H, P = x.shape
+        final = (A.new_empty((b, H, P, B.shape[3]), dtype=torch.float32)
+                 if return_final_states else _empty(A))
+        return x.new_empty(x.shape), final
+
+    @library.custom_op(f"{NAMESPACE}::ssd_state_update",
+                       mutates_args=("state",))
+    def ssd_state_update(state: Tensor, x: Tensor, dt: Tensor, A: Tensor,
+                         B: Tensor, C: Tensor, D: Optional[Tensor],
+                         z: Optional[Tensor], dt_bias: Optional[Tensor],
+                         dt_softplus: bool) -> Tensor:
+        return ops._ssd_ops._eager_ssd_state_update(state, x, dt, A, B, C, D,
+                                                    z, dt_bias, dt_softplus)
+
+    @ssd_state_update.register_fake
+    def _(state, x, dt, A, B, C, D, z, dt_bias, dt_softplus):
+        return x.new_empty(x.shape)
 
     return True
 

@@ -98,3 +98,58 @@ def rms_norm_reference(x, weight, residual=None, eps=1e-6):
     x, weight, residual = map(f64, (x, weight, residual))
     r = x + (residual if residual is not None else 0)
     return r / torch.sqrt((r * r).mean(-1, keepdim=True) + eps) * weight, r
+
+
+def ssd_reference(x, dt, A, B, C, D=None, z=None, dt_bias=None,
+                  initial_states=None, dt_softplus=False):
+    """Mamba-2's SSD as its per-step recurrence (mamba_ssm's
+    ssd_minimal_discrete, unchunked): x, z [b, L, H, P]; dt [b, L, H]; A
+    [H]; B, C [b, L, G, N]; D [H] or [H, P]; dt_bias [H]. Returns (y, the
+    last state [b, H, P, N])."""
+    x, dt, A, B, C, D, z, dt_bias, h = map(
+        f64, (x, dt, A, B, C, D, z, dt_bias, initial_states))
+    b, L, H, P = x.shape
+    G, N = B.shape[2], B.shape[3]
+    if dt_bias is not None:
+        dt = dt + dt_bias
+    if dt_softplus:
+        dt = softplus(dt)
+    heads = torch.arange(H) // (H // G)
+    Bh, Ch = B[:, :, heads], C[:, :, heads]                 # [b, L, H, N]
+    h = torch.zeros(b, H, P, N, dtype=torch.float64) if h is None else h
+    ys = []
+    for t in range(L):
+        decay = torch.exp(dt[:, t] * A)[:, :, None, None]
+        h = decay * h + (dt[:, t, :, None] * x[:, t])[..., None] * \
+            Bh[:, t, :, None, :]
+        ys.append((h * Ch[:, t, :, None, :]).sum(-1))
+    y = torch.stack(ys, 1)
+    if D is not None:
+        y = y + (D[:, None] if D.ndim == 1 else D) * x
+    if z is not None:
+        y = y * silu(z)
+    return y, h
+
+
+def ssd_step_reference(state, x, dt, A, B, C, D=None, z=None, dt_bias=None,
+                       dt_softplus=False):
+    """Mamba2.step's multi-head selective_state_update_ref: state [b, H, P,
+    N]; x, dt, z [b, H, P]; A [H, P, N]; B, C [b, G, N]; D, dt_bias [H, P].
+    Returns (out, the new state)."""
+    state, x, dt, A, B, C, D, z, dt_bias = map(
+        f64, (state, x, dt, A, B, C, D, z, dt_bias))
+    H, G = x.shape[1], B.shape[1]
+    if dt_bias is not None:
+        dt = dt + dt_bias
+    if dt_softplus:
+        dt = softplus(dt)
+    heads = torch.arange(H) // (H // G)
+    Bh, Ch = B[:, heads, None, :], C[:, heads, None, :]     # [b, H, 1, N]
+    state = state * torch.exp(dt[..., None] * A) + \
+        (dt * x)[..., None] * Bh
+    out = (state * Ch).sum(-1)
+    if D is not None:
+        out = out + D * x
+    if z is not None:
+        out = out * silu(z)
+    return out, state

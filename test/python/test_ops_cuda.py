@@ -18,6 +18,7 @@ torch = pytest.importorskip("torch")
 import mamba_mlir.ops as ops  # noqa: E402
 from op_references import (conv_reference, conv_update_reference, f64,  # noqa
                            rel, rms_norm_reference, scan_reference,
+                           ssd_reference, ssd_step_reference,
                            state_update_reference)
 
 
@@ -84,11 +85,50 @@ def rms_norm(dtype, device, g, _):
             want)
 
 
+def ssd(dtype, device, g, grouped):
+    """Mamba-2's SSD (mamba_chunk_scan_combined): 40 positions over chunks
+    of 16, D per channel, the gate, the bias, initial and final states."""
+    b, L, H, P, N, G = 2, 40, 4, 16, 32, 2 if grouped else 1
+    act = lambda *s: torch.randn(*s, generator=g).to(dtype).to(device)
+    args = (act(b, L, H, P), (torch.randn(b, L, H, generator=g) - 1).to(
+        dtype).to(device), -torch.exp(torch.rand(H, generator=g) * 2).to(
+        device), act(b, L, G, N), act(b, L, G, N), 16)
+    kwargs = dict(D=torch.randn(H, P, generator=g).to(device),
+                  z=act(b, L, H, P),
+                  dt_bias=(0.5 * torch.randn(H, generator=g)).to(device),
+                  initial_states=torch.randn(b, H, P, N, generator=g).to(
+                      device),
+                  dt_softplus=True, return_final_states=True)
+    want = ssd_reference(*args[:5], kwargs["D"], kwargs["z"],
+                         kwargs["dt_bias"], kwargs["initial_states"], True)
+    return ops.mamba_chunk_scan_combined, args, kwargs, want
+
+
+def ssd_step(dtype, device, g, _):
+    """Mamba2.step's multi-head selective_state_update: A, dt, D and
+    dt_bias broadcast along P (and N) as the layer passes them."""
+    b, H, P, N, G = 3, 4, 16, 32, 2
+    act = lambda *s: torch.randn(*s, generator=g).to(dtype).to(device)
+    A = -torch.exp(torch.rand(H, generator=g)).to(device)
+    dt = (torch.randn(b, H, generator=g) - 1).to(dtype).to(device)
+    D = torch.randn(H, generator=g).to(device)
+    bias = (0.5 * torch.randn(H, generator=g)).to(device)
+    args = (torch.randn(b, H, P, N, generator=g).to(device), act(b, H, P),
+            dt[:, :, None].expand(b, H, P), A[:, None, None].expand(H, P, N),
+            act(b, G, N), act(b, G, N))
+    kwargs = dict(D=D[:, None].expand(H, P), z=act(b, H, P),
+                  dt_bias=bias[:, None].expand(H, P), dt_softplus=True)
+    want = ssd_step_reference(*args, **kwargs)
+    return ops.selective_state_update, args, kwargs, want
+
+
 CASES = {"scan": (scan, False), "scan-grouped": (scan, True),
          "state_update": (state_update, False),
          "state_update-grouped": (state_update, True),
          "conv": (conv, None), "conv_update": (conv_update, None),
-         "rms_norm": (rms_norm, None)}
+         "rms_norm": (rms_norm, None),
+         "ssd": (ssd, False), "ssd-grouped": (ssd, True),
+         "ssd_step": (ssd_step, None)}
 DTYPES = {"f32": torch.float32, "bf16": torch.bfloat16}
 
 
@@ -101,7 +141,7 @@ def make(name, dtype, device):
 def results(name, got, args):
     """What to compare with the reference, in its order: the returned
     tensors, and a state updated in place."""
-    if name.startswith("state_update"):
+    if name.startswith("state_update") or name == "ssd_step":
         return got, args[0]
     if name == "conv_update":
         return got, args[1]

@@ -23,7 +23,8 @@ if DEVICE == "cpu":
 
 OPS = {"scan": "selective_scan", "state_update": "selective_state_update",
        "conv": "causal_conv1d", "conv_update": "causal_conv1d_update",
-       "rms_norm": "rms_norm"}
+       "rms_norm": "rms_norm", "ssd": "ssd_scan",
+       "ssd_step": "ssd_state_update"}
 
 
 def custom_op_arguments(name, args, kwargs):
@@ -31,7 +32,11 @@ def custom_op_arguments(name, args, kwargs):
     if name == "scan":
         return (*args, kwargs["D"], kwargs["z"], kwargs["delta_bias"],
                 kwargs["delta_softplus"], kwargs["return_last_state"])
-    if name == "state_update":
+    if name == "ssd":
+        return (*args, kwargs["D"], kwargs["z"], kwargs["dt_bias"],
+                kwargs["initial_states"], None, kwargs["dt_softplus"], 0.0,
+                float("inf"), kwargs["return_final_states"])
+    if name in ("state_update", "ssd_step"):
         return (*args, kwargs["D"], kwargs["z"], kwargs["dt_bias"],
                 kwargs["dt_softplus"])
     if name == "conv":
@@ -83,3 +88,23 @@ def test_a_compiled_decode_step_updates_its_state_in_place():
     got = results("state_update", out, (state,))
     from op_references import rel
     assert rel(got[0], want[0]) <= 1e-5 and rel(got[1], want[1]) <= 1e-5
+
+
+def test_a_compiled_mamba2_layer_keeps_its_ops_in_one_graph():
+    """The SSD and the multi-head decode step (with Mamba2.step's broadcast
+    parameters) under torch.compile give the eager results."""
+    _, args, kwargs, _ = make("ssd", "f32", DEVICE)
+    _, s_args, s_kwargs, s_want = make("ssd_step", "f32", DEVICE)
+    state = s_args[0].clone()
+
+    def layer(x, state, xs):
+        y, final = ops.mamba_chunk_scan_combined(x, *args[1:], **kwargs)
+        out = ops.selective_state_update(state, xs, *s_args[2:], **s_kwargs)
+        return y * 2, final, out
+
+    y, final, out = torch.compile(layer, fullgraph=True)(args[0], state,
+                                                         s_args[1])
+    ey, efinal = ops.mamba_chunk_scan_combined(*args, **kwargs)
+    assert torch.equal(y, ey * 2) and torch.equal(final, efinal)
+    from op_references import rel
+    assert rel(out, s_want[0]) <= 1e-5 and rel(state, s_want[1]) <= 1e-5
