@@ -103,14 +103,14 @@ def mamba_chunk_scan_combined(x, dt, A, B, C, chunk_size, D=None, z=None,
     restarts where it changes). Returns out [b, L, H, P] in x's dtype, and
     with return_final_states the state after the last position, [b, H, P,
     N] float32. chunk_size is the chunked algorithm's; the result does not
-    depend on it. cu_seqlens and return_varlen_states are not supported
-    yet (seq_idx packs sequences the same way)."""
-    _ops._refuse_unsupported("mamba_chunk_scan_combined",
-                             {"cu_seqlens": cu_seqlens})
+    depend on it. As in mamba_ssm, cu_seqlens only serves
+    return_varlen_states (seq_idx is what packs sequences): without it, it
+    is ignored; return_varlen_states is not supported yet."""
     if return_varlen_states:
         raise NotImplementedError("return_varlen_states: not supported by "
                                   "mamba_mlir's mamba_chunk_scan_combined "
-                                  "yet")
+                                  "yet (each sequence's final state; "
+                                  "return_final_states gives the last)")
     if _ops._traced():
         low, high = dt_limit
         y, final = _ops.torch_ops().ssd_scan(

@@ -161,11 +161,20 @@ def _scan_args(**change):
      r"\(0.1, 0.01\)"),
     (dict(seq_idx=torch.zeros(2, 37)), TypeError,
      "seq_idx: expected int32 or int64, got torch.float32"),
-    (dict(cu_seqlens=torch.zeros(3, dtype=torch.int32)), NotImplementedError,
-     "cu_seqlens: not supported by mamba_mlir's mamba_chunk_scan_combined"),
     (dict(return_varlen_states=True), NotImplementedError,
      "return_varlen_states: not supported"),
 ])
 def test_chunk_scan_names_its_bad_operand(change, error, message):
     with pytest.raises(error, match=message):
         mamba_chunk_scan_combined(**_scan_args(**change))
+
+
+def test_chunk_scan_ignores_cu_seqlens_without_varlen_states():
+    """mamba_ssm drops cu_seqlens unless return_varlen_states asks for each
+    sequence's state: the output is seq_idx's alone."""
+    args = _scan_args(dt_softplus=True)
+    want = mamba_chunk_scan_combined(**args)
+    assert bool(torch.isfinite(want).all())
+    got = mamba_chunk_scan_combined(
+        **args, cu_seqlens=torch.tensor([0, 20, 37], dtype=torch.int32))
+    assert torch.equal(got, want)
