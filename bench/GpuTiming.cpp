@@ -86,4 +86,36 @@ bool measureCopyBandwidth(const cuda::Device &device, double &bytesPerSecond,
   return true;
 }
 
+bool openBenchGpu(cuda::Device &device, double &copyBandwidth,
+                  std::string &error) {
+  int count = 0;
+  if (!cuda::countDevices(count, error) || count == 0) {
+    error = "no GPU: " + (error.empty() ? std::string("no device") : error);
+    return false;
+  }
+  return device.open(0, error) &&
+         measureCopyBandwidth(device, copyBandwidth, error);
+}
+
+bool prepareCall(const cuda::LoadedModule &module, const std::string &function,
+                 const std::vector<runtime::TensorRef> &args,
+                 std::vector<cuda::DeviceTensor> &results,
+                 cuda::PreparedCall &call, std::string &error) {
+  std::vector<runtime::Shape> shapes;
+  for (const runtime::TensorRef &arg : args)
+    shapes.push_back(arg.shape);
+  if (!cuda::allocateResults(module, function, shapes, results, error))
+    return false;
+  std::vector<runtime::TensorRef> refs;
+  for (cuda::DeviceTensor &r : results) {
+    bool filled = r.element == runtime::ElementType::F32
+                      ? r.buffer.fill32(0x7fc00000u, error)
+                      : r.buffer.fill16(0x7fc0u, error);
+    if (!filled)
+      return false;
+    refs.push_back(r.ref());
+  }
+  return call.prepare(module, function, args, refs, error);
+}
+
 } // namespace mamba::bench

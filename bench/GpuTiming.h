@@ -34,6 +34,20 @@ bool timeCalls(const std::vector<runtime::cuda::PreparedCall *> &calls,
 bool measureCopyBandwidth(const runtime::cuda::Device &device,
                           double &bytesPerSecond, std::string &error);
 
+/// Opens GPU 0 and measures its copy bandwidth; false with `error` when
+/// there is no GPU or it cannot be used.
+bool openBenchGpu(runtime::cuda::Device &device, double &copyBandwidth,
+                  std::string &error);
+
+/// Allocates `function`'s results for `args`, fills them with NaN (an
+/// element the kernel does not write cannot pass a check) and prepares
+/// `call` on them.
+bool prepareCall(const runtime::cuda::LoadedModule &module,
+                 const std::string &function,
+                 const std::vector<runtime::TensorRef> &args,
+                 std::vector<runtime::cuda::DeviceTensor> &results,
+                 runtime::cuda::PreparedCall &call, std::string &error);
+
 } // namespace mamba::bench
 
 #endif // MAMBA_BENCH_GPUTIMING_H

@@ -66,7 +66,6 @@ struct ProblemSet {
 bool makeSet(const cuda::LoadedModule &module, int64_t b, int64_t d, int64_t L,
              uint64_t seed, bool keepHost, ProblemSet &set,
              std::string &error) {
-  std::vector<Shape> shapes;
   set.inputs.resize(NumOperands);
   for (int op = 0; op < NumOperands; ++op) {
     Shape shape = operandShape(Operand(op), b, d, L);
@@ -79,20 +78,10 @@ bool makeSet(const cuda::LoadedModule &module, int64_t b, int64_t d, int64_t L,
       return false;
     }
     set.args.push_back({set.inputs[op].address(), shape});
-    shapes.push_back(shape);
     if (keepHost)
       set.host.push_back(std::move(host));
   }
-  if (!cuda::allocateResults(module, "scan", shapes, set.results, error))
-    return false;
-  std::vector<TensorRef> results;
-  for (cuda::DeviceTensor &r : set.results) {
-    // NaN: an element the kernel does not write cannot pass the check.
-    if (!r.buffer.fill16(0x7fc0u, error))
-      return false;
-    results.push_back(r.ref());
-  }
-  return set.call.prepare(module, "scan", set.args, results, error);
+  return prepareCall(module, "scan", set.args, set.results, set.call, error);
 }
 
 /// Runs the module once on (b=2, d, L=777) and returns y's relative L2
@@ -127,7 +116,7 @@ struct Result {
   Row row;
   std::string config;
   Timing timing;
-  double relError;
+  double relError = 0;
 };
 
 int fail(const std::string &message) {
@@ -161,14 +150,9 @@ int main(int argc, char **argv) {
                 "bench/make-scan-kernels.sh)");
 
   std::string error;
-  int count = 0;
-  if (!cuda::countDevices(count, error) || count == 0)
-    return fail("no GPU: " + (error.empty() ? "no device" : error));
   cuda::Device device;
-  if (!device.open(0, error))
-    return fail(error);
   double copyBandwidth = 0;
-  if (!measureCopyBandwidth(device, copyBandwidth, error))
+  if (!openBenchGpu(device, copyBandwidth, error))
     return fail(error);
   // The MUFU unit: 16 exponentials per clock per SM.
   double expRate = 16.0 * device.multiprocessors() * device.clockKHz() * 1e3;
@@ -186,7 +170,7 @@ int main(int argc, char **argv) {
       return fail(path + ": expected a function 'scan' of the 8 operands "
                          "u, delta, A, B, C, D, z, delta_bias");
     int64_t d = fn->args[0].shape[1];
-    double relError;
+    double relError = 0;
     try {
       if (!checkAgainstReference(module, d, relError, error))
         return fail(path + ": " + error);

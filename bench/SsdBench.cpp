@@ -102,7 +102,6 @@ struct ProblemSet {
 bool makeSet(const cuda::LoadedModule &module, const std::string &function,
              int64_t H, int64_t b, int64_t L, uint64_t seed, bool keepHost,
              ProblemSet &set, std::string &error) {
-  std::vector<Shape> shapes;
   std::vector<TensorRef> args;
   set.inputs.resize(NumOperands);
   for (int op = 0; op < NumOperands; ++op) {
@@ -117,20 +116,10 @@ bool makeSet(const cuda::LoadedModule &module, const std::string &function,
                                      error))
       return false;
     args.push_back({set.inputs[op].address(), shape});
-    shapes.push_back(shape);
     if (keepHost)
       set.host.push_back(std::move(host));
   }
-  if (!cuda::allocateResults(module, function, shapes, set.results, error))
-    return false;
-  std::vector<TensorRef> results;
-  for (cuda::DeviceTensor &r : set.results) {
-    // NaN: an element the kernel does not write cannot pass the check.
-    if (!r.buffer.fill16(0x7fc0u, error))
-      return false;
-    results.push_back(r.ref());
-  }
-  return set.call.prepare(module, function, args, results, error);
+  return prepareCall(module, function, args, set.results, set.call, error);
 }
 
 /// y's relative L2 error against the reference on (b = 2, L = 333): a
@@ -200,14 +189,9 @@ int main(int argc, char **argv) {
     return fail("no modules given (bench/make-ssd-kernels.sh builds them)");
 
   std::string error;
-  int count = 0;
-  if (!cuda::countDevices(count, error) || count == 0)
-    return fail("no GPU: " + (error.empty() ? "no device" : error));
   cuda::Device device;
-  if (!device.open(0, error))
-    return fail(error);
   double copyBandwidth = 0;
-  if (!measureCopyBandwidth(device, copyBandwidth, error))
+  if (!openBenchGpu(device, copyBandwidth, error))
     return fail(error);
   std::printf("%s, copy bandwidth %.0f GB/s\n", device.describe().c_str(),
               copyBandwidth / 1e9);
@@ -226,7 +210,7 @@ int main(int argc, char **argv) {
       if (!file.findFunction(function))
         return fail(path + ": no function " + function +
                     " (compile bench/ssd-kernels.mlir)");
-      double relError;
+      double relError = 0;
       try {
         if (!checkAgainstReference(module, function, H, relError, error))
           return fail(path + ": " + error);

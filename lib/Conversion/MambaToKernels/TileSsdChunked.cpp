@@ -134,6 +134,14 @@ Value mma(ImplicitLocOpBuilder &b, Value A, Value B, Value C) {
   return nvgpu::MmaSyncOp::create(b, A, B, C, ArrayRef<int64_t>{16, 8, 16});
 }
 
+/// Two n tiles side by side: `first` and `second` accumulate A times the
+/// two B operands of a loadTiles pair.
+void mmaPair(ImplicitLocOpBuilder &b, Value A, Value tiles, Value &first,
+             Value &second) {
+  first = mma(b, A, half(b, tiles, 0), first);
+  second = mma(b, A, half(b, tiles, 1), second);
+}
+
 Value zeroAccumulator(ImplicitLocOpBuilder &b) {
   auto type = VectorType::get({2, 2}, b.getF32Type());
   return arith::ConstantOp::create(b, type, DenseElementsAttr::get(type, 0.0f));
@@ -498,8 +506,7 @@ void tileSsdChunked(SsdScanOp op, const ChunkedSizes &sz) {
                                        false, true);
                   Value bB = loadTiles(b, Bs, l, indexConstant(b, 16 * ct), col,
                                        false, false);
-                  for (int64_t k = 0; k < 2; ++k)
-                    acc[k] = mma(b, aC, half(b, bB, k), acc[k]);
+                  mmaPair(b, aC, bB, acc[0], acc[1]);
                 }
                 for (int64_t k = 0; k < 2; ++k)
                   for (int64_t i = 0; i < 2; ++i) {
@@ -543,8 +550,7 @@ void tileSsdChunked(SsdScanOp op, const ChunkedSizes &sz) {
             for (int64_t jp = 0; jp < Q / 16; ++jp) {
               Value bC = loadTiles(b, Cs, l, indexConstant(b, 16 * jp),
                                    indexConstant(b, 16 * kk), false, false);
-              for (int64_t k = 0; k < 2; ++k)
-                yT[2 * jp + k] = mma(b, aS, half(b, bC, k), yT[2 * jp + k]);
+              mmaPair(b, aS, bC, yT[2 * jp], yT[2 * jp + 1]);
             }
           }
           for (int64_t jt = 0; jt < tTiles; ++jt) {
@@ -568,8 +574,7 @@ void tileSsdChunked(SsdScanOp op, const ChunkedSizes &sz) {
             for (int64_t ks = 0; ks <= jp; ++ks) {
               Value bG = loadTiles(b, Gs, l, indexConstant(b, 16 * jp),
                                    indexConstant(b, 16 * ks), false, false);
-              for (int64_t k = 0; k < 2; ++k)
-                yT[2 * jp + k] = mma(b, xT[ks], half(b, bG, k), yT[2 * jp + k]);
+              mmaPair(b, xT[ks], bG, yT[2 * jp], yT[2 * jp + 1]);
             }
 
           // y = y + D x, times silu(z), for positions inside the sequence.
@@ -629,8 +634,7 @@ void tileSsdChunked(SsdScanOp op, const ChunkedSizes &sz) {
             for (int64_t np = 0; np < N / 16; ++np) {
               Value bB = loadTiles(b, Bs, l, indexConstant(b, 16 * ks),
                                    indexConstant(b, 16 * np), true, true);
-              for (int64_t k = 0; k < 2; ++k)
-                S[2 * np + k] = mma(b, xw, half(b, bB, k), S[2 * np + k]);
+              mmaPair(b, xw, bB, S[2 * np], S[2 * np + 1]);
             }
           }
           // The next chunk overwrites what this one read.
