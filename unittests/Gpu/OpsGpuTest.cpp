@@ -35,6 +35,7 @@ using Draw = std::function<double(std::mt19937_64 &)>;
 
 constexpr ElementType kF32 = ElementType::F32;
 constexpr ElementType kBF16 = ElementType::BF16;
+constexpr ElementType kF16 = ElementType::F16;
 constexpr ElementType kI32 = ElementType::I32;
 
 Draw normal(double mean, double stddev) {
@@ -309,6 +310,54 @@ TEST(OpsGpu, SsdScanBf16Groups) {
     expectResult(run, 1, want.finalStates,
                  "ssd scan " + dims({b, L, 8, 32}) + " final states", kBF16);
   }
+}
+
+// The chunked kernel at its edge sizes: N = 256 in eight groups (L = 1
+// and a chunk and a tail), N = 16 in f16 after initial states.
+TEST(OpsGpu, SsdScanChunkedEdgeSizes) {
+  MAMBA_REQUIRE_GPU();
+  reference::DtOptions dt;
+  dt.softplus = true;
+  int index = 0;
+  for (auto [b, L] : {std::pair<int64_t, int64_t>{2, 1}, {1, 45}}) {
+    FunctionRun run;
+    runFunction("ssd_scan_bf16_n256_g8",
+                {{kBF16, {b, L, 8, 32}, normal(0, 1)},
+                 {kBF16, {b, L, 8}, normal(-2, 1)},
+                 {kF32, {8}, negativeDecay()},
+                 {kBF16, {b, L, 8, 256}, normal(0, 1)},
+                 {kBF16, {b, L, 8, 256}, normal(0, 1)},
+                 {kF32, {8}, normal(1, 0.5)},
+                 {kBF16, {b, L, 8, 32}, normal(0, 1)}},
+                "ssd_scan_bf16_n256_g8", index++, run);
+    if (HasFatalFailure())
+      return;
+    reference::SsdScanResult want = reference::ssdScan(
+        run.refs[0], run.refs[1], run.refs[2], run.refs[3], run.refs[4],
+        &run.refs[5], &run.refs[6], nullptr, nullptr, nullptr, dt);
+    expectResult(run, 0, want.y, "ssd scan N=256 " + dims({b, L}) + " y",
+                 kBF16);
+    expectResult(run, 1, want.finalStates,
+                 "ssd scan N=256 " + dims({b, L}) + " final states", kBF16);
+  }
+  FunctionRun run;
+  const int64_t b = 3, L = 50;
+  runFunction("ssd_scan_f16_n16",
+              {{kF16, {b, L, 2, 64}, normal(0, 1)},
+               {kF16, {b, L, 2}, normal(-2, 1)},
+               {kF32, {2}, negativeDecay()},
+               {kF16, {b, L, 1, 16}, normal(0, 1)},
+               {kF16, {b, L, 1, 16}, normal(0, 1)},
+               {kF32, {b, 2, 64, 16}, normal(0, 1)}},
+              "ssd_scan_f16_n16", 0, run);
+  if (HasFatalFailure())
+    return;
+  reference::SsdScanResult want = reference::ssdScan(
+      run.refs[0], run.refs[1], run.refs[2], run.refs[3], run.refs[4], nullptr,
+      nullptr, nullptr, &run.refs[5], nullptr, dt);
+  expectResult(run, 0, want.y, "ssd scan f16 N=16 y", kF16);
+  expectResult(run, 1, want.finalStates, "ssd scan f16 N=16 final states",
+               kF16);
 }
 
 TEST(OpsGpu, SsdScanF32Groups) {

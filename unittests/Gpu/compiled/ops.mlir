@@ -137,6 +137,18 @@ func.func @ssd_scan_bf16_groups(%x: tensor<?x?x8x32xbf16>, %dt: tensor<?x?x8xbf1
   return %y, %s : tensor<?x?x8x32xbf16>, tensor<?x8x32x64xf32>
 }
 
+// The chunked kernel's edge sizes: N = 256 in eight groups with P = 32
+// (the state 128 registers a thread), and N = 16 with P = 64 in f16.
+func.func @ssd_scan_bf16_n256_g8(%x: tensor<?x?x8x32xbf16>, %dt: tensor<?x?x8xbf16>, %A: tensor<8xf32>, %B: tensor<?x?x8x256xbf16>, %C: tensor<?x?x8x256xbf16>, %D: tensor<8xf32>, %z: tensor<?x?x8x32xbf16>) -> (tensor<?x?x8x32xbf16>, tensor<?x8x32x256xf32>) {
+  %y, %s = mamba.ssd_scan %x, %dt, %A, %B, %C D(%D) z(%z) dt_softplus : (tensor<?x?x8x32xbf16>, tensor<?x?x8xbf16>, tensor<8xf32>, tensor<?x?x8x256xbf16>, tensor<?x?x8x256xbf16>, tensor<8xf32>, tensor<?x?x8x32xbf16>) -> (tensor<?x?x8x32xbf16>, tensor<?x8x32x256xf32>)
+  return %y, %s : tensor<?x?x8x32xbf16>, tensor<?x8x32x256xf32>
+}
+
+func.func @ssd_scan_f16_n16(%x: tensor<?x?x2x64xf16>, %dt: tensor<?x?x2xf16>, %A: tensor<2xf32>, %B: tensor<?x?x1x16xf16>, %C: tensor<?x?x1x16xf16>, %h0: tensor<?x2x64x16xf32>) -> (tensor<?x?x2x64xf16>, tensor<?x2x64x16xf32>) {
+  %y, %s = mamba.ssd_scan %x, %dt, %A, %B, %C initial_states(%h0) dt_softplus : (tensor<?x?x2x64xf16>, tensor<?x?x2xf16>, tensor<2xf32>, tensor<?x?x1x16xf16>, tensor<?x?x1x16xf16>, tensor<?x2x64x16xf32>) -> (tensor<?x?x2x64xf16>, tensor<?x2x64x16xf32>)
+  return %y, %s : tensor<?x?x2x64xf16>, tensor<?x2x64x16xf32>
+}
+
 func.func @ssd_scan_f32(%x: tensor<?x?x8x16xf32>, %dt: tensor<?x?x8xf32>, %A: tensor<8xf32>, %B: tensor<?x?x2x16xf32>, %C: tensor<?x?x2x16xf32>, %D: tensor<8xf32>) -> (tensor<?x?x8x16xf32>, tensor<?x8x16x16xf32>) {
   %y, %s = mamba.ssd_scan %x, %dt, %A, %B, %C D(%D) : (tensor<?x?x8x16xf32>, tensor<?x?x8xf32>, tensor<8xf32>, tensor<?x?x2x16xf32>, tensor<?x?x2x16xf32>, tensor<8xf32>) -> (tensor<?x?x8x16xf32>, tensor<?x8x16x16xf32>)
   return %y, %s : tensor<?x?x8x16xf32>, tensor<?x8x16x16xf32>
