@@ -10,12 +10,12 @@ out="${OUT:-$build/bench-ssd}"
 chip="${CHIP:-sm_90a}"
 mkdir -p "$out"
 "$build/bin/mamba-compile" "$root/bench/ssd-kernels.mlir" --chip="$chip" \
-  --ssd-tensor-cores=false -o "$out/ssd_per_step.mmod"
+  -o "$out/ssd_per_step.mmod"
 configs="${CONFIGS:-0:0 16:64 32:32 32:16 64:16 16:16}"
 for config in $configs; do
   chunk=${config%%:*} block=${config##*:}
   "$build/bin/mamba-compile" "$root/bench/ssd-kernels.mlir" --chip="$chip" \
-    --ssd-chunk="$chunk" --ssd-channel-block="$block" \
+    --ssd-tensor-cores --ssd-chunk="$chunk" --ssd-channel-block="$block" \
     -o "$out/ssd_q${chunk}_p${block}.mmod"
 done
 ls "$out"

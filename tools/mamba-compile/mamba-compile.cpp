@@ -77,8 +77,9 @@ static cl::opt<int64_t>
 static cl::opt<bool> ssdTensorCores(
     cl::cat(compileCategory), "ssd-tensor-cores",
     cl::desc("Mamba-2's 16-bit SSD scans as chunked tensor-core products "
-             "(sm_80 on); false: the per-step recurrence"),
-    cl::init(true));
+             "(sm_80 on; opt-in until it has run on a GPU); false: the "
+             "per-step recurrence"),
+    cl::init(false));
 static cl::opt<int64_t>
     ssdChunk(cl::cat(compileCategory), "ssd-chunk",
              cl::desc("SSD positions per chunk, a multiple of 16 (0: the "

@@ -63,9 +63,9 @@ struct MambaGpuPipelineOptions
   PassOptions::Option<bool> ssdTensorCores{
       *this, "ssd-tensor-cores",
       llvm::cl::desc("16-bit SSD scans as chunked tensor-core products "
-                     "(mamba-tile-ssd-chunked, sm_80 on); else the per-step "
-                     "recurrence"),
-      llvm::cl::init(true)};
+                     "(mamba-tile-ssd-chunked, sm_80 on; opt-in until it has "
+                     "run on a GPU); else the per-step recurrence"),
+      llvm::cl::init(false)};
   PassOptions::Option<int64_t> ssdChunk{
       *this, "ssd-chunk",
       llvm::cl::desc("SSD positions per chunk (0: the largest that fits)"),
