@@ -478,6 +478,14 @@ void tileSsdChunked(SsdScanOp op, const ChunkedSizes &sz) {
           auto cumAt = [&](Value t) {
             return memref::LoadOp::create(b, cum, ValueRange{t}).getResult();
           };
+          // exp(cum - cum_s) dt_s: position s's input as it reaches the
+          // position whose running sum is `cum`.
+          auto decayedStep = [&](Value cum, Value s) -> Value {
+            return arith::MulFOp::create(
+                b,
+                math::ExpOp::create(b, arith::SubFOp::create(b, cum, cumAt(s))),
+                memref::LoadOp::create(b, dts, ValueRange{s}));
+          };
           auto sameSequence = [&](Value t, Value s) -> Value {
             return arith::CmpIOp::create(
                 b, arith::CmpIPredicate::eq,
@@ -515,11 +523,7 @@ void tileSsdChunked(SsdScanOp op, const ChunkedSizes &sz) {
                     SmallVector<Value> pair;
                     for (int64_t j = 0; j < 2; ++j) {
                       Value s = add(b, mul(b, l.tig, 2), 16 * ct + 8 * k + j);
-                      Value scale = arith::MulFOp::create(
-                          b,
-                          math::ExpOp::create(
-                              b, arith::SubFOp::create(b, cumT, cumAt(s))),
-                          memref::LoadOp::create(b, dts, ValueRange{s}));
+                      Value scale = decayedStep(cumT, s);
                       Value keep = arith::CmpIOp::create(
                           b, arith::CmpIPredicate::ule, s, t);
                       if (seq)
@@ -611,11 +615,7 @@ void tileSsdChunked(SsdScanOp op, const ChunkedSizes &sz) {
             for (int64_t half8 = 0; half8 < 2; ++half8)
               for (int64_t j = 0; j < 2; ++j) {
                 Value s = add(b, mul(b, l.tig, 2), 16 * ks + 8 * half8 + j);
-                Value w = arith::MulFOp::create(
-                    b,
-                    math::ExpOp::create(
-                        b, arith::SubFOp::create(b, cumEnd, cumAt(s))),
-                    memref::LoadOp::create(b, dts, ValueRange{s}));
+                Value w = decayedStep(cumEnd, s);
                 if (seq)
                   w = keepIf(sameSequence(s, endPos), w);
                 weights.push_back(w);
