@@ -100,6 +100,21 @@ def rms_norm_reference(x, weight, residual=None, eps=1e-6):
     return r / torch.sqrt((r * r).mean(-1, keepdim=True) + eps) * weight, r
 
 
+def _ssd_dt(dt, dt_bias, dt_softplus):
+    """The SSD's time step: + dt_bias, then softplus if asked."""
+    if dt_bias is not None:
+        dt = dt + dt_bias
+    return softplus(dt) if dt_softplus else dt
+
+
+def _ssd_skip_and_gate(y, x, D, z):
+    """y + D x (D per head, broadcast over the head's channels, or per
+    channel), times silu(z)."""
+    if D is not None:
+        y = y + (D[:, None] if D.ndim == 1 else D) * x
+    return y if z is None else y * silu(z)
+
+
 def ssd_reference(x, dt, A, B, C, D=None, z=None, dt_bias=None,
                   initial_states=None, dt_softplus=False):
     """Mamba-2's SSD as its per-step recurrence (mamba_ssm's
@@ -110,10 +125,7 @@ def ssd_reference(x, dt, A, B, C, D=None, z=None, dt_bias=None,
         f64, (x, dt, A, B, C, D, z, dt_bias, initial_states))
     b, L, H, P = x.shape
     G, N = B.shape[2], B.shape[3]
-    if dt_bias is not None:
-        dt = dt + dt_bias
-    if dt_softplus:
-        dt = softplus(dt)
+    dt = _ssd_dt(dt, dt_bias, dt_softplus)
     heads = torch.arange(H) // (H // G)
     Bh, Ch = B[:, :, heads], C[:, :, heads]                 # [b, L, H, N]
     h = torch.zeros(b, H, P, N, dtype=torch.float64) if h is None else h
@@ -123,12 +135,7 @@ def ssd_reference(x, dt, A, B, C, D=None, z=None, dt_bias=None,
         h = decay * h + (dt[:, t, :, None] * x[:, t])[..., None] * \
             Bh[:, t, :, None, :]
         ys.append((h * Ch[:, t, :, None, :]).sum(-1))
-    y = torch.stack(ys, 1)
-    if D is not None:
-        y = y + (D[:, None] if D.ndim == 1 else D) * x
-    if z is not None:
-        y = y * silu(z)
-    return y, h
+    return _ssd_skip_and_gate(torch.stack(ys, 1), x, D, z), h
 
 
 def ssd_step_reference(state, x, dt, A, B, C, D=None, z=None, dt_bias=None,
@@ -139,17 +146,9 @@ def ssd_step_reference(state, x, dt, A, B, C, D=None, z=None, dt_bias=None,
     state, x, dt, A, B, C, D, z, dt_bias = map(
         f64, (state, x, dt, A, B, C, D, z, dt_bias))
     H, G = x.shape[1], B.shape[1]
-    if dt_bias is not None:
-        dt = dt + dt_bias
-    if dt_softplus:
-        dt = softplus(dt)
+    dt = _ssd_dt(dt, dt_bias, dt_softplus)
     heads = torch.arange(H) // (H // G)
     Bh, Ch = B[:, heads, None, :], C[:, heads, None, :]     # [b, H, 1, N]
     state = state * torch.exp(dt[..., None] * A) + \
         (dt * x)[..., None] * Bh
-    out = (state * Ch).sum(-1)
-    if D is not None:
-        out = out + D * x
-    if z is not None:
-        out = out * silu(z)
-    return out, state
+    return _ssd_skip_and_gate((state * Ch).sum(-1), x, D, z), state

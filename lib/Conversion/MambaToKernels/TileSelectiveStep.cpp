@@ -65,13 +65,6 @@ constexpr int64_t kProjThreads = 256;
 constexpr int64_t kStepThreads = 256;
 constexpr int64_t kStepStates = 4;
 
-MemRefType workgroupBuffer(MLIRContext *ctx, int64_t size) {
-  auto workgroup = gpu::AddressSpaceAttr::get(
-      ctx, gpu::GPUDialect::getWorkgroupAddressSpace());
-  return MemRefType::get({size}, Float32Type::get(ctx),
-                         MemRefLayoutAttrInterface(), workgroup);
-}
-
 /// The most elements of `element` up to 16 bytes that divide `n`: the
 /// vector width of loads along a dimension of size n.
 int64_t vectorWidth(int64_t n, Type element) {
@@ -135,7 +128,6 @@ LogicalResult tileSelectiveStep(SelectiveStepOp op) {
       chooseStateSplit(N, kStepThreads, kStepStates);
 
   ImplicitLocOpBuilder b(op.getLoc(), op);
-  MLIRContext *ctx = b.getContext();
   Type element = getElementTypeOrSelf(op.getXz().getType());
   StepBuffers buffers = takeStepBuffers(b, op, slices);
   Value xz = buffers.xz, convState = buffers.convState,
@@ -177,8 +169,7 @@ LogicalResult tileSelectiveStep(SelectiveStepOp op) {
         };
         SmallVector<Value> firstRow = loadRow(rows.front().first);
 
-        Value xs = memref::AllocOp::create(
-            b, workgroupBuffer(ctx, kConvChannels), b.getI64IntegerAttr(16));
+        Value xs = allocShared(b, {kConvChannels}, b.getF32Type());
         Value local = arith::MinUIOp::create(
             b, thread, indexConstant(b, kConvChannels - 1));
         Value convThread =
@@ -262,8 +253,7 @@ LogicalResult tileSelectiveStep(SelectiveStepOp op) {
                    b, xz,
                    ValueRange{batch, arith::AddIOp::create(b, c, channels)}));
 
-        Value projected = memref::AllocOp::create(b, workgroupBuffer(ctx, J),
-                                                  b.getI64IntegerAttr(16));
+        Value projected = allocShared(b, {J}, b.getF32Type());
         SmallVector<std::pair<Value, Value>> rows =
             threadRows(b, thread, J, threads);
         SmallVector<Value> sums;

@@ -65,15 +65,6 @@ int64_t sharedBytes(int64_t Q, int64_t Pb, int64_t N, bool seq) {
   return 2 * halves + 3 * 4 * Q + (seq ? 8 * (Q + 1) : 0);
 }
 
-Value sharedArray(ImplicitLocOpBuilder &b, ArrayRef<int64_t> shape,
-                  Type element) {
-  auto workgroup = gpu::AddressSpaceAttr::get(
-      b.getContext(), gpu::GPUDialect::getWorkgroupAddressSpace());
-  auto type =
-      MemRefType::get(shape, element, MemRefLayoutAttrInterface(), workgroup);
-  return memref::AllocOp::create(b, type, b.getI64IntegerAttr(16));
-}
-
 Value add(ImplicitLocOpBuilder &b, Value x, int64_t c) {
   return c ? arith::AddIOp::create(b, x, indexConstant(b, c)).getResult() : x;
 }
@@ -290,18 +281,20 @@ struct ChunkedSizes {
   int64_t H, P, G, N, Q, Pb;
 };
 
-/// Whether the chunked kernel takes `op`, and with which chunk and channel
-/// block; `why` says why not.
+/// Whether x, B and C are all bf16 or all f16: the scans the kernel is
+/// for. The others (f32) are the per-step kernel's, whatever the options.
+bool isSixteenBit(SsdScanOp op) {
+  Type x = getElementTypeOrSelf(op.getX().getType());
+  return (x.isBF16() || x.isF16()) &&
+         getElementTypeOrSelf(op.getB().getType()) == x &&
+         getElementTypeOrSelf(op.getC().getType()) == x;
+}
+
+/// Whether the chunked kernel takes a 16-bit scan `op`, and with which
+/// chunk and channel block; `why` says why not.
 std::optional<ChunkedSizes> chooseSizes(SsdScanOp op, int64_t chunk,
                                         int64_t pBlock, std::string &why) {
   auto [H, P, G, N] = ssdSizes(op);
-  Type x = getElementTypeOrSelf(op.getX().getType());
-  if (!(x.isBF16() || x.isF16()) ||
-      getElementTypeOrSelf(op.getB().getType()) != x ||
-      getElementTypeOrSelf(op.getC().getType()) != x) {
-    why = "x, B and C are not all bf16 or all f16";
-    return std::nullopt;
-  }
   if (ShapedType::isDynamic(H) || ShapedType::isDynamic(P) ||
       ShapedType::isDynamic(G) || ShapedType::isDynamic(N)) {
     why = "H, P, G or N is dynamic";
@@ -366,17 +359,17 @@ void tileSsdChunked(SsdScanOp op, const ChunkedSizes &sz) {
                 ? memref::LoadOp::create(b, dtBias, ValueRange{h}).getResult()
                 : Value();
 
-        Value Bs = sharedArray(b, {Q, N + kPad}, element);
-        Value Cs = sharedArray(b, {Q, N + kPad}, element);
-        Value Xs = sharedArray(b, {Q, Pb + kPad}, element);
-        Value Gs = sharedArray(b, {Q, Q + kPad}, element);
-        Value dts = sharedArray(b, {Q}, f32);
-        Value dAs = sharedArray(b, {Q}, f32);
-        Value cum = sharedArray(b, {Q}, f32);
+        Value Bs = allocShared(b, {Q, N + kPad}, element);
+        Value Cs = allocShared(b, {Q, N + kPad}, element);
+        Value Xs = allocShared(b, {Q, Pb + kPad}, element);
+        Value Gs = allocShared(b, {Q, Q + kPad}, element);
+        Value dts = allocShared(b, {Q}, f32);
+        Value dAs = allocShared(b, {Q}, f32);
+        Value cum = allocShared(b, {Q}, f32);
         Type seqType =
             seq ? cast<MemRefType>(seq.getType()).getElementType() : Type();
         // Positions 0 .. Q - 1 of the chunk, then the one before it.
-        Value seqs = seq ? sharedArray(b, {Q + 1}, seqType) : Value();
+        Value seqs = seq ? allocShared(b, {Q + 1}, seqType) : Value();
 
         // The state: n tile k of the warp's 16 channels, rows g and g + 8,
         // columns 2 tig + {0, 1}.
@@ -677,13 +670,15 @@ struct MambaTileSsdChunkedPass
     SmallVector<SsdScanOp> ops;
     getOperation()->walk([&](SsdScanOp op) { ops.push_back(op); });
     for (SsdScanOp op : ops) {
+      if (!isSixteenBit(op))
+        continue;
       std::string why;
       std::optional<ChunkedSizes> sizes =
           chooseSizes(op, chunk, channelBlock, why);
       // The others stay for mamba-tile-ssd-scan's per-step kernel; with
       // explicit sizes, a scan they do not fit is an error.
       if (!sizes) {
-        if ((chunk || channelBlock) && why.find("bf16") == std::string::npos) {
+        if (chunk || channelBlock) {
           op.emitOpError() << "cannot take the chunked kernel's sizes: " << why;
           return signalPassFailure();
         }

@@ -169,18 +169,22 @@ Value mlir::mamba::emitLaneSum(ImplicitLocOpBuilder &b, Value value,
   return value;
 }
 
+Value mlir::mamba::allocShared(ImplicitLocOpBuilder &b, ArrayRef<int64_t> shape,
+                               Type element) {
+  auto workgroup = gpu::AddressSpaceAttr::get(
+      b.getContext(), gpu::GPUDialect::getWorkgroupAddressSpace());
+  auto type =
+      MemRefType::get(shape, element, MemRefLayoutAttrInterface(), workgroup);
+  return memref::AllocOp::create(b, type, b.getI64IntegerAttr(16));
+}
+
 Value mlir::mamba::emitBlockSum(ImplicitLocOpBuilder &b, Value value,
                                 Value thread, int64_t threads) {
   const int64_t warps = threads / kWarpSize;
   Value warpTotal = emitLaneSum(b, value, kWarpSize);
   // One partial per warp through shared memory; every thread then adds the
   // few partials itself (a broadcast read), no second reduction.
-  auto workgroup = gpu::AddressSpaceAttr::get(
-      b.getContext(), gpu::GPUDialect::getWorkgroupAddressSpace());
-  auto partialsType = MemRefType::get({warps}, b.getF32Type(),
-                                      MemRefLayoutAttrInterface(), workgroup);
-  Value partials =
-      memref::AllocOp::create(b, partialsType, b.getI64IntegerAttr(16));
+  Value partials = allocShared(b, {warps}, b.getF32Type());
   Value warp = arith::DivUIOp::create(b, thread, indexConstant(b, kWarpSize));
   Value lane = arith::RemUIOp::create(b, thread, indexConstant(b, kWarpSize));
   Value first = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, lane,

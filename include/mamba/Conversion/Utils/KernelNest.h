@@ -43,6 +43,11 @@ void emitBlockThreadNest(
     ImplicitLocOpBuilder &b, ArrayRef<OpFoldResult> grid, int64_t threads,
     function_ref<void(ValueRange blocks, Value thread)> body);
 
+/// A GPU block's shared array of `shape`, 16-byte aligned (so that vector
+/// loads and ldmatrix may read it whole).
+Value allocShared(ImplicitLocOpBuilder &b, ArrayRef<int64_t> shape,
+                  Type element);
+
 /// Conversions to and from the f32 the kernels compute in.
 Value toF32(ImplicitLocOpBuilder &b, Value value);
 Value fromF32(ImplicitLocOpBuilder &b, Value value, Type elementType);
