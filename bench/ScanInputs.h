@@ -75,8 +75,6 @@ inline double drawValue(Operand op, std::mt19937_64 &rng) {
   }
 }
 
-/// Fills `host` with drawn values, split over the host's cores (the large
-/// rows need hundreds of millions of them).
 /// Fills `host` with values of `draw` on all cores (a generator per core,
 /// seeded from `seed`): inputs of the large rows take seconds otherwise.
 template <typename Draw>

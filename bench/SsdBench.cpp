@@ -17,8 +17,7 @@
 
 #include "GpuTiming.h"
 #include "HostTensor.h"
-#include "ScanInputs.h"
-#include "mamba/Reference/SsdScan.h"
+#include "SsdInputs.h"
 
 #include <cmath>
 #include <cstdio>
@@ -53,40 +52,7 @@ const Row kRows[] = {
     {"mamba2-130m", 24, 1, 16384, 0},
 };
 
-enum Operand { X, Dt, A, B, C, D, Z, DtBias, NumOperands };
-
-Shape shapeOf(Operand op, int64_t H, int64_t b, int64_t L) {
-  switch (op) {
-  case X:
-  case Z:
-    return {b, L, H, kP};
-  case Dt:
-    return {b, L, H};
-  case B:
-  case C:
-    return {b, L, kG, kN};
-  default:
-    return {H};
-  }
-}
-
-/// The ranges ssd_peer.py draws from: A = -exp(A_log) in [-16, -1], dt_bias
-/// the inverse softplus of dt in [0.001, 0.1].
-double draw(Operand op, std::mt19937_64 &rng) {
-  auto uniform = [&](double lo, double hi) {
-    return std::uniform_real_distribution<double>(lo, hi)(rng);
-  };
-  switch (op) {
-  case Dt:
-    return uniform(-1.0, 1.0);
-  case A:
-    return -std::exp(uniform(0.0, std::log(16.0)));
-  case DtBias:
-    return uniform(-6.9, -2.25);
-  default:
-    return uniform(-1.7, 1.7);
-  }
-}
+ssd::Sizes kSizes(int64_t H) { return {H, kP, kN, kG}; }
 
 double setBytes(int64_t H, int64_t b, int64_t L) {
   return 2.0 * b * L * (3 * H * kP + 2 * kG * kN + H);
@@ -103,19 +69,15 @@ bool makeSet(const cuda::LoadedModule &module, const std::string &function,
              int64_t H, int64_t b, int64_t L, uint64_t seed, bool keepHost,
              ProblemSet &set, std::string &error) {
   std::vector<TensorRef> args;
-  set.inputs.resize(NumOperands);
-  for (int op = 0; op < NumOperands; ++op) {
-    Operand o = Operand(op);
-    Shape shape = shapeOf(o, H, b, L);
-    bool f32 = o == A || o == D || o == DtBias;
-    HostTensor host(f32 ? ElementType::F32 : ElementType::BF16, shape);
-    fillParallel(host, seed * 16 + op,
-                 [o](std::mt19937_64 &rng) { return draw(o, rng); });
+  set.inputs.resize(ssd::NumOperands);
+  for (int op = 0; op < ssd::NumOperands; ++op) {
+    HostTensor host = ssd::makeOperand(ssd::Operand(op), ElementType::BF16,
+                                       kSizes(H), b, L, seed * 16 + op);
     if (!set.inputs[op].allocate(module.device(), host.bytes().size(), error) ||
         !set.inputs[op].copyFromHost(host.bytes().data(), host.bytes().size(),
                                      error))
       return false;
-    args.push_back({set.inputs[op].address(), shape});
+    args.push_back({set.inputs[op].address(), host.shape()});
     if (keepHost)
       set.host.push_back(std::move(host));
   }
@@ -135,22 +97,14 @@ bool checkAgainstReference(const cuda::LoadedModule &module,
   if (!stream.create(module.device(), error) ||
       !set.call.enqueue(stream.handle(), error) || !stream.synchronize(error))
     return false;
-  HostTensor y(ElementType::BF16, shapeOf(X, H, b, L));
+  HostTensor y(ElementType::BF16, ssd::operandShape(ssd::X, kSizes(H), b, L));
   if (!set.results[0].buffer.copyToHost(y.bytes().data(), y.bytes().size(),
                                         error))
     return false;
-  std::vector<reference::Tensor> in;
-  for (const HostTensor &t : set.host)
-    in.push_back(t.toReference());
-  reference::DtOptions dt;
-  dt.softplus = true;
-  reference::SsdScanResult want =
-      reference::ssdScan(in[X], in[Dt], in[A], in[B], in[C], &in[D], &in[Z],
-                         &in[DtBias], nullptr, nullptr, dt);
   std::vector<double> actual(static_cast<size_t>(y.numel()));
   for (int64_t i = 0; i < y.numel(); ++i)
     actual[i] = y.get(i);
-  relError = gpu_test::relativeL2Error(actual, want.y.values());
+  relError = gpu_test::relativeL2Error(actual, ssd::expectedY(set.host));
   return true;
 }
 

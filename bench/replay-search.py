@@ -47,7 +47,10 @@ def load(path):
         if len(fields) < 5 or fields[1] != "1":
             continue
         target, scan, bucket, name = fields[0].split("/")
-        config = tuple(int(x) for x in NAME.match(name).groups())
+        match = NAME.match(name)
+        if not match:
+            continue  # another op's trial (ssd_scan): not replayed
+        config = tuple(int(x) for x in match.groups())
         times = buckets[(scan, bucket)]
         times[config] = min(float(fields[2]), times.get(config, float("inf")))
     return buckets

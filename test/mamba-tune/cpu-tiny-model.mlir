@@ -33,25 +33,27 @@
 // RUN: not mamba-tune %mamba_src_root/test/data/golden/model-tiny --db %t.json --shapes 32 2>&1 | FileCheck %s --check-prefix=SHAPES
 // RUN: not mamba-tune %s --db %t.json 2>&1 | FileCheck %s --check-prefix=NOSCAN
 
-// TABLE: | scan d,N,G,type | bucket | default ms | tuned ms | speedup | tuned config | candidates | seconds |
-// TABLE: | 128,16,1,f32 | 1x32 | {{[0-9.e-]+}} | {{[0-9.e-]+}} | {{[0-9.]+}}x | cb{{[0-9]+}}_s16_t{{[0-9]+}}_q1 |
+// TABLE: | op:signature,type | bucket | default ms | tuned ms | speedup | tuned config | candidates | seconds |
+// TABLE: | selective_scan:128,16,1,f32 | 1x32 | {{[0-9.e-]+}} | {{[0-9.e-]+}} | {{[0-9.]+}}x | cb{{[0-9]+}}_s16_t{{[0-9]+}}_q1 |
 // DB: "op": "selective_scan"
 // DB: "format": "mamba-mlir tuning database"
 // USED: mamba-compile: tuning: selective_scan 128:16:1:f32={{[0-9]+}}:16:{{[0-9]+}}:1 for {{.*}} (bucket 1x32:
 // TOKENS: row 0: 144 121 87 64 69 28 11 0 132 55 112 210 131 212 214 250
 // RESUME: mamba-tune: resuming: {{[0-9]+}} trials in
-// PREPARE: mamba-tune: compiled 1 scans' candidates into {{.*}}.plan; measure them with mamba-tune-run
+// PREPARE: mamba-tune: compiled 1 signatures' candidates into {{.*}}.plan; measure them with mamba-tune-run
 // NOPLAN: mamba-tune-run: {{.*}}.missing/plan.json: cannot open (make it with mamba-tune --prepare)
 // UNSEEDED: mamba-tune: {{.*}}/1x64: no database entry to start the guided search from: successive halving
-// UNSEEDED: | 128,16,1,f32 | 1x64 | {{.*}} | 9 of 9 (9 correct) |
-// GUIDED: | 128,16,1,f32 | 1x64 | {{.*}} | {{[1-4]}} of 9 ({{[1-4]}} correct) |
+// UNSEEDED: | selective_scan:128,16,1,f32 | 1x64 | {{.*}} | 9 of 9 (9 correct) |
+// GUIDED: | selective_scan:128,16,1,f32 | 1x64 | {{.*}} | {{[1-4]}} of 9 ({{[1-4]}} correct) |
 // NOSEED: mamba-tune-run: {{.*}}.missing.json: cannot open the tuning database
 // SEARCH: mamba-tune-run: --search: expected auto, exhaustive, halving, neighbors or guided
 // SHAPES: mamba-tune: --shapes: '32' is not BATCHxLENGTH, like 1x2048
-// NOSCAN: mamba-tune: {{.*}}cpu-tiny-model.mlir: no scan to tune
-// A Mamba-2 model's SSD is not tuned yet, and the error says so.
+// NOSCAN: mamba-tune: {{.*}}cpu-tiny-model.mlir: nothing to tune on {{.*}} (the tuner tunes selective_scan and, on GPUs, ssd_scan)
+// The CPU's SSD has one form: a Mamba-2 model has nothing to tune there,
+// and the messages say why.
 // RUN: not mamba-tune %mamba_src_root/test/data/golden/model-tiny-mamba2 --target cpu --shapes 1x16 --db %t.mamba2.json 2>&1 | FileCheck %s --check-prefix=SSD
-// SSD: mamba-tune: {{.*}}model-tiny-mamba2: no Mamba-1 scan to tune (the tuner does not tune Mamba-2's SSD yet)
+// SSD: mamba-tune: skipping ssd_scan:{{[0-9]+}},{{[0-9]+}},{{[0-9]+}},{{[0-9]+}},f32: it has one tiling on the CPU, nothing to choose
+// SSD: mamba-tune: {{.*}}model-tiny-mamba2: nothing to tune on
 func.func @nothing() {
   return
 }

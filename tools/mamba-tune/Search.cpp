@@ -11,13 +11,19 @@ namespace mamba::tune {
 
 std::vector<size_t> neighbours(const std::vector<Candidate> &candidates,
                                size_t at) {
-  auto axes = [](const Candidate &c) {
-    return std::vector<int64_t>{c.channelsPerBlock, c.statesPerThread,
-                                c.chunkLength, c.sequenceSplits};
+  // The axes are the op's parameters, in its order (every candidate of a
+  // space has the same ones).
+  const size_t axesCount = candidates[at].settings.size();
+  auto axes = [&](const Candidate &c) {
+    std::vector<int64_t> out;
+    for (const Setting &s : c.settings)
+      out.push_back(s.value);
+    out.resize(axesCount, 0);
+    return out;
   };
-  std::vector<std::vector<int64_t>> values(4);
+  std::vector<std::vector<int64_t>> values(axesCount);
   for (const Candidate &c : candidates)
-    for (int a = 0; a < 4; ++a)
+    for (size_t a = 0; a < axesCount; ++a)
       values[a].push_back(axes(c)[a]);
   for (auto &v : values) {
     std::sort(v.begin(), v.end());
@@ -28,9 +34,9 @@ std::vector<size_t> neighbours(const std::vector<Candidate> &candidates,
   for (size_t j = 0; j < candidates.size(); ++j) {
     const std::vector<int64_t> there = axes(candidates[j]);
     int differ = 0, axis = -1;
-    for (int a = 0; a < 4; ++a)
+    for (size_t a = 0; a < axesCount; ++a)
       if (there[a] != here[a])
-        ++differ, axis = a;
+        ++differ, axis = int(a);
     if (differ != 1)
       continue;
     auto rank = [&](int64_t v) {
@@ -43,16 +49,17 @@ std::vector<size_t> neighbours(const std::vector<Candidate> &candidates,
   return out;
 }
 
-std::vector<size_t> seedCandidates(
-    const std::vector<Candidate> &candidates,
-    const std::vector<tuning::Entry> &entries, const std::string &target,
-    const std::map<std::string, int64_t> &signature, const std::string &dtype,
-    const tuning::Bucket &bucket, size_t limit) {
+std::vector<size_t> seedCandidates(const std::vector<Candidate> &candidates,
+                                   const std::vector<tuning::Entry> &entries,
+                                   const std::string &target,
+                                   const Signature &signature,
+                                   const tuning::Bucket &bucket, size_t limit) {
   // Nearest first: another signature after this one's, then by the
   // distance of the buckets (tokens, then batch; log scale), as
   // Database::select measures it.
   auto distance = [&](const tuning::Entry &e) {
-    const bool other = e.dtype != dtype || e.signature != signature;
+    const bool other =
+        e.dtype != signature.type || e.signature != signature.map();
     const double tokens =
         std::fabs(std::log2(double(e.bucket.batch * e.bucket.length) /
                             double(bucket.batch * bucket.length)));
@@ -62,7 +69,7 @@ std::vector<size_t> seedCandidates(
   };
   std::vector<const tuning::Entry *> order;
   for (const tuning::Entry &e : entries)
-    if (e.target == target && e.op == "selective_scan")
+    if (e.target == target && e.op == signature.op)
       order.push_back(&e);
   std::stable_sort(order.begin(), order.end(),
                    [&](const tuning::Entry *a, const tuning::Entry *b) {

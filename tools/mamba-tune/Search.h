@@ -1,5 +1,4 @@
-//===- Search.h - Where mamba-tune's searches go next ------------*- C++
-//-*-===//
+//===- Search.h - Where mamba-tune's searches go next ----------*- C++ -*-===//
 //
 // The pieces of the searches that only look at the candidates, not at
 // times: the neighbours of a candidate (one parameter one step away) for
@@ -15,7 +14,7 @@
 #ifndef MAMBA_TOOLS_SEARCH_H
 #define MAMBA_TOOLS_SEARCH_H
 
-#include "TuningSpace.h"
+#include "Candidate.h"
 
 #include "mamba/Tuning/TuningDb.h"
 
@@ -31,15 +30,14 @@ std::vector<size_t> neighbours(const std::vector<Candidate> &candidates,
                                size_t at);
 
 /// The candidates (indices, the default excluded) whose tilings are the
-/// configs of `entries` for `target`'s selective_scan, each once: first
-/// those of `signature` and `dtype` ({"d", "N", "G"}), then the others;
-/// within each, the entry whose bucket is nearest `bucket` first. At most
-/// `limit`.
-std::vector<size_t> seedCandidates(
-    const std::vector<Candidate> &candidates,
-    const std::vector<tuning::Entry> &entries, const std::string &target,
-    const std::map<std::string, int64_t> &signature, const std::string &dtype,
-    const tuning::Bucket &bucket, size_t limit);
+/// configs of `entries` for `target` and the signature's op, each once:
+/// first those of `signature` (sizes and type), then the others; within
+/// each, the entry whose bucket is nearest `bucket` first. At most `limit`.
+std::vector<size_t> seedCandidates(const std::vector<Candidate> &candidates,
+                                   const std::vector<tuning::Entry> &entries,
+                                   const std::string &target,
+                                   const Signature &signature,
+                                   const tuning::Bucket &bucket, size_t limit);
 
 } // namespace mamba::tune
 

@@ -1,25 +1,24 @@
 //===- Tune.cpp - mamba-tune's work, as a library call -------------------===//
 //
-// For every selective scan of a model directory or a .mlir file (Mamba-1:
-// N = 16, one group), on the CPU or the local GPU: compiles each candidate
-// tiling (TuningSpace.h) in parallel, runs it on each shape bucket against
-// the reference library (a wrong result rejects it), times the survivors
-// and writes the best per bucket, with the default's time, to the tuning
-// database (TuningDb.h) that mamba-compile --tuning-db reads. Small spaces
-// are searched exhaustively; larger ones by successive halving (all
-// candidates on a few runs, the best quarter on the full count). Every
-// trial is appended to DB.trials as it is measured, so an interrupted run
-// resumes where it stopped; --budget-seconds bounds the time.
+// For every tunable op of a model directory or a .mlir file (TunableOp.h:
+// Mamba-1's selective scan, Mamba-2's SSD), on the CPU or the local GPU:
+// compiles each candidate tiling of each signature in parallel, runs it on
+// each shape bucket against the reference library (a wrong result rejects
+// it), times the survivors and writes the best per bucket, with the
+// default's time, to the tuning database (TuningDb.h) that mamba-compile
+// --tuning-db reads. Small spaces are searched exhaustively; larger ones by
+// successive halving (all candidates on a few runs, the best quarter on the
+// full count). Every trial is appended to DB.trials as it is measured, so
+// an interrupted run resumes where it stopped; --budget-seconds bounds the
+// time.
 //
 //===----------------------------------------------------------------------===//
 
 #include "Tune.h"
+#include "OpSource.h"
 #include "TuneRunner.h"
-#include "TuningSpace.h"
 
 #include "mamba/Codegen/CPU/HostKernels.h"
-#include "mamba/Conversion/MambaToKernels/TunedTilings.h"
-#include "mamba/Dialect/Mamba/IR/Mamba2Ops.h"
 #include "mamba/Driver/Compile.h"
 #include "mamba/Registration/RegisterMamba.h"
 #include "mamba/Runtime/OpenDevice.h"
@@ -47,10 +46,8 @@ namespace runtime = ::mamba::runtime;
 namespace tuning = ::mamba::tuning;
 namespace format = ::mamba::format;
 using ::mamba::tune::Candidate;
-using ::mamba::tune::ScanShape;
-using mlir::mamba::MixerOp;
-using mlir::mamba::ScanSignature;
-using mlir::mamba::SelectiveScanOp;
+using ::mamba::tune::OpSource;
+using ::mamba::tune::Signature;
 
 namespace {
 
@@ -59,66 +56,11 @@ double secondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-struct Signature {
-  ScanShape shape;
-  std::string type; ///< "f32", "bf16", "f16"
-  std::string key() const {
-    return std::to_string(shape.channels) + "," + std::to_string(shape.states) +
-           "," + std::to_string(shape.groups) + "," + type;
-  }
-};
-
-std::string typeName(Type t) {
-  return t.isF32() ? "f32" : t.isBF16() ? "bf16" : t.isF16() ? "f16" : "";
-}
-
-/// The scans of `module`: selective_scan ops, and the scan inside each
-/// mixer of a model.
-std::vector<Signature> scanSignatures(ModuleOp module) {
-  std::vector<Signature> out;
-  auto add = [&](Signature s) {
-    for (const Signature &seen : out)
-      if (seen.key() == s.key())
-        return;
-    out.push_back(s);
-  };
-  module.walk([&](SelectiveScanOp op) {
-    if (std::optional<ScanSignature> s = mlir::mamba::scanSignature(op))
-      add({{s->channels, s->states, s->groups}, s->type});
-  });
-  module.walk([&](MixerOp op) {
-    auto a = cast<ShapedType>(op.getALog().getType());
-    auto hidden = cast<ShapedType>(op.getHidden().getType());
-    if (a.hasStaticShape())
-      add({{a.getDimSize(0), a.getDimSize(1), 1},
-           typeName(hidden.getElementType())});
-  });
-  return out;
-}
-
-/// The benchmark scans' function (bench/make-scan-kernels.sh's operands
-/// and options) for a signature: what every candidate compiles.
-std::string scanSource(const Signature &s) {
-  const std::string d = std::to_string(s.shape.channels), t = s.type;
-  const std::string act = "tensor<?x" + d + "x?x" + t + ">",
-                    bc = "tensor<?x1x16x?x" + t + ">",
-                    a = "tensor<" + d + "x16xf32>",
-                    vec = "tensor<" + d + "xf32>";
-  return "func.func @scan(%u: " + act + ", %delta: " + act + ", %A: " + a +
-         ", %B: " + bc + ", %C: " + bc + ", %D: " + vec + ", %z: " + act +
-         ", %delta_bias: " + vec + ") -> " + act +
-         " {\n  %y = mamba.selective_scan %u, %delta, %A, %B, %C D(%D) z(%z) "
-         "delta_bias(%delta_bias) delta_softplus\n      : (" +
-         act + ", " + act + ", " + a + ", " + bc + ", " + bc + ", " + vec +
-         ", " + act + ", " + vec + ") -> " + act + "\n  return %y : " + act +
-         "\n}\n";
-}
-
 /// Compiles `source` with candidate `c`'s tiling for `chip` into `out`, in
 /// a context of its own (one per thread).
-bool compileCandidate(const std::string &source, const std::string &chip,
-                      bool gpu, const Candidate &c, const std::string &out,
-                      std::string &error) {
+bool compileCandidate(const OpSource &op, const std::string &source,
+                      const std::string &chip, bool gpu, const Candidate &c,
+                      const std::string &out, std::string &error) {
   DialectRegistry registry;
   mlir::mamba::registerAllMambaDialects(registry);
   MLIRContext context(registry);
@@ -135,12 +77,9 @@ bool compileCandidate(const std::string &source, const std::string &chip,
   }
   mlir::mamba::CompileOptions options;
   options.chips = {chip};
-  options.channelsPerBlock = c.channelsPerBlock;
-  options.chunkLength = c.chunkLength;
-  if (gpu) {
-    options.statesPerThread = c.statesPerThread;
-    options.sequenceSplits = c.sequenceSplits;
-  }
+  // Exactly the candidate's tiling: no database's.
+  options.shippedTuning = false;
+  op.configure(c, gpu, options);
   std::string bytes;
   llvm::raw_string_ostream os(bytes);
   if (failed(mlir::mamba::compileToModuleFile(*module, options, os, error))) {
@@ -190,9 +129,8 @@ bool tune(const TuneOptions &o, std::string &error) {
   if (!tuning::parseBuckets(shapes, buckets, error))
     return fail("--shapes: " + error);
 
-  // The scans to tune.
-  std::vector<Signature> signatures;
-  bool hasSsd = false;
+  // The signatures to tune, per op kind.
+  std::vector<std::pair<const OpSource *, Signature>> signatures;
   {
     DialectRegistry registry;
     mlir::mamba::registerAllMambaDialects(registry);
@@ -203,26 +141,32 @@ bool tune(const TuneOptions &o, std::string &error) {
         &context, inputPath, dtype, sourceMgr, error);
     if (!module)
       return fail(error.empty() ? "cannot read " + inputPath : error);
-    module->walk([&](Operation *op) {
-      if (isa<mlir::mamba::Mixer2Op, mlir::mamba::Mixer2StepOp,
-              mlir::mamba::SsdScanOp>(op))
-        hasSsd = true;
-    });
-    for (const Signature &s : scanSignatures(*module)) {
-      if (s.shape.states != 16 || s.shape.groups != 1 || s.type == "f16") {
-        std::fprintf(stderr,
-                     "mamba-tune: skipping the scan %s: the tuner's "
-                     "problems have N = 16, one group, f32 or bf16\n",
-                     s.key().c_str());
-        continue;
+    for (const OpSource *source : ::mamba::tune::opSources()) {
+      std::vector<Signature> found;
+      source->collect(*module, found);
+      const ::mamba::tune::TunableOp &op =
+          *::mamba::tune::findTunableOp(source->op);
+      for (const Signature &s : found) {
+        const std::string why = source->unsupported(s);
+        if (!why.empty()) {
+          std::fprintf(stderr, "mamba-tune: skipping %s: %s\n", s.key().c_str(),
+                       why.c_str());
+          continue;
+        }
+        if (op.candidates(gpu, s).size() < 2) {
+          std::fprintf(stderr,
+                       "mamba-tune: skipping %s: it has one tiling on %s, "
+                       "nothing to choose\n",
+                       s.key().c_str(), gpu ? "this GPU" : "the CPU");
+          continue;
+        }
+        signatures.push_back({source, s});
       }
-      signatures.push_back(s);
     }
   }
   if (signatures.empty())
-    return fail(inputPath + (hasSsd ? ": no Mamba-1 scan to tune (the tuner "
-                                      "does not tune Mamba-2's SSD yet)"
-                                    : ": no scan to tune"));
+    return fail(inputPath + ": nothing to tune on " + chip +
+                " (the tuner tunes selective_scan and, on GPUs, ssd_scan)");
 
   ::mamba::tune::TuneRunner runner;
   ::mamba::tune::RunSettings settings;
@@ -245,11 +189,11 @@ bool tune(const TuneOptions &o, std::string &error) {
   if (prepareDir.empty() && !runner.open(settings, error))
     return fail(error);
   std::vector<::mamba::tune::PlannedScan> planned;
-  for (const Signature &sig : signatures) {
+  for (const auto &[source, sig] : signatures) {
     ::mamba::tune::PlannedScan scan;
-    scan.shape = sig.shape;
-    scan.type = sig.type;
-    scan.candidates = ::mamba::tune::scanCandidates(gpu, sig.shape);
+    scan.op = ::mamba::tune::findTunableOp(source->op);
+    scan.signature = sig;
+    scan.candidates = scan.op->candidates(gpu, sig);
     const size_t n = scan.candidates.size();
     scan.paths.assign(n, "");
     scan.errors.assign(n, "");
@@ -257,7 +201,7 @@ bool tune(const TuneOptions &o, std::string &error) {
     // Compile each candidate once (shape-independent), in parallel: for a
     // plan all of them; here those the trials file has not measured on
     // every bucket, and the default.
-    const std::string source = scanSource(sig);
+    const std::string text = source->source(sig);
     std::atomic<size_t> next{0};
     unsigned workers = jobs > 0
                            ? unsigned(jobs)
@@ -269,11 +213,13 @@ bool tune(const TuneOptions &o, std::string &error) {
           if (i > 0 && prepareDir.empty() &&
               (runner.outOfBudget() || !runner.needed(scan, i)))
             continue;
-          std::string path = std::string(workDir) + "/" + sig.key() + "-" +
+          std::string stem = sig.key();
+          std::replace(stem.begin(), stem.end(), ':', '-');
+          std::string path = std::string(workDir) + "/" + stem + "-" +
                              scan.candidates[i].name() + ".mmod";
           std::string why;
-          bool ok = compileCandidate(source, chip, gpu, scan.candidates[i],
-                                     path, why);
+          bool ok = compileCandidate(*source, text, chip, gpu,
+                                     scan.candidates[i], path, why);
           scan.paths[i] = path;
           scan.compiled[i] = ok;
           scan.errors[i] = why;
@@ -289,7 +235,7 @@ bool tune(const TuneOptions &o, std::string &error) {
     if (!::mamba::tune::writePlan(std::string(workDir), chip, planned, error))
       return fail(error);
     std::fprintf(stderr,
-                 "mamba-tune: compiled %zu scans' candidates into "
+                 "mamba-tune: compiled %zu signatures' candidates into "
                  "%s; measure them with mamba-tune-run %s --db FILE\n",
                  planned.size(), prepareDir.c_str(), prepareDir.c_str());
     return true;

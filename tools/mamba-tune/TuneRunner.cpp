@@ -2,7 +2,6 @@
 
 #include "TuneRunner.h"
 
-#include "ScanTrial.h"
 #include "Search.h"
 
 #include <nlohmann/json.hpp>
@@ -18,11 +17,6 @@
 #include <unistd.h>
 
 namespace mamba::tune {
-
-std::string PlannedScan::key() const {
-  return std::to_string(shape.channels) + "," + std::to_string(shape.states) +
-         "," + std::to_string(shape.groups) + "," + type;
-}
 
 /// What one candidate gave on one bucket.
 struct Trial {
@@ -128,7 +122,7 @@ bool TuneRunner::open(const RunSettings &settings, std::string &error) {
   if (log_->size())
     std::fprintf(stderr, "mamba-tune: resuming: %zu trials in %s.trials\n",
                  log_->size(), s_.dbPath.c_str());
-  std::printf("| scan d,N,G,type | bucket | default ms | tuned ms | speedup "
+  std::printf("| op:signature,type | bucket | default ms | tuned ms | speedup "
               "| tuned config | candidates | seconds |\n|---|---|---|---|---|"
               "---|---|---|\n");
   return true;
@@ -147,7 +141,7 @@ bool TuneRunner::needed(const PlannedScan &scan, size_t i) const {
 
 bool TuneRunner::run(const PlannedScan &scan, std::string &error) {
   if (scan.candidates.empty() || !scan.compiled[0]) {
-    error = "the default tiling of scan " + scan.key() +
+    error = "the default tiling of " + scan.key() +
             " does not compile: " + (scan.errors.empty() ? "" : scan.errors[0]);
     return false;
   }
@@ -171,9 +165,7 @@ bool TuneRunner::run(const PlannedScan &scan, std::string &error) {
   const PlannedScan &sig = scan;
   const int runs = s_.runs;
   TrialLog &log = *log_;
-  const format::ElementType act =
-      sig.type == "bf16" ? format::ElementType::BF16 : format::ElementType::F32;
-  const double tolerance = act == format::ElementType::F32 ? 1e-4 : 2e-2;
+  const double tolerance = sig.signature.type == "f32" ? 1e-4 : 2e-2;
 
   // Each candidate's module, loaded once for every bucket and round (a
   // program refers to its file).
@@ -184,10 +176,11 @@ bool TuneRunner::run(const PlannedScan &scan, std::string &error) {
   std::map<size_t, Loaded> programs;
   for (const tuning::Bucket &bucket : s_.buckets) {
     const double bucketStart = elapsed();
-    ::mamba::tune::ScanProblem problem;
-    if (!problem.prepare(backend, *queue_, act, bucket.batch,
-                         sig.shape.channels, bucket.length, error)) {
-      error = "scan " + sig.key() + ": " + error;
+    std::unique_ptr<Problem> made = sig.op->makeProblem();
+    Problem &problem = *made;
+    if (!problem.prepare(backend, *queue_, sig.signature, bucket.batch,
+                         bucket.length, error)) {
+      error = sig.key() + ": " + error;
       return false;
     }
     const std::string bucketName = bucketKey(chip, sig.key(), bucket);
@@ -267,12 +260,9 @@ bool TuneRunner::run(const PlannedScan &scan, std::string &error) {
       all[i] = i;
     std::vector<tuning::Entry> known = db_.entries();
     known.insert(known.end(), seedEntries_.begin(), seedEntries_.end());
-    const std::map<std::string, int64_t> signature = {{"d", sig.shape.channels},
-                                                      {"N", sig.shape.states},
-                                                      {"G", sig.shape.groups}};
     const size_t cap = std::max<size_t>(4, candidates.size() / 5);
-    std::vector<size_t> seeds = seedCandidates(
-        candidates, known, chip, signature, sig.type, bucket, cap / 2);
+    std::vector<size_t> seeds =
+        seedCandidates(candidates, known, chip, sig.signature, bucket, cap / 2);
     std::string search = s_.search;
     if (search == "guided" && seeds.empty()) {
       std::fprintf(stderr,
@@ -374,7 +364,7 @@ bool TuneRunner::run(const PlannedScan &scan, std::string &error) {
     if (isatty(2))
       std::fprintf(stderr, "\n");
     if (!results[0].ok) {
-      error = "the default tiling of scan " + sig.key() + " on " + bucketName +
+      error = "the default tiling of " + sig.key() + " on " + bucketName +
               " failed: " + results[0].why;
       return false;
     }
@@ -390,11 +380,9 @@ bool TuneRunner::run(const PlannedScan &scan, std::string &error) {
     tuning::Entry e;
     e.target = chip;
     e.device = backend.describe();
-    e.op = "selective_scan";
-    e.signature = {{"d", sig.shape.channels},
-                   {"N", sig.shape.states},
-                   {"G", sig.shape.groups}};
-    e.dtype = sig.type;
+    e.op = sig.signature.op;
+    e.signature = sig.signature.map();
+    e.dtype = sig.signature.type;
     e.bucket = bucket;
     e.config = candidates[winner].config();
     e.ms = results[winner].ms;
@@ -429,10 +417,9 @@ bool writePlan(const std::string &dir, const std::string &target,
                             {"file", s.compiled[i] ? file : ""},
                             {"error", s.errors[i]}});
     }
-    list.push_back({{"d", s.shape.channels},
-                    {"N", s.shape.states},
-                    {"G", s.shape.groups},
-                    {"type", s.type},
+    list.push_back({{"op", s.signature.op},
+                    {"signature", s.signature.map()},
+                    {"type", s.signature.type},
                     {"candidates", candidates}});
   }
   std::ofstream out(dir + "/plan.json");
@@ -457,16 +444,33 @@ bool readPlan(const std::string &dir, std::string &target,
     scans.clear();
     for (const nlohmann::json &s : j.at("scans")) {
       PlannedScan p;
-      p.shape = {s.at("d").get<int64_t>(), s.at("N").get<int64_t>(),
-                 s.at("G").get<int64_t>()};
-      p.type = s.at("type").get<std::string>();
+      // Plans of the Mamba-1-only tuner name no op and give d, N and G at
+      // the top level.
+      const std::string op = s.value("op", "selective_scan");
+      p.op = findTunableOp(op);
+      if (!p.op) {
+        error = dir + "/plan.json: mamba-tune-run cannot tune '" + op + "'";
+        return false;
+      }
+      std::map<std::string, int64_t> sizes;
+      if (s.contains("signature"))
+        sizes = s.at("signature").get<std::map<std::string, int64_t>>();
+      else
+        sizes = {{"d", s.at("d").get<int64_t>()},
+                 {"N", s.at("N").get<int64_t>()},
+                 {"G", s.at("G").get<int64_t>()}};
+      if (!p.op->signatureOf(sizes, s.at("type").get<std::string>(),
+                             p.signature, error)) {
+        error = dir + "/plan.json: " + error;
+        return false;
+      }
       for (const nlohmann::json &c : s.at("candidates")) {
         auto config = c.at("config").get<std::map<std::string, int64_t>>();
         Candidate k;
-        k.channelsPerBlock = config.at("channels_per_block");
-        k.statesPerThread = config.at("states_per_thread");
-        k.chunkLength = config.at("chunk_length");
-        k.sequenceSplits = config.at("sequence_splits");
+        if (!p.op->fromConfig(config, k, error)) {
+          error = dir + "/plan.json: " + op + " candidate: " + error;
+          return false;
+        }
         std::string file = c.at("file").get<std::string>();
         p.candidates.push_back(k);
         p.compiled.push_back(!file.empty());

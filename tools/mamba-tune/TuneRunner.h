@@ -1,12 +1,13 @@
 //===- TuneRunner.h - mamba-tune's measuring half ---------------*- C++ -*-===//
 //
 // Everything of mamba-tune after the candidates are compiled, with no
-// compiler in it: the device opened, each planned scan's candidates run on
-// every shape bucket (ScanTrial.h), the search (exhaustive for small
-// spaces; successive halving: all candidates on a few runs, the best
-// quarter on the full count; hill-climbs, Search.h), the trials file that makes a run resumable,
-// and the database written. mamba-tune calls it after compiling;
-// mamba-tune-run calls it on a plan compiled elsewhere (mamba-tune
+// compiler in it: the device opened, each planned signature's candidates
+// run on every shape bucket (its op's Problem, TunableOp.h), the search
+// (exhaustive for small spaces; successive halving: all candidates on a few
+// runs, the best quarter on the full count; hill-climbs, Search.h), the trials
+// file that makes a run resumable, and the database written. mamba-tune calls
+// it after compiling; mamba-tune-run calls it on a plan compiled elsewhere
+// (mamba-tune
 // --prepare), for a machine with the GPU but without the compiler.
 //
 //===----------------------------------------------------------------------===//
@@ -14,7 +15,7 @@
 #ifndef MAMBA_TOOLS_TUNERUNNER_H
 #define MAMBA_TOOLS_TUNERUNNER_H
 
-#include "TuningSpace.h"
+#include "TunableOp.h"
 
 #include "mamba/Runtime/OpenDevice.h"
 #include "mamba/Tuning/TuningDb.h"
@@ -26,18 +27,19 @@
 
 namespace mamba::tune {
 
-/// One scan signature with its candidates compiled: paths[i] holds
-/// candidate i's module when compiled[i], else errors[i] says why not.
+/// One signature of a tunable op with its candidates compiled: paths[i]
+/// holds candidate i's module when compiled[i], else errors[i] says why
+/// not.
 struct PlannedScan {
-  ScanShape shape;
-  std::string type; ///< "f32" or "bf16"
+  const TunableOp *op = nullptr;
+  Signature signature;
   std::vector<Candidate> candidates;
   std::vector<std::string> paths, errors;
   /// char, not bool: the compile workers set neighbouring elements at
   /// once, and vector<bool> packs them into shared words.
   std::vector<char> compiled;
-  /// "1536,16,1,bf16"
-  std::string key() const;
+  /// "selective_scan:1536,16,1,bf16"
+  std::string key() const { return signature.key(); }
 };
 
 struct RunSettings {
@@ -87,8 +89,8 @@ private:
   std::unique_ptr<runtime::Queue> queue_;
 };
 
-/// DIR/plan.json: the target and each scan's candidates and module files
-/// (relative to DIR), as mamba-tune --prepare writes it.
+/// DIR/plan.json: the target and each signature's op, sizes, candidates
+/// and module files (relative to DIR), as mamba-tune --prepare writes it.
 bool writePlan(const std::string &dir, const std::string &target,
                const std::vector<PlannedScan> &scans, std::string &error);
 bool readPlan(const std::string &dir, std::string &target,
