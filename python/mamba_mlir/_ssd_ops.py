@@ -103,14 +103,26 @@ def mamba_chunk_scan_combined(x, dt, A, B, C, chunk_size, D=None, z=None,
     restarts where it changes). Returns out [b, L, H, P] in x's dtype, and
     with return_final_states the state after the last position, [b, H, P,
     N] float32. chunk_size is the chunked algorithm's; the result does not
-    depend on it. As in mamba_ssm, cu_seqlens only serves
-    return_varlen_states (seq_idx is what packs sequences): without it, it
-    is ignored; return_varlen_states is not supported yet."""
+    depend on it. As in mamba_ssm, cu_seqlens ([n + 1] offsets of n packed
+    sequences in a batch of one, from 0 to L) only serves
+    return_varlen_states (seq_idx is what restarts the state within out):
+    without it, it is ignored; with it, the call also returns each
+    sequence's state after its last position, [n, H, P, N] float32, each
+    sequence started from zero (mamba_ssm's, when seq_idx marks the same
+    sequences): (out, varlen_states), or (out, final_states,
+    varlen_states) with return_final_states. The states come from one
+    more call per sequence (as much work again as out's in all)."""
     if return_varlen_states:
-        raise NotImplementedError("return_varlen_states: not supported by "
-                                  "mamba_mlir's mamba_chunk_scan_combined "
-                                  "yet (each sequence's final state; "
-                                  "return_final_states gives the last)")
+        varlen = _varlen_states_call(
+            x, dt, A, B, C, chunk_size, dt_bias, initial_states, cu_seqlens,
+            dt_softplus, dt_limit)
+        out = mamba_chunk_scan_combined(
+            x, dt, A, B, C, chunk_size, D, z, dt_bias, initial_states,
+            seq_idx, None, dt_softplus, dt_limit, return_final_states)
+        if out is None:
+            return None
+        states = varlen()
+        return (*out, states) if return_final_states else (out, states)
     if _ops._traced():
         low, high = dt_limit
         y, final = _ops.torch_ops().ssd_scan(
@@ -120,6 +132,64 @@ def mamba_chunk_scan_combined(x, dt, A, B, C, chunk_size, D=None, z=None,
     return _eager_ssd_scan(x, dt, A, B, C, chunk_size, D, z, dt_bias,
                            initial_states, seq_idx, dt_softplus, dt_limit,
                            return_final_states)
+
+
+def _varlen_states_call(x, dt, A, B, C, chunk_size, dt_bias, initial_states,
+                        cu_seqlens, dt_softplus, dt_limit):
+    """return_varlen_states' states, checked before anything runs and
+    computed when the returned function is called: each sequence of
+    cu_seqlens scanned alone from zero for its final state (D and z do not
+    touch the state)."""
+    if cu_seqlens is None:
+        raise ValueError("return_varlen_states: needs cu_seqlens, the "
+                         "offsets of the packed sequences")
+    if initial_states is not None:
+        raise NotImplementedError(
+            "return_varlen_states with initial_states: not supported by "
+            "mamba_mlir's mamba_chunk_scan_combined (each sequence starts "
+            "from zero)")
+    if _ops._traced():
+        raise NotImplementedError(
+            "return_varlen_states under torch.compile: the sequences' "
+            "offsets decide the shapes; call it outside the compiled region")
+    shape = list(getattr(x, "shape", []))
+    if len(shape) != 4 or shape[0] != 1:
+        raise ValueError(f"return_varlen_states: expected x of one packed "
+                         f"batch, [1, L, H, P], got {shape}")
+    L, H, P = shape[1], shape[2], shape[3]
+    where = _ops._Where(x, "x")
+    offsets = _ops._check(cu_seqlens, "cu_seqlens", where)
+    if offsets.ndim != 1 or offsets.shape[0] < 2:
+        raise ValueError(f"cu_seqlens: expected [n + 1] offsets (n >= 1), "
+                         f"got shape {list(offsets.shape)}")
+    kind = str(offsets.dtype).replace("torch.", "")
+    if kind not in ("int32", "int64"):
+        raise TypeError(f"cu_seqlens: expected int32 or int64, got {kind}")
+    offsets = [int(v) for v in offsets.tolist()]
+    if offsets[0] != 0 or offsets[-1] != L or \
+            any(a > b for a, b in zip(offsets, offsets[1:])):
+        raise ValueError(f"cu_seqlens: expected non-decreasing offsets from "
+                         f"0 to L = {L}, got {offsets}")
+    N = B.shape[-1]
+
+    def states():
+        parts = []
+        for start, end in zip(offsets, offsets[1:]):
+            if start == end:
+                parts.append(None)
+                continue
+            piece = (lambda v: v[:, start:end])
+            _, final = _eager_ssd_scan(
+                piece(x), piece(dt), A, piece(B), piece(C), chunk_size, None,
+                None, dt_bias, None, None, dt_softplus, dt_limit, True)
+            parts.append(final[0])
+        if _ops._is_torch(x):
+            torch = _ops._torch()
+            zeros = torch.zeros(H, P, N, dtype=torch.float32, device=x.device)
+            return torch.stack([zeros if p is None else p for p in parts])
+        zeros = np.zeros((H, P, N), np.float32)
+        return np.stack([zeros if p is None else p for p in parts])
+    return states
 
 
 def _eager_ssd_scan(x, dt, A, B, C, chunk_size, D, z, dt_bias, initial_states,

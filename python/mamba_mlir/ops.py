@@ -80,8 +80,10 @@ class _Where:
 
 
 def _check(x, name, where):
-    """x, contiguous, after checking it is the same kind of array as the
-    call's leading operand and on the same device."""
+    """x, contiguous and 16-byte aligned (as the kernels read their
+    buffers), after checking it is the same kind of array as the call's
+    leading operand and on the same device. A view into the middle of a
+    buffer (x[:, 1:]) can be contiguous but not aligned: it is copied."""
     if x is None:
         return None
     if _is_torch(x) != where.torch:
@@ -95,8 +97,12 @@ def _check(x, name, where):
         if x.device != where.device:
             raise ValueError(f"{name}: on {x.device}, expected "
                              f"{where.device} like {where.lead}")
-        return x if x.is_contiguous() else x.contiguous()
-    return x if x.flags.c_contiguous else np.ascontiguousarray(x)
+        if not x.is_contiguous():
+            return x.contiguous()
+        return x if x.data_ptr() % 16 == 0 else x.clone()
+    if not x.flags.c_contiguous:
+        return np.ascontiguousarray(x)
+    return x if x.ctypes.data % 16 == 0 else x.copy()
 
 
 def _shape(x, name, want):

@@ -72,8 +72,11 @@ bool FastCalls::key(int op, const py::tuple &args, const py::object &flags,
       return false;
     const Names &n = names();
     PyObject *t = arg.ptr();
+    // A view into the middle of a buffer may be contiguous but not 16-byte
+    // aligned, as the kernels need: the Python path copies it.
     if (read(t, n.requiresGrad).ptr() == Py_True ||
-        read(t, n.isContiguous, /*call=*/true).ptr() != Py_True)
+        read(t, n.isContiguous, /*call=*/true).ptr() != Py_True ||
+        dataPointer(arg) % 16 != 0)
       return false;
     py::object shape = read(t, n.shape);
     // dtypes are singletons: the object's address names one.

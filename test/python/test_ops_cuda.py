@@ -104,6 +104,26 @@ def ssd(dtype, device, g, grouped):
     return ops.mamba_chunk_scan_combined, args, kwargs, want
 
 
+def ssd_varlen(dtype, device, g, _):
+    """mamba_chunk_scan_combined's return_varlen_states: two packed
+    sequences' last states (each from zero) beside the whole row's out."""
+    L, H, P, N, cu = 40, 4, 16, 32, [0, 13, 40]
+    act = lambda *s: torch.randn(*s, generator=g).to(dtype).to(device)
+    args = (act(1, L, H, P), (torch.randn(1, L, H, generator=g) - 1).to(
+        dtype).to(device), -torch.exp(torch.rand(H, generator=g) * 2).to(
+        device), act(1, L, 1, N), act(1, L, 1, N), 16)
+    bias = (0.5 * torch.randn(H, generator=g)).to(device)
+    kwargs = dict(dt_bias=bias, dt_softplus=True, return_varlen_states=True,
+                  cu_seqlens=torch.tensor(cu, dtype=torch.int32,
+                                          device=device))
+    y, _ = ssd_reference(*args[:5], dt_bias=bias, dt_softplus=True)
+    finals = [ssd_reference(*(a[:, s:e] for a in args[:2]), args[2],
+                            *(a[:, s:e] for a in args[3:5]), dt_bias=bias,
+                            dt_softplus=True)[1][0]
+              for s, e in zip(cu, cu[1:])]
+    return ops.mamba_chunk_scan_combined, args, kwargs, (y, torch.stack(finals))
+
+
 def ssd_step(dtype, device, g, _):
     """Mamba2.step's multi-head selective_state_update: A, dt, D and
     dt_bias broadcast along P (and N) as the layer passes them."""
@@ -128,7 +148,7 @@ CASES = {"scan": (scan, False), "scan-grouped": (scan, True),
          "conv": (conv, None), "conv_update": (conv_update, None),
          "rms_norm": (rms_norm, None),
          "ssd": (ssd, False), "ssd-grouped": (ssd, True),
-         "ssd_step": (ssd_step, None)}
+         "ssd-varlen": (ssd_varlen, None), "ssd_step": (ssd_step, None)}
 DTYPES = {"f32": torch.float32, "bf16": torch.bfloat16}
 
 

@@ -161,8 +161,11 @@ def _scan_args(**change):
      r"\(0.1, 0.01\)"),
     (dict(seq_idx=torch.zeros(2, 37)), TypeError,
      "seq_idx: expected int32 or int64, got torch.float32"),
-    (dict(return_varlen_states=True), NotImplementedError,
-     "return_varlen_states: not supported"),
+    (dict(return_varlen_states=True), ValueError,
+     "return_varlen_states: needs cu_seqlens"),
+    (dict(return_varlen_states=True, cu_seqlens=torch.tensor([0, 37])),
+     ValueError, r"return_varlen_states: expected x of one packed batch, "
+     r"\[1, L, H, P\], got \[2, 37, 4, 8\]"),
 ])
 def test_chunk_scan_names_its_bad_operand(change, error, message):
     with pytest.raises(error, match=message):
@@ -178,3 +181,92 @@ def test_chunk_scan_ignores_cu_seqlens_without_varlen_states():
     got = mamba_chunk_scan_combined(
         **args, cu_seqlens=torch.tensor([0, 20, 37], dtype=torch.int32))
     assert torch.equal(got, want)
+
+
+def _packed(**change):
+    """_scan_args' first row: one packed batch of 37 positions."""
+    args = _scan_args(dt_softplus=True)
+    for k in ("x", "dt", "B", "C", "z"):
+        args[k] = args[k][:1].contiguous()
+    args.update(change)
+    return args
+
+
+def test_varlen_states_are_each_sequences_last_state():
+    """return_varlen_states: the state after each sequence of cu_seqlens,
+    started from zero (an empty sequence's is zero), against the float64
+    reference of that sequence alone; out is the call's without it."""
+    from op_references import ssd_reference
+    args = _packed()
+    cu = torch.tensor([0, 11, 11, 30, 37], dtype=torch.int32)
+    seq_idx = torch.repeat_interleave(
+        torch.arange(4, dtype=torch.int32), torch.diff(cu).long())[None]
+    want_out = mamba_chunk_scan_combined(**args, seq_idx=seq_idx)
+    out, final, varlen = mamba_chunk_scan_combined(
+        **args, seq_idx=seq_idx, cu_seqlens=cu, return_final_states=True,
+        return_varlen_states=True)
+    assert torch.equal(out, want_out)
+    assert varlen.shape == (4, 4, 8, 16) and varlen.dtype == torch.float32
+    assert torch.equal(varlen[3], final[0])
+    assert not bool(varlen[1].any())
+    for i in (0, 2, 3):
+        s, e = int(cu[i]), int(cu[i + 1])
+        piece = {k: args[k][:, s:e] for k in ("x", "dt", "B", "C")}
+        _, want = ssd_reference(piece["x"], piece["dt"], args["A"],
+                                piece["B"], piece["C"],
+                                dt_bias=args["dt_bias"], dt_softplus=True)
+        assert relative_l2(varlen[i], want[0]) <= 1e-5, i
+    out2, varlen2 = mamba_chunk_scan_combined(
+        **args, seq_idx=seq_idx, cu_seqlens=cu.long(),
+        return_varlen_states=True)
+    assert torch.equal(out2, want_out) and torch.equal(varlen2, varlen)
+
+
+def test_varlen_states_numpy_in_numpy_out():
+    args = {k: (v.numpy() if isinstance(v, torch.Tensor) else v)
+            for k, v in _packed().items()}
+    out, varlen = mamba_chunk_scan_combined(
+        **args, cu_seqlens=np.array([0, 5, 37], np.int64),
+        return_varlen_states=True)
+    assert isinstance(varlen, np.ndarray) and varlen.shape == (2, 4, 8, 16)
+    _, first = mamba_chunk_scan_combined(
+        **{k: (v[:, :5] if k in ("x", "dt", "B", "C", "z") else v)
+           for k, v in args.items()}, return_final_states=True)
+    assert np.array_equal(varlen[0], first[0])
+
+
+@pytest.mark.parametrize("change, error, message", [
+    (dict(cu_seqlens=torch.tensor([0, 20, 36])), ValueError,
+     r"cu_seqlens: expected non-decreasing offsets from 0 to L = 37, got "
+     r"\[0, 20, 36\]"),
+    (dict(cu_seqlens=torch.tensor([0, 20, 19, 37])), ValueError,
+     "cu_seqlens: expected non-decreasing offsets"),
+    (dict(cu_seqlens=torch.tensor([37])), ValueError,
+     r"cu_seqlens: expected \[n \+ 1\] offsets \(n >= 1\), got shape \[1\]"),
+    (dict(cu_seqlens=torch.tensor([0.0, 37.0])), TypeError,
+     "cu_seqlens: expected int32 or int64, got float32"),
+    (dict(cu_seqlens=torch.tensor([0, 37]),
+          initial_states=torch.zeros(1, 4, 8, 16)), NotImplementedError,
+     "return_varlen_states with initial_states: not supported"),
+])
+def test_varlen_states_name_their_bad_input(change, error, message):
+    with pytest.raises(error, match=message):
+        mamba_chunk_scan_combined(**_packed(**change),
+                                  return_varlen_states=True)
+
+
+def test_views_into_the_middle_of_a_buffer_are_copied_not_refused():
+    """dt[:, 1:] of a bf16 [b, L, 4] tensor starts 8 bytes into its buffer:
+    contiguous but not 16-byte aligned, as the kernels need. The call
+    copies it and gives what an aligned copy gives, on the first (Python)
+    call and on the second (the recorded fast path)."""
+    args = _packed()
+    longer = {k: torch.cat([args[k][:, :1], args[k]], 1).bfloat16()
+              for k in ("x", "dt", "B", "C", "z")}
+    views = {k: v[:, 1:] for k, v in longer.items()}
+    assert views["dt"].is_contiguous() and views["dt"].data_ptr() % 16 != 0
+    copies = {k: v.clone() for k, v in views.items()}
+    want = mamba_chunk_scan_combined(**{**args, **copies})
+    for _ in range(2):
+        got = mamba_chunk_scan_combined(**{**args, **views})
+        assert torch.equal(got, want)
