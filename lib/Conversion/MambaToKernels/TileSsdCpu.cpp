@@ -5,10 +5,14 @@
 // y = S C, where the chunked algorithm adds its C B^T products within each
 // chunk (the GPU form, for tensor cores). A block is one thread per (head,
 // sequence), so a 130m-shaped layer (24 heads) has 24 x b blocks for the
-// cores; its [P, N] state lives in a stack buffer (32 KB at 64 x 128), a
-// row of N states per channel as one vector. The decode step
-// (mamba.ssd_state_update) is one position of the same, its state read
-// from and written to the step's buffers.
+// cores. Its state lives in a stack buffer (32 KB at 64 x 128) as N rows
+// of the P channels: per state n, one vector multiply (the decay) and two
+// FMAs ((dt x) B_n, and y += row C_n) cover every channel, and x, z and y
+// move as vectors. Keeping a channel's N states as the vector instead
+// needs a sum across the vector per channel for y: 2.4x slower at the
+// 130m shape (bench/RESULTS.md). The decode step
+// (mamba.ssd_state_update) is one position of the recurrence on the
+// step's [b, H, P, N] state buffers, a channel's N states a vector.
 //
 //===----------------------------------------------------------------------===//
 
@@ -81,6 +85,15 @@ std::pair<Value, Value> emitChannelStep(ImplicitLocOpBuilder &b, Value s,
   return {next, out};
 }
 
+/// A channel-major copy of one position's B or C row ([N] f32 on the
+/// stack), so that the state loop broadcasts each state's value with one
+/// load.
+void stageRow(ImplicitLocOpBuilder &b, Value row, Value source,
+              ValueRange indices, int64_t N) {
+  vector::StoreOp::create(b, readF32Vector(b, source, indices, N), row,
+                          ValueRange{indexConstant(b, 0)});
+}
+
 LogicalResult tileSsdScan(SsdScanOp op) {
   auto [H, P, G, N] = ssdSizes(op);
   if (failed(checkStaticSizes(op, H, P, G, N)))
@@ -92,32 +105,55 @@ LogicalResult tileSsdScan(SsdScanOp op) {
   auto [x, dt, A, Bm, Cm, D, z, dtBias, h0, seq, y, finalStates, sizes] =
       takeSsdScanBuffers(b, op, N); // sizes: b, L, H, P
   const bool precise = element.isF32();
-  auto rowType = VectorType::get({N}, f32);
+  // A row of the state is one state n of every channel: the head's P
+  // channels are the vector, so that x, z and y move as vectors and y
+  // accumulates with FMAs (no sum across a vector per channel).
+  auto rowType = VectorType::get({P}, f32);
   Value c0 = indexConstant(b, 0), c1 = indexConstant(b, 1),
-        channels = indexConstant(b, P);
+        channels = indexConstant(b, P), states = indexConstant(b, N);
+  auto stackArray = [&](ArrayRef<int64_t> shape) {
+    return memref::AllocaOp::create(b, MemRefType::get(shape, f32),
+                                    /*alignment=*/b.getI64IntegerAttr(64));
+  };
 
   emitBlockThreadNest(
       b, {b.getIndexAttr(H), sizes[0]}, /*threads=*/1,
       [&](ValueRange ids, Value) {
         Value h = ids[0], batch = ids[1];
-        Value state = memref::AllocaOp::create(b, MemRefType::get({P, N}, f32));
+        Value state = stackArray({N, P});
+        Value bRow = stackArray({N}), cRow = stackArray({N});
         Value zeros =
             vector::BroadcastOp::create(b, rowType, f32Constant(b, 0.0));
         auto resetState = [&] {
-          emitFor(b, channels, [&](Value p) {
-            vector::StoreOp::create(b, zeros, state, ValueRange{p, c0});
+          emitFor(b, states, [&](Value n) {
+            vector::StoreOp::create(b, zeros, state, ValueRange{n, c0});
           });
         };
-        emitFor(b, channels, [&](Value p) {
-          Value init = h0 ? readF32Vector(b, h0, {batch, h, p, c0}, N) : zeros;
-          vector::StoreOp::create(b, init, state, ValueRange{p, c0});
-        });
+        resetState();
+        // The initial and final states are [P, N] in memory: transposed
+        // element by element, once per sequence.
+        if (h0)
+          emitFor(b, channels, [&](Value p) {
+            emitFor(b, states, [&](Value n) {
+              memref::StoreOp::create(
+                  b, memref::LoadOp::create(b, h0, ValueRange{batch, h, p, n}),
+                  state, ValueRange{n, p});
+            });
+          });
         Value group = arith::DivUIOp::create(b, h, indexConstant(b, H / G));
         Value a = memref::LoadOp::create(b, A, ValueRange{h});
         Value bias =
             dtBias
                 ? memref::LoadOp::create(b, dtBias, ValueRange{h}).getResult()
                 : Value();
+        Value skip;
+        if (D)
+          skip = cast<MemRefType>(D.getType()).getRank() == 2
+                     ? readF32Vector(b, D, {h, c0}, P)
+                     : vector::BroadcastOp::create(
+                           b, rowType,
+                           memref::LoadOp::create(b, D, ValueRange{h}))
+                           .getResult();
         emitFor(b, sizes[1], [&](Value t) {
           if (seq) {
             // Where seq_idx changes, a new sequence starts from zero.
@@ -137,31 +173,50 @@ LogicalResult tileSsdScan(SsdScanOp op) {
           Value decay = vector::BroadcastOp::create(
               b, rowType,
               math::ExpOp::create(b, arith::MulFOp::create(b, step, a)));
-          Value bRow = readF32Vector(b, Bm, {batch, t, group, c0}, N);
-          Value cRow = readF32Vector(b, Cm, {batch, t, group, c0}, N);
-          emitFor(b, channels, [&](Value p) {
-            Value xv = toF32(
-                b, memref::LoadOp::create(b, x, ValueRange{batch, t, h, p}));
-            Value s =
-                vector::LoadOp::create(b, rowType, state, ValueRange{p, c0});
-            auto [next, out] =
-                emitChannelStep(b, s, step, xv, decay, bRow, cRow);
-            vector::StoreOp::create(b, next, state, ValueRange{p, c0});
-            Value gate = z ? toF32(b, memref::LoadOp::create(
-                                          b, z, ValueRange{batch, t, h, p}))
-                           : Value();
-            out = emitSkipAndGate(b, out, xv, D, h, p, gate);
-            memref::StoreOp::create(b, fromF32(b, out, element), y,
-                                    ValueRange{batch, t, h, p});
-          });
+          stageRow(b, bRow, Bm, {batch, t, group, c0}, N);
+          stageRow(b, cRow, Cm, {batch, t, group, c0}, N);
+          Value xv = readF32Vector(b, x, {batch, t, h, c0}, P);
+          Value input = arith::MulFOp::create(
+              b, vector::BroadcastOp::create(b, rowType, step), xv);
+          // Per state n: s = decay s + (dt x) B_n; y += s C_n.
+          auto loop = scf::ForOp::create(b, c0, states, c1, ValueRange{zeros});
+          {
+            OpBuilder::InsertionGuard guard(b);
+            b.setInsertionPointToStart(loop.getBody());
+            Value n = loop.getInductionVar();
+            auto broadcastAt = [&](Value row) {
+              return vector::BroadcastOp::create(
+                  b, rowType, memref::LoadOp::create(b, row, ValueRange{n}));
+            };
+            Value s = vector::LoadOp::create(b, rowType, state,
+                                             ValueRange{n, c0});
+            Value next = vector::FMAOp::create(
+                b, input, broadcastAt(bRow),
+                arith::MulFOp::create(b, decay, s));
+            vector::StoreOp::create(b, next, state, ValueRange{n, c0});
+            scf::YieldOp::create(
+                b, ValueRange{vector::FMAOp::create(
+                       b, next, broadcastAt(cRow),
+                       loop.getRegionIterArgs()[0])});
+          }
+          Value out = loop.getResult(0);
+          if (skip)
+            out = vector::FMAOp::create(b, skip, xv, out);
+          if (z)
+            out = arith::MulFOp::create(
+                b, out,
+                emitSilu(b, readF32Vector(b, z, {batch, t, h, c0}, P)));
+          vector::TransferWriteOp::create(b, fromF32(b, out, element), y,
+                                          ValueRange{batch, t, h, c0},
+                                          ArrayRef<bool>{true});
         });
         if (finalStates)
           emitFor(b, channels, [&](Value p) {
-            Value s =
-                vector::LoadOp::create(b, rowType, state, ValueRange{p, c0});
-            vector::TransferWriteOp::create(b, s, finalStates,
-                                            ValueRange{batch, h, p, c0},
-                                            ArrayRef<bool>{true});
+            emitFor(b, states, [&](Value n) {
+              memref::StoreOp::create(
+                  b, memref::LoadOp::create(b, state, ValueRange{n, p}),
+                  finalStates, ValueRange{batch, h, p, n});
+            });
           });
       });
   SmallVector<Value> buffers = {y};

@@ -1,26 +1,40 @@
 // RUN: mamba-opt %s -split-input-file -mamba-tile-ssd-cpu -canonicalize -cse | FileCheck %s
 
 // H = 2 heads of P = 8 channels, one group of N = 4 states: a block of one
-// thread per (head, sequence) keeps the head's 8 x 4 state on the stack,
-// zeroed at the start; per position dt gets softplus, then the head's
-// scalar decay exp(dt A[h]); per channel its row of 4 states is one
-// vector, decayed, plus dt x B (an FMA), then y = S . C.
+// thread per (head, sequence) keeps the head's state on the stack as N
+// rows of the P channels (a row is one state of every channel), zeroed at
+// the start. Per position: dt gets softplus, the head's scalar decay
+// exp(dt A[h]); B and C are staged as f32 rows; x is one vector of the
+// channels; per state n the row is decayed plus (dt x) B[n] (an FMA) and
+// y accumulates row * C[n] (another), so y is stored as one vector.
 // CHECK-LABEL: func.func @ssd
 // CHECK:       %[[Y:.*]] = memref.alloc(%{{.*}}, %{{.*}}) : memref<?x?x2x8xf32>
 // CHECK:       scf.forall (%[[H:.*]], %[[BATCH:.*]]) in (2, %{{.*}}) {
 // CHECK-NEXT:    scf.forall (%{{.*}}) in (1) {
-// CHECK:           %[[S:.*]] = memref.alloca() : memref<8x4xf32>
-// CHECK:           scf.for %[[P0:.*]] = %c0 to %c8 step %c1 {
-// CHECK-NEXT:        vector.store %{{.*}}, %[[S]][%[[P0]], %c0] : memref<8x4xf32>, vector<4xf32>
+// CHECK:           %[[S:.*]] = memref.alloca() {alignment = 64 : i64} : memref<4x8xf32>
+// CHECK:           %[[BROW:.*]] = memref.alloca() {alignment = 64 : i64} : memref<4xf32>
+// CHECK:           %[[CROW:.*]] = memref.alloca() {alignment = 64 : i64} : memref<4xf32>
+// CHECK:           scf.for %[[N0:.*]] = %c0 to %c4 step %c1 {
+// CHECK-NEXT:        vector.store %{{.*}}, %[[S]][%[[N0]], %c0] : memref<4x8xf32>, vector<8xf32>
 // CHECK:           scf.for %[[T:.*]] = %c0 to %{{.*}} step %c1 {
 // CHECK:             math.log1p
-// CHECK:             math.exp
-// CHECK:             scf.for %[[P:.*]] = %c0 to %c8 step %c1 {
-// CHECK:               vector.load %[[S]][%[[P]], %c0] : memref<8x4xf32>, vector<4xf32>
-// CHECK:               vector.fma
-// CHECK:               vector.reduction <add>, %{{.*}} fastmath<reassoc>
-// CHECK:               vector.store %{{.*}}, %[[S]][%[[P]], %c0]
-// CHECK:               memref.store %{{.*}}, %[[Y]][%[[BATCH]], %[[T]], %[[H]], %[[P]]]
+// CHECK:             %[[DECAY:.*]] = vector.broadcast %{{.*}} : f32 to vector<8xf32>
+// CHECK:             vector.store %{{.*}}, %[[BROW]][%c0] : memref<4xf32>, vector<4xf32>
+// CHECK:             vector.store %{{.*}}, %[[CROW]][%c0] : memref<4xf32>, vector<4xf32>
+// CHECK:             %[[X:.*]] = vector.transfer_read %{{.*}}[%[[BATCH]], %[[T]], %[[H]], %c0]{{.*}} : memref<?x?x2x8xf32>, vector<8xf32>
+// CHECK:             %[[DTX:.*]] = arith.mulf %{{.*}}, %[[X]] : vector<8xf32>
+// CHECK:             %[[OUT:.*]] = scf.for %[[N:.*]] = %c0 to %c4 step %c1 iter_args(%[[ACC:.*]] = %{{.*}}) -> (vector<8xf32>) {
+// CHECK-NEXT:          %[[ROW:.*]] = vector.load %[[S]][%[[N]], %c0] : memref<4x8xf32>, vector<8xf32>
+// CHECK-NEXT:          %[[DECAYED:.*]] = arith.mulf %[[DECAY]], %[[ROW]] : vector<8xf32>
+// CHECK-NEXT:          %[[BN:.*]] = memref.load %[[BROW]][%[[N]]]
+// CHECK-NEXT:          %[[BV:.*]] = vector.broadcast %[[BN]]
+// CHECK-NEXT:          %[[NEXT:.*]] = vector.fma %[[DTX]], %[[BV]], %[[DECAYED]] : vector<8xf32>
+// CHECK-NEXT:          vector.store %[[NEXT]], %[[S]][%[[N]], %c0]
+// CHECK-NEXT:          %[[CN:.*]] = memref.load %[[CROW]][%[[N]]]
+// CHECK-NEXT:          %[[CV:.*]] = vector.broadcast %[[CN]]
+// CHECK-NEXT:          %[[SUM:.*]] = vector.fma %[[NEXT]], %[[CV]], %[[ACC]] : vector<8xf32>
+// CHECK-NEXT:          scf.yield %[[SUM]]
+// CHECK:             vector.transfer_write %[[OUT]], %[[Y]][%[[BATCH]], %[[T]], %[[H]], %c0] {in_bounds = [true]} : vector<8xf32>, memref<?x?x2x8xf32>
 // CHECK:       } {mapping = [#gpu.block<x>, #gpu.block<y>]}
 func.func @ssd(%x: tensor<?x?x2x8xf32>, %dt: tensor<?x?x2xf32>,
                %A: tensor<2xf32>, %B: tensor<?x?x1x4xf32>,
@@ -35,9 +49,16 @@ func.func @ssd(%x: tensor<?x?x2x8xf32>, %dt: tensor<?x?x2xf32>,
 
 // seq_idx: where it differs from the previous position's the state is
 // zeroed; the dt limits clamp after the bias; the initial states fill the
-// stack state and the final states are written from it; D per channel and
-// the gate finish y.
+// stack state and the final states are written from it, each transposed
+// element by element once per sequence; D per channel (a vector) and the
+// gate finish y.
 // CHECK-LABEL: func.func @ssd_options
+// CHECK:           %[[S:.*]] = memref.alloca() {alignment = 64 : i64} : memref<4x8xf32>
+// CHECK:           scf.for %[[P0:.*]] = %c0 to %c8 step %c1 {
+// CHECK-NEXT:        scf.for %[[N0:.*]] = %c0 to %c4 step %c1 {
+// CHECK-NEXT:          %[[H0:.*]] = tensor.extract %{{.*}}[%{{.*}}, %{{.*}}, %[[P0]], %[[N0]]] : tensor<?x2x8x4xf32>
+// CHECK-NEXT:          memref.store %[[H0]], %[[S]][%[[N0]], %[[P0]]]
+// CHECK:           %[[D:.*]] = vector.transfer_read %{{.*}} : memref<2x8xf32>, vector<8xf32>
 // CHECK:           scf.for %[[T:.*]] = %c0 to %{{.*}} step %c1 {
 // CHECK:             tensor.extract %{{.*}}[%{{.*}}, %[[T]]] : tensor<?x?xi32>
 // CHECK:             %[[NEW:.*]] = arith.cmpi ne, %{{.*}}, %{{.*}} : i32
@@ -45,10 +66,15 @@ func.func @ssd(%x: tensor<?x?x2x8xf32>, %dt: tensor<?x?x2xf32>,
 // CHECK:             arith.addf
 // CHECK:             arith.maximumf %{{.*}}, %cst{{.*}} : f32
 // CHECK:             arith.minimumf %{{.*}}, %cst{{.*}} : f32
-// CHECK:               math.fma
-// CHECK:               math.exp2
-// CHECK:           scf.for %[[P:.*]] = %c0 to %c8 step %c1 {
-// CHECK:             vector.transfer_write %{{.*}}, %{{.*}}[%{{.*}}, %{{.*}}, %[[P]], %c0] {in_bounds = [true]} : vector<4xf32>, memref<?x2x8x4xf32>
+// CHECK:             %[[X:.*]] = arith.extf %{{.*}} : vector<8xbf16> to vector<8xf32>
+// CHECK:             %[[OUT:.*]] = scf.for
+// CHECK:             vector.fma %[[D]], %[[X]], %[[OUT]] : vector<8xf32>
+// CHECK:             math.exp2 %{{.*}} : vector<8xf32>
+// CHECK:             vector.transfer_write %{{.*}} : vector<8xbf16>, memref<?x?x2x8xbf16>
+// CHECK:           scf.for %[[P1:.*]] = %c0 to %c8 step %c1 {
+// CHECK-NEXT:        scf.for %[[N1:.*]] = %c0 to %c4 step %c1 {
+// CHECK-NEXT:          %[[LAST:.*]] = memref.load %[[S]][%[[N1]], %[[P1]]]
+// CHECK-NEXT:          memref.store %[[LAST]], %{{.*}}[%{{.*}}, %{{.*}}, %[[P1]], %[[N1]]] : memref<?x2x8x4xf32>
 func.func @ssd_options(%x: tensor<?x?x2x8xbf16>, %dt: tensor<?x?x2xbf16>,
                        %A: tensor<2xf32>, %B: tensor<?x?x2x4xbf16>,
                        %C: tensor<?x?x2x4xbf16>, %D: tensor<2x8xf32>,
