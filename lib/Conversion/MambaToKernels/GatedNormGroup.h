@@ -17,6 +17,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/TypeUtilities.h"
 
 namespace mlir::mamba {
@@ -79,6 +80,15 @@ public:
         b, g, emitSilu(b, toF32(b, memref::LoadOp::create(b, l.z, at(i)))));
   }
 
+  /// gated() of features i to i + width - 1 as an f32 vector.
+  Value gatedVector(Value i, int64_t width) const {
+    Value g = readF32Vector(b, l.x, at(i), width);
+    if (!l.z)
+      return g;
+    return arith::MulFOp::create(
+        b, g, emitSilu(b, readF32Vector(b, l.z, at(i), width)));
+  }
+
   /// 1 / sqrt(mean + eps) of the group from its sum of squares.
   Value scale(Value squares) const {
     Value mean =
@@ -95,6 +105,20 @@ public:
                b, l.weight, ValueRange{arith::AddIOp::create(b, first, i)}));
     Value out = arith::MulFOp::create(b, arith::MulFOp::create(b, g, scale), w);
     memref::StoreOp::create(b, fromF32(b, out, element), l.y, at(i));
+  }
+
+  /// store() of features i to i + width - 1 from the f32 vector `g`.
+  void storeVector(Value i, Value g, Value scale, int64_t width) const {
+    Value w = readF32Vector(
+        b, l.weight, ValueRange{arith::AddIOp::create(b, first, i)}, width);
+    auto type = cast<VectorType>(g.getType());
+    Value out = arith::MulFOp::create(
+        b,
+        arith::MulFOp::create(b, g,
+                              vector::BroadcastOp::create(b, type, scale)),
+        w);
+    vector::TransferWriteOp::create(b, fromF32(b, out, element), l.y, at(i),
+                                    ArrayRef<bool>{true});
   }
 
 private:

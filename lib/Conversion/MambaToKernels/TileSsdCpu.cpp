@@ -148,12 +148,12 @@ LogicalResult tileSsdScan(SsdScanOp op) {
                 : Value();
         Value skip;
         if (D)
-          skip = cast<MemRefType>(D.getType()).getRank() == 2
-                     ? readF32Vector(b, D, {h, c0}, P)
-                     : vector::BroadcastOp::create(
-                           b, rowType,
-                           memref::LoadOp::create(b, D, ValueRange{h}))
-                           .getResult();
+          skip =
+              cast<MemRefType>(D.getType()).getRank() == 2
+                  ? readF32Vector(b, D, {h, c0}, P)
+                  : vector::BroadcastOp::create(
+                        b, rowType, memref::LoadOp::create(b, D, ValueRange{h}))
+                        .getResult();
         emitFor(b, sizes[1], [&](Value t) {
           if (seq) {
             // Where seq_idx changes, a new sequence starts from zero.
@@ -188,24 +188,22 @@ LogicalResult tileSsdScan(SsdScanOp op) {
               return vector::BroadcastOp::create(
                   b, rowType, memref::LoadOp::create(b, row, ValueRange{n}));
             };
-            Value s = vector::LoadOp::create(b, rowType, state,
-                                             ValueRange{n, c0});
-            Value next = vector::FMAOp::create(
-                b, input, broadcastAt(bRow),
-                arith::MulFOp::create(b, decay, s));
+            Value s =
+                vector::LoadOp::create(b, rowType, state, ValueRange{n, c0});
+            Value next =
+                vector::FMAOp::create(b, input, broadcastAt(bRow),
+                                      arith::MulFOp::create(b, decay, s));
             vector::StoreOp::create(b, next, state, ValueRange{n, c0});
-            scf::YieldOp::create(
-                b, ValueRange{vector::FMAOp::create(
-                       b, next, broadcastAt(cRow),
-                       loop.getRegionIterArgs()[0])});
+            scf::YieldOp::create(b, ValueRange{vector::FMAOp::create(
+                                        b, next, broadcastAt(cRow),
+                                        loop.getRegionIterArgs()[0])});
           }
           Value out = loop.getResult(0);
           if (skip)
             out = vector::FMAOp::create(b, skip, xv, out);
           if (z)
             out = arith::MulFOp::create(
-                b, out,
-                emitSilu(b, readF32Vector(b, z, {batch, t, h, c0}, P)));
+                b, out, emitSilu(b, readF32Vector(b, z, {batch, t, h, c0}, P)));
           vector::TransferWriteOp::create(b, fromF32(b, out, element), y,
                                           ValueRange{batch, t, h, c0},
                                           ArrayRef<bool>{true});

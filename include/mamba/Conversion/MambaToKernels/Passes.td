@@ -369,11 +369,12 @@ def MambaTileSsdCpu : Pass<"mamba-tile-ssd-cpu"> {
   let summary = "Tile mamba.ssd_scan and mamba.ssd_state_update into host kernels (the CPU target)";
   let description = [{
     The Mamba-2 SSD scan as the per-step recurrence on the host: a block of
-    one thread per (head, sequence) keeps the head's `[P, N]` state in a
-    stack buffer, and per position prepares dt (bias, softplus, the
-    clamps), decays the state with the head's scalar exp(dt A), adds
-    dt x B^T with the N states as a vector, and reads y = S C, the D skip
-    and the SiLU(z) gate; seq_idx zeroes the state where it changes. The
+    one thread per (head, sequence) keeps the head's state in a stack
+    buffer as N rows of its P channels, and per position prepares dt (bias,
+    softplus, the clamps); per state n it decays the row with the head's
+    scalar exp(dt A), adds (dt x) B_n and accumulates y += row C_n, the P
+    channels as one vector; then the D skip and the SiLU(z) gate; seq_idx
+    zeroes the state where it changes. The
     chunked algorithm (matrix products within a chunk) is the GPU's; here
     the recurrence does the fewest operations. The decode step is one
     position of the same on the step's state buffers. Needs static H, P, G
@@ -509,7 +510,8 @@ def MambaTileRmsNormGatedCpu : Pass<"mamba-tile-rms-norm-gated-cpu"> {
   let description = [{
     A block of one thread per (row, group of features) gates the group,
     x * silu(z), into a stack buffer while summing its squares, then writes
-    it times the group's 1 / sqrt(mean + eps) and the weight. Rows are
+    it times the group's 1 / sqrt(mean + eps) and the weight, in vectors of
+    the widest of 16, 8, 4 or 1 features that divides the group. Rows are
     `[rows, F]` or `[b, L, F]`.
   }];
   let dependentDialects = [
@@ -518,7 +520,8 @@ def MambaTileRmsNormGatedCpu : Pass<"mamba-tile-rms-norm-gated-cpu"> {
     "::mlir::gpu::GPUDialect",
     "::mlir::math::MathDialect",
     "::mlir::memref::MemRefDialect",
-    "::mlir::scf::SCFDialect"
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect"
   ];
 }
 
