@@ -4,6 +4,7 @@
 
 #include "mamba/Codegen/CPU/HostKernels.h"
 #include "mamba/Conversion/MambaToKernels/TunedTilings.h"
+#include "mamba/Dialect/Mamba/IR/Mamba2Ops.h"
 #include "mamba/Dialect/Mamba/IR/MambaOps.h"
 #include "mamba/Dialect/Mamba/Pipelines/Pipelines.h"
 #include "mamba/Dialect/Mamba/Transforms/Passes.h"
@@ -60,40 +61,83 @@ TunedTiling tunedTilingOf(const ::mamba::tuning::Entry &e) {
   return t;
 }
 
-/// The tuned scan tilings of `module`'s scans for `target` (the passes'
-/// `tuned` option) from the compile options' database; none when a tiling
-/// option is set (the caller's choice wins) or there is no database. With
-/// `split` (a GPU model, whose scans have a split-sequence variant the runtime
-/// picks for batches too small to fill the GPU), each variant gets its own:
-/// `out` the entry nearest batch 16 and `split` (the `tuned-split` option) the
-/// one nearest batch 1, both at --tuning-bucket's length. `from` names the
-/// databases whose entries were taken (empty when none was), for the error
-/// when a tiling from them does not fit a scan.
-LogicalResult tunedTilingsFor(const CompileOptions &compile, ModuleOp module,
-                              const std::string &target,
-                              llvm::SmallVector<std::string> &out,
-                              llvm::SmallVector<std::string> *split,
-                              std::string &from, std::string &error) {
-  from.clear();
-  out.clear();
-  if (split)
-    split->clear();
+/// A database entry as mamba-tile-ssd-chunked's tuned kernel.
+TunedSsd tunedSsdOf(const ::mamba::tuning::Entry &e) {
+  ::mamba::tuning::SsdFields f = ::mamba::tuning::ssdFields(e);
+  TunedSsd t;
+  t.signature = {f.H, f.P, f.N, f.G, e.dtype};
+  t.tensorCores = f.tensorCores != 0;
+  t.chunk = f.chunk;
+  t.channelBlock = f.channelBlock;
+  return t;
+}
+
+/// What the tuning databases chose for a module on one target, as the
+/// passes' options.
+struct TunedChoices {
+  /// The scan tiling passes' `tuned` and `tuned-split`.
+  llvm::SmallVector<std::string> scans, splitScans;
+  /// The GPU pipeline's `ssd-tuned`.
+  llvm::SmallVector<std::string> ssds;
+  /// The databases whose entries were taken (empty when none was), for the
+  /// error when an entry does not fit its op.
+  std::string from;
+};
+
+/// The tuned choices for `module`'s scans on `target` from the compile
+/// options' database: selective_scan tilings unless a tiling option is set
+/// (the caller's choice wins), and on a GPU ssd_scan kernels unless an SSD
+/// option is set (the CPU has one SSD kernel: nothing to choose). With
+/// `split` (a GPU model, whose scans have a split-sequence variant the
+/// runtime picks for batches too small to fill the GPU), each scan variant
+/// gets its own: `scans` the entry nearest batch 16 and `splitScans` the one
+/// nearest batch 1, both at --tuning-bucket's length. The SSD has no split
+/// variant: its entry is the one nearest --tuning-bucket, models included.
+LogicalResult tunedChoicesFor(const CompileOptions &compile, ModuleOp module,
+                              const std::string &target, bool gpu, bool split,
+                              TunedChoices &out, std::string &error) {
+  out = TunedChoices();
   auto note = [&](const std::string &text) {
     if (compile.tuningNotes)
       compile.tuningNotes->push_back(text);
   };
+  // Only the module's ops' entries: the notes then say what was used. A
+  // model's Mamba-2 mixers are ssd_scan ops by now (compileToModuleFile runs
+  // the frontend before planning); kernel-only input cannot hold a
+  // mamba.mixer2, whose GEMMs the kernel check refuses. So the ssd_scan ops
+  // are all there is to look at.
+  std::vector<ScanSignature> scans;
+  module.walk([&](SelectiveScanOp scan) {
+    std::optional<ScanSignature> signature = scanSignature(scan);
+    if (signature && llvm::find(scans, *signature) == scans.end())
+      scans.push_back(*signature);
+  });
+  std::vector<SsdSignature> ssds;
+  module.walk([&](SsdScanOp scan) {
+    std::optional<SsdSignature> signature = ssdSignature(scan);
+    if (signature && llvm::find(ssds, *signature) == ssds.end())
+      ssds.push_back(*signature);
+  });
   const bool tilingGiven = compile.channelsPerBlock ||
                            compile.statesPerThread || compile.chunkLength ||
                            compile.sequenceSplits;
-  // The databases to read: the one asked for, else the shipped ones.
+  const bool ssdGiven =
+      compile.ssdTensorCores || compile.ssdChunk || compile.ssdChannelBlock;
+  const bool ssdTunable = gpu && !ssds.empty();
+  const bool useScans = !tilingGiven && !scans.empty(),
+             useSsds = ssdTunable && !ssdGiven;
+  // The databases to read: the one asked for (unless options set all of
+  // it aside; with nothing to use it says so), else the shipped ones.
   std::vector<std::string> paths;
   if (!compile.tuningDb.empty()) {
-    if (tilingGiven) {
-      note("tiling options given: the tuning database is not used");
-      return success();
-    }
-    paths.push_back(compile.tuningDb);
-  } else if (compile.shippedTuning && !tilingGiven) {
+    if (tilingGiven)
+      note("tiling options given: the tuning database is not used for "
+           "selective_scan");
+    if (ssdTunable && ssdGiven)
+      note("SSD options given: the tuning database is not used for ssd_scan");
+    if (useScans || useSsds || !(tilingGiven || (ssdTunable && ssdGiven)))
+      paths.push_back(compile.tuningDb);
+  } else if (compile.shippedTuning && (useScans || useSsds)) {
     // GPU targets too: on an H100 the sm_90a database's tilings made the
     // 130m, 1.4b and 2.8b models' bf16 prefill up to 26% faster than the
     // defaults (bench/RESULTS.md, "Shipped tuning inside whole models").
@@ -104,54 +148,70 @@ LogicalResult tunedTilingsFor(const CompileOptions &compile, ModuleOp module,
         paths.push_back(it->path());
     std::sort(paths.begin(), paths.end());
   }
-  // Only the module's scans' entries: the notes then say what was used.
-  std::vector<ScanSignature> present;
-  module.walk([&](SelectiveScanOp scan) {
-    std::optional<ScanSignature> signature = scanSignature(scan);
-    if (signature && llvm::find(present, *signature) == present.end())
-      present.push_back(*signature);
-  });
+  // "selective_scan 24:16:2:f32=12:8:16:1 for sm_90a (bucket 1x1024: ...)".
+  auto chosen = [&](const ::mamba::tuning::Entry &e, const std::string &choice,
+                    const char *role) {
+    char times[96];
+    std::snprintf(times, sizeof(times), "%.4g ms against %.4g ms by default",
+                  e.ms, e.defaultMs);
+    return e.op + " " + choice + role + " for " + target + " (bucket " +
+           std::to_string(e.bucket.batch) + "x" +
+           std::to_string(e.bucket.length) + ": " + times + ")";
+  };
   for (const std::string &path : paths) {
     ::mamba::tuning::Database db;
     if (!db.read(path, error))
       return failure();
     std::vector<std::string> notes;
-    // What each list is chosen for: one bucket, or a model's two regimes.
-    std::vector<
-        std::pair<::mamba::tuning::Bucket, llvm::SmallVector<std::string> *>>
-        lists;
-    if (split) {
-      lists = {{{16, compile.tuningLength}, &out},
-               {{1, compile.tuningLength}, split}};
-    } else {
-      lists = {{{compile.tuningBatch, compile.tuningLength}, &out}};
-    }
     bool any = false;
     std::string device; // the machine the entries were measured on
-    for (auto &[bucket, list] : lists) {
-      // A model's second look-up would repeat the first's notes on ignored
-      // entries.
-      std::vector<std::string> ignored;
-      std::vector<::mamba::tuning::Entry> entries = db.select(
-          target, "selective_scan", bucket, list == &out ? notes : ignored);
-      llvm::erase_if(entries, [&](const ::mamba::tuning::Entry &e) {
-        return llvm::find(present, tunedTilingOf(e).signature) == present.end();
-      });
+    auto taken = [&](const std::vector<::mamba::tuning::Entry> &entries) {
       any |= !entries.empty();
       if (device.empty() && !entries.empty())
         device = entries.front().device;
-      const char *role = !split          ? ""
-                         : list == split ? " (split variant)"
-                                         : " (large batches)";
+    };
+    if (useScans) {
+      // What each list is chosen for: one bucket, or a model's two regimes.
+      std::vector<
+          std::pair<::mamba::tuning::Bucket, llvm::SmallVector<std::string> *>>
+          lists;
+      if (split) {
+        lists = {{{16, compile.tuningLength}, &out.scans},
+                 {{1, compile.tuningLength}, &out.splitScans}};
+      } else {
+        lists = {{{compile.tuningBatch, compile.tuningLength}, &out.scans}};
+      }
+      for (auto &[bucket, list] : lists) {
+        // A model's second look-up would repeat the first's notes on
+        // ignored entries.
+        std::vector<std::string> ignored;
+        std::vector<::mamba::tuning::Entry> entries =
+            db.select(target, "selective_scan", bucket,
+                      list == &out.scans ? notes : ignored);
+        llvm::erase_if(entries, [&](const ::mamba::tuning::Entry &e) {
+          return llvm::find(scans, tunedTilingOf(e).signature) == scans.end();
+        });
+        taken(entries);
+        const char *role = !split                    ? ""
+                           : list == &out.splitScans ? " (split variant)"
+                                                     : " (large batches)";
+        for (const ::mamba::tuning::Entry &e : entries) {
+          list->push_back(formatTunedTiling(tunedTilingOf(e)));
+          notes.push_back(chosen(e, list->back(), role));
+        }
+      }
+    }
+    if (useSsds) {
+      std::vector<::mamba::tuning::Entry> entries =
+          db.select(target, "ssd_scan",
+                    {compile.tuningBatch, compile.tuningLength}, notes);
+      llvm::erase_if(entries, [&](const ::mamba::tuning::Entry &e) {
+        return llvm::find(ssds, tunedSsdOf(e).signature) == ssds.end();
+      });
+      taken(entries);
       for (const ::mamba::tuning::Entry &e : entries) {
-        list->push_back(formatTunedTiling(tunedTilingOf(e)));
-        char times[96];
-        std::snprintf(times, sizeof(times),
-                      "%.4g ms against %.4g ms by default", e.ms, e.defaultMs);
-        notes.push_back("selective_scan " + list->back() + role + " for " +
-                        target + " (bucket " + std::to_string(e.bucket.batch) +
-                        "x" + std::to_string(e.bucket.length) + ": " + times +
-                        ")");
+        out.ssds.push_back(formatTunedSsd(tunedSsdOf(e)));
+        notes.push_back(chosen(e, out.ssds.back(), ""));
       }
     }
     if (!any && compile.tuningDb.empty())
@@ -161,7 +221,7 @@ LogicalResult tunedTilingsFor(const CompileOptions &compile, ModuleOp module,
            " has no entry for this module's "
            "scans on " +
            target + ": default tilings");
-    from += (from.empty() ? "" : ", ") + path;
+    out.from += (out.from.empty() ? "" : ", ") + path;
     if (compile.tuningDb.empty())
       note("the shipped database " + path + " has entries for " + target +
            " (measured on " + device + ")");
@@ -171,9 +231,10 @@ LogicalResult tunedTilingsFor(const CompileOptions &compile, ModuleOp module,
   return success();
 }
 
-/// What a failed lowering adds when a tuning database chose tilings: a
-/// database written by hand or for another compiler may hold a tiling that
-/// does not fit the scan, and the pass's error does not name the database.
+/// What a failed lowering adds when a tuning database chose tilings (of
+/// selective_scan or ssd_scan): a database written by hand or for another
+/// compiler may hold a tiling that does not fit the scan, and the pass's
+/// error does not name the database.
 std::string untunableNote(const std::string &from) {
   return "scan tilings came from the tuning database " + from +
          "; if the error above is about a tiling, that database's entry does "
@@ -209,19 +270,20 @@ LogicalResult compileForChip(ModuleOp input, const CompileOptions &compile,
   input.walk([&](SelectiveScanOp scan) {
     model |= scan->hasAttr(kSplitVariantScanAttr);
   });
-  llvm::SmallVector<std::string> tuned, tunedSplit;
-  std::string error, tunedFrom;
-  if (failed(tunedTilingsFor(compile, input, chip.str(), tuned,
-                             model ? &tunedSplit : nullptr, tunedFrom, error)))
+  TunedChoices tuned;
+  std::string error;
+  if (failed(tunedChoicesFor(compile, input, chip.str(), /*gpu=*/true, model,
+                             tuned, error)))
     return input.emitError() << error;
-  options.tunedTilings = tuned;
-  options.tunedSplitTilings = tunedSplit;
+  options.tunedTilings = tuned.scans;
+  options.tunedSplitTilings = tuned.splitScans;
+  options.ssdTuned = tuned.ssds;
   OwningOpRef<ModuleOp> lowered = input.clone();
   PassManager lowering(input.getContext());
   buildMambaGpuLowering(lowering, options);
   if (failed(lowering.run(*lowered))) {
-    if (!tunedFrom.empty())
-      return input.emitError() << untunableNote(tunedFrom);
+    if (!tuned.from.empty())
+      return input.emitError() << untunableNote(tuned.from);
     return failure();
   }
   for (StringRef format : formats) {
@@ -355,18 +417,17 @@ LogicalResult compileToModuleFile(ModuleOp module,
         options.chunkLength.value_or(tiling::kCpuScanChunkLength);
     // The levels share one lowering: the database's entries for the
     // highest level asked for.
-    llvm::SmallVector<std::string> tuned;
-    std::string tunedFrom;
-    if (failed(tunedTilingsFor(options, module, cpuLevels.back(), tuned,
-                               /*split=*/nullptr, tunedFrom, error)))
+    TunedChoices tuned;
+    if (failed(tunedChoicesFor(options, module, cpuLevels.back(),
+                               /*gpu=*/false, /*split=*/false, tuned, error)))
       return failure();
-    cpuOptions.tunedTilings = tuned;
+    cpuOptions.tunedTilings = tuned.scans;
     PassManager lowering(module.getContext());
     buildMambaCpuLowering(lowering, cpuOptions);
     if (failed(lowering.run(*lowered))) {
       error = "tiling for the CPU failed";
-      if (!tunedFrom.empty())
-        error += ": " + untunableNote(tunedFrom);
+      if (!tuned.from.empty())
+        error += ": " + untunableNote(tuned.from);
       return failure();
     }
     std::vector<HostImage> images;

@@ -63,6 +63,13 @@ auto choiceKey(const Entry &e) {
   return std::tie(e.target, e.op, e.signature, e.dtype);
 }
 
+/// m[key], or `fallback` where an entry leaves the field out.
+int64_t valueOr(const std::map<std::string, int64_t> &m, const char *key,
+                int64_t fallback) {
+  auto found = m.find(key);
+  return found == m.end() ? fallback : found->second;
+}
+
 double distance(const Bucket &a, const Bucket &b) {
   double tokens = std::fabs(std::log2(double(a.batch) * a.length) -
                             std::log2(double(b.batch) * b.length));
@@ -166,19 +173,26 @@ bool Database::write(const std::string &path, std::string &error) const {
 }
 
 ScanFields scanFields(const Entry &e) {
-  auto get = [](const std::map<std::string, int64_t> &m, const char *key,
-                int64_t fallback) {
-    auto found = m.find(key);
-    return found == m.end() ? fallback : found->second;
-  };
   ScanFields f;
-  f.d = get(e.signature, "d", 0);
-  f.N = get(e.signature, "N", 0);
-  f.G = get(e.signature, "G", 1);
-  f.channelsPerBlock = get(e.config, "channels_per_block", 0);
-  f.statesPerThread = get(e.config, "states_per_thread", 0);
-  f.chunkLength = get(e.config, "chunk_length", 0);
-  f.sequenceSplits = get(e.config, "sequence_splits", 1);
+  f.d = valueOr(e.signature, "d", 0);
+  f.N = valueOr(e.signature, "N", 0);
+  f.G = valueOr(e.signature, "G", 1);
+  f.channelsPerBlock = valueOr(e.config, "channels_per_block", 0);
+  f.statesPerThread = valueOr(e.config, "states_per_thread", 0);
+  f.chunkLength = valueOr(e.config, "chunk_length", 0);
+  f.sequenceSplits = valueOr(e.config, "sequence_splits", 1);
+  return f;
+}
+
+SsdFields ssdFields(const Entry &e) {
+  SsdFields f;
+  f.H = valueOr(e.signature, "H", 0);
+  f.P = valueOr(e.signature, "P", 0);
+  f.N = valueOr(e.signature, "N", 0);
+  f.G = valueOr(e.signature, "G", 1);
+  f.tensorCores = valueOr(e.config, "tensor_cores", 0);
+  f.chunk = valueOr(e.config, "chunk", 0);
+  f.channelBlock = valueOr(e.config, "channel_block", 0);
   return f;
 }
 

@@ -48,7 +48,10 @@ struct CompileOptions {
   /// mamba-tune's database (TuningDb.h), or empty for none: when no tiling
   /// option above is set, scans of a signature it has an entry for (for
   /// the target, the entry whose bucket is nearest tuningBatch x
-  /// tuningLength) get that tiling instead of the target's default.
+  /// tuningLength) get that tiling instead of the target's default. On a
+  /// GPU, when no SSD option is set (ssdTensorCores false, ssdChunk and
+  /// ssdChannelBlock 0), so do SSD scans: their entry's kernel (per-step or
+  /// chunked) and sizes.
   std::string tuningDb;
   /// Without tuningDb: the shipped databases (the source tree's tuning/
   /// folder) that have entries for the target are used, unless this is off.

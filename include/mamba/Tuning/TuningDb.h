@@ -45,13 +45,15 @@ struct Entry {
   /// Where it was measured: the compile target ("x86-64-v4", "sm_90a")
   /// and the device ("AMD EPYC 9R14, 2 threads", "NVIDIA H100 80GB HBM3").
   std::string target, device;
-  /// "selective_scan", its signature ({"d": 1536, "N": 16, "G": 1}) and
-  /// activation type ("f32", "bf16", "f16").
+  /// "selective_scan" or "ssd_scan", its signature ({"d": 1536, "N": 16,
+  /// "G": 1}; {"H": 24, "P": 64, "N": 128, "G": 1}) and activation type
+  /// ("f32", "bf16", "f16").
   std::string op;
   std::map<std::string, int64_t> signature;
   std::string dtype;
   Bucket bucket;
-  /// The tiling: the scan passes' option names ("channels_per_block", ...).
+  /// The tiling: the scan passes' option names ("channels_per_block", ...;
+  /// for ssd_scan "tensor_cores", "chunk", "channel_block").
   std::map<std::string, int64_t> config;
   double ms = 0, defaultMs = 0;
   int64_t candidates = 0;
@@ -67,6 +69,17 @@ struct ScanFields {
           sequenceSplits = 1;
 };
 ScanFields scanFields(const Entry &e);
+
+/// An ssd_scan entry's signature (H heads of P channels, N states, G
+/// groups) and kernel: tensorCores 0 is the per-step recurrence, 1 the
+/// chunked tensor-core kernel with its chunk and channel block (0: the
+/// kernel's choice). Fields the entry leaves out at what they mean (G 1,
+/// the others 0).
+struct SsdFields {
+  int64_t H = 0, P = 0, N = 0, G = 1;
+  int64_t tensorCores = 0, chunk = 0, channelBlock = 0;
+};
+SsdFields ssdFields(const Entry &e);
 
 class Database {
 public:

@@ -28,6 +28,7 @@
 #include "SsdTimeStep.h"
 
 #include "mamba/Conversion/MambaToKernels/Passes.h"
+#include "mamba/Conversion/MambaToKernels/TunedTilings.h"
 #include "mamba/Conversion/Utils/KernelNest.h"
 #include "mamba/Dialect/Mamba/IR/Mamba2Ops.h"
 
@@ -648,29 +649,62 @@ void tileSsdChunked(SsdScanOp op, const ChunkedSizes &sz) {
   replaceWithBuffers(b, op, results);
 }
 
+/// Why `chunk` and `channelBlock` (0: chosen per scan) can be no scan's
+/// sizes, in the options' words; empty when some scan may take them.
+std::string badSizes(int64_t chunk, int64_t channelBlock) {
+  if (chunk && (chunk % 16 || chunk > 128))
+    return "chunk = " + std::to_string(chunk) +
+           " must be a multiple of 16 up to 128 (or 0: the largest that "
+           "fits)";
+  if (channelBlock && channelBlock % 16)
+    return "channel-block = " + std::to_string(channelBlock) +
+           " must be a multiple of 16 (or 0: up to 64)";
+  return "";
+}
+
 struct MambaTileSsdChunkedPass
     : mamba::impl::MambaTileSsdChunkedBase<MambaTileSsdChunkedPass> {
   using Base::Base;
 
   void runOnOperation() override {
-    if (chunk && (chunk % 16 || chunk > 128)) {
-      getOperation()->emitError()
-          << "mamba-tile-ssd-chunked: chunk = " << static_cast<int64_t>(chunk)
-          << " must be a multiple of 16 up to 128 (or 0: the largest that "
-             "fits)";
+    std::string bad = badSizes(chunk, channelBlock);
+    if (!bad.empty()) {
+      getOperation()->emitError() << "mamba-tile-ssd-chunked: " << bad;
       return signalPassFailure();
     }
-    if (channelBlock && channelBlock % 16) {
-      getOperation()->emitError()
-          << "mamba-tile-ssd-chunked: channel-block = "
-          << static_cast<int64_t>(channelBlock)
-          << " must be a multiple of 16 (or 0: up to 64)";
+    std::vector<TunedSsd> tunings;
+    std::string error;
+    if (!parseTunedSsds(
+            std::vector<std::string>(tunedSsds.begin(), tunedSsds.end()),
+            tunings, error)) {
+      getOperation()->emitError() << "mamba-tile-ssd-chunked: " << error;
       return signalPassFailure();
     }
     SmallVector<SsdScanOp> ops;
     getOperation()->walk([&](SsdScanOp op) { ops.push_back(op); });
     for (SsdScanOp op : ops) {
-      if (!isSixteenBit(op))
+      // A tuned entry chooses the kernel and its sizes, which must fit: a
+      // database entry that does not is an error naming it, never a scan
+      // quietly tiled some other way.
+      if (std::optional<TunedSsd> tuned = findTunedSsd(op, tunings)) {
+        if (!tuned->tensorCores)
+          continue;
+        std::string why = badSizes(tuned->chunk, tuned->channelBlock);
+        std::optional<ChunkedSizes> sizes;
+        if (!isSixteenBit(op))
+          why = "x, B and C are not all bf16 or all f16";
+        else if (why.empty())
+          sizes = chooseSizes(op, tuned->chunk, tuned->channelBlock, why);
+        if (!sizes) {
+          op.emitOpError() << "cannot take the chunked kernel's sizes of the "
+                              "tuned entry '"
+                           << formatTunedSsd(*tuned) << "': " << why;
+          return signalPassFailure();
+        }
+        tileSsdChunked(op, *sizes);
+        continue;
+      }
+      if (!untuned || !isSixteenBit(op))
         continue;
       std::string why;
       std::optional<ChunkedSizes> sizes =

@@ -6,6 +6,18 @@
 
 namespace mlir::mamba {
 
+namespace {
+
+/// The activation type's name in a signature; empty for another type.
+std::string typeName(Type element) {
+  return element.isF32()    ? "f32"
+         : element.isBF16() ? "bf16"
+         : element.isF16()  ? "f16"
+                            : "";
+}
+
+} // namespace
+
 std::optional<ScanSignature> scanSignature(SelectiveScanOp op) {
   auto u = cast<ShapedType>(op.getU().getType());
   auto a = cast<ShapedType>(op.getA().getType());
@@ -17,11 +29,7 @@ std::optional<ScanSignature> scanSignature(SelectiveScanOp op) {
   if (ShapedType::isDynamic(s.channels) || ShapedType::isDynamic(s.states) ||
       ShapedType::isDynamic(s.groups))
     return std::nullopt;
-  Type element = u.getElementType();
-  s.type = element.isF32()    ? "f32"
-           : element.isBF16() ? "bf16"
-           : element.isF16()  ? "f16"
-                              : "";
+  s.type = typeName(u.getElementType());
   if (s.type.empty())
     return std::nullopt;
   return s;
@@ -101,6 +109,72 @@ LogicalResult collectScanTilings(
     scans.push_back({op, tiling});
   });
   return success();
+}
+
+std::optional<SsdSignature> ssdSignature(SsdScanOp op) {
+  // x [b, L, H, P], B [b, L, G, N].
+  auto x = cast<ShapedType>(op.getX().getType());
+  auto b = cast<ShapedType>(op.getB().getType());
+  SsdSignature s{x.getDimSize(2), x.getDimSize(3), b.getDimSize(3),
+                 b.getDimSize(2), typeName(x.getElementType())};
+  for (int64_t size : {s.heads, s.headDim, s.states, s.groups})
+    if (ShapedType::isDynamic(size))
+      return std::nullopt;
+  if (s.type.empty())
+    return std::nullopt;
+  return s;
+}
+
+std::string formatTunedSsd(const TunedSsd &t) {
+  const SsdSignature &s = t.signature;
+  return std::to_string(s.heads) + ":" + std::to_string(s.headDim) + ":" +
+         std::to_string(s.states) + ":" + std::to_string(s.groups) + ":" +
+         s.type + "=" + (t.tensorCores ? "1" : "0") + ":" +
+         std::to_string(t.chunk) + ":" + std::to_string(t.channelBlock);
+}
+
+bool parseTunedSsds(const std::vector<std::string> &entries,
+                    std::vector<TunedSsd> &out, std::string &error) {
+  out.clear();
+  for (const std::string &entry : entries) {
+    std::string text = entry;
+    for (char &c : text)
+      if (c == ':' || c == '=')
+        c = ' ';
+    std::istringstream in(text);
+    TunedSsd t;
+    SsdSignature &s = t.signature;
+    int64_t tensorCores = -1;
+    std::string rest;
+    if (!(in >> s.heads >> s.headDim >> s.states >> s.groups >> s.type >>
+          tensorCores >> t.chunk >> t.channelBlock) ||
+        (in >> rest) || entry.find('=') == std::string::npos ||
+        (s.type != "f32" && s.type != "bf16" && s.type != "f16") ||
+        s.heads < 1 || s.headDim < 1 || s.states < 1 || s.groups < 1 ||
+        (tensorCores != 0 && tensorCores != 1) || t.chunk < 0 ||
+        t.channelBlock < 0 || (!tensorCores && (t.chunk || t.channelBlock))) {
+      error = "tuned SSD scan '" + entry +
+              "': expected H:P:N:G:TYPE=TC:CHUNK:BLOCK with TYPE f32, bf16 "
+              "or f16 and TC 1 (the chunked tensor-core kernel; CHUNK and "
+              "BLOCK 0 for its choice) or 0 (the per-step kernel; CHUNK and "
+              "BLOCK 0), like 24:64:128:1:bf16=1:64:64";
+      return false;
+    }
+    t.tensorCores = tensorCores == 1;
+    out.push_back(t);
+  }
+  return true;
+}
+
+std::optional<TunedSsd> findTunedSsd(SsdScanOp op,
+                                     const std::vector<TunedSsd> &tunings) {
+  std::optional<SsdSignature> s = ssdSignature(op);
+  if (!s)
+    return std::nullopt;
+  for (const TunedSsd &t : tunings)
+    if (t.signature == *s)
+      return t;
+  return std::nullopt;
 }
 
 } // namespace mlir::mamba

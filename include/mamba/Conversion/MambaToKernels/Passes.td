@@ -432,6 +432,12 @@ def MambaTileSsdChunked : Pass<"mamba-tile-ssd-chunked"> {
     scans are left for `mamba-tile-ssd-scan`. The op's `chunk_size` does
     not bind the kernel: the result does not depend on it beyond rounding.
     Needs sm_80 or later.
+
+    `tuned` (mamba-tune's database, through mamba-compile) chooses per
+    signature: a scan whose H, P, N, G and x type have an entry takes that
+    entry's kernel, the per-step one (left alone) or this one with the
+    entry's sizes, which must fit it; the others are tiled with `chunk` and
+    `channel-block` when `untuned` is set, else left alone.
   }];
   let options = [
     Option<"chunk", "chunk", "int64_t", /*default=*/"0",
@@ -439,7 +445,16 @@ def MambaTileSsdChunked : Pass<"mamba-tile-ssd-chunked"> {
            "of 64, 32, 16 whose buffers fit 48 KiB of shared memory)">,
     Option<"channelBlock", "channel-block", "int64_t", /*default=*/"0",
            "Channels of a head per block, a multiple of 16 dividing P, a "
-           "warp per 16 (0: the largest up to 64 that divides P)">
+           "warp per 16 (0: the largest up to 64 that divides P)">,
+    ListOption<"tunedSsds", "tuned", "std::string",
+               "Kernels chosen per SSD signature (mamba-tune's database, "
+               "through mamba-compile --tuning-db), each "
+               "H:P:N:G:TYPE=TC:CHUNK:BLOCK: TC 0 leaves the scan for the "
+               "per-step kernel, 1 tiles it with that chunk and channel "
+               "block in place of the options">,
+    Option<"untuned", "untuned", "bool", /*default=*/"true",
+           "Tile the scans that have no `tuned` entry, with `chunk` and "
+           "`channel-block` (false: leave them for the per-step kernel)">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

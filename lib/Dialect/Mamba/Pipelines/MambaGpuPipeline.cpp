@@ -92,12 +92,17 @@ void mlir::mamba::buildMambaGpuLowering(
   pm.addPass(createMambaTileRmsNormGated());
   pm.addPass(createMambaTileCausalConv1d());
   pm.addPass(createMambaTileDecodeSteps());
-  // 16-bit SSD scans on the tensor cores (mma.sync: sm_80 on); the rest
+  // 16-bit SSD scans on the tensor cores (mma.sync: sm_80 on): those of a
+  // tuned signature as its entry says, the others when asked for; the rest
   // as the per-step recurrence.
-  if (options.ssdTensorCores && capability && *capability >= 80) {
+  if ((options.ssdTensorCores || !options.ssdTuned.empty()) && capability &&
+      *capability >= 80) {
     MambaTileSsdChunkedOptions chunked;
     chunked.chunk = options.ssdChunk;
     chunked.channelBlock = options.ssdChannelBlock;
+    chunked.tunedSsds = llvm::SmallVector<std::string>(options.ssdTuned.begin(),
+                                                       options.ssdTuned.end());
+    chunked.untuned = options.ssdTensorCores;
     pm.addPass(createMambaTileSsdChunked(chunked));
   }
   pm.addPass(createMambaTileSsdScan());

@@ -74,6 +74,11 @@ struct MambaGpuPipelineOptions
       *this, "ssd-channel-block",
       llvm::cl::desc("SSD channels of a head per block (0: up to 64)"),
       llvm::cl::init(0)};
+  PassOptions::ListOption<std::string> ssdTuned{
+      *this, "ssd-tuned",
+      llvm::cl::desc("SSD kernels per signature (H:P:N:G:TYPE=TC:CHUNK:BLOCK; "
+                     "TC 1 the chunked tensor-core kernel, sm_80 on, 0 the "
+                     "per-step one), whatever ssd-tensor-cores says")};
   PassOptions::ListOption<std::string> tunedSplitTilings{
       *this, "tuned-split",
       llvm::cl::desc("Tilings per signature, as tuned, for the scans of a "
