@@ -321,9 +321,17 @@ std::optional<ChunkedSizes> chooseSizes(SsdScanOp op, int64_t chunk,
         Q = candidate;
         break;
       }
-  if (!Q || Q % 16 || Q > 128 || sharedBytes(Q, Pb, N, seq) > kSharedLimit) {
+  if (!Q) {
     why = "no chunk fits " + std::to_string(kSharedLimit) +
           " bytes of shared memory";
+    return std::nullopt;
+  }
+  // badSizes has checked an explicit chunk's form.
+  if (sharedBytes(Q, Pb, N, seq) > kSharedLimit) {
+    why = "chunks of " + std::to_string(Q) + " positions with " +
+          std::to_string(Pb) + " channels a block need " +
+          std::to_string(sharedBytes(Q, Pb, N, seq)) +
+          " bytes of shared memory, more than " + std::to_string(kSharedLimit);
     return std::nullopt;
   }
   return ChunkedSizes{H, P, G, N, Q, Pb};

@@ -5,7 +5,7 @@
 // RUN: not mamba-opt %s -mamba-tile-ssd-chunked=channel-block=48 2>&1 | FileCheck %s --check-prefix=DIVIDE
 // DIVIDE: 'mamba.ssd_scan' op cannot take the chunked kernel's sizes: the channel block 48 is not a multiple of 16 dividing P = 64
 // RUN: not mamba-opt %s -mamba-tile-ssd-chunked=chunk=128 2>&1 | FileCheck %s --check-prefix=SHARED
-// SHARED: 'mamba.ssd_scan' op cannot take the chunked kernel's sizes: no chunk fits 49152 bytes of shared memory
+// SHARED: 'mamba.ssd_scan' op cannot take the chunked kernel's sizes: chunks of 128 positions with 64 channels a block need 124416 bytes of shared memory, more than 49152
 
 // Tuned entries (H:P:N:G:TYPE=TC:CHUNK:BLOCK) that cannot be read, and
 // entries of the scans' signatures whose sizes the scan cannot take: errors
@@ -21,7 +21,7 @@
 // RUN: not mamba-opt %s -mamba-tile-ssd-chunked='tuned=4:64:128:1:bf16=1:32:48' 2>&1 | FileCheck %s --check-prefix=TUNEDBLOCK
 // TUNEDBLOCK: error: 'mamba.ssd_scan' op cannot take the chunked kernel's sizes of the tuned entry '4:64:128:1:bf16=1:32:48': the channel block 48 is not a multiple of 16 dividing P = 64
 // RUN: not mamba-opt %s -mamba-tile-ssd-chunked='tuned=4:64:128:1:bf16=1:128:64' 2>&1 | FileCheck %s --check-prefix=TUNEDSHARED
-// TUNEDSHARED: error: 'mamba.ssd_scan' op cannot take the chunked kernel's sizes of the tuned entry '4:64:128:1:bf16=1:128:64': no chunk fits 49152 bytes of shared memory
+// TUNEDSHARED: error: 'mamba.ssd_scan' op cannot take the chunked kernel's sizes of the tuned entry '4:64:128:1:bf16=1:128:64': chunks of 128 positions with 64 channels a block need 124416 bytes of shared memory, more than 49152
 // An f32 scan's entry names the per-step kernel or none: the chunked one
 // is for 16-bit scans.
 // RUN: not mamba-opt %s -mamba-tile-ssd-chunked='tuned=4:64:128:1:f32=1:0:0' 2>&1 | FileCheck %s --check-prefix=TUNEDF32
