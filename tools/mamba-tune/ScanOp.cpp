@@ -22,25 +22,6 @@ namespace tiling = mlir::mamba::tiling;
 
 namespace {
 
-const std::vector<std::pair<std::string, std::string>> kParameters = {
-    {"channels_per_block", "cb"},
-    {"states_per_thread", "s"},
-    {"chunk_length", "t"},
-    {"sequence_splits", "q"}};
-
-Candidate tiling4(int64_t channels, int64_t states, int64_t chunk,
-                  int64_t splits) {
-  Candidate c;
-  std::string error;
-  orderedSettings(kParameters,
-                  {{"channels_per_block", channels},
-                   {"states_per_thread", states},
-                   {"chunk_length", chunk},
-                   {"sequence_splits", splits}},
-                  c, error);
-  return c;
-}
-
 struct ScanShape {
   int64_t channels, states, groups;
 };
@@ -95,20 +76,31 @@ class SelectiveScanOp : public TunableOp {
 public:
   const char *name() const override { return "selective_scan"; }
 
+  std::vector<Parameter> parameters() const override {
+    return {{"channels_per_block", "cb"},
+            {"states_per_thread", "s"},
+            {"chunk_length", "t"},
+            {"sequence_splits", "q"}};
+  }
+
+  std::vector<std::string> signatureKeys() const override {
+    return {"d", "N", "G"};
+  }
+
   std::vector<Candidate> candidates(bool gpu,
                                     const Signature &sig) const override {
     const ScanShape shape{sig.size("d"), sig.size("N"), sig.size("G")};
     std::vector<Candidate> out;
     if (gpu)
-      out.push_back(tiling4(
-          fitToGroups(tiling::kScanChannelsPerBlock, shape),
-          tiling::kScanStatesPerThread == 0 ? shape.states
-                                            : tiling::kScanStatesPerThread,
-          tiling::kScanChunkLength, tiling::kScanSequenceSplits));
+      out.push_back(candidate(
+          {fitToGroups(tiling::kScanChannelsPerBlock, shape),
+           tiling::kScanStatesPerThread == 0 ? shape.states
+                                             : tiling::kScanStatesPerThread,
+           tiling::kScanChunkLength, tiling::kScanSequenceSplits}));
     else
       out.push_back(
-          tiling4(fitToGroups(tiling::kCpuScanChannelsPerBlock, shape),
-                  shape.states, tiling::kCpuScanChunkLength, 1));
+          candidate({fitToGroups(tiling::kCpuScanChannelsPerBlock, shape),
+                     shape.states, tiling::kCpuScanChunkLength, 1}));
     auto add = [&](const Candidate &c) {
       for (const Candidate &seen : out)
         if (seen == c)
@@ -124,7 +116,7 @@ public:
       for (int64_t lanes : {4, 8, 16})
         for (int64_t chunk : {16, 32, 64})
           if (dividesGroups(lanes, shape) && lanes <= shape.channels * 2)
-            add(tiling4(lanes, shape.states, chunk, 1));
+            add(candidate({lanes, shape.states, chunk, 1}));
       return out;
     }
     // The GPU: the ranges the scan benchmarks found the best tiles in
@@ -143,20 +135,9 @@ public:
           continue;
         for (int64_t chunk : {16, 32})
           for (int64_t splits : {1, 4, 8, 16})
-            add(tiling4(channels, states, chunk, splits));
+            add(candidate({channels, states, chunk, splits}));
       }
     return out;
-  }
-
-  bool fromConfig(const std::map<std::string, int64_t> &config, Candidate &out,
-                  std::string &error) const override {
-    return orderedSettings(kParameters, config, out, error);
-  }
-
-  bool signatureOf(const std::map<std::string, int64_t> &sizes,
-                   const std::string &type, Signature &out,
-                   std::string &error) const override {
-    return orderedSizes(name(), {"d", "N", "G"}, sizes, type, out, error);
   }
 
   std::unique_ptr<Problem> makeProblem() const override {

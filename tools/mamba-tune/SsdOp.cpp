@@ -21,20 +21,6 @@ namespace mamba::tune {
 
 namespace {
 
-const std::vector<std::pair<std::string, std::string>> kParameters = {
-    {"tensor_cores", "tc"}, {"chunk", "c"}, {"channel_block", "p"}};
-
-Candidate ssdTiling(int64_t tensorCores, int64_t chunk, int64_t block) {
-  Candidate c;
-  std::string error;
-  orderedSettings(kParameters,
-                  {{"tensor_cores", tensorCores},
-                   {"chunk", chunk},
-                   {"channel_block", block}},
-                  c, error);
-  return c;
-}
-
 class SsdProblem : public Problem {
 public:
   bool prepare(runtime::Backend &backend, runtime::Queue &queue,
@@ -66,28 +52,25 @@ class SsdScanOp : public TunableOp {
 public:
   const char *name() const override { return "ssd_scan"; }
 
+  std::vector<Parameter> parameters() const override {
+    return {{"tensor_cores", "tc"}, {"chunk", "c"}, {"channel_block", "p"}};
+  }
+
+  std::vector<std::string> signatureKeys() const override {
+    return {"H", "P", "N", "G"};
+  }
+
   std::vector<Candidate> candidates(bool gpu,
                                     const Signature &sig) const override {
-    std::vector<Candidate> out = {ssdTiling(0, 0, 0)};
+    std::vector<Candidate> out = {candidate({0, 0, 0})};
     const int64_t P = sig.size("P"), N = sig.size("N");
     if (!gpu || sig.type == "f32" || P % 16 != 0 || N % 16 != 0 || N > 256)
       return out;
     for (int64_t chunk : {16, 32, 64})
       for (int64_t block : {16, 32, 64})
         if (P % block == 0)
-          out.push_back(ssdTiling(1, chunk, block));
+          out.push_back(candidate({1, chunk, block}));
     return out;
-  }
-
-  bool fromConfig(const std::map<std::string, int64_t> &config, Candidate &out,
-                  std::string &error) const override {
-    return orderedSettings(kParameters, config, out, error);
-  }
-
-  bool signatureOf(const std::map<std::string, int64_t> &sizes,
-                   const std::string &type, Signature &out,
-                   std::string &error) const override {
-    return orderedSizes(name(), {"H", "P", "N", "G"}, sizes, type, out, error);
   }
 
   std::unique_ptr<Problem> makeProblem() const override {

@@ -15,14 +15,20 @@ const TunableOp *findTunableOp(const std::string &name) {
   return nullptr;
 }
 
-bool orderedSettings(
-    const std::vector<std::pair<std::string, std::string>> &keysAndTags,
-    const std::map<std::string, int64_t> &values, Candidate &out,
-    std::string &error) {
+Candidate TunableOp::candidate(const std::vector<int64_t> &values) const {
+  Candidate c;
+  const std::vector<Parameter> keys = parameters();
+  for (size_t i = 0; i < keys.size() && i < values.size(); ++i)
+    c.settings.push_back({keys[i].first, keys[i].second, values[i]});
+  return c;
+}
+
+bool TunableOp::fromConfig(const std::map<std::string, int64_t> &config,
+                           Candidate &out, std::string &error) const {
   out.settings.clear();
-  for (const auto &[key, tag] : keysAndTags) {
-    auto it = values.find(key);
-    if (it == values.end()) {
+  for (const auto &[key, tag] : parameters()) {
+    auto it = config.find(key);
+    if (it == config.end()) {
       error = "config has no '" + key + "'";
       return false;
     }
@@ -31,14 +37,14 @@ bool orderedSettings(
   return true;
 }
 
-bool orderedSizes(const char *op, const std::vector<std::string> &keys,
-                  const std::map<std::string, int64_t> &values,
-                  const std::string &type, Signature &out, std::string &error) {
-  out = Signature{op, {}, type};
-  for (const std::string &key : keys) {
-    auto it = values.find(key);
-    if (it == values.end()) {
-      error = std::string(op) + " signature has no '" + key + "'";
+bool TunableOp::signatureOf(const std::map<std::string, int64_t> &sizes,
+                            const std::string &type, Signature &out,
+                            std::string &error) const {
+  out = Signature{name(), {}, type};
+  for (const std::string &key : signatureKeys()) {
+    auto it = sizes.find(key);
+    if (it == sizes.end()) {
+      error = std::string(name()) + " signature has no '" + key + "'";
       return false;
     }
     out.sizes.push_back({key, it->second});

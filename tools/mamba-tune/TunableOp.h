@@ -25,24 +25,35 @@ namespace mamba::tune {
 
 class TunableOp {
 public:
+  /// A parameter: its database key ("channels_per_block") and its tag in
+  /// candidate names ("cb").
+  using Parameter = std::pair<std::string, std::string>;
+
   virtual ~TunableOp() = default;
   /// The database's op name: "selective_scan".
   virtual const char *name() const = 0;
+  /// The tiling parameters, in the order candidate names list them.
+  virtual std::vector<Parameter> parameters() const = 0;
+  /// The signature's sizes, as the database names them, in order.
+  virtual std::vector<std::string> signatureKeys() const = 0;
   /// Every candidate for `signature` on a GPU or the CPU, the target's
   /// default (what mamba-compile picks without options) first. One
   /// candidate means there is nothing to choose.
   virtual std::vector<Candidate>
   candidates(bool gpu, const Signature &signature) const = 0;
+  virtual std::unique_ptr<Problem> makeProblem() const = 0;
+
+  /// The candidate with `values` for parameters(), in order.
+  Candidate candidate(const std::vector<int64_t> &values) const;
   /// The candidate of a plan's or a database's `config`; false with
   /// `error` naming a missing parameter.
-  virtual bool fromConfig(const std::map<std::string, int64_t> &config,
-                          Candidate &out, std::string &error) const = 0;
-  /// The sizes of a signature in a plan (the database's signature keys,
-  /// in the op's order); false with `error` naming a missing one.
-  virtual bool signatureOf(const std::map<std::string, int64_t> &sizes,
-                           const std::string &type, Signature &out,
-                           std::string &error) const = 0;
-  virtual std::unique_ptr<Problem> makeProblem() const = 0;
+  bool fromConfig(const std::map<std::string, int64_t> &config, Candidate &out,
+                  std::string &error) const;
+  /// The signature of a plan's `sizes` (signatureKeys()) and `type`; false
+  /// with `error` naming a missing size.
+  bool signatureOf(const std::map<std::string, int64_t> &sizes,
+                   const std::string &type, Signature &out,
+                   std::string &error) const;
 };
 
 const TunableOp &selectiveScanOp();
@@ -52,16 +63,6 @@ const TunableOp &ssdScanOp();
 std::vector<const TunableOp *> tunableOps();
 /// The op named `name`, or null.
 const TunableOp *findTunableOp(const std::string &name);
-
-/// Fills a Candidate or a Signature from `values` in the order of `keys`
-/// (with tags for a candidate); false with `error` naming the missing key.
-bool orderedSettings(
-    const std::vector<std::pair<std::string, std::string>> &keysAndTags,
-    const std::map<std::string, int64_t> &values, Candidate &out,
-    std::string &error);
-bool orderedSizes(const char *op, const std::vector<std::string> &keys,
-                  const std::map<std::string, int64_t> &values,
-                  const std::string &type, Signature &out, std::string &error);
 
 } // namespace mamba::tune
 

@@ -35,6 +35,32 @@ std::optional<ScanSignature> scanSignature(SelectiveScanOp op) {
   return s;
 }
 
+namespace {
+
+/// An entry's fields ("D:N:G:TYPE=A:B:C:D" split at ':' and '=') as a
+/// stream; empty unless it has its '='.
+std::istringstream fieldsOf(const std::string &entry) {
+  if (entry.find('=') == std::string::npos)
+    return std::istringstream();
+  std::string text = entry;
+  for (char &c : text)
+    if (c == ':' || c == '=')
+      c = ' ';
+  return std::istringstream(text);
+}
+
+/// Whether `in` read every field it was asked for and has none left.
+bool readExactly(std::istringstream &in) {
+  std::string rest;
+  return in && !(in >> rest);
+}
+
+bool isActivationType(const std::string &type) {
+  return type == "f32" || type == "bf16" || type == "f16";
+}
+
+} // namespace
+
 std::string formatTunedTiling(const TunedTiling &t) {
   const ScanSignature &s = t.signature;
   return std::to_string(s.channels) + ":" + std::to_string(s.states) + ":" +
@@ -48,20 +74,13 @@ bool parseTunedTilings(const std::vector<std::string> &entries,
                        std::vector<TunedTiling> &out, std::string &error) {
   out.clear();
   for (const std::string &entry : entries) {
-    std::string text = entry;
-    for (char &c : text)
-      if (c == ':' || c == '=')
-        c = ' ';
-    std::istringstream in(text);
+    std::istringstream in = fieldsOf(entry);
     TunedTiling t;
     ScanSignature &s = t.signature;
-    std::string rest;
-    if (!(in >> s.channels >> s.states >> s.groups >> s.type >>
-          t.channelsPerBlock >> t.statesPerThread >> t.chunkLength >>
-          t.sequenceSplits) ||
-        (in >> rest) || entry.find('=') == std::string::npos ||
-        (s.type != "f32" && s.type != "bf16" && s.type != "f16") ||
-        s.channels < 1 || s.states < 1 || s.groups < 1) {
+    in >> s.channels >> s.states >> s.groups >> s.type >> t.channelsPerBlock >>
+        t.statesPerThread >> t.chunkLength >> t.sequenceSplits;
+    if (!readExactly(in) || !isActivationType(s.type) || s.channels < 1 ||
+        s.states < 1 || s.groups < 1) {
       error = "tuned tiling '" + entry +
               "': expected D:N:G:TYPE=CHANNELS:STATES:CHUNK:SPLITS with "
               "TYPE f32, bf16 or f16, like 1536:16:1:bf16=64:0:16:1";
@@ -137,20 +156,14 @@ bool parseTunedSsds(const std::vector<std::string> &entries,
                     std::vector<TunedSsd> &out, std::string &error) {
   out.clear();
   for (const std::string &entry : entries) {
-    std::string text = entry;
-    for (char &c : text)
-      if (c == ':' || c == '=')
-        c = ' ';
-    std::istringstream in(text);
+    std::istringstream in = fieldsOf(entry);
     TunedSsd t;
     SsdSignature &s = t.signature;
     int64_t tensorCores = -1;
-    std::string rest;
-    if (!(in >> s.heads >> s.headDim >> s.states >> s.groups >> s.type >>
-          tensorCores >> t.chunk >> t.channelBlock) ||
-        (in >> rest) || entry.find('=') == std::string::npos ||
-        (s.type != "f32" && s.type != "bf16" && s.type != "f16") ||
-        s.heads < 1 || s.headDim < 1 || s.states < 1 || s.groups < 1 ||
+    in >> s.heads >> s.headDim >> s.states >> s.groups >> s.type >>
+        tensorCores >> t.chunk >> t.channelBlock;
+    if (!readExactly(in) || !isActivationType(s.type) || s.heads < 1 ||
+        s.headDim < 1 || s.states < 1 || s.groups < 1 ||
         (tensorCores != 0 && tensorCores != 1) || t.chunk < 0 ||
         t.channelBlock < 0 || (!tensorCores && (t.chunk || t.channelBlock))) {
       error = "tuned SSD scan '" + entry +
