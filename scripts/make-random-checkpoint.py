@@ -7,7 +7,8 @@ MambaForCausalLM with its initialization takes minutes.
 
 The values follow mamba_ssm's initialization closely enough for the
 numbers to stay finite and the softplus/exp paths to be the usual ones:
-A_log = log(1..N), D = 1, dt_proj.bias the inverse softplus of a dt
+A_log = log(1..N) (Mamba-2: log of a per-head A uniform in [1, 16]), D =
+1, dt_proj.bias (Mamba-2: dt_bias) the inverse softplus of a dt
 log-uniform in [1e-3, 1e-1], projections N(0, 0.02), out_proj scaled by
 1/sqrt(n_layer), norms 1.
 
@@ -35,6 +36,10 @@ def random_weight(name, shape, config, gen, device):
     last = name.rsplit(".", 1)[-1]
     if name.endswith("norm.weight") or name.endswith("norm_f.weight"):
         return torch.ones(shape, device=device)
+    if last == "A_log" and len(shape) == 1:
+        # Mamba-2: one A per head, uniform in [1, 16] as mamba_ssm draws it.
+        return torch.log(1 + 15 * torch.rand(shape, generator=gen,
+                                             device=device))
     if last == "A_log":
         n = torch.arange(1, shape[1] + 1, dtype=torch.float32, device=device)
         return torch.log(n).expand(shape).contiguous()
@@ -44,7 +49,7 @@ def random_weight(name, shape, config, gen, device):
         return uniform(1.0 / math.sqrt(config["conv_kernel"]))
     if "dt_proj.weight" in name:
         return uniform(1.0 / math.sqrt(shape[1]))
-    if "dt_proj.bias" in name:
+    if "dt_proj.bias" in name or last == "dt_bias":
         low, high = math.log(1e-3), math.log(1e-1)
         dt = torch.exp(torch.rand(shape, generator=gen, device=device)
                        * (high - low) + low)
