@@ -14,6 +14,12 @@
 // RUN: not %mamba_tools_dir/mamba-tune-run %t.plan --db %t.json 2>&1 | FileCheck %s --check-prefix=PLANJSON
 // RUN: echo '{"format": 3}' > %t.plan/plan.json
 // RUN: not %mamba_tools_dir/mamba-tune-run %t.plan --db %t.json 2>&1 | FileCheck %s --check-prefix=PLANKEY
+// RUN: echo '{"target": "sm_90a", "scans": [{"op": "conv", "signature": {}, "type": "f32", "candidates": []}]}' > %t.plan/plan.json
+// RUN: not %mamba_tools_dir/mamba-tune-run %t.plan --db %t.json 2>&1 | FileCheck %s --check-prefix=PLANOP
+// RUN: echo '{"target": "sm_90a", "scans": [{"op": "ssd_scan", "signature": {"H": 4, "P": 32, "N": 32}, "type": "bf16", "candidates": []}]}' > %t.plan/plan.json
+// RUN: not %mamba_tools_dir/mamba-tune-run %t.plan --db %t.json 2>&1 | FileCheck %s --check-prefix=PLANSIZE
+// RUN: echo '{"target": "sm_90a", "scans": [{"op": "ssd_scan", "signature": {"H": 4, "P": 32, "N": 32, "G": 1}, "type": "bf16", "candidates": [{"config": {"chunk": 16}, "file": "x.mmod"}]}]}' > %t.plan/plan.json
+// RUN: not %mamba_tools_dir/mamba-tune-run %t.plan --db %t.json 2>&1 | FileCheck %s --check-prefix=PLANCONFIG
 
 // RUNS: mamba-tune: --runs must be at least 1
 // NODB: mamba-tune: expected --db FILE (the database to write) or --prepare DIR
@@ -28,6 +34,9 @@
 // BOGUS: mamba-tune-run: unexpected argument '--bogus'
 // PLANJSON: mamba-tune-run: {{.*}}plan.json: {{.*}}parse error
 // PLANKEY: mamba-tune-run: {{.*}}plan.json: {{.*}}key 'target' not found
+// PLANOP: mamba-tune-run: {{.*}}plan.json: mamba-tune-run cannot tune 'conv'
+// PLANSIZE: mamba-tune-run: {{.*}}plan.json: ssd_scan signature has no 'G'
+// PLANCONFIG: mamba-tune-run: {{.*}}plan.json: ssd_scan candidate: config has no 'tensor_cores'
 func.func @scan(%u: tensor<?x24x?xf32>, %delta: tensor<?x24x?xf32>,
                 %A: tensor<24x16xf32>, %B: tensor<?x2x16x?xf32>,
                 %C: tensor<?x2x16x?xf32>) -> tensor<?x24x?xf32> {
