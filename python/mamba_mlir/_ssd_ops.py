@@ -249,7 +249,9 @@ def _eager_ssd_scan(x, dt, A, B, C, chunk_size, D, z, dt_bias, initial_states,
     if dt_softplus:
         named += " dt_softplus"
     attrs = [f"chunk_size = {chunk_size} : i64"] + _dt_limit_attrs(dt_limit)
-    named += " {" + ", ".join(attrs) + "}"
+    target = getattr(_ops._warming, "target", None) or _ops._device_of(x)[1]
+    named += " {" + ", ".join(attrs) + _ops._tuned_ssd_kernel(
+        target, H, P, N, G, act, b, L) + "}"
 
     results = [((b, L, H, P), act, types["x"])]
     if return_final_states:

@@ -360,7 +360,8 @@ _tuning = {"path": _SHIPPED, "stamp": None, "databases": []}
 
 
 def use_tuning_db(path=_SHIPPED):
-    """Where scans get their tilings: mamba-tune databases. By default (no
+    """Where scans get their tilings (and SSD calls on a GPU their kernel):
+    mamba-tune databases. By default (no
     argument) the shipped ones (the package's tuning/ folder: the CI
     machine's CPU kind and the H100; tuning/README.md in the source tree);
     `path`: that database instead; None: none, the default tilings. A call
@@ -415,6 +416,21 @@ def _tuned_scan_tiling(target, d, N, G, dtype, b, L):
                     f"{best['states_per_thread']}, chunk_length = "
                     f"{best['chunk_length']}, sequence_splits = "
                     f"{best['sequence_splits']}>}}")
+    return ""
+
+
+def _tuned_ssd_kernel(target, H, P, N, G, dtype, b, L):
+    """The databases' GPU kernel for an SSD call, as the op's `kernel`
+    attribute text (", kernel = ..."), or "" for the default. The CPU has
+    one SSD kernel: nothing to look up."""
+    if not target.startswith("sm_"):
+        return ""
+    for db in _tuning_databases():
+        best = db.select_ssd(target, H, P, N, G, dtype, b, L)
+        if best is not None:
+            return (f", kernel = #mamba.ssd_kernel<tensor_cores = "
+                    f"{best['tensor_cores']}, chunk = {best['chunk']}, "
+                    f"channel_block = {best['channel_block']}>")
     return ""
 
 

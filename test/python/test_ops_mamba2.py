@@ -270,3 +270,45 @@ def test_views_into_the_middle_of_a_buffer_are_copied_not_refused():
     for _ in range(2):
         got = mamba_chunk_scan_combined(**{**args, **views})
         assert torch.equal(got, want)
+
+
+def test_ssd_calls_on_a_gpu_take_their_kernel_from_a_tuning_database(
+        monkeypatch, tmp_path):
+    """use_tuning_db: an SSD call for a GPU gets its signature's ssd_scan
+    entry as the op's #mamba.ssd_kernel (here compiled for sm_90a without
+    running: this machine has no GPU); the CPU has one SSD kernel and looks
+    nothing up."""
+    import mamba_mlir.ops as ops
+    monkeypatch.setenv("MAMBA_MLIR_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(ops, "_kernels", {})
+    monkeypatch.setattr(ops, "_by_signature", {})
+    entry = {"target": "sm_90a", "device": "test", "op": "ssd_scan",
+             "signature": {"H": 4, "P": 32, "N": 32, "G": 1},
+             "dtype": "bf16", "bucket": {"batch": 1, "length": 2048},
+             "config": {"tensor_cores": 1, "chunk": 32, "channel_block": 16},
+             "ms": 1.0, "default_ms": 2.0, "candidates": 10, "codegen": 2}
+    db = tmp_path / "db.json"
+    db.write_text(json.dumps({"format": "mamba-mlir tuning database",
+                              "version": 1, "entries": [entry]}))
+    attr = ("kernel = #mamba.ssd_kernel<tensor_cores = 1, chunk = 32, "
+            "channel_block = 16>")
+    ops.use_tuning_db(db)
+    try:
+        assert ops._tuned_ssd_kernel("sm_90a", 4, 32, 32, 1, "bf16", 2,
+                                     100) == ", " + attr
+        assert ops._tuned_ssd_kernel("sm_90a", 4, 32, 32, 1, "f32", 2,
+                                     100) == ""
+        assert ops._tuned_ssd_kernel("cpu", 4, 32, 32, 1, "bf16", 2,
+                                     100) == ""
+        g = torch.Generator().manual_seed(0)
+        act = lambda *s: torch.randn(*s, generator=g).bfloat16()
+        call = (mamba_chunk_scan_combined,
+                (act(2, 100, 4, 32), act(2, 100, 4), -torch.rand(4) - 1,
+                 act(2, 100, 1, 32), act(2, 100, 1, 32), 64))
+        assert ops.warm_up([call], target="sm_90a") == 1
+        sources = [p.read_text()
+                   for p in (tmp_path / "cache" / "ops").glob("*.mlir")]
+        assert len(sources) == 1 and attr in sources[0]
+        assert len(list((tmp_path / "cache" / "ops").glob("*/*.mmod"))) == 1
+    finally:
+        ops.use_tuning_db()

@@ -691,22 +691,34 @@ struct MambaTileSsdChunkedPass
     SmallVector<SsdScanOp> ops;
     getOperation()->walk([&](SsdScanOp op) { ops.push_back(op); });
     for (SsdScanOp op : ops) {
-      // A tuned entry chooses the kernel and its sizes, which must fit: a
-      // database entry that does not is an error naming it, never a scan
-      // quietly tiled some other way.
-      if (std::optional<TunedSsd> tuned = findTunedSsd(op, tunings)) {
-        if (!tuned->tensorCores)
+      // The op's kernel attribute (a choice made where the op was built:
+      // the Python ops take it from a tuning database), else a tuned entry,
+      // chooses the kernel and its sizes, which must fit: a choice that
+      // does not is an error naming it, never a scan quietly tiled some
+      // other way.
+      std::optional<TunedSsd> chosen;
+      std::string from;
+      if (SsdKernelAttr kernel = op.getKernelAttr()) {
+        chosen = TunedSsd{{},
+                          kernel.getTensorCores() != 0,
+                          kernel.getChunk(),
+                          kernel.getChannelBlock()};
+        from = "its kernel attribute";
+      } else if ((chosen = findTunedSsd(op, tunings))) {
+        from = "the tuned entry '" + formatTunedSsd(*chosen) + "'";
+      }
+      if (chosen) {
+        if (!chosen->tensorCores)
           continue;
-        std::string why = badSizes(tuned->chunk, tuned->channelBlock);
+        std::string why = badSizes(chosen->chunk, chosen->channelBlock);
         std::optional<ChunkedSizes> sizes;
         if (!isSixteenBit(op))
           why = "x, B and C are not all bf16 or all f16";
         else if (why.empty())
-          sizes = chooseSizes(op, tuned->chunk, tuned->channelBlock, why);
+          sizes = chooseSizes(op, chosen->chunk, chosen->channelBlock, why);
         if (!sizes) {
-          op.emitOpError() << "cannot take the chunked kernel's sizes of the "
-                              "tuned entry '"
-                           << formatTunedSsd(*tuned) << "': " << why;
+          op.emitOpError() << "cannot take the chunked kernel's sizes of "
+                           << from << ": " << why;
           return signalPassFailure();
         }
         tileSsdChunked(op, *sizes);

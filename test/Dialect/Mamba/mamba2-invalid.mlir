@@ -267,3 +267,37 @@ func.func @f(%h: tensor<?x64xf32>, %cx: tensor<?x128x4xf32>, %cb: tensor<?x32x4x
   %out, %cx1, %cb1, %cc1, %s1 = mamba.mixer2_step %h, %cx, %cb, %cc, %s in_proj(%w_in) conv(%w_conv) dt_bias(%dt_bias) A_log(%a_log) D(%d) norm(%w_norm) out_proj(%w_out) {n_groups = 2 : i64} : (tensor<?x64xf32>, tensor<?x128x4xf32>, tensor<?x32x4xf32>, tensor<?x32x4xf32>, tensor<?x8x16x16xf32>, tensor<328x64xf32>, tensor<192x4xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<128xf32>, tensor<64x128xf32>) -> (tensor<?x64xf32>, tensor<?x128x4xf32>, tensor<?x32x4xf32>, tensor<?x32x4xf32>, tensor<?x8x16x?xf32>)
   return
 }
+
+// -----
+
+// #mamba.ssd_kernel: tensor_cores 0 or 1; the per-step kernel takes no
+// sizes; chunks and blocks are multiples of 16 (chunks up to 128) or 0.
+func.func @f(%x: tensor<2x8x4x16xbf16>, %dt: tensor<2x8x4xbf16>, %A: tensor<4xf32>, %B: tensor<2x8x1x16xbf16>, %C: tensor<2x8x1x16xbf16>) {
+  // expected-error @+1 {{expects tensor_cores 0 (the per-step kernel) or 1 (the chunked one), but got 2}}
+  %y = mamba.ssd_scan %x, %dt, %A, %B, %C {kernel = #mamba.ssd_kernel<tensor_cores = 2, chunk = 0, channel_block = 0>} : (tensor<2x8x4x16xbf16>, tensor<2x8x4xbf16>, tensor<4xf32>, tensor<2x8x1x16xbf16>, tensor<2x8x1x16xbf16>) -> tensor<2x8x4x16xbf16>
+  return
+}
+
+// -----
+
+func.func @f(%x: tensor<2x8x4x16xbf16>, %dt: tensor<2x8x4xbf16>, %A: tensor<4xf32>, %B: tensor<2x8x1x16xbf16>, %C: tensor<2x8x1x16xbf16>) {
+  // expected-error @+1 {{the per-step kernel (tensor_cores = 0) takes no sizes, but got chunk = 32, channel_block = 0}}
+  %y = mamba.ssd_scan %x, %dt, %A, %B, %C {kernel = #mamba.ssd_kernel<tensor_cores = 0, chunk = 32, channel_block = 0>} : (tensor<2x8x4x16xbf16>, tensor<2x8x4xbf16>, tensor<4xf32>, tensor<2x8x1x16xbf16>, tensor<2x8x1x16xbf16>) -> tensor<2x8x4x16xbf16>
+  return
+}
+
+// -----
+
+func.func @f(%x: tensor<2x8x4x16xbf16>, %dt: tensor<2x8x4xbf16>, %A: tensor<4xf32>, %B: tensor<2x8x1x16xbf16>, %C: tensor<2x8x1x16xbf16>) {
+  // expected-error @+1 {{expects chunk 0 (the kernel's choice) or a multiple of 16 up to 128, but got 24}}
+  %y = mamba.ssd_scan %x, %dt, %A, %B, %C {kernel = #mamba.ssd_kernel<tensor_cores = 1, chunk = 24, channel_block = 16>} : (tensor<2x8x4x16xbf16>, tensor<2x8x4xbf16>, tensor<4xf32>, tensor<2x8x1x16xbf16>, tensor<2x8x1x16xbf16>) -> tensor<2x8x4x16xbf16>
+  return
+}
+
+// -----
+
+func.func @f(%x: tensor<2x8x4x16xbf16>, %dt: tensor<2x8x4xbf16>, %A: tensor<4xf32>, %B: tensor<2x8x1x16xbf16>, %C: tensor<2x8x1x16xbf16>) {
+  // expected-error @+1 {{expects channel_block 0 (the kernel's choice) or a multiple of 16, but got 8}}
+  %y = mamba.ssd_scan %x, %dt, %A, %B, %C {kernel = #mamba.ssd_kernel<tensor_cores = 1, chunk = 16, channel_block = 8>} : (tensor<2x8x4x16xbf16>, tensor<2x8x4xbf16>, tensor<4xf32>, tensor<2x8x1x16xbf16>, tensor<2x8x1x16xbf16>) -> tensor<2x8x4x16xbf16>
+  return
+}

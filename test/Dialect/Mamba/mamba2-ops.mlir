@@ -12,10 +12,11 @@ func.func @ssd_scan_all_options(
     %D: tensor<8x4xf32>, %z: tensor<2x37x8x4xbf16>, %bias: tensor<8xf32>,
     %h0: tensor<2x8x4x16xf32>, %seq: tensor<2x37xi32>)
     -> (tensor<2x37x8x4xbf16>, tensor<2x8x4x16xf32>) {
-  // CHECK: mamba.ssd_scan %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} D(%{{.*}}) z(%{{.*}}) dt_bias(%{{.*}}) initial_states(%{{.*}}) seq_idx(%{{.*}}) dt_softplus {chunk_size = 16 : i64, dt_max = 1.000000e-01 : f64, dt_min = 1.000000e-03 : f64}
+  // CHECK: mamba.ssd_scan %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} D(%{{.*}}) z(%{{.*}}) dt_bias(%{{.*}}) initial_states(%{{.*}}) seq_idx(%{{.*}}) dt_softplus {chunk_size = 16 : i64, dt_max = 1.000000e-01 : f64, dt_min = 1.000000e-03 : f64, kernel = #mamba.ssd_kernel<tensor_cores = 1, chunk = 32, channel_block = 16>}
   %y, %s = mamba.ssd_scan %x, %dt, %A, %B, %C D(%D) z(%z) dt_bias(%bias)
       initial_states(%h0) seq_idx(%seq) dt_softplus
-      {chunk_size = 16 : i64, dt_min = 0.001 : f64, dt_max = 0.1 : f64}
+      {chunk_size = 16 : i64, dt_min = 0.001 : f64, dt_max = 0.1 : f64,
+       kernel = #mamba.ssd_kernel<tensor_cores = 1, chunk = 32, channel_block = 16>}
       : (tensor<2x37x8x4xbf16>, tensor<2x37x8xbf16>, tensor<8xf32>,
          tensor<2x37x2x16xbf16>, tensor<2x37x2x16xbf16>, tensor<8x4xf32>,
          tensor<2x37x8x4xbf16>, tensor<8xf32>, tensor<2x8x4x16xf32>,

@@ -32,6 +32,29 @@ ScanTilingAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   return success();
 }
 
+LogicalResult
+SsdKernelAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                      int64_t tensorCores, int64_t chunk,
+                      int64_t channelBlock) {
+  if (tensorCores != 0 && tensorCores != 1)
+    return emitError() << "expects tensor_cores 0 (the per-step kernel) or 1 "
+                          "(the chunked one), but got "
+                       << tensorCores;
+  if (!tensorCores && (chunk || channelBlock))
+    return emitError() << "the per-step kernel (tensor_cores = 0) takes no "
+                          "sizes, but got chunk = "
+                       << chunk << ", channel_block = " << channelBlock;
+  if (chunk < 0 || chunk % 16 || chunk > 128)
+    return emitError() << "expects chunk 0 (the kernel's choice) or a "
+                          "multiple of 16 up to 128, but got "
+                       << chunk;
+  if (channelBlock < 0 || channelBlock % 16)
+    return emitError() << "expects channel_block 0 (the kernel's choice) or "
+                          "a multiple of 16, but got "
+                       << channelBlock;
+  return success();
+}
+
 void MambaDialect::initialize() {
   addAttributes<
 #define GET_ATTRDEF_LIST

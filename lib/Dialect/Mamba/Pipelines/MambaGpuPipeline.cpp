@@ -92,11 +92,11 @@ void mlir::mamba::buildMambaGpuLowering(
   pm.addPass(createMambaTileRmsNormGated());
   pm.addPass(createMambaTileCausalConv1d());
   pm.addPass(createMambaTileDecodeSteps());
-  // 16-bit SSD scans on the tensor cores (mma.sync: sm_80 on): those of a
-  // tuned signature as its entry says, the others when asked for; the rest
-  // as the per-step recurrence.
-  if ((options.ssdTensorCores || !options.ssdTuned.empty()) && capability &&
-      *capability >= 80) {
+  // 16-bit SSD scans on the tensor cores (mma.sync: sm_80 on): those with a
+  // #mamba.ssd_kernel or of a tuned signature as it says, the others when
+  // asked for; the rest as the per-step recurrence. The pass runs on every
+  // sm_80+ target, since any op may carry the attribute.
+  if (capability && *capability >= 80) {
     MambaTileSsdChunkedOptions chunked;
     chunked.chunk = options.ssdChunk;
     chunked.channelBlock = options.ssdChannelBlock;

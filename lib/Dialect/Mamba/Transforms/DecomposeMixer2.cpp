@@ -113,7 +113,7 @@ struct DecomposeMixer2Pattern : OpRewritePattern<Mixer2Op> {
         cGroups, op.getD(), /*z=*/Value(), op.getDtBias(),
         /*initial_states=*/Value(), /*seq_idx=*/Value(),
         rewriter.getI64IntegerAttr(op.getChunkSize()), rewriter.getUnitAttr(),
-        m.dtMin(), m.dtMax());
+        m.dtMin(), m.dtMax(), /*kernel=*/SsdKernelAttr());
 
     Value out = m.normAndProject(scan.getY(), z);
     if (!states) {

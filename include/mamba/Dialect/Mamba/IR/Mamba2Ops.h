@@ -4,6 +4,7 @@
 #define MAMBA_DIALECT_MAMBA_IR_MAMBA2OPS_H
 
 #include "mamba/Dialect/Mamba/IR/MambaDialect.h"
+#include "mamba/Dialect/Mamba/IR/MambaOps.h" // the attributes
 #include "mlir/Bytecode/BytecodeOpInterface.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/OpDefinition.h"

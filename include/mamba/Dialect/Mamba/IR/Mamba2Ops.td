@@ -9,6 +9,7 @@
 #ifndef MAMBA_DIALECT_MAMBA_IR_MAMBA2OPS_TD
 #define MAMBA_DIALECT_MAMBA_IR_MAMBA2OPS_TD
 
+include "mamba/Dialect/Mamba/IR/MambaAttrs.td"
 include "mamba/Dialect/Mamba/IR/MambaOpBase.td"
 
 def Mamba_SsdScanOp : Mamba_Op<"ssd_scan",
@@ -38,7 +39,8 @@ def Mamba_SsdScanOp : Mamba_Op<"ssd_scan",
     the lowering uses (products of C and B within a chunk, states passed
     between chunks); the result does not depend on it beyond rounding.
     mamba_ssm clamps dt only when its `dt_limit` is not (0, inf): `dt_min`
-    and `dt_max` are absent then.
+    and `dt_max` are absent then. `kernel` (`#mamba.ssd_kernel`) picks
+    the GPU kernel, as a tuning database would.
 
     ```mlir
     %y, %s = mamba.ssd_scan %x, %dt, %A, %B, %C D(%D) dt_bias(%bias)
@@ -63,7 +65,8 @@ def Mamba_SsdScanOp : Mamba_Op<"ssd_scan",
     DefaultValuedAttr<I64Attr, "256">:$chunk_size,
     UnitAttr:$dt_softplus,
     OptionalAttr<F64Attr>:$dt_min,
-    OptionalAttr<F64Attr>:$dt_max
+    OptionalAttr<F64Attr>:$dt_max,
+    OptionalAttr<Mamba_SsdKernelAttr>:$kernel
   );
   let results = (outs
     Mamba_FloatTensor:$y,

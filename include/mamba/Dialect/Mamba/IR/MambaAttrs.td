@@ -51,4 +51,32 @@ def Mamba_ScanTilingAttr : Mamba_Attr<"ScanTiling", "scan_tiling"> {
   let genVerifyDecl = 1;
 }
 
+def Mamba_SsdKernelAttr : Mamba_Attr<"SsdKernel", "ssd_kernel"> {
+  let summary = "which GPU kernel runs an SSD scan, and its sizes";
+  let description = [{
+    `tensor_cores = 0`: the per-step recurrence (`mamba-tile-ssd-scan`;
+    chunk and channel_block 0). `tensor_cores = 1`: the chunked
+    tensor-core kernel (`mamba-tile-ssd-chunked`, 16-bit scans on sm_80
+    and later) with chunks of `chunk` positions and blocks of
+    `channel_block` channels (each 0: the kernel's own choice). What
+    mamba-tune measured for the scan's signature (its database's
+    `ssd_scan` config, the same names); the GPU passes follow it before
+    their options and tuned lists, the CPU's (one kernel) ignores it.
+
+    ```mlir
+    #mamba.ssd_kernel<tensor_cores = 1, chunk = 64, channel_block = 32>
+    ```
+  }];
+  let parameters = (ins
+    "int64_t":$tensor_cores,
+    "int64_t":$chunk,
+    "int64_t":$channel_block
+  );
+  let assemblyFormat = [{
+    `<` `tensor_cores` `=` $tensor_cores `,` `chunk` `=` $chunk `,`
+        `channel_block` `=` $channel_block `>`
+  }];
+  let genVerifyDecl = 1;
+}
+
 #endif // MAMBA_DIALECT_MAMBA_IR_MAMBAATTRS_TD
