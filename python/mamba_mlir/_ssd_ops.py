@@ -119,9 +119,9 @@ def mamba_chunk_scan_combined(x, dt, A, B, C, chunk_size, D=None, z=None,
         out = mamba_chunk_scan_combined(
             x, dt, A, B, C, chunk_size, D, z, dt_bias, initial_states,
             seq_idx, None, dt_softplus, dt_limit, return_final_states)
-        if out is None:
-            return None
         states = varlen()
+        if out is None or states is None:
+            return None  # warm_up: both kinds of call compiled, not run
         return (*out, states) if return_final_states else (out, states)
     if _ops._traced():
         low, high = dt_limit
@@ -179,10 +179,12 @@ def _varlen_states_call(x, dt, A, B, C, chunk_size, dt_bias, initial_states,
                 parts.append(None)
                 continue
             piece = (lambda v: v[:, start:end])
-            _, final = _eager_ssd_scan(
+            got = _eager_ssd_scan(
                 piece(x), piece(dt), A, piece(B), piece(C), chunk_size, None,
                 None, dt_bias, None, None, dt_softplus, dt_limit, True)
-            parts.append(final[0])
+            if got is None:
+                return None  # warm_up: every sequence's call is this one
+            parts.append(got[1][0])
         if _ops._is_torch(x):
             torch = _ops._torch()
             zeros = torch.zeros(H, P, N, dtype=torch.float32, device=x.device)

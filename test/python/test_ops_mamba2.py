@@ -312,3 +312,20 @@ def test_ssd_calls_on_a_gpu_take_their_kernel_from_a_tuning_database(
         assert len(list((tmp_path / "cache" / "ops").glob("*/*.mmod"))) == 1
     finally:
         ops.use_tuning_db()
+
+
+def test_warm_up_of_a_varlen_call_compiles_both_kinds_of_call(monkeypatch,
+                                                               tmp_path):
+    """A return_varlen_states call runs two functions (the whole row's
+    scan, and each sequence's with its final state): warm_up compiles
+    both, so a runtime-only install has them."""
+    import mamba_mlir.ops as ops
+    monkeypatch.setenv("MAMBA_MLIR_CACHE", str(tmp_path))
+    monkeypatch.setattr(ops, "_kernels", {})
+    monkeypatch.setattr(ops, "_by_signature", {})
+    args = _packed()
+    call = (mamba_chunk_scan_combined, (),
+            dict(args, cu_seqlens=torch.tensor([0, 11, 37]),
+                 return_varlen_states=True))
+    assert ops.warm_up([call]) == 1
+    assert len(list((tmp_path / "ops").glob("*/*.mmod"))) == 2
