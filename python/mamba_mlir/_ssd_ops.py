@@ -111,7 +111,9 @@ def mamba_chunk_scan_combined(x, dt, A, B, C, chunk_size, D=None, z=None,
     sequence started from zero (mamba_ssm's, when seq_idx marks the same
     sequences): (out, varlen_states), or (out, final_states,
     varlen_states) with return_final_states. The states come from one
-    more call per sequence (as much work again as out's in all)."""
+    more call per sequence (as much work again as out's in all). States
+    are float32 whatever the activations: mamba_ssm returns them in C's
+    dtype, which rounds a bf16 call's states to bf16."""
     if return_varlen_states:
         varlen = _varlen_states_call(
             x, dt, A, B, C, chunk_size, dt_bias, initial_states, cu_seqlens,
@@ -173,7 +175,7 @@ def _varlen_states_call(x, dt, A, B, C, chunk_size, dt_bias, initial_states,
     N = B.shape[-1]
 
     def states():
-        parts = []
+        parts, warming = [], False
         for start, end in zip(offsets, offsets[1:]):
             if start == end:
                 parts.append(None)
@@ -183,8 +185,13 @@ def _varlen_states_call(x, dt, A, B, C, chunk_size, dt_bias, initial_states,
                 piece(x), piece(dt), A, piece(B), piece(C), chunk_size, None,
                 None, dt_bias, None, None, dt_softplus, dt_limit, True)
             if got is None:
-                return None  # warm_up: every sequence's call is this one
+                # warm_up: each sequence's call compiled (a tuning database
+                # may give lengths of other buckets other kernels), not run.
+                warming = True
+                continue
             parts.append(got[1][0])
+        if warming:
+            return None
         if _ops._is_torch(x):
             torch = _ops._torch()
             zeros = torch.zeros(H, P, N, dtype=torch.float32, device=x.device)

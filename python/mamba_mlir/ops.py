@@ -100,6 +100,9 @@ def _check(x, name, where):
         if not x.is_contiguous():
             return x.contiguous()
         return x if x.data_ptr() % 16 == 0 else x.clone()
+    if not isinstance(x, np.ndarray):
+        raise TypeError(f"{name}: expected a numpy array like {where.lead}, "
+                        f"got {type(x).__name__}")
     if not x.flags.c_contiguous:
         return np.ascontiguousarray(x)
     return x if x.ctypes.data % 16 == 0 else x.copy()

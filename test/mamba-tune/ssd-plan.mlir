@@ -16,6 +16,11 @@
 // RUN: %python -c "import json, sys; p = json.load(open(sys.argv[1])); p['target'] = 'x86-64-v3'; s = p['scans'][0]; s['candidates'] = s['candidates'][:2]; s['candidates'][0]['file'] = 'ssd.mmod'; s['candidates'][1]['file'] = 'wrong.mmod'; json.dump(p, open(sys.argv[2], 'w'))" %t.plan/plan.json %t.cpu/plan.json
 // RUN: %mamba_tools_dir/mamba-tune-run %t.cpu --db %t.json --shapes 2x40 --runs 3 | FileCheck %s --check-prefix=TABLE
 // RUN: FileCheck %s --check-prefix=DB < %t.json
+// The hill-climb from the per-step default, which differs from every
+// chunked candidate in all three parameters: those nearest it are its
+// neighbours, so the climb measures them.
+// RUN: rm -f %t.n.json %t.n.json.trials
+// RUN: %mamba_tools_dir/mamba-tune-run %t.cpu --db %t.n.json --shapes 2x40 --runs 3 --search neighbors | FileCheck %s --check-prefix=NEIGHBORS
 
 // PREPARE: mamba-tune: compiled 1 signatures' candidates into {{.*}}.plan
 // PLAN: "candidates": [
@@ -39,6 +44,7 @@
 // PLAN: "target": "sm_90a"
 // TABLE: | op:signature,type | bucket |
 // TABLE: | ssd_scan:4,32,32,1,bf16 | 2x40 | {{[0-9.e-]+}} | {{[0-9.e-]+}} | 1.00x | tc0_c0_p0 | 2 of 2 (1 correct) |
+// NEIGHBORS: | ssd_scan:4,32,32,1,bf16 | 2x40 | {{.*}} | tc0_c0_p0 | 2 of 2 (1 correct) |
 // DB: "op": "ssd_scan",
 // DB: "signature": {
 // DB-NEXT: "G": 1,

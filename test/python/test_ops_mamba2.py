@@ -258,8 +258,7 @@ def test_varlen_states_name_their_bad_input(change, error, message):
 def test_views_into_the_middle_of_a_buffer_are_copied_not_refused():
     """dt[:, 1:] of a bf16 [b, L, 4] tensor starts 8 bytes into its buffer:
     contiguous but not 16-byte aligned, as the kernels need. The call
-    copies it and gives what an aligned copy gives, on the first (Python)
-    call and on the second (the recorded fast path)."""
+    copies it and gives what an aligned copy gives, every time."""
     args = _packed()
     longer = {k: torch.cat([args[k][:, :1], args[k]], 1).bfloat16()
               for k in ("x", "dt", "B", "C", "z")}
@@ -329,3 +328,34 @@ def test_warm_up_of_a_varlen_call_compiles_both_kinds_of_call(monkeypatch,
                  return_varlen_states=True))
     assert ops.warm_up([call]) == 1
     assert len(list((tmp_path / "ops").glob("*/*.mmod"))) == 2
+
+
+def test_the_fast_path_leaves_unaligned_views_to_the_python_path():
+    """A selective scan call is recorded for the fast path; a later call of
+    the same shapes whose u is a view 4 bytes into its buffer (contiguous,
+    not 16-byte aligned) must not reach the kernel as it is: the fast path
+    leaves it to the Python path, which copies it."""
+    from mamba_mlir.ops import selective_scan_fn
+    g = torch.Generator().manual_seed(5)
+    b, d, L, N = 1, 8, 16, 16
+    u = torch.randn(b, d, L, generator=g)
+    delta = torch.rand(b, d, L, generator=g)
+    A = -torch.rand(d, N, generator=g) - 0.5
+    B = torch.randn(b, N, L, generator=g)
+    C = torch.randn(b, N, L, generator=g)
+    want = selective_scan_fn(u, delta, A, B, C)
+    assert torch.equal(selective_scan_fn(u, delta, A, B, C), want)  # recorded
+    longer = torch.cat([torch.zeros(1), u.flatten()])
+    view = longer[1:].view(b, d, L)
+    assert view.is_contiguous() and view.data_ptr() % 16 != 0
+    for _ in range(2):
+        assert torch.equal(selective_scan_fn(view, delta, A, B, C), want)
+
+
+def test_a_list_where_numpy_arrays_are_expected_is_a_type_error():
+    args = {k: (v.numpy() if isinstance(v, torch.Tensor) else v)
+            for k, v in _packed().items()}
+    with pytest.raises(TypeError, match="cu_seqlens: expected a numpy array "
+                       "like x, got list"):
+        mamba_chunk_scan_combined(**args, cu_seqlens=[0, 4, 37],
+                                  return_varlen_states=True)

@@ -31,12 +31,15 @@ std::vector<size_t> neighbours(const std::vector<Candidate> &candidates,
   }
   const std::vector<int64_t> here = axes(candidates[at]);
   std::vector<size_t> out;
+  // Parameters differing from `at`, per candidate: for the fallback below.
+  std::vector<int> differing(candidates.size(), 0);
   for (size_t j = 0; j < candidates.size(); ++j) {
     const std::vector<int64_t> there = axes(candidates[j]);
     int differ = 0, axis = -1;
     for (size_t a = 0; a < axesCount; ++a)
       if (there[a] != here[a])
         ++differ, axis = int(a);
+    differing[j] = differ;
     if (differ != 1)
       continue;
     auto rank = [&](int64_t v) {
@@ -46,6 +49,19 @@ std::vector<size_t> neighbours(const std::vector<Candidate> &candidates,
     if (std::abs(rank(there[axis]) - rank(here[axis])) == 1)
       out.push_back(j);
   }
+  if (!out.empty())
+    return out;
+  // A candidate of another family (the SSD's per-step default beside the
+  // chunked kernels, which differ from it in every parameter) has no
+  // neighbour one step away: the nearest candidates are its neighbours, or
+  // a climb from it would end where it starts.
+  int nearest = 0;
+  for (size_t j = 0; j < candidates.size(); ++j)
+    if (differing[j] > 0 && (nearest == 0 || differing[j] < nearest))
+      nearest = differing[j];
+  for (size_t j = 0; j < candidates.size(); ++j)
+    if (nearest > 0 && differing[j] == nearest)
+      out.push_back(j);
   return out;
 }
 

@@ -26,6 +26,8 @@ namespace mamba::tune {
 
 /// The candidates one step from candidate `at` along one parameter: the
 /// next smaller or larger value that some candidate has, the others equal.
+/// Where there is none (`at` differs from every other candidate in more
+/// than one parameter), those differing from it in the fewest.
 std::vector<size_t> neighbours(const std::vector<Candidate> &candidates,
                                size_t at);
 

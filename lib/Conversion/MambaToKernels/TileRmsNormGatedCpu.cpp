@@ -47,7 +47,7 @@ LogicalResult tileRmsNormGated(RmsNormGatedOp op) {
            << " features a thread keeps on its stack";
   ImplicitLocOpBuilder b(op.getLoc(), op);
   GatedNormLayout layout = takeGatedNormLayout(b, op);
-  // Vectors of the widest of 16 (an AVX-512 register of f32), 8, 4 or 1
+  // Vectors of the widest of 16 (an AVX-512 register of f32), 8, 4, 2 or 1
   // features that divides the group.
   int64_t width = 16;
   while (width > 1 && groupSize % width != 0)

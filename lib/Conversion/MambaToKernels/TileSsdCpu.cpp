@@ -44,8 +44,8 @@ namespace {
 /// A head's state lives on the thread's stack: at most 256 KB of f32.
 constexpr int64_t kMaxStateElements = 65536;
 
-/// The SSD's sizes must be static, the state lives on the stack and the N
-/// states of a channel are one vector.
+/// The SSD's sizes must be static: the state lives on the stack, a row of
+/// it (one state of the head's P channels) is one vector.
 LogicalResult checkStaticSizes(Operation *op, int64_t H, int64_t P, int64_t G,
                                int64_t N) {
   if (!ShapedType::isDynamic(H) && !ShapedType::isDynamic(P) &&

@@ -526,7 +526,7 @@ def MambaTileRmsNormGatedCpu : Pass<"mamba-tile-rms-norm-gated-cpu"> {
     A block of one thread per (row, group of features) gates the group,
     x * silu(z), into a stack buffer while summing its squares, then writes
     it times the group's 1 / sqrt(mean + eps) and the weight, in vectors of
-    the widest of 16, 8, 4 or 1 features that divides the group. Rows are
+    the widest of 16, 8, 4, 2 or 1 features that divides the group. Rows are
     `[rows, F]` or `[b, L, F]`.
   }];
   let dependentDialects = [
