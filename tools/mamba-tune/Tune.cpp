@@ -129,8 +129,9 @@ bool tune(const TuneOptions &o, std::string &error) {
   if (!tuning::parseBuckets(shapes, buckets, error))
     return fail("--shapes: " + error);
 
-  // The signatures to tune, per op kind.
-  std::vector<std::pair<const OpSource *, Signature>> signatures;
+  // The signatures to tune, per op kind, each with its op and candidates.
+  std::vector<std::pair<const OpSource *, ::mamba::tune::PlannedScan>>
+      signatures;
   {
     DialectRegistry registry;
     mlir::mamba::registerAllMambaDialects(registry);
@@ -144,8 +145,8 @@ bool tune(const TuneOptions &o, std::string &error) {
     for (const OpSource *source : ::mamba::tune::opSources()) {
       std::vector<Signature> found;
       source->collect(*module, found);
-      const ::mamba::tune::TunableOp &op =
-          *::mamba::tune::findTunableOp(source->op);
+      const ::mamba::tune::TunableOp *op =
+          ::mamba::tune::findTunableOp(source->op);
       for (const Signature &s : found) {
         const std::string why = source->unsupported(s);
         if (!why.empty()) {
@@ -153,14 +154,18 @@ bool tune(const TuneOptions &o, std::string &error) {
                        why.c_str());
           continue;
         }
-        if (op.candidates(gpu, s).size() < 2) {
+        ::mamba::tune::PlannedScan scan;
+        scan.op = op;
+        scan.signature = s;
+        scan.candidates = op->candidates(gpu, s);
+        if (scan.candidates.size() < 2) {
           std::fprintf(stderr,
                        "mamba-tune: skipping %s: it has one tiling on %s, "
                        "nothing to choose\n",
                        s.key().c_str(), gpu ? "this GPU" : "the CPU");
           continue;
         }
-        signatures.push_back({source, s});
+        signatures.push_back({source, std::move(scan)});
       }
     }
   }
@@ -189,11 +194,12 @@ bool tune(const TuneOptions &o, std::string &error) {
   if (prepareDir.empty() && !runner.open(settings, error))
     return fail(error);
   std::vector<::mamba::tune::PlannedScan> planned;
-  for (const auto &[source, sig] : signatures) {
-    ::mamba::tune::PlannedScan scan;
-    scan.op = ::mamba::tune::findTunableOp(source->op);
-    scan.signature = sig;
-    scan.candidates = scan.op->candidates(gpu, sig);
+  for (auto &found : signatures) {
+    // Plain references: a lambda below uses them (it may not capture
+    // structured bindings before C++20).
+    const OpSource *source = found.first;
+    ::mamba::tune::PlannedScan &scan = found.second;
+    const Signature &sig = scan.signature;
     const size_t n = scan.candidates.size();
     scan.paths.assign(n, "");
     scan.errors.assign(n, "");
